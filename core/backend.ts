@@ -1,0 +1,34 @@
+// Which compute backend core's ops run on. CPU is always there; the gpu.js backend is loaded only when asked for.
+import type { Backend } from '../kernels/backend.js';
+import { cpuBackend } from '../kernels/cpu/index.js';
+
+let current: Backend = cpuBackend;
+
+export function getBackend(): Backend {
+  return current;
+}
+
+/** Installs a backend object directly (tests, or a backend a user built). Returns the previous one. */
+export function setBackend(b: Backend): Backend {
+  const prev = current;
+  current = b;
+  return prev;
+}
+
+export type BackendName = 'cpu' | 'gpu';
+
+/**
+ * Selects a backend by name. 'gpu' loads the gpu.js backend with `await import`, so gpu.js stays an
+ * optional peer: without it installed, this rejects with a message that says how to install it.
+ */
+export async function useBackend(name: BackendName, options: Record<string, unknown> = {}): Promise<Backend> {
+  if (name === 'cpu') {
+    current = cpuBackend;
+    return current;
+  }
+  // The specifier is built at run time so that tsc and bundlers never pull gpu.js in with the core.
+  const gpuModule = '../kernels/gpu/index.js';
+  const gpu = (await import(gpuModule)) as { createGpuBackend(o: Record<string, unknown>): Promise<Backend> };
+  current = await gpu.createGpuBackend(options);
+  return current;
+}

@@ -1,0 +1,102 @@
+// IDX (the MNIST file format): bytes 0-1 zero, byte 2 the type code, byte 3 the number of dims, then each dim as a
+// big-endian u32, then the data, big-endian, row-major. Gzipped files (.gz, as distributed) are inflated first.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { DTypeError, FormatError, ShapeError, fmtShape } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { type TensorRecord, type TypedArray, shapeSize } from '../io/record.js';
+
+interface IdxType {
+  code: number;
+  dtype: string;
+  bytes: number;
+  make: (n: number) => TypedArray;
+  get: (dv: DataView, at: number) => number;
+  set: (dv: DataView, at: number, v: number) => void;
+}
+
+const TYPES: IdxType[] = [
+  { code: 0x08, dtype: 'uint8', bytes: 1, make: (n) => new Uint8Array(n), get: (d, a) => d.getUint8(a), set: (d, a, v) => d.setUint8(a, v) },
+  { code: 0x09, dtype: 'int8', bytes: 1, make: (n) => new Int8Array(n), get: (d, a) => d.getInt8(a), set: (d, a, v) => d.setInt8(a, v) },
+  { code: 0x0b, dtype: 'int16', bytes: 2, make: (n) => new Int16Array(n), get: (d, a) => d.getInt16(a), set: (d, a, v) => d.setInt16(a, v) },
+  { code: 0x0c, dtype: 'int32', bytes: 4, make: (n) => new Int32Array(n), get: (d, a) => d.getInt32(a), set: (d, a, v) => d.setInt32(a, v) },
+  { code: 0x0d, dtype: 'float32', bytes: 4, make: (n) => new Float32Array(n), get: (d, a) => d.getFloat32(a), set: (d, a, v) => d.setFloat32(a, v) },
+  { code: 0x0e, dtype: 'float64', bytes: 8, make: (n) => new Float64Array(n), get: (d, a) => d.getFloat64(a), set: (d, a, v) => d.setFloat64(a, v) },
+];
+
+const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+
+/** Parses IDX bytes into `{ dtype, shape, data }`; FormatError names `fileName` and the byte offset. */
+export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>'): TensorRecord {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = new Uint8Array(gunzipSync(bytes));
+    } catch (e) {
+      throw new FormatError(`idx: gzip data is corrupt, got ${(e as Error).message}`, fileName, 'byte 0');
+    }
+  }
+  if (bytes.length < 4) throw new FormatError(`idx: file must start with a 4-byte magic number, got ${bytes.length} bytes`, fileName, 'byte 0');
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new FormatError(`idx: magic number must start with 0x00 0x00, got ${hex(bytes[0]!)} ${hex(bytes[1]!)}`, fileName, 'byte 0');
+  }
+  const type = TYPES.find((t) => t.code === bytes[2]);
+  if (!type) throw new FormatError(`idx: type code must be one of ${TYPES.map((t) => hex(t.code)).join(', ')}, got ${hex(bytes[2]!)}`, fileName, 'byte 2');
+  const ndims = bytes[3]!;
+  const dataStart = 4 + 4 * ndims;
+  if (bytes.length < dataStart) {
+    throw new FormatError(`idx: header declares ${ndims} dimensions (${4 * ndims} bytes) but the file ends at byte ${bytes.length}`, fileName, `byte ${bytes.length}`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape: number[] = [];
+  for (let i = 0; i < ndims; i++) shape.push(dv.getUint32(4 + 4 * i));
+  const size = shape.reduce((a, d) => Math.min(a * d, Number.MAX_SAFE_INTEGER), 1);
+  const expected = size * type.bytes;
+  const got = bytes.length - dataStart;
+  if (got < expected) {
+    throw new FormatError(`idx: truncated data, shape ${fmtShape(shape)} of ${type.dtype} needs ${expected} bytes from byte ${dataStart}, got ${got}`, fileName, `byte ${bytes.length}`);
+  }
+  if (got > expected) {
+    throw new FormatError(`idx: size mismatch, shape ${fmtShape(shape)} of ${type.dtype} needs ${expected} bytes, got ${got - expected} trailing bytes`, fileName, `byte ${dataStart + expected}`);
+  }
+  let data: TypedArray;
+  if (type.bytes === 1) {
+    const copy = bytes.slice(dataStart);
+    data = type.code === 0x08 ? copy : new Int8Array(copy.buffer);
+  } else {
+    data = type.make(size);
+    const out = data as Float64Array;
+    for (let i = 0, at = dataStart; i < size; i++, at += type.bytes) out[i] = type.get(dv, at);
+  }
+  return { dtype: type.dtype, shape, data };
+}
+
+/** Serializes a record to IDX bytes (big-endian). dtypes: uint8, int8, int16, int32, float32, float64. */
+export function encodeIdx(t: TensorRecord): Uint8Array {
+  const type = TYPES.find((x) => x.dtype === t.dtype);
+  if (!type) throw new DTypeError(`encodeIdx: dtype must be one of ${TYPES.map((x) => x.dtype).join(', ')}, got ${t.dtype}`);
+  if (t.shape.length > 255 || !t.shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 0xffffffff)) {
+    throw new ShapeError(`encodeIdx: shape must have at most 255 dims, each an integer in [0, 2^32), got ${fmtShape(t.shape)}`);
+  }
+  const size = shapeSize(t.shape);
+  if (size !== t.data.length) throw new ShapeError(`encodeIdx: data length must equal the product of shape ${fmtShape(t.shape)}, got ${t.data.length}`);
+  const dataStart = 4 + 4 * t.shape.length;
+  const out = new Uint8Array(dataStart + size * type.bytes);
+  const dv = new DataView(out.buffer);
+  out[2] = type.code;
+  out[3] = t.shape.length;
+  t.shape.forEach((d, i) => dv.setUint32(4 + 4 * i, d));
+  const src = t.data as Float64Array;
+  for (let i = 0, at = dataStart; i < size; i++, at += type.bytes) type.set(dv, at, src[i]!);
+  return out;
+}
+
+/** Reads an IDX file (plain or gzipped). */
+export function readIdx(path: string): TensorRecord {
+  const buf = readFileSync(path);
+  return decodeIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+}
+
+/** Writes an IDX file atomically. */
+export function writeIdx(path: string, t: TensorRecord): void {
+  writeFileAtomic(path, encodeIdx(t));
+}

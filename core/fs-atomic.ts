@@ -1,0 +1,73 @@
+// Durable writes for everything that saves user work: a crash mid-save leaves the old file, never half of a new one.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ArgumentError } from './errors.js';
+
+let tempCounter = 0;
+
+function writeAllSync(fd: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.byteLength) done += writeSync(fd, data, done, data.byteLength - done);
+}
+
+/** fsync a directory so a rename inside it survives power loss; some platforms (Windows) cannot open a directory, which is fine. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // best effort: the rename itself is already atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically: a temp file in the same directory is written, fsynced and renamed over `path`.
+ * On any failure the temp file is removed and the previous content of `path` (if any) is untouched.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx', 0o644);
+    writeAllSync(fd, bytes);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+      // the temp file may never have been created
+    }
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+/**
+ * Appends one line (a newline is added) to `path` and fsyncs it: for logs of runs that must survive a crash.
+ * The line must not contain a newline, so a torn write can only ever lose the last line, never corrupt an earlier one.
+ */
+export function appendLineDurable(path: string, line: string): void {
+  if (line.includes('\n')) throw new ArgumentError(`appendLineDurable: line must not contain a newline, got ${JSON.stringify(line.slice(0, 40))}`);
+  const fd = openSync(path, 'a', 0o644);
+  try {
+    writeAllSync(fd, new TextEncoder().encode(line + '\n'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
