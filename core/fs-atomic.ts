@@ -1,5 +1,5 @@
 // Durable writes for everything that saves user work: a crash mid-save leaves the old file, never half of a new one.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ArgumentError } from './errors.js';
 
@@ -30,10 +30,18 @@ function fsyncDir(dir: string): void {
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
+  // a short prefix of the name keeps the temp name under the 255-byte limit of most file systems
+  const temp = join(dir, `.${basename(path).slice(0, 64)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
+  let mode: number | undefined;
+  try {
+    mode = statSync(path).mode & 0o7777; // replacing a file keeps its permissions
+  } catch {
+    // a new file
+  }
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', 0o644);
+    if (mode !== undefined) fchmodSync(fd, mode);
     writeAllSync(fd, bytes);
     fsyncSync(fd);
     closeSync(fd);

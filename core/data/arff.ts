@@ -78,7 +78,7 @@ function takeName(s: string, fail: (why: string) => never): [string, string] {
     if (i >= s.length) fail(`quoted name ${s.slice(0, 20)} is never closed`);
     return [name, s.slice(i + 1).trim()];
   }
-  const m = /^(\S+)\s*(.*)$/.exec(s);
+  const m = /^([^\s{]+)\s*(.*)$/.exec(s); // `@attribute class{a,b}` has no space before the values
   if (!m) fail('expected a name');
   return [m[1]!, m[2]!];
 }
@@ -111,6 +111,7 @@ export function parseArff(text: string, opts: ArffOptions = {}): ArffTable {
       let type: AttrType;
       if (lower === 'numeric' || lower === 'real' || lower === 'integer') type = { kind: 'numeric' };
       else if (lower === 'string' || lower.startsWith('date')) type = { kind: 'string' };
+      else if (lower === 'relational') fail(`attribute ${JSON.stringify(name)} is relational, which whittle does not read`);
       else if (typeText.startsWith('{') && typeText.endsWith('}')) {
         const values = splitFields(typeText.slice(1, -1), ',', fail).fields;
         if (new Set(values).size !== values.length) fail(`nominal values of ${JSON.stringify(name)} must be unique, got {${values.join(',')}}`);

@@ -216,16 +216,36 @@ export function parseCsv(text: string, opts: CsvOptions & { fileName?: string } 
   return withTarget(columns, opts.target, file ?? 'parseCsv');
 }
 
-/** Decodes UTF-8 strictly: a byte that is not UTF-8 is a FormatError with its offset, not a silent U+FFFD. */
-export function decodeUtf8(bytes: Uint8Array, fileName: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const loose = new TextDecoder('utf-8').decode(bytes);
-    const at = loose.indexOf('\ufffd');
-    const byte = new TextEncoder().encode(loose.slice(0, at)).length;
-    throw new FormatError(`file must be UTF-8 text, got an invalid byte 0x${bytes[byte]?.toString(16).padStart(2, '0')}`, fileName, `line ${countLineBreaks(loose.slice(0, at)) + 1}, byte ${byte}`);
+/** Offset of the first byte that is not valid UTF-8 (overlong forms and surrogates included), or -1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (n === 0 || i + n >= b.length) return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      if ((b[i + k]! & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (b[i + k]! & 0x3f);
+    }
+    if (cp < [0, 0x80, 0x800, 0x10000][n]! || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
   }
+  return -1;
+}
+
+/** Decodes UTF-8 strictly: a byte that is not UTF-8 is a FormatError with its line and byte offset, not a silent U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array, fileName: string): string {
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    let line = 1;
+    for (let i = 0; i < bad; i++) if (bytes[i] === 10) line++;
+    throw new FormatError(`file must be UTF-8 text, got an invalid byte 0x${bytes[bad]!.toString(16).padStart(2, '0')}`, fileName, `line ${line}, byte ${bad}`);
+  }
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** Reads a CSV file (UTF-8) into a Table. */

@@ -28,6 +28,8 @@ const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
 /** Parses IDX bytes into `{ dtype, shape, data }`; FormatError names `fileName` and the byte offset. */
 export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>'): TensorRecord {
+  // a Node Buffer's slice() is a view, not a copy: work on a plain Uint8Array so the result owns its buffer
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = new Uint8Array(gunzipSync(bytes));

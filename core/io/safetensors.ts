@@ -66,8 +66,9 @@ function leBytes(data: TypedArray): Uint8Array {
 }
 
 /**
- * Serializes tensors to safetensors bytes, byte for byte what the reference writer produces for the same order:
- * compact JSON header (`__metadata__` first), padded with spaces to a multiple of 8, data in the given order.
+ * Serializes tensors to safetensors bytes the way the reference writer does: compact JSON header (`__metadata__`
+ * first), padded with spaces to a multiple of 8, data little-endian without gaps. The reference sorts tensors by dtype
+ * alignment then name; we keep the caller's order (both are valid files, and equal bytes for a single tensor).
  */
 export function encodeSafetensors(tensors: TensorDict, metadata?: Record<string, string>): Uint8Array {
   const entries = toEntries(tensors);
@@ -241,6 +242,8 @@ function materialize(bytes: Uint8Array, e: HeaderEntry): TensorRecord {
 
 /** Parses safetensors bytes. Throws FormatError naming `fileName` and the byte or header field; never returns a partial model. */
 export function decodeSafetensors(bytes: Uint8Array, fileName = '<safetensors bytes>'): SafetensorsFile {
+  // a Node Buffer's slice() is a view, not a copy: work on a plain Uint8Array so every tensor gets its own buffer
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { entries, metadata, dataStart } = parseHeader(bytes, fileName);
   const data = bytes.subarray(dataStart);
   const tensors = new Map<string, TensorRecord>();

@@ -1,0 +1,56 @@
+// Learning-rate schedules: call step() once per epoch (or per iteration, as you define the unit); they set opt.lr.
+import type { Optimizer } from './optimizer.js';
+import { ArgumentError } from '../errors.js';
+
+export abstract class LRScheduler {
+  readonly baseLr: number;
+  lastEpoch = 0;
+  constructor(readonly optimizer: Optimizer) {
+    this.baseLr = optimizer.lr;
+  }
+  /** The learning rate at epoch t (t = 0 is the start). */
+  abstract lrAt(t: number): number;
+  step(): number {
+    this.lastEpoch++;
+    this.optimizer.lr = this.lrAt(this.lastEpoch);
+    return this.optimizer.lr;
+  }
+  stateDict(): { lastEpoch: number } { return { lastEpoch: this.lastEpoch }; }
+  loadStateDict(s: { lastEpoch: number }): void {
+    this.lastEpoch = s.lastEpoch;
+    this.optimizer.lr = this.lrAt(this.lastEpoch);
+  }
+}
+
+/** lr * gamma^floor(t / stepSize). */
+export class StepLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
+    super(opt);
+    if (!(stepSize >= 1)) throw new ArgumentError(`StepLR: stepSize must be >= 1, got ${stepSize}`);
+  }
+  lrAt(t: number): number { return this.baseLr * Math.pow(this.gamma, Math.floor(t / this.stepSize)); }
+}
+/** lr * gamma^t. */
+export class ExponentialLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly gamma: number) { super(opt); }
+  lrAt(t: number): number { return this.baseLr * Math.pow(this.gamma, t); }
+}
+/** etaMin + (lr - etaMin) (1 + cos(pi t / tMax)) / 2, held at etaMin after tMax. */
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly tMax: number, readonly etaMin = 0) { super(opt); }
+  lrAt(t: number): number {
+    const tt = Math.min(t, this.tMax);
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * tt) / this.tMax))) / 2;
+  }
+}
+/** Linear warmup from lr*startFactor to lr over warmupSteps, then hands over to `after` (or stays flat). */
+export class LinearWarmup extends LRScheduler {
+  constructor(opt: Optimizer, readonly warmupSteps: number, readonly after?: LRScheduler, readonly startFactor = 0.1) {
+    super(opt);
+    opt.lr = this.lrAt(0);
+  }
+  lrAt(t: number): number {
+    if (t < this.warmupSteps) return this.baseLr * (this.startFactor + ((1 - this.startFactor) * t) / this.warmupSteps);
+    return this.after ? this.after.lrAt(t - this.warmupSteps) : this.baseLr;
+  }
+}

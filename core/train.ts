@@ -1,0 +1,118 @@
+// A fit() loop a user would recognise: epochs over a DataLoader, loss, accuracy, samples/s, optional validation.
+import type { Tensor } from './tensor.js';
+import type { Module } from './nn/module.js';
+import type { Optimizer } from './optim/optimizer.js';
+import type { LRScheduler } from './optim/schedulers.js';
+import { DataLoader, type TensorDataset } from './data/dataset.js';
+import { crossEntropy, accuracy as batchAccuracy } from './nn/losses.js';
+import { noGrad } from './autograd.js';
+import { concat } from './ops.js';
+
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  seconds: number;
+  samplesPerSecond: number;
+  lr: number;
+}
+
+export interface FitOptions {
+  epochs: number;
+  optimizer: Optimizer;
+  /** Loss from (logits, targets, inputs); default cross-entropy. */
+  loss?: (out: Tensor, y: Tensor, x: Tensor) => Tensor;
+  scheduler?: LRScheduler;
+  /** Step the scheduler per batch instead of per epoch. */
+  schedulePerBatch?: boolean;
+  val?: TensorDataset | DataLoader;
+  /** Called with one line per epoch (and per `logEvery` batches); default: silent. */
+  log?: (line: string) => void;
+  logEvery?: number;
+  onEpoch?: (s: EpochStats) => void;
+  /** Called after every optimizer step (gradual pruning schedules hook here). */
+  onStep?: (step: number) => void;
+  /** Stops after the current batch when it returns true (e.g. a Ctrl-C flag). */
+  shouldStop?: () => boolean;
+}
+
+export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats[] {
+  const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
+  const history: EpochStats[] = [];
+  let step = 0;
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    model.train();
+    const t0 = performance.now();
+    let lossSum = 0, correct = 0, seen = 0, b = 0;
+    for (const [x, y] of train) {
+      const out = model.forward(x);
+      const loss = lossFn(out, y, x);
+      o.optimizer.zeroGrad();
+      loss.backward();
+      o.optimizer.step();
+      step++;
+      o.onStep?.(step);
+      if (o.scheduler && o.schedulePerBatch) o.scheduler.step();
+      const n = x.shape[0];
+      lossSum += loss.item() * n;
+      if (out.rank === 2 && y.rank === 1) correct += batchAccuracy(out, y) * n;
+      seen += n;
+      b++;
+      if (o.log && o.logEvery && b % o.logEvery === 0) o.log(`  epoch ${epoch} batch ${b}/${train.numBatches} loss ${(lossSum / seen).toFixed(4)}`);
+      if (o.shouldStop?.()) break;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const stats: EpochStats = { epoch, loss: lossSum / Math.max(seen, 1), trainAccuracy: correct / Math.max(seen, 1), seconds, samplesPerSecond: seen / seconds, lr: o.optimizer.lr };
+    if (o.val) {
+      const v = evaluate(model, o.val);
+      stats.valLoss = v.loss;
+      stats.valAccuracy = v.accuracy;
+    }
+    if (o.scheduler && !o.schedulePerBatch) o.scheduler.step();
+    history.push(stats);
+    o.onEpoch?.(stats);
+    o.log?.(formatEpoch(stats, o.epochs));
+    if (o.shouldStop?.()) break;
+  }
+  return history;
+}
+
+export function formatEpoch(s: EpochStats, epochs: number): string {
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  return `epoch ${s.epoch}/${epochs}  loss ${s.loss.toFixed(4)}  acc ${pct(s.trainAccuracy)}` +
+    (s.valAccuracy !== undefined ? `  val loss ${s.valLoss!.toFixed(4)}  val acc ${pct(s.valAccuracy)}` : '') +
+    `  ${Math.round(s.samplesPerSecond).toLocaleString('en-US')} samples/s  ${s.seconds.toFixed(1)}s  lr ${s.lr.toPrecision(3)}`;
+}
+
+/** Runs the model in eval mode without recording; returns mean cross-entropy and accuracy. */
+export function evaluate(model: Module, data: TensorDataset | DataLoader, batchSize = 1000): { loss: number; accuracy: number } {
+  const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize });
+  const wasTraining = model.training;
+  model.eval();
+  let lossSum = 0, correct = 0, seen = 0;
+  noGrad(() => {
+    for (const [x, y] of loader) {
+      const out = model.forward(x);
+      const n = x.shape[0];
+      lossSum += crossEntropy(out, y).item() * n;
+      correct += batchAccuracy(out, y) * n;
+      seen += n;
+    }
+  });
+  model.train(wasTraining);
+  return { loss: lossSum / Math.max(seen, 1), accuracy: correct / Math.max(seen, 1) };
+}
+
+/** Model outputs for all rows of x, in batches, without recording. */
+export function predict(model: Module, x: Tensor, batchSize = 1000): Tensor {
+  const wasTraining = model.training;
+  model.eval();
+  const outs: Tensor[] = [];
+  noGrad(() => {
+    for (let i = 0; i < x.shape[0]; i += batchSize) outs.push(model.forward(x.slice([i], [Math.min(i + batchSize, x.shape[0])])));
+  });
+  model.train(wasTraining);
+  return concat(outs, 0);
+}
