@@ -1,0 +1,64 @@
+// Models on disk: a state dict as safetensors (PyTorch-compatible names and layouts) plus string metadata,
+// e.g. the architecture as JSON so that a file alone can rebuild its model.
+import { Tensor } from '../tensor.js';
+import { FormatError } from '../errors.js';
+
+import type { Module, StateDict } from '../nn/module.js';
+import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import type { TensorRecord } from './record.js';
+import type { DType, TypedArray } from '../dtype.js';
+
+const TENSOR_DTYPES = new Set(['float32', 'float64', 'int32', 'int8', 'uint8']);
+
+/** Saves tensors (atomically: temp file + rename) with metadata. */
+export function saveTensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+  const rec: Record<string, TensorRecord> = {};
+  for (const [k, t] of Object.entries(tensors)) rec[k] = { dtype: t.dtype === 'bool' ? 'uint8' : t.dtype, shape: [...t.shape], data: t.data };
+  saveSafetensors(path, rec, metadata);
+}
+
+/** Loads every tensor of a safetensors file as a Tensor; int16/int64 tensors widen or narrow to int32 when exact. */
+export function loadTensors(path: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  const file = loadSafetensors(path);
+  const tensors: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
+  for (const [name, r] of file.tensors) {
+    let data = r.data as TypedArray;
+    let dtype = r.dtype as DType;
+    if (!TENSOR_DTYPES.has(r.dtype)) {
+      if (r.dtype === 'int64' || r.dtype === 'int16') {
+        const src = r.data as unknown as ArrayLike<number | bigint>;
+        const out = new Int32Array(src.length);
+        for (let i = 0; i < src.length; i++) {
+          const v = Number(src[i]);
+          if (v < -2147483648 || v > 2147483647) throw new FormatError(`tensor ${name}: ${r.dtype} value ${v} does not fit int32`, path, `tensor ${name}[${i}]`);
+          out[i] = v;
+        }
+        data = out;
+        dtype = 'int32';
+      } else {
+        throw new FormatError(`tensor ${name}: unsupported dtype ${r.dtype}`, path, `tensor ${name}`);
+      }
+    }
+    tensors[name] = new Tensor(data, r.shape, dtype);
+  }
+  return { tensors, metadata: file.metadata };
+}
+
+/** Saves a model's stateDict; `metadata.format` says what kind of whittle file it is. */
+export function saveModel(path: string, model: Module, metadata: Record<string, string> = {}): void {
+  saveTensors(path, model.stateDict(), { format: 'whittle-model', ...metadata });
+}
+
+/** Loads weights into an existing model (strict key and shape match), returning the file's metadata. */
+export function loadModelWeights(path: string, model: Module): Record<string, string> {
+  const { tensors, metadata } = loadTensors(path);
+  const sd: StateDict = {};
+  for (const [k, t] of Object.entries(tensors)) sd[k] = t;
+  try {
+    model.loadStateDict(sd);
+  } catch (e) {
+    throw new FormatError((e as Error).message, path);
+  }
+  return metadata;
+}
+
