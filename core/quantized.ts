@@ -1,0 +1,164 @@
+// Quantized (int8) ops: quantize/dequantize helpers and the int8 Linear/Conv2d that quantized layers call.
+// Not differentiable: these run inference only. Affine int8: real = (q - zeroPoint) * scale; weights are
+// symmetric (zeroPoint 0, q in [-127,127]), activations asymmetric per tensor (q in [-128,127]).
+// Conv runs as int8 im2col (padding filled with the input's zero point, i.e. a real 0) + int8 GEMM with transB.
+import { Tensor } from './tensor.js';
+import { getBackend } from './backend.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
+import type { Int8Epilogue } from '../kernels/backend.js';
+
+export type { Int8Epilogue } from '../kernels/backend.js';
+
+export const INT8_MIN = -128;
+export const INT8_MAX = 127;
+
+/** Scale and zero point for an asymmetric int8 range covering [lo, hi] (which is widened to hold 0). */
+export function affineQParams(lo: number, hi: number, qmin = INT8_MIN, qmax = INT8_MAX): { scale: number; zeroPoint: number } {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) throw new ArgumentError(`affineQParams: range must be finite with lo <= hi, got [${lo}, ${hi}]`);
+  const a = Math.min(lo, 0), b = Math.max(hi, 0);
+  if (b - a === 0) return { scale: 1, zeroPoint: 0 };
+  const scale = (b - a) / (qmax - qmin);
+  const zeroPoint = Math.min(qmax, Math.max(qmin, Math.round(qmin - a / scale)));
+  return { scale, zeroPoint };
+}
+
+/** Scale for a symmetric int8 range [-maxAbs, maxAbs] onto [-qmax, qmax]; 1 for an all-zero range. */
+export function symmetricScale(maxAbs: number, qmax = INT8_MAX): number {
+  if (!(maxAbs >= 0 && Number.isFinite(maxAbs))) throw new ArgumentError(`symmetricScale: maxAbs must be finite and >= 0, got ${maxAbs}`);
+  return maxAbs === 0 ? 1 : maxAbs / qmax;
+}
+
+/** q = clamp(round(x / scale) + zeroPoint, qmin, qmax), per tensor, as int8. */
+export function quantizePerTensor(x: Tensor, scale: number, zeroPoint = 0, qmin = INT8_MIN, qmax = INT8_MAX): Tensor {
+  if (!(scale > 0)) throw new ArgumentError(`quantizePerTensor: scale must be > 0, got ${scale}`);
+  const out = new Int8Array(x.size);
+  const inv = 1 / scale;
+  const src = x.data;
+  for (let i = 0; i < out.length; i++) {
+    const q = Math.round(src[i] * inv) + zeroPoint;
+    out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
+  }
+  return new Tensor(out, x.shape, 'int8');
+}
+
+/** Symmetric per-channel quantization along axis 0 (one scale per output row/filter): q in [-qmax, qmax]. */
+export function quantizePerChannel(w: Tensor, qmax = INT8_MAX): { q: Tensor; scale: Float32Array } {
+  if (w.rank < 1) throw new ShapeError(`quantizePerChannel: weight must have a channel axis, got ${fmtShape(w.shape)}`);
+  const c = w.shape[0], per = w.size / Math.max(c, 1);
+  const scale = new Float32Array(c);
+  const q = new Int8Array(w.size);
+  for (let o = 0; o < c; o++) {
+    let m = 0;
+    for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(w.data[o * per + i]));
+    const s = Math.fround(symmetricScale(m, qmax));
+    scale[o] = s;
+    for (let i = 0; i < per; i++) {
+      const v = Math.round(w.data[o * per + i] / s);
+      q[o * per + i] = v < -qmax ? -qmax : v > qmax ? qmax : v;
+    }
+  }
+  return { q: new Tensor(q, w.shape, 'int8'), scale };
+}
+
+/** real = (q - zeroPoint) * scale; scale/zeroPoint of length 1 (per tensor) or shape[0] (per channel, axis 0). */
+export function dequantize(q: Tensor, scale: ArrayLike<number>, zeroPoint: ArrayLike<number> = [0]): Tensor {
+  if (q.dtype !== 'int8' && q.dtype !== 'uint8' && q.dtype !== 'int32') throw new DTypeError(`dequantize: input must be an integer tensor, got ${q.dtype}`);
+  const c = scale.length;
+  if (c !== 1 && c !== q.shape[0]) throw new ShapeError(`dequantize: scale must have length 1 or ${q.shape[0]}, got ${c}`);
+  if (zeroPoint.length !== 1 && zeroPoint.length !== c) throw new ShapeError(`dequantize: zeroPoint must have length 1 or ${c}, got ${zeroPoint.length}`);
+  const per = c === 1 ? q.size : q.size / c;
+  const out = new Float32Array(q.size);
+  for (let i = 0; i < q.size; i++) {
+    const ch = c === 1 ? 0 : Math.floor(i / per);
+    const z = zeroPoint.length === 1 ? zeroPoint[0] : zeroPoint[ch];
+    out[i] = (q.data[i] - z) * scale[ch];
+  }
+  return new Tensor(out, q.shape, 'float32');
+}
+
+function requireInt8(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) if (t.dtype !== 'int8') throw new DTypeError(`${op}: operands must be int8, got ${t.dtype}`);
+}
+
+/** y[..., out] = dequant(xq[..., in] x wq[out, in]^T) via the int8 GEMM (int32 accumulation) and its epilogue. */
+export function quantizedLinear(xq: Tensor, wq: Tensor, ep: Int8Epilogue): Tensor {
+  requireInt8('quantizedLinear', xq, wq);
+  if (wq.rank !== 2 || xq.rank < 1 || xq.shape[xq.rank - 1] !== wq.shape[1]) {
+    throw new ShapeError(`quantizedLinear: input features must equal weight columns, got ${fmtShape(xq.shape)} and ${fmtShape(wq.shape)}`);
+  }
+  const [n, k] = wq.shape;
+  const m = xq.size / k;
+  const out = getBackend().int8MatmulDequant(xq.data as Int8Array, wq.data as Int8Array, m, k, n, ep, { transB: true });
+  return new Tensor(out, [...xq.shape.slice(0, -1), n], 'float32');
+}
+
+export interface QuantizedConvOptions { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number | [number, number]; groups?: number }
+const pair = (v: number | readonly number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/**
+ * int8 im2col for one group: rows are output pixels (n, oy, ox), columns (c, ky, kx) over channels
+ * [c0, c0+cg). Padding cells take `padValue` (the input zero point, so they dequantize to 0).
+ */
+export function im2colInt8(x: Int8Array, n: number, cin: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, padValue: number): Int8Array {
+  const cols = cg * kh * kw;
+  const out = new Int8Array(n * oh * ow * cols);
+  let r = 0;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let d = r * cols;
+        for (let c = 0; c < cg; c++) {
+          const plane = (b * cin + c0 + c) * h * w;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * sh - ph + ky * dh;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * sw - pw + kx * dw;
+              out[d++] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[plane + iy * w + ix] : padValue;
+            }
+          }
+        }
+        r++;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * y[N, Cout, Ho, Wo] = dequant(conv2d(xq[N, Cin, H, W], wq[Cout, Cin/groups, kh, kw])) with the epilogue
+ * (aScale/aZeroPoint per tensor; bScale, bias per output channel or length 1).
+ */
+export function quantizedConv2d(xq: Tensor, wq: Tensor, ep: Int8Epilogue, o: QuantizedConvOptions = {}): Tensor {
+  requireInt8('quantizedConv2d', xq, wq);
+  const [sh, sw] = pair(o.stride ?? 1), [ph, pw] = pair(o.padding ?? 0), [dh, dw] = pair(o.dilation ?? 1);
+  const groups = o.groups ?? 1;
+  if (xq.rank !== 4 || wq.rank !== 4 || xq.shape[1] !== wq.shape[1] * groups || wq.shape[0] % groups !== 0) {
+    throw new ShapeError(`quantizedConv2d: input must be [N,C,H,W] with C = weight's in-channels x groups (${groups}), got ${fmtShape(xq.shape)} and ${fmtShape(wq.shape)}`);
+  }
+  if (ep.aScale.length !== 1) throw new ShapeError(`quantizedConv2d: activations are quantized per tensor, aScale must have length 1, got ${ep.aScale.length}`);
+  const [n, cin, h, w] = xq.shape;
+  const [cout, cg, kh, kw] = wq.shape;
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  if (oh <= 0 || ow <= 0) throw new ShapeError(`quantizedConv2d: output would be empty, got input ${fmtShape(xq.shape)} and kernel ${fmtShape(wq.shape)}`);
+  const og = cout / groups, k = cg * kh * kw, pix = oh * ow;
+  const pad = ep.aZeroPoint?.[0] ?? 0;
+  const y = new Float32Array(n * cout * pix);
+  const pick = (a: Float32Array | undefined, g: number): Float32Array | undefined => (a && a.length > 1 ? a.subarray(g * og, (g + 1) * og) : a);
+  for (let g = 0; g < groups; g++) {
+    const cols = im2colInt8(xq.data as Int8Array, n, cin, h, w, g * cg, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, pad);
+    const wg = (wq.data as Int8Array).subarray(g * og * k, (g + 1) * og * k);
+    const bz = ep.bZeroPoint && ep.bZeroPoint.length > 1 ? ep.bZeroPoint.subarray(g * og, (g + 1) * og) : ep.bZeroPoint;
+    const epg: Int8Epilogue = { ...ep, bScale: pick(ep.bScale, g)!, bias: pick(ep.bias, g), bZeroPoint: bz };
+    const r = getBackend().int8MatmulDequant(cols, wg, n * pix, k, og, epg, { transB: true });
+    // [n*pix, og] -> NCHW
+    for (let b = 0; b < n; b++) {
+      for (let c = 0; c < og; c++) {
+        const dst = (b * cout + g * og + c) * pix;
+        for (let p = 0; p < pix; p++) y[dst + p] = r[(b * pix + p) * og + c];
+      }
+    }
+  }
+  return new Tensor(y, [n, cout, oh, ow], 'float32');
+}

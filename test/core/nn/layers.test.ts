@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { tensor, zeros, randn } from '../../../core/tensor.js';
+import * as ops from '../../../core/ops.js';
+import { Random } from '../../../core/random.js';
+import { Sequential, Linear, Conv2d, ReLU, BatchNorm1d, BatchNorm2d, Dropout, Flatten, MaxPool2d, GELU, LeakyReLU } from '../../../core/nn/layers.js';
+import { lenet300100, lenet5 } from '../../../core/nn/models.js';
+import { kaimingUniform, xavierNormal } from '../../../core/nn/init.js';
+import { checkGrad } from '../gradcheck.js';
+
+describe('Module', () => {
+  it('names parameters as torch.nn.Sequential does and counts them', () => {
+    const m = lenet300100(0);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['1.weight', '1.bias', '3.weight', '3.bias', '5.weight', '5.bias']);
+    expect(m.numParameters()).toBe(784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10);
+    expect(lenet5(0).numParameters()).toBe(20 * 25 + 20 + 50 * 20 * 25 + 50 + 800 * 500 + 500 + 500 * 10 + 10);
+    expect(m.toString()).toContain('(1): Linear(784, 300)');
+  });
+  it('stateDict/loadStateDict round-trip in place, with clear errors on mismatch', () => {
+    const a = lenet300100(1), b = lenet300100(2);
+    const w = b.parameters()[0];
+    b.loadStateDict(a.stateDict());
+    expect(b.parameters()[0]).toBe(w); // same tensor object: optimizers keep their references
+    expect(Array.from(b.parameters()[0].data)).toEqual(Array.from(a.parameters()[0].data));
+    const sd = a.stateDict();
+    delete sd['5.bias'];
+    expect(() => b.loadStateDict(sd)).toThrow(/loadStateDict: keys must match the model, got missing \[5\.bias\]/);
+    expect(() => b.loadStateDict({ ...a.stateDict(), '1.weight': zeros([784, 300]) })).toThrow(/loadStateDict: 1\.weight must be \[300,784\], got \[784,300\]/);
+  });
+  it('BatchNorm: buffers under PyTorch names, batch statistics in training, running ones in eval', () => {
+    const bn = new BatchNorm1d(2);
+    expect(Object.keys(bn.stateDict()).sort()).toEqual(['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']);
+    expect(bn.parameters().length).toBe(2);
+    const x = tensor([[1, 10], [3, 20], [5, 30]]);
+    const y = bn.forward(x);
+    // column 0: mean 3, population var 8/3
+    expect(y.get(0, 0)).toBeCloseTo((1 - 3) / Math.sqrt(8 / 3 + 1e-5), 5);
+    expect(bn.runningMean.data[0]).toBeCloseTo(0.3, 6);
+    expect(bn.runningVar.data[0]).toBeCloseTo(0.9 + 0.1 * 4, 6); // unbiased var 4
+    bn.eval();
+    const z = bn.forward(x);
+    expect(z.get(0, 0)).toBeCloseTo((1 - 0.3) / Math.sqrt(1.3 + 1e-5), 5);
+    const bn2 = new BatchNorm2d(3);
+    expect(bn2.forward(randn([2, 3, 4, 4])).shape).toEqual([2, 3, 4, 4]);
+    expect(() => bn2.forward(randn([2, 4, 4, 4]))).toThrow(/BatchNorm2d: input must be \[N,3,H,W\], got \[2,4,4,4\]/);
+  });
+  it('BatchNorm training forward is differentiable (float32 finite differences)', () => {
+    const bn = new BatchNorm2d(2);
+    const x = randn([3, 2, 2, 2], { rng: new Random(3) });
+    checkGrad((t) => bn.forward(t), [x], { eps: 1e-2, rtol: 5e-2, atol: 5e-3 });
+  });
+  it('Dropout scales kept units in training and is the identity in eval', () => {
+    const d = new Dropout(0.25, new Random(1));
+    const x = zeros([10000]).add(1);
+    const y = d.forward(x);
+    const kept = Array.from(y.data).filter((v) => v !== 0);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / 0.75)]));
+    expect(kept.length / 10000).toBeGreaterThan(0.72);
+    expect(kept.length / 10000).toBeLessThan(0.78);
+    d.eval();
+    expect(d.forward(x)).toBe(x);
+    expect(() => new Dropout(1)).toThrow(/Dropout: p must be in \[0,1\), got 1/);
+  });
+  it('layers compute what their ops say', () => {
+    const rng = new Random(5);
+    const lin = new Linear(4, 3, { rng });
+    const x = randn([2, 4], { rng });
+    expect(Array.from(lin.forward(x).data)).toEqual(Array.from(x.matmul(lin.weight.T).add(lin.bias!).data));
+    const conv = new Conv2d(2, 4, 3, { padding: 1, rng });
+    const img = randn([1, 2, 5, 5], { rng });
+    expect(conv.forward(img).shape).toEqual([1, 4, 5, 5]);
+    const net = new Sequential(conv, new ReLU(), new MaxPool2d(2), new Flatten());
+    expect(net.forward(img).shape).toEqual([1, 16]);
+    expect(new LeakyReLU(0.1).forward(tensor([-1, 2])).toArray()).toEqual([Math.fround(-0.1), 2]);
+    expect(new GELU().forward(tensor([0, 100])).toArray()).toEqual([0, 100]);
+  });
+  it('initializers: seeded, with the right bounds and spread', () => {
+    const a = kaimingUniform(zeros([100, 50]), { rng: new Random(1) });
+    const b = kaimingUniform(zeros([100, 50]), { rng: new Random(1) });
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    const bound = Math.SQRT2 * Math.sqrt(3 / 50);
+    expect(a.abs().max().item()).toBeLessThanOrEqual(bound);
+    expect(a.abs().max().item()).toBeGreaterThan(0.9 * bound);
+    const n = xavierNormal(zeros([200, 300]), { rng: new Random(2) });
+    expect(Math.sqrt(n.variance().item())).toBeCloseTo(Math.sqrt(2 / 500), 2);
+    expect(() => kaimingUniform(zeros([3]))).toThrow(/init: weight must have at least 2 dimensions/);
+  });
+  it('train()/eval() reach every child', () => {
+    const m = lenet5(0);
+    m.eval();
+    expect(m.namedModules().every(([, c]) => !c.training)).toBe(true);
+    m.train();
+    expect(m.namedModules().every(([, c]) => c.training)).toBe(true);
+    expect(ops.relu(tensor([-1])).item()).toBe(0);
+  });
+});
