@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { space } from '../../../search/space.js';
+import { randomSearch } from '../../../search/strategies/random.js';
+import { tpe } from '../../../search/strategies/tpe.js';
+import { optimize } from '../../../search/study.js';
+import { branin, BRANIN_MINIMUM, braninSpace } from '../../../search/test-functions.js';
+
+describe('tpe', () => {
+  it('finds the Branin minimum within tolerance in 100 trials', async () => {
+    const bests: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const r = await optimize({ space: braninSpace, strategy: tpe(), objective: ({ x1, x2 }) => branin(x1, x2), trials: 100, seed });
+      bests.push(r.best!.values[0]);
+    }
+    for (const b of bests) expect(b - BRANIN_MINIMUM).toBeLessThan(0.15);
+  });
+
+  it('beats random search on a narrow log-scaled optimum with a categorical', async () => {
+    const s = space().logFloat('lr', 1e-6, 1).categorical('opt', ['sgd', 'adam', 'rms', 'lion']).build();
+    const f = ({ lr, opt }: { lr: number; opt: string }) => 0.2 * (Math.log10(lr) + 3) ** 2 + (opt === 'adam' ? 0 : 1);
+    let tpeSum = 0;
+    let randSum = 0;
+    for (const seed of [1, 2, 3, 4]) {
+      tpeSum += (await optimize({ space: s, strategy: tpe(), objective: f, trials: 60, seed })).best!.values[0];
+      randSum += (await optimize({ space: s, strategy: randomSearch(), objective: f, trials: 60, seed })).best!.values[0];
+    }
+    expect(tpeSum).toBeLessThan(randSum);
+    expect(tpeSum / 4).toBeLessThan(0.05);
+  });
+
+  it('models conditional parameters only where they are active', async () => {
+    const s = space()
+      .categorical('kind', ['a', 'b'])
+      .float('xa', 0, 1, { when: { kind: ['a'] } })
+      .int('nb', 1, 50, { when: { kind: ['b'] } })
+      .build();
+    // The optimum is in branch b at nb = 37; branch a is never below 0.5.
+    const f = (c: { kind: string; xa?: number; nb?: number }) => (c.kind === 'a' ? 0.5 + c.xa! : Math.abs(c.nb! - 37) / 50);
+    const r = await optimize({ space: s, strategy: tpe(), objective: f, trials: 60, seed: 9 });
+    for (const t of r.trials) expect(s.check(t.config)).toBeNull();
+    const late = r.trials.slice(30);
+    expect(late.filter((t) => t.config.kind === 'b').length).toBeGreaterThan(20);
+    expect(Math.abs(r.best!.config.nb! - 37)).toBeLessThanOrEqual(2);
+  });
+
+  it('uses random draws until startupTrials are done', async () => {
+    const f = ({ x1, x2 }: { x1: number; x2: number }) => branin(x1, x2);
+    const a = await optimize({ space: braninSpace, strategy: tpe({ startupTrials: 10 }), objective: f, trials: 10, seed: 4 });
+    const b = await optimize({ space: braninSpace, strategy: randomSearch(), objective: f, trials: 10, seed: 4 });
+    expect(a.trials.map((t) => t.config)).toEqual(b.trials.map((t) => t.config));
+  });
+});
