@@ -32,3 +32,4 @@ export * from './io/safetensors.js';
 export * from './io/model-file.js';
 export * from './fs-atomic.js';
 export * from './train.js';
+export * from './nn/spec.js';

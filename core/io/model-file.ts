@@ -4,6 +4,7 @@ import { Tensor } from '../tensor.js';
 import { FormatError } from '../errors.js';
 
 import type { Module, StateDict } from '../nn/module.js';
+import { modelToSpec, modelFromSpec } from '../nn/spec.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 import type { TensorRecord } from './record.js';
 import type { DType, TypedArray } from '../dtype.js';
@@ -62,3 +63,32 @@ export function loadModelWeights(path: string, model: Module): Record<string, st
   return metadata;
 }
 
+
+/** Saves a model with its architecture spec in the metadata, so loadModel() needs nothing but the file. */
+export function saveModelWithSpec(path: string, model: Module, metadata: Record<string, string> = {}): void {
+  saveModel(path, model, { arch: JSON.stringify(modelToSpec(model)), ...metadata });
+}
+
+/** Rebuilds a model from a file written by saveModelWithSpec (or any whittle model file carrying `arch`). */
+export function loadModel(path: string): { model: Module; metadata: Record<string, string> } {
+  const { tensors, metadata } = loadTensors(path);
+  if (!metadata.arch) throw new FormatError('not a whittle model file with an architecture (no "arch" in __metadata__)', path, '__metadata__');
+  let spec: unknown;
+  try {
+    spec = JSON.parse(metadata.arch);
+  } catch (e) {
+    throw new FormatError(`"arch" metadata is not valid JSON: ${(e as Error).message}`, path, '__metadata__.arch');
+  }
+  let model: Module;
+  try {
+    model = modelFromSpec(spec, 0, 'arch');
+  } catch (e) {
+    throw new FormatError((e as Error).message, path, '__metadata__.arch');
+  }
+  try {
+    model.loadStateDict(tensors);
+  } catch (e) {
+    throw new FormatError((e as Error).message, path);
+  }
+  return { model, metadata };
+}
