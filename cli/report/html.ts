@@ -1,0 +1,95 @@
+// The HTML report: one self-contained file (inline CSS and SVG, no scripts or external assets) with the plots
+// people want to see after a run: training, compression stages, accuracy vs sparsity, NAS Pareto front,
+// search progress, the AutoML leaderboard and the induced rules.
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { escapeXml, fmtNumber, renderBars, renderPlot, type Point } from './svg.js';
+
+export interface ReportData {
+  title?: string;
+  machine?: string;
+  training?: { model: string; params: number; history: Array<{ epoch: number; loss: number; trainAccuracy: number; valAccuracy?: number }>; testAccuracy?: number };
+  compression?: {
+    stages: Array<{ stage: string; params: number; nonzeros: number; bytes: number; accuracy: number; latencyMs?: number; speedup?: number }>;
+    sparsityCurve?: Array<{ sparsity: number; accuracy: number }>;
+  };
+  nas?: {
+    trials: Array<{ accuracy: number; params: number; latencyMs?: number; pareto: boolean; label?: string }>;
+    history: Array<{ trial: number; best: number }>;
+    best?: { accuracy: number; params: number; testAccuracy?: number; description?: string };
+  };
+  automl?: {
+    metric: string;
+    leaderboard: Array<{ rank: number; learner: string; score: number; params?: Record<string, unknown>; fitSeconds?: number }>;
+    history?: Array<{ trial: number; best: number }>;
+    dataset?: string;
+  };
+  rules?: { text: string; cvAccuracy: number; nRules: number; nConditions: number; dataset?: string; algorithm?: string };
+  notes?: string[];
+}
+
+const CSS = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;max-width:1180px;margin:24px auto;padding:0 16px;color:#111}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.meta{color:#555}.grid2{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}svg.plot{background:#fff;border:1px solid #e5e7eb;border-radius:6px;max-width:100%;height:auto}
+svg .title{font-weight:600;font-size:14px}svg .tick{font-size:11px;fill:#444}svg .axis{font-size:12px;fill:#222}svg .legend{font-size:11px}svg .label{font-size:10px;fill:#333}
+svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#bbb}svg .empty{fill:#999}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
+th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}pre{background:#f8f8f8;border:1px solid #e5e7eb;padding:10px;overflow:auto}`;
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const kb = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)} MB` : `${(b / 1024).toFixed(1)} kB`);
+
+export function renderReport(d: ReportData): string {
+  const parts: string[] = [];
+  parts.push(`<h1>${escapeXml(d.title ?? 'whittle report')}</h1><div class="meta">${escapeXml(new Date().toISOString())}${d.machine ? ` · ${escapeXml(d.machine)}` : ''}</div>`);
+  if (d.training) {
+    const t = d.training;
+    parts.push(`<h2>Training: ${escapeXml(t.model)}</h2><p>${t.params.toLocaleString('en-US')} parameters${t.testAccuracy !== undefined ? `, test accuracy <b>${pct(t.testAccuracy)}</b>` : ''}.</p>`);
+    parts.push(`<div class="grid2"><figure>${renderPlot({ id: 'training-loss', title: 'Training loss', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'train loss', kind: 'line', points: t.history.map((h) => ({ x: h.epoch, y: h.loss })) }] })}</figure>`);
+    parts.push(`<figure>${renderPlot({ id: 'training-accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [{ name: 'train', kind: 'line', points: t.history.map((h) => ({ x: h.epoch, y: h.trainAccuracy })) }, { name: 'validation', kind: 'line', points: t.history.filter((h) => h.valAccuracy !== undefined).map((h) => ({ x: h.epoch, y: h.valAccuracy! })) }] })}</figure></div>`);
+  }
+  if (d.compression) {
+    const c = d.compression;
+    parts.push('<h2>Compression</h2>');
+    parts.push(table(['stage', 'parameters', 'nonzeros', 'bytes on disk', 'test accuracy', 'latency / sample', 'speedup'], c.stages.map((s) => [s.stage, s.params.toLocaleString('en-US'), s.nonzeros.toLocaleString('en-US'), kb(s.bytes), pct(s.accuracy), s.latencyMs !== undefined ? `${s.latencyMs.toFixed(3)} ms` : '', s.speedup !== undefined ? `${s.speedup.toFixed(2)}x` : ''])));
+    const figs: string[] = [];
+    if (c.sparsityCurve?.length) figs.push(renderPlot({ id: 'accuracy-vs-sparsity', title: 'Accuracy vs sparsity', xLabel: 'sparsity (fraction of weights removed)', yLabel: 'test accuracy', series: [{ name: 'pruned', kind: 'line', points: c.sparsityCurve.map((p) => ({ x: p.sparsity, y: p.accuracy })) }] }));
+    figs.push(renderPlot({ id: 'size-vs-accuracy', title: 'Size vs accuracy per stage', xLabel: 'bytes on disk (log)', yLabel: 'test accuracy', xLog: true, series: [{ name: 'stages', kind: 'line', points: c.stages.map((s) => ({ x: s.bytes, y: s.accuracy, label: s.stage })) }] }));
+    parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
+  }
+  if (d.nas) {
+    const n = d.nas;
+    parts.push('<h2>Neural architecture search</h2>');
+    if (n.best) parts.push(`<p>Chosen: ${escapeXml(n.best.description ?? '')} — ${n.best.params.toLocaleString('en-US')} parameters, validation accuracy ${pct(n.best.accuracy)}${n.best.testAccuracy !== undefined ? `, test accuracy <b>${pct(n.best.testAccuracy)}</b>` : ''}.</p>`);
+    const front = n.trials.filter((t) => t.pareto).sort((a, b) => a.params - b.params);
+    const pareto = renderPlot({ id: 'nas-pareto', title: 'NAS: accuracy vs parameters (Pareto front filled)', xLabel: 'parameters (log)', yLabel: 'validation accuracy', xLog: true, series: [
+      { name: 'trials', kind: 'scatter', points: n.trials.filter((t) => !t.pareto).map((t) => ({ x: t.params, y: t.accuracy })) },
+      { name: 'Pareto front', kind: 'line', points: front.map((t): Point => ({ x: t.params, y: t.accuracy, highlight: true })) },
+    ] });
+    const progress = renderPlot({ id: 'nas-progress', title: 'NAS: best validation accuracy so far', xLabel: 'trial', yLabel: 'best accuracy', series: [{ name: 'best so far', kind: 'step', points: n.history.map((h) => ({ x: h.trial, y: h.best })) }] });
+    parts.push(`<div class="grid2"><figure>${pareto}</figure><figure>${progress}</figure></div>`);
+    parts.push(table(['Pareto point', 'parameters', 'val accuracy', 'latency'], front.map((t, i) => [t.label ?? `#${i + 1}`, t.params.toLocaleString('en-US'), pct(t.accuracy), t.latencyMs !== undefined ? `${t.latencyMs.toFixed(3)} ms` : ''])));
+  }
+  if (d.automl) {
+    const a = d.automl;
+    parts.push(`<h2>AutoML${a.dataset ? ` on ${escapeXml(a.dataset)}` : ''}</h2>`);
+    const top = a.leaderboard.slice(0, 12);
+    const figs = [renderBars('automl-leaderboard', `Leaderboard (${a.metric}, cross-validated)`, top.map((r) => ({ label: `${r.rank}. ${r.learner}`, value: r.score })), a.metric)];
+    if (a.history?.length) figs.push(renderPlot({ id: 'automl-progress', title: 'AutoML: best score so far', xLabel: 'trial', yLabel: a.metric, series: [{ name: 'best so far', kind: 'step', points: a.history.map((h) => ({ x: h.trial, y: h.best })) }] }));
+    parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
+    parts.push(table(['rank', 'learner', a.metric, 'fit s / fold', 'parameters'], top.map((r) => [r.rank, r.learner, r.score.toFixed(4), r.fitSeconds !== undefined ? r.fitSeconds.toFixed(3) : '', JSON.stringify(r.params ?? {})])));
+  }
+  if (d.rules) {
+    const r = d.rules;
+    parts.push(`<h2>Rules${r.dataset ? ` for ${escapeXml(r.dataset)}` : ''}</h2><p>${escapeXml(r.algorithm ?? 'rules')}: ${r.nRules} rules, ${r.nConditions} conditions, cross-validated accuracy <b>${pct(r.cvAccuracy)}</b>.</p><pre class="rules">${escapeXml(r.text)}</pre>`);
+  }
+  if (d.notes?.length) parts.push(`<h2>Notes</h2><ul>${d.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(d.title ?? 'whittle report')}</title><style>${CSS}</style></head><body>${parts.join('\n')}</body></html>\n`;
+}
+
+export function writeReport(path: string, d: ReportData): void {
+  writeFileAtomic(path, renderReport(d));
+}
+
+export { fmtNumber };

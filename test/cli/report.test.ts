@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderReport, writeReport } from '../../cli/report/html.js';
+import { SAMPLE } from './sample-report.js';
+import { niceTicks, renderPlot } from '../../cli/report/svg.js';
+import { dumpDom, findChromium, screenshot } from './browser.js';
+
+
+describe('report rendering', () => {
+  it('nice ticks are round numbers covering the range', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0.93, 0.995)).toEqual([0.94, 0.96, 0.98]);
+  });
+  it('one self-contained HTML file with every plot, escaped text and no external assets', () => {
+    const html = renderReport(SAMPLE);
+    for (const id of ['training-loss', 'training-accuracy', 'accuracy-vs-sparsity', 'size-vs-accuracy', 'nas-pareto', 'nas-progress', 'automl-leaderboard', 'automl-progress']) {
+      expect(html).toContain(`data-plot="${id}"`);
+    }
+    expect(html).toContain('test &lt;report&gt;');
+    expect(html).not.toMatch(/<script|src=|href=|@import|url\(/);
+    expect(html).toContain('IF petal_length &lt;= 2.45 THEN setosa');
+    // the Pareto series holds exactly the front points
+    const pareto = renderPlot({ id: 'p', title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'front', kind: 'line', points: [{ x: 1, y: 1 }, { x: 2, y: 3 }] }] });
+    expect(pareto.match(/<circle/g)!.length).toBe(2);
+    expect(renderPlot({ id: 'e', title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toContain('no data');
+  });
+
+  const chromium = findChromium();
+  if (!chromium) console.warn('report.test: skipping the browser checks: no Chromium at /usr/bin/chromium (Debian package "chromium"; .ci/run installs it)');
+  it.skipIf(!chromium)('renders in headless Chromium with its plots present and drawn', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-report-'));
+    const path = join(dir, 'report.html');
+    writeReport(path, SAMPLE);
+    const url = pathToFileURL(path).href;
+    const dom = dumpDom(chromium!, url);
+    expect(dom.match(/<svg[^>]*class="plot"/g)!.length).toBe(8);
+    expect((dom.match(/<circle/g) ?? []).length).toBeGreaterThan(20);
+    expect(dom).toContain('nas-pareto');
+    // the pixels: the plots' blue series colour must be on screen, in several places
+    const shot = screenshot(chromium!, url, 1200, 2400);
+    let blue = 0;
+    for (let i = 0; i < shot.rgba.length; i += 4) if (Math.abs(shot.rgba[i] - 0x25) < 12 && Math.abs(shot.rgba[i + 1] - 0x63) < 12 && Math.abs(shot.rgba[i + 2] - 0xeb) < 12) blue++;
+    expect(blue).toBeGreaterThan(500);
+    expect(readFileSync(path, 'utf8').length).toBeGreaterThan(5000);
+  });
+});
