@@ -1,0 +1,274 @@
+// The AutoML loop: a joint search over learner, hyperparameters and preprocessing (automlSpace) run by a
+// search/study.ts Study with any strategy (random, TPE, ...), each trial scored by seeded k-fold cross-validation
+// under a trial and/or time budget; then the best pipeline is refitted on all rows and, optionally, an ensemble is
+// chosen from the best trials' out-of-fold predictions (Caruana et al. 2004).
+import { readCsv } from '../../core/data/csv.js';
+import { ArgumentError, WhittleError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+import type { Config } from '../space.js';
+import { randomSearch } from '../strategies/random.js';
+import { tpe } from '../strategies/tpe.js';
+import type { GenericPruner, GenericStrategy, Pruner, Strategy } from '../strategies/types.js';
+import { Study, type Trial } from '../study.js';
+import { complement, kFold, stratifiedKFold } from './cv.js';
+import { type OutOfFold, blend, ensembleSelection } from './ensemble.js';
+import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
+import type { Task } from './learner.js';
+import { type LearnerName, type LearnerParams, learnerNames, supportsRegression } from './learners.js';
+import { type Matrix, matrix, takeTarget } from './matrix.js';
+import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics, score } from './metrics.js';
+import { EnsemblePipeline, Pipeline, type PipelineSpec, type Predictor, encodeTarget } from './pipeline.js';
+import { automlSpace, configToSpec } from './space.js';
+
+export interface AutoMLOptions {
+  /** A CSV path, a whittle Table, or plain records. */
+  data: string | Frame;
+  target: string;
+  /** Wall-clock budget for the whole run (default 60 s); no trial starts after it, one in progress may finish. */
+  budgetSeconds?: number;
+  /** Stop after this many trials (default: only the time budget). */
+  maxTrials?: number;
+  /** Default 'accuracy' (classification) or 'r2' (regression). */
+  metric?: MetricName;
+  task?: Task | 'auto';
+  seed?: number;
+  /** 'tpe' (default), 'random', or any search strategy. */
+  strategy?: 'tpe' | 'random' | Strategy<Config> | GenericStrategy;
+  /** Stops a trial between folds when its fold scores so far look poor (e.g. medianPruner()); default none. */
+  pruner?: GenericPruner | Pruner<Config>;
+  /** Ensemble selection over the best trials (default true): `size` selection rounds, from the best `candidates`. */
+  ensemble?: boolean | { size?: number; candidates?: number };
+  /** Cross-validation folds (default 5). */
+  folds?: number;
+  /** Learners to search over (default all that fit the task). */
+  learners?: LearnerName[];
+  onProgress?: (p: AutoMLProgress) => void;
+}
+
+export interface AutoMLProgress {
+  trial: number;
+  learner: LearnerName;
+  score: number;
+  bestScore: number;
+  elapsedSeconds: number;
+  maxTrials?: number;
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  trial: number;
+  learner: LearnerName;
+  /** The learner's searched parameters and the imputation/scaling. */
+  params: LearnerParams;
+  /** Mean of the per-fold scores. */
+  score: number;
+  std: number;
+  /** Mean seconds to fit one fold. */
+  fitSeconds: number;
+}
+
+export interface AutoMLResult {
+  metric: MetricName;
+  task: Task;
+  /** The best trial's pipeline, refitted on all rows. */
+  best: Pipeline;
+  bestSpec: PipelineSpec;
+  leaderboard: LeaderboardRow[];
+  /** Present when ensembling was on and at least two trials completed. */
+  ensemble?: EnsemblePipeline;
+  /** The ensemble's score on the out-of-fold predictions it was selected on (optimistic, as in auto-sklearn). */
+  ensembleScore?: number;
+  /** Per completed trial in trial order: its score and the best score up to it (for a progress plot). */
+  history: { trial: number; score: number; best: number }[];
+  trials: number;
+  failedTrials: number;
+  prunedTrials: number;
+  elapsedSeconds: number;
+  /** Writes the best pipeline (or the ensemble) as JSON, atomically; `loadPipeline` reads it back. */
+  save(path: string, which?: 'best' | 'ensemble'): void;
+}
+
+interface TrialResult {
+  spec: PipelineSpec;
+  oof: OutOfFold;
+  score: number;
+  std: number;
+  fitSeconds: number;
+}
+
+function loadTable(data: string | Frame): Table {
+  if (typeof data === 'string') return readCsv(data);
+  return isTable(data) ? data : tableFromRecords(data);
+}
+
+export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
+  const start = Date.now();
+  const budget = opts.budgetSeconds ?? 60;
+  if (!(budget > 0)) throw new ArgumentError(`automl: budgetSeconds must be > 0, got ${budget}`);
+  if (opts.maxTrials !== undefined && !(Number.isInteger(opts.maxTrials) && opts.maxTrials >= 1)) throw new ArgumentError(`automl: maxTrials must be a positive integer, got ${opts.maxTrials}`);
+  const seed = opts.seed ?? 0;
+  const table = loadTable(opts.data);
+  const enc = encodeTarget(table, opts.target, opts.task ?? 'auto');
+  const task = enc.task;
+  if (task === 'classification' && enc.classes.length < 2) {
+    throw new ArgumentError(`automl: target ${JSON.stringify(opts.target)} must have at least two classes, got ${enc.classes.length === 0 ? 'none' : `only ${JSON.stringify(enc.classes[0])}`}`);
+  }
+  const metric = opts.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
+  const allowed: readonly MetricName[] = task === 'classification' ? classificationMetrics : regressionMetrics;
+  if (!allowed.includes(metric)) throw new ArgumentError(`automl: metric for ${task} must be one of ${allowed.join(', ')}, got ${JSON.stringify(metric)}`);
+  const learners = (opts.learners ?? [...learnerNames]).filter((l) => task === 'classification' || supportsRegression(l));
+  for (const l of opts.learners ?? []) if (!learnerNames.includes(l)) throw new ArgumentError(`automl: learners must be among ${learnerNames.join(', ')}, got ${JSON.stringify(l)}`);
+  if (learners.length === 0) throw new ArgumentError(`automl: needs at least one learner that supports ${task}, got [${(opts.learners ?? []).join(', ')}]`);
+
+  const rows = enc.rows.length === table.nRows ? table : subsetTable(table, enc.rows);
+  const features: Table = { columns: rows.columns.filter((c) => c.name !== opts.target), nRows: rows.nRows };
+  const n = features.nRows;
+  const k = Math.min(opts.folds ?? 5, n);
+  const folds = task === 'classification' ? stratifiedKFold(enc.y, k, seed) : kFold(n, k, seed);
+  const foldData = folds.map((test) => {
+    const train = complement(n, test);
+    return { test, train, trainTable: subsetTable(features, train), testTable: subsetTable(features, test), trainY: takeTarget(enc.y, train), testY: takeTarget(enc.y, test) };
+  });
+
+  const better = greaterIsBetter(metric);
+  const results = new Map<number, TrialResult>();
+  let bestScore = better ? -Infinity : Infinity;
+  const hardDeadline = start + budget * 1000;
+  // leave a tenth of the budget (at most 5 s) for refitting the best pipeline and the ensemble
+  const searchSeconds = Math.max(0, budget - Math.min(0.1 * budget, 5) - (Date.now() - start) / 1000);
+
+  // stop starting trials once the next one (estimated as the mean trial so far) would run past the search time
+  const stop = new AbortController();
+  const searchEnd = Date.now() + searchSeconds * 1000;
+  let trialMs = 0;
+  const objective = (config: Config, trial: Trial): number => {
+    const t0Trial = Date.now();
+    const spec = configToSpec(config, seed);
+    const oofData = task === 'classification' ? new Float64Array(n * enc.classes.length) : new Float64Array(n);
+    const foldScores: number[] = [];
+    let fitMs = 0;
+    foldData.forEach((f, i) => {
+      if (i > 0 && Date.now() > hardDeadline && results.size > 0) throw new WhittleError('automl: trial stopped at the time budget');
+      const t0 = performance.now();
+      const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
+      fitMs += performance.now() - t0;
+      let out: { proba?: Matrix; pred?: Float64Array };
+      if (task === 'classification') {
+        const proba = p.predictProba(f.testTable);
+        f.test.forEach((row, j) => oofData.set(proba.data.subarray(j * proba.cols, (j + 1) * proba.cols), row * proba.cols));
+        out = { proba };
+      } else {
+        const pred = p.predictEncoded(f.testTable) as Float64Array;
+        f.test.forEach((row, j) => (oofData[row] = pred[j]));
+        out = { pred };
+      }
+      const s = score(metric, f.testY, out);
+      foldScores.push(s);
+      // fold scores are the intermediate reports, so a pruner (median, Hyperband's) can stop a poor trial early
+      trial.report(i, s);
+      if (i + 1 < foldData.length && trial.shouldPrune()) trial.prune();
+    });
+    const mean = foldScores.reduce((a, b) => a + b, 0) / foldScores.length;
+    const std = Math.sqrt(foldScores.reduce((a, b) => a + (b - mean) ** 2, 0) / foldScores.length);
+    const oof: OutOfFold = task === 'classification' ? { proba: matrix(n, enc.classes.length, oofData) } : { pred: oofData };
+    results.set(trial.index, { spec, oof, score: mean, std, fitSeconds: fitMs / 1000 / folds.length });
+    if (better ? mean > bestScore : mean < bestScore) bestScore = mean;
+    trialMs += Date.now() - t0Trial;
+    if (Date.now() + trialMs / results.size > searchEnd) stop.abort();
+    opts.onProgress?.({ trial: trial.index, learner: spec.learner, score: mean, bestScore, elapsedSeconds: (Date.now() - start) / 1000, maxTrials: opts.maxTrials });
+    return mean;
+  };
+
+  const strategy = opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy;
+  const study = new Study<Config>({
+    space: automlSpace(learners),
+    objective,
+    directions: better ? 'maximize' : 'minimize',
+    strategy,
+    seed,
+    seconds: searchSeconds,
+    signal: stop.signal,
+    ...(opts.pruner ? { pruner: opts.pruner as Pruner<Config> } : {}),
+    ...(opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {}),
+  });
+  const outcome = await study.optimize();
+  const complete = outcome.trials.filter((t) => t.state === 'complete' && results.has(t.index));
+  if (complete.length === 0) {
+    const why = outcome.trials.find((t) => t.error)?.error;
+    throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : ''}`);
+  }
+  const ranked = complete
+    .map((t) => ({ index: t.index, r: results.get(t.index)! }))
+    .sort((a, b) => (better ? b.r.score - a.r.score : a.r.score - b.r.score) || a.index - b.index);
+  const leaderboard: LeaderboardRow[] = ranked.map(({ index, r }, i) => ({
+    rank: i + 1,
+    trial: index,
+    learner: r.spec.learner,
+    params: { ...r.spec.params, impute: r.spec.preprocess?.numericImpute, ...(r.spec.learner === 'knn' ? { scale: r.spec.preprocess?.scale } : {}) },
+    score: r.score,
+    std: r.std,
+    fitSeconds: r.fitSeconds,
+  }));
+
+  const history: AutoMLResult['history'] = [];
+  let running = better ? -Infinity : Infinity;
+  for (const t of [...complete].sort((a, b) => a.index - b.index)) {
+    const sc = results.get(t.index)!.score;
+    running = better ? Math.max(running, sc) : Math.min(running, sc);
+    history.push({ trial: t.index, score: sc, best: running });
+  }
+
+  const refit = (spec: PipelineSpec): Pipeline => new Pipeline(spec).fitEncoded(features, enc, opts.target);
+  const bestSpec = ranked[0].r.spec;
+  const best = refit(bestSpec);
+  let ensemble: EnsemblePipeline | undefined;
+  let ensembleScore: number | undefined;
+  if (opts.ensemble !== false && ranked.length >= 2) {
+    const o = typeof opts.ensemble === 'object' ? opts.ensemble : {};
+    const pool = ranked.slice(0, o.candidates ?? 20);
+    const weights = ensembleSelection(
+      pool.map((p) => p.r.oof),
+      enc.y,
+      metric,
+      o.size ?? 50,
+    );
+    ensembleScore = score(metric, enc.y, blend(pool.map((p) => p.r.oof), weights) as { proba?: Matrix; pred?: Float64Array });
+    const chosen = pool.map((p, i) => ({ p, w: weights[i] })).filter((c) => c.w > 0);
+    ensemble = new EnsemblePipeline(
+      chosen.map((c) => (c.p === ranked[0] ? best : refit(c.p.r.spec))),
+      chosen.map((c) => c.w),
+    );
+  }
+  const result: AutoMLResult = {
+    metric,
+    task,
+    best,
+    bestSpec,
+    leaderboard,
+    ...(ensemble ? { ensemble, ensembleScore } : {}),
+    history,
+    trials: outcome.trials.length,
+    failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,
+    prunedTrials: outcome.trials.filter((t) => t.state === 'pruned').length,
+    elapsedSeconds: (Date.now() - start) / 1000,
+    save(path: string, which: 'best' | 'ensemble' = 'best') {
+      const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;
+      if (!model) throw new ArgumentError(`automl.save: which must name a fitted model, got 'ensemble' but no ensemble was built`);
+      writeFileAtomic(path, JSON.stringify(model.toJSON()));
+    },
+  };
+  return result;
+}
+
+/** Leaderboard as an aligned text table (rank, learner, CV score ± std, fit time, key params). */
+export function formatLeaderboard(rows: readonly LeaderboardRow[], metric: MetricName, limit = 10): string {
+  const head = `rank  learner            ${metric.padEnd(17)}  fit s   params`;
+  const lines = rows.slice(0, limit).map((r) => {
+    const params = Object.entries(r.params)
+      .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
+      .join(' ');
+    return `${String(r.rank).padStart(4)}  ${r.learner.padEnd(17)}  ${`${r.score.toFixed(4)} ± ${r.std.toFixed(4)}`.padEnd(17)}  ${r.fitSeconds.toFixed(3).padStart(6)}  ${params}`;
+  });
+  return [head, ...lines].join('\n');
+}
+

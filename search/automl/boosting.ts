@@ -1,0 +1,370 @@
+// Histogram gradient-boosted trees (as LightGBM / sklearn's HistGradientBoosting): features are binned into at most
+// maxBins quantile bins once; each tree is grown leaf-wise on per-bin gradient/hessian sums with Newton leaf values.
+// Classification is multiclass softmax with one tree per class per round; regression uses squared error.
+import { ArgumentError, FormatError } from '../../core/errors.js';
+import { Random } from '../../core/random.js';
+import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+
+export interface BoostingParams {
+  /** Maximum number of boosting rounds. */
+  nEstimators: number;
+  learningRate: number;
+  maxDepth: number | null;
+  maxLeaves: number;
+  minSamplesLeaf: number;
+  /** L2 penalty on leaf values. */
+  l2: number;
+  maxBins: number;
+  /** Hold out validationFraction of the rows and stop after nIterNoChange rounds without a better validation loss. */
+  earlyStopping: boolean;
+  validationFraction: number;
+  nIterNoChange: number;
+  seed: number;
+}
+
+export const defaultBoostingParams: BoostingParams = {
+  nEstimators: 100,
+  learningRate: 0.1,
+  maxDepth: null,
+  maxLeaves: 31,
+  minSamplesLeaf: 5,
+  l2: 1,
+  maxBins: 255,
+  earlyStopping: true,
+  validationFraction: 0.1,
+  nIterNoChange: 10,
+  seed: 0,
+};
+
+/** One regression tree in flat arrays; leaf when feature < 0; left when x[feature] <= threshold. */
+interface FlatTree {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+interface Leaf {
+  node: number;
+  rows: Int32Array;
+  depth: number;
+  g: number;
+  h: number;
+  split: { gain: number; feature: number; bin: number } | null;
+}
+
+export class GradientBoosting implements Learner {
+  readonly kind = 'gradient-boosting';
+  readonly params: BoostingParams;
+  task: Task = 'classification';
+  nClasses = 0;
+  nFeatures = 0;
+  /** Per output (class or the one regression output): the initial raw score. */
+  init = new Float64Array(0);
+  /** rounds[r][k]: the tree for output k in round r. */
+  rounds: FlatTree[][] = [];
+
+  constructor(params: Partial<BoostingParams> = {}) {
+    this.params = { ...defaultBoostingParams, ...params };
+    const p = this.params;
+    if (!(p.maxBins >= 2 && p.maxBins <= 256)) throw new ArgumentError(`GradientBoosting: maxBins must be in [2,256], got ${p.maxBins}`);
+    if (!(p.learningRate > 0)) throw new ArgumentError(`GradientBoosting: learningRate must be > 0, got ${p.learningRate}`);
+    if (!(p.maxLeaves >= 2)) throw new ArgumentError(`GradientBoosting: maxLeaves must be >= 2, got ${p.maxLeaves}`);
+  }
+
+  get outputs(): number {
+    return this.task === 'classification' ? this.nClasses : 1;
+  }
+
+  fit(x: Matrix, y: Target): this {
+    checkXy('GradientBoosting.fit', x, y);
+    const p = this.params;
+    this.task = y instanceof Int32Array ? 'classification' : 'regression';
+    this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
+    this.nFeatures = x.cols;
+    const k = this.outputs;
+    const rng = new Random(p.seed);
+    // validation split for early stopping
+    let trainRows = Int32Array.from({ length: x.rows }, (_, i) => i);
+    let valRows = new Int32Array(0);
+    const nVal = Math.floor(x.rows * p.validationFraction);
+    if (p.earlyStopping && nVal >= 2 && x.rows - nVal >= 2 * p.minSamplesLeaf) {
+      const perm = rng.permutation(x.rows);
+      valRows = perm.slice(0, nVal).sort();
+      trainRows = perm.slice(nVal).sort();
+    }
+    const { edges, bins } = binFeatures(x, trainRows, p.maxBins);
+    // initial scores: class log-priors or the mean
+    this.init = new Float64Array(k);
+    if (this.task === 'classification') {
+      const counts = new Float64Array(k);
+      for (const r of trainRows) counts[y[r]]++;
+      for (let c = 0; c < k; c++) this.init[c] = Math.log(Math.max(counts[c], 1e-3) / trainRows.length);
+    } else {
+      let s = 0;
+      for (const r of trainRows) s += y[r];
+      this.init[0] = s / trainRows.length;
+    }
+    const raw = new Float64Array(x.rows * k);
+    for (let r = 0; r < x.rows; r++) raw.set(this.init, r * k);
+    const grad = new Float64Array(x.rows);
+    const hess = new Float64Array(x.rows);
+    const prob = new Float64Array(k);
+    this.rounds = [];
+    let bestLoss = Infinity;
+    let bestRound = 0;
+    for (let round = 0; round < p.nEstimators; round++) {
+      const trees: FlatTree[] = [];
+      for (let c = 0; c < k; c++) {
+        for (const r of trainRows) {
+          if (this.task === 'regression') {
+            grad[r] = raw[r] - y[r];
+            hess[r] = 1;
+          } else {
+            prob.set(raw.subarray(r * k, r * k + k));
+            softmaxInPlace(prob, 0, k);
+            grad[r] = prob[c] - (y[r] === c ? 1 : 0);
+            hess[r] = Math.max(prob[c] * (1 - prob[c]), 1e-6);
+          }
+        }
+        const tree = this.growTree(bins, edges, x.cols, trainRows, grad, hess);
+        trees.push(tree);
+        for (let r = 0; r < x.rows; r++) raw[r * k + c] += predictRaw(tree, x, r); // thresholds are bin edges: same test as on the bins
+      }
+      this.rounds.push(trees);
+      if (valRows.length > 0) {
+        const loss = this.lossOn(raw, y, valRows);
+        if (loss < bestLoss - 1e-7) {
+          bestLoss = loss;
+          bestRound = round + 1;
+        } else if (round + 1 - bestRound >= p.nIterNoChange) break;
+      }
+    }
+    if (valRows.length > 0) this.rounds.length = Math.max(bestRound, 1);
+    return this;
+  }
+
+  private lossOn(raw: Float64Array, y: Target, rows: Int32Array): number {
+    const k = this.outputs;
+    let loss = 0;
+    const prob = new Float64Array(k);
+    for (const r of rows) {
+      if (this.task === 'regression') loss += (raw[r] - y[r]) ** 2;
+      else {
+        prob.set(raw.subarray(r * k, r * k + k));
+        softmaxInPlace(prob, 0, k);
+        loss -= Math.log(Math.max(prob[y[r]], 1e-15));
+      }
+    }
+    return loss / rows.length;
+  }
+
+  private growTree(bins: Uint8Array, edges: Float64Array[], cols: number, rows: Int32Array, grad: Float64Array, hess: Float64Array): FlatTree {
+    const p = this.params;
+    const feature: number[] = [];
+    const threshold: number[] = [];
+    const left: number[] = [];
+    const right: number[] = [];
+    const value: number[] = [];
+    const newNode = (g: number, h: number): number => {
+      feature.push(-1);
+      threshold.push(0);
+      left.push(-1);
+      right.push(-1);
+      value.push((-g / (h + p.l2)) * p.learningRate);
+      return feature.length - 1;
+    };
+    const makeLeaf = (node: number, rs: Int32Array, depth: number): Leaf => {
+      let g = 0;
+      let h = 0;
+      for (const r of rs) {
+        g += grad[r];
+        h += hess[r];
+      }
+      const leaf: Leaf = { node, rows: rs, depth, g, h, split: null };
+      if ((p.maxDepth === null || depth < p.maxDepth) && rs.length >= 2 * p.minSamplesLeaf) leaf.split = this.findSplit(bins, edges, cols, leaf, grad, hess);
+      return leaf;
+    };
+    let g0 = 0;
+    let h0 = 0;
+    for (const r of rows) {
+      g0 += grad[r];
+      h0 += hess[r];
+    }
+    const open: Leaf[] = [makeLeaf(newNode(g0, h0), rows, 0)];
+    let nLeaves = 1;
+    while (nLeaves < p.maxLeaves) {
+      let bi = -1;
+      for (let i = 0; i < open.length; i++) if (open[i].split && (bi < 0 || open[i].split!.gain > open[bi].split!.gain)) bi = i;
+      if (bi < 0) break;
+      const leaf = open[bi];
+      open.splice(bi, 1);
+      const s = leaf.split!;
+      const lr: number[] = [];
+      const rr: number[] = [];
+      for (const r of leaf.rows) (bins[r * cols + s.feature] <= s.bin ? lr : rr).push(r);
+      const lRows = Int32Array.from(lr);
+      const rRows = Int32Array.from(rr);
+      const l = makeLeaf(newNode(0, 0), lRows, leaf.depth + 1);
+      const rt = makeLeaf(newNode(0, 0), rRows, leaf.depth + 1);
+      value[l.node] = (-l.g / (l.h + p.l2)) * p.learningRate;
+      value[rt.node] = (-rt.g / (rt.h + p.l2)) * p.learningRate;
+      feature[leaf.node] = s.feature;
+      threshold[leaf.node] = edges[s.feature][s.bin];
+      left[leaf.node] = l.node;
+      right[leaf.node] = rt.node;
+      open.push(l, rt);
+      nLeaves++;
+    }
+    return { feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), left: Int32Array.from(left), right: Int32Array.from(right), value: Float64Array.from(value) };
+  }
+
+  private findSplit(bins: Uint8Array, edges: Float64Array[], cols: number, leaf: Leaf, grad: Float64Array, hess: Float64Array): Leaf['split'] {
+    const p = this.params;
+    const parentScore = (leaf.g * leaf.g) / (leaf.h + p.l2);
+    let best: Leaf['split'] = null;
+    const hg = new Float64Array(256);
+    const hh = new Float64Array(256);
+    const hc = new Int32Array(256);
+    for (let f = 0; f < cols; f++) {
+      const nb = edges[f].length + 1;
+      if (nb < 2) continue;
+      hg.fill(0, 0, nb);
+      hh.fill(0, 0, nb);
+      hc.fill(0, 0, nb);
+      for (const r of leaf.rows) {
+        const b = bins[r * cols + f];
+        hg[b] += grad[r];
+        hh[b] += hess[r];
+        hc[b]++;
+      }
+      let gl = 0;
+      let hl = 0;
+      let cl = 0;
+      for (let b = 0; b < nb - 1; b++) {
+        gl += hg[b];
+        hl += hh[b];
+        cl += hc[b];
+        const cr = leaf.rows.length - cl;
+        if (cl < p.minSamplesLeaf) continue;
+        if (cr < p.minSamplesLeaf) break;
+        const gr = leaf.g - gl;
+        const hr = leaf.h - hl;
+        const gain = (gl * gl) / (hl + p.l2) + (gr * gr) / (hr + p.l2) - parentScore;
+        if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, bin: b };
+      }
+    }
+    return best;
+  }
+
+  /** Raw scores [rows, outputs]. */
+  decisionFunction(x: Matrix): Matrix {
+    if (this.rounds.length === 0) notFitted('GradientBoosting.predict');
+    checkCols('GradientBoosting.predict', x, this.nFeatures);
+    const k = this.outputs;
+    const out = matrix(x.rows, k);
+    for (let r = 0; r < x.rows; r++) {
+      for (let c = 0; c < k; c++) {
+        let s = this.init[c];
+        for (const trees of this.rounds) s += predictRaw(trees[c], x, r);
+        out.data[r * k + c] = s;
+      }
+    }
+    return out;
+  }
+
+  predictProba(x: Matrix): Matrix {
+    if (this.task !== 'classification') throw new ArgumentError('GradientBoosting.predictProba: needs a classifier, got a regressor');
+    const out = this.decisionFunction(x);
+    for (let r = 0; r < out.rows; r++) softmaxInPlace(out.data, r * out.cols, out.cols);
+    return out;
+  }
+
+  predict(x: Matrix): Target {
+    if (this.task === 'classification') return argmaxRows(this.predictProba(x));
+    return Float64Array.from(this.decisionFunction(x).data);
+  }
+
+  toJSON(): LearnerJSON {
+    return {
+      kind: this.kind,
+      version: 1,
+      task: this.task,
+      nClasses: this.nClasses,
+      nFeatures: this.nFeatures,
+      params: this.params,
+      init: arr(this.init),
+      rounds: this.rounds.map((trees) =>
+        trees.map((t) => ({ feature: arr(t.feature), threshold: arr(t.threshold), left: arr(t.left), right: arr(t.right), value: arr(t.value) })),
+      ),
+    };
+  }
+
+  static fromJSON(json: LearnerJSON): GradientBoosting {
+    expectKind(json, 'gradient-boosting');
+    if (!Array.isArray(json.rounds)) throw new FormatError(`GradientBoosting.fromJSON: rounds must be an array, got ${typeof json.rounds}`);
+    const m = new GradientBoosting(json.params as BoostingParams);
+    m.task = json.task as Task;
+    m.nClasses = json.nClasses as number;
+    m.nFeatures = json.nFeatures as number;
+    m.init = Float64Array.from(json.init as number[]);
+    m.rounds = (json.rounds as Record<string, number[]>[][]).map((trees) =>
+      trees.map((t) => ({
+        feature: Int32Array.from(t.feature),
+        threshold: Float64Array.from(t.threshold),
+        left: Int32Array.from(t.left),
+        right: Int32Array.from(t.right),
+        value: Float64Array.from(t.value),
+      })),
+    );
+    return m;
+  }
+}
+registerLearner('gradient-boosting', GradientBoosting.fromJSON);
+
+function predictRaw(t: FlatTree, x: Matrix, r: number): number {
+  let n = 0;
+  while (t.feature[n] >= 0) n = x.data[r * x.cols + t.feature[n]] <= t.threshold[n] ? t.left[n] : t.right[n];
+  return t.value[n];
+}
+
+/**
+ * Per feature at most maxBins - 1 edges (midpoints between distinct values, or quantiles when there are more);
+ * bin(x) = number of edges strictly below x, so x <= edges[b] exactly when bin(x) <= b.
+ */
+function binFeatures(x: Matrix, rows: Int32Array, maxBins: number): { edges: Float64Array[]; bins: Uint8Array } {
+  const edges: Float64Array[] = [];
+  for (let f = 0; f < x.cols; f++) {
+    const vals = Float64Array.from(rows, (r) => x.data[r * x.cols + f]).sort();
+    const distinct: number[] = [];
+    for (let i = 0; i < vals.length; i++) if (i === 0 || vals[i] !== vals[i - 1]) distinct.push(vals[i]);
+    const e: number[] = [];
+    if (distinct.length <= maxBins) {
+      for (let i = 0; i + 1 < distinct.length; i++) e.push((distinct[i] + distinct[i + 1]) / 2);
+    } else {
+      for (let q = 1; q < maxBins; q++) {
+        const v = vals[Math.floor((q * vals.length) / maxBins)];
+        if (e.length === 0 || v > e[e.length - 1]) e.push(v);
+      }
+    }
+    edges.push(Float64Array.from(e));
+  }
+  const bins = new Uint8Array(x.rows * x.cols);
+  for (let r = 0; r < x.rows; r++) {
+    for (let f = 0; f < x.cols; f++) {
+      const e = edges[f];
+      const v = x.data[r * x.cols + f];
+      let lo = 0;
+      let hi = e.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (e[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      bins[r * x.cols + f] = lo;
+    }
+  }
+  return { edges, bins };
+}

@@ -1,0 +1,137 @@
+// Random forest (Breiman 2001: bootstrap + random feature subsets) and extra trees (Geurts et al. 2006: random
+// thresholds, no bootstrap by default). Classification averages the trees' leaf probabilities; regression their means.
+import { ArgumentError, FormatError } from '../../core/errors.js';
+import { Random } from '../../core/random.js';
+import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
+import { type Matrix, type MaxFeatures, type Target, argmaxRows, checkXy, countClasses, matrix } from './matrix.js';
+import { type Criterion, DecisionTree } from './tree.js';
+
+export interface ForestParams {
+  nEstimators: number;
+  criterion: Criterion;
+  maxDepth: number | null;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  maxFeatures: MaxFeatures;
+  bootstrap: boolean;
+  seed: number;
+}
+
+abstract class TreeEnsemble implements Learner {
+  abstract readonly kind: string;
+  readonly params: ForestParams;
+  trees: DecisionTree[] = [];
+  task: Task = 'classification';
+  nClasses = 0;
+
+  constructor(defaults: ForestParams, params: Partial<ForestParams>) {
+    this.params = { ...defaults, ...params };
+    if (!(this.params.nEstimators >= 1)) throw new ArgumentError(`${this.constructor.name}: nEstimators must be >= 1, got ${this.params.nEstimators}`);
+  }
+
+  protected abstract splitter(): 'best' | 'random';
+
+  fit(x: Matrix, y: Target): this {
+    checkXy(`${this.constructor.name}.fit`, x, y);
+    const p = this.params;
+    this.task = y instanceof Int32Array ? 'classification' : 'regression';
+    this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
+    const rng = new Random(p.seed);
+    this.trees = [];
+    for (let t = 0; t < p.nEstimators; t++) {
+      const treeRng = rng.fork();
+      let w: Float64Array | undefined;
+      if (p.bootstrap) {
+        w = new Float64Array(x.rows);
+        for (let i = 0; i < x.rows; i++) w[treeRng.int(x.rows)] += 1;
+      }
+      const tree = new DecisionTree({
+        criterion: p.criterion,
+        maxDepth: p.maxDepth,
+        minSamplesSplit: p.minSamplesSplit,
+        minSamplesLeaf: p.minSamplesLeaf,
+        maxFeatures: p.maxFeatures,
+        splitter: this.splitter(),
+        seed: treeRng.nextUint32(),
+      });
+      this.trees.push(tree.fit(x, y, w, this.nClasses));
+    }
+    return this;
+  }
+
+  predictProba(x: Matrix): Matrix {
+    if (this.trees.length === 0) notFitted(`${this.constructor.name}.predictProba`);
+    if (this.task !== 'classification') throw new ArgumentError(`${this.constructor.name}.predictProba: needs a classifier, got a regression forest`);
+    const out = matrix(x.rows, this.nClasses);
+    for (const tree of this.trees) {
+      const p = tree.predictProba(x);
+      for (let i = 0; i < out.data.length; i++) out.data[i] += p.data[i];
+    }
+    for (let i = 0; i < out.data.length; i++) out.data[i] /= this.trees.length;
+    return out;
+  }
+
+  predict(x: Matrix): Target {
+    if (this.trees.length === 0) notFitted(`${this.constructor.name}.predict`);
+    if (this.task === 'classification') return argmaxRows(this.predictProba(x));
+    const out = new Float64Array(x.rows);
+    for (const tree of this.trees) {
+      const p = tree.predict(x);
+      for (let i = 0; i < out.length; i++) out[i] += p[i] / this.trees.length;
+    }
+    return out;
+  }
+
+  toJSON(): LearnerJSON {
+    return { kind: this.kind, version: 1, task: this.task, nClasses: this.nClasses, params: this.params, trees: this.trees.map((t) => t.toJSON()) };
+  }
+
+  protected restore(json: LearnerJSON): this {
+    if (!Array.isArray(json.trees)) throw new FormatError(`${this.kind}.fromJSON: trees must be an array, got ${typeof json.trees}`);
+    this.trees = (json.trees as LearnerJSON[]).map((t) => DecisionTree.fromJSON(t));
+    this.task = json.task as Task;
+    this.nClasses = json.nClasses as number;
+    return this;
+  }
+}
+
+export const defaultForestParams: ForestParams = {
+  nEstimators: 100,
+  criterion: 'gini',
+  maxDepth: null,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  maxFeatures: 'sqrt',
+  bootstrap: true,
+  seed: 0,
+};
+
+export class RandomForest extends TreeEnsemble {
+  readonly kind = 'random-forest';
+  constructor(params: Partial<ForestParams> = {}) {
+    super(defaultForestParams, params);
+  }
+  protected splitter(): 'best' {
+    return 'best';
+  }
+  static fromJSON(json: LearnerJSON): RandomForest {
+    expectKind(json, 'random-forest');
+    return new RandomForest(json.params as ForestParams).restore(json);
+  }
+}
+registerLearner('random-forest', RandomForest.fromJSON);
+
+export class ExtraTrees extends TreeEnsemble {
+  readonly kind = 'extra-trees';
+  constructor(params: Partial<ForestParams> = {}) {
+    super({ ...defaultForestParams, bootstrap: false }, params);
+  }
+  protected splitter(): 'random' {
+    return 'random';
+  }
+  static fromJSON(json: LearnerJSON): ExtraTrees {
+    expectKind(json, 'extra-trees');
+    return new ExtraTrees(json.params as ForestParams).restore(json);
+  }
+}
+registerLearner('extra-trees', ExtraTrees.fromJSON);

@@ -1,0 +1,83 @@
+// What a pipeline reads: a whittle Table (core/data/csv.ts) or plain records `{ column: value }` as a user has
+// new rows. Both are read through one accessor, by column name, so column order never matters.
+import { ArgumentError } from '../../core/errors.js';
+import { type Column, type Table, categoricalColumn, numericColumn } from '../../core/data/csv.js';
+
+export type { Column, Table };
+export type RawRow = Record<string, unknown>;
+export type Frame = Table | readonly RawRow[];
+
+export function isTable(f: Frame): f is Table {
+  return !Array.isArray(f);
+}
+
+export function frameRows(f: Frame): number {
+  return isTable(f) ? f.nRows : f.length;
+}
+
+function findColumn(t: Table, name: string): Column | undefined {
+  return t.columns.find((c) => c.name === name) ?? (t.target?.name === name ? t.target : undefined);
+}
+
+export function columnNames(f: Frame): string[] {
+  if (isTable(f)) return [...f.columns.map((c) => c.name), ...(f.target ? [f.target.name] : [])];
+  const names = new Set<string>();
+  for (const r of f) for (const k of Object.keys(r)) names.add(k);
+  return [...names];
+}
+
+function missingColumn(op: string, f: Frame, name: string): never {
+  throw new ArgumentError(`${op}: input must have column ${JSON.stringify(name)}, got columns ${columnNames(f).map((c) => JSON.stringify(c)).join(', ')}`);
+}
+
+/** Column `name` as numbers; NaN for missing. A categorical column's values are parsed as numbers. */
+export function numericValues(op: string, f: Frame, name: string): Float64Array {
+  if (isTable(f)) {
+    const c = findColumn(f, name) ?? missingColumn(op, f, name);
+    if (c.kind === 'numeric') return c.values;
+    return Float64Array.from(c.values, toNumber);
+  }
+  if (f.length > 0 && !f.some((r) => name in r)) missingColumn(op, f, name);
+  return Float64Array.from(f, (r) => toNumber(r[name]));
+}
+
+/** Column `name` as strings; null for missing. */
+export function categoricalValues(op: string, f: Frame, name: string): (string | null)[] {
+  if (isTable(f)) {
+    const c = findColumn(f, name) ?? missingColumn(op, f, name);
+    if (c.kind === 'categorical') return c.values;
+    return Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
+  }
+  if (f.length > 0 && !f.some((r) => name in r)) missingColumn(op, f, name);
+  return f.map((r) => (r[name] === null || r[name] === undefined || r[name] === '' ? null : String(r[name])));
+}
+
+function toNumber(v: unknown): number {
+  if (v === null || v === undefined || v === '') return NaN;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) || Math.abs(n) === Infinity ? n : NaN;
+}
+
+/** Plain records to a Table: a column whose non-missing values are all numbers is numeric, else categorical. */
+export function tableFromRecords(records: readonly RawRow[], target?: string): Table {
+  const names = columnNames(records);
+  const columns: Column[] = names.map((name) => {
+    const vals = records.map((r) => r[name]);
+    const numeric = vals.every((v) => v === null || v === undefined || typeof v === 'number');
+    return numeric ? numericColumn(name, vals as (number | null)[]) : categoricalColumn(name, vals.map((v) => (v === null || v === undefined || v === '' ? null : String(v))));
+  });
+  const table: Table = { columns, nRows: records.length };
+  if (target === undefined) return table;
+  const at = columns.findIndex((c) => c.name === target);
+  if (at < 0) throw new ArgumentError(`tableFromRecords: target must be one of the columns ${names.map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(target)}`);
+  return { columns: columns.filter((_, i) => i !== at), nRows: records.length, target: columns[at] };
+}
+
+/** Rows `idx` of a table (features and target). */
+export function subsetTable(t: Table, idx: ArrayLike<number>): Table {
+  const take = (c: Column): Column =>
+    c.kind === 'numeric'
+      ? { ...c, values: Float64Array.from({ length: idx.length }, (_, i) => c.values[idx[i]]) }
+      : { ...c, values: Array.from({ length: idx.length }, (_, i) => c.values[idx[i]]) };
+  return { columns: t.columns.map(take), nRows: idx.length, ...(t.target ? { target: take(t.target) } : {}) };
+}

@@ -1,0 +1,20 @@
+// search/automl: classical learners, preprocessing pipelines, cross-validation and the AutoML loop.
+export { automl, formatLeaderboard, type AutoMLOptions, type AutoMLProgress, type AutoMLResult, type LeaderboardRow } from './automl.js';
+export { GradientBoosting, type BoostingParams } from './boosting.js';
+export { complement, kFold, stratifiedKFold } from './cv.js';
+export { blend, ensembleSelection, type OutOfFold } from './ensemble.js';
+export { ExtraTrees, RandomForest, type ForestParams } from './forest.js';
+export { type Frame, type RawRow, tableFromRecords } from './frame.js';
+export { KNearestNeighbors, type KnnParams } from './knn.js';
+export { learnerFromJSON, type Learner, type LearnerJSON, type Task } from './learner.js';
+export { createLearner, learnerNames, supportsRegression, type LearnerName } from './learners.js';
+export { LinearModel, type LinearParams } from './linear.js';
+export { type Matrix, type Target, fromRows, matrix } from './matrix.js';
+export { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse, score, type MetricName } from './metrics.js';
+export { MLP, type MlpParams } from './mlp.js';
+export { CategoricalNB, GaussianNB } from './naive-bayes.js';
+export { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline, type PipelineSpec, type Predictor } from './pipeline.js';
+export { Preprocessor, type PreprocessConfig } from './preprocess.js';
+export { automlSpace, configToSpec } from './space.js';
+export { LinearSVM, type SvmParams } from './svm.js';
+export { DecisionTree, pruneTree, type DecisionTreeParams, type TreeNode } from './tree.js';

@@ -1,0 +1,118 @@
+// k-nearest neighbours by brute force in Euclidean distance; the pipeline standardizes features first when asked.
+import { ArgumentError, FormatError } from '../../core/errors.js';
+import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix } from './matrix.js';
+
+export interface KnnParams {
+  k: number;
+  /** 'distance': votes weighted by 1/distance (an exact match takes the vote alone). */
+  weights: 'uniform' | 'distance';
+}
+
+export const defaultKnnParams: KnnParams = { k: 5, weights: 'uniform' };
+
+export class KNearestNeighbors implements Learner {
+  readonly kind = 'knn';
+  readonly params: KnnParams;
+  task: Task = 'classification';
+  nClasses = 0;
+  x: Matrix | null = null;
+  y: Target = new Int32Array(0);
+
+  constructor(params: Partial<KnnParams> = {}) {
+    this.params = { ...defaultKnnParams, ...params };
+    if (!(this.params.k >= 1)) throw new ArgumentError(`KNearestNeighbors: k must be >= 1, got ${this.params.k}`);
+  }
+
+  fit(x: Matrix, y: Target): this {
+    checkXy('KNearestNeighbors.fit', x, y);
+    this.task = y instanceof Int32Array ? 'classification' : 'regression';
+    this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
+    this.x = { data: Float64Array.from(x.data), rows: x.rows, cols: x.cols };
+    this.y = y.slice();
+    return this;
+  }
+
+  /** Calls visit(trainRow, weight) for the k nearest training rows of query row r. */
+  private neighbours(q: Matrix, r: number, visit: (row: number, w: number) => void): void {
+    const x = this.x!;
+    const k = Math.min(this.params.k, x.rows);
+    const bestD = new Float64Array(k).fill(Infinity);
+    const bestI = new Int32Array(k).fill(-1);
+    for (let i = 0; i < x.rows; i++) {
+      let d = 0;
+      for (let j = 0; j < x.cols; j++) {
+        const diff = x.data[i * x.cols + j] - q.data[r * q.cols + j];
+        d += diff * diff;
+      }
+      if (d >= bestD[k - 1]) continue;
+      let p = k - 1;
+      while (p > 0 && bestD[p - 1] > d) {
+        bestD[p] = bestD[p - 1];
+        bestI[p] = bestI[p - 1];
+        p--;
+      }
+      bestD[p] = d;
+      bestI[p] = i;
+    }
+    if (this.params.weights === 'distance' && bestD[0] === 0) {
+      for (let p = 0; p < k && bestD[p] === 0; p++) visit(bestI[p], 1);
+      return;
+    }
+    for (let p = 0; p < k; p++) visit(bestI[p], this.params.weights === 'distance' ? 1 / Math.sqrt(bestD[p]) : 1);
+  }
+
+  predictProba(q: Matrix): Matrix {
+    this.check(q);
+    if (this.task !== 'classification') throw new ArgumentError('KNearestNeighbors.predictProba: needs a classifier, got a regressor');
+    const k = this.nClasses;
+    const out = matrix(q.rows, k);
+    for (let r = 0; r < q.rows; r++) {
+      let total = 0;
+      this.neighbours(q, r, (row, w) => {
+        out.data[r * k + this.y[row]] += w;
+        total += w;
+      });
+      for (let c = 0; c < k; c++) out.data[r * k + c] /= total;
+    }
+    return out;
+  }
+
+  predict(q: Matrix): Target {
+    if (this.task === 'classification') return argmaxRows(this.predictProba(q));
+    this.check(q);
+    const out = new Float64Array(q.rows);
+    for (let r = 0; r < q.rows; r++) {
+      let s = 0;
+      let total = 0;
+      this.neighbours(q, r, (row, w) => {
+        s += w * this.y[row];
+        total += w;
+      });
+      out[r] = s / total;
+    }
+    return out;
+  }
+
+  private check(q: Matrix): void {
+    if (!this.x) notFitted('KNearestNeighbors.predict');
+    checkCols('KNearestNeighbors.predict', q, this.x.cols);
+  }
+
+  toJSON(): LearnerJSON {
+    if (!this.x) notFitted('KNearestNeighbors.toJSON');
+    return { kind: this.kind, version: 1, task: this.task, nClasses: this.nClasses, params: this.params, rows: this.x.rows, cols: this.x.cols, x: arr(this.x.data), y: arr(this.y) };
+  }
+
+  static fromJSON(json: LearnerJSON): KNearestNeighbors {
+    expectKind(json, 'knn');
+    if (!Array.isArray(json.x)) throw new FormatError(`KNearestNeighbors.fromJSON: x must be an array, got ${typeof json.x}`);
+    const m = new KNearestNeighbors(json.params as KnnParams);
+    m.task = json.task as Task;
+    m.nClasses = json.nClasses as number;
+    m.x = { data: Float64Array.from(json.x as number[]), rows: json.rows as number, cols: json.cols as number };
+    m.y = m.task === 'classification' ? Int32Array.from(json.y as number[]) : Float64Array.from(json.y as number[]);
+    return m;
+  }
+}
+registerLearner('knn', KNearestNeighbors.fromJSON);

@@ -1,0 +1,54 @@
+// The one interface every classical learner here implements, and the registry that revives one from JSON.
+import { ArgumentError, FormatError } from '../../core/errors.js';
+import type { Matrix, Target } from './matrix.js';
+
+export type Task = 'classification' | 'regression';
+
+export interface Learner {
+  /** Registry name, e.g. 'decision-tree'; `toJSON().kind` carries it. */
+  readonly kind: string;
+  /** y: Int32Array of class indices 0..K-1, or Float64Array for regression (learners that support it). */
+  fit(x: Matrix, y: Target): this;
+  /** Class indices (Int32Array) or real values (Float64Array). */
+  predict(x: Matrix): Target;
+  /** [rows, nClasses], each row sums to 1. Regression learners throw. */
+  predictProba(x: Matrix): Matrix;
+  toJSON(): LearnerJSON;
+}
+
+export interface LearnerJSON {
+  kind: string;
+  [key: string]: unknown;
+}
+
+type Reviver = (json: LearnerJSON) => Learner;
+const revivers = new Map<string, Reviver>();
+
+export function registerLearner(kind: string, revive: Reviver): void {
+  revivers.set(kind, revive);
+}
+
+/** Rebuilds any registered learner from its `toJSON()` form. */
+export function learnerFromJSON(json: LearnerJSON): Learner {
+  const revive = revivers.get(json?.kind);
+  if (!revive) throw new FormatError(`learnerFromJSON: kind must be one of ${[...revivers.keys()].join(', ')}, got ${JSON.stringify(json?.kind)}`);
+  return revive(json);
+}
+
+export function expectKind(json: LearnerJSON, kind: string): void {
+  if (json?.kind !== kind) throw new FormatError(`${kind}.fromJSON: kind must be '${kind}', got ${JSON.stringify(json?.kind)}`);
+}
+
+export function requireClassification(op: string, y: Target): Int32Array {
+  if (!(y instanceof Int32Array)) throw new ArgumentError(`${op}: supports classification only, y must be an Int32Array of class indices, got ${y.constructor.name}`);
+  return y;
+}
+
+export function notFitted(op: string): never {
+  throw new ArgumentError(`${op}: the learner must be fitted first, got an unfitted learner`);
+}
+
+/** JSON keeps typed arrays as plain arrays. */
+export function arr(a: ArrayLike<number>): number[] {
+  return Array.from(a);
+}

@@ -1,0 +1,94 @@
+// The dense design matrix every learner here takes: row-major float64, `data[r * cols + c]`.
+import { ShapeError } from '../../core/errors.js';
+
+export interface Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** Targets: class indices 0..K-1 (classification) or real values (regression). */
+export type Target = Int32Array | Float64Array;
+
+export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
+  const d = data ?? new Float64Array(rows * cols);
+  if (d.length !== rows * cols) throw new ShapeError(`matrix: data length must be rows*cols=${rows * cols}, got ${d.length}`);
+  return { data: d, rows, cols };
+}
+
+/** Builds a matrix from nested arrays (tests, small examples). */
+export function fromRows(rows: readonly (readonly number[])[]): Matrix {
+  const cols = rows.length > 0 ? rows[0].length : 0;
+  const m = matrix(rows.length, cols);
+  rows.forEach((r, i) => {
+    if (r.length !== cols) throw new ShapeError(`fromRows: every row must have ${cols} values, got ${r.length} in row ${i}`);
+    m.data.set(r, i * cols);
+  });
+  return m;
+}
+
+/** The rows `idx` of `x`, in that order. */
+export function takeRows(x: Matrix, idx: ArrayLike<number>): Matrix {
+  const out = matrix(idx.length, x.cols);
+  for (let i = 0; i < idx.length; i++) out.data.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), i * x.cols);
+  return out;
+}
+
+export function takeTarget<T extends Target>(y: T, idx: ArrayLike<number>): T {
+  const out = new (y.constructor as { new (n: number): T })(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = y[idx[i]];
+  return out;
+}
+
+export function checkXy(op: string, x: Matrix, y: Target): void {
+  if (x.rows !== y.length) throw new ShapeError(`${op}: X rows and y length must agree, got [${x.rows},${x.cols}] and [${y.length}]`);
+  if (x.rows === 0) throw new ShapeError(`${op}: need at least one training row, got [0,${x.cols}]`);
+}
+
+export function checkCols(op: string, x: Matrix, cols: number): void {
+  if (x.cols !== cols) throw new ShapeError(`${op}: X must have ${cols} columns as in training, got [${x.rows},${x.cols}]`);
+}
+
+/** Number of classes in a label vector: max + 1. */
+export function countClasses(y: Int32Array): number {
+  let k = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] + 1 > k) k = y[i] + 1;
+  return k;
+}
+
+/** Index of the largest value in each row of a probability matrix. */
+export function argmaxRows(p: Matrix): Int32Array {
+  const out = new Int32Array(p.rows);
+  for (let r = 0; r < p.rows; r++) {
+    let best = 0;
+    for (let c = 1; c < p.cols; c++) if (p.data[r * p.cols + c] > p.data[r * p.cols + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** In-place softmax of `v[off..off+k)`. */
+export function softmaxInPlace(v: Float64Array, off: number, k: number): void {
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) if (v[off + j] > max) max = v[off + j];
+  let s = 0;
+  for (let j = 0; j < k; j++) {
+    const e = Math.exp(v[off + j] - max);
+    v[off + j] = e;
+    s += e;
+  }
+  for (let j = 0; j < k; j++) v[off + j] /= s;
+}
+
+/** Number of features a split may look at: 'sqrt' | 'log2' | 'all' | fraction in (0,1] | integer count. */
+export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
+
+export function resolveMaxFeatures(m: MaxFeatures, p: number): number {
+  let k: number;
+  if (m === 'all') k = p;
+  else if (m === 'sqrt') k = Math.floor(Math.sqrt(p));
+  else if (m === 'log2') k = Math.floor(Math.log2(p));
+  else if (m > 0 && m <= 1) k = Math.ceil(m * p);
+  else k = Math.floor(m);
+  return Math.min(p, Math.max(1, k));
+}

@@ -1,0 +1,197 @@
+// Naive Bayes: Gaussian (per-class mean and variance per feature) and categorical (per-class frequency of each
+// value, Laplace-smoothed). Categorical NB discretizes each column itself: a column with at most maxCategories
+// distinct values keeps them (one-hot and ordinal codes), a continuous one is cut into nBins quantile bins.
+import { FormatError } from '../../core/errors.js';
+import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+
+export interface GaussianNBParams {
+  /** Added to every variance, as a fraction of the largest feature variance. */
+  varSmoothing: number;
+}
+
+export class GaussianNB implements Learner {
+  readonly kind = 'gaussian-nb';
+  readonly params: GaussianNBParams;
+  nClasses = 0;
+  nFeatures = 0;
+  logPrior = new Float64Array(0);
+  /** [nClasses * nFeatures] */
+  mean = new Float64Array(0);
+  variance = new Float64Array(0);
+
+  constructor(params: Partial<GaussianNBParams> = {}) {
+    this.params = { varSmoothing: 1e-9, ...params };
+  }
+
+  fit(x: Matrix, yAny: Target): this {
+    checkXy('GaussianNB.fit', x, yAny);
+    const y = requireClassification('GaussianNB.fit', yAny);
+    const k = (this.nClasses = countClasses(y));
+    const d = (this.nFeatures = x.cols);
+    const count = new Float64Array(k);
+    this.mean = new Float64Array(k * d);
+    this.variance = new Float64Array(k * d);
+    for (let r = 0; r < x.rows; r++) {
+      count[y[r]]++;
+      for (let j = 0; j < d; j++) this.mean[y[r] * d + j] += x.data[r * d + j];
+    }
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.mean[c * d + j] /= Math.max(count[c], 1);
+    for (let r = 0; r < x.rows; r++) for (let j = 0; j < d; j++) this.variance[y[r] * d + j] += (x.data[r * d + j] - this.mean[y[r] * d + j]) ** 2;
+    let maxVar = 0;
+    const all = new Float64Array(d);
+    const gm = new Float64Array(d);
+    for (let r = 0; r < x.rows; r++) for (let j = 0; j < d; j++) gm[j] += x.data[r * d + j] / x.rows;
+    for (let r = 0; r < x.rows; r++) for (let j = 0; j < d; j++) all[j] += (x.data[r * d + j] - gm[j]) ** 2 / x.rows;
+    for (let j = 0; j < d; j++) maxVar = Math.max(maxVar, all[j]);
+    const eps = this.params.varSmoothing * maxVar + 1e-300;
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.variance[c * d + j] = this.variance[c * d + j] / Math.max(count[c], 1) + eps;
+    this.logPrior = Float64Array.from(count, (n) => Math.log(Math.max(n, 1e-300) / x.rows));
+    return this;
+  }
+
+  predictProba(x: Matrix): Matrix {
+    if (this.logPrior.length === 0) notFitted('GaussianNB.predictProba');
+    checkCols('GaussianNB.predictProba', x, this.nFeatures);
+    const k = this.nClasses;
+    const d = this.nFeatures;
+    const out = matrix(x.rows, k);
+    for (let r = 0; r < x.rows; r++) {
+      for (let c = 0; c < k; c++) {
+        let s = this.logPrior[c];
+        for (let j = 0; j < d; j++) {
+          const v = this.variance[c * d + j];
+          s -= 0.5 * Math.log(2 * Math.PI * v) + (x.data[r * d + j] - this.mean[c * d + j]) ** 2 / (2 * v);
+        }
+        out.data[r * k + c] = s;
+      }
+      softmaxInPlace(out.data, r * k, k);
+    }
+    return out;
+  }
+
+  predict(x: Matrix): Int32Array {
+    return argmaxRows(this.predictProba(x));
+  }
+
+  toJSON(): LearnerJSON {
+    return { kind: this.kind, version: 1, params: this.params, nClasses: this.nClasses, nFeatures: this.nFeatures, logPrior: arr(this.logPrior), mean: arr(this.mean), variance: arr(this.variance) };
+  }
+
+  static fromJSON(json: LearnerJSON): GaussianNB {
+    expectKind(json, 'gaussian-nb');
+    if (!Array.isArray(json.mean)) throw new FormatError(`GaussianNB.fromJSON: mean must be an array, got ${typeof json.mean}`);
+    const m = new GaussianNB(json.params as GaussianNBParams);
+    m.nClasses = json.nClasses as number;
+    m.nFeatures = json.nFeatures as number;
+    m.logPrior = Float64Array.from(json.logPrior as number[]);
+    m.mean = Float64Array.from(json.mean as number[]);
+    m.variance = Float64Array.from(json.variance as number[]);
+    return m;
+  }
+}
+registerLearner('gaussian-nb', GaussianNB.fromJSON);
+
+export interface CategoricalNBParams {
+  /** Laplace / Lidstone smoothing added to every count. */
+  alpha: number;
+  maxCategories: number;
+  nBins: number;
+}
+
+export class CategoricalNB implements Learner {
+  readonly kind = 'categorical-nb';
+  readonly params: CategoricalNBParams;
+  nClasses = 0;
+  /** Per feature the cut points; value v falls in category = number of edges below v. */
+  edges: Float64Array[] = [];
+  logPrior = new Float64Array(0);
+  /** Per feature: [nClasses * nCategories] log P(category | class). */
+  logLikelihood: Float64Array[] = [];
+
+  constructor(params: Partial<CategoricalNBParams> = {}) {
+    this.params = { alpha: 1, maxCategories: 20, nBins: 10, ...params };
+  }
+
+  private category(f: number, v: number): number {
+    const e = this.edges[f];
+    let lo = 0;
+    let hi = e.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (e[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  fit(x: Matrix, yAny: Target): this {
+    checkXy('CategoricalNB.fit', x, yAny);
+    const y = requireClassification('CategoricalNB.fit', yAny);
+    const k = (this.nClasses = countClasses(y));
+    const { alpha, maxCategories, nBins } = this.params;
+    this.edges = [];
+    this.logLikelihood = [];
+    for (let f = 0; f < x.cols; f++) {
+      const vals = Float64Array.from({ length: x.rows }, (_, r) => x.data[r * x.cols + f]).sort();
+      const distinct = vals.filter((v, i) => i === 0 || v !== vals[i - 1]);
+      const e: number[] = [];
+      if (distinct.length <= maxCategories) for (let i = 0; i + 1 < distinct.length; i++) e.push((distinct[i] + distinct[i + 1]) / 2);
+      else
+        for (let q = 1; q < nBins; q++) {
+          const v = vals[Math.floor((q * vals.length) / nBins)];
+          if (e.length === 0 || v > e[e.length - 1]) e.push(v);
+        }
+      this.edges.push(Float64Array.from(e));
+      const m = e.length + 1;
+      const counts = new Float64Array(k * m);
+      const classTotal = new Float64Array(k);
+      for (let r = 0; r < x.rows; r++) {
+        counts[y[r] * m + this.category(f, x.data[r * x.cols + f])]++;
+        classTotal[y[r]]++;
+      }
+      this.logLikelihood.push(counts.map((n, i) => Math.log((n + alpha) / (classTotal[Math.floor(i / m)] + alpha * m))));
+    }
+    const prior = new Float64Array(k);
+    for (let r = 0; r < x.rows; r++) prior[y[r]]++;
+    this.logPrior = prior.map((n) => Math.log(Math.max(n, 1e-300) / x.rows));
+    return this;
+  }
+
+  predictProba(x: Matrix): Matrix {
+    if (this.logPrior.length === 0) notFitted('CategoricalNB.predictProba');
+    checkCols('CategoricalNB.predictProba', x, this.edges.length);
+    const k = this.nClasses;
+    const out = matrix(x.rows, k);
+    for (let r = 0; r < x.rows; r++) {
+      for (let c = 0; c < k; c++) out.data[r * k + c] = this.logPrior[c];
+      for (let f = 0; f < x.cols; f++) {
+        const m = this.edges[f].length + 1;
+        const cat = this.category(f, x.data[r * x.cols + f]);
+        for (let c = 0; c < k; c++) out.data[r * k + c] += this.logLikelihood[f][c * m + cat];
+      }
+      softmaxInPlace(out.data, r * k, k);
+    }
+    return out;
+  }
+
+  predict(x: Matrix): Int32Array {
+    return argmaxRows(this.predictProba(x));
+  }
+
+  toJSON(): LearnerJSON {
+    return { kind: this.kind, version: 1, params: this.params, nClasses: this.nClasses, logPrior: arr(this.logPrior), edges: this.edges.map(arr), logLikelihood: this.logLikelihood.map(arr) };
+  }
+
+  static fromJSON(json: LearnerJSON): CategoricalNB {
+    expectKind(json, 'categorical-nb');
+    if (!Array.isArray(json.edges)) throw new FormatError(`CategoricalNB.fromJSON: edges must be an array, got ${typeof json.edges}`);
+    const m = new CategoricalNB(json.params as CategoricalNBParams);
+    m.nClasses = json.nClasses as number;
+    m.logPrior = Float64Array.from(json.logPrior as number[]);
+    m.edges = (json.edges as number[][]).map((e) => Float64Array.from(e));
+    m.logLikelihood = (json.logLikelihood as number[][]).map((e) => Float64Array.from(e));
+    return m;
+  }
+}
+registerLearner('categorical-nb', CategoricalNB.fromJSON);

@@ -1,0 +1,259 @@
+// Pipeline = preprocessing + one learner, fitted on raw table rows: label-encodes the target, imputes, scales and
+// one-hot encodes the features (fitted on the training rows only), then fits the learner. It predicts class labels
+// (or values) for new raw rows and saves to / loads from JSON.
+import { readFileSync } from 'node:fs';
+import { ArgumentError, FormatError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { type Frame, type Table, categoricalValues, columnNames, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
+import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
+import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
+import { type Matrix, type Target, matrix } from './matrix.js';
+import { type FittedColumn, type PreprocessConfig, Preprocessor } from './preprocess.js';
+
+export interface PipelineSpec {
+  learner: LearnerName;
+  params?: LearnerParams;
+  preprocess?: Partial<PreprocessConfig>;
+  seed?: number;
+}
+
+/** The target of a table as learner input: class indices into `classes`, or values; rows with no target are left out. */
+export interface EncodedTarget {
+  task: Task;
+  y: Target;
+  classes: string[];
+  /** Rows of the table that have a target value. */
+  rows: Int32Array;
+}
+
+/**
+ * Finds and encodes the target. `task` 'auto': a categorical target, or a numeric one with at most 10 distinct
+ * integer values, is classification; any other numeric target is regression.
+ */
+export function encodeTarget(table: Table, target: string, task: Task | 'auto' = 'auto', classes?: string[]): EncodedTarget {
+  const names = columnNames(table);
+  if (!names.includes(target)) throw new ArgumentError(`automl: target must be one of the columns ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(target)}`);
+  const col = table.target?.name === target ? table.target : table.columns.find((c) => c.name === target)!;
+  if (task === 'auto') {
+    if (col.kind === 'categorical') task = 'classification';
+    else {
+      const present = col.values.filter((v) => !Number.isNaN(v));
+      const distinct = new Set(present);
+      task = present.every((v) => Number.isInteger(v)) && distinct.size <= 10 ? 'classification' : 'regression';
+    }
+  }
+  if (task === 'regression') {
+    const v = numericValues('automl', table, target);
+    const rows = Int32Array.from(v.keys()).filter((i) => !Number.isNaN(v[i]));
+    return { task, y: Float64Array.from(rows, (i) => v[i]), classes: [], rows };
+  }
+  const labels = categoricalValues('automl', table, target);
+  const rows = Int32Array.from(labels.keys()).filter((i) => labels[i] !== null);
+  const present = [...new Set(Array.from(rows, (i) => labels[i]!))];
+  const numeric = col.kind === 'numeric';
+  const cls = classes ?? present.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
+  const index = new Map(cls.map((c, i) => [c, i]));
+  const y = Int32Array.from(rows, (i) => {
+    const k = index.get(labels[i]!);
+    if (k === undefined) throw new ArgumentError(`automl: target values must be among the classes ${cls.join(', ')}, got ${JSON.stringify(labels[i])}`);
+    return k;
+  });
+  return { task, y, classes: cls, rows };
+}
+
+/** The table without its target column, target held apart. */
+function featuresOnly(table: Table, target: string): Table {
+  if (table.target?.name === target) return { columns: table.columns, nRows: table.nRows };
+  return { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
+}
+
+export class Pipeline {
+  readonly kind = 'pipeline';
+  readonly spec: PipelineSpec;
+  target = '';
+  task: Task = 'classification';
+  /** Class labels; predictProba's column c is classes[c]. */
+  classes: string[] = [];
+  preprocessor: Preprocessor;
+  learner: Learner | null = null;
+
+  constructor(spec: PipelineSpec) {
+    if (!learnerNames.includes(spec.learner)) throw new ArgumentError(`Pipeline: learner must be one of ${learnerNames.join(', ')}, got ${JSON.stringify(spec.learner)}`);
+    this.spec = spec;
+    this.preprocessor = new Preprocessor(spec.preprocess);
+  }
+
+  /**
+   * Fits on a table or records holding the target column. `classes` fixes the label encoding (cross-validation
+   * passes the full data's classes so that every fold predicts the same columns).
+   */
+  fit(data: Frame, target: string, opts: { task?: Task | 'auto'; classes?: string[] } = {}): this {
+    const table = isTable(data) ? data : tableFromRecords(data);
+    const enc = encodeTarget(table, target, opts.task ?? 'auto', opts.classes);
+    if (enc.task === 'regression' && !supportsRegression(this.spec.learner)) throw new ArgumentError(`Pipeline.fit: ${this.spec.learner} supports classification only, got a regression target ${JSON.stringify(target)}`);
+    if (enc.rows.length === 0) throw new ArgumentError(`Pipeline.fit: target ${JSON.stringify(target)} must have values, got none`);
+    const rows = enc.rows.length === table.nRows ? table : subsetTable(table, enc.rows);
+    return this.fitEncoded(featuresOnly(rows, target), enc, target);
+  }
+
+  /** Fits on feature columns and an already encoded target (the AutoML loop encodes once for all folds). */
+  fitEncoded(features: Table, enc: Pick<EncodedTarget, 'task' | 'y' | 'classes'>, target: string): this {
+    this.target = target;
+    this.task = enc.task;
+    this.classes = enc.classes;
+    this.preprocessor = new Preprocessor(this.spec.preprocess).fit(features);
+    const x = this.preprocessor.transform(features);
+    this.learner = createLearner(this.spec.learner, this.spec.params, this.spec.seed ?? 0).fit(x, enc.y);
+    return this;
+  }
+
+  private fitted(): Learner {
+    if (!this.learner) throw new ArgumentError('Pipeline.predict: the pipeline must be fitted first, got an unfitted pipeline');
+    return this.learner;
+  }
+
+  /** [rows, classes.length], columns in `classes` order (a class absent from training gets probability 0). */
+  predictProba(data: Frame): Matrix {
+    if (this.task !== 'classification') throw new ArgumentError('Pipeline.predictProba: needs a classification pipeline, got regression');
+    const p = this.fitted().predictProba(this.preprocessor.transform(data));
+    if (p.cols === this.classes.length) return p;
+    const out = matrix(p.rows, this.classes.length);
+    for (let r = 0; r < p.rows; r++) out.data.set(p.data.subarray(r * p.cols, (r + 1) * p.cols), r * out.cols);
+    return out;
+  }
+
+  /** Class indices (into `classes`) or regression values. */
+  predictEncoded(data: Frame): Target {
+    return this.fitted().predict(this.preprocessor.transform(data));
+  }
+
+  /** Class labels for classification, numbers for regression. */
+  predict(data: Frame): (string | number)[] {
+    const p = this.predictEncoded(data);
+    return this.task === 'classification' ? Array.from(p, (i) => this.classes[i]) : Array.from(p);
+  }
+
+  toJSON(): PipelineJSON {
+    if (!this.learner) throw new ArgumentError('Pipeline.toJSON: the pipeline must be fitted first, got an unfitted pipeline');
+    return { kind: 'pipeline', version: 1, spec: this.spec, target: this.target, task: this.task, classes: this.classes, preprocess: this.preprocessor.toJSON(), learner: this.learner.toJSON() };
+  }
+
+  static fromJSON(json: PipelineJSON): Pipeline {
+    if (json?.kind !== 'pipeline') throw new FormatError(`Pipeline.fromJSON: kind must be 'pipeline', got ${JSON.stringify(json?.kind)}`);
+    const p = new Pipeline(json.spec);
+    p.target = json.target;
+    p.task = json.task;
+    p.classes = json.classes;
+    p.preprocessor = Preprocessor.fromJSON(json.preprocess);
+    p.learner = learnerFromJSON(json.learner);
+    return p;
+  }
+
+  save(path: string): void {
+    writeFileAtomic(path, JSON.stringify(this.toJSON()));
+  }
+}
+
+export interface PipelineJSON {
+  kind: 'pipeline';
+  version: number;
+  spec: PipelineSpec;
+  target: string;
+  task: Task;
+  classes: string[];
+  preprocess: { config: PreprocessConfig; columns: FittedColumn[] };
+  learner: LearnerJSON;
+}
+
+/** Weighted average of fitted pipelines (ensemble selection's output): probabilities or values. */
+export class EnsemblePipeline {
+  readonly kind = 'ensemble';
+  constructor(
+    readonly members: Pipeline[],
+    readonly weights: number[],
+  ) {
+    if (members.length === 0 || members.length !== weights.length) throw new ArgumentError(`EnsemblePipeline: needs one weight per member and at least one member, got ${members.length} members and ${weights.length} weights`);
+  }
+
+  get task(): Task {
+    return this.members[0].task;
+  }
+  get classes(): string[] {
+    return this.members[0].classes;
+  }
+  get target(): string {
+    return this.members[0].target;
+  }
+
+  predictProba(data: Frame): Matrix {
+    let out: Matrix | null = null;
+    this.members.forEach((m, i) => {
+      const p = m.predictProba(data);
+      out ??= matrix(p.rows, p.cols);
+      for (let j = 0; j < p.data.length; j++) out.data[j] += this.weights[i] * p.data[j];
+    });
+    return out!;
+  }
+
+  predictEncoded(data: Frame): Target {
+    if (this.task === 'classification') {
+      const p = this.predictProba(data);
+      return Int32Array.from({ length: p.rows }, (_, r) => {
+        let best = 0;
+        for (let c = 1; c < p.cols; c++) if (p.data[r * p.cols + c] > p.data[r * p.cols + best]) best = c;
+        return best;
+      });
+    }
+    const out = new Float64Array(isTable(data) ? data.nRows : data.length);
+    this.members.forEach((m, i) => {
+      const p = m.predictEncoded(data);
+      for (let j = 0; j < out.length; j++) out[j] += this.weights[i] * p[j];
+    });
+    return out;
+  }
+
+  predict(data: Frame): (string | number)[] {
+    const p = this.predictEncoded(data);
+    return this.task === 'classification' ? Array.from(p, (i) => this.classes[i]) : Array.from(p);
+  }
+
+  toJSON(): EnsembleJSON {
+    return { kind: 'ensemble', version: 1, weights: this.weights, members: this.members.map((m) => m.toJSON()) };
+  }
+
+  static fromJSON(json: EnsembleJSON): EnsemblePipeline {
+    if (json?.kind !== 'ensemble' || !Array.isArray(json.members)) throw new FormatError(`EnsemblePipeline.fromJSON: kind must be 'ensemble' with members, got ${JSON.stringify(json?.kind)}`);
+    return new EnsemblePipeline(json.members.map(Pipeline.fromJSON), json.weights);
+  }
+
+  save(path: string): void {
+    writeFileAtomic(path, JSON.stringify(this.toJSON()));
+  }
+}
+
+export interface EnsembleJSON {
+  kind: 'ensemble';
+  version: number;
+  weights: number[];
+  members: PipelineJSON[];
+}
+
+export type Predictor = Pipeline | EnsemblePipeline;
+
+/** Loads what `save` wrote: a Pipeline or an EnsemblePipeline. Bad JSON is a FormatError naming the file. */
+export function loadPipeline(path: string): Predictor {
+  let json: { kind?: string };
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new FormatError(`loadPipeline: file must be JSON, got ${err.message}`, path);
+    throw err;
+  }
+  try {
+    if (json?.kind === 'ensemble') return EnsemblePipeline.fromJSON(json as EnsembleJSON);
+    return Pipeline.fromJSON(json as PipelineJSON);
+  } catch (err) {
+    if (err instanceof FormatError && !err.file) throw new FormatError(err.message, path);
+    throw err;
+  }
+}

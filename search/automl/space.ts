@@ -1,0 +1,83 @@
+// AutoML's joint search space: which learner, its hyperparameters (conditional on the learner) and the
+// preprocessing, as one search/space.ts Space; and the map from a sampled configuration to a PipelineSpec.
+import { type Config, type Space, type SpaceBuilder, space } from '../space.js';
+import type { LearnerName, LearnerParams } from './learners.js';
+import type { PipelineSpec } from './pipeline.js';
+
+const forests: LearnerName[] = ['random-forest', 'extra-trees'];
+
+/** The space over `learners` (at least one). Parameter names are `<learner prefix>.<param>`. */
+export function automlSpace(learners: readonly LearnerName[]): Space<Config> {
+  const on = (...names: LearnerName[]) => ({ when: { learner: names.filter((n) => learners.includes(n)) } });
+  const has = (...names: LearnerName[]) => names.some((n) => learners.includes(n));
+  // which parameters exist depends on `learners`, so the static config type is plain Config; configToSpec reads it
+  let b: SpaceBuilder = space().categorical('learner', [...learners]).categorical('impute', ['median', 'mean', 'most-frequent']);
+  const add = (f: (s: SpaceBuilder) => SpaceBuilder) => (b = f(b));
+  if (has('knn')) add((s) => s.categorical('scale', ['standard', 'none'], on('knn')));
+  if (has('decision-tree')) {
+    add((s) => s.categorical('dt.criterion', ['gini', 'entropy'], on('decision-tree')));
+    add((s) => s.int('dt.maxDepth', 1, 20, on('decision-tree')));
+    add((s) => s.int('dt.minSamplesLeaf', 1, 20, { log: true, ...on('decision-tree') }));
+    add((s) => s.float('dt.ccpAlpha', 1e-5, 0.05, { log: true, ...on('decision-tree') }));
+  }
+  if (has(...forests)) {
+    add((s) => s.int('forest.nEstimators', 10, 200, { log: true, ...on(...forests) }));
+    add((s) => s.categorical('forest.maxFeatures', ['sqrt', 'log2', 'all', 0.5], on(...forests)));
+    add((s) => s.categorical('forest.maxDepth', ['none', 4, 8, 16], on(...forests)));
+    add((s) => s.int('forest.minSamplesLeaf', 1, 10, { log: true, ...on(...forests) }));
+    add((s) => s.categorical('forest.criterion', ['gini', 'entropy'], on(...forests)));
+  }
+  if (has('gradient-boosting')) {
+    add((s) => s.float('gb.learningRate', 0.01, 0.5, { log: true, ...on('gradient-boosting') }));
+    add((s) => s.int('gb.nEstimators', 20, 300, { log: true, ...on('gradient-boosting') }));
+    add((s) => s.int('gb.maxLeaves', 4, 64, { log: true, ...on('gradient-boosting') }));
+    add((s) => s.categorical('gb.maxDepth', ['none', 3, 6], on('gradient-boosting')));
+    add((s) => s.int('gb.minSamplesLeaf', 1, 30, { log: true, ...on('gradient-boosting') }));
+    add((s) => s.float('gb.l2', 1e-3, 10, { log: true, ...on('gradient-boosting') }));
+  }
+  if (has('linear')) {
+    add((s) => s.categorical('linear.penalty', ['l2', 'l1'], on('linear')));
+    add((s) => s.float('linear.C', 1e-3, 1e3, { log: true, ...on('linear') }));
+  }
+  if (has('knn')) {
+    add((s) => s.int('knn.k', 1, 50, { log: true, ...on('knn') }));
+    add((s) => s.categorical('knn.weights', ['uniform', 'distance'], on('knn')));
+  }
+  if (has('gaussian-nb')) add((s) => s.float('gnb.varSmoothing', 1e-12, 1, { log: true, ...on('gaussian-nb') }));
+  if (has('categorical-nb')) {
+    add((s) => s.float('cnb.alpha', 0.01, 10, { log: true, ...on('categorical-nb') }));
+    add((s) => s.int('cnb.nBins', 3, 20, on('categorical-nb')));
+  }
+  if (has('linear-svm')) add((s) => s.float('svm.C', 1e-3, 1e2, { log: true, ...on('linear-svm') }));
+  if (has('mlp')) {
+    add((s) => s.int('mlp.width', 8, 128, { log: true, ...on('mlp') }));
+    add((s) => s.int('mlp.layers', 1, 2, on('mlp')));
+    add((s) => s.float('mlp.learningRate', 1e-4, 0.1, { log: true, ...on('mlp') }));
+    add((s) => s.float('mlp.l2', 1e-6, 1e-2, { log: true, ...on('mlp') }));
+    add((s) => s.int('mlp.epochs', 20, 100, { log: true, ...on('mlp') }));
+  }
+  return b.build() as Space<Config>;
+}
+
+const depth = (v: unknown): number | null => (v === 'none' || v === undefined ? null : Number(v));
+
+/** The pipeline a configuration describes; `params` holds only the learner's own (unprefixed) parameters. */
+export function configToSpec(c: Config, seed = 0): PipelineSpec {
+  const learner = c.learner as LearnerName;
+  const params: LearnerParams = {};
+  const prefix = { 'decision-tree': 'dt', 'random-forest': 'forest', 'extra-trees': 'forest', 'gradient-boosting': 'gb', linear: 'linear', knn: 'knn', 'gaussian-nb': 'gnb', 'categorical-nb': 'cnb', 'linear-svm': 'svm', mlp: 'mlp' }[learner];
+  for (const [k, v] of Object.entries(c)) if (k.startsWith(prefix + '.')) params[k.slice(prefix.length + 1)] = v;
+  if ('maxDepth' in params) params.maxDepth = depth(params.maxDepth);
+  if (learner === 'mlp') {
+    const width = params.width as number;
+    params.hidden = Array.from({ length: params.layers as number }, () => width);
+    delete params.width;
+    delete params.layers;
+  }
+  return {
+    learner,
+    params,
+    preprocess: { numericImpute: c.impute as 'mean' | 'median' | 'most-frequent', scale: c.scale === 'none' ? 'none' : 'standard' },
+    seed,
+  };
+}

@@ -1,0 +1,193 @@
+// Tables in, integer-coded features out: what the rule learners work on. A table is the shape every reader returns
+// (core/data/csv.ts); the target may sit in `table.target` or among the columns. Missing numeric = NaN, categorical = null.
+import { ArgumentError } from '../../core/errors.js';
+import type { Column, Table } from '../../core/data/csv.js';
+import type { Random } from '../../core/random.js';
+
+export type { Column, Table };
+
+/** One feature as a rule sees it: categorical values are compared by name, numeric ones by threshold. */
+export interface FeatureInfo {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  /** Category names (empty for a numeric feature). */
+  categories: string[];
+}
+
+/** A table coded for learning: `x[f][i]` is row i of feature f (a category index for categorical, NaN = missing). */
+export interface Encoded {
+  features: FeatureInfo[];
+  x: Float64Array[];
+  /** Class index per row, into `classes`. */
+  y: Int32Array;
+  classes: string[];
+  target: string;
+  n: number;
+}
+
+/** A row given as an object: feature name to value; null, undefined and NaN are missing. */
+export type RowObject = Readonly<Record<string, number | string | boolean | null | undefined>>;
+
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The target column and the feature columns of a table. */
+export function splitTarget(table: Table, target: string, op: string): { target: Column; features: Column[] } {
+  if (table.target && table.target.name === target) return { target: table.target, features: table.columns };
+  const at = table.columns.findIndex((c) => c.name === target);
+  if (at < 0) {
+    const names = [...table.columns, ...(table.target ? [table.target] : [])].map((c) => JSON.stringify(c.name)).join(', ');
+    throw new ArgumentError(`${op}: target must be one of the columns ${names}, got ${JSON.stringify(target)}`);
+  }
+  const features = table.columns.filter((_, i) => i !== at);
+  if (table.target) features.push(table.target);
+  return { target: table.columns[at], features };
+}
+
+/** The label of each row as a string (null when missing); a numeric target becomes class names like "3". */
+export function labelsOf(column: Column): (string | null)[] {
+  if (column.kind === 'categorical') return column.values.slice();
+  return Array.from(column.values, (v) => (Number.isNaN(v) ? null : String(v)));
+}
+
+/**
+ * Codes a table for learning. Rows whose target is missing are dropped; `features` picks and orders the inputs.
+ * `like` codes held-out rows exactly as a training set was coded (its features, categories and classes; a label it
+ * has never seen gets class -1).
+ */
+export function encodeTable(table: Table, target: string, opts: { features?: readonly string[]; op?: string; like?: Encoded } = {}): Encoded {
+  if (opts.like) return encodeLike(table, opts.like, opts.op ?? 'encodeTable');
+  const op = opts.op ?? 'encodeTable';
+  const split = splitTarget(table, target, op);
+  let cols = split.features;
+  if (opts.features) {
+    cols = opts.features.map((name) => {
+      const c = split.features.find((col) => col.name === name);
+      if (!c) throw new ArgumentError(`${op}: features must name columns of the table, got ${JSON.stringify(name)}`);
+      return c;
+    });
+  }
+  for (const c of cols) {
+    if (FORBIDDEN_NAMES.has(c.name)) throw new ArgumentError(`${op}: a feature may not be named ${JSON.stringify(c.name)}`);
+  }
+  const labels = labelsOf(split.target);
+  const keep: number[] = [];
+  for (let i = 0; i < table.nRows; i++) if (labels[i] !== null) keep.push(i);
+  if (keep.length === 0) throw new ArgumentError(`${op}: need at least one row with a target value, got 0 of ${table.nRows}`);
+  const classes = classList(split.target, labels);
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const y = Int32Array.from(keep, (i) => classIndex.get(labels[i] as string) as number);
+  const features: FeatureInfo[] = [];
+  const x: Float64Array[] = [];
+  for (const c of cols) {
+    const out = new Float64Array(keep.length);
+    if (c.kind === 'numeric') {
+      keep.forEach((r, i) => (out[i] = c.values[r]));
+      features.push({ name: c.name, kind: 'numeric', categories: [] });
+    } else {
+      const categories = c.categories ?? [...new Set(c.values.filter((v): v is string => v !== null))].sort();
+      const index = new Map(categories.map((v, i) => [v, i]));
+      keep.forEach((r, i) => {
+        const v = c.values[r];
+        out[i] = v === null ? NaN : (index.get(v) ?? NaN);
+      });
+      features.push({ name: c.name, kind: 'categorical', categories: categories.slice() });
+    }
+    x.push(out);
+  }
+  return { features, x, y, classes, target, n: keep.length };
+}
+
+function encodeLike(table: Table, like: Encoded, op: string): Encoded {
+  const split = splitTarget(table, like.target, op);
+  const labels = labelsOf(split.target);
+  const keep: number[] = [];
+  for (let i = 0; i < table.nRows; i++) if (labels[i] !== null) keep.push(i);
+  const classIndex = new Map(like.classes.map((c, i) => [c, i]));
+  const y = Int32Array.from(keep, (i) => classIndex.get(labels[i] as string) ?? -1);
+  const x = like.features.map((f) => {
+    const c = split.features.find((col) => col.name === f.name);
+    if (!c) throw new ArgumentError(`${op}: table must have every training feature, got none named ${JSON.stringify(f.name)}`);
+    if (f.kind === 'numeric') {
+      if (c.kind !== 'numeric') throw new ArgumentError(`${op}: feature ${JSON.stringify(f.name)} must be numeric as in training, got categorical`);
+      return Float64Array.from(keep, (r) => c.values[r]);
+    }
+    const index = new Map(f.categories.map((v, i) => [v, i]));
+    const raw = c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))) : c.values;
+    return Float64Array.from(keep, (r) => (raw[r] === null ? NaN : (index.get(raw[r] as string) ?? NaN)));
+  });
+  return { features: like.features, x, y, classes: like.classes, target: like.target, n: keep.length };
+}
+
+function classList(column: Column, labels: (string | null)[]): string[] {
+  if (column.kind === 'categorical' && column.categories) return column.categories.slice();
+  const seen = [...new Set(labels.filter((v): v is string => v !== null))];
+  return column.kind === 'numeric' ? seen.sort((a, b) => Number(a) - Number(b)) : seen.sort();
+}
+
+/** The rows `idx` of a table, in that order (target included). */
+export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
+  const take = (c: Column): Column =>
+    c.kind === 'numeric'
+      ? { name: c.name, kind: 'numeric', values: Float64Array.from(idx as ArrayLike<number>, (i) => c.values[i]) }
+      : { name: c.name, kind: 'categorical', values: Array.from(idx as ArrayLike<number>, (i) => c.values[i]), categories: c.categories };
+  const out: Table = { columns: table.columns.map(take), nRows: idx.length };
+  if (table.target) out.target = take(table.target);
+  return out;
+}
+
+/**
+ * A table from plain records (a JSON data set): a column is numeric when every present value is a number, else
+ * categorical (numbers and booleans become strings). `exclude` drops columns (ids, free text).
+ */
+export function tableFromRecords(records: readonly RowObject[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    for (const k of Object.keys(r)) {
+      if (!seen.has(k) && !opts.exclude?.includes(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+    }
+  }
+  const columns: Column[] = names.map((name) => {
+    const raw = records.map((r) => (Object.hasOwn(r, name) ? r[name] : undefined));
+    const numeric = !opts.categorical?.includes(name) && raw.every((v) => v === null || v === undefined || typeof v === 'number');
+    if (numeric) return { name, kind: 'numeric', values: Float64Array.from(raw, (v) => (typeof v === 'number' ? v : NaN)) };
+    const values = raw.map((v) => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : String(v)));
+    return { name, kind: 'categorical', values, categories: [...new Set(values.filter((v): v is string => v !== null))].sort() };
+  });
+  return { columns, nRows: records.length };
+}
+
+/** Row i of a table as an object (feature name to value; missing becomes null). */
+export function rowObject(table: Table, i: number): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = Object.create(null);
+  for (const c of [...table.columns, ...(table.target ? [table.target] : [])]) {
+    const v = c.values[i];
+    out[c.name] = typeof v === 'number' && Number.isNaN(v) ? null : v;
+  }
+  return out;
+}
+
+/**
+ * Stratified k-fold: each class is shuffled and dealt round-robin into the folds, continuing the deal across classes
+ * so fold sizes differ by at most one. Returns the fold of each row.
+ */
+export function stratifiedFolds(y: ArrayLike<number>, k: number, rng: Random): Int32Array {
+  if (!Number.isInteger(k) || k < 2) throw new ArgumentError(`stratifiedFolds: folds must be an integer >= 2, got ${k}`);
+  if (k > y.length) throw new ArgumentError(`stratifiedFolds: folds must be <= number of rows ${y.length}, got ${k}`);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const list = byClass.get(y[i]) ?? [];
+    list.push(i);
+    byClass.set(y[i], list);
+  }
+  const fold = new Int32Array(y.length);
+  let deal = 0;
+  for (const key of [...byClass.keys()].sort((a, b) => a - b)) {
+    const rows = rng.shuffle(byClass.get(key) as number[]);
+    for (const r of rows) fold[r] = deal++ % k;
+  }
+  return fold;
+}

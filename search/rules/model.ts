@@ -1,0 +1,330 @@
+// The rule engine: an ordered rule list (first match wins) or an unordered rule set (the matching rule with the highest
+// Laplace accuracy wins), a default rule last. Rows come as objects or as a table; a missing value fails every condition.
+import { ArgumentError } from '../../core/errors.js';
+import { type Condition, type Value, conditionHolds, formatCondition, formatNumber } from './condition.js';
+import type { Encoded, FeatureInfo, RowObject, Table } from './data.js';
+
+export interface Rule {
+  conditions: Condition[];
+  class: string;
+  /** Training rows of each class (in `classes` order) the rule covers; for an ordered list, those reaching it. */
+  counts: number[];
+}
+
+export interface DefaultRule {
+  class: string;
+  counts: number[];
+}
+
+export type RuleMode = 'ordered' | 'unordered';
+
+export interface RuleModelSpec {
+  mode: RuleMode;
+  target: string;
+  classes: string[];
+  features: FeatureInfo[];
+  rules: Rule[];
+  defaultRule: DefaultRule;
+  /** Which learner made it ('ripper', 'tree', ...); informational. */
+  algorithm?: string;
+}
+
+export interface ConditionTrace {
+  condition: Condition;
+  /** The row's value for the condition's feature (null = missing). */
+  value: Value;
+  holds: boolean;
+  /** `petal_length = 1.4 satisfies petal_length <= 2.45`. */
+  text: string;
+}
+
+export interface Explanation {
+  /** Index into `rules` of the rule that fired, or null when the default fired. */
+  rule: number | null;
+  class: string;
+  /** The fired rule's conditions with the row's values (empty for the default). */
+  conditions: ConditionTrace[];
+  /** Every rule whose conditions all hold (for an ordered list only the first one counts). */
+  matching: number[];
+  text: string;
+}
+
+/** Rows to classify: plain objects (feature name to value) or a table holding every feature as a column. */
+export type Rows = Table | readonly RowObject[];
+
+export class RuleModel {
+  readonly mode: RuleMode;
+  readonly target: string;
+  readonly classes: string[];
+  readonly features: FeatureInfo[];
+  readonly rules: Rule[];
+  readonly defaultRule: DefaultRule;
+  readonly algorithm: string;
+  private readonly featureIndex: Map<string, number>;
+
+  constructor(spec: RuleModelSpec) {
+    this.mode = spec.mode;
+    this.target = spec.target;
+    this.classes = spec.classes;
+    this.features = spec.features;
+    this.rules = spec.rules;
+    this.defaultRule = spec.defaultRule;
+    this.algorithm = spec.algorithm ?? 'rules';
+    this.featureIndex = new Map(spec.features.map((f, i) => [f.name, i]));
+    for (const r of [...this.rules, this.defaultRule]) {
+      if (!this.classes.includes(r.class)) throw new ArgumentError(`RuleModel: a rule's class must be one of the classes, got ${JSON.stringify(r.class)}`);
+      if (r.counts.length !== this.classes.length) throw new ArgumentError(`RuleModel: counts must have one entry per class (${this.classes.length}), got ${r.counts.length}`);
+    }
+    for (const r of this.rules) {
+      for (const c of r.conditions) {
+        if (!this.featureIndex.has(c.feature)) throw new ArgumentError(`RuleModel: conditions must name a feature of the model, got ${JSON.stringify(c.feature)}`);
+      }
+    }
+  }
+
+  /** Total number of conditions over all rules (the default has none). */
+  get nConditions(): number {
+    return this.rules.reduce((s, r) => s + r.conditions.length, 0);
+  }
+
+  /** Index of the rule that fires on each row, -1 for the default. */
+  firing(rows: Rows): Int32Array {
+    const read = this.reader(rows);
+    const out = new Int32Array(read.n);
+    for (let i = 0; i < read.n; i++) out[i] = this.fire(read.row(i));
+    return out;
+  }
+
+  predict(rows: Rows): string[] {
+    return Array.from(this.firing(rows), (k) => (k < 0 ? this.defaultRule.class : this.rules[k].class));
+  }
+
+  /** Class probabilities from the firing rule's training class counts, Laplace-smoothed so no class gets 0; rows sum to 1. */
+  predictProba(rows: Rows): number[][] {
+    return Array.from(this.firing(rows), (k) => laplaceProba(k < 0 ? this.defaultRule.counts : this.rules[k].counts));
+  }
+
+  /** Which rule fired and why: each condition with the row's value, or that no rule matched and the default fired. */
+  explain(row: RowObject): Explanation;
+  explain(table: Table, index: number): Explanation;
+  explain(row: RowObject | Table, index = 0): Explanation {
+    const read = isTable(row) ? this.reader(row) : this.reader([row as RowObject]);
+    if (index < 0 || index >= read.n) throw new ArgumentError(`explain: row index must be in [0, ${read.n}), got ${index}`);
+    const values = read.row(index);
+    const matching: number[] = [];
+    this.rules.forEach((r, k) => {
+      if (this.matches(r, values)) matching.push(k);
+    });
+    const k = this.fire(values);
+    if (k < 0) {
+      const text = `no rule matched; default rule: ${this.defaultRule.class} (${coverText(this.defaultRule, this.classes)})`;
+      return { rule: null, class: this.defaultRule.class, conditions: [], matching, text };
+    }
+    const rule = this.rules[k];
+    const conditions = rule.conditions.map((c) => {
+      const value = values[this.featureIndex.get(c.feature) as number];
+      const shown = value === null ? 'missing' : typeof value === 'number' ? formatNumber(value) : value;
+      return { condition: c, value, holds: conditionHolds(c, value), text: `${c.feature} = ${shown} satisfies ${formatCondition(c)}` };
+    });
+    const why = this.mode === 'unordered' && matching.length > 1 ? `, highest Laplace accuracy of ${matching.length} matching rules` : '';
+    const text = `rule ${k + 1} fired${why}: ${conditions.map((c) => c.text).join('; ')} => ${rule.class} (${coverText(rule, this.classes)})`;
+    return { rule: k, class: rule.class, conditions, matching, text };
+  }
+
+  /** One line per rule: `IF petal_length <= 2.45 THEN setosa (covers 50, 100% correct)`, the default last. */
+  toString(): string {
+    const lines = this.rules.map((r) => `IF ${r.conditions.map(formatCondition).join(' AND ') || 'true'} THEN ${r.class} (${coverText(r, this.classes)})`);
+    const word = this.mode === 'ordered' ? 'ELSE' : 'DEFAULT';
+    lines.push(`${word} ${this.defaultRule.class} (${coverText(this.defaultRule, this.classes)})`);
+    return lines.join('\n');
+  }
+
+  toJSON(): RulesJSON {
+    return {
+      format: 'whittle-rules',
+      version: 1,
+      algorithm: this.algorithm,
+      mode: this.mode,
+      target: this.target,
+      classes: this.classes.slice(),
+      features: this.features.map((f) => (f.kind === 'numeric' ? { name: f.name, kind: 'numeric' } : { name: f.name, kind: 'categorical', categories: f.categories.slice() })),
+      rules: this.rules.map((r) => ({ if: r.conditions.map((c) => ({ ...c })), then: r.class, counts: r.counts.slice() })),
+      default: { then: this.defaultRule.class, counts: this.defaultRule.counts.slice() },
+    };
+  }
+
+  private matches(r: Rule, values: Value[]): boolean {
+    for (const c of r.conditions) if (!conditionHolds(c, values[this.featureIndex.get(c.feature) as number])) return false;
+    return true;
+  }
+
+  private fire(values: Value[]): number {
+    if (this.mode === 'ordered') {
+      for (let k = 0; k < this.rules.length; k++) if (this.matches(this.rules[k], values)) return k;
+      return -1;
+    }
+    let best = -1;
+    let bestConf = -Infinity;
+    for (let k = 0; k < this.rules.length; k++) {
+      const r = this.rules[k];
+      if (!this.matches(r, values)) continue;
+      const conf = laplaceAccuracy(r, this.classes);
+      if (conf > bestConf) {
+        bestConf = conf;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private reader(rows: Rows): { n: number; row: (i: number) => Value[] } {
+    const feats = this.features;
+    if (!isTable(rows)) {
+      return { n: rows.length, row: (i) => feats.map((f) => coerce(f, Object.hasOwn(rows[i], f.name) ? rows[i][f.name] : undefined)) };
+    }
+    const all = [...rows.columns, ...(rows.target ? [rows.target] : [])];
+    const cols = feats.map((f) => {
+      const c = all.find((col) => col.name === f.name);
+      if (!c) throw new ArgumentError(`RuleModel.predict: table must have a column for every feature, got none named ${JSON.stringify(f.name)}`);
+      return c;
+    });
+    return { n: rows.nRows, row: (i) => feats.map((f, j) => coerce(f, cols[j].values[i])) };
+  }
+}
+
+/** The JSON form of a rule model (what saveRules writes). */
+export interface RulesJSON {
+  format: 'whittle-rules';
+  version: 1;
+  algorithm: string;
+  mode: RuleMode;
+  target: string;
+  classes: string[];
+  features: ({ name: string; kind: 'numeric' } | { name: string; kind: 'categorical'; categories: string[] })[];
+  rules: { if: Condition[]; then: string; counts: number[] }[];
+  default: { then: string; counts: number[] };
+}
+
+function isTable(rows: unknown): rows is Table {
+  return typeof rows === 'object' && rows !== null && !Array.isArray(rows) && Array.isArray((rows as Table).columns) && typeof (rows as Table).nRows === 'number';
+}
+
+/** A raw value as a feature's conditions read it: numbers for numeric features, category names for categorical ones. */
+function coerce(f: FeatureInfo, v: unknown): Value {
+  if (v === null || v === undefined) return null;
+  if (f.kind === 'numeric') {
+    if (typeof v === 'number') return Number.isNaN(v) ? null : v;
+    if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+    return null;
+  }
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isNaN(v) ? null : String(v);
+  if (typeof v === 'boolean') return String(v);
+  return null;
+}
+
+function total(counts: readonly number[]): number {
+  return counts.reduce((s, c) => s + c, 0);
+}
+
+/** (correct + 1) / (covered + classes): the accuracy a rule is trusted with in an unordered set. */
+export function laplaceAccuracy(r: { class: string; counts: readonly number[] }, classes: readonly string[]): number {
+  return (r.counts[classes.indexOf(r.class)] + 1) / (total(r.counts) + classes.length);
+}
+
+function laplaceProba(counts: readonly number[]): number[] {
+  const t = total(counts) + counts.length;
+  return counts.map((c) => (c + 1) / t);
+}
+
+function coverText(r: { class: string; counts: readonly number[] }, classes: readonly string[]): string {
+  const n = total(r.counts);
+  if (n === 0) return 'covers 0';
+  const ok = r.counts[classes.indexOf(r.class)];
+  let pct = Number(((100 * ok) / n).toFixed(1));
+  if (pct === 100 && ok < n) pct = 99.9;
+  return `covers ${formatNumber(n)}, ${pct}% correct`;
+}
+
+/** A condition compiled against coded features: true when row i of x satisfies it. */
+export function compileCondition(c: Condition, features: readonly FeatureInfo[]): (x: Float64Array[], i: number) => boolean {
+  const f = features.findIndex((ft) => ft.name === c.feature);
+  if (f < 0) throw new ArgumentError(`compileCondition: feature must be one of the data's, got ${JSON.stringify(c.feature)}`);
+  const cats = features[f].categories;
+  switch (c.op) {
+    case '<=':
+      return (x, i) => x[f][i] <= c.value;
+    case '<':
+      return (x, i) => x[f][i] < c.value;
+    case '>=':
+      return (x, i) => x[f][i] >= c.value;
+    case '>':
+      return (x, i) => x[f][i] > c.value;
+    case '==': {
+      const code = cats.indexOf(c.value);
+      return (x, i) => x[f][i] === code;
+    }
+    case '!=': {
+      const code = cats.indexOf(c.value);
+      return (x, i) => !Number.isNaN(x[f][i]) && x[f][i] !== code;
+    }
+    case 'in': {
+      const codes = new Set(c.values.map((v) => cats.indexOf(v)));
+      return (x, i) => codes.has(x[f][i]);
+    }
+  }
+}
+
+/** Row predicate for a whole rule on coded data. */
+export function compileRule(conds: readonly Condition[], features: readonly FeatureInfo[]): (x: Float64Array[], i: number) => boolean {
+  const tests = conds.map((c) => compileCondition(c, features));
+  return (x, i) => {
+    for (const t of tests) if (!t(x, i)) return false;
+    return true;
+  };
+}
+
+/**
+ * Builds a model from learned rules: counts each rule's training coverage (for an ordered list only the rows that reach
+ * it), drops every rule that covers no training row, and counts the rows left to the default.
+ */
+export function finalizeRules(
+  data: Encoded,
+  learned: readonly { conditions: Condition[]; class: string }[],
+  defaultClass: string,
+  mode: RuleMode,
+  algorithm: string,
+): RuleModel {
+  const k = data.classes.length;
+  const tests = learned.map((r) => compileRule(r.conditions, data.features));
+  const counts = learned.map(() => new Array<number>(k).fill(0));
+  const defaultCounts = new Array<number>(k).fill(0);
+  for (let i = 0; i < data.n; i++) {
+    let hit = false;
+    for (let r = 0; r < tests.length; r++) {
+      if (!tests[r](data.x, i)) continue;
+      counts[r][data.y[i]]++;
+      hit = true;
+      if (mode === 'ordered') break;
+    }
+    if (!hit) defaultCounts[data.y[i]]++;
+  }
+  const rules: Rule[] = [];
+  learned.forEach((r, j) => {
+    if (total(counts[j]) > 0) rules.push({ conditions: r.conditions, class: r.class, counts: counts[j] });
+  });
+  return new RuleModel({
+    mode,
+    target: data.target,
+    classes: data.classes.slice(),
+    features: data.features.map((f) => ({ name: f.name, kind: f.kind, categories: f.categories.slice() })),
+    rules,
+    defaultRule: { class: defaultClass, counts: defaultCounts },
+    algorithm,
+  });
+}
+
+/** The same rules as an unordered set: every rule's counts recomputed over all training rows it covers. */
+export function toUnordered(model: RuleModel, data: Encoded): RuleModel {
+  return finalizeRules(data, model.rules, model.defaultRule.class, 'unordered', model.algorithm);
+}

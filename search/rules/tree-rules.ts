@@ -1,0 +1,281 @@
+// Tree to rules, C4.5rules style: grow the CART of search/automl, prune it with C4.5's pessimistic error (CF 25%),
+// read each root-to-leaf path as a rule, drop conditions whose removal does not raise the rule's pessimistic error,
+// remove duplicate and subsumed rules, order classes by false positives, drop rules the list does not need, add a default.
+import { ArgumentError } from '../../core/errors.js';
+import { DecisionTree, type TreeNode } from '../automl/tree.js';
+import { type Matrix, matrix } from '../automl/matrix.js';
+import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
+import { type Encoded, type Table, encodeTable } from './data.js';
+import { type RuleModel, compileCondition, compileRule, finalizeRules } from './model.js';
+import { addErrs, pessimisticRate } from './pessimistic.js';
+
+export interface TreeRulesOptions {
+  seed?: number;
+  /** Confidence for the pessimistic error, in (0, 0.5]; default 0.25 as in C4.5. */
+  cf?: number;
+  /** Smallest leaf of the grown tree; default 2 as in C4.5. */
+  minSamplesLeaf?: number;
+  /** How the grown tree is pruned: C4.5's pessimistic error (default) or CART's cost-complexity with this alpha. */
+  pruning?: 'pessimistic' | { ccpAlpha: number };
+  features?: readonly string[];
+}
+
+/** Which feature a design-matrix column holds: a numeric feature, or the 0/1 indicator of one category. */
+export interface DesignColumn {
+  feature: number;
+  /** -1 for a numeric feature. */
+  category: number;
+}
+
+export interface PrunedTree {
+  nodes: TreeNode[];
+  columns: DesignColumn[];
+  data: Encoded;
+}
+
+/** Numeric features as they are (NaN stays), categorical ones one-hot (all 0 when missing), in float64. */
+export function designMatrix(data: Encoded): { x: Matrix; columns: DesignColumn[] } {
+  const columns: DesignColumn[] = [];
+  data.features.forEach((f, j) => {
+    if (f.kind === 'numeric') columns.push({ feature: j, category: -1 });
+    else f.categories.forEach((_, c) => columns.push({ feature: j, category: c }));
+  });
+  const x = matrix(data.n, columns.length);
+  for (let i = 0; i < data.n; i++) {
+    columns.forEach((col, j) => {
+      const v = data.x[col.feature][i];
+      x.data[i * columns.length + j] = col.category < 0 ? v : v === col.category ? 1 : 0;
+    });
+  }
+  return { x, columns };
+}
+
+/**
+ * Grows a full CART (gini, search/automl) on the design matrix and prunes it: by default bottom-up wherever a leaf's
+ * pessimistic error is no worse than its subtree's, or by CART's weakest-link pruning at a given alpha.
+ */
+export function growPrunedTree(data: Encoded, opts: TreeRulesOptions = {}): PrunedTree {
+  const { x, columns } = designMatrix(data);
+  const pruning = opts.pruning ?? 'pessimistic';
+  const ccpAlpha = pruning === 'pessimistic' ? 0 : pruning.ccpAlpha;
+  const tree = new DecisionTree({ minSamplesLeaf: opts.minSamplesLeaf ?? 2, seed: opts.seed ?? 0, ccpAlpha });
+  tree.fit(x, data.y, undefined, data.classes.length);
+  return { nodes: pruning === 'pessimistic' ? pessimisticPrune(tree.nodes, opts.cf ?? 0.25) : tree.nodes, columns, data };
+}
+
+export function pessimisticPrune(nodes: readonly TreeNode[], cf: number): TreeNode[] {
+  const work = nodes.map((n) => ({ ...n }));
+  const estimate = (i: number): number => {
+    const n = work[i];
+    const e = n.samples - Math.max(...n.counts);
+    const asLeaf = e + addErrs(n.samples, e, cf);
+    if (n.feature < 0) return asLeaf;
+    const sub = estimate(n.left) + estimate(n.right);
+    if (asLeaf > sub + 0.1) return sub;
+    n.feature = -1;
+    n.left = -1;
+    n.right = -1;
+    return asLeaf;
+  };
+  estimate(0);
+  const out: TreeNode[] = [];
+  const copy = (i: number): number => {
+    const n = { ...work[i] };
+    const id = out.length;
+    out.push(n);
+    if (n.feature >= 0) {
+      n.left = copy(work[i].left);
+      n.right = copy(work[i].right);
+    }
+    return id;
+  };
+  copy(0);
+  return out;
+}
+
+/** Class index the tree gives each row of `data` (coded like the training data). */
+export function treePredict(tree: PrunedTree, data: Encoded): Int32Array {
+  const out = new Int32Array(data.n);
+  for (let i = 0; i < data.n; i++) {
+    let k = 0;
+    while (tree.nodes[k].feature >= 0) {
+      const n = tree.nodes[k];
+      const col = tree.columns[n.feature];
+      const v = data.x[col.feature][i];
+      const xv = col.category < 0 ? v : v === col.category ? 1 : 0;
+      k = xv <= n.threshold ? n.left : n.right;
+    }
+    out[i] = tree.nodes[k].value;
+  }
+  return out;
+}
+
+/** One rule per leaf: the tests on its path (thresholds moved to a short decimal with the same training split). */
+export function pathRules(tree: PrunedTree): { conditions: Condition[]; class: number }[] {
+  const { nodes, columns, data } = tree;
+  const sortedValues = data.x.map((col) => Float64Array.from(col.filter((v) => !Number.isNaN(v))).sort());
+  const out: { conditions: Condition[]; class: number }[] = [];
+  const walk = (i: number, path: Condition[]): void => {
+    const n = nodes[i];
+    if (n.feature < 0) {
+      out.push({ conditions: simplifyConditions(path), class: n.value });
+      return;
+    }
+    const col = columns[n.feature];
+    const f = data.features[col.feature];
+    if (col.category >= 0) {
+      const v = f.categories[col.category];
+      walk(n.left, [...path, { feature: f.name, op: '!=', value: v }]);
+      walk(n.right, [...path, { feature: f.name, op: '==', value: v }]);
+      return;
+    }
+    const t = readableThreshold(sortedValues[col.feature], n.threshold);
+    walk(n.left, [...path, { feature: f.name, op: '<=', value: t }]);
+    walk(n.right, [...path, { feature: f.name, op: '>', value: t }]);
+  };
+  walk(0, []);
+  return out;
+}
+
+function readableThreshold(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0 || lo === sorted.length) return t;
+  return niceThreshold(sorted[lo - 1], sorted[lo]);
+}
+
+/** Drops, one at a time, the condition whose removal gives the lowest pessimistic error rate while it is no higher. */
+export function simplifyRule(conds: readonly Condition[], cls: number, data: Encoded, cf: number): Condition[] {
+  let cur = conds.slice();
+  while (cur.length > 1) {
+    const tests = cur.map((c) => compileCondition(c, data.features));
+    let n = 0;
+    let e = 0;
+    const dropN = new Float64Array(cur.length);
+    const dropE = new Float64Array(cur.length);
+    for (let i = 0; i < data.n; i++) {
+      let fails = 0;
+      let which = -1;
+      for (let j = 0; j < tests.length && fails < 2; j++) {
+        if (!tests[j](data.x, i)) {
+          fails++;
+          which = j;
+        }
+      }
+      const wrong = data.y[i] !== cls ? 1 : 0;
+      if (fails === 0) {
+        n++;
+        e += wrong;
+        for (let j = 0; j < cur.length; j++) {
+          dropN[j]++;
+          dropE[j] += wrong;
+        }
+      } else if (fails === 1) {
+        dropN[which]++;
+        dropE[which] += wrong;
+      }
+    }
+    const now = pessimisticRate(n, e, cf);
+    let best = -1;
+    let bestRate = Infinity;
+    for (let j = 0; j < cur.length; j++) {
+      const r = pessimisticRate(dropN[j], dropE[j], cf);
+      if (r < bestRate) {
+        bestRate = r;
+        best = j;
+      }
+    }
+    if (!(bestRate <= now)) break;
+    cur = cur.filter((_, j) => j !== best);
+  }
+  return cur;
+}
+
+/** Learns an ordered rule list for `target` from a table through a pruned tree. */
+export function treeRules(table: Table, target: string, opts: TreeRulesOptions = {}): RuleModel {
+  return treeRulesEncoded(encodeTable(table, target, { features: opts.features, op: 'treeRules' }), opts).model;
+}
+
+export function treeRulesEncoded(data: Encoded, opts: TreeRulesOptions = {}): { model: RuleModel; tree: PrunedTree } {
+  const cf = opts.cf ?? 0.25;
+  if (!(cf > 0 && cf <= 0.5)) throw new ArgumentError(`treeRules: cf must be in (0, 0.5], got ${cf}`);
+  const tree = growPrunedTree(data, opts);
+  return { model: rulesFromTree(tree, cf), tree };
+}
+
+/** The C4.5rules steps on a pruned tree's paths. */
+export function rulesFromTree(tree: PrunedTree, cf = 0.25): RuleModel {
+  const data = tree.data;
+  const k = data.classes.length;
+  let rules = pathRules(tree)
+    .filter((r) => r.conditions.length > 0)
+    .map((r) => ({ conditions: simplifyRule(r.conditions, r.class, data, cf), class: r.class }));
+  // duplicates and rules subsumed by a more general rule of the same class
+  const keys = rules.map((r) => new Set(r.conditions.map(conditionKey)));
+  rules = rules.filter((r, a) =>
+    !rules.some((o, b) => b !== a && o.class === r.class && [...keys[b]].every((key) => keys[a].has(key)) && (keys[b].size < keys[a].size || b < a)),
+  );
+  const cover = rules.map((r) => {
+    const test = compileRule(r.conditions, data.features);
+    return Uint8Array.from({ length: data.n }, (_, i) => (test(data.x, i) ? 1 : 0));
+  });
+  const rate = rules.map((r, j) => {
+    let n = 0;
+    let e = 0;
+    for (let i = 0; i < data.n; i++) {
+      if (!cover[j][i]) continue;
+      n++;
+      if (data.y[i] !== r.class) e++;
+    }
+    return pessimisticRate(n, e, cf);
+  });
+  // classes whose rules make the fewest false positives go first; within a class the most trusted rule first
+  const fp = new Array<number>(k).fill(0);
+  for (let i = 0; i < data.n; i++) {
+    for (let c = 0; c < k; c++) if (c !== data.y[i] && rules.some((r, j) => r.class === c && cover[j][i])) fp[c]++;
+  }
+  let order = rules.map((_, j) => j).sort((a, b) => fp[rules[a].class] - fp[rules[b].class] || rules[a].class - rules[b].class || rate[a] - rate[b]);
+  const errorsOf = (list: number[]): { errors: number; def: number } => {
+    const left = new Array<number>(k).fill(0);
+    let errors = 0;
+    for (let i = 0; i < data.n; i++) {
+      const j = list.find((r) => cover[r][i]);
+      if (j === undefined) left[data.y[i]]++;
+      else if (rules[j].class !== data.y[i]) errors++;
+    }
+    const def = majority(left.some((c) => c > 0) ? left : classCounts(data));
+    return { errors: errors + left.reduce((s, c, cls) => s + (cls === def ? 0 : c), 0), def };
+  };
+  let best = errorsOf(order);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let p = order.length - 1; p >= 0; p--) {
+      const without = order.filter((_, q) => q !== p);
+      const r = errorsOf(without);
+      if (r.errors <= best.errors) {
+        order = without;
+        best = r;
+        changed = true;
+      }
+    }
+  }
+  const learned = order.map((j) => ({ conditions: rules[j].conditions, class: data.classes[rules[j].class] }));
+  return finalizeRules(data, learned, data.classes[best.def], 'ordered', 'tree');
+}
+
+function classCounts(data: Encoded): number[] {
+  const counts = new Array<number>(data.classes.length).fill(0);
+  for (const c of data.y) counts[c]++;
+  return counts;
+}
+
+function majority(counts: readonly number[]): number {
+  let best = 0;
+  for (let c = 1; c < counts.length; c++) if (counts[c] > counts[best]) best = c;
+  return best;
+}

@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../../../core/errors.js';
+import { automl, formatLeaderboard, type LeaderboardRow } from '../../../search/automl/automl.js';
+import { loadPipeline } from '../../../search/automl/pipeline.js';
+import { irisData, penguinRecords } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'whittle-automl-'));
+
+function irisCsv(): string {
+  const d = irisData();
+  const lines = ['sepal_length,sepal_width,petal_length,petal_width,species'];
+  for (let r = 0; r < d.x.rows; r++) lines.push([...d.x.data.subarray(r * 4, r * 4 + 4), d.classes[d.y[r]]].join(','));
+  const path = join(dir, 'iris.csv');
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+const irisPath = irisCsv();
+const fast = ['decision-tree', 'gaussian-nb', 'knn', 'linear'] as const;
+
+const withoutTimes = (rows: LeaderboardRow[]) => rows.map(({ fitSeconds: _, ...rest }) => rest);
+
+describe('automl', () => {
+  it('errors on a missing target, listing the columns', async () => {
+    const err = await automl({ data: irisPath, target: 'Species', budgetSeconds: 5 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect((err as Error).message).toMatch(/target must be one of the columns "sepal_length", "sepal_width", "petal_length", "petal_width", "species", got "Species"/);
+  });
+
+  it('errors on a target with one class', async () => {
+    const path = join(dir, 'one.csv');
+    writeFileSync(path, 'a,b\n1,x\n2,x\n3,x\n');
+    await expect(automl({ data: path, target: 'b', budgetSeconds: 5 })).rejects.toThrow(/must have at least two classes, got only "x"/);
+  });
+
+  it('errors on a metric that does not fit the task', async () => {
+    await expect(automl({ data: irisPath, target: 'species', metric: 'rmse', maxTrials: 1 })).rejects.toThrow(/metric for classification must be one of/);
+  });
+
+  it('same seed gives the same leaderboard (random and TPE)', async () => {
+    for (const strategy of ['random', 'tpe'] as const) {
+      const run = () => automl({ data: irisPath, target: 'species', maxTrials: 12, budgetSeconds: 120, seed: 5, strategy, learners: [...fast], ensemble: false });
+      const a = await run();
+      const b = await run();
+      expect(a.trials).toBe(12);
+      expect(withoutTimes(b.leaderboard)).toEqual(withoutTimes(a.leaderboard));
+      expect(a.leaderboard[0].score).toBeGreaterThan(0.9);
+      const c = await automl({ data: irisPath, target: 'species', maxTrials: 12, budgetSeconds: 120, seed: 6, strategy, learners: [...fast], ensemble: false });
+      expect(withoutTimes(c.leaderboard)).not.toEqual(withoutTimes(a.leaderboard));
+    }
+  });
+
+  it('respects the time budget: no trial starts after it, the overrun is small', async () => {
+    const t0 = Date.now();
+    let lastProgress = 0;
+    const res = await automl({ data: irisPath, target: 'species', budgetSeconds: 2, seed: 1, onProgress: (p) => (lastProgress = p.elapsedSeconds) });
+    const wall = (Date.now() - t0) / 1000;
+    expect(res.trials).toBeGreaterThan(1);
+    expect(lastProgress).toBeLessThan(2.5);
+    expect(wall).toBeLessThan(2 + 1.5);
+  });
+
+  it('penguins with categorical and missing values: leaderboard, ensemble, save and load', async () => {
+    const records = penguinRecords();
+    const progress: number[] = [];
+    const res = await automl({ data: records, target: 'Species', maxTrials: 8, budgetSeconds: 60, seed: 2, onProgress: (p) => progress.push(p.trial) });
+    expect(progress).toHaveLength(8);
+    expect(res.history.map((h) => h.trial)).toEqual([...progress].sort((a, b) => a - b));
+    expect(res.history[res.history.length - 1].best).toBe(res.leaderboard[0].score);
+    expect(res.leaderboard.map((r) => r.rank)).toEqual(res.leaderboard.map((_, i) => i + 1));
+    for (let i = 1; i < res.leaderboard.length; i++) expect(res.leaderboard[i].score).toBeLessThanOrEqual(res.leaderboard[i - 1].score);
+    expect(res.leaderboard[0].score).toBeGreaterThan(0.9);
+    expect(formatLeaderboard(res.leaderboard, res.metric)).toMatch(/rank\s+learner\s+accuracy/);
+    expect(res.ensemble).toBeDefined();
+    expect(res.ensemble!.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(res.ensembleScore!).toBeGreaterThanOrEqual(res.leaderboard[0].score - 0.02);
+
+    const fresh = records.slice(0, 20).map(({ Species: _, ...rest }) => rest);
+    const best = join(dir, 'best.json');
+    res.save(best);
+    expect(loadPipeline(best).predict(fresh)).toEqual(res.best.predict(fresh));
+    const ens = join(dir, 'ensemble.json');
+    res.save(ens, 'ensemble');
+    expect(loadPipeline(ens).predict(fresh)).toEqual(res.ensemble!.predict(fresh));
+  });
+
+  it('a pruner stops poor trials between folds; pruned trials stay off the leaderboard', async () => {
+    const { medianPruner } = await import('../../../search/strategies/median.js');
+    const res = await automl({ data: irisPath, target: 'species', maxTrials: 30, seed: 4, strategy: 'random', learners: ['decision-tree', 'gaussian-nb', 'linear-svm', 'categorical-nb'], pruner: medianPruner({ startupTrials: 3 }), ensemble: false });
+    expect(res.prunedTrials).toBeGreaterThan(0);
+    expect(res.leaderboard.length + res.prunedTrials + res.failedTrials).toBe(30);
+  });
+
+  it('regression targets use the regressors and R2', async () => {
+    const records = penguinRecords().filter((r) => r['Body Mass (g)'] !== null);
+    const res = await automl({ data: records, target: 'Body Mass (g)', maxTrials: 4, seed: 3, learners: ['decision-tree', 'linear', 'gaussian-nb'], strategy: 'random' });
+    expect(res.task).toBe('regression');
+    expect(res.metric).toBe('r2');
+    expect(new Set(res.leaderboard.map((r) => r.learner))).not.toContain('gaussian-nb');
+    expect(res.leaderboard[0].score).toBeGreaterThan(0.6);
+  });
+});
+
+describe('automl on core/data tables', () => {
+  it('takes a Table whose target is held apart (core/data/datasets penguins)', async () => {
+    const { penguins } = await import('../../../core/data/datasets.js');
+    const res = await automl({ data: penguins(), target: 'Species', maxTrials: 3, seed: 1, strategy: 'random', learners: ['decision-tree', 'knn'] });
+    expect(res.best.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    expect(res.leaderboard[0].score).toBeGreaterThan(0.9);
+  });
+});

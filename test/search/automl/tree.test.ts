@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DecisionTree, pruneTree, type TreeNode } from '../../../search/automl/tree.js';
+import { fromRows } from '../../../search/automl/matrix.js';
+import { accuracy } from '../../../search/automl/metrics.js';
+import { irisData, xor } from './fixtures.js';
+
+function checkStructure(nodes: TreeNode[], k: number): void {
+  for (const n of nodes) {
+    expect(n.counts.reduce((a, b) => a + b, 0)).toBeCloseTo(n.samples, 9);
+    expect(n.counts).toHaveLength(k);
+    if (n.feature < 0) {
+      expect([n.left, n.right]).toEqual([-1, -1]);
+      continue;
+    }
+    const l = nodes[n.left];
+    const r = nodes[n.right];
+    expect(l.depth).toBe(n.depth + 1);
+    expect(r.depth).toBe(n.depth + 1);
+    for (let c = 0; c < k; c++) expect(l.counts[c] + r.counts[c]).toBeCloseTo(n.counts[c], 9);
+  }
+}
+
+describe('DecisionTree', () => {
+  it('separates XOR, which needs a zero-gain first split', () => {
+    const d = xor();
+    const t = new DecisionTree().fit(d.x, d.y);
+    expect(accuracy(d.y, t.predict(d.x))).toBe(1);
+    expect(t.leafCount).toBeGreaterThanOrEqual(4); // every first split has zero gain; which one is taken decides the size
+  });
+
+  it('keeps a consistent node structure: child class counts add up to the parent', () => {
+    const d = irisData();
+    const t = new DecisionTree({ criterion: 'entropy' }).fit(d.x, d.y);
+    expect(t.nodes[0].counts).toEqual([50, 50, 50]);
+    checkStructure(t.nodes, 3);
+    // a leaf's prediction is the argmax of its counts
+    for (const n of t.nodes.filter((m) => m.feature < 0)) expect(n.counts[n.value]).toBe(Math.max(...n.counts));
+  });
+
+  it('routes a row left exactly when x[feature] <= threshold', () => {
+    const x = fromRows([[0], [1], [2], [3]]);
+    const t = new DecisionTree().fit(x, Int32Array.from([0, 0, 1, 1]));
+    expect(t.nodes[0]).toMatchObject({ feature: 0, threshold: 1.5, counts: [2, 2], samples: 4, impurity: 0.5 });
+    expect(t.nodes[t.nodes[0].left].counts).toEqual([2, 0]);
+    expect(Array.from(t.predict(fromRows([[1.5], [1.5000001]])))).toEqual([0, 1]);
+  });
+
+  it('property: a fully grown tree fits distinct training rows exactly and its probabilities are leaf counts', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(fc.integer({ min: -20, max: 20 }), fc.integer({ min: -20, max: 20 })), { minLength: 2, maxLength: 40, selector: (t) => `${t[0]},${t[1]}` }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 40, maxLength: 40 }), (pts, labels) => {
+        const x = fromRows(pts.map(([a, b]) => [a, b]));
+        const y = Int32Array.from(pts, (_, i) => labels[i]);
+        const t = new DecisionTree({ criterion: 'entropy' }).fit(x, y);
+        expect(Array.from(t.predict(x))).toEqual(Array.from(y));
+        const p = t.predictProba(x);
+        for (let r = 0; r < x.rows; r++) {
+          const leaf = t.nodes[t.leafOf(x, r)];
+          for (let c = 0; c < t.nClasses; c++) expect(p.data[r * t.nClasses + c]).toBe(leaf.counts[c] / leaf.samples);
+        }
+        checkStructure(t.nodes, t.nClasses);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('respects maxDepth and minSamplesLeaf', () => {
+    const d = irisData();
+    const t = new DecisionTree({ maxDepth: 2, minSamplesLeaf: 10 }).fit(d.x, d.y);
+    expect(t.depth).toBeLessThanOrEqual(2);
+    for (const n of t.nodes.filter((m) => m.feature < 0)) expect(n.samples).toBeGreaterThanOrEqual(10);
+  });
+
+  it('cost-complexity pruning: alpha_eff of a single split is (R(t) - R(leaves)) / 1', () => {
+    // root gini 0.5 over all rows, two pure leaves: alpha_eff = 0.5
+    const x = fromRows([[0], [1], [2], [3]]);
+    const y = Int32Array.from([0, 0, 1, 1]);
+    expect(new DecisionTree({ ccpAlpha: 0.49 }).fit(x, y).leafCount).toBe(2);
+    expect(new DecisionTree({ ccpAlpha: 0.5 }).fit(x, y).leafCount).toBe(1);
+  });
+
+  it('pruning shrinks the tree monotonically in alpha and keeps it consistent', () => {
+    const d = irisData();
+    const full = new DecisionTree().fit(d.x, d.y);
+    let last = full.leafCount;
+    for (const alpha of [0.001, 0.005, 0.01, 0.02, 0.05, 0.2, 0.5]) {
+      const pruned = pruneTree(full.nodes, alpha);
+      const leaves = pruned.filter((n) => n.feature < 0).length;
+      expect(leaves).toBeLessThanOrEqual(last);
+      checkStructure(pruned, 3);
+      last = leaves;
+    }
+    expect(last).toBe(1);
+    // pruning a fitted tree equals fitting with ccpAlpha
+    const direct = new DecisionTree({ ccpAlpha: 0.01 }).fit(d.x, d.y);
+    expect(new DecisionTree().fit(d.x, d.y).prune(0.01).nodes).toEqual(direct.nodes);
+  });
+
+  it('uses sample weights as repeated rows', () => {
+    const x = fromRows([[0], [1], [2]]);
+    const y = Int32Array.from([0, 1, 1]);
+    const weighted = new DecisionTree().fit(x, y, Float64Array.from([2, 1, 0]));
+    const repeated = new DecisionTree().fit(fromRows([[0], [0], [1]]), Int32Array.from([0, 0, 1]));
+    expect(weighted.nodes[0].counts).toEqual(repeated.nodes[0].counts);
+    expect(Array.from(weighted.predict(x))).toEqual(Array.from(repeated.predict(x)));
+  });
+
+  it('rejects bad parameters and predicting before fit', () => {
+    expect(() => new DecisionTree({ minSamplesSplit: 1 })).toThrow(/minSamplesSplit must be >= 2, got 1/);
+    expect(() => new DecisionTree({ ccpAlpha: -1 })).toThrow(/ccpAlpha/);
+    expect(() => new DecisionTree().predict(fromRows([[1]]))).toThrow(/fitted first/);
+  });
+});

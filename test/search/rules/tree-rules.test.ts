@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { conditionKey } from '../../../search/rules/condition.js';
+import { encodeTable, rowObject } from '../../../search/rules/data.js';
+import { compileRule, finalizeRules } from '../../../search/rules/model.js';
+import { pessimisticRate } from '../../../search/rules/pessimistic.js';
+import { growPrunedTree, pathRules, simplifyRule, treePredict, treeRules, treeRulesEncoded } from '../../../search/rules/tree-rules.js';
+import { rules } from '../../../search/rules/index.js';
+import { DATASETS, iris, penguins } from './fixtures.js';
+
+describe('tree to rules', () => {
+  it('path rules reproduce the pruned tree on rows without missing values', () => {
+    for (const ds of DATASETS) {
+      const d = encodeTable(ds.table(), ds.target);
+      const tree = growPrunedTree(d, { seed: 1 });
+      const paths = pathRules(tree).map((r) => ({ conditions: r.conditions, class: d.classes[r.class] }));
+      const m = finalizeRules(d, paths, d.classes[0], 'ordered', 'tree');
+      const byTree = treePredict(tree, d);
+      expect(d.n).toBe(ds.table().nRows); // no missing labels in these sets
+      const byRules = m.predict(ds.table());
+      let compared = 0;
+      for (let i = 0; i < d.n; i++) {
+        if (d.x.some((col) => Number.isNaN(col[i]))) continue;
+        compared++;
+        expect(byRules[i]).toBe(d.classes[byTree[i]]);
+      }
+      expect(compared).toBeGreaterThan(100);
+    }
+  });
+
+  it('pessimistic pruning gives a small tree on Iris', () => {
+    const tree = growPrunedTree(encodeTable(iris(), 'species'), { seed: 0 });
+    const leaves = tree.nodes.filter((n) => n.feature < 0).length;
+    expect(leaves).toBeGreaterThanOrEqual(3);
+    expect(leaves).toBeLessThanOrEqual(8);
+  });
+
+  it('simplifying a rule keeps a subset of its conditions and never raises its pessimistic error', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...DATASETS), fc.integer({ min: 0, max: 100 }), (ds, seed) => {
+        const d = encodeTable(ds.table(), ds.target);
+        const tree = growPrunedTree(d, { seed });
+        const rate = (conds: Parameters<typeof compileRule>[0], cls: number): number => {
+          const test = compileRule(conds, d.features);
+          let n = 0;
+          let e = 0;
+          for (let i = 0; i < d.n; i++) {
+            if (!test(d.x, i)) continue;
+            n++;
+            if (d.y[i] !== cls) e++;
+          }
+          return pessimisticRate(n, e);
+        };
+        for (const r of pathRules(tree).filter((p) => p.conditions.length > 0)) {
+          const simple = simplifyRule(r.conditions, r.class, d, 0.25);
+          const keys = new Set(r.conditions.map(conditionKey));
+          expect(simple.every((c) => keys.has(conditionKey(c)))).toBe(true);
+          expect(simple.length).toBeGreaterThan(0);
+          expect(rate(simple, r.class)).toBeLessThanOrEqual(rate(r.conditions, r.class) + 1e-12);
+        }
+      }),
+      { numRuns: 5 },
+    );
+  });
+
+  it('keeps no duplicate or subsumed rule and no rule that covers nothing', () => {
+    for (const ds of DATASETS) {
+      const { model } = treeRulesEncoded(encodeTable(ds.table(), ds.target), { seed: 0 });
+      const keys = model.rules.map((r) => new Set(r.conditions.map(conditionKey)));
+      model.rules.forEach((r, a) => {
+        expect(r.counts.reduce((s, c) => s + c, 0)).toBeGreaterThan(0);
+        model.rules.forEach((o, b) => {
+          if (a !== b && o.class === r.class) expect([...keys[b]].every((k) => keys[a].has(k))).toBe(false);
+        });
+      });
+    }
+  });
+
+  it('classifies its own training data consistently with explain', () => {
+    const t = penguins();
+    const m = treeRules(t, 'Species', { seed: 0 });
+    const pred = m.predict(t);
+    for (let i = 0; i < t.nRows; i++) {
+      const e = m.explain(rowObject(t, i));
+      expect(e.class).toBe(pred[i]);
+      if (e.rule !== null) expect(e.conditions.every((c) => c.holds)).toBe(true);
+    }
+  });
+
+  it('reaches Iris-level accuracy with few rules', () => {
+    const r = rules({ data: iris(), target: 'species', algorithm: 'tree', seed: 0, folds: 10 });
+    expect(r.cvAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(r.nRules).toBeLessThanOrEqual(5);
+  });
+
+  it('can prune by cost complexity instead', () => {
+    const d = encodeTable(iris(), 'species');
+    const full = growPrunedTree(d, { seed: 0, pruning: { ccpAlpha: 0 } });
+    const pruned = growPrunedTree(d, { seed: 0, pruning: { ccpAlpha: 0.02 } });
+    const leaves = (t: typeof full) => t.nodes.filter((n) => n.feature < 0).length;
+    expect(leaves(pruned)).toBeLessThan(leaves(full));
+    expect(leaves(pruned)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('rejects a confidence outside (0, 0.5]', () => {
+    expect(() => treeRules(iris(), 'species', { cf: 0.9 })).toThrow(/cf must be in/);
+  });
+});
