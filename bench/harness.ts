@@ -101,10 +101,21 @@ export function runSuite(suite: string, cases: BenchCase[]): SuiteResult {
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, platform: `${os.platform()} ${os.arch()}` },
     cases: results,
   };
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`${suite}.json`, dir), `${JSON.stringify(out, null, 2)}\n`);
+  writeResult(suite, out);
   return out;
+}
+
+/** bench/results/ in the source tree, also when running from the compiled dist/bench/. */
+export function resultsDir(): URL {
+  const here = new URL('./', import.meta.url);
+  return here.pathname.endsWith('/dist/bench/') ? new URL('../../bench/results/', here) : new URL('./results/', here);
+}
+
+/** Writes bench/results/<name>.json (any JSON-able figures: quality benchmarks use it too). */
+export function writeResult(name: string, value: unknown): void {
+  const dir = resultsDir();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** True when `metaUrl` is the module node was started with (so a bench file runs its main()). */

@@ -1,0 +1,95 @@
+// A small argument parser (no dependencies): --name value, --name=value, boolean flags, positionals, --help.
+import { WhittleError } from '../core/errors.js';
+
+/** A mistake in the command line itself: printed with a pointer to --help, exit code 2. */
+export class UsageError extends WhittleError {}
+
+export interface OptionSpec {
+  type: 'string' | 'number' | 'boolean';
+  help: string;
+  default?: string | number | boolean;
+  /** Allowed values for a string option. */
+  choices?: readonly string[];
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  examples?: string[];
+}
+
+export type Parsed = { positionals: string[]; help: boolean } & Record<string, string | number | boolean | undefined | string[]>;
+
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  seed: { type: 'number', help: 'seed for every random choice (same seed, same result)', default: 0 },
+  verbose: { type: 'boolean', help: 'print stack traces on errors', default: false },
+};
+
+export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
+  const options = { ...spec.options, ...COMMON_OPTIONS };
+  const out: Parsed = { positionals: [], help: false };
+  for (const [k, o] of Object.entries(options)) if (o.default !== undefined) out[k] = o.default;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') { out.help = true; continue; }
+    if (!arg.startsWith('--')) { out.positionals.push(arg); continue; }
+    const eq = arg.indexOf('=');
+    const rawName = arg.slice(2, eq >= 0 ? eq : undefined);
+    const name = rawName.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const o = options[name];
+    if (!o) {
+      const known = Object.keys(options).map(kebab).join(', --');
+      throw new UsageError(`${spec.name}: unknown option --${rawName} (known: --${known})`);
+    }
+    let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    if (o.type === 'boolean') {
+      if (value !== undefined && !['true', 'false'].includes(value)) throw new UsageError(`${spec.name}: --${rawName} takes true or false, got ${value}`);
+      out[name] = value !== 'false';
+      continue;
+    }
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new UsageError(`${spec.name}: --${rawName} needs a value`);
+    }
+    if (o.type === 'number') {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${spec.name}: --${rawName} must be a number, got ${value}`);
+      out[name] = n;
+    } else {
+      if (o.choices && !o.choices.includes(value)) throw new UsageError(`${spec.name}: --${rawName} must be one of ${o.choices.join(', ')}, got ${value}`);
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function formatHelp(spec: CommandSpec): string {
+  const options = { ...spec.options, ...COMMON_OPTIONS };
+  const rows = Object.entries(options).map(([k, o]) => {
+    const flag = `--${kebab(k)}${o.type === 'boolean' ? '' : ` <${o.choices ? o.choices.join('|') : o.type}>`}`;
+    const def = o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : '';
+    return [flag, `${o.help}${def}`];
+  });
+  const w = Math.min(36, Math.max(...rows.map(([f]) => f.length)) + 2);
+  const lines = [`whittle ${spec.name} — ${spec.summary}`, '', `usage: ${spec.usage}`, '', 'options:'];
+  for (const [f, h] of rows) lines.push(`  ${f.padEnd(w)}${f.length >= w ? `\n  ${' '.repeat(w)}` : ''}${h}`);
+  lines.push(`  ${'--help'.padEnd(w)}show this help`);
+  if (spec.examples?.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
+  return lines.join('\n');
+}
+
+export const str = (p: Parsed, k: string): string | undefined => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+export const num = (p: Parsed, k: string): number | undefined => (typeof p[k] === 'number' ? (p[k] as number) : undefined);
+export const bool = (p: Parsed, k: string): boolean => p[k] === true;
+
+export function required(p: Parsed, k: string, command: string): string {
+  const v = str(p, k);
+  if (v === undefined) throw new UsageError(`${command}: --${kebab(k)} is required`);
+  return v;
+}

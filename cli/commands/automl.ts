@@ -1,0 +1,43 @@
+// whittle automl: joint search over learners, their hyperparameters and preprocessing on a table; saves the best pipeline.
+import { resolve } from 'node:path';
+import { type CommandSpec, type Parsed, num, str, bool, required } from '../args.js';
+import { loadTable } from '../data.js';
+import { createProgress } from '../progress.js';
+import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
+
+export const automlSpec: CommandSpec = {
+  name: 'automl',
+  summary: 'search learners + hyperparameters + preprocessing on a table; print the leaderboard; save the best pipeline',
+  usage: 'whittle automl --data FILE.csv|iris|penguins --target COLUMN [--budget SECONDS] [--out pipeline.json]',
+  options: {
+    data: { type: 'string', help: 'a CSV/TSV/ARFF file or a built-in table (iris, penguins, cars)' },
+    target: { type: 'string', help: 'the column to predict' },
+    budget: { type: 'number', help: 'time budget in seconds', default: 60 },
+    trials: { type: 'number', help: 'stop after this many trials' },
+    strategy: { type: 'string', help: 'search strategy', choices: ['tpe', 'random'], default: 'tpe' },
+    folds: { type: 'number', help: 'cross-validation folds', default: 5 },
+    ensemble: { type: 'boolean', help: 'ensemble selection over the best pipelines (Caruana et al. 2004)', default: true },
+    out: { type: 'string', help: 'where to save the best pipeline (JSON)', default: 'pipeline.json' },
+    quiet: { type: 'boolean', help: 'no progress', default: false },
+  },
+  examples: ['whittle automl --data penguins --target Species --budget 30', 'whittle automl --data my.csv --target label --out best.json'],
+};
+
+export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<AutoMLResult> {
+  const target = required(p, 'target', 'automl');
+  const table = loadTable(required(p, 'data', 'automl'), target, 'automl');
+  const budget = num(p, 'budget')!;
+  const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
+  const res = await automl({
+    data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'),
+    strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'),
+    onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
+  });
+  progress.done(`${res.trials} trials (${res.failedTrials} failed)`);
+  log(formatLeaderboard(res.leaderboard, res.metric));
+  if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
+  const out = resolve(str(p, 'out')!);
+  res.save(out, 'best');
+  log(`saved the best pipeline (${res.bestSpec.learner}) to ${out}`);
+  return res;
+}

@@ -1,0 +1,106 @@
+// whittle compress: prune -> retrain -> int8 quantize (-> distill) a saved model; prints the compression table
+// (parameters, nonzeros, bytes on disk, accuracy, latency, speedup) and keeps every stage's file.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
+import { loadImages, loadTable, requireFile } from '../data.js';
+import { loadModel } from '../../core/io/model-file.js';
+import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
+import { Tensor } from '../../core/tensor.js';
+import type { Module } from '../../core/nn/module.js';
+import { Preprocessor } from '../../search/automl/preprocess.js';
+import { encodeTarget } from '../../search/automl/pipeline.js';
+import { compressionReport, type CompressionReport } from '../../compress/report.js';
+import { buildNamedModel } from './train.js';
+import { writeReport, type ReportData } from '../report/html.js';
+
+export const compressSpec: CommandSpec = {
+  name: 'compress',
+  summary: 'prune, retrain, int8-quantize (and distill) a saved model; print the compression table; save every stage',
+  usage: 'whittle compress MODEL.safetensors [--data mnist|FILE.csv] [--sparsity 0.9] [--out-dir compressed]',
+  options: {
+    data: { type: 'string', help: 'mnist (default for image models) or the CSV/ARFF the table model was trained on' },
+    images: { type: 'string', help: 'IDX images file (with --labels)' },
+    labels: { type: 'string', help: 'IDX labels file' },
+    testImages: { type: 'string', help: 'IDX test images (default: MNIST test set, or a held-out split)' },
+    testLabels: { type: 'string', help: 'IDX test labels' },
+    limit: { type: 'number', help: 'training images used for retraining' },
+    sparsity: { type: 'number', help: 'fraction of weights removed by magnitude pruning', default: 0.9 },
+    scope: { type: 'string', help: 'pruning thresholds per layer or one global threshold', choices: ['layer', 'global'], default: 'layer' },
+    rounds: { type: 'number', help: 'prune -> retrain rounds (Han et al. 2015)', default: 3 },
+    epochsPerRound: { type: 'number', help: 'retraining epochs per round', default: 1 },
+    lr: { type: 'number', help: 'the learning rate the model was trained with (retraining uses a tenth)', default: 0.05 },
+    quantize: { type: 'boolean', help: 'int8 post-training quantization after pruning', default: true },
+    distill: { type: 'string', help: 'also distill into a student, e.g. mlp:50 (the model is the teacher)' },
+    distillEpochs: { type: 'number', help: 'student training epochs', default: 3 },
+    outDir: { type: 'string', help: 'where every stage\'s file is written', default: 'compressed' },
+    report: { type: 'string', help: 'also write an HTML report with the plots' },
+  },
+  examples: ['whittle compress model.safetensors --sparsity 0.92 --rounds 3', 'whittle compress model.safetensors --distill mlp:50 --report compress.html'],
+};
+
+/** The data a saved model was trained on, rebuilt from its metadata (tables) or the image options. */
+function dataFor(p: Parsed, metadata: Record<string, string>, seed: number): { train: TensorDataset; test: TensorDataset } {
+  if (metadata.input === 'table') {
+    const data = str(p, 'data');
+    if (!data) throw new UsageError('compress: this model was trained on a table: give it with --data FILE.csv');
+    const target = metadata.target;
+    const table = loadTable(data, target, 'compress');
+    const enc = encodeTarget(table, target, 'classification', JSON.parse(metadata.classes) as string[]);
+    const pre = Preprocessor.fromJSON(JSON.parse(metadata.preprocess));
+    const x = pre.transform({ columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows });
+    const xs = new Float32Array(enc.rows.length * x.cols);
+    enc.rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+    const ds = new TensorDataset(new Tensor(xs, [enc.rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [enc.rows.length], 'int32'));
+    const split = trainValSplit(ds, 0.2, { seed, stratify: true });
+    return { train: split.train, test: split.val };
+  }
+  const train = loadImages({ data: str(p, 'data'), images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'compress');
+  const test = str(p, 'testImages') ? loadImages({ images: str(p, 'testImages'), labels: str(p, 'testLabels') }, 'compress')
+    : str(p, 'images') ? trainValSplit(train, 0.2, { seed }).val : loadImages({ data: 'mnist', split: 'test' }, 'compress');
+  return { train, test };
+}
+
+export function compressionSection(r: CompressionReport): NonNullable<ReportData['compression']> {
+  return {
+    stages: r.rows.map((s) => ({ stage: s.stage, params: s.parameters, nonzeros: s.nonzeros, bytes: s.bytes, accuracy: s.accuracy, latencyMs: s.latencyMs[1] ?? Object.values(s.latencyMs)[0], speedup: s.speedup[1] ?? Object.values(s.speedup)[0] })),
+    sparsityCurve: r.plots.accuracyVsSparsity.filter((q) => q.retrained).map((q) => ({ sparsity: q.sparsity, accuracy: q.accuracy })),
+  };
+}
+
+export async function runCompress(p: Parsed, log: (s: string) => void): Promise<CompressionReport> {
+  const file = p.positionals[0];
+  if (!file) throw new UsageError('compress: give the model file: whittle compress MODEL.safetensors');
+  const sparsity = num(p, 'sparsity')!;
+  if (!(sparsity >= 0 && sparsity < 1)) throw new UsageError(`compress: --sparsity must be in [0,1), got ${sparsity}`);
+  const seed = num(p, 'seed') ?? 0;
+  const { model, metadata } = loadModel(requireFile(file, 'compress'));
+  const { train, test } = dataFor(p, metadata, seed);
+  const outDir = resolve(str(p, 'outDir')!);
+  mkdirSync(outDir, { recursive: true });
+  const classes = metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10;
+  const student: Module | undefined = str(p, 'distill') ? buildNamedModel(str(p, 'distill')!, train.x.size / train.length, classes, seed) : undefined;
+  const r = compressionReport(model, {
+    train, test, dir: outDir, lr: num(p, 'lr')!, log,
+    prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound: num(p, 'epochsPerRound')! },
+    quantize: bool(p, 'quantize') ? {} : false,
+    distill: student ? { student, epochs: num(p, 'distillEpochs')! } : undefined,
+  });
+  log(r.table);
+  log(`files in ${outDir}`);
+  const report = str(p, 'report');
+  if (report) writeReport(resolve(report), { title: `whittle compress ${file}`, compression: compressionSection(r) });
+  return r;
+}
+
+/** The compression part of the main job: a trained LeNet-5 through prune -> retrain -> int8, plus a distilled student. */
+export async function compressForDemo(model: Module, train: TensorDataset, test: TensorDataset, o: { seed: number; fast: boolean; log: (s: string) => void }): Promise<ReportData['compression']> {
+  const r = compressionReport(model, {
+    train, test, lr: 0.05, log: o.log,
+    prune: { sparsity: 0.92, scope: 'layer', rounds: o.fast ? 1 : 3, epochsPerRound: 1 },
+    distill: { student: buildNamedModel('mlp:50', 784, 10, o.seed), epochs: o.fast ? 1 : 2, temperature: 4, alpha: 0.7 },
+    latency: { batchSizes: [1, 64], minMs: o.fast ? 50 : 300 },
+  });
+  o.log(r.table);
+  return compressionSection(r);
+}

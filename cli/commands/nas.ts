@@ -1,0 +1,92 @@
+// whittle nas: architecture search on a data set; prints the Pareto front; saves the chosen (retrained) model.
+import { resolve } from 'node:path';
+import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
+import { loadImages } from '../data.js';
+import { interrupt } from '../progress.js';
+import { nas, type NasResult } from '../../search/nas/nas.js';
+import type { NasObjective } from '../../search/nas/trial.js';
+import { saveModelWithSpec } from '../../core/io/model-file.js';
+import type { ReportData } from '../report/html.js';
+
+export const nasSpec: CommandSpec = {
+  name: 'nas',
+  summary: 'search network architectures (accuracy vs parameters vs latency); print the Pareto front; save the chosen model',
+  usage: 'whittle nas [--data mnist | --images F --labels F] [--space cnn|mlp] [--budget SECONDS] [--out nas.safetensors]',
+  options: {
+    data: { type: 'string', help: 'mnist (the bundled MNIST)', default: 'mnist' },
+    images: { type: 'string', help: 'IDX images file (with --labels)' },
+    labels: { type: 'string', help: 'IDX labels file' },
+    space: { type: 'string', help: 'search space', choices: ['cnn', 'mlp'], default: 'cnn' },
+    strategy: { type: 'string', help: 'search strategy', choices: ['random', 'tpe', 'evolution', 'hyperband'], default: 'hyperband' },
+    objectives: { type: 'string', help: 'comma-separated: accuracy, params, latency, macs', default: 'accuracy,params,latency' },
+    budget: { type: 'number', help: 'search time budget in seconds', default: 300 },
+    trials: { type: 'number', help: 'stop after this many trials' },
+    epochs: { type: 'number', help: 'training epochs per trial (the maximum under hyperband)', default: 1 },
+    limit: { type: 'number', help: 'training images used by the search', default: 12000 },
+    maxParams: { type: 'number', help: 'the chosen model must have at most this many parameters' },
+    retrainEpochs: { type: 'number', help: 'epochs to retrain the chosen architecture on train+val (0: none)', default: 3 },
+    workers: { type: 'number', help: 'parallel trials on worker threads', default: 1 },
+    journal: { type: 'string', help: 'append every finished trial here (JSON lines); rerun to resume' },
+    out: { type: 'string', help: 'where to save the chosen model', default: 'nas.safetensors' },
+    quiet: { type: 'boolean', help: 'no progress', default: false },
+  },
+  examples: ['whittle nas --budget 600 --max-params 100000', 'whittle nas --space mlp --strategy tpe --trials 30 --journal nas.jsonl'],
+};
+
+const pct = (v: number | undefined) => (v === undefined ? '' : `${(100 * v).toFixed(2)}%`);
+
+export function paretoTable(res: NasResult): string {
+  const rows = [...res.paretoFront].sort((a, b) => (a.metrics?.params ?? 0) - (b.metrics?.params ?? 0));
+  const lines = ['Pareto front (accuracy vs parameters vs latency):', '  trial   val acc     params   latency ms   architecture'];
+  for (const t of rows) {
+    const m = t.metrics!;
+    lines.push(`  ${String(t.index).padStart(5)}  ${pct(m.accuracy).padStart(8)}  ${String(m.params).padStart(9)}  ${(m.latencyMs ?? NaN).toFixed(3).padStart(11)}   ${JSON.stringify(t.config)}`);
+  }
+  return lines.join('\n');
+}
+
+/** The NAS section of the report from a result. */
+export function nasReport(res: NasResult): NonNullable<ReportData['nas']> {
+  const front = new Set(res.paretoFront.map((t) => t.index));
+  return {
+    trials: res.trials.filter((t) => t.state === 'complete' && t.metrics).map((t) => ({ accuracy: t.metrics!.accuracy, params: t.metrics!.params, latencyMs: t.metrics!.latencyMs, pareto: front.has(t.index), label: `#${t.index}` })),
+    history: res.history.filter((h) => h.best !== undefined && Number.isFinite(h.best)).map((h) => ({ trial: h.index, best: h.best as number })),
+    best: res.best?.metrics ? { accuracy: res.best.metrics.accuracy, params: res.best.metrics.params, testAccuracy: res.model?.testAccuracy, description: JSON.stringify(res.best.config) } : undefined,
+  };
+}
+
+export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasResult> {
+  const objectives = str(p, 'objectives')!.split(',').map((s) => s.trim()) as NasObjective[];
+  for (const o of objectives) if (!['accuracy', 'params', 'latency', 'macs'].includes(o)) throw new UsageError(`nas: --objectives must be among accuracy, params, latency, macs, got ${o}`);
+  const budget = num(p, 'budget')!;
+  const data = str(p, 'images') ? loadImages({ images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit') }, 'nas') : 'mnist';
+  if (data === 'mnist' && str(p, 'data') !== 'mnist') throw new UsageError(`nas: --data must be mnist (or give --images and --labels), got ${str(p, 'data')}`);
+  const retrainEpochs = num(p, 'retrainEpochs')!;
+  const res = await nas({
+    data, space: str(p, 'space') as 'cnn' | 'mlp', objectives, strategy: str(p, 'strategy') as 'hyperband', trials: num(p, 'trials'), budgetSeconds: budget,
+    epochsPerTrial: num(p, 'epochs'), seed: num(p, 'seed'), workers: num(p, 'workers'), journal: str(p, 'journal'), signal: interrupt.controller.signal,
+    mnist: { search: num(p, 'limit') }, constraints: num(p, 'maxParams') ? { maxParams: num(p, 'maxParams') } : undefined,
+    retrain: retrainEpochs > 0 ? { epochs: retrainEpochs } : false,
+    onProgress: !bool(p, 'quiet'),
+  });
+  log(`${res.trials.length} trials, ${res.epochsSpent.toFixed(1)} epochs of training in ${(res.elapsedMs / 1000).toFixed(0)} s`);
+  log(paretoTable(res));
+  if (res.best?.metrics) log(`chosen: trial ${res.best.index}, ${res.best.metrics.params} parameters, val acc ${pct(res.best.metrics.accuracy)}`);
+  if (res.model) {
+    const out = resolve(str(p, 'out')!);
+    saveModelWithSpec(out, res.model.model, { input: 'images', nasConfig: JSON.stringify(res.model.arch.config), testAccuracy: String(res.model.testAccuracy ?? '') });
+    log(`retrained for ${res.model.epochs} epochs: test accuracy ${pct(res.model.testAccuracy)}; saved ${out}`);
+  }
+  return res;
+}
+
+/** The short search of the main job. */
+export async function nasForDemo(o: { seed: number; fast: boolean; seconds: number; log: (s: string) => void }): Promise<ReportData['nas']> {
+  const res = await nas({
+    data: 'mnist', space: 'cnn', objectives: ['accuracy', 'params', 'latency'], strategy: 'hyperband', budgetSeconds: o.seconds, epochsPerTrial: 1, seed: o.seed,
+    mnist: { search: o.fast ? 800 : 6000, retrain: o.fast ? 800 : 12000, test: o.fast ? 300 : 10000 }, retrain: { epochs: o.fast ? 1 : 2 }, signal: interrupt.controller.signal,
+  });
+  o.log(paretoTable(res));
+  if (res.model) o.log(`chosen architecture retrained: ${res.model.params} parameters, test accuracy ${pct(res.model.testAccuracy)}`);
+  return nasReport(res);
+}

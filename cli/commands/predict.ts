@@ -1,0 +1,119 @@
+// whittle predict: runs any saved model (safetensors network), AutoML pipeline or rule list on new rows or images.
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
+import { loadImages, loadTable, requireFile } from '../data.js';
+import { FormatError } from '../../core/errors.js';
+import { loadModel, loadTensors } from '../../core/io/model-file.js';
+import { predict as predictNet } from '../../core/train.js';
+import { argmax, softmax } from '../../core/ops.js';
+import { Tensor } from '../../core/tensor.js';
+import type { Module } from '../../core/nn/module.js';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { Preprocessor } from '../../search/automl/preprocess.js';
+import { loadPipeline } from '../../search/automl/pipeline.js';
+import { parseRules } from '../../search/rules/json.js';
+import type { Table } from '../../core/data/csv.js';
+
+export const predictSpec: CommandSpec = {
+  name: 'predict',
+  summary: 'run a saved model, AutoML pipeline or rule list on new rows or images',
+  usage: 'whittle predict MODEL_FILE [--data FILE.csv|mnist] [--images F --labels F] [--out predictions.csv]',
+  options: {
+    data: { type: 'string', help: 'rows to predict (CSV/TSV/ARFF or a built-in table), or mnist for images' },
+    images: { type: 'string', help: 'IDX images file' },
+    labels: { type: 'string', help: 'IDX labels file (optional: reports accuracy)' },
+    split: { type: 'string', help: 'MNIST split with --data mnist', choices: ['train', 'test'], default: 'test' },
+    limit: { type: 'number', help: 'predict only the first N images' },
+    out: { type: 'string', help: 'write predictions as CSV here instead of stdout' },
+    explain: { type: 'boolean', help: 'for rule lists: say which rule fired for each row', default: false },
+  },
+  examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv', 'whittle predict rules.json --data rows.csv --explain'],
+};
+
+interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; predicted: (string | number)[] }
+
+/** What kind of whittle file this is, decided from its content (never from its name alone). */
+export function detectKind(path: string): 'network' | 'quantized' | 'pipeline' | 'rules' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') {
+    let json: unknown;
+    try { json = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new FormatError(`not valid JSON: ${(e as Error).message}`, path); }
+    const o = (json ?? {}) as Record<string, unknown>;
+    if (o.format === 'whittle-rules') return 'rules';
+    if (o.kind === 'pipeline' || o.kind === 'ensemble') return 'pipeline';
+    throw new FormatError('not a whittle pipeline or rules file (expected "kind": "pipeline"|"ensemble" or "format": "whittle-rules")', path, '$');
+  }
+  const { metadata } = loadTensors(path);
+  if (metadata.format === 'whittle-model') return 'network';
+  if (metadata.format?.startsWith('whittle-quantized')) return 'quantized';
+  throw new FormatError(`not a whittle model: __metadata__.format is ${JSON.stringify(metadata.format ?? null)}`, path, '__metadata__');
+}
+
+function tableRows(p: Parsed, command: string): Table {
+  const data = str(p, 'data');
+  if (!data) throw new UsageError(`${command}: this model predicts table rows: give --data FILE.csv`);
+  return loadTable(data, undefined, command);
+}
+
+function columnValues(t: Table, name: string): (string | number | null)[] | undefined {
+  const c = t.columns.find((col) => col.name === name);
+  if (!c) return undefined;
+  return c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : v)) : c.values;
+}
+
+function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed): Predictions {
+  if (metadata.input === 'table') {
+    const table = tableRows(p, 'predict');
+    const classes = JSON.parse(metadata.classes) as string[];
+    const pre = Preprocessor.fromJSON(JSON.parse(metadata.preprocess));
+    const x = pre.transform({ columns: table.columns.filter((c) => c.name !== metadata.target), nRows: table.nRows });
+    const logits = predictNet(model, new Tensor(Float32Array.from(x.data), [x.rows, x.cols]));
+    const probs = softmax(logits);
+    const pred = Array.from(argmax(logits, -1).data, (k) => classes[k]);
+    return { header: ['row', 'prediction', 'confidence'], rows: pred.map((c, i) => [i, c, +Math.max(...probs.data.subarray(i * classes.length, (i + 1) * classes.length)).toFixed(4)]), predicted: pred, truth: columnValues(table, metadata.target) };
+  }
+  const ds = loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
+  const logits = predictNet(model, ds.x);
+  const pred = Array.from(argmax(logits, -1).data);
+  return { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: Array.from(ds.y.data) };
+}
+
+export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<void> {
+  const file = p.positionals[0];
+  if (!file) throw new UsageError('predict: give the model file: whittle predict MODEL_FILE --data ...');
+  requireFile(file, 'predict');
+  const kind = detectKind(file);
+  let res: Predictions;
+  if (kind === 'network') {
+    const { model, metadata } = loadModel(file);
+    res = runNetwork(model, metadata, p);
+  } else if (kind === 'quantized') {
+    const { loadQuantizedModel } = await import('../../compress/quantize.js');
+    const { metadata } = loadTensors(file);
+    res = runNetwork(loadQuantizedModel(file), metadata, p);
+  } else if (kind === 'pipeline') {
+    const pipe = loadPipeline(file);
+    const table = tableRows(p, 'predict');
+    const pred = pipe.predict(table);
+    res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, (pipe as unknown as { target: string }).target) };
+  } else {
+    const rules = parseRules(readFileSync(file, 'utf8'), file);
+    const table = tableRows(p, 'predict');
+    const pred = rules.predict(table);
+    const rows: (string | number)[][] = pred.map((c, i) => [i, c]);
+    if (bool(p, 'explain')) rows.forEach((r, i) => r.push(JSON.stringify(rules.explain(table, i).text)));
+    res = { header: ['row', 'prediction', ...(bool(p, 'explain') ? ['why'] : [])], rows, predicted: pred, truth: columnValues(table, rules.target) };
+  }
+  const csv = [res.header.join(','), ...res.rows.map((r) => r.join(','))].join('\n') + '\n';
+  const dest = str(p, 'out');
+  if (dest) {
+    writeFileAtomic(resolve(dest), csv);
+    log(`wrote ${res.rows.length} predictions to ${dest}`);
+  } else out(csv);
+  if (res.truth && res.truth.some((t) => t !== null && t !== undefined)) {
+    let ok = 0, n = 0;
+    res.truth.forEach((t, i) => { if (t === null || t === undefined) return; n++; if (String(t) === String(res.predicted[i])) ok++; });
+    log(`accuracy ${(100 * ok / n).toFixed(2)}% on ${n} labelled rows`);
+  }
+}

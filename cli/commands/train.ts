@@ -1,0 +1,111 @@
+// whittle train: a built-in or described network on images (MNIST, IDX files) or a table (CSV/ARFF); saves safetensors.
+import { resolve } from 'node:path';
+import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
+import { loadImages, loadTable, isTableSource } from '../data.js';
+import { interrupt } from '../progress.js';
+import { lenet300100, lenet5 } from '../../core/nn/models.js';
+import { Sequential, Linear, ReLU, Flatten, Dropout } from '../../core/nn/layers.js';
+import type { Module } from '../../core/nn/module.js';
+import { modelFromSpec } from '../../core/nn/spec.js';
+import { Random } from '../../core/random.js';
+import { SGD } from '../../core/optim/sgd.js';
+import { Adam } from '../../core/optim/adam.js';
+import { CosineAnnealingLR } from '../../core/optim/schedulers.js';
+import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
+import { fit, evaluate } from '../../core/train.js';
+import { saveModelWithSpec } from '../../core/io/model-file.js';
+import { Tensor } from '../../core/tensor.js';
+import { readFileSync } from 'node:fs';
+import { FormatError } from '../../core/errors.js';
+import { Preprocessor } from '../../search/automl/preprocess.js';
+import { encodeTarget } from '../../search/automl/pipeline.js';
+
+export const trainSpec: CommandSpec = {
+  name: 'train',
+  summary: 'train a network on images or a table and save it as safetensors',
+  usage: 'whittle train [--data mnist|FILE.csv|FILE.arff|iris|penguins] [--images F --labels F] [--model NAME] [options]',
+  options: {
+    data: { type: 'string', help: 'mnist, a CSV/TSV/ARFF file, or a built-in table (iris, penguins, cars)', default: 'mnist' },
+    images: { type: 'string', help: 'IDX images file (with --labels) instead of --data' },
+    labels: { type: 'string', help: 'IDX labels file' },
+    target: { type: 'string', help: 'target column for tables' },
+    model: { type: 'string', help: 'lenet5, lenet300100, mlp:H1,H2,... or a JSON spec file', default: 'lenet5' },
+    epochs: { type: 'number', help: 'training epochs', default: 3 },
+    batchSize: { type: 'number', help: 'batch size', default: 64 },
+    lr: { type: 'number', help: 'learning rate', default: 0.01 },
+    optimizer: { type: 'string', help: 'optimizer', choices: ['sgd', 'adam'], default: 'sgd' },
+    limit: { type: 'number', help: 'use only the first N training images' },
+    val: { type: 'number', help: 'validation fraction held out from training', default: 0.1 },
+    out: { type: 'string', help: 'where to save the model', default: 'model.safetensors' },
+    quiet: { type: 'boolean', help: 'no progress lines', default: false },
+  },
+  examples: ['whittle train --model lenet5 --epochs 3', 'whittle train --data penguins.csv --target Species --model mlp:64,32', 'whittle train --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --model lenet300100'],
+};
+
+/** Builds the model named on the command line for inputs of `features` values and `classes` outputs. */
+export function buildNamedModel(name: string, features: number, classes: number, seed: number): Module {
+  if (name === 'lenet5') return lenet5(seed);
+  if (name === 'lenet300100') return lenet300100(seed);
+  if (name.startsWith('mlp')) {
+    const hidden = name.includes(':') ? name.split(':')[1].split(',').map(Number) : [128];
+    if (hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new UsageError(`train: --model mlp:H1,H2,... needs positive integer widths, got ${name}`);
+    const rng = new Random(seed);
+    const layers: Module[] = [new Flatten()];
+    let width = features;
+    for (const h of hidden) { layers.push(new Linear(width, h, { rng }), new ReLU(), new Dropout(0.1, rng)); width = h; }
+    layers.push(new Linear(width, classes, { rng }));
+    return new Sequential(...layers);
+  }
+  if (name.endsWith('.json')) {
+    let spec: unknown;
+    try { spec = JSON.parse(readFileSync(name, 'utf8')); } catch (e) { throw new FormatError(`model spec is not valid JSON: ${(e as Error).message}`, name); }
+    return modelFromSpec(spec, seed, name);
+  }
+  throw new UsageError(`train: --model must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);
+}
+
+export async function runTrain(p: Parsed, log: (s: string) => void): Promise<void> {
+  const seed = num(p, 'seed') ?? 0;
+  const data = str(p, 'data');
+  const out = resolve(str(p, 'out')!);
+  let ds: TensorDataset;
+  let meta: Record<string, string> = {};
+  let features: number;
+  let classes: number;
+  if (!str(p, 'images') && isTableSource(data)) {
+    const target = str(p, 'target');
+    if (!target) throw new UsageError('train: tables need --target COLUMN');
+    const table = loadTable(data!, target, 'train');
+    const enc = encodeTarget(table, target, 'classification');
+    const featuresTable = { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
+    const pre = new Preprocessor().fit(featuresTable);
+    const x = pre.transform(featuresTable);
+    const rows = enc.rows;
+    const xs = new Float32Array(rows.length * x.cols);
+    rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+    ds = new TensorDataset(new Tensor(xs, [rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [rows.length], 'int32'));
+    features = x.cols;
+    classes = enc.classes.length;
+    meta = { input: 'table', target, classes: JSON.stringify(enc.classes), preprocess: JSON.stringify(pre.toJSON()) };
+    if (str(p, 'model') === 'lenet5') p.model = 'mlp:64,32';
+  } else {
+    ds = loadImages({ data, images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'train');
+    features = ds.x.size / ds.length;
+    classes = 10;
+    meta = { input: 'images', shape: JSON.stringify(ds.x.shape.slice(1)), normalize: JSON.stringify({ mean: 0.1307, std: 0.3081 }) };
+  }
+  const model = buildNamedModel(str(p, 'model')!, features, classes, seed);
+  const valFrac = num(p, 'val') ?? 0;
+  const split = valFrac > 0 ? trainValSplit(ds, valFrac, { seed, stratify: true }) : { train: ds, val: undefined };
+  const epochs = num(p, 'epochs')!;
+  const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
+  log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${split.train.length} rows, validating on ${split.val?.length ?? 0}`);
+  const history = fit(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
+    epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), val: split.val,
+    log: bool(p, 'quiet') ? undefined : log, shouldStop: () => interrupt.requested,
+  });
+  const last = history[history.length - 1];
+  saveModelWithSpec(out, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? '') });
+  if (split.val) log(`validation accuracy ${(100 * evaluate(model, split.val).accuracy).toFixed(2)}%`);
+  log(`saved ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
+}

@@ -1,0 +1,53 @@
+// Data from the command line: built-in sets (mnist, iris, penguins, cars), IDX image/label files, CSV/TSV and ARFF tables.
+import { existsSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { ArgumentError } from '../core/errors.js';
+import { loadIdxImages } from '../core/data/mnist.js';
+import { imageDataset, mnistDataset, TensorDataset } from '../core/data/dataset.js';
+import { readCsv, type Table } from '../core/data/csv.js';
+import { readArff } from '../core/data/arff.js';
+import * as datasets from '../core/data/datasets.js';
+import { UsageError } from './args.js';
+
+export const BUILTIN_TABLES = ['iris', 'penguins', 'cars'] as const;
+
+export function requireFile(path: string, what: string): string {
+  if (!existsSync(path)) throw new ArgumentError(`${what}: file not found: ${path}`);
+  if (!statSync(path).isFile()) throw new ArgumentError(`${what}: not a file: ${path}`);
+  return path;
+}
+
+/** A table from a file or a built-in name; the target (when given) must name a column. */
+export function loadTable(source: string, target: string | undefined, command: string): Table {
+  let table: Table;
+  if ((BUILTIN_TABLES as readonly string[]).includes(source)) {
+    table = datasets[source as (typeof BUILTIN_TABLES)[number]]({ target: null });
+  } else {
+    requireFile(source, command);
+    const ext = extname(source).toLowerCase();
+    if (ext === '.arff') table = readArff(source);
+    else if (ext === '.csv' || ext === '.tsv' || ext === '.txt') table = readCsv(source);
+    else throw new UsageError(`${command}: --data must be a .csv, .tsv or .arff file or one of ${BUILTIN_TABLES.join(', ')}, got ${source}`);
+  }
+  if (target !== undefined && !table.columns.some((c) => c.name === target)) {
+    throw new ArgumentError(`${command}: --target must name a column of ${source}, got ${JSON.stringify(target)}; columns: ${table.columns.map((c) => c.name).join(', ')}`);
+  }
+  return table;
+}
+
+export interface ImageSource { data?: string; images?: string; labels?: string; limit?: number; split?: 'train' | 'test' }
+
+/** Images as a dataset: `mnist` (the bundled MNIST, train or test split) or user IDX files. */
+export function loadImages(o: ImageSource, command: string): TensorDataset {
+  if (o.images || o.labels) {
+    if (!o.images || !o.labels) throw new UsageError(`${command}: --images and --labels go together`);
+    return imageDataset(loadIdxImages(requireFile(o.images, command), requireFile(o.labels, command), { limit: o.limit, normalize: true }));
+  }
+  if (o.data === undefined || o.data === 'mnist') return mnistDataset(o.split ?? 'train', { limit: o.limit });
+  throw new UsageError(`${command}: image data is --data mnist or --images FILE --labels FILE, got --data ${o.data}`);
+}
+
+export function isTableSource(data: string | undefined): boolean {
+  if (data === undefined) return false;
+  return (BUILTIN_TABLES as readonly string[]).includes(data) || ['.csv', '.tsv', '.txt', '.arff'].includes(extname(data).toLowerCase());
+}

@@ -1,0 +1,55 @@
+// Progress for long work: one redrawn bar on a terminal, plain lines (about every 10%) when piped or logged.
+export interface Progress {
+  update(done: number, detail?: string): void;
+  done(detail?: string): void;
+}
+
+export interface ProgressOptions {
+  stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  /** Silent progress (library use, --quiet). */
+  quiet?: boolean;
+}
+
+export function createProgress(label: string, total: number, o: ProgressOptions = {}): Progress {
+  const stream = o.stream ?? process.stderr;
+  const tty = Boolean((stream as { isTTY?: boolean }).isTTY);
+  const t0 = performance.now();
+  let lastPct = -1;
+  const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
+  if (o.quiet) return { update() {}, done() {} };
+  return {
+    update(done, detail = '') {
+      const frac = total > 0 ? Math.min(1, done / total) : 0;
+      if (tty) {
+        const width = 24;
+        const fill = Math.round(frac * width);
+        const line = `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} ${elapsed()} ${detail}`;
+        const cols = (stream as { columns?: number }).columns ?? 100;
+        stream.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length))}\x1b[K`);
+      } else {
+        const pct = Math.floor(frac * 10) * 10;
+        if (pct > lastPct) {
+          lastPct = pct;
+          stream.write(`${label}: ${done}/${total} (${pct}%) ${elapsed()} ${detail}\n`);
+        }
+      }
+    },
+    done(detail = '') {
+      if (tty) stream.write(`\r\x1b[K`);
+      stream.write(`${label}: done in ${elapsed()} ${detail}\n`);
+    },
+  };
+}
+
+/** Ctrl-C: the first asks long work to stop cleanly (journals and saved files stay whole), the second exits at once. */
+export const interrupt = {
+  controller: new AbortController(),
+  get requested(): boolean { return this.controller.signal.aborted; },
+  install(): void {
+    process.on('SIGINT', () => {
+      if (this.controller.signal.aborted) process.exit(130);
+      this.controller.abort();
+      process.stderr.write('\nstopping after the current step (Ctrl-C again to quit now)...\n');
+    });
+  },
+};

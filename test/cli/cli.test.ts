@@ -1,0 +1,106 @@
+// Every subcommand end to end through the real bin (dist/cli/main.js, built by `npm test` first) on slices of real data.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodeIdx } from '../../core/data/idx.js';
+import { loadMnist } from '../../core/data/mnist.js';
+import { writeCsv } from '../../core/data/csv.js';
+import * as datasets from '../../core/data/datasets.js';
+
+const BIN = resolve('dist/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'whittle-cli-'));
+
+function whittle(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!existsSync(BIN))('the whittle command', () => {
+  beforeAll(() => {
+    // the user's own files: IDX images/labels and a CSV with categorical columns and missing values
+    const m = loadMnist({ split: 'test', limit: 600 });
+    writeFileSync(join(dir, 'images.idx'), encodeIdx({ dtype: 'uint8', shape: [600, 28, 28], data: Uint8Array.from(m.images, (v) => Math.round(v * 255)) }));
+    writeFileSync(join(dir, 'labels.idx'), encodeIdx({ dtype: 'uint8', shape: [600], data: m.labels }));
+    writeCsv(join(dir, 'penguins.csv'), datasets.penguins({ target: null }));
+  });
+
+  it('prints help for every command and a clear usage error for unknown ones', () => {
+    const top = whittle('--help');
+    expect(top.code).toBe(0);
+    for (const c of ['train', 'compress', 'nas', 'automl', 'rules', 'predict', 'bench', 'demo']) {
+      expect(top.stdout).toContain(`  ${c}`);
+      const h = whittle(c, '--help');
+      expect(h.code).toBe(0);
+      expect(h.stdout).toMatch(new RegExp(`^whittle ${c} — `));
+      expect(h.stdout).toContain('--seed');
+    }
+    const bad = whittle('trian');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command "trian"/);
+    const opt = whittle('train', '--epohcs', '2');
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toMatch(/train: unknown option --epohcs/);
+  });
+
+  it('train on the user\'s IDX files, then predict on them: accuracy reported, predictions written', () => {
+    const t = whittle('train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'lenet300100', '--epochs', '2', '--lr', '0.05', '--out', 'net.safetensors', '--seed', '1');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/epoch 2\/2 .* val acc/);
+    expect(existsSync(join(dir, 'net.safetensors'))).toBe(true);
+    const p = whittle('predict', 'net.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--out', 'pred.csv');
+    expect(p.code, p.stderr).toBe(0);
+    const acc = Number(/accuracy ([\d.]+)% on 600 labelled rows/.exec(p.stderr)![1]);
+    expect(acc).toBeGreaterThan(70);
+    const lines = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('row,prediction');
+    expect(lines.length).toBe(601);
+  });
+
+  it('train an MLP on a CSV and predict new rows with it', () => {
+    const t = whittle('train', '--data', 'penguins.csv', '--target', 'Species', '--epochs', '20', '--lr', '0.05', '--batch-size', '16', '--out', 'tab.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    const p = whittle('predict', 'tab.safetensors', '--data', 'penguins.csv');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.split('\n')[0]).toBe('row,prediction,confidence');
+    expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
+  });
+
+  it('automl and rules on a CSV; their saved pipeline and rules predict new rows', () => {
+    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '5', '--folds', '3', '--out', 'pipe.json', '--quiet');
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/rank/);
+    const pa = whittle('predict', 'pipe.json', '--data', 'penguins.csv');
+    expect(pa.code, pa.stderr).toBe(0);
+    expect(Number(/accuracy ([\d.]+)%/.exec(pa.stderr)![1])).toBeGreaterThan(90);
+    const r = whittle('rules', '--data', 'penguins.csv', '--target', 'Species', '--folds', '3', '--out', 'rules.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/IF .* THEN /);
+    const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
+    expect(pr.code, pr.stderr).toBe(0);
+    expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');
+  });
+
+  it('bad input: one clear line and a non-zero exit, no stack trace unless --verbose', () => {
+    const missing = whittle('automl', '--data', 'nope.csv', '--target', 'x');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('whittle automl: automl: file not found: nope.csv');
+    const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
+    expect(target.code).toBe(1);
+    expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);
+    expect(target.stderr.trim().split('\n').length).toBe(1);
+    writeFileSync(join(dir, 'junk.safetensors'), 'garbage that is not a model');
+    const kind = whittle('predict', 'junk.safetensors', '--data', 'penguins.csv');
+    expect(kind.code).toBe(1);
+    expect(kind.stderr).toMatch(/junk\.safetensors/);
+    expect(kind.stderr).not.toMatch(/\n\s+at /);
+    const rulesAsModel = whittle('predict', 'penguins.csv', '--data', 'penguins.csv');
+    expect(rulesAsModel.code).toBe(1);
+    const verbose = whittle('predict', 'junk.safetensors', '--data', 'penguins.csv', '--verbose');
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+    const num = whittle('train', '--epochs', 'many');
+    expect(num.code).toBe(2);
+    expect(num.stderr).toMatch(/--epochs must be a number, got many/);
+  });
+});
