@@ -26,9 +26,8 @@ export async function useBackend(name: BackendName, options: Record<string, unkn
     current = cpuBackend;
     return current;
   }
-  // The specifier is built at run time so that tsc and bundlers never pull gpu.js in with the core.
-  const gpuModule = '../kernels/gpu/index.js';
-  const gpu = (await import(gpuModule)) as { createGpuBackend(o: Record<string, unknown>): Promise<Backend> };
-  current = await gpu.createGpuBackend(options);
+  // A dynamic import: the gpu.js backend (and gpu.js itself, which it imports lazily) loads only when asked for.
+  const gpu = await import('../kernels/gpu/index.js');
+  current = await gpu.createGpuBackend(options as Parameters<typeof gpu.createGpuBackend>[0]);
   return current;
 }

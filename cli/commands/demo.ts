@@ -23,10 +23,10 @@ export const demoSpec: CommandSpec = {
   usage: 'whittle demo [--report report.html] [--fast]',
   options: {
     report: { type: 'string', help: 'where to write the HTML report', default: 'whittle-report.html' },
-    trainImages: { type: 'number', help: 'MNIST training images used', default: 20000 },
+    trainImages: { type: 'number', help: 'MNIST training images used', default: 12000 },
     epochs: { type: 'number', help: 'LeNet-5 training epochs', default: 2 },
-    nasSeconds: { type: 'number', help: 'architecture search budget in seconds', default: 60 },
-    automlSeconds: { type: 'number', help: 'AutoML budget in seconds', default: 20 },
+    nasSeconds: { type: 'number', help: 'architecture search budget in seconds', default: 45 },
+    automlSeconds: { type: 'number', help: 'AutoML budget in seconds', default: 15 },
     fast: { type: 'boolean', help: 'a much smaller run (tests, smoke checks)', default: false },
   },
   examples: ['npm start', 'whittle demo --report out.html --epochs 3'],
@@ -58,7 +58,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
   }
   if (!interrupt.requested) {
     log('\n== 3. Neural architecture search (MNIST, short budget) ==');
-    report.nas = await nasForDemo({ seed, fast, seconds: fast ? 8 : num(p, 'nasSeconds')!, log });
+    report.nas = await nasForDemo({ seed, fast, seconds: fast ? 15 : num(p, 'nasSeconds')!, log });
   }
   if (!interrupt.requested) {
     log('\n== 4. AutoML on Palmer penguins (numeric + categorical columns, missing values) ==');

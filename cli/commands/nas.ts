@@ -84,7 +84,7 @@ export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasRe
 export async function nasForDemo(o: { seed: number; fast: boolean; seconds: number; log: (s: string) => void }): Promise<ReportData['nas']> {
   const res = await nas({
     data: 'mnist', space: 'cnn', objectives: ['accuracy', 'params', 'latency'], strategy: 'hyperband', budgetSeconds: o.seconds, epochsPerTrial: 1, seed: o.seed,
-    mnist: { search: o.fast ? 800 : 6000, retrain: o.fast ? 800 : 12000, test: o.fast ? 300 : 10000 }, retrain: { epochs: o.fast ? 1 : 2 }, signal: interrupt.controller.signal,
+    mnist: { search: o.fast ? 600 : 6000, retrain: o.fast ? 600 : 12000, test: o.fast ? 300 : 10000 }, retrain: { epochs: o.fast ? 1 : 2 }, signal: interrupt.controller.signal,
   });
   o.log(paretoTable(res));
   if (res.model) o.log(`chosen architecture retrained: ${res.model.params} parameters, test accuracy ${pct(res.model.testAccuracy)}`);

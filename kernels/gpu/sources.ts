@@ -71,7 +71,8 @@ export function int8ChunkSource(m: number, kPad: number, n: number, transB: bool
 
 /**
  * Direct conv2d, NCHW x [Cout, Cin/g, kH, kW]; output [wOut, hOut, batch * Cout]. Image and channel come
- * from thread.z by float division: floor((z + 0.5) / Cout) is exact while z < 2^21 (checked by the caller).
+ * from thread.z by float division: floor((z + 0.5) / Cout) sits 0.5/Cout from any integer, more than the
+ * error of GLSL's division (2.5 ulp) while z < 2^18, which the caller checks.
  */
 export function conv2dSource(p: Conv2dParams): string {
   const cinG = p.inChannels / p.groups;

@@ -14,7 +14,7 @@ import { randF32, randI8, runBackendSuite } from '../backend-suite.js';
 /** f32 tolerance for every gpu.js mode: |got - ref| <= 1e-4 * sum|terms| (float32 sums in one order over k). */
 const F32_TOL = 1e-4;
 /** gpu.js compiles one kernel per shape (a GL shader link is ~50 ms on llvmpipe): few fast-check runs. */
-const NUM_RUNS = 8;
+const NUM_RUNS = 20;
 /** Modes tried in Node; 'gpu' is gpu.js's auto choice and is checked separately (it repeats one of these). */
 const MODES: GpuMode[] = ['headlessgl', 'webasm', 'cpu', 'webgl2', 'webgl', 'webgpu'];
 
@@ -107,11 +107,14 @@ describe('gpu backend lifecycle (gpu.js cpu mode: always available)', () => {
     close(b.matmul(a, bm, 1, 2, 3, 2));
     expect(b.stats()).toMatchObject({ compiled: 1, evicted: 0 });
     b.matmul(a, randF32(4, 3), 1, 3, 2, 2);
-    b.matmul(a, bm, 1, 2, 3, 2, { transA: true });
+    b.matmul(randF32(12, 4), randF32(12, 5), 2, 2, 3, 2);
     expect(b.stats()).toMatchObject({ compiled: 3, evicted: 1 });
     close(b.matmul(a, bm, 1, 2, 3, 2)); // its kernel was evicted: compiled again
     expect(b.stats()).toMatchObject({ compiled: 4, evicted: 2 });
     expect(b.stats().compileMs).toBeGreaterThan(0);
+    const planes = 1 << 18; // image/channel come from a float division on the device: exact below this
+    const p = { batch: planes, inChannels: 1, inHeight: 1, inWidth: 1, outChannels: 1, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, groups: 1 };
+    expect(() => b.conv2d(new Float32Array(planes), new Float32Array(1), null, p)).toThrow(/^conv2d: batch\*outChannels must be below 262144 on the gpu backend, got 262144$/);
     await b.dispose();
     expect(() => b.matmul(a, bm, 1, 2, 3, 2)).toThrow(/^gpu\.js:cpu: backend used after dispose\(\)$/);
     expect(() => b.avgPool2dBackward(new Float32Array(1), { batch: 1, channels: 1, inHeight: 1, inWidth: 1, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0 })).toThrow(ArgumentError);
