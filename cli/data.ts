@@ -8,6 +8,9 @@ import { readCsv, type Table } from '../core/data/csv.js';
 import { readArff } from '../core/data/arff.js';
 import * as datasets from '../core/data/datasets.js';
 import { UsageError } from './args.js';
+import { Tensor } from '../core/tensor.js';
+import { Preprocessor } from '../search/automl/preprocess.js';
+import { encodeTarget } from '../search/automl/pipeline.js';
 
 export const BUILTIN_TABLES = ['iris', 'penguins', 'cars'] as const;
 
@@ -50,4 +53,19 @@ export function loadImages(o: ImageSource, command: string): TensorDataset {
 export function isTableSource(data: string | undefined): boolean {
   if (data === undefined) return false;
   return (BUILTIN_TABLES as readonly string[]).includes(data) || ['.csv', '.tsv', '.txt', '.arff'].includes(extname(data).toLowerCase());
+}
+
+/**
+ * A table as a network's dataset: features preprocessed (imputed, standardized, one-hot; fitted here unless a
+ * fitted Preprocessor is given), rows without a target dropped, the target as class indices.
+ */
+export function tableDataset(table: Table, target: string, fitted?: { pre: Preprocessor; classes: string[] }): { ds: TensorDataset; pre: Preprocessor; classes: string[] } {
+  const enc = encodeTarget(table, target, 'classification', fitted?.classes);
+  const features = { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
+  const pre = fitted?.pre ?? new Preprocessor().fit(features);
+  const x = pre.transform(features);
+  const xs = new Float32Array(enc.rows.length * x.cols);
+  enc.rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+  const ds = new TensorDataset(new Tensor(xs, [enc.rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [enc.rows.length], 'int32'));
+  return { ds, pre, classes: enc.classes };
 }

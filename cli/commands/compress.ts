@@ -3,13 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, loadTable, requireFile } from '../data.js';
+import { loadImages, loadTable, requireFile, tableDataset } from '../data.js';
 import { loadModel } from '../../core/io/model-file.js';
 import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
-import { Tensor } from '../../core/tensor.js';
 import type { Module } from '../../core/nn/module.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
-import { encodeTarget } from '../../search/automl/pipeline.js';
 import { compressionReport, type CompressionReport } from '../../compress/report.js';
 import { buildNamedModel } from './train.js';
 import { writeReport, type ReportData } from '../report/html.js';
@@ -46,12 +44,7 @@ function dataFor(p: Parsed, metadata: Record<string, string>, seed: number): { t
     if (!data) throw new UsageError('compress: this model was trained on a table: give it with --data FILE.csv');
     const target = metadata.target;
     const table = loadTable(data, target, 'compress');
-    const enc = encodeTarget(table, target, 'classification', JSON.parse(metadata.classes) as string[]);
-    const pre = Preprocessor.fromJSON(JSON.parse(metadata.preprocess));
-    const x = pre.transform({ columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows });
-    const xs = new Float32Array(enc.rows.length * x.cols);
-    enc.rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-    const ds = new TensorDataset(new Tensor(xs, [enc.rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [enc.rows.length], 'int32'));
+    const { ds } = tableDataset(table, target, { pre: Preprocessor.fromJSON(JSON.parse(metadata.preprocess)), classes: JSON.parse(metadata.classes) as string[] });
     const split = trainValSplit(ds, 0.2, { seed, stratify: true });
     return { train: split.train, test: split.val };
   }

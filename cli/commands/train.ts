@@ -1,7 +1,7 @@
 // whittle train: a built-in or described network on images (MNIST, IDX files) or a table (CSV/ARFF); saves safetensors.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, loadTable, isTableSource } from '../data.js';
+import { loadImages, loadTable, isTableSource, tableDataset } from '../data.js';
 import { interrupt } from '../progress.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { Sequential, Linear, ReLU, Flatten, Dropout } from '../../core/nn/layers.js';
@@ -14,11 +14,8 @@ import { CosineAnnealingLR } from '../../core/optim/schedulers.js';
 import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import { fit, evaluate } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
-import { Tensor } from '../../core/tensor.js';
 import { readFileSync } from 'node:fs';
 import { FormatError } from '../../core/errors.js';
-import { Preprocessor } from '../../search/automl/preprocess.js';
-import { encodeTarget } from '../../search/automl/pipeline.js';
 
 export const trainSpec: CommandSpec = {
   name: 'train',
@@ -76,17 +73,11 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
     const target = str(p, 'target');
     if (!target) throw new UsageError('train: tables need --target COLUMN');
     const table = loadTable(data!, target, 'train');
-    const enc = encodeTarget(table, target, 'classification');
-    const featuresTable = { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
-    const pre = new Preprocessor().fit(featuresTable);
-    const x = pre.transform(featuresTable);
-    const rows = enc.rows;
-    const xs = new Float32Array(rows.length * x.cols);
-    rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-    ds = new TensorDataset(new Tensor(xs, [rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [rows.length], 'int32'));
-    features = x.cols;
-    classes = enc.classes.length;
-    meta = { input: 'table', target, classes: JSON.stringify(enc.classes), preprocess: JSON.stringify(pre.toJSON()) };
+    const t = tableDataset(table, target);
+    ds = t.ds;
+    features = ds.x.shape[1];
+    classes = t.classes.length;
+    meta = { input: 'table', target, classes: JSON.stringify(t.classes), preprocess: JSON.stringify(t.pre.toJSON()) };
     if (str(p, 'model') === 'lenet5') p.model = 'mlp:64,32';
   } else {
     ds = loadImages({ data, images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'train');

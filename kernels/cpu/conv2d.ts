@@ -3,8 +3,9 @@
 // stride-1, unpadded conv skips im2col and multiplies x directly. Images go in chunks to bound col's size.
 // Backward: dx = col2im(W^T . dY) (transA GEMM), dW = dY . col^T with images concatenated along k (transB).
 
-import { ShapeError, fmtShape } from '../../core/errors.js';
-import { outSize, type Conv2dParams } from '../backend.js';
+import { ShapeError } from '../../core/errors.js';
+import type { Conv2dParams } from '../backend.js';
+import { checkConv2d, checkLength } from '../common.js';
 import type { GemmJob } from './gemm-core.js';
 import { gemmExecute } from './gemm.js';
 
@@ -29,30 +30,12 @@ interface ConvDims {
 }
 
 function convDims(op: string, p: Conv2dParams): ConvDims {
-  const ints: (keyof Conv2dParams)[] = ['batch', 'inChannels', 'inHeight', 'inWidth', 'outChannels', 'kernelH', 'kernelW', 'padH', 'padW'];
-  for (const key of ints) {
-    if (!Number.isInteger(p[key]) || p[key] < 0) throw new ShapeError(`${op}: ${key} must be a non-negative integer, got ${p[key]}`);
-  }
-  for (const key of ['strideH', 'strideW', 'dilationH', 'dilationW', 'groups', 'kernelH', 'kernelW'] as const) {
-    if (!Number.isInteger(p[key]) || p[key] < 1) throw new ShapeError(`${op}: ${key} must be a positive integer, got ${p[key]}`);
-  }
-  if (p.inChannels % p.groups !== 0 || p.outChannels % p.groups !== 0) {
-    throw new ShapeError(`${op}: groups must divide inChannels and outChannels, got groups=${p.groups}, channels ${fmtShape([p.inChannels, p.outChannels])}`);
-  }
-  const hOut = outSize(p.inHeight, p.kernelH, p.strideH, p.padH, p.dilationH);
-  const wOut = outSize(p.inWidth, p.kernelW, p.strideW, p.padW, p.dilationW);
-  if (hOut < 1 || wOut < 1) {
-    throw new ShapeError(`${op}: output must be at least 1x1, got ${fmtShape([hOut, wOut])} from input ${fmtShape([p.inHeight, p.inWidth])} and kernel ${fmtShape([p.kernelH, p.kernelW])}`);
-  }
+  const { hOut, wOut } = checkConv2d(op, p);
   const cinG = p.inChannels / p.groups;
   const pointwise = p.kernelH === 1 && p.kernelW === 1 && p.strideH === 1 && p.strideW === 1 && p.padH === 0 && p.padW === 0;
   return { cinG, coutG: p.outChannels / p.groups, K: cinG * p.kernelH * p.kernelW, hOut, wOut, HW: hOut * wOut, pointwise };
 }
 
-function checkLength(op: string, what: string, len: number, shape: number[]): void {
-  const need = shape.reduce((s, d) => s * d, 1);
-  if (len !== need) throw new ShapeError(`${op}: ${what} must hold ${fmtShape(shape)} = ${need} elements, got ${len}`);
-}
 
 /** Writes the K x HW patch matrix of channels [c0, c0+cinG) of image xOff into col at colOff, row stride ld. */
 function im2col(x: Float32Array, xOff: number, c0: number, p: Conv2dParams, d: ConvDims, col: Float32Array, colOff: number, ld: number): void {

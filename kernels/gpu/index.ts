@@ -14,7 +14,7 @@
 import { ArgumentError, ShapeError } from '../../core/errors.js';
 import type { Backend, Conv2dParams, Int8Epilogue, MatmulOptions, Pool2dParams } from '../backend.js';
 import { checkGemmSizes } from '../cpu/gemm.js';
-import { checkConv2d, checkEpilogue, checkLength, dequantEpilogue } from './checks.js';
+import { checkConv2d, checkEpilogue, checkLength, dequantEpilogue } from '../common.js';
 import { GPU_MODES, GpuUnavailableError, loadGpuJs, probeWebGpu, whyModeUnavailable, type GpuJsInstance, type GpuJsKernelRun, type GpuMode } from './load.js';
 import { conv2dSource, int8ChunkSource, int8Plan, matmulSource } from './sources.js';
 

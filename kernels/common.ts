@@ -1,8 +1,8 @@
-// Argument checks and the int8 dequantizing epilogue, written to throw the CPU backend's exact messages
-// and give its exact results (kernels/cpu/conv2d.ts and int8-gemm.ts keep theirs module-private).
+// What every backend shares: conv2d argument checks and the int8 dequantizing epilogue, so that all backends
+// throw the same messages and give bit-identical dequantized results from equal int32 accumulators.
 
-import { ShapeError, fmtShape } from '../../core/errors.js';
-import { outSize, type Conv2dParams, type Int8Epilogue } from '../backend.js';
+import { ShapeError, fmtShape } from '../core/errors.js';
+import { outSize, type Conv2dParams, type Int8Epilogue } from './backend.js';
 
 /** Validates conv2d params like the CPU backend; returns the output size. */
 export function checkConv2d(op: string, p: Conv2dParams): { hOut: number; wOut: number } {
