@@ -55,7 +55,6 @@ export async function main(argv: string[]): Promise<number> {
       out(`${formatHelp(spec)}\n`);
       return 0;
     }
-    interrupt.install();
     await run(parsed, log, out);
     return interrupt.requested ? 130 : 0;
   } catch (e) {

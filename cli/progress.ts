@@ -41,11 +41,19 @@ export function createProgress(label: string, total: number, o: ProgressOptions 
   };
 }
 
-/** Ctrl-C: the first asks long work to stop cleanly (journals and saved files stay whole), the second exits at once. */
+/**
+ * Ctrl-C: the first asks long work to stop cleanly at its next step (training batches, search trials), the second
+ * exits at once. Only commands whose work yields to the event loop install it; elsewhere Ctrl-C ends the process
+ * straight away, which loses nothing either, since every save is a temp file plus rename and journals are appended
+ * a whole line at a time.
+ */
 export const interrupt = {
   controller: new AbortController(),
+  installed: false,
   get requested(): boolean { return this.controller.signal.aborted; },
   install(): void {
+    if (this.installed) return;
+    this.installed = true;
     process.on('SIGINT', () => {
       if (this.controller.signal.aborted) process.exit(130);
       this.controller.abort();

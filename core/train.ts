@@ -38,7 +38,11 @@ export interface FitOptions {
   shouldStop?: () => boolean;
 }
 
-export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats[] {
+/**
+ * The training loop as a generator that yields after every batch, so fit() can run it straight through and
+ * fitAsync() can hand the event loop a turn between batches (signal handlers, progress, timers).
+ */
+function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<void, EpochStats[]> {
   const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
   const history: EpochStats[] = [];
   let step = 0;
@@ -61,6 +65,7 @@ export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats
       seen += n;
       b++;
       if (o.log && o.logEvery && b % o.logEvery === 0) o.log(`  epoch ${epoch} batch ${b}/${train.numBatches} loss ${(lossSum / seen).toFixed(4)}`);
+      yield;
       if (o.shouldStop?.()) break;
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -77,6 +82,25 @@ export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats
     if (o.shouldStop?.()) break;
   }
   return history;
+}
+
+/** Trains for o.epochs (or until o.shouldStop()), returning per-epoch statistics. */
+export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats[] {
+  const it = fitSteps(model, train, o);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** fit() that gives the event loop a turn after every batch: Ctrl-C handlers and timers run during training. */
+export async function fitAsync(model: Module, train: DataLoader, o: FitOptions): Promise<EpochStats[]> {
+  const it = fitSteps(model, train, o);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 export function formatEpoch(s: EpochStats, epochs: number): string {

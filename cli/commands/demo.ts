@@ -9,7 +9,7 @@ import { lenet5 } from '../../core/nn/models.js';
 import { SGD } from '../../core/optim/sgd.js';
 import { CosineAnnealingLR } from '../../core/optim/schedulers.js';
 import { DataLoader, mnistDataset } from '../../core/data/dataset.js';
-import { fit, evaluate } from '../../core/train.js';
+import { fitAsync, evaluate } from '../../core/train.js';
 import * as datasets from '../../core/data/datasets.js';
 import { automl, formatLeaderboard } from '../../search/automl/automl.js';
 import { rules } from '../../search/rules/index.js';
@@ -33,6 +33,7 @@ export const demoSpec: CommandSpec = {
 };
 
 export async function runDemo(p: Parsed, log: (s: string) => void): Promise<ReportData> {
+  interrupt.install();
   const fast = bool(p, 'fast');
   const seed = num(p, 'seed') ?? 0;
   const nTrain = fast ? 1500 : num(p, 'trainImages')!;
@@ -47,7 +48,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
   const test = mnistDataset('test', { limit: nTest });
   const model = lenet5(seed);
   const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
-  const history = fit(model, new DataLoader(train, { batchSize: 64, shuffle: true, seed }), { epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), log, shouldStop: () => interrupt.requested });
+  const history = await fitAsync(model, new DataLoader(train, { batchSize: 64, shuffle: true, seed }), { epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), log, shouldStop: () => interrupt.requested });
   const testAcc = evaluate(model, test).accuracy;
   log(`LeNet-5 test accuracy ${(100 * testAcc).toFixed(2)}%`);
   report.training = { model: 'LeNet-5 (Caffe variant)', params: model.numParameters(), history, testAccuracy: testAcc };

@@ -56,6 +56,7 @@ export function nasReport(res: NasResult): NonNullable<ReportData['nas']> {
 }
 
 export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasResult> {
+  interrupt.install();
   const objectives = str(p, 'objectives')!.split(',').map((s) => s.trim()) as NasObjective[];
   for (const o of objectives) if (!['accuracy', 'params', 'latency', 'macs'].includes(o)) throw new UsageError(`nas: --objectives must be among accuracy, params, latency, macs, got ${o}`);
   const budget = num(p, 'budget')!;

@@ -12,7 +12,7 @@ import { SGD } from '../../core/optim/sgd.js';
 import { Adam } from '../../core/optim/adam.js';
 import { CosineAnnealingLR } from '../../core/optim/schedulers.js';
 import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
-import { fit, evaluate } from '../../core/train.js';
+import { fitAsync, evaluate } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { readFileSync } from 'node:fs';
 import { FormatError } from '../../core/errors.js';
@@ -62,6 +62,7 @@ export function buildNamedModel(name: string, features: number, classes: number,
 }
 
 export async function runTrain(p: Parsed, log: (s: string) => void): Promise<void> {
+  interrupt.install();
   const seed = num(p, 'seed') ?? 0;
   const data = str(p, 'data');
   const out = resolve(str(p, 'out')!);
@@ -91,7 +92,7 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   const epochs = num(p, 'epochs')!;
   const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
   log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${split.train.length} rows, validating on ${split.val?.length ?? 0}`);
-  const history = fit(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
+  const history = await fitAsync(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
     epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), val: split.val,
     log: bool(p, 'quiet') ? undefined : log, shouldStop: () => interrupt.requested,
   });

@@ -1,6 +1,6 @@
 // Every subcommand end to end through the real bin (dist/cli/main.js, built by `npm test` first) on slices of real data.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +80,23 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');
+  });
+
+  it('Ctrl-C stops training cleanly: exit 130 and a whole model file that loads and predicts', async () => {
+    const child = spawn(process.execPath, [BIN, 'train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'lenet300100', '--epochs', '200', '--out', 'stopped.safetensors'], { cwd: dir });
+    let err = '';
+    const code = await new Promise<number>((done) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/epoch 1\/200/.test(err) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => done(c ?? -1));
+    });
+    expect(code).toBe(130);
+    expect(err).toMatch(/stopping after the current step/);
+    expect(err).toMatch(/saved .*stopped\.safetensors \(stopped early by Ctrl-C\)/);
+    const p = whittle('predict', 'stopped.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
+    expect(p.code, p.stderr).toBe(0);
   });
 
   it('bad input: one clear line and a non-zero exit, no stack trace unless --verbose', () => {
