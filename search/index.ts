@@ -38,3 +38,4 @@ export { Journal, readJournal, type JournalHeader, type JournalContents } from '
 export { consoleProgress, silentProgress, formatProgress, type ProgressReporter, type ProgressState, type ProgressStream } from './progress.js';
 export { TrialWorkerPool, executeTrial, loadObjective, defaultWorkers } from './workers.js';
 export { branin, braninSpace, BRANIN_MINIMUM, hartmann6, hartmann6Space, HARTMANN6_MINIMUM, HARTMANN6_ARGMIN } from './test-functions.js';
+export * as nas from './nas/index.js';

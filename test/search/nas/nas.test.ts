@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../../../core/errors.js';
+import { mnistDataset } from '../../../core/data/dataset.js';
+import { Random } from '../../../core/random.js';
+import { mixSeed } from '../../../search/strategies/util.js';
+import { countMacs } from '../../../search/nas/builder.js';
+import { dominates } from '../../../search/pareto.js';
+import { nas, type NasResult } from '../../../search/nas/nas.js';
+import { mlpSpace } from '../../../search/nas/spaces.js';
+import { objectiveValues } from '../../../search/nas/trial.js';
+
+// Small, fast MLPs: the point is the plumbing, not the accuracy.
+const tiny = mlpSpace({ maxDepth: 2, widths: [16, 48], lr: [2e-3, 1e-2], batchSizes: [32], maxDropout: 0.1 });
+
+function expectCorrectFront(r: NasResult): void {
+  const complete = r.trials.filter((t) => t.state === 'complete');
+  const vals = (t: (typeof complete)[number]) => objectiveValues(t.metrics!, r.objectives);
+  expect(r.paretoFront.length).toBeGreaterThan(0);
+  for (const f of r.paretoFront) for (const t of complete) expect(dominates(vals(t), vals(f), r.directions)).toBe(false);
+  for (const t of complete) {
+    if (r.paretoFront.includes(t)) continue;
+    expect(r.paretoFront.some((f) => dominates(vals(f), vals(t), r.directions))).toBe(true);
+  }
+}
+
+describe('nas', () => {
+  let first: NasResult;
+
+  it('runs a tiny multi-objective search on MNIST and returns a correct front and a retrained model', async () => {
+    first = await nas({
+      data: 'mnist', mnist: { search: 500, retrain: 500, test: 500 }, space: tiny, objectives: ['accuracy', 'params', 'latency'],
+      trials: 4, epochsPerTrial: 1, seed: 3, latency: { batch: 1, repeats: 3 }, retrain: { epochs: 2 },
+    });
+    expect(first.trials.length).toBe(4);
+    expect(first.directions).toEqual(['maximize', 'minimize', 'minimize']);
+    for (const t of first.trials) {
+      expect(t.state).toBe('complete');
+      expect(t.values).toEqual([t.metrics!.accuracy, t.metrics!.params, t.metrics!.latencyMs]);
+      expect(t.metrics!.epochs).toBe(1);
+    }
+    expectCorrectFront(first);
+    const maxAcc = Math.max(...first.trials.map((t) => t.metrics!.accuracy));
+    expect(first.best!.metrics!.accuracy).toBe(maxAcc);
+    expect(first.epochsSpent).toBe(4);
+    const m = first.model!;
+    expect(m.arch).toEqual(first.best!.arch);
+    expect(m.params).toBe(m.model.numParameters());
+    expect(m.epochs).toBe(2);
+    expect(m.testAccuracy!).toBeGreaterThan(0.5); // chance is 0.1
+    expect(m.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('gives the same trials for the same seed, and the best one within the constraints', async () => {
+    // Random search draws trial i's config from (seed, i), so the MACs of each trial are known up front.
+    const macs = [0, 1, 2].map((i) => countMacs({ config: tiny.sample(new Random(mixSeed(3, i, 1))), inputShape: [1, 28, 28], classes: 10 }));
+    const again = await nas({ data: 'mnist', mnist: { search: 500 }, space: tiny, objectives: ['accuracy'], trials: 3, epochsPerTrial: 1, seed: 3, constraints: { maxMacs: Math.min(...macs) } });
+    expect(again.trials.map((t) => [t.config, t.metrics!.accuracy])).toEqual(first.trials.slice(0, 3).map((t) => [t.config, t.metrics!.accuracy]));
+    expect(again.trials.map((t) => t.metrics!.macs)).toEqual(macs);
+    expect(again.best!.index).toBe(macs.indexOf(Math.min(...macs)));
+    const other = await nas({ data: 'mnist', mnist: { search: 500 }, space: tiny, trials: 1, epochsPerTrial: 0.2, seed: 4 });
+    expect(other.trials[0].config).not.toEqual(first.trials[0].config);
+  });
+
+  it('runs Hyperband on accuracy alone and takes the front over every objective', async () => {
+    const r = await nas({ data: 'mnist', mnist: { search: 300 }, space: tiny, objectives: ['accuracy', 'params'], strategy: 'hyperband', trials: 8, epochsPerTrial: 1, evalsPerEpoch: 3, seed: 1 });
+    expect(r.trials.every((t) => t.meta?.bracket !== undefined)).toBe(true);
+    for (const t of r.trials) {
+      expect(t.reports.length).toBeGreaterThan(0);
+      if (t.state === 'complete') expect(t.values.length).toBe(1);
+    }
+    const spent = r.trials.reduce((a, t) => a + t.reports[t.reports.length - 1][0], 0);
+    expect(r.epochsSpent).toBeCloseTo(spent, 9);
+    expectCorrectFront(r);
+    await expect(nas({ data: 'mnist', space: tiny, objectives: ['params'], strategy: 'hyperband', trials: 1 })).rejects.toThrow(ArgumentError);
+  });
+
+  it('scores compressed models and reports their sparsity', async () => {
+    const r = await nas({ data: 'mnist', mnist: { search: 300 }, space: tiny, objectives: ['accuracy', 'params'], compression: { sparsity: 0.8, fineTuneEpochs: 0.5 }, trials: 2, epochsPerTrial: 0.5, seed: 2 });
+    for (const t of r.trials) {
+      const m = t.metrics!;
+      expect(m.sparsity).toBeCloseTo(0.8, 2);
+      expect(m.accuracyBeforeCompression).toBeTypeOf('number');
+      expect(m.nonzeroParams).toBeLessThan(0.3 * m.params);
+      expect(t.values[1]).toBe(m.nonzeroParams);
+      expect(m.epochs).toBe(1);
+    }
+  });
+
+  it('runs trials on worker threads with the same results as in process', async () => {
+    const data = mnistDataset('train', { limit: 300, flat: true });
+    const opts = { data, space: tiny, objectives: ['accuracy', 'params'] as const, trials: 2, epochsPerTrial: 0.5, seed: 5 };
+    const [onWorkers, inProcess] = [await nas({ ...opts, workers: 2 }), await nas({ ...opts, workers: 1 })];
+    const strip = (r: NasResult) => r.trials.map((t) => [t.index, t.config, t.state, t.values, t.metrics]);
+    expect(strip(onWorkers)).toEqual(strip(inProcess));
+    expect(onWorkers.trials[0].metrics!.epochs).toBe(0.5);
+    expect(onWorkers.trials[0].arch.inputShape).toEqual([784]);
+  });
+
+  it('stops running trials at the time budget and counts them as pruned', async () => {
+    const t0 = Date.now();
+    const r = await nas({ data: 'mnist', mnist: { search: 300 }, space: tiny, budgetSeconds: 0.3, epochsPerTrial: 50, seed: 1 });
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.trials.length).toBeGreaterThan(0);
+    for (const t of r.trials) {
+      expect(t.state).toBe('pruned');
+      expect(t.reports[t.reports.length - 1][0]).toBeLessThan(50);
+    }
+    expect(r.best).toBeUndefined();
+    expect(r.epochsSpent).toBeLessThan(50);
+  });
+
+  it('asks for a budget', async () => {
+    await expect(nas({ data: 'mnist', space: tiny })).rejects.toThrow(/budget/);
+  });
+});

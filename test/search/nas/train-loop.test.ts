@@ -1,0 +1,75 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ArgumentError } from '../../../core/errors.js';
+import { DataLoader, TensorDataset } from '../../../core/data/dataset.js';
+import { Random } from '../../../core/random.js';
+import { randn, Tensor } from '../../../core/tensor.js';
+import { Linear } from '../../../core/nn/layers.js';
+import { SGD } from '../../../core/optim/sgd.js';
+import { trainEpochs } from '../../../search/nas/train-loop.js';
+
+function setup(rows = 60, batchSize = 10) {
+  const rng = new Random(1);
+  const x = randn([rows, 4], { rng });
+  const y = new Tensor(Int32Array.from({ length: rows }, (_, i) => (x.data[i * 4] > 0 ? 1 : 0)), [rows], 'int32');
+  const model = new Linear(4, 2, { rng });
+  const optimizer = new SGD(model.parameters(), { lr: 0.5 });
+  return { model, optimizer, loader: new DataLoader(new TensorDataset(x, y), { batchSize, shuffle: true, seed: 2 }) };
+}
+
+describe('trainEpochs', () => {
+  it('checkpoints at k / evalsPerEpoch and ends on the asked (fractional) epochs', () => {
+    const { model, optimizer, loader } = setup();
+    const seen: number[] = [];
+    const steps: number[] = [];
+    optimizer.onStep(() => steps.push(optimizer.lr));
+    const done = trainEpochs(model, loader, optimizer, 2.5, { evalsPerEpoch: 3, onCheckpoint: (e) => seen.push(e) });
+    expect(done).toBe(2.5);
+    expect(seen.map((e) => +e.toFixed(6))).toEqual([1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2, 7 / 3, 2.5].map((e) => +e.toFixed(6)));
+    expect(steps.length).toBe(15); // 6 batches per epoch
+  });
+
+  it('decays the learning rate along a cosine and restores it after', () => {
+    const { model, optimizer, loader } = setup();
+    const lrs: number[] = [];
+    optimizer.onStep(() => lrs.push(optimizer.lr));
+    trainEpochs(model, loader, optimizer, 1, { cosine: true });
+    expect(lrs[0]).toBeCloseTo(0.5);
+    for (let i = 1; i < lrs.length; i++) expect(lrs[i]).toBeLessThan(lrs[i - 1]);
+    expect(lrs[lrs.length - 1]).toBeLessThan(0.1);
+    expect(optimizer.lr).toBe(0.5);
+  });
+
+  it('learns, and a throw in a checkpoint stops it', () => {
+    const { model, optimizer, loader } = setup(200, 20);
+    let calls = 0;
+    expect(() => trainEpochs(model, loader, optimizer, 3, { onCheckpoint: () => { if (++calls === 2) throw new Error('stop'); } })).toThrow('stop');
+    expect(calls).toBe(2);
+  });
+
+  it('ends at a time limit with the learning rate decayed along the clock', () => {
+    const { model, optimizer, loader } = setup(600, 10);
+    const lrs: number[] = [];
+    optimizer.onStep(() => lrs.push(optimizer.lr));
+    let now = 1e12;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (now += 1)); // 1 ms per reading
+    try {
+      const done = trainEpochs(model, loader, optimizer, 1000, { cosine: true, timeLimitMs: 100 });
+      expect(lrs.length).toBeGreaterThan(20);
+      expect(lrs.length).toBeLessThan(100);
+      expect(done).toBeCloseTo(lrs.length / 60, 9);
+      for (let i = 1; i < lrs.length; i++) expect(lrs[i]).toBeLessThan(lrs[i - 1]);
+      expect(lrs[lrs.length - 1]).toBeLessThan(0.05);
+      expect(optimizer.lr).toBe(0.5);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('stops at a deadline and returns the epochs done', () => {
+    const { model, optimizer, loader } = setup();
+    const done = trainEpochs(model, loader, optimizer, 100, { deadline: performance.now() - 1 });
+    expect(done).toBeCloseTo(1 / 6);
+    expect(() => trainEpochs(model, loader, optimizer, -1)).toThrow(ArgumentError);
+    expect(() => trainEpochs(model, loader, optimizer, 1, { evalsPerEpoch: 0 })).toThrow(ArgumentError);
+  });
+});
