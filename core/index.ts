@@ -32,4 +32,5 @@ export * from './io/safetensors.js';
 export * from './io/model-file.js';
 export * from './fs-atomic.js';
 export * from './train.js';
+export * from './quantized.js';
 export * from './nn/spec.js';

@@ -76,6 +76,28 @@ export function dequantize(q: Tensor, scale: ArrayLike<number>, zeroPoint: Array
   return new Tensor(out, q.shape, 'float32');
 }
 
+/**
+ * For fixed weights wq [out, ...in] and a per-tensor activation zero point: folds the zero-point term into the bias,
+ *   bias'[j] = bias[j] - aZero * aScale * bScale[j] * sum_p wq[j][p],
+ * so the GEMM epilogue needs no per-call column sums of the weights (O(k n) saved on every call).
+ */
+export function foldActivationZeroPoint(wq: Tensor, ep: Int8Epilogue): Int8Epilogue {
+  requireInt8('foldActivationZeroPoint', wq);
+  const za = ep.aZeroPoint;
+  if (!za || za.length !== 1 || za[0] === 0) return ep;
+  if (ep.aScale.length !== 1) throw new ShapeError(`foldActivationZeroPoint: activations must be quantized per tensor, got aScale of length ${ep.aScale.length}`);
+  const n = wq.shape[0], k = wq.size / n;
+  const bias = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let p = 0; p < k; p++) s += wq.data[j * k + p];
+    const sb = ep.bScale.length === 1 ? ep.bScale[0] : ep.bScale[j];
+    const b = ep.bias ? (ep.bias.length === 1 ? ep.bias[0] : ep.bias[j]) : 0;
+    bias[j] = b - za[0] * ep.aScale[0] * sb * s;
+  }
+  return { ...ep, aZeroPoint: undefined, bias };
+}
+
 function requireInt8(op: string, ...ts: Tensor[]): void {
   for (const t of ts) if (t.dtype !== 'int8') throw new DTypeError(`${op}: operands must be int8, got ${t.dtype}`);
 }
@@ -142,21 +164,26 @@ export function quantizedConv2d(xq: Tensor, wq: Tensor, ep: Int8Epilogue, o: Qua
   const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
   if (oh <= 0 || ow <= 0) throw new ShapeError(`quantizedConv2d: output would be empty, got input ${fmtShape(xq.shape)} and kernel ${fmtShape(wq.shape)}`);
-  const og = cout / groups, k = cg * kh * kw, pix = oh * ow;
+  const og = cout / groups, k = cg * kh * kw, pix = oh * ow, cols = n * pix;
   const pad = ep.aZeroPoint?.[0] ?? 0;
   const y = new Float32Array(n * cout * pix);
-  const pick = (a: Float32Array | undefined, g: number): Float32Array | undefined => (a && a.length > 1 ? a.subarray(g * og, (g + 1) * og) : a);
+  const per = (a: ArrayLike<number> | undefined, c: number): number => (a ? (a.length === 1 ? a[0] : a[c]) : 0);
   for (let g = 0; g < groups; g++) {
-    const cols = im2colInt8(xq.data as Int8Array, n, cin, h, w, g * cg, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, pad);
+    const patches = im2colInt8(xq.data as Int8Array, n, cin, h, w, g * cg, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, pad);
     const wg = (wq.data as Int8Array).subarray(g * og * k, (g + 1) * og * k);
-    const bz = ep.bZeroPoint && ep.bZeroPoint.length > 1 ? ep.bZeroPoint.subarray(g * og, (g + 1) * og) : ep.bZeroPoint;
-    const epg: Int8Epilogue = { ...ep, bScale: pick(ep.bScale, g)!, bias: pick(ep.bias, g), bZeroPoint: bz };
-    const r = getBackend().int8MatmulDequant(cols, wg, n * pix, k, og, epg, { transB: true });
-    // [n*pix, og] -> NCHW
-    for (let b = 0; b < n; b++) {
-      for (let c = 0; c < og; c++) {
-        const dst = (b * cout + g * og + c) * pix;
-        for (let p = 0; p < pix; p++) y[dst + p] = r[(b * pix + p) * og + c];
+    // Filters as A (rows = output channels, each with its weight scale), patches as B stored n x k: the result
+    // is already channel-major and the 4-row panels of A waste little even for few channels.
+    const sub = <T extends Float32Array | Int32Array>(a: T | undefined): T | undefined => (a && a.length > 1 ? (a.subarray(g * og, (g + 1) * og) as T) : a);
+    const r = getBackend().int8MatmulDequant(wg, patches, og, k, cols,
+      { aScale: sub(ep.bScale)!, aZeroPoint: sub(ep.bZeroPoint), bScale: ep.aScale, bZeroPoint: ep.aZeroPoint }, { transB: true });
+    for (let c = 0; c < og; c++) {
+      const oc = g * og + c, bias = per(ep.bias, oc);
+      for (let b = 0; b < n; b++) {
+        const src = c * cols + b * pix, dst = (b * cout + oc) * pix;
+        for (let p = 0; p < pix; p++) {
+          const v = r[src + p] + bias;
+          y[dst + p] = ep.relu && v < 0 ? 0 : v;
+        }
       }
     }
   }

@@ -1,0 +1,142 @@
+// Pruning over time: Zhu & Gupta 2017 gradual pruning (polynomial schedule applied every dt steps while training)
+// and Han et al. 2015 iterative prune -> retrain at a tenth of the learning rate, with optional lottery-ticket
+// rewinding (Frankle & Carbin 2019) to the initial or an early snapshot of the weights.
+import { ArgumentError, DataLoader, SGD, evaluate, fit, type EpochStats, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
+import { PruningMasks, checkSparsity, rewindWeights, snapshotWeights, type PruneScope } from './prune.js';
+
+export interface PolynomialSchedule {
+  /** s_i, usually 0. */
+  initialSparsity?: number;
+  /** s_f. */
+  finalSparsity: number;
+  /** t0: the step of the first pruning. */
+  beginStep?: number;
+  /** n: how many pruning steps. */
+  numSteps: number;
+  /** dt: steps between prunings. */
+  frequency?: number;
+}
+
+function checkSchedule(s: PolynomialSchedule): void {
+  checkSparsity('polynomialSparsity', s.initialSparsity ?? 0, 'initialSparsity');
+  checkSparsity('polynomialSparsity', s.finalSparsity, 'finalSparsity');
+  if (!(Number.isInteger(s.numSteps) && s.numSteps >= 1)) throw new ArgumentError(`polynomialSparsity: numSteps must be a positive integer, got ${s.numSteps}`);
+  const dt = s.frequency ?? 1;
+  if (!(Number.isInteger(dt) && dt >= 1)) throw new ArgumentError(`polynomialSparsity: frequency must be a positive integer, got ${dt}`);
+}
+
+/** Zhu & Gupta: s_t = s_f + (s_i - s_f) (1 - (t - t0) / (n dt))^3 for t0 <= t <= t0 + n dt; s_i before, s_f after. */
+export function polynomialSparsity(t: number, s: PolynomialSchedule): number {
+  checkSchedule(s);
+  const si = s.initialSparsity ?? 0, sf = s.finalSparsity, t0 = s.beginStep ?? 0, span = s.numSteps * (s.frequency ?? 1);
+  if (t <= t0) return si;
+  const p = Math.min(1, (t - t0) / span);
+  return sf + (si - sf) * (1 - p) ** 3;
+}
+
+export interface GradualPruneOptions extends PolynomialSchedule {
+  scope?: PruneScope;
+  /** Per-layer final sparsities; each layer follows the same schedule toward its own target. */
+  layers?: Record<string, number>;
+}
+
+/**
+ * Prunes on the polynomial schedule during training: call `step(t)` after every optimizer step (fit's onStep)
+ * and `attach(optimizer)` once so pruned weights stay zero in between.
+ */
+export class GradualPruner {
+  readonly masks: PruningMasks;
+  readonly history: Array<{ step: number; sparsity: number }> = [];
+  constructor(model: Module, readonly o: GradualPruneOptions) {
+    checkSchedule(o);
+    this.masks = new PruningMasks(model);
+    for (const [k, s] of Object.entries(o.layers ?? {})) checkSparsity('GradualPruner', s, `sparsity of '${k}'`);
+  }
+
+  attach(optimizer: Optimizer): () => void {
+    return this.masks.attach(optimizer);
+  }
+
+  /** Whether step t is a pruning step: t = t0 + j dt for j = 0..n. */
+  isPruningStep(t: number): boolean {
+    const t0 = this.o.beginStep ?? 0, dt = this.o.frequency ?? 1;
+    return t >= t0 && t <= t0 + this.o.numSteps * dt && (t - t0) % dt === 0;
+  }
+
+  /** Prunes to s_t if t is a pruning step; returns the target used (or null). */
+  step(t: number): number | null {
+    if (!this.isPruningStep(t)) return null;
+    const s = polynomialSparsity(t, this.o);
+    const sf = this.o.finalSparsity;
+    // Per-layer targets follow the same curve, scaled to their own final value.
+    const frac = sf > 0 ? s / sf : 1;
+    const layers = this.o.layers ? Object.fromEntries(Object.entries(this.o.layers).map(([k, v]) => [k, Math.min(v * frac, v)])) : undefined;
+    this.masks.prune({ sparsity: s, scope: this.o.scope, layers });
+    this.history.push({ step: t, sparsity: s });
+    return s;
+  }
+}
+
+export interface IterativePruneOptions {
+  /** The sparsity reached after each round (increasing), e.g. [0.5, 0.75, 0.9]; or per-layer targets per round. */
+  schedule: Array<number | Record<string, number>>;
+  scope?: PruneScope;
+  epochsPerRound: number;
+  /** The learning rate the dense model was trained with. */
+  lr: number;
+  /** Retrain at lr * lrScale (Han et al.: 0.1); with rewinding the default is 1 (the original schedule). */
+  lrScale?: number;
+  momentum?: number;
+  weightDecay?: number;
+  /** Lottery ticket: rewind surviving weights to this snapshot (snapshotWeights(model) at init or early in training). */
+  rewindTo?: Record<string, Tensor>;
+  /** Custom optimizer (its lr is replaced by lr * lrScale each round). */
+  makeOptimizer?: (params: Tensor[], lr: number) => Optimizer;
+  loss?: (out: Tensor, y: Tensor, x: Tensor) => Tensor;
+  val?: TensorDataset;
+  log?: (line: string) => void;
+}
+
+export interface PruneRound {
+  round: number;
+  sparsity: number;
+  /** Validation accuracy right after pruning (before retraining) and after retraining, when `val` is given. */
+  prunedAccuracy?: number;
+  accuracy?: number;
+  epochs: EpochStats[];
+}
+
+/** Han et al. iterative pruning: for each round, prune by magnitude, (rewind,) retrain with masks held. */
+export function iterativePrune(model: Module, train: DataLoader, o: IterativePruneOptions): { masks: PruningMasks; rounds: PruneRound[] } {
+  if (o.schedule.length === 0) throw new ArgumentError('iterativePrune: schedule must list at least one sparsity, got []');
+  if (!(Number.isInteger(o.epochsPerRound) && o.epochsPerRound >= 0)) throw new ArgumentError(`iterativePrune: epochsPerRound must be an integer >= 0, got ${o.epochsPerRound}`);
+  const masks = new PruningMasks(model);
+  const lr = o.lr * (o.lrScale ?? (o.rewindTo ? 1 : 0.1));
+  const rounds: PruneRound[] = [];
+  o.schedule.forEach((target, r) => {
+    if (typeof target === 'number') masks.prune({ sparsity: target, scope: o.scope });
+    else masks.prune({ layers: target, scope: o.scope });
+    if (o.rewindTo) rewindWeights(model, o.rewindTo, masks);
+    const round: PruneRound = { round: r + 1, sparsity: masks.stats().sparsity, epochs: [] };
+    if (o.val) round.prunedAccuracy = evaluate(model, o.val).accuracy;
+    const params = model.parameters();
+    const opt = o.makeOptimizer ? o.makeOptimizer(params, lr) : new SGD(params, { lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 0 });
+    opt.lr = lr;
+    const detach = masks.attach(opt);
+    if (o.epochsPerRound > 0) round.epochs = fit(model, train, { epochs: o.epochsPerRound, optimizer: opt, loss: o.loss, val: o.val });
+    detach();
+    if (o.val) round.accuracy = evaluate(model, o.val).accuracy;
+    o.log?.(`prune round ${r + 1}/${o.schedule.length}: sparsity ${(100 * round.sparsity).toFixed(2)}%` +
+      (round.accuracy !== undefined ? `  acc ${(100 * round.prunedAccuracy!).toFixed(2)}% -> ${(100 * round.accuracy).toFixed(2)}%` : ''));
+    rounds.push(round);
+  });
+  return { masks, rounds };
+}
+
+/** Sparsities for `rounds` rounds that remove the same fraction of the survivors each time, ending at `final`. */
+export function geometricSchedule(final: number, rounds: number): number[] {
+  checkSparsity('geometricSchedule', final);
+  return Array.from({ length: rounds }, (_, r) => 1 - (1 - final) ** ((r + 1) / rounds));
+}
+
+export { snapshotWeights };

@@ -1,0 +1,81 @@
+// Quantization-aware training (Jacob et al. 2018): Linear/Conv2d see fake-quantized (quantize-dequantize) inputs
+// and weights in the forward pass; the straight-through estimator passes gradients unchanged inside the
+// representable range (zero outside it). Observers track input ranges (moving average); convertQAT then builds
+// the real int8 model from the trained weights and tracked ranges.
+import { Conv2d, Linear, Module, Sequential, Tensor, customGrad, ops, type Random } from '../core/index.js';
+import { affineQParams, symmetricScale } from '../core/quantized.js';
+import { Observer, type ObserverOptions } from './observers.js';
+import { buildQuantized, flattenSequential, foldBatchNorm, type QuantizeOptions, type QuantizedModel } from './quantize.js';
+
+/** (clamp(round(x/s) + z, qmin, qmax) - z) * s with a straight-through gradient inside [ (qmin-z)s, (qmax-z)s ]. */
+export function fakeQuantize(x: Tensor, scale: number, zeroPoint: number, qmin = -128, qmax = 127): Tensor {
+  const lo = (qmin - zeroPoint) * scale, hi = (qmax - zeroPoint) * scale;
+  return customGrad([x], (t) => {
+    const out = new Float32Array(t.size);
+    for (let i = 0; i < out.length; i++) {
+      let q = Math.round(t.data[i] / scale) + zeroPoint;
+      q = q < qmin ? qmin : q > qmax ? qmax : q;
+      out[i] = (q - zeroPoint) * scale;
+    }
+    return new Tensor(out, t.shape, 'float32');
+  }, (g, t) => {
+    const d = new Float32Array(t.size);
+    for (let i = 0; i < d.length; i++) d[i] = t.data[i] >= lo && t.data[i] <= hi ? g.data[i] : 0;
+    return [new Tensor(d, t.shape, 'float32')];
+  }, 'fakeQuantize');
+}
+
+/** Symmetric per-channel (axis 0) fake quantization of a weight; the range is the weight's own max, so the STE is the identity. */
+export function fakeQuantizeWeight(w: Tensor, perChannel = true, qmax = 127): Tensor {
+  return customGrad([w], (t) => {
+    const c = perChannel ? t.shape[0] : 1, per = t.size / c;
+    const out = new Float32Array(t.size);
+    for (let o = 0; o < c; o++) {
+      let m = 0;
+      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(t.data[o * per + i]));
+      const s = Math.fround(symmetricScale(m, qmax));
+      for (let i = 0; i < per; i++) out[o * per + i] = Math.max(-qmax, Math.min(qmax, Math.round(t.data[o * per + i] / s))) * s;
+    }
+    return new Tensor(out, t.shape, 'float32');
+  }, (g) => [g], 'fakeQuantizeWeight');
+}
+
+/** Wraps a float Linear or Conv2d (sharing its parameters) with fake quantization of input and weight. */
+export class QATLayer extends Module {
+  readonly _observer: Observer;
+  constructor(readonly layer: Linear | Conv2d, observer: ObserverOptions = { kind: 'ema' }, readonly perChannel = true) {
+    super();
+    this._observer = new Observer(observer);
+  }
+  get observer(): Observer { return this._observer; }
+  forward(x: Tensor): Tensor {
+    if (this.training || this._observer.count === 0) this._observer.observe(x);
+    const { scale, zeroPoint } = affineQParams(this._observer.min, this._observer.max);
+    const xq = fakeQuantize(x, scale, zeroPoint);
+    const wq = fakeQuantizeWeight(this.layer.weight, this.perChannel);
+    const l = this.layer;
+    return l instanceof Linear ? ops.linear(xq, wq, l.bias)
+      : ops.conv2d(xq, wq, l.bias, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups });
+  }
+  override describe(): string { return `QAT(${this.layer.describe()})`; }
+}
+
+export interface QATOptions {
+  observer?: ObserverOptions;
+  weights?: 'per-channel' | 'per-tensor';
+  rng?: Random;
+}
+
+/** A trainable copy of a float Sequential (BatchNorm folded) whose Linear/Conv2d layers are fake-quantized. */
+export function prepareQAT(model: Module, o: QATOptions = {}): Sequential {
+  const layers = foldBatchNorm(flattenSequential(model, 'prepareQAT'), 'prepareQAT');
+  const perChannel = (o.weights ?? 'per-channel') === 'per-channel';
+  return new Sequential(...layers.map((l) => (l instanceof Linear || l instanceof Conv2d ? new QATLayer(l, o.observer ?? { kind: 'ema' }, perChannel) : l)));
+}
+
+/** The int8 model from a QAT model: trained weights, observed input ranges. */
+export function convertQAT(qat: Sequential, o: QuantizeOptions = {}): QuantizedModel {
+  const layers = qat.layers.map((l) => (l instanceof QATLayer ? l.layer : l));
+  const perChannel = qat.layers.every((l) => !(l instanceof QATLayer) || l.perChannel);
+  return buildQuantized(layers, (i) => (qat.layers[i] as QATLayer).observer.qparams(), { weights: perChannel ? 'per-channel' : 'per-tensor', ...o });
+}

@@ -1,0 +1,157 @@
+// One call that takes a trained model through prune -> retrain -> int8 quantize (-> distill) and reports, per stage:
+// parameters, nonzeros, real bytes on disk of the saved artefact, test accuracy, measured latency per sample and
+// speedup over the dense float model; plus the points for accuracy-vs-sparsity and size-vs-accuracy plots.
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataLoader, SGD, evaluate, noGrad, randn, saveModel, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
+import { iterativePrune, geometricSchedule } from './prune-schedule.js';
+import type { PruneScope } from './prune.js';
+import { saveSparseModel } from './sparse-format.js';
+import { quantizeModel, saveQuantizedModel } from './quantize.js';
+import { distill } from './distill.js';
+import type { ObserverOptions } from './observers.js';
+
+export interface StageRow {
+  stage: string;
+  parameters: number;
+  nonzeros: number;
+  /** Size of the artefact file on disk, in bytes. */
+  bytes: number;
+  file: string;
+  /** Dense float32 bytes / this stage's bytes. */
+  compression: number;
+  accuracy: number;
+  /** Milliseconds per sample by batch size. */
+  latencyMs: Record<number, number>;
+  /** Dense latency / this latency, by batch size. */
+  speedup: Record<number, number>;
+}
+
+export interface CompressionReport {
+  rows: StageRow[];
+  table: string;
+  plots: {
+    accuracyVsSparsity: Array<{ sparsity: number; accuracy: number; retrained: boolean }>;
+    sizeVsAccuracy: Array<{ stage: string; bytes: number; accuracy: number }>;
+  };
+}
+
+export interface ReportOptions {
+  train: TensorDataset;
+  test: TensorDataset;
+  /** Where artefacts are written (default: a fresh temp directory). */
+  dir?: string;
+  /** The learning rate the model was trained with; retraining runs at a tenth of it. */
+  lr: number;
+  batchSize?: number;
+  prune: { sparsity: number | Record<string, number>; scope?: PruneScope; rounds?: number; epochsPerRound: number };
+  quantize?: false | { calibrationBatches?: number; observer?: ObserverOptions };
+  distill?: { student: Module; epochs: number; alpha?: number; temperature?: number; lr?: number };
+  /** Batch sizes to time (default [1, 64]) and the minimum time per measurement. */
+  latency?: { batchSizes?: number[]; minMs?: number };
+  log?: (line: string) => void;
+}
+
+/** Milliseconds per sample of model.forward on a random batch, after a warm-up, repeated for at least minMs. */
+export function measureLatency(model: Module, sampleShape: readonly number[], batch: number, minMs = 300): number {
+  const x = randn([batch, ...sampleShape], { rng: new Random(1) });
+  model.eval();
+  return noGrad(() => {
+    model.forward(x);
+    let iters = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < minMs || iters < 3) { model.forward(x); iters++; t = performance.now(); }
+    return (t - t0) / iters / batch;
+  });
+}
+
+function countNonzero(m: Module): number {
+  let n = 0;
+  for (const t of m.parameters()) for (let i = 0; i < t.size; i++) if (t.data[i] !== 0) n++;
+  return n;
+}
+
+/** Prints rows as an aligned text table. */
+export function formatReport(rows: StageRow[]): string {
+  const batches = rows.length ? Object.keys(rows[0].latencyMs).map(Number) : [];
+  const head = ['stage', 'params', 'nonzeros', 'bytes', 'smaller', 'test acc', ...batches.map((b) => `ms/sample b${b}`), ...batches.map((b) => `speedup b${b}`)];
+  const body = rows.map((r) => [
+    r.stage, r.parameters.toLocaleString('en-US'), r.nonzeros.toLocaleString('en-US'), r.bytes.toLocaleString('en-US'), `${r.compression.toFixed(1)}x`,
+    `${(100 * r.accuracy).toFixed(2)}%`, ...batches.map((b) => r.latencyMs[b].toFixed(4)), ...batches.map((b) => `${r.speedup[b].toFixed(2)}x`),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** Runs the whole pipeline on a trained float model (which it modifies: it ends pruned and retrained). */
+export function compressionReport(model: Module, o: ReportOptions): CompressionReport {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'whittle-report-'));
+  const sample = o.test.x.shape.slice(1);
+  const batches = o.latency?.batchSizes ?? [1, 64];
+  const minMs = o.latency?.minMs ?? 300;
+  const log = o.log ?? (() => {});
+  const rows: StageRow[] = [];
+  let dense: StageRow | null = null;
+  const addRow = (stage: string, m: Module, file: string, nonzeros: number, parameters = m.numParameters()): StageRow => {
+    const latencyMs: Record<number, number> = {};
+    for (const b of batches) latencyMs[b] = measureLatency(m, sample, b, minMs);
+    const bytes = statSync(file).size;
+    const row: StageRow = {
+      stage, parameters, nonzeros, bytes, file, accuracy: evaluate(m, o.test).accuracy, latencyMs,
+      compression: dense ? dense.bytes / bytes : 1,
+      speedup: Object.fromEntries(batches.map((b) => [b, dense ? dense.latencyMs[b] / latencyMs[b] : 1])),
+    };
+    rows.push(row);
+    log(`${stage}: acc ${(100 * row.accuracy).toFixed(2)}%  ${bytes.toLocaleString('en-US')} bytes`);
+    return row;
+  };
+
+  const densePath = join(dir, 'dense.safetensors');
+  saveModel(densePath, model);
+  dense = addRow('dense float32', model, densePath, countNonzero(model));
+
+  const loader = new DataLoader(o.train, { batchSize: o.batchSize ?? 64, shuffle: true, seed: 1 });
+  const rounds = o.prune.rounds ?? 3;
+  const final = o.prune.sparsity;
+  const schedule: Array<number | Record<string, number>> = typeof final === 'number' ? geometricSchedule(final, rounds)
+    : Array.from({ length: rounds }, (_, r) => Object.fromEntries(Object.entries(final).map(([k, s]) => [k, 1 - (1 - s) ** ((r + 1) / rounds)])));
+  const { rounds: history } = iterativePrune(model, loader, { schedule, scope: o.prune.scope, epochsPerRound: o.prune.epochsPerRound, lr: o.lr, val: o.test, log });
+  const sparsePath = join(dir, 'pruned-f32.safetensors');
+  saveSparseModel(sparsePath, model, { values: 'float32' });
+  addRow('pruned + retrained (sparse f32)', model, sparsePath, countNonzero(model));
+
+  if (o.quantize !== false) {
+    const calibN = o.quantize?.calibrationBatches ?? 8;
+    const calib: Tensor[] = [];
+    for (const [x] of new DataLoader(o.train, { batchSize: 64, shuffle: true, seed: 2 })) { calib.push(x); if (calib.length >= calibN) break; }
+    const q = quantizeModel(model, calib, { observer: o.quantize?.observer });
+    const qPath = join(dir, 'pruned-int8-runtime.safetensors');
+    saveQuantizedModel(qPath, q);
+    addRow('pruned + int8 (runtime file)', q, qPath, countNonzero(model), model.numParameters());
+    const dcPath = join(dir, 'pruned-int8-huffman.safetensors');
+    saveSparseModel(dcPath, model, { values: 'int8', huffman: true });
+    addRow('pruned + int8 + sparse + Huffman', q, dcPath, countNonzero(model), model.numParameters());
+  }
+
+  if (o.distill) {
+    const d = o.distill;
+    distill(d.student, model, loader, { epochs: d.epochs, alpha: d.alpha, temperature: d.temperature, optimizer: (p) => new SGD(p, { lr: d.lr ?? o.lr, momentum: 0.9 }) });
+    const sPath = join(dir, 'student.safetensors');
+    saveModel(sPath, d.student);
+    addRow('distilled student (f32)', d.student, sPath, countNonzero(d.student));
+  }
+
+  const accuracyVsSparsity = [{ sparsity: 0, accuracy: dense.accuracy, retrained: true }];
+  for (const r of history) {
+    if (r.prunedAccuracy !== undefined) accuracyVsSparsity.push({ sparsity: r.sparsity, accuracy: r.prunedAccuracy, retrained: false });
+    if (r.accuracy !== undefined) accuracyVsSparsity.push({ sparsity: r.sparsity, accuracy: r.accuracy, retrained: true });
+  }
+  return {
+    rows,
+    table: formatReport(rows),
+    plots: { accuracyVsSparsity, sizeVsAccuracy: rows.map((r) => ({ stage: r.stage, bytes: r.bytes, accuracy: r.accuracy })) },
+  };
+}

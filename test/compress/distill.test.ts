@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, distillationKL, fit, randn, tensor,
+} from '../../core/index.js';
+import { distill, distillationLoss, distillationLossOn } from '../../compress/distill.js';
+
+function data(n: number, seed: number): TensorDataset {
+  const rng = new Random(seed);
+  const x = randn([n, 8], { rng });
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) y[i] = (x.data[i * 8] * x.data[i * 8 + 1] > 0 ? 1 : 0) + (x.data[i * 8 + 2] > 0 ? 2 : 0);
+  return new TensorDataset(x, new Tensor(y, [n], 'int32'));
+}
+const net = (hidden: number, seed: number) => { const rng = new Random(seed); return new Sequential(new Flatten(), new Linear(8, hidden, { rng }), new ReLU(), new Linear(hidden, 4, { rng })); };
+
+describe('distillation', () => {
+  const train = data(256, 1);
+  const teacher = net(32, 1);
+  fit(teacher, new DataLoader(train, { batchSize: 32, shuffle: true }), { epochs: 4, optimizer: new SGD(teacher.parameters(), { lr: 0.05, momentum: 0.9 }) });
+
+  it('the loss is alpha * T^2 KL + (1 - alpha) * CE', () => {
+    const s = tensor([[1, 2, 0.5, -1], [0, 0, 1, 3]]), t = tensor([[2, 1, 0, 0], [1, -1, 2, 0]]), y = tensor([1, 3], { dtype: 'int32' });
+    const expected = 0.7 * distillationKL(s, t, 3).item() + 0.3 * crossEntropy(s, y).item();
+    expect(distillationLoss(s, t, y, { alpha: 0.7, temperature: 3 }).item()).toBeCloseTo(expected, 6);
+    expect(distillationLoss(s, t, y, { alpha: 1, temperature: 3 }).item()).toBeCloseTo(distillationKL(s, t, 3).item(), 6);
+    expect(() => distillationLoss(s, t, y, { alpha: 1.5 })).toThrow(/distillationLoss: alpha must be in \[0,1\], got 1.5/);
+  });
+
+  it('a tiny distillation run reduces the KD loss on held-out data', () => {
+    const student = net(6, 2);
+    const held = data(200, 2);
+    const before = distillationLossOn(student, teacher, held, { alpha: 1, temperature: 4 });
+    const { history } = distill(student, teacher, new DataLoader(train, { batchSize: 32, shuffle: true }), { epochs: 3, alpha: 0.9, temperature: 4 });
+    expect(history).toHaveLength(3);
+    expect(history[2].kd).toBeLessThan(history[0].kd);
+    expect(distillationLossOn(student, teacher, held, { alpha: 1, temperature: 4 })).toBeLessThan(before * 0.8);
+  });
+
+  it('a hint loss trains a regressor from student to teacher features and goes down', () => {
+    const student = net(6, 3);
+    const { history, regressor } = distill(student, teacher, new DataLoader(train, { batchSize: 32 }), {
+      epochs: 3, hint: { studentLayer: 2, teacherLayer: 2, weight: 0.5 }, optimizer: (p) => new SGD(p, { lr: 0.02, momentum: 0.9 }),
+    });
+    expect(regressor!.proj.inFeatures).toBe(6);
+    expect(regressor!.proj.outFeatures).toBe(32);
+    expect(history[2].hint!).toBeLessThan(history[0].hint!);
+    expect(() => distill(student, teacher, new DataLoader(train), { epochs: 1, hint: { studentLayer: 9, teacherLayer: 0 } })).toThrow(/hint layer must be in \[0,3\], got 9/);
+  });
+});

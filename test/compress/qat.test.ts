@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BatchNorm2d, Conv2d, DataLoader, Flatten, Linear, MaxPool2d, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, evaluate, fit, noGrad, randn, tensor,
+} from '../../core/index.js';
+import { convertQAT, fakeQuantize, prepareQAT } from '../../compress/qat.js';
+
+function convNet(seed = 0): Sequential {
+  const rng = new Random(seed);
+  return new Sequential(
+    new Conv2d(1, 4, 3, { rng, padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+    new Conv2d(4, 6, 3, { rng }), new ReLU(), new Flatten(), new Linear(6 * 2 * 2, 10, { rng }), new ReLU(), new Linear(10, 3, { rng }),
+  );
+}
+function images(n: number, seed: number): TensorDataset {
+  const rng = new Random(seed);
+  const x = randn([n, 1, 8, 8], { rng });
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) { let s = 0; for (let p = 0; p < 32; p++) s += x.data[i * 64 + p]; y[i] = s > 2 ? 2 : s > -2 ? 1 : 0; }
+  return new TensorDataset(x, new Tensor(y, [n], 'int32'));
+}
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  let m = 0;
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
+  return m;
+}
+
+describe('quantization-aware training', () => {
+  it('fake quantization rounds onto the grid and passes gradients straight through inside the range only', () => {
+    const x = tensor([-3, -0.26, 0.1, 0.5, 5]).requireGrad();
+    const y = fakeQuantize(x, 0.1, 0, -10, 10);
+    expect(Array.from(y.data).map((v) => Math.round(v * 1000) / 1000)).toEqual([-1, -0.3, 0.1, 0.5, 1]);
+    y.sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 1, 1, 1, 0]);
+  });
+
+  it('QAT trains through fake quantization and converts to an int8 model that matches it', () => {
+    const data = images(128, 11);
+    const qat = prepareQAT(convNet(2));
+    const opt = new SGD(qat.parameters(), { lr: 0.05, momentum: 0.9 });
+    const loader = new DataLoader(data, { batchSize: 32, shuffle: true });
+    const before = noGrad(() => crossEntropy(qat.forward(data.x), data.y).item());
+    fit(qat, loader, { epochs: 3, optimizer: opt });
+    qat.eval();
+    const after = noGrad(() => crossEntropy(qat.forward(data.x), data.y).item());
+    expect(after).toBeLessThan(before);
+    const q = convertQAT(qat);
+    const a = evaluate(q, data).accuracy, b = evaluate(qat, data).accuracy;
+    expect(Math.abs(a - b)).toBeLessThan(0.05);
+    expect(maxAbsDiff(noGrad(() => q.forward(data.x)), noGrad(() => qat.forward(data.x)))).toBeLessThan(0.05);
+  });
+});

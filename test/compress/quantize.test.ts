@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BatchNorm2d, Conv2d, DataLoader, Flatten, Linear, MaxPool2d, Module, ReLU, Random, Sequential, Sigmoid, Tensor, TensorDataset,
+  noGrad, randn, saveTensors, tensor,
+} from '../../core/index.js';
+import { dequantize } from '../../core/quantized.js';
+import { Observer } from '../../compress/observers.js';
+import { QuantizedConv2d, QuantizedLinear, foldBatchNorm, loadQuantizedModel, quantizeModel, saveQuantizedModel } from '../../compress/quantize.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'whittle-quant-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function convNet(seed = 0): Sequential {
+  const rng = new Random(seed);
+  return new Sequential(
+    new Conv2d(1, 4, 3, { rng, padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+    new Conv2d(4, 6, 3, { rng }), new ReLU(), new Flatten(), new Linear(6 * 2 * 2, 10, { rng }), new ReLU(), new Linear(10, 3, { rng }),
+  );
+}
+function images(n: number, seed: number): TensorDataset {
+  const rng = new Random(seed);
+  const x = randn([n, 1, 8, 8], { rng });
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) { let s = 0; for (let p = 0; p < 32; p++) s += x.data[i * 64 + p]; y[i] = s > 2 ? 2 : s > -2 ? 1 : 0; }
+  return new TensorDataset(x, new Tensor(y, [n], 'int32'));
+}
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  let m = 0;
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
+  return m;
+}
+
+describe('post-training int8 quantization', () => {
+  const model = convNet(1);
+  // non-trivial BN statistics
+  model.layers[1].train();
+  noGrad(() => { for (let i = 0; i < 5; i++) model.forward(images(32, 100 + i).x); });
+  model.eval();
+  const data = images(64, 7);
+  const calib = new DataLoader(data, { batchSize: 16 });
+  const ref = noGrad(() => model.forward(data.x));
+
+  it('BN folding is exact in float', () => {
+    const folded = new Sequential(...foldBatchNorm(model.layers));
+    expect(folded.layers.length).toBe(model.layers.length - 1);
+    expect(maxAbsDiff(noGrad(() => folded.forward(data.x)), ref)).toBeLessThan(1e-4);
+  });
+
+  it('the int8 model runs every Linear/Conv2d on int8 and stays close to float (min-max, percentile, MSE)', () => {
+    const scale = Math.max(...Array.from(ref.data).map(Math.abs));
+    for (const kind of ['minmax', 'percentile', 'mse'] as const) {
+      const q = quantizeModel(model, calib, { observer: { kind } });
+      expect(q.layers.filter((l) => l instanceof QuantizedConv2d).length).toBe(2);
+      expect(q.layers.filter((l) => l instanceof QuantizedLinear).length).toBe(2);
+      expect(q.parameters().length).toBe(0);
+      expect(q.layers[0].stateDict().weightQ.dtype).toBe('int8');
+      const out = noGrad(() => q.forward(data.x));
+      expect(maxAbsDiff(out, ref) / scale).toBeLessThan(0.08);
+    }
+    const perTensor = quantizeModel(model, calib, { weights: 'per-tensor' });
+    expect(new Set(perTensor.layers[0].stateDict().weightScale.data).size).toBe(1);
+  });
+
+  it('a quantized layer equals the float layer run on its dequantized input and weights', () => {
+    const q = quantizeModel(model, calib, { fuseRelu: false });
+    const ql = q.layers.find((l) => l instanceof QuantizedLinear) as QuantizedLinear;
+    const x = randn([5, ql.inFeatures], { rng: new Random(3) });
+    const sd = ql.stateDict();
+    const xq = dequantize(new Tensor(Int8Array.from(x.data, (v) => Math.max(-128, Math.min(127, Math.round(v / sd.inputScale.data[0]) + sd.inputZeroPoint.data[0]))), x.shape),
+      sd.inputScale.data, sd.inputZeroPoint.data);
+    const w = dequantize(sd.weightQ, sd.weightScale.data);
+    const ref64 = new Float64Array(5 * ql.outFeatures);
+    for (let i = 0; i < 5; i++) for (let j = 0; j < ql.outFeatures; j++) {
+      let s = sd.bias.data[j];
+      for (let k = 0; k < ql.inFeatures; k++) s += xq.data[i * ql.inFeatures + k] * w.data[j * ql.inFeatures + k];
+      ref64[i * ql.outFeatures + j] = s;
+    }
+    const got = ql.forward(x);
+    for (let i = 0; i < got.size; i++) expect(Math.abs(got.data[i] - ref64[i])).toBeLessThan(1e-5 * (1 + Math.abs(ref64[i])));
+  });
+
+  it('save/load round trip: the file alone rebuilds a model with identical outputs', () => {
+    const q = quantizeModel(model, calib);
+    const path = join(dir, 'q.safetensors');
+    const bytes = saveQuantizedModel(path, q);
+    expect(bytes).toBe(statSync(path).size);
+    const q2 = loadQuantizedModel(path);
+    expect(q2.specs()).toEqual(q.specs());
+    expect(Array.from(noGrad(() => q2.forward(data.x)).data)).toEqual(Array.from(noGrad(() => q.forward(data.x)).data));
+    saveTensors(join(dir, 'bad.safetensors'), { a: tensor([1]) });
+    expect(() => loadQuantizedModel(join(dir, 'bad.safetensors'))).toThrow(/bad\.safetensors.*metadata format must be 'whittle-quantized'/);
+  });
+
+  it('unsupported layers and models give clear errors', () => {
+    class Custom extends Module { forward(x: Tensor): Tensor { return x; } }
+    expect(() => quantizeModel(new Sequential(new Linear(4, 4), new Custom()), tensor([[1, 2, 3, 4]])))
+      .toThrow(/quantizeModel: cannot quantize layer 1 \(Custom\), supported layers are Linear, Conv2d/);
+    expect(() => quantizeModel(new Sequential(new BatchNorm2d(1), new Conv2d(1, 1, 1)), randn([1, 1, 2, 2])))
+      .toThrow(/cannot quantize layer 0 \(BatchNorm2d\) unless it follows a Linear or Conv2d/);
+    expect(() => quantizeModel(new Custom(), tensor([1]))).toThrow(/quantizeModel: model must be a Sequential, got Custom/);
+    expect(() => quantizeModel(new Sequential(new Linear(2, 2)), [])).toThrow(/calibration must hold at least one batch/);
+    expect(() => new Observer({ kind: 'bogus' as 'minmax' })).toThrow(/Observer: kind must be one of/);
+    // Sigmoid runs in float between int8 layers: allowed.
+    expect(() => quantizeModel(new Sequential(new Linear(4, 4), new Sigmoid(), new Linear(4, 2)), randn([3, 4]))).not.toThrow();
+  });
+});
+

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, fit, lenet300100, mnistDataset } from '../../core/index.js';
+import { compressionReport } from '../../compress/report.js';
+import { loadSparseModel } from '../../compress/sparse-format.js';
+import { loadQuantizedModel } from '../../compress/quantize.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'whittle-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('compression report', () => {
+  it('takes a small MNIST model through prune -> retrain -> int8 -> distill with real file sizes', () => {
+    const train = mnistDataset('train', { limit: 1000 });
+    const test = mnistDataset('test', { limit: 300 });
+    const model = lenet300100(0);
+    fit(model, new DataLoader(train, { batchSize: 32, shuffle: true }), { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) });
+    const rng = new Random(1);
+    const student = new Sequential(new Flatten(), new Linear(784, 20, { rng }), new ReLU(), new Linear(20, 10, { rng }));
+    const lines: string[] = [];
+    const r = compressionReport(model, {
+      train, test, dir, lr: 0.05, prune: { sparsity: 0.9, scope: 'layer', rounds: 2, epochsPerRound: 1 },
+      distill: { student, epochs: 1 }, latency: { batchSizes: [1, 16], minMs: 10 }, log: (l) => lines.push(l),
+    });
+    expect(r.rows.map((x) => x.stage)).toEqual(['dense float32', 'pruned + retrained (sparse f32)', 'pruned + int8 (runtime file)', 'pruned + int8 + sparse + Huffman', 'distilled student (f32)']);
+    for (const row of r.rows) {
+      expect(row.bytes).toBe(statSync(row.file).size);
+      expect(row.accuracy).toBeGreaterThan(0.5);
+      expect(row.latencyMs[1]).toBeGreaterThan(0);
+    }
+    const [dense, pruned, int8, dc] = r.rows;
+    expect(pruned.nonzeros).toBeLessThan(dense.nonzeros * 0.12);
+    expect(pruned.compression).toBeGreaterThan(4);
+    expect(int8.compression).toBeGreaterThan(3.5);
+    expect(dc.compression).toBeGreaterThan(pruned.compression * 2);
+    expect(r.table).toMatch(/stage\s+params\s+nonzeros\s+bytes\s+smaller\s+test acc\s+ms\/sample b1/);
+    expect(r.plots.accuracyVsSparsity.length).toBe(5);
+    expect(r.plots.sizeVsAccuracy).toHaveLength(5);
+    // Artefacts load back.
+    const m2 = lenet300100(3);
+    loadSparseModel(pruned.file, m2);
+    expect(loadQuantizedModel(int8.file).layers.length).toBeGreaterThan(0);
+  });
+});
