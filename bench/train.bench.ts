@@ -60,8 +60,10 @@ export async function main(): Promise<void> {
   console.log(`\ntraining throughput LeNet-300-100: ours ${Math.round(tp.oursPerSec)} samples/s, tfjs ${Math.round(tp.tfjsPerSec)} samples/s, ratio ${tp.ratio.toFixed(2)}x (target >= 3x)`);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   const runs: RunResult[] = [];
-  if (!only || only === 'lenet300100') runs.push(train('lenet300100', quick ? 1 : 20, quick ? 6000 : undefined));
-  if (!only || only === 'lenet5') runs.push(train('lenet5', quick ? 1 : 12, quick ? 6000 : undefined));
+  const epochsArg = Number(process.argv.find((a) => a.startsWith('--epochs='))?.slice(9));
+  const epochs = (full: number) => (quick ? 1 : Number.isFinite(epochsArg) && epochsArg > 0 ? epochsArg : full);
+  if (!only || only === 'lenet300100') runs.push(train('lenet300100', epochs(20), quick ? 6000 : undefined));
+  if (!only || only === 'lenet5') runs.push(train('lenet5', epochs(12), quick ? 6000 : undefined));
   console.log('\nmodel          epochs  train imgs  test acc  target   wall s  samples/s');
   for (const r of runs) console.log(`${r.model.padEnd(14)} ${String(r.epochs).padStart(6)} ${String(r.trainImages).padStart(11)}  ${(100 * r.testAccuracy).toFixed(2).padStart(7)}%  ${(100 * r.target).toFixed(1)}%  ${r.seconds.toFixed(0).padStart(7)}  ${Math.round(r.samplesPerSecond).toString().padStart(9)}`);
   const machine = { cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version };

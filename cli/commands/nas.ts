@@ -83,9 +83,12 @@ export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasRe
 
 /** The short search of the main job. */
 export async function nasForDemo(o: { seed: number; fast: boolean; seconds: number; log: (s: string) => void }): Promise<ReportData['nas']> {
+  // Random search over MLPs (cheap trials), so that a budget of well under a minute still completes a dozen
+  // architectures and gives a real front; `whittle nas` defaults to CNNs and Hyperband for longer searches.
   const res = await nas({
-    data: 'mnist', space: 'cnn', objectives: ['accuracy', 'params', 'latency'], strategy: 'hyperband', budgetSeconds: o.seconds, epochsPerTrial: 1, seed: o.seed,
-    mnist: { search: o.fast ? 600 : 6000, retrain: o.fast ? 600 : 12000, test: o.fast ? 300 : 10000 }, retrain: { epochs: o.fast ? 1 : 2 }, signal: interrupt.controller.signal,
+    data: 'mnist', space: 'mlp', objectives: ['accuracy', 'params', 'latency'], strategy: 'random', budgetSeconds: o.seconds, epochsPerTrial: 1, seed: o.seed,
+    mnist: { search: o.fast ? 1000 : 3000, retrain: o.fast ? 1000 : 12000, test: o.fast ? 300 : 5000 }, retrain: { epochs: o.fast ? 1 : 2 }, signal: interrupt.controller.signal,
+    constraints: { maxParams: 100_000 },
   });
   o.log(paretoTable(res));
   if (res.model) o.log(`chosen architecture retrained: ${res.model.params} parameters, test accuracy ${pct(res.model.testAccuracy)}`);

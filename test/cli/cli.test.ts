@@ -99,6 +99,18 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(p.code, p.stderr).toBe(0);
   });
 
+  it('demo --fast: the whole story end to end, and a report with every plot filled', () => {
+    const d = whittle('demo', '--fast', '--report', 'demo.html');
+    expect(d.code, d.stderr).toBe(0);
+    for (const step of ['1. Train LeNet-5', '2. Compress', '3. Neural architecture search', '4. AutoML', '5. Rule induction']) expect(d.stderr).toContain(step);
+    expect(d.stderr).toMatch(/pruned \+ int8 \+ sparse \+ Huffman/);
+    const html = readFileSync(join(dir, 'demo.html'), 'utf8');
+    for (const id of ['training-loss', 'accuracy-vs-sparsity', 'size-vs-accuracy', 'nas-pareto', 'nas-progress', 'automl-leaderboard']) expect(html).toContain(`data-plot="${id}"`);
+    const pareto = html.slice(html.indexOf('data-plot="nas-pareto"'), html.indexOf('</svg>', html.indexOf('data-plot="nas-pareto"')));
+    expect((pareto.match(/<circle/g) ?? []).length).toBeGreaterThan(3);
+    expect(html).toMatch(/IF .* THEN /);
+  });
+
   it('bad input: one clear line and a non-zero exit, no stack trace unless --verbose', () => {
     const missing = whittle('automl', '--data', 'nope.csv', '--target', 'x');
     expect(missing.code).toBe(1);
