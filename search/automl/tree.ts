@@ -438,6 +438,11 @@ export function pruneTree(nodes: readonly TreeNode[], ccpAlpha: number): TreeNod
     n.right = -1;
     n.threshold = 0;
   }
+  return compactTree(work);
+}
+
+/** The nodes still reachable from the root after pruning turned inner nodes into leaves, renumbered depth-first. */
+export function compactTree(work: readonly TreeNode[]): TreeNode[] {
   const out: TreeNode[] = [];
   const copy = (i: number): number => {
     const n = { ...work[i] };
@@ -448,7 +453,7 @@ export function pruneTree(nodes: readonly TreeNode[], ccpAlpha: number): TreeNod
       n.right = copy(work[i].right);
     }
     return id;
-  }
+  };
   copy(0);
   return out;
 }

@@ -2,7 +2,7 @@
 // read each root-to-leaf path as a rule, drop conditions whose removal does not raise the rule's pessimistic error,
 // remove duplicate and subsumed rules, order classes by false positives, drop rules the list does not need, add a default.
 import { ArgumentError } from '../../core/errors.js';
-import { DecisionTree, type TreeNode } from '../automl/tree.js';
+import { DecisionTree, compactTree, type TreeNode } from '../automl/tree.js';
 import { type Matrix, matrix } from '../automl/matrix.js';
 import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
@@ -78,19 +78,7 @@ export function pessimisticPrune(nodes: readonly TreeNode[], cf: number): TreeNo
     return asLeaf;
   };
   estimate(0);
-  const out: TreeNode[] = [];
-  const copy = (i: number): number => {
-    const n = { ...work[i] };
-    const id = out.length;
-    out.push(n);
-    if (n.feature >= 0) {
-      n.left = copy(work[i].left);
-      n.right = copy(work[i].right);
-    }
-    return id;
-  };
-  copy(0);
-  return out;
+  return compactTree(work);
 }
 
 /** Class index the tree gives each row of `data` (coded like the training data). */
