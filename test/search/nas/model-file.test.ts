@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
 import { Random } from '../../../core/random.js';
 import { randn } from '../../../core/tensor.js';
-import { saveModel } from '../../../core/io/model-file.js';
+import { loadModel, saveModel } from '../../../core/io/model-file.js';
 import { predict } from '../../../core/train.js';
 import { buildModel, type NasArch } from '../../../search/nas/builder.js';
 import { loadNasModel, readNasArch, saveNasModel } from '../../../search/nas/model-file.js';
@@ -30,6 +30,8 @@ describe('saveNasModel / loadNasModel', () => {
         expect(readNasArch(file)).toEqual(arch);
         const x = randn([5, 1, 28, 28], { rng: new Random(9) });
         expect(Array.from(predict(back, x).data)).toEqual(Array.from(predict(model, x).data));
+        // the same file is an ordinary whittle model too (what `whittle predict` opens)
+        expect(Array.from(predict(loadModel(file).model, x).data)).toEqual(Array.from(predict(model, x).data));
       }
     });
   }
@@ -38,6 +40,6 @@ describe('saveNasModel / loadNasModel', () => {
     const file = path.join(dir, 'plain.safetensors');
     saveModel(file, buildModel({ config: { family: 'mlp', depth: 1, width1: 4 }, inputShape: [3], classes: 2 }));
     expect(() => loadNasModel(file)).toThrow(FormatError);
-    expect(() => loadNasModel(file)).toThrow(/metadata "arch"/);
+    expect(() => loadNasModel(file)).toThrow(/metadata "nasArch"/);
   });
 });
