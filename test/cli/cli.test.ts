@@ -58,6 +58,31 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(lines.length).toBe(601);
   });
 
+  it('compress a trained model: the stage table, every stage saved, and the int8 file predicts', () => {
+    const t = whittle('train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'lenet300100', '--epochs', '2', '--lr', '0.05', '--out', 'c.safetensors', '--quiet');
+    expect(t.code, t.stderr).toBe(0);
+    const c = whittle('compress', 'c.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--sparsity', '0.8', '--rounds', '1', '--out-dir', 'comp');
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/dense float32 .*\n.*pruned \+ retrained/);
+    expect(c.stderr).toMatch(/pruned \+ int8 \+ sparse \+ Huffman/);
+    expect(existsSync(join(dir, 'comp', 'pruned-int8-runtime.safetensors'))).toBe(true);
+    const p = whittle('predict', 'comp/pruned-int8-runtime.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
+    expect(p.code, p.stderr).toBe(0);
+    expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(60);
+    const bad = whittle('compress', 'c.safetensors', '--sparsity', '1.5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--sparsity must be in \[0,1\), got 1\.5/);
+  });
+
+  it('nas on the user\'s IDX files: a Pareto front, a journal, and a saved model that predicts', () => {
+    const n = whittle('nas', '--images', 'images.idx', '--labels', 'labels.idx', '--space', 'mlp', '--strategy', 'random', '--trials', '4', '--epochs', '1', '--retrain-epochs', '1', '--journal', 'nas.jsonl', '--out', 'nas.safetensors', '--quiet');
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stderr).toMatch(/Pareto front/);
+    expect(readFileSync(join(dir, 'nas.jsonl'), 'utf8').trim().split('\n').length).toBe(5); // header + 4 trials
+    const p = whittle('predict', 'nas.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
+    expect(p.code, p.stderr).toBe(0);
+  });
+
   it('train an MLP on a CSV and predict new rows with it', () => {
     const t = whittle('train', '--data', 'penguins.csv', '--target', 'Species', '--epochs', '20', '--lr', '0.05', '--batch-size', '16', '--out', 'tab.safetensors');
     expect(t.code, t.stderr).toBe(0);
