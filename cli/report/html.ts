@@ -55,7 +55,7 @@ export function renderReport(d: ReportData): string {
     parts.push(table(['stage', 'parameters', 'nonzeros', 'bytes on disk', 'test accuracy', 'latency / sample', 'speedup'], c.stages.map((s) => [s.stage, s.params.toLocaleString('en-US'), s.nonzeros.toLocaleString('en-US'), kb(s.bytes), pct(s.accuracy), s.latencyMs !== undefined ? `${s.latencyMs.toFixed(3)} ms` : '', s.speedup !== undefined ? `${s.speedup.toFixed(2)}x` : ''])));
     const figs: string[] = [];
     if (c.sparsityCurve?.length) figs.push(renderPlot({ id: 'accuracy-vs-sparsity', title: 'Accuracy vs sparsity', xLabel: 'sparsity (fraction of weights removed)', yLabel: 'test accuracy', series: [{ name: 'pruned', kind: 'line', points: c.sparsityCurve.map((p) => ({ x: p.sparsity, y: p.accuracy })) }] }));
-    figs.push(renderPlot({ id: 'size-vs-accuracy', title: 'Size vs accuracy per stage', xLabel: 'bytes on disk (log)', yLabel: 'test accuracy', xLog: true, series: [{ name: 'stages', kind: 'line', points: c.stages.map((s) => ({ x: s.bytes, y: s.accuracy, label: s.stage })) }] }));
+    figs.push(renderPlot({ id: 'size-vs-accuracy', title: 'Size vs accuracy per stage', xLabel: 'bytes on disk (log)', yLabel: 'test accuracy', xLog: true, series: [{ name: 'stages', kind: 'scatter', points: c.stages.map((s): Point => ({ x: s.bytes, y: s.accuracy, label: s.stage, highlight: true })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
   }
   if (d.nas) {
@@ -75,7 +75,11 @@ export function renderReport(d: ReportData): string {
     const a = d.automl;
     parts.push(`<h2>AutoML${a.dataset ? ` on ${escapeXml(a.dataset)}` : ''}</h2>`);
     const top = a.leaderboard.slice(0, 12);
-    const figs = [renderBars('automl-leaderboard', `Leaderboard (${a.metric}, cross-validated)`, top.map((r) => ({ label: `${r.rank}. ${r.learner}`, value: r.score })), a.metric)];
+    // the plot shows each learner's best pipeline (the table below lists the top trials, often one learner's variants)
+    const bestPerLearner = new Map<string, number>();
+    for (const r of a.leaderboard) bestPerLearner.set(r.learner, Math.max(bestPerLearner.get(r.learner) ?? -Infinity, r.score));
+    const bars = [...bestPerLearner].sort((x, y) => y[1] - x[1]).map(([learner, value]) => ({ label: learner, value }));
+    const figs = [renderBars('automl-leaderboard', `Best pipeline per learner (${a.metric}, cross-validated)`, bars, a.metric)];
     if (a.history?.length) figs.push(renderPlot({ id: 'automl-progress', title: 'AutoML: best score so far', xLabel: 'trial', yLabel: a.metric, series: [{ name: 'best so far', kind: 'step', points: a.history.map((h) => ({ x: h.trial, y: h.best })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
     parts.push(table(['rank', 'learner', a.metric, 'fit s / fold', 'parameters'], top.map((r) => [r.rank, r.learner, r.score.toFixed(4), r.fitSeconds !== undefined ? r.fitSeconds.toFixed(3) : '', JSON.stringify(r.params ?? {})])));
