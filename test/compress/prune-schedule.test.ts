@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, fit, randn } from '../../core/index.js';
 import { prunableParameters, rewindWeights, snapshotWeights } from '../../compress/prune.js';
 import { GradualPruner, geometricSchedule, iterativePrune, polynomialSparsity } from '../../compress/prune-schedule.js';
+import { smallMlp, synthetic, zerosOf } from './fixtures.js';
 
-function smallMlp(seed = 0): Sequential {
-  const rng = new Random(seed);
-  return new Sequential(new Flatten(), new Linear(12, 16, { rng }), new ReLU(), new Linear(16, 8, { rng }), new ReLU(), new Linear(8, 3, { rng }));
-}
-function synthetic(n: number, features: number, seed = 0): TensorDataset {
-  const rng = new Random(seed);
-  const x = randn([n, features], { rng });
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) y[i] = (x.data[i * features] + x.data[i * features + 1] > 0 ? 1 : 0) + (x.data[i * features + 2] > 0.5 ? 1 : 0);
-  return new TensorDataset(x, new Tensor(y, [n], 'int32'));
-}
-const zerosOf = (t: Tensor) => Array.from(t.data).filter((v) => v === 0).length;
 
 describe('schedules', () => {
   const sched = { initialSparsity: 0, finalSparsity: 0.8, beginStep: 10, numSteps: 5, frequency: 2 };

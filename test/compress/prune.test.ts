@@ -4,23 +4,12 @@ import {
   Conv2d, DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, TensorDataset, Tensor, fit, lenet300100, randn, tensor,
 } from '../../core/index.js';
 import { PruningMasks, magnitudePrune, prunableParameters, weightSparsity } from '../../compress/prune.js';
+import { smallMlp, synthetic, zerosOf } from './fixtures.js';
 
-function smallMlp(seed = 0): Sequential {
-  const rng = new Random(seed);
-  return new Sequential(new Flatten(), new Linear(12, 16, { rng }), new ReLU(), new Linear(16, 8, { rng }), new ReLU(), new Linear(8, 3, { rng }));
-}
 function smallConvNet(seed = 0): Sequential {
   const rng = new Random(seed);
   return new Sequential(new Conv2d(1, 4, 3, { rng }), new ReLU(), new Flatten(), new Linear(4 * 4 * 4, 3, { rng }));
 }
-function synthetic(n: number, features: number, seed = 0): TensorDataset {
-  const rng = new Random(seed);
-  const x = randn([n, features], { rng });
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) y[i] = (x.data[i * features] + x.data[i * features + 1] > 0 ? 1 : 0) + (x.data[i * features + 2] > 0.5 ? 1 : 0);
-  return new TensorDataset(x, new Tensor(y, [n], 'int32'));
-}
-const zerosOf = (t: Tensor) => Array.from(t.data).filter((v) => v === 0).length;
 
 describe('magnitude pruning', () => {
   it('layer-wise: every layer reaches exactly round(s * n) zeros, and the smallest magnitudes go (property over sparsities)', () => {

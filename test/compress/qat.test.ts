@@ -3,26 +3,8 @@ import {
   BatchNorm2d, Conv2d, DataLoader, Flatten, Linear, MaxPool2d, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, evaluate, fit, noGrad, randn, tensor,
 } from '../../core/index.js';
 import { convertQAT, fakeQuantize, prepareQAT } from '../../compress/qat.js';
+import { convNet, images, maxAbsDiff } from './fixtures.js';
 
-function convNet(seed = 0): Sequential {
-  const rng = new Random(seed);
-  return new Sequential(
-    new Conv2d(1, 4, 3, { rng, padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
-    new Conv2d(4, 6, 3, { rng }), new ReLU(), new Flatten(), new Linear(6 * 2 * 2, 10, { rng }), new ReLU(), new Linear(10, 3, { rng }),
-  );
-}
-function images(n: number, seed: number): TensorDataset {
-  const rng = new Random(seed);
-  const x = randn([n, 1, 8, 8], { rng });
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) { let s = 0; for (let p = 0; p < 32; p++) s += x.data[i * 64 + p]; y[i] = s > 2 ? 2 : s > -2 ? 1 : 0; }
-  return new TensorDataset(x, new Tensor(y, [n], 'int32'));
-}
-function maxAbsDiff(a: Tensor, b: Tensor): number {
-  let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
-}
 
 describe('quantization-aware training', () => {
   it('fake quantization rounds onto the grid and passes gradients straight through inside the range only', () => {

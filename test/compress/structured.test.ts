@@ -5,6 +5,7 @@ import {
   lenet5, noGrad, randn,
 } from '../../core/index.js';
 import { countFlops, maskUnits, selectUnits, shrinkModel, structuredPrune, unitImportance } from '../../compress/structured.js';
+import { maxAbsDiff } from './fixtures.js';
 
 function mlp(seed: number): Sequential {
   const rng = new Random(seed);
@@ -27,11 +28,6 @@ function randomizeBn(m: Sequential, rng: Random): void {
       }
     }
   }
-}
-function maxAbsDiff(a: Tensor, b: Tensor): number {
-  let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
 }
 function calibration(x: Tensor, classes: number, rng: Random): Array<[Tensor, Tensor]> {
   const y = new Tensor(Int32Array.from({ length: x.shape[0] }, () => rng.int(classes)), [x.shape[0]], 'int32');
