@@ -4,7 +4,7 @@
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace, softmaxRows } from './matrix.js';
 
 export interface BoostingParams {
   /** Maximum number of boosting rounds. */
@@ -277,9 +277,7 @@ export class GradientBoosting implements Learner {
 
   predictProba(x: Matrix): Matrix {
     if (this.task !== 'classification') throw new ArgumentError('GradientBoosting.predictProba: needs a classifier, got a regressor');
-    const out = this.decisionFunction(x);
-    for (let r = 0; r < out.rows; r++) softmaxInPlace(out.data, r * out.cols, out.cols);
-    return out;
+    return softmaxRows(this.decisionFunction(x));
   }
 
   predict(x: Matrix): Target {

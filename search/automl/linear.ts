@@ -4,7 +4,7 @@
 // penalized. Features are standardized internally, so the penalty acts on standardized coefficients.
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 
 export interface LinearParams {
@@ -157,9 +157,7 @@ export class LinearModel implements Learner {
 
   predictProba(x: Matrix): Matrix {
     if (this.task !== 'classification') throw new ArgumentError('LinearModel.predictProba: needs a classifier, got a regressor');
-    const out = this.decisionFunction(x);
-    for (let r = 0; r < out.rows; r++) softmaxInPlace(out.data, r * out.cols, out.cols);
-    return out;
+    return softmaxRows(this.decisionFunction(x));
   }
 
   predict(x: Matrix): Target {

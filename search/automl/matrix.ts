@@ -80,6 +80,12 @@ export function softmaxInPlace(v: Float64Array, off: number, k: number): void {
   for (let j = 0; j < k; j++) v[off + j] /= s;
 }
 
+/** Softmax of every row, in place; returns the matrix (class scores -> probabilities). */
+export function softmaxRows(m: Matrix): Matrix {
+  for (let r = 0; r < m.rows; r++) softmaxInPlace(m.data, r * m.cols, m.cols);
+  return m;
+}
+
 /** Number of features a split may look at: 'sqrt' | 'log2' | 'all' | fraction in (0,1] | integer count. */
 export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
 

@@ -10,7 +10,7 @@ import { Adam } from '../../core/optim/adam.js';
 import { Random } from '../../core/random.js';
 import { type Tensor, tensor } from '../../core/tensor.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 
 export interface MlpParams {
@@ -120,9 +120,7 @@ export class MLP implements Learner {
 
   predictProba(x: Matrix): Matrix {
     if (this.task !== 'classification') throw new ArgumentError('MLP.predictProba: needs a classifier, got a regressor');
-    const out = this.outputs(x);
-    for (let r = 0; r < out.rows; r++) softmaxInPlace(out.data, r * out.cols, out.cols);
-    return out;
+    return softmaxRows(this.outputs(x));
   }
 
   predict(x: Matrix): Target {
