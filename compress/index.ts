@@ -10,3 +10,4 @@ export * from './qat.js';
 export * from './distill.js';
 export * from './report.js';
 export * from '../core/quantized.js';
+export * from './weight-sharing.js';

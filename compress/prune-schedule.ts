@@ -1,7 +1,7 @@
 // Pruning over time: Zhu & Gupta 2017 gradual pruning (polynomial schedule applied every dt steps while training)
 // and Han et al. 2015 iterative prune -> retrain at a tenth of the learning rate, with optional lottery-ticket
 // rewinding (Frankle & Carbin 2019) to the initial or an early snapshot of the weights.
-import { ArgumentError, DataLoader, SGD, evaluate, fit, type EpochStats, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
+import { ArgumentError, DataLoader, SGD, evaluate, fit, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
 import { PruningMasks, checkSparsity, rewindWeights, snapshotWeights, type PruneScope } from './prune.js';
 
 export interface PolynomialSchedule {
@@ -92,6 +92,10 @@ export interface IterativePruneOptions {
   rewindTo?: Record<string, Tensor>;
   /** Custom optimizer (its lr is replaced by lr * lrScale each round). */
   makeOptimizer?: (params: Tensor[], lr: number) => Optimizer;
+  /** A learning-rate schedule for each round's retraining, built on that round's optimizer (lr already lr * lrScale). */
+  scheduler?: (opt: Optimizer, round: number) => LRScheduler;
+  /** Step the scheduler per batch (e.g. Caffe's per-iteration InvLR) instead of per epoch. */
+  schedulePerBatch?: boolean;
   loss?: (out: Tensor, y: Tensor, x: Tensor) => Tensor;
   val?: TensorDataset;
   log?: (line: string) => void;
@@ -123,7 +127,9 @@ export function iterativePrune(model: Module, train: DataLoader, o: IterativePru
     const opt = o.makeOptimizer ? o.makeOptimizer(params, lr) : new SGD(params, { lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 0 });
     opt.lr = lr;
     const detach = masks.attach(opt);
-    if (o.epochsPerRound > 0) round.epochs = fit(model, train, { epochs: o.epochsPerRound, optimizer: opt, loss: o.loss, val: o.val });
+    if (o.epochsPerRound > 0) round.epochs = fit(model, train, {
+      epochs: o.epochsPerRound, optimizer: opt, loss: o.loss, val: o.val, scheduler: o.scheduler?.(opt, r), schedulePerBatch: o.schedulePerBatch,
+    });
     detach();
     if (o.val) round.accuracy = evaluate(model, o.val).accuracy;
     o.log?.(`prune round ${r + 1}/${o.schedule.length}: sparsity ${(100 * round.sparsity).toFixed(2)}%` +

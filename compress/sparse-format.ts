@@ -22,13 +22,24 @@ export interface SparseTensor {
   codebook?: Float32Array;
 }
 
-/** 1-D k-means over the nonzeros with centroids initialized evenly over [min, max]; entry 0 of the result is 0. */
+/**
+ * 1-D k-means over the nonzeros with centroids initialized evenly over [min, max] (Deep Compression's linear
+ * initialization); entry 0 of the result is 0. Nonzeros with at most 2^bits - 1 distinct values give those values.
+ */
 export function kmeansCodebook(w: Float32Array, bits: number, iterations = 30): Float32Array {
   if (!(Number.isInteger(bits) && bits >= 1 && bits <= 8)) throw new ArgumentError(`kmeansCodebook: bits must be an integer in [1,8], got ${bits}`);
   const nz = w.filter((v) => v !== 0);
   const k = 2 ** bits - 1;
   const c = new Float64Array(k);
   if (nz.length === 0) return new Float32Array(k + 1);
+  // Weights that already share at most k values (after WeightSharing fine-tuning) are their own codebook:
+  // k-means would converge to them, and taking them as they are keeps the encoding exact.
+  const distinct = [...new Set(nz)].sort((a, b) => a - b);
+  if (distinct.length <= k) {
+    const out = new Float32Array(distinct.length + 1);
+    out.set(distinct, 1);
+    return out;
+  }
   let lo = Infinity, hi = -Infinity;
   for (const v of nz) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   for (let j = 0; j < k; j++) c[j] = k === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * j) / (k - 1);

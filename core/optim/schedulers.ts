@@ -43,6 +43,17 @@ export class CosineAnnealingLR extends LRScheduler {
     return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * tt) / this.tMax))) / 2;
   }
 }
+/**
+ * Caffe's "inv" policy, lr * (1 + gamma t)^-power, stepped per iteration: the schedule of Caffe's LeNet
+ * solver (gamma 1e-4, power 0.75), which the pruning papers (Han et al. 2015) trained their baselines with.
+ */
+export class InvLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly gamma = 1e-4, readonly power = 0.75) {
+    super(opt);
+    if (!(gamma >= 0) || !(power >= 0)) throw new ArgumentError(`InvLR: gamma and power must be >= 0, got ${gamma} and ${power}`);
+  }
+  lrAt(t: number): number { return this.baseLr * Math.pow(1 + this.gamma * t, -this.power); }
+}
 /** Linear warmup from lr*startFactor to lr over warmupSteps, then hands over to `after` (or stays flat). */
 export class LinearWarmup extends LRScheduler {
   constructor(opt: Optimizer, readonly warmupSteps: number, readonly after?: LRScheduler, readonly startFactor = 0.1) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../../../core/tensor.js';
 import { SGD } from '../../../core/optim/sgd.js';
 import { Adam, AdamW } from '../../../core/optim/adam.js';
-import { StepLR, CosineAnnealingLR, ExponentialLR, LinearWarmup } from '../../../core/optim/schedulers.js';
+import { StepLR, CosineAnnealingLR, ExponentialLR, InvLR, LinearWarmup } from '../../../core/optim/schedulers.js';
 import type { Optimizer } from '../../../core/optim/optimizer.js';
 
 /** Loss sum((w - target)^2 * scale): its gradient is 2 (w - target) scale. */
@@ -98,5 +98,13 @@ describe('learning-rate schedules', () => {
     expect([w.step(), w.step(), w.step(), w.step()].map((v) => +v.toFixed(6))).toEqual([0.325, 0.55, 0.775, 1]);
     expect(w.step()).toBeCloseTo((1 + Math.cos(Math.PI / 10)) / 2, 12);
     expect(() => new StepLR(opt(), 0)).toThrow(/StepLR: stepSize must be >= 1/);
+    // Caffe's lenet_solver.prototxt: base_lr 0.01, lr_policy "inv", gamma 1e-4, power 0.75; Caffe logs
+    // "lr = 0.00594604" at iteration 10000 (0.01 * 2^-0.75) and 0.00737788 at 5000.
+    const inv = new InvLR(new SGD([tensor([1], { requiresGrad: true })], { lr: 0.01 }));
+    expect(inv.lrAt(0)).toBe(0.01);
+    expect(inv.lrAt(10000)).toBeCloseTo(0.00594604, 8);
+    expect(inv.lrAt(5000)).toBeCloseTo(0.00737788, 8);
+    expect(inv.step()).toBeCloseTo(0.01 * Math.pow(1.0001, -0.75), 14);
+    expect(() => new InvLR(opt(), -1)).toThrow(/InvLR: gamma and power must be >= 0/);
   });
 });
