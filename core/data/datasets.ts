@@ -97,3 +97,45 @@ export function cars(opts: DatasetOptions = {}): Table {
   const fields = ['Miles_per_Gallon', 'Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration', 'Year', 'Origin'];
   return finish(recordsToColumns(records, fields, path), opts.target, 'Origin', path);
 }
+
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Seattle weather 2012-2015 (vega-datasets seattle-weather.csv): 1461 days; `month` (nominal, from the date),
+ * precipitation (mm), temp_max, temp_min (°C), wind (m/s); target `weather` (sun 640, rain 641, fog 101, drizzle 53,
+ * snow 26). The date itself is left out: an id, not a feature. No missing values.
+ */
+export function seattleWeather(opts: DatasetOptions = {}): Table {
+  const path = join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv');
+  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  if (lines[0] !== 'date,precipitation,temp_max,temp_min,wind,weather') throw new FormatError(`datasets: seattle-weather.csv must start with its header line, got ${JSON.stringify(lines[0])}`, path, 'line 1');
+  const rows = lines.slice(1).map((l, i) => {
+    const f = l.split(',');
+    const month = Number(f[0].slice(5, 7));
+    if (f.length !== 6 || !(month >= 1 && month <= 12)) throw new FormatError(`datasets: seattle-weather.csv rows must be date,4 numbers,weather, got ${JSON.stringify(l)}`, path, `line ${i + 2}`);
+    return f;
+  });
+  const columns: Column[] = [
+    categoricalColumn('month', rows.map((f) => monthNames[Number(f[0].slice(5, 7)) - 1])),
+    ...['precipitation', 'temp_max', 'temp_min', 'wind'].map((name, k) => numericColumn(name, rows.map((f) => (f[k + 1] === '' ? null : Number(f[k + 1]))))),
+    categoricalColumn('weather', rows.map((f) => f[5])),
+  ];
+  return finish(columns, opts.target, 'weather', path);
+}
+
+/**
+ * Movies (vega-datasets movies.json): 3201 films; money (US/worldwide gross, US DVD sales, production budget),
+ * running time, Rotten Tomatoes and IMDB ratings, IMDB votes and the release year as numbers; Major Genre, Creative
+ * Type and Source as nominal columns; target `MPAA Rating` (R 1194, PG-13 865, PG 354, Not Rated 94, G 79, NC-17 8,
+ * Open 2; 605 missing). Every column but the year has missing values. Title, director and distributor are left out
+ * (ids or hundreds of levels).
+ */
+export function movies(opts: DatasetOptions = {}): Table {
+  const path = join(packageDir('vega-datasets'), 'data', 'movies.json');
+  const records = readRecords(path).map((r) => ({ ...r, 'Release Year': typeof r['Release Date'] === 'string' ? Number(r['Release Date'].slice(-4)) : null }));
+  const fields = [
+    'US Gross', 'Worldwide Gross', 'US DVD Sales', 'Production Budget', 'Running Time min', 'Rotten Tomatoes Rating', 'IMDB Rating', 'IMDB Votes', 'Release Year',
+    'Major Genre', 'Creative Type', 'Source', 'MPAA Rating',
+  ];
+  return finish(recordsToColumns(records, fields, path), opts.target, 'MPAA Rating', path);
+}

@@ -18,7 +18,7 @@ import { type LearnerName, type LearnerParams, learnerNames, supportsRegression 
 import { type Matrix, matrix, takeTarget } from './matrix.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics, score } from './metrics.js';
 import { EnsemblePipeline, Pipeline, type PipelineSpec, type Predictor, encodeTarget } from './pipeline.js';
-import { automlSpace, configToSpec } from './space.js';
+import { automlSpace, configToSpec, defaultConfigs } from './space.js';
 
 export interface AutoMLOptions {
   /** A CSV path, a whittle Table, or plain records. */
@@ -40,6 +40,8 @@ export interface AutoMLOptions {
   ensemble?: boolean | { size?: number; candidates?: number };
   /** Cross-validation folds (default 5). */
   folds?: number;
+  /** Run every learner's defaults (space.ts defaultConfigs) as the first trials (default true). */
+  startFromDefaults?: boolean;
   /** Learners to search over (default all that fit the task). */
   learners?: LearnerName[];
   onProgress?: (p: AutoMLProgress) => void;
@@ -179,7 +181,8 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     return mean;
   };
 
-  const strategy = opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy;
+  const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
+  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaultConfigs(learners), chosen);
   const study = new Study<Config>({
     space: automlSpace(learners),
     objective,
@@ -258,6 +261,15 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     },
   };
   return result;
+}
+
+/** A strategy that proposes `first` (in order) before handing over to `then`, which sees their results as history. */
+function startWith(first: readonly Config[], then: Strategy<Config>): Strategy<Config> {
+  return {
+    name: then.name,
+    ...(then.pruner ? { pruner: then.pruner } : {}),
+    ask: (ctx) => (ctx.index < first.length ? { config: first[ctx.index] } : then.ask(ctx)),
+  };
 }
 
 /** Leaderboard as an aligned text table (rank, learner, CV score ± std, fit time, key params). */

@@ -15,6 +15,7 @@ export { MLP, type MlpParams } from './mlp.js';
 export { CategoricalNB, GaussianNB } from './naive-bayes.js';
 export { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline, type PipelineSpec, type Predictor } from './pipeline.js';
 export { Preprocessor, type PreprocessConfig } from './preprocess.js';
-export { automlSpace, configToSpec } from './space.js';
+export { automlSpace, configToSpec, defaultConfigs } from './space.js';
+export { exportFolds, type ExportedFold, type ExportedFolds } from './folds.js';
 export { LinearSVM, type SvmParams } from './svm.js';
 export { DecisionTree, pruneTree, type DecisionTreeParams, type TreeNode } from './tree.js';

@@ -16,7 +16,7 @@ export function automlSpace(learners: readonly LearnerName[]): Space<Config> {
   if (has('knn')) add((s) => s.categorical('scale', ['standard', 'none'], on('knn')));
   if (has('decision-tree')) {
     add((s) => s.categorical('dt.criterion', ['gini', 'entropy'], on('decision-tree')));
-    add((s) => s.int('dt.maxDepth', 1, 20, on('decision-tree')));
+    add((s) => s.categorical('dt.maxDepth', ['none', 2, 3, 4, 6, 8, 12, 16], on('decision-tree')));
     add((s) => s.int('dt.minSamplesLeaf', 1, 20, { log: true, ...on('decision-tree') }));
     add((s) => s.float('dt.ccpAlpha', 1e-5, 0.05, { log: true, ...on('decision-tree') }));
   }
@@ -57,6 +57,28 @@ export function automlSpace(learners: readonly LearnerName[]): Space<Config> {
     add((s) => s.int('mlp.epochs', 20, 100, { log: true, ...on('mlp') }));
   }
   return b.build() as Space<Config>;
+}
+
+/**
+ * Each learner's default pipeline as a point of automlSpace, strongest learners first: AutoML runs these before
+ * its strategy takes over (as FLAML and AutoGluon start from defaults), so the ensemble can always fall back on
+ * them. Exact defaults, except the tree's ccpAlpha at the space's floor 1e-5 (prunes only splits that gain nothing).
+ */
+export function defaultConfigs(learners: readonly LearnerName[]): Config[] {
+  const forest = { 'forest.nEstimators': 100, 'forest.maxFeatures': 'sqrt', 'forest.maxDepth': 'none', 'forest.minSamplesLeaf': 1, 'forest.criterion': 'gini' };
+  const all: Record<LearnerName, Config> = {
+    'random-forest': forest,
+    'gradient-boosting': { 'gb.learningRate': 0.1, 'gb.nEstimators': 100, 'gb.maxLeaves': 31, 'gb.maxDepth': 'none', 'gb.minSamplesLeaf': 5, 'gb.l2': 1 },
+    'extra-trees': forest,
+    linear: { 'linear.penalty': 'l2', 'linear.C': 1 },
+    'linear-svm': { 'svm.C': 1 },
+    knn: { scale: 'standard', 'knn.k': 5, 'knn.weights': 'uniform' },
+    mlp: { 'mlp.width': 32, 'mlp.layers': 1, 'mlp.learningRate': 0.01, 'mlp.l2': 1e-4, 'mlp.epochs': 100 },
+    'decision-tree': { 'dt.criterion': 'gini', 'dt.maxDepth': 'none', 'dt.minSamplesLeaf': 1, 'dt.ccpAlpha': 1e-5 },
+    'gaussian-nb': { 'gnb.varSmoothing': 1e-9 },
+    'categorical-nb': { 'cnb.alpha': 1, 'cnb.nBins': 10 },
+  };
+  return (Object.keys(all) as LearnerName[]).filter((l) => learners.includes(l)).map((learner) => ({ learner, impute: 'median', ...all[learner] }));
 }
 
 const depth = (v: unknown): number | null => (v === 'none' || v === undefined ? null : Number(v));

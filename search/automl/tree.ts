@@ -253,17 +253,21 @@ class Grower {
     return id;
   }
 
-  /** Lowest weighted child impurity over up to mtry features drawn without replacement (more if some are constant). */
+  /**
+   * Lowest weighted child impurity over mtry features drawn without replacement. A feature constant in the node
+   * counts as drawn (Breiman's mtry, as R's randomForest and sklearn's splitter count it); only while every feature
+   * drawn so far was constant does the draw go on past mtry, so a node that can still be split is split.
+   */
   private bestSplit(idx: Int32Array, start: number, end: number, node: TreeNode): { feature: number; threshold: number } | null {
     const order = this.featureOrder;
     const nf = order.length;
     // like sklearn, a zero-gain split is still taken in an impure node (XOR needs one)
     let bestScore = Infinity;
     let best: { feature: number; threshold: number } | null = null;
-    let visited = 0;
+    let usable = 0;
     const sub = idx.slice(start, end);
     const vals = new Float64Array(sub.length);
-    for (let f = 0; f < nf && visited < this.mtry; f++) {
+    for (let f = 0; f < nf && (f < this.mtry || usable === 0); f++) {
       const j = f + this.rng.int(nf - f);
       const feat = order[j];
       order[j] = order[f];
@@ -277,7 +281,7 @@ class Grower {
         if (v > hi) hi = v;
       }
       if (!(hi > lo)) continue;
-      visited++;
+      usable++;
       const cand = this.p.splitter === 'random' ? this.randomThreshold(sub, vals, lo, hi, node) : this.sweep(sub, vals, node);
       if (cand && cand.score < bestScore) {
         bestScore = cand.score;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Table, featureMatrix, readCsv, targetArray, writeCsv } from '../../../core/data/csv.js';
-import { cars, iris, packageDir, penguins } from '../../../core/data/datasets.js';
+import { cars, iris, movies, packageDir, penguins, seattleWeather } from '../../../core/data/datasets.js';
 import { ArgumentError } from '../../../core/errors.js';
 
 function classCounts(t: Table): Record<string, number> {
@@ -47,6 +47,26 @@ describe('datasets', () => {
     expect(missingCount(t, 'Miles_per_Gallon')).toBe(8);
     expect(missingCount(t, 'Horsepower')).toBe(6);
     expect(t.columns.find((c) => c.name === 'Year')!.values[0]).toBe(1970);
+  });
+
+  it('seattle weather: 1461 days, weather counts, month as a nominal column', () => {
+    const t = seattleWeather();
+    expect(t.nRows).toBe(1461);
+    expect(classCounts(t)).toEqual({ drizzle: 53, fog: 101, rain: 641, snow: 26, sun: 640 });
+    expect(t.columns.map((c) => `${c.name}:${c.kind}`)).toEqual(['month:categorical', 'precipitation:numeric', 'temp_max:numeric', 'temp_min:numeric', 'wind:numeric']);
+    expect(t.columns[0].values.slice(0, 2)).toEqual(['Jan', 'Jan']);
+    expect(t.columns[1].values[1]).toBe(10.9);
+  });
+
+  it('movies: MPAA rating with missing labels, nominal genre / creative type / source, release year', () => {
+    const t = movies();
+    expect(t.nRows).toBe(3201);
+    expect(missingCount(t, 'MPAA Rating')).toBe(605);
+    expect(classCounts(t)).toEqual({ G: 79, 'NC-17': 8, 'Not Rated': 94, Open: 2, PG: 354, 'PG-13': 865, R: 1194 });
+    expect(t.columns.filter((c) => c.kind === 'categorical').map((c) => c.name)).toEqual(['Major Genre', 'Creative Type', 'Source']);
+    expect(missingCount(t, 'Major Genre')).toBe(275);
+    expect(missingCount(t, 'Release Year')).toBe(0);
+    expect(t.columns.find((c) => c.name === 'Release Year')!.values[0]).toBe(1998);
   });
 
   it('each set writes to CSV and reads back equal', () => {

@@ -52,6 +52,16 @@ describe('automl', () => {
     }
   });
 
+  it('starts from every learner\'s defaults, then the strategy searches; startFromDefaults: false skips them', async () => {
+    const res = await automl({ data: irisPath, target: 'species', maxTrials: 6, seed: 5, strategy: 'random', learners: [...fast], ensemble: false });
+    const byTrial = [...res.leaderboard].sort((a, b) => a.trial - b.trial);
+    expect(byTrial.slice(0, 4).map((r) => r.learner)).toEqual(['linear', 'knn', 'decision-tree', 'gaussian-nb']);
+    expect(byTrial[0].params).toEqual({ penalty: 'l2', C: 1, impute: 'median' });
+    expect(byTrial[1].params).toEqual({ k: 5, weights: 'uniform', impute: 'median', scale: 'standard' });
+    const plain = await automl({ data: irisPath, target: 'species', maxTrials: 6, seed: 5, strategy: 'random', learners: [...fast], ensemble: false, startFromDefaults: false });
+    expect([...plain.leaderboard].sort((a, b) => a.trial - b.trial)[0].params).not.toEqual(byTrial[0].params);
+  });
+
   it('respects the time budget: no trial starts after it, the overrun is small', async () => {
     const t0 = Date.now();
     let lastProgress = 0;

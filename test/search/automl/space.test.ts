@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
 import { createLearner, learnerNames } from '../../../search/automl/learners.js';
 import type { Config, Space } from '../../../search/space.js';
-import { automlSpace, configToSpec } from '../../../search/automl/space.js';
+import { automlSpace, configToSpec, defaultConfigs } from '../../../search/automl/space.js';
 
 describe('automlSpace / configToSpec', () => {
   it('every sampled configuration validates and builds its learner', () => {
@@ -35,5 +35,23 @@ describe('automlSpace / configToSpec', () => {
   it('a subset of learners gives a smaller space', () => {
     const s = automlSpace(['linear']);
     expect(s.params.map((p) => p.name)).toEqual(['learner', 'impute', 'linear.penalty', 'linear.C']);
+  });
+});
+
+describe('defaultConfigs', () => {
+  it('each learner\'s defaults, as points of the space, strongest first, only for the learners given', () => {
+    const space: Space<Config> = automlSpace(learnerNames);
+    const configs = defaultConfigs(learnerNames);
+    expect(configs.map((c) => c.learner)).toEqual(['random-forest', 'gradient-boosting', 'extra-trees', 'linear', 'linear-svm', 'knn', 'mlp', 'decision-tree', 'gaussian-nb', 'categorical-nb']);
+    for (const c of configs) {
+      space.validate(c);
+      const spec = configToSpec(c, 0);
+      expect(spec.preprocess).toEqual({ numericImpute: 'median', scale: 'standard' });
+      const searched = createLearner(spec.learner, spec.params, 0) as unknown as { params: Record<string, unknown> };
+      const plain = createLearner(spec.learner, {}, 0) as unknown as { params: Record<string, unknown> };
+      // the tree's ccpAlpha sits at the space's floor, everything else is the learner's own default
+      expect({ ...searched.params, ...(spec.learner === 'decision-tree' ? { ccpAlpha: 0 } : {}) }).toEqual(plain.params);
+    }
+    expect(defaultConfigs(['knn', 'decision-tree']).map((c) => c.learner)).toEqual(['knn', 'decision-tree']);
   });
 });

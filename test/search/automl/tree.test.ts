@@ -111,3 +111,32 @@ describe('DecisionTree', () => {
     expect(() => new DecisionTree().predict(fromRows([[1]]))).toThrow(/fitted first/);
   });
 });
+
+describe('DecisionTree maxFeatures (Breiman\'s mtry, as sklearn and R count it)', () => {
+  // feature 0 is constant, feature 1 separates the classes perfectly, feature 2 only roughly
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    rows.push([7, i, i < 20 ? (i % 4 === 0 ? 30 : i) : i < 36 ? i : 0]);
+    labels.push(i < 20 ? 0 : 1);
+  }
+  const x = fromRows(rows);
+  const y = Int32Array.from(labels);
+
+  it('a feature that is constant in the node counts as drawn: with mtry 2 of 3 the root sometimes sees only the weak one', () => {
+    const roots = Array.from({ length: 90 }, (_, s) => new DecisionTree({ maxFeatures: 2, seed: s }).fit(x, y).nodes[0].feature);
+    expect(roots.every((f) => f === 1 || f === 2)).toBe(true);
+    // the draw {constant, weak} has probability 1/3; skipping constants as if undrawn would make it 0
+    const weak = roots.filter((f) => f === 2).length;
+    expect(weak).toBeGreaterThan(15);
+    expect(weak).toBeLessThan(45);
+  });
+
+  it('draws past mtry only while every feature drawn was constant, so a splittable node is split', () => {
+    for (let s = 0; s < 30; s++) {
+      const t = new DecisionTree({ maxFeatures: 1, seed: s }).fit(x, y);
+      expect(t.nodes[0].feature).not.toBe(0);
+      expect(accuracy(y, t.predict(x))).toBe(1);
+    }
+  });
+});
