@@ -1,7 +1,7 @@
 // Pruning over time: Zhu & Gupta 2017 gradual pruning (polynomial schedule applied every dt steps while training)
 // and Han et al. 2015 iterative prune -> retrain at a tenth of the learning rate, with optional lottery-ticket
 // rewinding (Frankle & Carbin 2019) to the initial or an early snapshot of the weights.
-import { ArgumentError, DataLoader, SGD, evaluate, fit, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
+import { ArgumentError, CosineAnnealingLR, DataLoader, SGD, evaluate, fit, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
 import { PruningMasks, checkSparsity, rewindWeights, snapshotWeights, type PruneScope } from './prune.js';
 
 export interface PolynomialSchedule {
@@ -36,7 +36,7 @@ export function polynomialSparsity(t: number, s: PolynomialSchedule): number {
 
 export interface GradualPruneOptions extends PolynomialSchedule {
   scope?: PruneScope;
-  /** Per-layer final sparsities; each layer follows the same schedule toward its own target. */
+  /** Per-layer final sparsities; each layer follows the same schedule toward its own target (layers not named are not pruned). */
   layers?: Record<string, number>;
 }
 
@@ -71,7 +71,7 @@ export class GradualPruner {
     // Per-layer targets follow the same curve, scaled to their own final value.
     const frac = sf > 0 ? s / sf : 1;
     const layers = this.o.layers ? Object.fromEntries(Object.entries(this.o.layers).map(([k, v]) => [k, Math.min(v * frac, v)])) : undefined;
-    this.masks.prune({ sparsity: s, scope: this.o.scope, layers });
+    this.masks.prune(layers ? { scope: this.o.scope, layers } : { sparsity: s, scope: this.o.scope });
     this.history.push({ step: t, sparsity: s });
     return s;
   }
@@ -137,6 +137,52 @@ export function iterativePrune(model: Module, train: DataLoader, o: IterativePru
     rounds.push(round);
   });
   return { masks, rounds };
+}
+
+export interface GradualPruneRunOptions {
+  /** One sparsity for every prunable weight (or the global one with scope 'global'), or per-layer targets. */
+  sparsity: number | Record<string, number>;
+  scope?: PruneScope;
+  /** Epochs over which sparsity rises from 0 to the target on Zhu & Gupta's cubic curve. */
+  rampEpochs: number;
+  /** Epochs of fine-tuning at the final sparsity, the lr annealed to 0 on a cosine. */
+  fineTuneEpochs: number;
+  /** Steps between prunings during the ramp (default 50). */
+  frequency?: number;
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+  val?: TensorDataset;
+  log?: (line: string) => void;
+}
+
+/**
+ * Zhu & Gupta 2017 as one call: train at `lr` while the sparsity rises on the cubic schedule over rampEpochs
+ * (pruning every `frequency` steps), then fine-tune with masks held and a cosine lr to 0.
+ */
+export function gradualPrune(model: Module, train: DataLoader, o: GradualPruneRunOptions): { masks: PruningMasks; ramp: EpochStats[]; fineTune: EpochStats[] } {
+  if (!(Number.isInteger(o.rampEpochs) && o.rampEpochs >= 1)) throw new ArgumentError(`gradualPrune: rampEpochs must be an integer >= 1, got ${o.rampEpochs}`);
+  if (!(Number.isInteger(o.fineTuneEpochs) && o.fineTuneEpochs >= 0)) throw new ArgumentError(`gradualPrune: fineTuneEpochs must be an integer >= 0, got ${o.fineTuneEpochs}`);
+  const perLayer = typeof o.sparsity === 'number' ? undefined : o.sparsity;
+  const values = perLayer ? Object.values(perLayer) : [o.sparsity as number];
+  for (const v of values) checkSparsity('gradualPrune', v);
+  const frequency = o.frequency ?? 50;
+  const steps = o.rampEpochs * train.numBatches;
+  const numSteps = Math.max(1, Math.floor(steps / frequency));
+  const finalSparsity = Math.max(...values);
+  const pruner = new GradualPruner(model, { finalSparsity, numSteps, frequency: Math.max(1, Math.floor(steps / numSteps)), scope: o.scope, ...(perLayer ? { layers: perLayer } : {}) });
+  const opt = new SGD(model.parameters(), { lr: o.lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 0 });
+  const detach = pruner.attach(opt);
+  let t = 0;
+  const log = (phase: string) => (l: string) => o.log?.(`${phase} ${l}`);
+  const ramp = fit(model, train, { epochs: o.rampEpochs, optimizer: opt, onStep: () => pruner.step(++t), val: o.val, log: log('ramp') });
+  // The last pruning step lands at the ramp's end only if the steps divide evenly; make the target exact.
+  pruner.masks.prune(perLayer ? { scope: o.scope, layers: perLayer } : { sparsity: finalSparsity, scope: o.scope });
+  const fineTune = o.fineTuneEpochs > 0
+    ? fit(model, train, { epochs: o.fineTuneEpochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, o.fineTuneEpochs * train.numBatches), schedulePerBatch: true, val: o.val, log: log('fine-tune') })
+    : [];
+  detach();
+  return { masks: pruner.masks, ramp, fineTune };
 }
 
 /** Sparsities for `rounds` rounds that remove the same fraction of the survivors each time, ending at `final`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, fit, randn } from '../../core/index.js';
 import { prunableParameters, rewindWeights, snapshotWeights } from '../../compress/prune.js';
-import { GradualPruner, geometricSchedule, iterativePrune, polynomialSparsity } from '../../compress/prune-schedule.js';
+import { GradualPruner, geometricSchedule, gradualPrune, iterativePrune, polynomialSparsity } from '../../compress/prune-schedule.js';
 import { smallMlp, synthetic, zerosOf } from './fixtures.js';
 
 
@@ -28,6 +28,26 @@ describe('schedules', () => {
     expect(pruner.history.map((h) => h.step)).toEqual([2, 4, 6, 8, 10, 12]);
     for (const [, l] of Object.entries(pruner.masks.stats().layers)) expect(l.sparsity).toBeCloseTo(0.8, 1);
     expect(zerosOf(prunableParameters(m)[0][1])).toBe(Math.round(0.8 * 192));
+  });
+
+  it('gradualPrune reaches each named layer\'s target exactly, leaves unnamed layers dense, anneals lr to 0, and learns', () => {
+    const m = smallMlp(5);
+    const data = synthetic(512, 12, 1);
+    const lines: string[] = [];
+    const r = gradualPrune(m, new DataLoader(data, { batchSize: 32, shuffle: true, seed: 1 }), {
+      sparsity: { '1.weight': 0.75, '3.weight': 0.5 }, rampEpochs: 3, fineTuneEpochs: 2, frequency: 4, lr: 0.05, log: (l) => lines.push(l),
+    });
+    const layers = r.masks.stats().layers;
+    expect(layers['1.weight'].nonzero).toBe(192 - Math.round(0.75 * 192));
+    expect(layers['3.weight'].nonzero).toBe(64);
+    expect(zerosOf(prunableParameters(m)[2][1])).toBe(0); // '5.weight' was not named
+    expect(r.ramp).toHaveLength(3);
+    expect(r.fineTune).toHaveLength(2);
+    expect(r.fineTune[1].lr).toBeCloseTo(0, 12);
+    expect(r.fineTune[1].trainAccuracy).toBeGreaterThan(0.7); // majority class: 52.5%
+    expect(lines.filter((l) => l.startsWith('ramp ')).length).toBe(3);
+    expect(() => gradualPrune(smallMlp(), new DataLoader(data, { batchSize: 32 }), { sparsity: 1, rampEpochs: 1, fineTuneEpochs: 0, lr: 0.1 })).toThrow(/gradualPrune: sparsity must be in \[0,1\), got 1/);
+    expect(() => gradualPrune(smallMlp(), new DataLoader(data, { batchSize: 32 }), { sparsity: 0.5, rampEpochs: 0, fineTuneEpochs: 0, lr: 0.1 })).toThrow(/rampEpochs must be an integer >= 1, got 0/);
   });
 
   it('iterative prune -> retrain reaches each round\'s sparsity; lottery rewinding restores the initial surviving weights', () => {
