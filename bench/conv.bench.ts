@@ -1,9 +1,9 @@
 // conv2d (im2col + GEMM, NCHW) against tfjs-backend-cpu's conv2d (NHWC) on the same work, batch 32,
-// plus our two backward kernels on the same shapes.
+// plus our two backward kernels on the same shapes; ours on the wasm cores, and on the JS cores for reference.
 // Run: npx tsx bench/conv.bench.ts (BENCH_QUICK=1 for a smoke run).
 
 import type { Conv2dParams } from '../kernels/backend.js';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, getNumThreads, setNumThreads } from '../kernels/cpu/index.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, getGemmImpl, getNumThreads, setGemmImpl, setNumThreads, type GemmImpl } from '../kernels/cpu/index.js';
 import { benchData, isMain, isQuick, loadTfjsCpu, runSuite, type BenchCase, type SuiteResult } from './harness.js';
 
 const shapes: [string, number, number, number][] = [
@@ -15,6 +15,8 @@ const shapes: [string, number, number, number][] = [
 export async function main(): Promise<SuiteResult> {
   const tf = await loadTfjsCpu();
   const threads = getNumThreads();
+  const impl = getGemmImpl();
+  const use = (t: number, i: GemmImpl = impl) => () => { setNumThreads(t); setGemmImpl(i); };
   const batch = isQuick() ? 8 : 32;
   const cases: BenchCase[] = [];
   for (const [label, cin, cout, hw] of shapes) {
@@ -25,17 +27,19 @@ export async function main(): Promise<SuiteResult> {
     const tw = tf.tensor4d(benchData(9 * cin * cout, 2), [3, 3, cin, cout]);
     const peer = { name: `tfjs conv2d ${cin}->${cout}`, fn: () => tf.tidy(() => void tf.conv2d(tx, tw, 1, 'same').dataSync()) };
     const ops = 2 * batch * cout * hw * hw * cin * 9;
-    cases.push({ name, ops, peer, before: () => setNumThreads(1), fn: () => { conv2d(x, w, bias, p); } });
-    if (threads > 1) cases.push({ name: `${name} pooled x${threads}`, ops, peer, before: () => setNumThreads(threads), fn: () => { conv2d(x, w, bias, p); } });
+    const fwd = () => { conv2d(x, w, bias, p); };
+    cases.push({ name: `${name} ${impl}`, ops, peer, before: use(1), fn: fwd });
+    if (threads > 1) cases.push({ name: `${name} ${impl} pooled x${threads}`, ops, peer, before: use(threads), fn: fwd });
+    if (impl === 'wasm') cases.push({ name: `${name} js`, ops, peer, before: use(1, 'js'), fn: fwd });
     // The training backwards (no peer here): same multiply-add count as the forward.
     const dy = benchData(batch * cout * hw * hw, 4);
-    cases.push({ name: `${name} backward input`, ops, before: () => setNumThreads(1), fn: () => { conv2dBackwardInput(dy, w, p); } });
-    cases.push({ name: `${name} backward weight`, ops, before: () => setNumThreads(1), fn: () => { conv2dBackwardWeight(dy, x, p); } });
+    cases.push({ name: `${name} ${impl} backward input`, ops, before: use(1), fn: () => { conv2dBackwardInput(dy, w, p); } });
+    cases.push({ name: `${name} ${impl} backward weight`, ops, before: use(1), fn: () => { conv2dBackwardWeight(dy, x, p); } });
   }
   try {
     return runSuite('conv', cases);
   } finally {
-    setNumThreads(threads);
+    use(threads)();
   }
 }
 

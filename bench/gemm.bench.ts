@@ -1,12 +1,15 @@
-// f32 GEMM: ours on one thread, ours on the worker pool, and tfjs-backend-cpu's matMul, n = 128..1024.
+// f32 GEMM: ours (wasm SIMD cores) on one thread and on the worker pool, our JS cores on one thread (the
+// fallback), each against tfjs-backend-cpu's matMul, n = 128..1024.
 // Run: npx tsx bench/gemm.bench.ts (BENCH_QUICK=1 for a smoke run).
 
-import { getNumThreads, matmul, setNumThreads } from '../kernels/cpu/index.js';
+import { getGemmImpl, getNumThreads, matmul, setGemmImpl, setNumThreads, type GemmImpl } from '../kernels/cpu/index.js';
 import { benchData, isMain, isQuick, loadTfjsCpu, runSuite, type BenchCase, type SuiteResult } from './harness.js';
 
 export async function main(): Promise<SuiteResult> {
   const tf = await loadTfjsCpu();
   const threads = getNumThreads();
+  const impl = getGemmImpl();
+  const use = (t: number, i: GemmImpl = impl) => () => { setNumThreads(t); setGemmImpl(i); };
   const sizes = isQuick() ? [128, 256, 512] : [128, 256, 512, 1024];
   const cases: BenchCase[] = [];
   for (const n of sizes) {
@@ -14,13 +17,15 @@ export async function main(): Promise<SuiteResult> {
     const ta = tf.tensor2d(a, [n, n]), tb = tf.tensor2d(b, [n, n]);
     const peer = { name: `tfjs matMul n=${n}`, fn: () => tf.tidy(() => void tf.matMul(ta, tb).dataSync()) };
     const ops = 2 * n * n * n;
-    cases.push({ name: `matmul f32 n=${n}`, ops, peer, before: () => setNumThreads(1), fn: () => { matmul(a, b, 1, n, n, n); } });
-    if (threads > 1) cases.push({ name: `matmul f32 n=${n} pooled x${threads}`, ops, peer, before: () => setNumThreads(threads), fn: () => { matmul(a, b, 1, n, n, n); } });
+    const fn = () => { matmul(a, b, 1, n, n, n); };
+    cases.push({ name: `matmul f32 n=${n} ${impl}`, ops, peer, before: use(1), fn });
+    if (threads > 1) cases.push({ name: `matmul f32 n=${n} ${impl} pooled x${threads}`, ops, peer, before: use(threads), fn });
+    if (impl === 'wasm') cases.push({ name: `matmul f32 n=${n} js`, ops, peer, before: use(1, 'js'), fn });
   }
   try {
     return runSuite('gemm', cases);
   } finally {
-    setNumThreads(threads);
+    use(threads)();
   }
 }
 

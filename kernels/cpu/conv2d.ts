@@ -2,15 +2,20 @@
 // images batched with the weight broadcast). col is [K = Cin/g*kH*kW, Hout*Wout] per image; a 1x1,
 // stride-1, unpadded conv skips im2col and multiplies x directly. Images go in chunks to bound col's size.
 // Backward: dx = col2im(W^T . dY) (transA GEMM), dW = dY . col^T with images concatenated along k (transB).
+// With the wasm cores, conv2d-wasm.ts does the same with im2col/col2im inside the wasm memory.
 
 import { ShapeError } from '../../core/errors.js';
 import type { Conv2dParams } from '../backend.js';
 import { checkConv2d, checkLength } from '../common.js';
+import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dWasm, type ConvDims as ConvDimsBase } from './conv2d-wasm.js';
 import type { GemmJob } from './gemm-core.js';
 import { gemmExecute } from './gemm.js';
 
 /** Largest im2col buffer (floats) one chunk of images may use. */
 let colBudget = 1 << 22;
+
+/** Whether a conv goes to conv2d-wasm.ts (which declines, returning null, when the wasm cores are off). */
+const wasmEligible = (p: Conv2dParams, d: ConvDims): boolean => !d.pointwise && p.batch * p.outChannels * d.HW * d.K > 0;
 
 /** Sets the im2col budget in floats (tests shrink it to force chunking); returns the old value. */
 export function setConvColBudget(floats: number): number {
@@ -19,13 +24,7 @@ export function setConvColBudget(floats: number): number {
   return old;
 }
 
-interface ConvDims {
-  cinG: number;
-  coutG: number;
-  K: number;
-  hOut: number;
-  wOut: number;
-  HW: number;
+interface ConvDims extends ConvDimsBase {
   pointwise: boolean;
 }
 
@@ -101,14 +100,30 @@ function chunkImages(batch: number, perImage: number): number {
 /** y[N, Cout, Hout, Wout] = conv2d(x[N, Cin, H, W], w[Cout, Cin/groups, kH, kW]) + bias[Cout]. */
 export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, p: Conv2dParams): Float32Array {
   const d = convDims('conv2d', p);
-  const { batch: N, inChannels: Cin, outChannels: Cout, groups: G } = p;
+  const { batch: N, inChannels: Cin, outChannels: Cout } = p;
   checkLength('conv2d', 'x', x.length, [N, Cin, p.inHeight, p.inWidth]);
   checkLength('conv2d', 'w', w.length, [Cout, d.cinG, p.kernelH, p.kernelW]);
   if (bias && bias.length !== Cout) throw new ShapeError(`conv2d: bias must have outChannels=${Cout} elements, got ${bias.length}`);
-  const { K, HW, coutG, cinG } = d;
-  const y = new Float32Array(N * Cout * HW);
-  const inHW = p.inHeight * p.inWidth;
+  const { K, HW } = d;
   const chunk = d.pointwise ? N : chunkImages(N, K * HW);
+  const y = (wasmEligible(p, d) && conv2dWasm(x, w, p, d, chunk)) || convForwardJs(x, w, p, d, chunk);
+  if (bias) {
+    for (let n = 0; n < N; n++) {
+      for (let co = 0; co < Cout; co++) {
+        const o = (n * Cout + co) * HW;
+        const bv = bias[co]!;
+        for (let i = 0; i < HW; i++) y[o + i] += bv;
+      }
+    }
+  }
+  return y;
+}
+
+function convForwardJs(x: Float32Array, w: Float32Array, p: Conv2dParams, d: ConvDims, chunk: number): Float32Array {
+  const { batch: N, inChannels: Cin, outChannels: Cout, groups: G } = p;
+  const { K, HW, coutG, cinG } = d;
+  const inHW = p.inHeight * p.inWidth;
+  const y = new Float32Array(N * Cout * HW);
   const col = d.pointwise ? x : new Float32Array(chunk * K * HW);
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nImg = Math.min(chunk, N - n0);
@@ -124,15 +139,6 @@ export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | nu
       gemmExecute(w, col, y, job);
     }
   }
-  if (bias) {
-    for (let n = 0; n < N; n++) {
-      for (let co = 0; co < Cout; co++) {
-        const o = (n * Cout + co) * HW;
-        const bv = bias[co]!;
-        for (let i = 0; i < HW; i++) y[o + i] += bv;
-      }
-    }
-  }
   return y;
 }
 
@@ -144,8 +150,10 @@ export function conv2dBackwardInput(dy: Float32Array, w: Float32Array, p: Conv2d
   checkLength('conv2dBackwardInput', 'w', w.length, [Cout, d.cinG, p.kernelH, p.kernelW]);
   const { K, HW, coutG, cinG } = d;
   const inHW = p.inHeight * p.inWidth;
-  const dx = new Float32Array(N * Cin * inHW);
   const chunk = d.pointwise ? N : chunkImages(N, K * HW);
+  const viaWasm = wasmEligible(p, d) ? conv2dBackwardInputWasm(dy, w, p, d, chunk) : null;
+  if (viaWasm) return viaWasm;
+  const dx = new Float32Array(N * Cin * inHW);
   const dcol = d.pointwise ? dx : new Float32Array(chunk * K * HW);
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nImg = Math.min(chunk, N - n0);
@@ -172,8 +180,10 @@ export function conv2dBackwardWeight(dy: Float32Array, x: Float32Array, p: Conv2
   checkLength('conv2dBackwardWeight', 'x', x.length, [N, Cin, p.inHeight, p.inWidth]);
   const { K, HW, coutG, cinG } = d;
   const inHW = p.inHeight * p.inWidth;
-  const dw = new Float32Array(Cout * K);
   const chunk = chunkImages(N, (K + coutG) * HW);
+  const viaWasm = wasmEligible(p, d) ? conv2dBackwardWeightWasm(dy, x, p, d, chunk) : null;
+  if (viaWasm) return viaWasm;
+  const dw = new Float32Array(Cout * K);
   const col = new Float32Array(chunk * K * HW);
   const dyT = new Float32Array(chunk * coutG * HW);
   for (let n0 = 0; n0 < N; n0 += chunk) {

@@ -1,10 +1,12 @@
-// f32 GEMM entry point: checks sizes, picks the tiny-loop path, the packed single-thread path, or the
-// worker pool (pool.ts), which splits C by rows or column blocks so every path gives the same bits.
+// f32 GEMM entry point: checks sizes, picks the tiny-loop path, the wasm SIMD cores (wasm/, one thread or
+// the pool), or the JS cores (one thread or the pool). The pool splits C by rows or column blocks, and
+// each core sums k in a fixed order, so with either core every thread count gives the same bits.
 
 import { ShapeError, fmtShape } from '../../core/errors.js';
 import type { MatmulOptions } from '../backend.js';
 import { gemmRun, type GemmJob } from './gemm-core.js';
-import { f32PackBuffers, runGemmPooled } from './pool.js';
+import { f32PackBuffers, runGemmJob } from './pool.js';
+import { getGemmImpl } from './wasm/wasm-gemm.js';
 
 /** Below this many multiply-adds a plain triple loop beats packing. */
 const SMALL_GEMM_MACS = 4096;
@@ -28,24 +30,35 @@ export function gemmExecute(a: Float32Array, b: Float32Array, c: Float32Array, j
     gemmSmall(a, b, c, job);
     return;
   }
-  if (runGemmPooled(a, b, c, job)) return;
+  if (runGemmJob(a, b, c, job)) return;
   const [pa, pb] = f32PackBuffers();
   gemmRun(a, b, c, job, pa, pb);
 }
 
-/** C = A x B for tiny sizes: one dot product per element, accumulated in double. */
+/**
+ * C (+)= A x B for tiny sizes: one dot product per element, with the active core's numerics so that the
+ * size-based choice of path never changes bits: float32 sums in k order from C (wasm), or a double sum (JS).
+ */
 function gemmSmall(a: Float32Array, b: Float32Array, c: Float32Array, job: GemmJob): void {
   const { m, k, n, aRs, aCs, bRs, bCs, ldc } = job;
+  const f32Sums = getGemmImpl() === 'wasm';
+  const fr = Math.fround;
   for (let bi = 0; bi < job.batch; bi++) {
     const aOff = job.aOff + bi * job.strideA;
     const bOff = job.bOff + bi * job.strideB;
     const cOff = job.cOff + bi * job.strideC;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
         const o = cOff + i * ldc + j;
-        c[o] = job.accumulate ? c[o] + s : s;
+        if (f32Sums) {
+          let s = job.accumulate ? c[o]! : 0;
+          for (let p = 0; p < k; p++) s = fr(s + fr(a[aOff + i * aRs + p * aCs]! * b[bOff + p * bRs + j * bCs]!));
+          c[o] = s;
+        } else {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a[aOff + i * aRs + p * aCs]! * b[bOff + p * bRs + j * bCs]!;
+          c[o] = job.accumulate ? c[o]! + s : s;
+        }
       }
     }
   }

@@ -25,3 +25,4 @@ export { conv2d, conv2dBackwardInput, conv2dBackwardWeight, setConvColBudget } f
 export { int8Matmul, int8MatmulDequant } from './int8-gemm.js';
 export { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool2d.js';
 export { setNumThreads, getNumThreads, setPoolMinMacs, pooledGemmCount } from './pool.js';
+export { setGemmImpl, getGemmImpl, wasmGemmSupported, type GemmImpl } from './wasm/wasm-gemm.js';

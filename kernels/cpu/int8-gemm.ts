@@ -1,5 +1,6 @@
 // int8 GEMM: C[m, n] = A[m, k] x B[k, n] (or B stored n x k with transB), int32 accumulation, exact while
-// |C| < 2^31 (always for k <= 131072). The core (int8-core.ts) does two int8 MACs per double multiply-add.
+// |C| < 2^31 (always for k <= 131072). The wasm core (wasm/gemm-module.ts) does 8 int8 MACs per
+// i32x4.dot_i16x8_s; the JS fallback (int8-core.ts) two per double multiply-add.
 //
 // int8MatmulDequant applies the Int8Epilogue to each accumulator, in double, then rounds to float32:
 //   real[i][j] = (acc[i][j] - za[i]*colSumB[j] - zb[j]*rowSumA[i] + k*za[i]*zb[j]) * sa[i] * sb[j] + bias[j]
@@ -11,7 +12,7 @@ import type { Int8Epilogue } from '../backend.js';
 import { checkEpilogue, dequantEpilogue } from '../common.js';
 import { checkGemmSizes } from './gemm.js';
 import { int8Run, type Int8Job } from './int8-core.js';
-import { int8PackBuffers, runInt8Pooled } from './pool.js';
+import { int8PackBuffers, runInt8Job } from './pool.js';
 
 /** C[m, n] = A[m, k] x B[k, n] with exact int32 accumulation; transB: B is stored n x k. */
 export function int8Matmul(a: Int8Array, b: Int8Array, m: number, k: number, n: number, opts: { transB?: boolean } = {}): Int32Array {
@@ -24,7 +25,7 @@ export function int8Matmul(a: Int8Array, b: Int8Array, m: number, k: number, n: 
     accumulate: 0, rowFrom: 0, rowTo: m, colFrom: 0, colTo: n,
   };
   if (m * n * k === 0) return c;
-  if (!runInt8Pooled(a, b, c, job)) {
+  if (!runInt8Job(a, b, c, job)) {
     const [pa, pb] = int8PackBuffers();
     int8Run(a, b, c, job, pa, pb);
   }

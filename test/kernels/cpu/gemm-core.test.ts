@@ -23,5 +23,7 @@ describe('gemm cores', () => {
     // Compiling (not running) catches TS-only syntax or helpers that leaked into a core's source.
     expect(() => new Function('require', WORKER_SOURCE)).not.toThrow();
     expect(WORKER_SOURCE).not.toMatch(/\bimport\b|__name|__vite|cov_/);
+    expect(WORKER_SOURCE).toContain('function wasmGemmRun(');
+    expect(WORKER_SOURCE).toContain('function wasmInt8Run(');
   });
 });

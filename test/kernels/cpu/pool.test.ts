@@ -1,21 +1,29 @@
-// The worker pool: every pooled kernel must give bitwise the same result as one thread, and must really run pooled.
+// The worker pool: every pooled kernel must give bitwise the same result as one thread, and must really run
+// pooled, with the wasm cores (workers instantiate the module over the shared memory) and with the JS cores.
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpuBackend, getNumThreads, pooledGemmCount, setNumThreads, setPoolMinMacs } from '../../../kernels/cpu/index.js';
+import { cpuBackend, getGemmImpl, getNumThreads, pooledGemmCount, setGemmImpl, setNumThreads, setPoolMinMacs, wasmGemmSupported, type GemmImpl } from '../../../kernels/cpu/index.js';
 import { dimArb, randF32, randI8 } from '../backend-suite.js';
 
-describe('cpu worker pool', () => {
+const impls: GemmImpl[] = wasmGemmSupported() ? ['wasm', 'js'] : ['js'];
+
+describe.each(impls)('cpu worker pool (%s cores)', (impl) => {
   let oldThreads = 1;
   let oldMin = 0;
+  let oldImpl: GemmImpl = 'wasm';
   beforeAll(() => {
     oldThreads = getNumThreads();
     oldMin = setPoolMinMacs(0);
+    oldImpl = setGemmImpl(impl);
   });
   afterAll(() => {
     setNumThreads(oldThreads);
     setPoolMinMacs(oldMin);
+    setGemmImpl(oldImpl);
   });
+
+  it(`runs the ${impl} cores`, () => expect(getGemmImpl()).toBe(impl));
 
   /** Runs fn single-threaded and then on a 2-thread pool (every size pooled), returning both results. */
   const both = <T>(fn: () => T, mustPool = true): [T, T] => {
