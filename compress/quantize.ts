@@ -38,15 +38,19 @@ abstract class QuantizedLayer extends Module {
     this.registerBuffer('inputZeroPoint', tensor([0], { dtype: 'int32' }));
   }
   private _epilogue: Int8Epilogue | null = null;
-  /** The epilogue with the input zero point folded into the bias (cached; invalidate() after changing buffers). */
+  /** Whether the input zero point may be folded into the bias: not when padding cells must hold it. */
+  protected foldZeroPoint(): boolean { return true; }
+  /** The epilogue, with the input zero point folded into the bias where it may be (cached; invalidate() after changing buffers). */
   protected epilogue(): Int8Epilogue {
-    this._epilogue ??= foldActivationZeroPoint(this.weightQ, {
+    if (this._epilogue) return this._epilogue;
+    const ep: Int8Epilogue = {
       aScale: this.inputScale.data as Float32Array,
       aZeroPoint: this.inputZeroPoint.data as Int32Array,
       bScale: this.weightScale.data as Float32Array,
       bias: this.bias ? (this.bias.data as Float32Array) : undefined,
       relu: this.relu,
-    });
+    };
+    this._epilogue = this.foldZeroPoint() ? foldActivationZeroPoint(this.weightQ, ep) : ep;
     return this._epilogue;
   }
   /** Drops cached values derived from the buffers (loadStateDict and setFrom call it). */
@@ -99,6 +103,11 @@ export class QuantizedConv2d extends QuantizedLayer {
   }
   forward(x: Tensor): Tensor {
     return quantizedConv2d(this.quantizeInput(x), this.weightQ, this.epilogue(), this.opts);
+  }
+  /** A folded zero point would leave padding cells at q = 0, a real -zeroPoint*scale: padded convs keep it (pad = zero point). */
+  protected override foldZeroPoint(): boolean {
+    const pad = this.opts.padding;
+    return typeof pad === 'number' ? pad === 0 : pad[0] === 0 && pad[1] === 0;
   }
   spec(): LayerSpec {
     return { type: 'QuantizedConv2d', inChannels: this.inChannels, outChannels: this.outChannels, kernel: this.kernel, ...this.opts, bias: this.bias !== null, relu: this.relu };

@@ -1,13 +1,17 @@
 // Quantized (int8) ops: quantize/dequantize helpers and the int8 Linear/Conv2d that quantized layers call.
 // Not differentiable: these run inference only. Affine int8: real = (q - zeroPoint) * scale; weights are
 // symmetric (zeroPoint 0, q in [-127,127]), activations asymmetric per tensor (q in [-128,127]).
-// Conv runs as int8 im2col (padding filled with the input's zero point, i.e. a real 0) + int8 GEMM with transB.
+// Conv runs on the backend's int8 conv where it has one (CPU: all in wasm), else as int8 im2col (padding filled
+// with the input's zero point, i.e. a real 0) + int8 GEMM with transB; both give the same bits.
 import { Tensor } from './tensor.js';
 import { getBackend } from './backend.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
-import type { Int8Epilogue } from '../kernels/backend.js';
+import type { Conv2dParams, Int8Epilogue } from '../kernels/backend.js';
+import { int8Conv2dViaGemm } from '../kernels/common.js';
+import { quantizeInt8 } from '../kernels/cpu/quantize.js';
 
 export type { Int8Epilogue } from '../kernels/backend.js';
+export { im2colInt8 } from '../kernels/common.js';
 
 export const INT8_MIN = -128;
 export const INT8_MAX = 127;
@@ -31,13 +35,11 @@ export function symmetricScale(maxAbs: number, qmax = INT8_MAX): number {
 /** q = clamp(round(x / scale) + zeroPoint, qmin, qmax), per tensor, as int8. */
 export function quantizePerTensor(x: Tensor, scale: number, zeroPoint = 0, qmin = INT8_MIN, qmax = INT8_MAX): Tensor {
   if (!(scale > 0)) throw new ArgumentError(`quantizePerTensor: scale must be > 0, got ${scale}`);
+  if (x.data instanceof Float32Array) return new Tensor(quantizeInt8(x.data, scale, zeroPoint, qmin, qmax), x.shape, 'int8');
   const out = new Int8Array(x.size);
   const inv = 1 / scale;
   const src = x.data;
-  for (let i = 0; i < out.length; i++) {
-    const q = Math.round(src[i] * inv) + zeroPoint;
-    out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(qmax, Math.max(qmin, Math.round(src[i] * inv) + zeroPoint));
   return new Tensor(out, x.shape, 'int8');
 }
 
@@ -118,38 +120,9 @@ export interface QuantizedConvOptions { stride?: number | [number, number]; padd
 const pair = (v: number | readonly number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /**
- * int8 im2col for one group: rows are output pixels (n, oy, ox), columns (c, ky, kx) over channels
- * [c0, c0+cg). Padding cells take `padValue` (the input zero point, so they dequantize to 0).
- */
-export function im2colInt8(x: Int8Array, n: number, cin: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, padValue: number): Int8Array {
-  const cols = cg * kh * kw;
-  const out = new Int8Array(n * oh * ow * cols);
-  let r = 0;
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        let d = r * cols;
-        for (let c = 0; c < cg; c++) {
-          const plane = (b * cin + c0 + c) * h * w;
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = oy * sh - ph + ky * dh;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = ox * sw - pw + kx * dw;
-              out[d++] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[plane + iy * w + ix] : padValue;
-            }
-          }
-        }
-        r++;
-      }
-    }
-  }
-  return out;
-}
-
-/**
  * y[N, Cout, Ho, Wo] = dequant(conv2d(xq[N, Cin, H, W], wq[Cout, Cin/groups, kh, kw])) with the epilogue
- * (aScale/aZeroPoint per tensor; bScale, bias per output channel or length 1).
+ * (aScale/aZeroPoint per tensor; bScale, bias per output channel or length 1): the backend's int8 conv, or
+ * int8 im2col + its int8 GEMM (kernels/common.ts) where it has none.
  */
 export function quantizedConv2d(xq: Tensor, wq: Tensor, ep: Int8Epilogue, o: QuantizedConvOptions = {}): Tensor {
   requireInt8('quantizedConv2d', xq, wq);
@@ -160,32 +133,15 @@ export function quantizedConv2d(xq: Tensor, wq: Tensor, ep: Int8Epilogue, o: Qua
   }
   if (ep.aScale.length !== 1) throw new ShapeError(`quantizedConv2d: activations are quantized per tensor, aScale must have length 1, got ${ep.aScale.length}`);
   const [n, cin, h, w] = xq.shape;
-  const [cout, cg, kh, kw] = wq.shape;
+  const [cout, , kh, kw] = wq.shape;
   const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
   if (oh <= 0 || ow <= 0) throw new ShapeError(`quantizedConv2d: output would be empty, got input ${fmtShape(xq.shape)} and kernel ${fmtShape(wq.shape)}`);
-  const og = cout / groups, k = cg * kh * kw, pix = oh * ow, cols = n * pix;
-  const pad = ep.aZeroPoint?.[0] ?? 0;
-  const y = new Float32Array(n * cout * pix);
-  const per = (a: ArrayLike<number> | undefined, c: number): number => (a ? (a.length === 1 ? a[0] : a[c]) : 0);
-  for (let g = 0; g < groups; g++) {
-    const patches = im2colInt8(xq.data as Int8Array, n, cin, h, w, g * cg, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, pad);
-    const wg = (wq.data as Int8Array).subarray(g * og * k, (g + 1) * og * k);
-    // Filters as A (rows = output channels, each with its weight scale), patches as B stored n x k: the result
-    // is already channel-major and the 4-row panels of A waste little even for few channels.
-    const sub = <T extends Float32Array | Int32Array>(a: T | undefined): T | undefined => (a && a.length > 1 ? (a.subarray(g * og, (g + 1) * og) as T) : a);
-    const r = getBackend().int8MatmulDequant(wg, patches, og, k, cols,
-      { aScale: sub(ep.bScale)!, aZeroPoint: sub(ep.bZeroPoint), bScale: ep.aScale, bZeroPoint: ep.aZeroPoint }, { transB: true });
-    for (let c = 0; c < og; c++) {
-      const oc = g * og + c, bias = per(ep.bias, oc);
-      for (let b = 0; b < n; b++) {
-        const src = c * cols + b * pix, dst = (b * cout + oc) * pix;
-        for (let p = 0; p < pix; p++) {
-          const v = r[src + p] + bias;
-          y[dst + p] = ep.relu && v < 0 ? 0 : v;
-        }
-      }
-    }
-  }
+  const p: Conv2dParams = {
+    batch: n, inChannels: cin, inHeight: h, inWidth: w, outChannels: cout, kernelH: kh, kernelW: kw,
+    strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, groups,
+  };
+  const be = getBackend(), x = xq.data as Int8Array, wd = wq.data as Int8Array;
+  const y = be.int8Conv2dDequant ? be.int8Conv2dDequant(x, wd, ep, p) : int8Conv2dViaGemm((...args) => be.int8MatmulDequant(...args), x, wd, ep, p);
   return new Tensor(y, [n, cout, oh, ow], 'float32');
 }

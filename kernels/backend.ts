@@ -75,6 +75,12 @@ export interface Backend {
   int8Matmul(a: Int8Array, b: Int8Array, m: number, k: number, n: number, opts?: { transB?: boolean }): Int32Array;
   /** int8 GEMM followed by the dequantizing epilogue, giving float32. */
   int8MatmulDequant(a: Int8Array, b: Int8Array, m: number, k: number, n: number, ep: Int8Epilogue, opts?: { transB?: boolean }): Float32Array;
+  /**
+   * Optional: y[N, Cout, Ho, Wo] = dequant(conv2d(x, w)) in int8, x quantized per tensor (aScale, aZeroPoint: its
+   * padding value), w per output channel (bScale, bZeroPoint), bias per output channel. Without it, core runs
+   * int8Conv2dViaGemm (kernels/common.ts) over int8MatmulDequant; with it, results must be bit-identical to that.
+   */
+  int8Conv2dDequant?(x: Int8Array, w: Int8Array, ep: Int8Epilogue, p: Conv2dParams): Float32Array;
 }
 
 /** Output spatial size of a conv/pool window: floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1. */

@@ -83,3 +83,76 @@ export function dequantEpilogue(acc: Int32Array, a: Int8Array, b: Int8Array, m: 
   }
   return out;
 }
+
+/**
+ * int8 im2col for one group: rows are output pixels (n, oy, ox), columns (c, ky, kx) over channels
+ * [c0, c0+cg). Padding cells take `padValue` (the input zero point, so they dequantize to 0).
+ */
+export function im2colInt8(x: Int8Array, n: number, cin: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, padValue: number): Int8Array {
+  const cols = cg * kh * kw;
+  const out = new Int8Array(n * oh * ow * cols);
+  let r = 0;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let d = r * cols;
+        for (let c = 0; c < cg; c++) {
+          const plane = (b * cin + c0 + c) * h * w;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * sh - ph + ky * dh;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * sw - pw + kx * dw;
+              out[d++] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[plane + iy * w + ix]! : padValue;
+            }
+          }
+        }
+        r++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Checks an int8 conv's epilogue: input scale/zero point per tensor, weight scales, zero points and bias per output channel. */
+export function checkConvEpilogue(op: string, ep: Int8Epilogue, cout: number): void {
+  if (ep.aScale.length !== 1) throw new ShapeError(`${op}: activations are quantized per tensor, aScale must have length 1, got ${ep.aScale.length}`);
+  if (ep.aZeroPoint && ep.aZeroPoint.length !== 1) throw new ShapeError(`${op}: activations are quantized per tensor, aZeroPoint must have length 1, got ${ep.aZeroPoint.length}`);
+  for (const [name, arr] of [['bScale', ep.bScale], ['bZeroPoint', ep.bZeroPoint], ['bias', ep.bias]] as const) {
+    if (arr && arr.length !== 1 && arr.length !== cout) throw new ShapeError(`${op}: ${name} must have length 1 or outChannels=${cout}, got ${arr.length}`);
+  }
+}
+
+type MatmulDequant = (a: Int8Array, b: Int8Array, m: number, k: number, n: number, ep: Int8Epilogue, opts?: { transB?: boolean }) => Float32Array;
+
+/**
+ * The int8 conv any backend can run with its int8MatmulDequant: per group, int8 im2col, then filters (A, rows =
+ * output channels with their scales) x patches (B stored n x k), whose result is already channel-major; the
+ * scatter to NCHW adds the bias after the GEMM's float32 rounding, then relu. x is quantized per tensor
+ * (aScale/aZeroPoint), w per output channel (bScale/bZeroPoint), bias per output channel.
+ */
+export function int8Conv2dViaGemm(matmulDequant: MatmulDequant, x: Int8Array, w: Int8Array, ep: Int8Epilogue, p: Conv2dParams): Float32Array {
+  const { hOut: oh, wOut: ow } = checkConv2d('int8Conv2dDequant', p);
+  const { batch: n, inChannels: cin, inHeight: h, inWidth: wd, outChannels: cout, groups } = p;
+  const cg = cin / groups, og = cout / groups, k = cg * p.kernelH * p.kernelW, pix = oh * ow, cols = n * pix;
+  const pad = ep.aZeroPoint?.[0] ?? 0;
+  const y = new Float32Array(n * cout * pix);
+  const per = (a: ArrayLike<number> | undefined, c: number): number => (a ? (a.length === 1 ? a[0]! : a[c]!) : 0);
+  for (let g = 0; g < groups; g++) {
+    const patches = im2colInt8(x, n, cin, h, wd, g * cg, cg, p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, oh, ow, pad);
+    const wg = w.subarray(g * og * k, (g + 1) * og * k);
+    const sub = <T extends Float32Array | Int32Array>(a: T | undefined): T | undefined => (a && a.length > 1 ? (a.subarray(g * og, (g + 1) * og) as T) : a);
+    const r = matmulDequant(wg, patches, og, k, cols, { aScale: sub(ep.bScale)!, aZeroPoint: sub(ep.bZeroPoint), bScale: ep.aScale, bZeroPoint: ep.aZeroPoint }, { transB: true });
+    for (let c = 0; c < og; c++) {
+      const oc = g * og + c, bias = per(ep.bias, oc);
+      for (let b = 0; b < n; b++) {
+        const src = c * cols + b * pix, dst = (b * cout + oc) * pix;
+        for (let q = 0; q < pix; q++) {
+          const v = r[src + q]! + bias;
+          y[dst + q] = ep.relu && v < 0 ? 0 : v;
+        }
+      }
+    }
+  }
+  return y;
+}

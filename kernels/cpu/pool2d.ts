@@ -32,6 +32,11 @@ export function maxPool2d(x: Float32Array, p: Pool2dParams): { out: Float32Array
   checkLength('maxPool2d', 'x', x.length, [p.batch, p.channels, H, W]);
   const out = new Float32Array(planes * hOut * wOut);
   const argmax = new Int32Array(planes * hOut * wOut);
+  if (p.padH === 0 && p.padW === 0) {
+    if (p.kernelH === 2 && p.kernelW === 2 && p.strideH === 2 && p.strideW === 2) maxPool2x2(x, planes, H, W, hOut, wOut, out, argmax);
+    else maxPoolInside(x, planes, H, W, hOut, wOut, p, out, argmax);
+    return { out, argmax };
+  }
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * H * W;
@@ -62,6 +67,58 @@ export function maxPool2d(x: Float32Array, p: Pool2dParams): { out: Float32Array
     }
   }
   return { out, argmax };
+}
+
+/**
+ * Unpadded windows lie wholly inside the image: the first cell starts the max, a larger cell replaces it,
+ * a NaN replaces it and ends the window (as in the clipped loop above).
+ */
+function maxPoolInside(x: Float32Array, planes: number, H: number, W: number, hOut: number, wOut: number, p: Pool2dParams, out: Float32Array, argmax: Int32Array): void {
+  const { kernelH, kernelW, strideH, strideW } = p;
+  let o = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    for (let oh = 0; oh < hOut; oh++) {
+      const row = pl * H * W + oh * strideH * W;
+      for (let ow = 0; ow < wOut; ow++, o++) {
+        const first = row + ow * strideW;
+        let at = first, best = x[first]!;
+        window: for (let h = 0; h < kernelH && best === best; h++) {
+          for (let i = first + h * W + (h === 0 ? 1 : 0), end = first + h * W + kernelW; i < end; i++) {
+            const v = x[i]!;
+            if (v > best) { best = v; at = i; } else if (v !== v) { best = v; at = i; break window; }
+          }
+        }
+        out[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
+}
+
+/** The common 2x2, stride-2 window, unrolled; same rules as maxPoolInside. */
+function maxPool2x2(x: Float32Array, planes: number, H: number, W: number, hOut: number, wOut: number, out: Float32Array, argmax: Int32Array): void {
+  let o = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    for (let oh = 0; oh < hOut; oh++) {
+      const row = pl * H * W + 2 * oh * W;
+      for (let ow = 0; ow < wOut; ow++, o++) {
+        const i = row + 2 * ow;
+        let at = i, best = x[i]!;
+        if (best === best) {
+          const b = x[i + 1]!, c = x[i + W]!, d = x[i + W + 1]!;
+          if (b > best) { best = b; at = i + 1; } else if (b !== b) { best = b; at = i + 1; }
+          if (best === best) {
+            if (c > best) { best = c; at = i + W; } else if (c !== c) { best = c; at = i + W; }
+            if (best === best) {
+              if (d > best) { best = d; at = i + W + 1; } else if (d !== d) { best = d; at = i + W + 1; }
+            }
+          }
+        }
+        out[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
 }
 
 /** dx[inputSize]: each dy routed to the input cell its window's max came from (accumulating overlaps). */

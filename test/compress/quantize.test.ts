@@ -64,6 +64,16 @@ describe('post-training int8 quantization', () => {
     for (let i = 0; i < got.size; i++) expect(Math.abs(got.data[i] - ref64[i])).toBeLessThan(1e-5 * (1 + Math.abs(ref64[i])));
   });
 
+  it('a padded conv keeps its input zero point for the padding (border outputs stay close to float)', () => {
+    const conv = new Sequential(new Conv2d(2, 3, 3, { padding: 1, rng: new Random(4) })).eval();
+    // Inputs far from 0 put the zero point far from 0: padding filled with q = 0 would be a large real value.
+    const x = randn([4, 2, 6, 6], { rng: new Random(5) }).add(3);
+    const q = quantizeModel(conv, x);
+    expect(Math.abs(q.layers[0].stateDict().inputZeroPoint.data[0])).toBeGreaterThan(50);
+    const want = noGrad(() => conv.forward(x)), got = noGrad(() => q.forward(x));
+    expect(maxAbsDiff(got, want)).toBeLessThan(0.05);
+  });
+
   it('save/load round trip: the file alone rebuilds a model with identical outputs', () => {
     const q = quantizeModel(model, calib);
     const path = join(dir, 'q.safetensors');

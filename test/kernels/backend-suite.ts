@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ShapeError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { outSize, type Backend, type Conv2dParams, type Int8Epilogue, type Pool2dParams } from '../../kernels/backend.js';
+import { int8Conv2dViaGemm } from '../../kernels/common.js';
 
 export interface SuiteOptions {
   /** Relative float tolerance: |got - ref| <= tol * (sum of |terms|) + 1e-30. */
@@ -272,6 +273,21 @@ export function runBackendSuite(name: string, getBackend: () => Promise<Backend 
         const ep: Int8Epilogue = { aScale: new Float32Array(3), bScale: new Float32Array(1) };
         expect(() => b.int8MatmulDequant(new Int8Array(6), new Int8Array(6), 2, 3, 2, ep)).toThrow(/^int8MatmulDequant: aScale must have length 1 or m=2, got 3$/);
       });
+    });
+
+    bit('int8Conv2dDequant, where a backend has it, gives the bits of int8Conv2dViaGemm over its int8MatmulDequant', (b) => {
+      if (!b.int8Conv2dDequant) return;
+      fc.assert(fc.property(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.boolean(), fc.integer(), (pad, stride, groups, relu, seed) => {
+        const r = new Random(seed);
+        const p: Conv2dParams = { batch: 2, inChannels: 2 * groups, inHeight: 7, inWidth: 9, outChannels: 3 * groups, kernelH: 3, kernelW: 3, strideH: stride, strideW: stride, padH: pad, padW: pad, dilationH: 1, dilationW: 1, groups };
+        const x = randI8(2 * p.inChannels * 63, seed), w = randI8(p.outChannels * 2 * 9, seed + 1);
+        const ep: Int8Epilogue = {
+          aScale: Float32Array.of(r.uniform(0.01, 0.1)), aZeroPoint: Int32Array.of(r.int(256) - 128),
+          bScale: Float32Array.from({ length: p.outChannels }, () => r.uniform(0.001, 0.05)), bias: Float32Array.from({ length: p.outChannels }, () => r.uniform(-1, 1)), relu,
+        };
+        const want = int8Conv2dViaGemm((...args) => b.int8MatmulDequant(...args), x, w, ep, p);
+        expect(Array.from(b.int8Conv2dDequant!(x, w, ep, p))).toEqual(Array.from(want));
+      }), { numRuns });
     });
 
     describe('conv2d', () => {

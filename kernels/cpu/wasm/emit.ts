@@ -89,8 +89,15 @@ export const i32 = {
   eqz: (a: Code): Code => [...a, 0x45], eq: bin(0x46), ne: bin(0x47), ltS: bin(0x48), ltU: bin(0x49), geS: bin(0x4e), minS: (a: Code, b: Code): Code => [...a, ...b, ...a, ...b, 0x48, 0x1b],
   load: (addr: Code, offset = 0): Code => [...addr, 0x28, ...memarg(2, offset)],
   load8S: (addr: Code, offset = 0): Code => [...addr, 0x2c, ...memarg(0, offset)],
+  load8U: (addr: Code, offset = 0): Code => [...addr, 0x2d, ...memarg(0, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x36, ...memarg(2, offset)],
+  store8: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x3a, ...memarg(0, offset)],
   store16: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x3b, ...memarg(1, offset)],
+};
+/** 8-byte moves only (no i64 locals): `i64.store(dst, i64.load(src))` copies 8 bytes. */
+export const i64 = {
+  load: (addr: Code, offset = 0): Code => [...addr, 0x29, ...memarg(3, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x37, ...memarg(3, offset)],
 };
 export const f32 = {
   add: bin(0x92),
@@ -115,11 +122,38 @@ export const v128 = {
   zero: (): Code => simd(0x0c, new Array<number>(16).fill(0)),
   /** i8x16.shuffle: lane i of the result is byte lanes[i] of a (0..15) or of b (16..31). */
   shuffle: (a: Code, b: Code, lanes: number[]): Code => [...a, ...b, ...simd(0x0d, lanes)],
+  and: simdBin(0x4e),
+  /** a & ~b */
+  andNot: simdBin(0x4f),
+  /** Loads 8 bytes into both 64-bit lanes. */
+  load64Splat: (addr: Code, offset = 0): Code => [...addr, ...simd(0x0a, memarg(3, offset))],
+  /** Stores 32-bit lane `lane` (0-3) as 4 bytes. */
+  store32Lane: (addr: Code, value: Code, lane: number, offset = 0): Code => [...addr, ...value, ...simd(0x5a, memarg(2, offset), [lane])],
 };
-export const f32x4 = { add: simdBin(0xe4), mul: simdBin(0xe6), splat: simdUn(0x13) };
-export const i16x8 = { extendLowI8x16S: simdUn(0x87), extendHighI8x16S: simdUn(0x88) };
+export const f32x4 = {
+  add: simdBin(0xe4), mul: simdBin(0xe6), splat: simdUn(0x13),
+  /** Rounds both f64 lanes to float32 into lanes 0-1; lanes 2-3 are zero. */
+  demoteF64x2Zero: simdUn(0x5e),
+};
+/** Double lanes: enough for an exact int32 -> double epilogue. */
+export const f64x2 = {
+  add: simdBin(0xf0), sub: simdBin(0xf1), mul: simdBin(0xf2), min: simdBin(0xf4), max: simdBin(0xf5),
+  lt: simdBin(0x49), ge: simdBin(0x4c), floor: simdUn(0x75), splat: simdUn(0x14),
+  /** Lanes 0-1 of an i32x4 as doubles (exact). */
+  convertLowI32x4S: simdUn(0xfe),
+  /** Lanes 0-1 of an f32x4 as doubles (exact). */
+  promoteLowF32x4: simdUn(0x5f),
+};
+/** Saturating narrows: a's lanes, then b's. */
+export const i8x16 = { narrowI16x8S: simdBin(0x65) };
+export const i16x8 = { extendLowI8x16S: simdUn(0x87), extendHighI8x16S: simdUn(0x88), narrowI32x4S: simdBin(0x85) };
 /** dotI16x8S: lane i = a[2i]*b[2i] + a[2i+1]*b[2i+1] in i32. */
-export const i32x4 = { add: simdBin(0xae), dotI16x8S: simdBin(0xba), splat: simdUn(0x11) };
+export const i32x4 = {
+  add: simdBin(0xae), dotI16x8S: simdBin(0xba), splat: simdUn(0x11),
+  /** Both f64 lanes truncated (saturating, NaN -> 0) into lanes 0-1; lanes 2-3 are zero. */
+  truncSatF64x2SZero: simdUn(0xfc),
+};
+
 
 // ---- functions and modules ----
 

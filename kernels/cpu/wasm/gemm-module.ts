@@ -6,7 +6,8 @@
 // element's bits depend only on its row, column and k, never on tiling or threads. int8 sums exactly in i32.
 // All addresses and strides are in BYTES; the functions import their memory as env.memory.
 
-import { emitCol2im, emitIm2col } from './im2col-module.js';
+import { emitCol2im, emitIm2col, emitIm2col8 } from './im2col-module.js';
+import { emitInt8 } from './int8-module.js';
 import { call, countDown, f32, f32x4, forRange, get, i32, i32c, i32x4, ifThen, memoryFill, ModuleBuilder, seq, set, v128, type Code, type Func } from './emit.js';
 
 /** Micro-tile: MR rows x NR columns of C in eight v128 accumulators. */
@@ -151,69 +152,10 @@ function packBF32(mod: ModuleBuilder): number {
   });
 }
 
-/** packA8(src, rs, mc, kc, dst): int8 A[i][p] at src + i*rs + p into 4-row panels of i16 k pairs, zero padded. */
-function packAI8(mod: ModuleBuilder): number {
-  return mod.func('packA8', Array<'i32'>(5).fill('i32'), [], (f: Func) => {
-    const [src, rs, mc, kc, dst] = [0, 1, 2, 3, 4];
-    const [ir, rows, s, r, p, panel] = Array.from({ length: 6 }, () => f.local('i32'));
-    return seq(
-      set(panel, i32.shl(i32.shrU(i32.add(get(kc), i32c(1)), i32c(1)), i32c(4))),
-      forRange(ir, i32c(0), get(mc), 4,
-        set(rows, i32.minS(i32.sub(get(mc), get(ir)), i32c(4))),
-        set(s, i32.add(get(src), i32.mul(get(ir), get(rs)))),
-        ifThen(i32.or(i32.ne(get(rows), i32c(4)), i32.and(get(kc), i32c(1))), [memoryFill(get(dst), i32c(0), get(panel))]),
-        forRange(r, i32c(0), get(rows), 1,
-          forRange(p, i32c(0), get(kc), 1,
-            // element (r, p) goes to pair p>>1, row r, half p&1
-            i32.store16(
-              i32.add(get(dst), i32.add(i32.shl(i32.shrU(get(p), i32c(1)), i32c(4)), i32.add(i32.shl(get(r), i32c(2)), i32.shl(i32.and(get(p), i32c(1)), i32c(1))))),
-              i32.load8S(i32.add(get(s), i32.add(i32.mul(get(r), get(rs)), get(p))))))),
-        set(dst, i32.add(get(dst), get(panel)))));
-  });
-}
-
-/** Byte lanes interleaving the i16 lanes of two vectors: low half (lanes 0-3) and high half (4-7). */
-const INTERLEAVE_LO = [0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23];
-const INTERLEAVE_HI = INTERLEAVE_LO.map((l) => l + 8);
-
-/** packB8(src, rs, cs, kc, nc, dst): int8 B[p][j] at src + p*rs + j*cs into 8-column panels of i16 k pairs. */
-function packBI8(mod: ModuleBuilder): number {
-  return mod.func('packB8', Array<'i32'>(6).fill('i32'), [], (f: Func) => {
-    const [src, rs, cs, kc, nc, dst] = [0, 1, 2, 3, 4, 5];
-    const [jr, cols, s, q, p, n, panel] = Array.from({ length: 7 }, () => f.local('i32'));
-    const [r0, r1] = [f.local('v128'), f.local('v128')];
-    const storePair = seq(
-      v128.store(get(dst), v128.shuffle(get(r0), get(r1), INTERLEAVE_LO)),
-      v128.store(get(dst), v128.shuffle(get(r0), get(r1), INTERLEAVE_HI), 16),
-      set(dst, i32.add(get(dst), i32c(32))),
-    );
-    return seq(
-      set(panel, i32.shl(i32.shrU(i32.add(get(kc), i32c(1)), i32c(1)), i32c(5))),
-      forRange(jr, i32c(0), get(nc), 8,
-        set(cols, i32.minS(i32.sub(get(nc), get(jr)), i32c(8))),
-        set(s, i32.add(get(src), i32.mul(get(jr), get(cs)))),
-        ifThen(i32.and(i32.eq(get(cols), i32c(8)), i32.eq(get(cs), i32c(1))), [
-          // Row-major B: two rows of 8 bytes, sign-extended to i16 and interleaved into k pairs.
-          set(n, i32.shrU(get(kc), i32c(1))),
-          ifThen(get(n), [countDown(n,
-            set(r0, v128.load8x8S(get(s))),
-            set(r1, v128.load8x8S(i32.add(get(s), get(rs)))),
-            storePair,
-            set(s, i32.add(get(s), i32.shl(get(rs), i32c(1)))))]),
-          ifThen(i32.and(get(kc), i32c(1)), [set(r0, v128.load8x8S(get(s))), set(r1, v128.zero()), storePair]),
-        ], [
-          memoryFill(get(dst), i32c(0), get(panel)),
-          forRange(q, i32c(0), get(cols), 1,
-            forRange(p, i32c(0), get(kc), 1,
-              i32.store16(
-                i32.add(get(dst), i32.add(i32.shl(i32.shrU(get(p), i32c(1)), i32c(5)), i32.add(i32.shl(get(q), i32c(2)), i32.shl(i32.and(get(p), i32c(1)), i32c(1))))),
-                i32.load8S(i32.add(get(s), i32.add(i32.mul(get(q), get(cs)), i32.mul(get(p), get(rs)))))))),
-          set(dst, i32.add(get(dst), get(panel))),
-        ])));
-  });
-}
-
-/** The whole module's bytes: exports packA, packB, macro (f32), packA8, packB8, macro8 (int8), im2col, col2im. */
+/**
+ * The whole module's bytes: exports packA, packB, macro (f32), packA8, packB8, macro8, dequant, dequantConv
+ * (int8, int8-module.ts), im2col, col2im, im2col8.
+ */
 export function buildGemmModule(opts: GemmModuleOptions): Uint8Array {
   const mod = new ModuleBuilder();
   mod.importMemory({ module: 'env', name: 'memory', initialPages: opts.initialPages, maximumPages: opts.maximumPages, shared: opts.shared });
@@ -221,9 +163,9 @@ export function buildGemmModule(opts: GemmModuleOptions): Uint8Array {
   macroKernel(mod, 'macro8', microKernel(mod, i8Update));
   packAF32(mod);
   packBF32(mod);
-  packAI8(mod);
-  packBI8(mod);
+  emitInt8(mod);
   emitIm2col(mod);
   emitCol2im(mod);
+  emitIm2col8(mod);
   return mod.bytes();
 }

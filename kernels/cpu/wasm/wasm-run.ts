@@ -28,6 +28,13 @@ export interface WasmKernels {
     dH: number, dW: number, hOut: number, wOut: number, col: number, ld: number): void;
   col2im(dx: number, H: number, W: number, cinG: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number,
     dH: number, dW: number, hOut: number, wOut: number, col: number, ld: number): void;
+  im2col8(x: number, H: number, W: number, cinG: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number,
+    dH: number, dW: number, hOut: number, wOut: number, col: number, ld: number, pad: number): void;
+  dequant(c: number, ldc: number, rows: number, cols: number, out: number, ldo: number,
+    rowScale: number, rowOff: number, colScale: number, colOff: number, colBias: number, relu: number): void;
+  quantize(src: number, n16: number, dst: number, params: number): void;
+  dequantConv(c: number, ldc: number, rows: number, cols: number, out: number, ldo: number,
+    rowScale: number, rowOff: number, colScale: number, rowBias: number, relu: number): void;
 }
 
 /** Byte addresses in the wasm memory: where the job's A, B and C spans start, and this thread's pack area. */
