@@ -11,8 +11,8 @@
 //      (bench/reference/sklearn-folds.json, made by bench/reference/sklearn_reference.py), and vs sklearn's published
 //      iris numbers on sklearn's own folds (bench/reference/sklearn-iris.json). bench/reference/README.md says where
 //      each number comes from.
-// Run: `npx tsx bench/automl.bench.ts` (7.5 minutes on 2 shared cores; BENCH_QUICK=1 shrinks the budgets to a smoke
-// run). Writes bench/results/automl.json.
+// Run: `npx tsx bench/automl.bench.ts` (7.5 minutes on 2 shared cores; about 30 with AUTOML_OUTER_BUDGET=60;
+// BENCH_QUICK=1 shrinks the budgets to a smoke run). Writes bench/results/automl.json.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -16,7 +16,8 @@ export const automlSpec: CommandSpec = {
     trials: { type: 'number', help: 'stop after this many trials' },
     strategy: { type: 'string', help: 'search strategy', choices: ['tpe', 'random'], default: 'tpe' },
     folds: { type: 'number', help: 'cross-validation folds', default: 5 },
-    ensemble: { type: 'boolean', help: 'ensemble selection over the best pipelines (Caruana et al. 2004)', default: true },
+    repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
+    ensemble: { type: 'boolean', help: "bagged ensemble selection over each learner's best and the best pipelines (Caruana et al. 2004)", default: true },
     out: { type: 'string', help: 'where to save the best pipeline (JSON)', default: 'pipeline.json' },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
@@ -29,7 +30,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const budget = num(p, 'budget')!;
   const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
   const res = await automl({
-    data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'),
+    data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'),
     onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });

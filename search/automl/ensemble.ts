@@ -1,31 +1,83 @@
-// Ensemble selection (Caruana et al. 2004), as auto-sklearn uses it: start empty, then `size` times add (with
-// replacement) the candidate whose inclusion gives the best metric of the averaged out-of-fold predictions.
-// The weights are how often each candidate was picked, divided by `size`. Ties on the metric (common with
-// accuracy) go to the lower log loss for classification, then to the earlier candidate (pass them best first).
+// Ensemble selection (Caruana et al. 2004, 2006): greedily add (with replacement) the candidate whose inclusion gives
+// the best metric of the averaged out-of-fold predictions; the weights are how often each candidate was picked.
+// The 2004 paper's guards against overfitting the selection rows are options here: sorted initialization (start
+// from the `init` best candidates), bagged selection (run on `bags` random subsets of the library and average the
+// weights), and hill-climbing on a smooth `objective` (log loss) while the user reports another metric. Ties on the
+// objective (common with accuracy) go to the lower log loss for classification, then to the earlier candidate
+// (pass them best first).
 import { ArgumentError } from '../../core/errors.js';
+import { Random } from '../../core/random.js';
 import { type Matrix, matrix } from './matrix.js';
-import { type MetricName, greaterIsBetter, score } from './metrics.js';
+import { type MetricName, greaterIsBetter, logLoss, score } from './metrics.js';
 
 /** A candidate's out-of-fold output: class probabilities [n, K] or regression values. */
 export type OutOfFold = { proba: Matrix } | { pred: Float64Array };
 
-export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike<number>, metric: MetricName, size = 50): number[] {
+export interface SelectionOptions {
+  /** Sorted initialization: the `init` candidates best on their own enter once each before the greedy steps (default 0). */
+  init?: number;
+  /** Bagged selection: this many runs, each over a random `fraction` of the candidates (default 1 run over all). */
+  bags?: number;
+  /** Share of the candidates each bag draws, at least 2 of them (default 0.5). */
+  fraction?: number;
+  /** Seeds the bags' draws. */
+  seed?: number;
+  /** What the greedy steps optimize (default `metric` itself). */
+  objective?: MetricName;
+}
+
+/** Weights (summing to 1) over `candidates` after `size` picks per run; see the header for the options. */
+export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike<number>, metric: MetricName, size = 50, opts: SelectionOptions = {}): number[] {
   if (candidates.length === 0) throw new ArgumentError('ensembleSelection: needs at least one candidate, got 0');
   if (!(size >= 1)) throw new ArgumentError(`ensembleSelection: size must be >= 1, got ${size}`);
+  const bags = opts.bags ?? 1;
+  if (!(Number.isInteger(bags) && bags >= 1)) throw new ArgumentError(`ensembleSelection: bags must be a positive integer, got ${bags}`);
+  const fraction = opts.fraction ?? 0.5;
+  if (!(fraction > 0 && fraction <= 1)) throw new ArgumentError(`ensembleSelection: fraction must be in (0, 1], got ${fraction}`);
+  const objective = opts.objective ?? metric;
+  const all = candidates.map((_, i) => i);
+  if (bags === 1) return hillClimb(candidates, all, y, objective, size, opts.init ?? 0);
+  const rng = new Random(opts.seed ?? 0);
+  const take = Math.min(candidates.length, Math.max(2, Math.round(fraction * candidates.length)));
+  const weights = new Array<number>(candidates.length).fill(0);
+  for (let b = 0; b < bags; b++) {
+    // the bag keeps the library's best-first order, so ties still go to the better candidate
+    const bag = Array.from(rng.permutation(candidates.length).subarray(0, take)).sort((p, q) => p - q);
+    hillClimb(candidates, bag, y, objective, size, opts.init ?? 0).forEach((w, i) => (weights[i] += w / bags));
+  }
+  return weights;
+}
+
+/** One greedy run over the candidates listed in `pool`; returns weights over all candidates. */
+function hillClimb(candidates: readonly OutOfFold[], pool: readonly number[], y: ArrayLike<number>, metric: MetricName, size: number, init: number): number[] {
   const flat = candidates.map((c) => ('proba' in c ? c.proba.data : c.pred));
   const len = flat[0].length;
-  const cols = 'proba' in candidates[0] ? candidates[0].proba.cols : 1;
+  const isProba = 'proba' in candidates[0];
+  const cols = isProba ? (candidates[0] as { proba: Matrix }).proba.cols : 1;
   const sum = new Float64Array(len);
   const trial = new Float64Array(len);
   const counts = new Array<number>(candidates.length).fill(0);
   const better = greaterIsBetter(metric);
-  const evaluate = (v: Float64Array): number => ('proba' in candidates[0] ? score(metric, y, { proba: matrix(len / cols, cols, v) }) : score(metric, y, { pred: v }));
-  const secondary = 'proba' in candidates[0] && metric !== 'log-loss' ? (v: Float64Array) => score('log-loss', y, { proba: matrix(len / cols, cols, v) }) : null;
-  for (let step = 1; step <= size; step++) {
+  const evaluate = (v: Float64Array): number => (isProba ? score(metric, y, { proba: matrix(len / cols, cols, v) }) : score(metric, y, { pred: v }));
+  const secondary = isProba && metric !== 'log-loss' ? (v: Float64Array) => score('log-loss', y, { proba: matrix(len / cols, cols, v) }) : null;
+  let picks = 0;
+  const add = (c: number): void => {
+    counts[c]++;
+    picks++;
+    const f = flat[c];
+    for (let i = 0; i < len; i++) sum[i] += f[i];
+  };
+  if (init > 0) {
+    const alone = pool.map((c) => ({ c, s: evaluate(flat[c] as Float64Array) }));
+    alone.sort((a, b) => (better ? b.s - a.s : a.s - b.s) || a.c - b.c);
+    for (const { c } of alone.slice(0, Math.min(init, size))) add(c);
+  }
+  while (picks < size) {
     let bestIdx = -1;
     let bestScore = better ? -Infinity : Infinity;
     let bestSecondary = Infinity;
-    for (let c = 0; c < candidates.length; c++) {
+    const step = picks + 1;
+    for (const c of pool) {
       const f = flat[c];
       for (let i = 0; i < len; i++) trial[i] = (sum[i] + f[i]) / step;
       const s = evaluate(trial);
@@ -40,11 +92,9 @@ export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike
         bestSecondary = secondary !== null ? secondary(trial) : Infinity;
       }
     }
-    counts[bestIdx]++;
-    const f = flat[bestIdx];
-    for (let i = 0; i < len; i++) sum[i] += f[i];
+    add(bestIdx);
   }
-  return counts.map((n) => n / size);
+  return counts.map((n) => n / picks);
 }
 
 /** The averaged output of the candidates under `weights` (to score the ensemble itself). */
@@ -58,4 +108,54 @@ export function blend(candidates: readonly OutOfFold[], weights: readonly number
     for (let j = 0; j < len; j++) out[j] += weights[i] * f[j];
   });
   return 'proba' in first ? { proba: matrix(first.proba.rows, first.proba.cols, out) } : { pred: out };
+}
+
+/**
+ * Temperature scaling (Guo et al. 2017) of class probabilities: each row becomes p^(1/T), renormalized, i.e. a
+ * softmax of log p / T. The argmax never changes, so a member's own accuracy does not either; only how much say it
+ * has in a blend: a margin-softmax (linear SVM) is far too unsure, a full-depth tree far too sure.
+ */
+export function temper(proba: Matrix, temperature: number): Matrix {
+  if (temperature === 1) return proba;
+  const { rows, cols } = proba;
+  const out = matrix(rows, cols);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, Math.log(proba.data[r * cols + c]) / temperature);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += out.data[r * cols + c] = Math.exp(Math.log(proba.data[r * cols + c]) / temperature - max);
+    for (let c = 0; c < cols; c++) out.data[r * cols + c] /= sum;
+  }
+  return out;
+}
+
+/** The temperature in [e^-3, e^3] with the lowest log loss of temper(proba, T) on labels y (golden-section on log T). */
+export function fitTemperature(proba: Matrix, y: ArrayLike<number>): number {
+  // log loss is convex in 1/T (a one-parameter multinomial logistic fit on log p), so unimodal in log T
+  const loss = (logT: number) => logLoss(y, temper(proba, Math.exp(logT)));
+  const g = (Math.sqrt(5) - 1) / 2;
+  let lo = -3;
+  let hi = 3;
+  let a = hi - g * (hi - lo);
+  let b = lo + g * (hi - lo);
+  let fa = loss(a);
+  let fb = loss(b);
+  for (let it = 0; it < 40; it++) {
+    if (fa <= fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - g * (hi - lo);
+      fa = loss(a);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + g * (hi - lo);
+      fb = loss(b);
+    }
+  }
+  const t = Math.exp((lo + hi) / 2);
+  // keep T = 1 unless scaling really helps (no change for an already calibrated member, and exact JSON round trips)
+  return loss(Math.log(t)) < loss(0) - 1e-9 ? t : 1;
 }

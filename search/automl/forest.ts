@@ -4,7 +4,7 @@ import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, argmaxRows, checkXy, countClasses, matrix } from './matrix.js';
-import { type Criterion, DecisionTree } from './tree.js';
+import { type Criterion, DecisionTree, columnRanks } from './tree.js';
 
 export interface ForestParams {
   nEstimators: number;
@@ -38,6 +38,7 @@ abstract class TreeEnsemble implements Learner {
     this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
     const rng = new Random(p.seed);
     this.trees = [];
+    const ranks = this.splitter() === 'best' ? columnRanks(x) : undefined;
     for (let t = 0; t < p.nEstimators; t++) {
       const treeRng = rng.fork();
       let w: Float64Array | undefined;
@@ -54,7 +55,7 @@ abstract class TreeEnsemble implements Learner {
         splitter: this.splitter(),
         seed: treeRng.nextUint32(),
       });
-      this.trees.push(tree.fit(x, y, w, this.nClasses));
+      this.trees.push(tree.fit(x, y, w, this.nClasses, ranks));
     }
     return this;
   }

@@ -2,7 +2,7 @@
 export { automl, formatLeaderboard, type AutoMLOptions, type AutoMLProgress, type AutoMLResult, type LeaderboardRow } from './automl.js';
 export { GradientBoosting, type BoostingParams } from './boosting.js';
 export { complement, kFold, stratifiedKFold } from './cv.js';
-export { blend, ensembleSelection, type OutOfFold } from './ensemble.js';
+export { blend, ensembleSelection, fitTemperature, temper, type OutOfFold, type SelectionOptions } from './ensemble.js';
 export { ExtraTrees, RandomForest, type ForestParams } from './forest.js';
 export { type Frame, type RawRow, tableFromRecords } from './frame.js';
 export { KNearestNeighbors, type KnnParams } from './knn.js';

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { type Frame, type Table, categoricalValues, columnNames, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
+import { temper } from './ensemble.js';
 import { type Matrix, type Target, matrix } from './matrix.js';
 import { type FittedColumn, type PreprocessConfig, Preprocessor } from './preprocess.js';
 
@@ -171,8 +172,11 @@ export class EnsemblePipeline {
   constructor(
     readonly members: Pipeline[],
     readonly weights: number[],
+    /** Per member, the temperature its class probabilities are rescaled by before averaging (default all 1). */
+    readonly temperatures: number[] = members.map(() => 1),
   ) {
     if (members.length === 0 || members.length !== weights.length) throw new ArgumentError(`EnsemblePipeline: needs one weight per member and at least one member, got ${members.length} members and ${weights.length} weights`);
+    if (temperatures.length !== members.length || !temperatures.every((t) => t > 0)) throw new ArgumentError(`EnsemblePipeline: needs one positive temperature per member, got [${temperatures.join(',')}] for ${members.length} members`);
   }
 
   get task(): Task {
@@ -188,7 +192,7 @@ export class EnsemblePipeline {
   predictProba(data: Frame): Matrix {
     let out: Matrix | null = null;
     this.members.forEach((m, i) => {
-      const p = m.predictProba(data);
+      const p = temper(m.predictProba(data), this.temperatures[i]);
       out ??= matrix(p.rows, p.cols);
       for (let j = 0; j < p.data.length; j++) out.data[j] += this.weights[i] * p.data[j];
     });
@@ -218,12 +222,12 @@ export class EnsemblePipeline {
   }
 
   toJSON(): EnsembleJSON {
-    return { kind: 'ensemble', version: 1, weights: this.weights, members: this.members.map((m) => m.toJSON()) };
+    return { kind: 'ensemble', version: 1, weights: this.weights, members: this.members.map((m) => m.toJSON()), ...(this.temperatures.some((t) => t !== 1) ? { temperatures: this.temperatures } : {}) };
   }
 
   static fromJSON(json: EnsembleJSON): EnsemblePipeline {
     if (json?.kind !== 'ensemble' || !Array.isArray(json.members)) throw new FormatError(`EnsemblePipeline.fromJSON: kind must be 'ensemble' with members, got ${JSON.stringify(json?.kind)}`);
-    return new EnsemblePipeline(json.members.map(Pipeline.fromJSON), json.weights);
+    return new EnsemblePipeline(json.members.map(Pipeline.fromJSON), json.weights, json.temperatures ?? undefined);
   }
 
   save(path: string): void {
@@ -236,6 +240,8 @@ export interface EnsembleJSON {
   version: number;
   weights: number[];
   members: PipelineJSON[];
+  /** Absent when every member's temperature is 1 (and in files written before temperatures existed). */
+  temperatures?: number[];
 }
 
 export type Predictor = Pipeline | EnsemblePipeline;

@@ -69,7 +69,8 @@ export class DecisionTree implements Learner {
     if (p.maxDepth !== null && p.maxDepth < 0) throw new ArgumentError(`DecisionTree: maxDepth must be >= 0 or null, got ${p.maxDepth}`);
   }
 
-  fit(x: Matrix, y: Target, sampleWeight?: Float64Array, nClasses?: number): this {
+  /** `ranks` (from columnRanks(x)) may be passed by a caller that fits many trees on the same x, e.g. a forest. */
+  fit(x: Matrix, y: Target, sampleWeight?: Float64Array, nClasses?: number, ranks?: ColumnRanks): this {
     checkXy('DecisionTree.fit', x, y);
     this.task = y instanceof Int32Array ? 'classification' : 'regression';
     this.nClasses = this.task === 'classification' ? Math.max(nClasses ?? 0, countClasses(y as Int32Array)) : 0;
@@ -77,7 +78,7 @@ export class DecisionTree implements Learner {
     const w = sampleWeight ?? new Float64Array(x.rows).fill(1);
     const idx: number[] = [];
     for (let i = 0; i < x.rows; i++) if (w[i] > 0) idx.push(i);
-    const grower = new Grower(x, y, w, this.nClasses, this.task, this.params);
+    const grower = new Grower(x, y, w, this.nClasses, this.task, this.params, this.params.splitter === 'best' ? (ranks ?? columnRanks(x)) : null);
     this.nodes = grower.grow(Int32Array.from(idx));
     if (this.params.ccpAlpha > 0) this.nodes = pruneTree(this.nodes, this.params.ccpAlpha);
     return this;
@@ -174,6 +175,9 @@ class Grower {
   private readonly rightCounts: Float64Array;
   private readonly yc: Int32Array | null;
   private readonly yr: Float64Array | null;
+  private readonly keys: Float64Array;
+  private readonly counts: Int32Array;
+  private readonly order: Int32Array;
 
   constructor(
     private readonly x: Matrix,
@@ -182,6 +186,7 @@ class Grower {
     private readonly k: number,
     private readonly task: Task,
     private readonly p: DecisionTreeParams,
+    private readonly ranks: ColumnRanks | null,
   ) {
     this.rng = new Random(p.seed);
     this.criterion = task === 'regression' ? 'squared-error' : p.criterion === 'squared-error' ? 'gini' : p.criterion;
@@ -191,6 +196,9 @@ class Grower {
     this.rightCounts = new Float64Array(k);
     this.yc = y instanceof Int32Array ? y : null;
     this.yr = y instanceof Float64Array ? y : null;
+    this.keys = new Float64Array(ranks ? x.rows : 0);
+    this.counts = new Int32Array(ranks ? 2 * x.rows + 2 : 0);
+    this.order = new Int32Array(ranks ? x.rows : 0);
   }
 
   grow(idx: Int32Array): TreeNode[] {
@@ -282,7 +290,7 @@ class Grower {
       }
       if (!(hi > lo)) continue;
       usable++;
-      const cand = this.p.splitter === 'random' ? this.randomThreshold(sub, vals, lo, hi, node) : this.sweep(sub, vals, node);
+      const cand = this.p.splitter === 'random' ? this.randomThreshold(sub, vals, lo, hi, node) : this.sweep(sub, vals, feat, node);
       if (cand && cand.score < bestScore) {
         bestScore = cand.score;
         best = { feature: feat, threshold: cand.threshold };
@@ -296,8 +304,8 @@ class Grower {
   }
 
   /** Exhaustive search: sort by value, move rows left one at a time, score between distinct values. */
-  private sweep(sub: Int32Array, vals: Float64Array, node: TreeNode): { score: number; threshold: number } | null {
-    const order = Int32Array.from({ length: sub.length }, (_, i) => i).sort((a, b) => vals[a] - vals[b]);
+  private sweep(sub: Int32Array, vals: Float64Array, feat: number, node: TreeNode): { score: number; threshold: number } | null {
+    const order = this.sortedPositions(sub, feat);
     const minLeaf = this.p.minSamplesLeaf;
     const n = sub.length;
     let best: { score: number; threshold: number } | null = null;
@@ -349,6 +357,33 @@ class Grower {
     return best;
   }
 
+  /**
+   * Positions 0..n-1 of `sub` ordered by feature value, ties by position: the same order as a stable comparator sort,
+   * but each key (rank of the value in the column, position) packs exactly into one double, so the engine's native
+   * numeric sort does the work instead of n log n calls back into a comparator.
+   */
+  private sortedPositions(sub: Int32Array, feat: number): Int32Array {
+    const n = sub.length;
+    const ranks = this.ranks!.ranks;
+    const cols = this.x.cols;
+    const distinct = this.ranks!.distinct[feat];
+    if (distinct <= 2 * n) {
+      // few distinct values (one-hot and integer columns): a stable counting sort over the ranks, O(n + distinct)
+      const starts = this.counts.subarray(0, distinct + 2).fill(0);
+      for (let i = 0; i < n; i++) starts[ranks[sub[i] * cols + feat] + 1]++;
+      for (let r = 1; r <= distinct + 1; r++) starts[r] += starts[r - 1];
+      const order = this.order.subarray(0, n);
+      for (let i = 0; i < n; i++) order[starts[ranks[sub[i] * cols + feat]]++] = i;
+      return order;
+    }
+    const keys = this.keys.subarray(0, n);
+    for (let i = 0; i < n; i++) keys[i] = ranks[sub[i] * cols + feat] * POSITION_SPAN + i;
+    keys.sort();
+    const order = this.order.subarray(0, n);
+    for (let i = 0; i < n; i++) order[i] = keys[i] % POSITION_SPAN;
+    return order;
+  }
+
   /** Extra-trees split: one uniform threshold in (min, max) of the node's values. */
   private randomThreshold(sub: Int32Array, vals: Float64Array, lo: number, hi: number, node: TreeNode): { score: number; threshold: number } | null {
     let threshold = this.rng.uniform(lo, hi);
@@ -389,6 +424,50 @@ class Grower {
     if (nl < this.p.minSamplesLeaf || sub.length - nl < this.p.minSamplesLeaf) return null;
     return { score: ls2 - (ls * ls) / lw + rs2 - (rs * rs) / (node.samples - lw), threshold };
   }
+}
+
+// rank * POSITION_SPAN + position stays below 2^53 (exact in a double) for up to 2^26 rows
+const POSITION_SPAN = 2 ** 26;
+
+/** What columnRanks computes. */
+export interface ColumnRanks {
+  /** ranks[r * cols + f]: rank of x[r, f] among the distinct values of column f. */
+  ranks: Int32Array;
+  /** distinct[f]: how many distinct values column f has (NaNs each count as one, ranked last). */
+  distinct: Int32Array;
+}
+
+/**
+ * Per column, each row's value rank (equal values share a rank, NaN ranks last), row-major like x: the tree's
+ * split search sorts these integers instead of the values. Computed once per x; a forest shares it across its trees.
+ */
+export function columnRanks(x: Matrix): ColumnRanks {
+  if (x.rows > POSITION_SPAN) throw new ArgumentError(`columnRanks: at most ${POSITION_SPAN} rows, got ${x.rows}`);
+  const ranks = new Int32Array(x.rows * x.cols);
+  const distinct = new Int32Array(x.cols);
+  const vals = new Float64Array(x.rows);
+  for (let f = 0; f < x.cols; f++) {
+    for (let r = 0; r < x.rows; r++) vals[r] = x.data[r * x.cols + f];
+    const sorted = Float64Array.from(vals).sort();
+    // distinct values in ascending order; a row's rank is its value's index among them
+    let m = 0;
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || !(sorted[i] === sorted[m - 1])) sorted[m++] = sorted[i];
+    for (let r = 0; r < x.rows; r++) ranks[r * x.cols + f] = lowerBound(sorted, m, vals[r]);
+    distinct[f] = m;
+  }
+  return { ranks, distinct };
+}
+
+function lowerBound(sorted: Float64Array, m: number, v: number): number {
+  if (Number.isNaN(v)) return m;
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function midpoint(a: number, b: number): number {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { automl, formatLeaderboard, type LeaderboardRow } from '../../../search/automl/automl.js';
-import { loadPipeline } from '../../../search/automl/pipeline.js';
+import { readCsv } from '../../../core/data/csv.js';
+import { complement, stratifiedKFold } from '../../../search/automl/cv.js';
+import { subsetTable } from '../../../search/automl/frame.js';
+import { takeTarget } from '../../../search/automl/matrix.js';
+import { accuracy } from '../../../search/automl/metrics.js';
+import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
 import { irisData, penguinRecords } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-automl-'));
@@ -119,5 +124,56 @@ describe('automl on core/data tables', () => {
     const res = await automl({ data: penguins(), target: 'Species', maxTrials: 3, seed: 1, strategy: 'random', learners: ['decision-tree', 'knn'] });
     expect(res.best.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
     expect(res.leaderboard[0].score).toBeGreaterThan(0.9);
+  });
+});
+
+describe('automl on small tables: repeated CV and the ensemble library', () => {
+  it('repeats the k-fold split with seeds seed, seed + 1, ... and scores a trial on every repeat (default 3 up to 500 rows)', async () => {
+    const table = readCsv(irisPath);
+    const enc = encodeTarget(table, 'species');
+    const features = { columns: table.columns.filter((c) => c.name !== 'species'), nRows: table.nRows };
+    const expected = (repeats: number): number => {
+      const scores: number[] = [];
+      for (let r = 0; r < repeats; r++) {
+        for (const test of stratifiedKFold(enc.y, 5, 3 + r)) {
+          const train = complement(table.nRows, test);
+          const p = new Pipeline({ learner: 'gaussian-nb', params: { varSmoothing: 1e-9 }, preprocess: { numericImpute: 'median', scale: 'standard' }, seed: 3 });
+          p.fitEncoded(subsetTable(features, train), { task: 'classification', y: takeTarget(enc.y, train), classes: enc.classes }, 'species');
+          scores.push(accuracy(takeTarget(enc.y, test), p.predictEncoded(subsetTable(features, test))));
+        }
+      }
+      return scores.reduce((a, b) => a + b, 0) / scores.length;
+    };
+    const run = (repeats?: number) => automl({ data: table, target: 'species', learners: ['gaussian-nb'], maxTrials: 1, seed: 3, ensemble: false, ...(repeats ? { repeats } : {}) });
+    const [one, two, byDefault] = await Promise.all([run(1), run(2), run()]);
+    expect(one.leaderboard[0].score).toBeCloseTo(expected(1), 12);
+    expect(two.leaderboard[0].score).toBeCloseTo(expected(2), 12);
+    expect(byDefault.leaderboard[0].score).toBeCloseTo(expected(3), 12);
+    expect(expected(3)).not.toBeCloseTo(expected(1), 6);
+    await expect(automl({ data: table, target: 'species', maxTrials: 1, repeats: 0 })).rejects.toThrow(/repeats must be a positive integer, got 0/);
+  });
+
+  it("the ensemble library holds each learner's best trial, not only the best trials overall", async () => {
+    const learners = ['decision-tree', 'gaussian-nb', 'knn', 'linear'] as const;
+    // one candidate from the top, sorted initialization of 4 and no greedy steps: the library is exactly one pipeline per learner
+    const res = await automl({ data: irisPath, target: 'species', learners: [...learners], maxTrials: 10, seed: 1, strategy: 'random', ensemble: { candidates: 1, bags: 1, init: 4, size: 4 } });
+    expect(res.ensemble!.members.map((m) => m.spec.learner).sort()).toEqual([...learners].sort());
+    expect(res.ensemble!.weights).toEqual([0.25, 0.25, 0.25, 0.25]);
+    for (const l of learners) {
+      const bestOfLearner = res.leaderboard.find((r) => r.learner === l)!;
+      const member = res.ensemble!.members.find((m) => m.spec.learner === l)!;
+      expect({ ...member.spec.params, impute: member.spec.preprocess?.numericImpute, ...(l === 'knn' ? { scale: member.spec.preprocess?.scale } : {}) }).toEqual(bestOfLearner.params);
+    }
+  });
+
+  it('calibrate: true temperature-scales each member on its out-of-fold predictions (off by default)', async () => {
+    const opts = { data: irisPath, target: 'species', learners: ['linear-svm', 'gaussian-nb'] as ('linear-svm' | 'gaussian-nb')[], maxTrials: 2, seed: 1, repeats: 1 };
+    const plain = await automl({ ...opts, ensemble: { init: 2, size: 2, bags: 1 } });
+    const scaled = await automl({ ...opts, ensemble: { init: 2, size: 2, bags: 1, calibrate: true } });
+    expect(plain.ensemble!.temperatures).toEqual([1, 1]);
+    const svmAt = scaled.ensemble!.members.findIndex((m) => m.spec.learner === 'linear-svm');
+    // the margin softmax is far too unsure on iris, so its temperature sharpens it
+    expect(scaled.ensemble!.temperatures[svmAt]).toBeLessThan(0.5);
+    expect(scaled.ensembleScore).toBeGreaterThanOrEqual(0.9);
   });
 });

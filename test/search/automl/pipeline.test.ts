@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
 import { tableFromRecords } from '../../../search/automl/frame.js';
-import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
+import { temper } from '../../../search/automl/ensemble.js';
+import { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
 import { penguinRecords } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-pipeline-'));
@@ -77,5 +78,31 @@ describe('encodeTarget', () => {
     expect(Array.from(enc.y)).toEqual([1, 0, 1]);
     expect(Array.from(enc.rows)).toEqual([0, 1, 2]);
     expect(encodeTarget(t, 'y', 'regression').task).toBe('regression');
+  });
+});
+
+describe('EnsemblePipeline', () => {
+  const svm = new Pipeline({ learner: 'linear-svm', seed: 1 }).fit(records, 'Species');
+  const nb = new Pipeline({ learner: 'gaussian-nb', seed: 1 }).fit(records, 'Species');
+
+  it('blends temperature-scaled member probabilities and keeps the temperatures through save / load', () => {
+    const ens = new EnsemblePipeline([svm, nb], [0.5, 0.5], [0.25, 1]);
+    const ps = temper(svm.predictProba(records), 0.25);
+    const pn = nb.predictProba(records);
+    const got = ens.predictProba(records);
+    for (let i = 0; i < got.data.length; i++) expect(got.data[i]).toBeCloseTo(0.5 * ps.data[i] + 0.5 * pn.data[i], 12);
+    const path = join(dir, 'ensemble-t.json');
+    ens.save(path);
+    const back = loadPipeline(path) as EnsemblePipeline;
+    expect(back.temperatures).toEqual([0.25, 1]);
+    expect(Array.from(back.predictProba(records).data)).toEqual(Array.from(got.data));
+  });
+
+  it('reads files written before temperatures existed as all 1', () => {
+    const { temperatures: _, ...old } = new EnsemblePipeline([svm, nb], [0.3, 0.7], [2, 1]).toJSON();
+    const back = EnsemblePipeline.fromJSON(old);
+    expect(back.temperatures).toEqual([1, 1]);
+    expect(new EnsemblePipeline([svm, nb], [0.3, 0.7]).toJSON()).not.toHaveProperty('temperatures');
+    expect(() => new EnsemblePipeline([svm, nb], [0.5, 0.5], [1, 0])).toThrow(/needs one positive temperature per member, got \[1,0\] for 2 members/);
   });
 });

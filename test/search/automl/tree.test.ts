@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecisionTree, pruneTree, type TreeNode } from '../../../search/automl/tree.js';
-import { fromRows } from '../../../search/automl/matrix.js';
+import { Random } from '../../../core/random.js';
+import { RandomForest } from '../../../search/automl/forest.js';
+import { DecisionTree, columnRanks, pruneTree, type TreeNode } from '../../../search/automl/tree.js';
+import { type Matrix, fromRows } from '../../../search/automl/matrix.js';
 import { accuracy } from '../../../search/automl/metrics.js';
 import { irisData, xor } from './fixtures.js';
 
@@ -138,5 +140,80 @@ describe('DecisionTree maxFeatures (Breiman\'s mtry, as sklearn and R count it)'
       expect(t.nodes[0].feature).not.toBe(0);
       expect(accuracy(y, t.predict(x))).toBe(1);
     }
+  });
+});
+
+describe('DecisionTree split search on ranks (counting sort for few distinct values, packed native sort otherwise)', () => {
+  const gini = (c: number[], w: number) => (w <= 0 ? 0 : 1 - c.reduce((s, v) => s + v * v, 0) / (w * w));
+  /** Brute force: the lowest weighted child gini over every feature and every cut between distinct values. */
+  function bruteBest(rows: number[], x: Matrix, y: Int32Array, w: Float64Array, k: number, minLeaf: number): number {
+    let best = Infinity;
+    for (let f = 0; f < x.cols; f++) {
+      const cuts = [...new Set(rows.map((r) => x.data[r * x.cols + f]))].sort((a, b) => a - b);
+      for (let c = 0; c + 1 < cuts.length; c++) {
+        const lc = new Array<number>(k).fill(0);
+        const rc = new Array<number>(k).fill(0);
+        let lw = 0, rw = 0, nl = 0;
+        for (const r of rows) {
+          if (x.data[r * x.cols + f] <= cuts[c]) (lc[y[r]] += w[r]), (lw += w[r]), nl++;
+          else (rc[y[r]] += w[r]), (rw += w[r]);
+        }
+        if (nl < minLeaf || rows.length - nl < minLeaf) continue;
+        best = Math.min(best, lw * gini(lc, lw) + rw * gini(rc, rw));
+      }
+    }
+    return best;
+  }
+
+  it('property: every split is the exhaustive optimum on its rows, with ties, one-hot columns and bootstrap weights', () => {
+    const column = fc.oneof(fc.constant('binary'), fc.constant('few'), fc.constant('many'));
+    fc.assert(
+      fc.property(fc.array(column, { minLength: 1, maxLength: 4 }), fc.integer({ min: 8, max: 60 }), fc.integer({ min: 1, max: 3 }), fc.integer(), (kinds, n, minLeaf, seed) => {
+        const rng = new Random(seed);
+        const x = fromRows(Array.from({ length: n }, () => kinds.map((kd) => (kd === 'binary' ? rng.int(2) : kd === 'few' ? rng.int(4) : rng.normal()))));
+        const y = Int32Array.from({ length: n }, () => rng.int(3));
+        const w = Float64Array.from({ length: n }, () => rng.int(3)); // bootstrap-like counts, zeros included
+        if (w.every((v) => v === 0)) w[0] = 1;
+        const t = new DecisionTree({ minSamplesLeaf: minLeaf, seed }).fit(x, y, w, 3);
+        checkStructure(t.nodes, 3);
+        const reach = (node: number): number[] => {
+          const out: number[] = [];
+          for (let r = 0; r < n; r++) {
+            if (w[r] === 0) continue;
+            let m = 0;
+            while (m !== node && t.nodes[m].feature >= 0) m = x.data[r * x.cols + t.nodes[m].feature] <= t.nodes[m].threshold ? t.nodes[m].left : t.nodes[m].right;
+            if (m === node) out.push(r);
+          }
+          return out;
+        };
+        t.nodes.forEach((node, id) => {
+          if (node.feature < 0) return;
+          const l = t.nodes[node.left];
+          const r = t.nodes[node.right];
+          expect(l.samples * l.impurity + r.samples * r.impurity).toBeCloseTo(bruteBest(reach(id), x, y, w, 3, minLeaf), 9);
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('columnRanks: equal values share a rank, ranks follow value order, distinct counts per column', () => {
+    const x = fromRows([[3, 0], [-1, 1], [3, 0], [0.5, 1], [-0, 0]]);
+    const { ranks, distinct } = columnRanks(x);
+    expect(Array.from(ranks)).toEqual([3, 0, 0, 1, 3, 0, 2, 1, 1, 0]);
+    expect(Array.from(distinct)).toEqual([4, 2]);
+  });
+
+  it('a forest passing shared ranks grows the same trees as trees fitting on their own', () => {
+    const d = irisData();
+    const rf = new RandomForest({ nEstimators: 5, seed: 3 }).fit(d.x, d.y);
+    const rng = new Random(3); // replays the forest's draws: a fork per tree, its bootstrap counts, then the tree's seed
+    rf.trees.forEach((tree) => {
+      const treeRng = rng.fork();
+      const w = new Float64Array(d.x.rows);
+      for (let i = 0; i < d.x.rows; i++) w[treeRng.int(d.x.rows)] += 1;
+      const alone = new DecisionTree(tree.params).fit(d.x, d.y, w, 3);
+      expect(alone.nodes).toEqual(tree.nodes);
+    });
   });
 });
