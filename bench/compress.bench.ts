@@ -284,6 +284,11 @@ export async function main(): Promise<Record<string, unknown>> {
     const previous = JSON.parse(readFileSync(saved, 'utf8')) as Record<string, unknown>;
     if (previous.quick === quick) {
       const rerun = Object.keys(results).filter((k) => !['quick', 'config', 'date', 'seconds'].includes(k));
+      // Latency cases of sections not rerun stay (they were measured against the same f32 model in their run).
+      if (Array.isArray(results.latency) && Array.isArray(previous.latency)) {
+        const fresh = new Set((results.latency as Array<{ name: string }>).map((c) => c.name));
+        results.latency = [...(previous.latency as Array<{ name: string }>).filter((c) => !fresh.has(c.name)), ...results.latency];
+      }
       Object.assign(previous, Object.fromEntries(rerun.map((k) => [k, results[k]])), { [`rerun ${results.date as string}`]: { only, sections: rerun, seconds: results.seconds } });
       Object.keys(results).forEach((k) => delete results[k]);
       Object.assign(results, previous);
