@@ -278,6 +278,7 @@ export async function main(): Promise<Record<string, unknown>> {
   }
 
   results.seconds = (performance.now() - t0) / 1000;
+  const seconds = results.seconds as number;
   // A partial run (--only=...) of a full configuration updates its sections in the saved full results.
   const saved = join(dirname(fileURLToPath(import.meta.url)), 'results', 'compress.json');
   if (only && existsSync(saved)) {
@@ -296,7 +297,7 @@ export async function main(): Promise<Record<string, unknown>> {
   }
   writeResult('compress', results);
   rmSync(dir, { recursive: true, force: true });
-  log(`\nwrote bench/results/compress.json (${(results.seconds as number).toFixed(0)} s)`);
+  log(`\nwrote bench/results/compress.json (${seconds.toFixed(0)} s)`);
   return results;
 }
 
