@@ -89,9 +89,9 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
 /** The compression part of the main job: a trained LeNet-5 through prune -> retrain -> int8, plus a distilled student. */
 export async function compressForDemo(model: Module, train: TensorDataset, test: TensorDataset, o: { seed: number; fast: boolean; log: (s: string) => void }): Promise<ReportData['compression']> {
   const r = compressionReport(model, {
-    train, test, lr: 0.05, log: o.log,
-    prune: { sparsity: 0.92, scope: 'layer', rounds: o.fast ? 1 : 2, epochsPerRound: 1 },
-    distill: { student: buildNamedModel('mlp:50', 784, 10, o.seed), epochs: o.fast ? 1 : 2, temperature: 4, alpha: 0.7 },
+    train, test, lr: 0.02, log: o.log,
+    prune: { sparsity: 0.92, scope: 'global', rounds: o.fast ? 1 : 2, epochsPerRound: 1 },
+    distill: { student: buildNamedModel('mlp:50', 784, 10, o.seed), epochs: o.fast ? 1 : 3, temperature: 4, alpha: 0.9, lr: 0.01 },
     latency: { batchSizes: [1, 64], minMs: o.fast ? 50 : 300 },
   });
   o.log(r.table);

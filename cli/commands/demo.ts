@@ -23,8 +23,8 @@ export const demoSpec: CommandSpec = {
   usage: 'whittle demo [--report report.html] [--fast]',
   options: {
     report: { type: 'string', help: 'where to write the HTML report', default: 'whittle-report.html' },
-    trainImages: { type: 'number', help: 'MNIST training images used', default: 12000 },
-    epochs: { type: 'number', help: 'LeNet-5 training epochs', default: 2 },
+    trainImages: { type: 'number', help: 'MNIST training images used', default: 30000 },
+    epochs: { type: 'number', help: 'LeNet-5 training epochs', default: 3 },
     nasSeconds: { type: 'number', help: 'architecture search budget in seconds', default: 45 },
     automlSeconds: { type: 'number', help: 'AutoML budget in seconds', default: 15 },
     fast: { type: 'boolean', help: 'a much smaller run (tests, smoke checks)', default: false },
@@ -47,7 +47,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
   const train = mnistDataset('train', { limit: nTrain });
   const test = mnistDataset('test', { limit: nTest });
   const model = lenet5(seed);
-  const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
+  const opt = new SGD(model.parameters(), { lr: 0.02, momentum: 0.9, weightDecay: 5e-4 });
   const history = await fitAsync(model, new DataLoader(train, { batchSize: 64, shuffle: true, seed }), { epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), log, shouldStop: () => interrupt.requested });
   const testAcc = evaluate(model, test).accuracy;
   log(`LeNet-5 test accuracy ${(100 * testAcc).toFixed(2)}%`);
