@@ -24,6 +24,20 @@ function im2colStaged(st: WasmStage, fn: 'im2col' | 'col2im', i: number, g: numb
     p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, d.hOut, d.wOut, col, 4 * ld);
 }
 
+/**
+ * dW[g] (+)= dY^T . cols for one group: dY^T is [coutG, ld] (ld = images x output pixels), the patches are stored
+ * [K, ld] and read transposed; accumulates over image chunks after the first. Shared by the wasm and JS paths.
+ */
+export function weightGradJob(coutG: number, ld: number, K: number, g: number, accumulate: boolean): GemmJob {
+  return {
+    batch: 1, m: coutG, k: ld, n: K,
+    aOff: 0, aRs: ld, aCs: 1, strideA: 0,
+    bOff: 0, bRs: 1, bCs: ld, strideB: 0,
+    cOff: g * coutG * K, ldc: K, strideC: 0,
+    accumulate: accumulate ? 1 : 0, rowFrom: 0, rowTo: coutG, colFrom: 0, colTo: K,
+  };
+}
+
 const view = (st: WasmStage, at: number, len: number): Float32Array => new Float32Array(st.buffer, at, len);
 
 /** y = conv2d(x, w) without bias, `chunk` images at a time. */
@@ -105,13 +119,7 @@ export function conv2dBackwardWeightWasm(dy: Float32Array, x: Float32Array, p: C
           dyT.set(dy.subarray(src, src + HW), co * ld + i * HW);
         }
       }
-      const job: GemmJob = {
-        batch: 1, m: coutG, k: ld, n: K,
-        aOff: 0, aRs: ld, aCs: 1, strideA: 0,
-        bOff: 0, bRs: 1, bCs: ld, strideB: 0,
-        cOff: g * coutG * K, ldc: K, strideC: 0,
-        accumulate: n0 > 0 ? 1 : 0, rowFrom: 0, rowTo: coutG, colFrom: 0, colTo: K,
-      };
+      const job = weightGradJob(coutG, ld, K, g, n0 > 0);
       runStagedJob('f32', st, job);
     }
     dw.set(view(st, st.c, Cout * K));

@@ -7,7 +7,7 @@
 import { ShapeError } from '../../core/errors.js';
 import type { Conv2dParams } from '../backend.js';
 import { checkConv2d, checkLength } from '../common.js';
-import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dWasm, type ConvDims as ConvDimsBase } from './conv2d-wasm.js';
+import { conv2dBackwardInputWasm, conv2dBackwardWeightWasm, conv2dWasm, weightGradJob, type ConvDims as ConvDimsBase } from './conv2d-wasm.js';
 import type { GemmJob } from './gemm-core.js';
 import { gemmExecute } from './gemm.js';
 
@@ -197,13 +197,7 @@ export function conv2dBackwardWeight(dy: Float32Array, x: Float32Array, p: Conv2
           dyT.set(dy.subarray(src, src + HW), co * ld + i * HW);
         }
       }
-      const job: GemmJob = {
-        batch: 1, m: coutG, k: ld, n: K,
-        aOff: 0, aRs: ld, aCs: 1, strideA: 0,
-        bOff: 0, bRs: 1, bCs: ld, strideB: 0,
-        cOff: g * coutG * K, ldc: K, strideC: 0,
-        accumulate: n0 > 0 ? 1 : 0, rowFrom: 0, rowTo: coutG, colFrom: 0, colTo: K,
-      };
+      const job = weightGradJob(coutG, ld, K, g, n0 > 0);
       gemmExecute(dyT, col, dw, job);
     }
   }
