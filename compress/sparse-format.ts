@@ -62,7 +62,8 @@ export function kmeansCodebook(w: Float32Array, bits: number, iterations = 30): 
   return out;
 }
 
-function nearest(codebook: Float32Array, v: number): number {
+/** Index (from 1) of the codebook entry nearest to v; entry 0 is the pruned zero and never chosen. */
+export function nearestCodeword(codebook: ArrayLike<number>, v: number): number {
   let best = 1, d = Infinity;
   for (let j = 1; j < codebook.length; j++) { const e = Math.abs(codebook[j] - v); if (e < d) { d = e; best = j; } }
   return best;
@@ -89,7 +90,7 @@ export function encodeSparse(w: Float32Array, shape: readonly number[], values: 
     let gap = i - prev;
     while (gap > 255) { gaps.push(255); vals.push(0); gap -= 255; }
     gaps.push(gap);
-    vals.push(scale ? Math.max(-127, Math.min(127, Math.round(w[i] / scale[Math.floor(i / per)]))) : codebook ? nearest(codebook, w[i]) : w[i]);
+    vals.push(scale ? Math.max(-127, Math.min(127, Math.round(w[i] / scale[Math.floor(i / per)]))) : codebook ? nearestCodeword(codebook, w[i]) : w[i]);
     prev = i;
   }
   const v = scale ? Int8Array.from(vals) : codebook ? Uint8Array.from(vals) : Float32Array.from(vals);

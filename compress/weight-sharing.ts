@@ -5,7 +5,7 @@
 // After fine-tuning each layer takes at most 2^bits - 1 distinct nonzero values, so saveSparseModel's codebook
 // encoding stores it without loss.
 import { ArgumentError, type Module, type Optimizer, type Tensor } from '../core/index.js';
-import { kmeansCodebook } from './sparse-format.js';
+import { kmeansCodebook, nearestCodeword } from './sparse-format.js';
 import { prunableParameters } from './prune.js';
 
 export interface WeightSharingOptions {
@@ -32,12 +32,11 @@ export class WeightSharing {
 
   constructor(model: Module, o: WeightSharingOptions) {
     this.momentum = o.momentum ?? 0.9;
-    const params = new Map(prunableParameters(model));
-    const names = o.names ?? [...params.keys()];
+    const names = o.names ?? prunableParameters(model).map(([k]) => k);
     if (names.length === 0) throw new ArgumentError('WeightSharing: the model has no weights to share');
     const all = new Map(model.namedParameters());
     for (const name of names) {
-      const p = params.get(name) ?? all.get(name);
+      const p = all.get(name);
       if (!p) throw new ArgumentError(`WeightSharing: no parameter named '${name}' (have ${[...all.keys()].join(', ')})`);
       const bits = typeof o.bits === 'number' ? o.bits : o.bits[name];
       if (bits === undefined) throw new ArgumentError(`WeightSharing: no bits given for '${name}'`);
@@ -45,7 +44,7 @@ export class WeightSharing {
       const w = p.data as Float32Array;
       const codebook = Float64Array.from(kmeansCodebook(w, bits));
       const index = new Uint8Array(w.length);
-      for (let i = 0; i < w.length; i++) if (w[i] !== 0) index[i] = nearestCentroid(codebook, w[i]);
+      for (let i = 0; i < w.length; i++) if (w[i] !== 0) index[i] = nearestCodeword(codebook, w[i]);
       const layer = { param: p, codebook, index, velocity: new Float64Array(codebook.length) };
       this.layers.set(name, layer);
       writeBack(layer);
@@ -65,14 +64,15 @@ export class WeightSharing {
   attach(optimizer: Optimizer): () => void {
     const original = optimizer.step;
     const self = this;
+    const layers = [...this.layers.values()];
     optimizer.step = function step(this: Optimizer): void {
-      const grads = [...self.layers.values()].map((l) => {
+      const grads = layers.map((l) => {
         const g = l.param.grad;
         l.param.grad = null; // the optimizer leaves shared weights alone; the centroids move below
         return g;
       });
       original.call(this);
-      [...self.layers.values()].forEach((l, i) => { const g = grads[i]; if (g) self.stepCentroids(l, g.data as Float32Array, this.lr); l.param.grad = g; });
+      layers.forEach((l, i) => { const g = grads[i]; if (g) self.stepCentroids(l, g.data as Float32Array, this.lr); l.param.grad = g; });
     };
     return () => { optimizer.step = original; };
   }
@@ -91,10 +91,4 @@ export class WeightSharing {
 function writeBack(l: SharedLayer): void {
   const w = l.param.data as Float32Array;
   for (let i = 0; i < w.length; i++) w[i] = l.index[i] === 0 ? 0 : l.codebook[l.index[i]];
-}
-
-function nearestCentroid(codebook: Float64Array, v: number): number {
-  let best = 1, d = Infinity;
-  for (let j = 1; j < codebook.length; j++) { const e = Math.abs(codebook[j] - v); if (e < d) { d = e; best = j; } }
-  return best;
 }
