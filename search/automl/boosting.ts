@@ -53,6 +53,77 @@ interface Leaf {
   g: number;
   h: number;
   split: { gain: number; feature: number; bin: number } | null;
+  /** The leaf's histograms while it may still be split (a child's is the parent's minus its sibling's). */
+  hist: Histogram | null;
+}
+
+/** Per-(feature, bin) sums of gradient, hessian and row count for one node, all features in one flat array:
+ * feature f's bins are [offset[f], offset[f + 1]). */
+export interface Histogram {
+  g: Float64Array;
+  h: Float64Array;
+  count: Int32Array;
+}
+
+/** The histogram of `rows`, filled in one pass that reads each row's bins contiguously. */
+export function buildHistogram(bins: Uint8Array, cols: number, offset: Int32Array, rows: Int32Array, grad: Float64Array, hess: Float64Array): Histogram {
+  const total = offset[cols];
+  const hg = new Float64Array(total);
+  const hh = new Float64Array(total);
+  const hc = new Int32Array(total);
+  for (const r of rows) {
+    const base = r * cols;
+    const g = grad[r];
+    const h = hess[r];
+    for (let f = 0; f < cols; f++) {
+      const i = offset[f] + bins[base + f];
+      hg[i] += g;
+      hh[i] += h;
+      hc[i]++;
+    }
+  }
+  return { g: hg, h: hh, count: hc };
+}
+
+/** parent - child, in place into `parent` (LightGBM's histogram subtraction: the larger child costs nothing). */
+export function subtractHistogram(parent: Histogram, child: Histogram): Histogram {
+  for (let i = 0; i < parent.g.length; i++) {
+    parent.g[i] -= child.g[i];
+    parent.h[i] -= child.h[i];
+    parent.count[i] -= child.count[i];
+  }
+  return parent;
+}
+
+/**
+ * The split of a node with gradient sum g, hessian sum h and n rows that maximizes the XGBoost gain
+ * G_L^2/(H_L+l2) + G_R^2/(H_R+l2) - G^2/(H+l2), over every feature and every bin boundary leaving at least
+ * minSamplesLeaf rows each side; null if none gains more than 1e-12. Ties go to the lower feature, then bin.
+ */
+export function bestSplit(hist: Histogram, offset: Int32Array, g: number, h: number, n: number, l2: number, minSamplesLeaf: number): Leaf['split'] {
+  const parentScore = (g * g) / (h + l2);
+  let best: Leaf['split'] = null;
+  const cols = offset.length - 1;
+  for (let f = 0; f < cols; f++) {
+    const o = offset[f];
+    const nb = offset[f + 1] - o;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    for (let b = 0; b < nb - 1; b++) {
+      gl += hist.g[o + b];
+      hl += hist.h[o + b];
+      cl += hist.count[o + b];
+      const cr = n - cl;
+      if (cl < minSamplesLeaf) continue;
+      if (cr < minSamplesLeaf) break;
+      const gr = g - gl;
+      const hr = h - hl;
+      const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore;
+      if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, bin: b };
+    }
+  }
+  return best;
 }
 
 export class GradientBoosting implements Learner {
@@ -176,15 +247,22 @@ export class GradientBoosting implements Learner {
       value.push((-g / (h + p.l2)) * p.learningRate);
       return feature.length - 1;
     };
-    const makeLeaf = (node: number, rs: Int32Array, depth: number): Leaf => {
+    const offset = new Int32Array(cols + 1);
+    for (let f = 0; f < cols; f++) offset[f + 1] = offset[f] + edges[f].length + 1;
+    const splittable = (rs: Int32Array, depth: number) => (p.maxDepth === null || depth < p.maxDepth) && rs.length >= 2 * p.minSamplesLeaf;
+    const makeLeaf = (node: number, rs: Int32Array, depth: number, hist: Histogram | null): Leaf => {
       let g = 0;
       let h = 0;
       for (const r of rs) {
         g += grad[r];
         h += hess[r];
       }
-      const leaf: Leaf = { node, rows: rs, depth, g, h, split: null };
-      if ((p.maxDepth === null || depth < p.maxDepth) && rs.length >= 2 * p.minSamplesLeaf) leaf.split = this.findSplit(bins, edges, cols, leaf, grad, hess);
+      const leaf: Leaf = { node, rows: rs, depth, g, h, split: null, hist: null };
+      if (splittable(rs, depth)) {
+        leaf.hist = hist ?? buildHistogram(bins, cols, offset, rs, grad, hess);
+        leaf.split = bestSplit(leaf.hist, offset, g, h, rs.length, p.l2, p.minSamplesLeaf);
+        if (!leaf.split) leaf.hist = null;
+      }
       return leaf;
     };
     let g0 = 0;
@@ -193,7 +271,7 @@ export class GradientBoosting implements Learner {
       g0 += grad[r];
       h0 += hess[r];
     }
-    const open: Leaf[] = [makeLeaf(newNode(g0, h0), rows, 0)];
+    const open: Leaf[] = [makeLeaf(newNode(g0, h0), rows, 0, null)];
     let nLeaves = 1;
     while (nLeaves < p.maxLeaves) {
       let bi = -1;
@@ -207,8 +285,19 @@ export class GradientBoosting implements Learner {
       for (const r of leaf.rows) (bins[r * cols + s.feature] <= s.bin ? lr : rr).push(r);
       const lRows = Int32Array.from(lr);
       const rRows = Int32Array.from(rr);
-      const l = makeLeaf(newNode(0, 0), lRows, leaf.depth + 1);
-      const rt = makeLeaf(newNode(0, 0), rRows, leaf.depth + 1);
+      // only the smaller child's histogram is built; the larger one's is the parent's minus it
+      const lNode = newNode(0, 0);
+      const rNode = newNode(0, 0);
+      const smallIsLeft = lRows.length <= rRows.length;
+      const small = smallIsLeft ? lRows : rRows;
+      const large = smallIsLeft ? rRows : lRows;
+      const smallHist = splittable(small, leaf.depth + 1) || splittable(large, leaf.depth + 1) ? buildHistogram(bins, cols, offset, small, grad, hess) : null;
+      const largeHist = smallHist && splittable(large, leaf.depth + 1) ? subtractHistogram(leaf.hist!, smallHist) : null;
+      leaf.hist = null;
+      const sLeaf = makeLeaf(smallIsLeft ? lNode : rNode, small, leaf.depth + 1, smallHist);
+      const bLeaf = makeLeaf(smallIsLeft ? rNode : lNode, large, leaf.depth + 1, largeHist);
+      const l = smallIsLeft ? sLeaf : bLeaf;
+      const rt = smallIsLeft ? bLeaf : sLeaf;
       value[l.node] = (-l.g / (l.h + p.l2)) * p.learningRate;
       value[rt.node] = (-rt.g / (rt.h + p.l2)) * p.learningRate;
       feature[leaf.node] = s.feature;
@@ -219,44 +308,6 @@ export class GradientBoosting implements Learner {
       nLeaves++;
     }
     return { feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), left: Int32Array.from(left), right: Int32Array.from(right), value: Float64Array.from(value) };
-  }
-
-  private findSplit(bins: Uint8Array, edges: Float64Array[], cols: number, leaf: Leaf, grad: Float64Array, hess: Float64Array): Leaf['split'] {
-    const p = this.params;
-    const parentScore = (leaf.g * leaf.g) / (leaf.h + p.l2);
-    let best: Leaf['split'] = null;
-    const hg = new Float64Array(256);
-    const hh = new Float64Array(256);
-    const hc = new Int32Array(256);
-    for (let f = 0; f < cols; f++) {
-      const nb = edges[f].length + 1;
-      if (nb < 2) continue;
-      hg.fill(0, 0, nb);
-      hh.fill(0, 0, nb);
-      hc.fill(0, 0, nb);
-      for (const r of leaf.rows) {
-        const b = bins[r * cols + f];
-        hg[b] += grad[r];
-        hh[b] += hess[r];
-        hc[b]++;
-      }
-      let gl = 0;
-      let hl = 0;
-      let cl = 0;
-      for (let b = 0; b < nb - 1; b++) {
-        gl += hg[b];
-        hl += hh[b];
-        cl += hc[b];
-        const cr = leaf.rows.length - cl;
-        if (cl < p.minSamplesLeaf) continue;
-        if (cr < p.minSamplesLeaf) break;
-        const gr = leaf.g - gl;
-        const hr = leaf.h - hl;
-        const gain = (gl * gl) / (hl + p.l2) + (gr * gr) / (hr + p.l2) - parentScore;
-        if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, bin: b };
-      }
-    }
-    return best;
   }
 
   /** Raw scores [rows, outputs]. */

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
-import { GradientBoosting } from '../../../search/automl/boosting.js';
+import { GradientBoosting, bestSplit, buildHistogram, subtractHistogram } from '../../../search/automl/boosting.js';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { irisData } from './fixtures.js';
 
@@ -42,5 +43,80 @@ describe('GradientBoosting', () => {
       return s / p.rows;
     };
     expect(loss(0.3)).toBeLessThan(loss(0.05));
+  });
+});
+
+describe('histogram split search', () => {
+  // random binned data: rows x cols bins, gradients and hessians
+  const arb = fc.record({
+    seed: fc.integer({ min: 0, max: 1e6 }),
+    n: fc.integer({ min: 2, max: 60 }),
+    cols: fc.integer({ min: 1, max: 5 }),
+    maxBin: fc.integer({ min: 1, max: 9 }),
+    l2: fc.double({ min: 0, max: 3, noNaN: true }),
+    minLeaf: fc.integer({ min: 1, max: 5 }),
+  });
+  const make = ({ seed, n, cols, maxBin }: { seed: number; n: number; cols: number; maxBin: number }) => {
+    const rng = new Random(seed);
+    const nb = Array.from({ length: cols }, () => 1 + Math.floor(rng.uniform() * maxBin));
+    const offset = new Int32Array(cols + 1);
+    for (let f = 0; f < cols; f++) offset[f + 1] = offset[f] + nb[f];
+    const bins = Uint8Array.from({ length: n * cols }, (_, i) => Math.floor(rng.uniform() * nb[i % cols]));
+    const grad = Float64Array.from({ length: n }, () => rng.normal());
+    const hess = Float64Array.from({ length: n }, () => 0.05 + rng.uniform());
+    return { nb, offset, bins, grad, hess };
+  };
+
+  it('bestSplit finds the exhaustive search\'s best gain over every feature and threshold', () => {
+    fc.assert(
+      fc.property(arb, (c) => {
+        const { nb, offset, bins, grad, hess } = make(c);
+        const rows = Int32Array.from({ length: c.n }, (_, i) => i);
+        const sum = (xs: Float64Array, keep: (r: number) => boolean) => Array.from(rows).filter(keep).reduce((a, r) => a + xs[r], 0);
+        const G = sum(grad, () => true);
+        const H = sum(hess, () => true);
+        let want = 0;
+        for (let f = 0; f < c.cols; f++)
+          for (let b = 0; b < nb[f] - 1; b++) {
+            const left = (r: number) => bins[r * c.cols + f] <= b;
+            const nl = Array.from(rows).filter(left).length;
+            if (nl < c.minLeaf || c.n - nl < c.minLeaf) continue;
+            const gl = sum(grad, left);
+            const hl = sum(hess, left);
+            want = Math.max(want, (gl * gl) / (hl + c.l2) + ((G - gl) * (G - gl)) / (H - hl + c.l2) - (G * G) / (H + c.l2));
+          }
+        const got = bestSplit(buildHistogram(bins, c.cols, offset, rows, grad, hess), offset, G, H, c.n, c.l2, c.minLeaf);
+        if (want <= 1e-9) expect(got === null || got.gain <= 1e-9).toBe(true);
+        else {
+          expect(got).not.toBeNull();
+          expect(got!.gain).toBeCloseTo(want, 9);
+          // and the split it names really has that gain
+          const left = (r: number) => bins[r * c.cols + got!.feature] <= got!.bin;
+          const gl = sum(grad, left);
+          const hl = sum(hess, left);
+          expect((gl * gl) / (hl + c.l2) + ((G - gl) * (G - gl)) / (H - hl + c.l2) - (G * G) / (H + c.l2)).toBeCloseTo(got!.gain, 9);
+        }
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
+  it('a parent histogram minus one child is the other child\'s histogram', () => {
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 0, max: 1e6 }), (c, splitSeed) => {
+        const { offset, bins, grad, hess } = make(c);
+        const rng = new Random(splitSeed);
+        const all = Int32Array.from({ length: c.n }, (_, i) => i);
+        const inLeft = all.map(() => (rng.uniform() < 0.5 ? 1 : 0));
+        const left = all.filter((_, i) => inLeft[i] === 1);
+        const right = all.filter((_, i) => inLeft[i] === 0);
+        const diff = subtractHistogram(buildHistogram(bins, c.cols, offset, all, grad, hess), buildHistogram(bins, c.cols, offset, left, grad, hess));
+        const direct = buildHistogram(bins, c.cols, offset, right, grad, hess);
+        expect(Array.from(diff.count)).toEqual(Array.from(direct.count));
+        diff.g.forEach((v, i) => expect(v).toBeCloseTo(direct.g[i], 9));
+        diff.h.forEach((v, i) => expect(v).toBeCloseTo(direct.h[i], 9));
+      }),
+      { numRuns: 100, seed: 12 },
+    );
   });
 });
