@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, required } from '../args.js';
 import { loadTable } from '../data.js';
-import { createProgress } from '../progress.js';
+import { createProgress, interrupt } from '../progress.js';
 import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
 
 export const automlSpec: CommandSpec = {
@@ -28,17 +28,19 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const target = required(p, 'target', 'automl');
   const table = loadTable(required(p, 'data', 'automl'), target, 'automl');
   const budget = num(p, 'budget')!;
+  interrupt.install();
+  if (!bool(p, 'quiet')) process.stderr.write(`automl: ${table.nRows} rows, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
   const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
-    strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'),
+    strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });
-  progress.done(`${res.trials} trials (${res.failedTrials} failed)`);
+  progress.done(`${res.trials} trials (${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
   const out = resolve(str(p, 'out')!);
   res.save(out, 'best');
-  log(`saved the best pipeline (${res.bestSpec.learner}) to ${out}`);
+  log(`saved the best pipeline (${res.bestSpec.learner}) to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   return res;
 }

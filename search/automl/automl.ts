@@ -60,6 +60,11 @@ export interface AutoMLOptions {
   /** Learners to search over (default all that fit the task). */
   learners?: LearnerName[];
   onProgress?: (p: AutoMLProgress) => void;
+  /**
+   * Stops the search early (the CLI wires Ctrl-C to it): no trial starts after it fires, the one in progress stops at
+   * its next fold boundary, and the result (best pipeline, ensemble) is built from the trials completed so far.
+   */
+  signal?: AbortSignal;
 }
 
 export interface AutoMLProgress {
@@ -160,7 +165,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const stop = new AbortController();
   const searchEnd = Date.now() + searchSeconds * 1000;
   let trialMs = 0;
-  const objective = (config: Config, trial: Trial): number => {
+  const onAbort = () => stop.abort();
+  if (opts.signal?.aborted) stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const objective = async (config: Config, trial: Trial): Promise<number> => {
     const t0Trial = Date.now();
     const spec = configToSpec(config, seed);
     // one out-of-fold prediction per row and repeat, repeats stacked: averaging them instead would score a bag of
@@ -168,8 +176,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const oofData = new Float64Array(repeats * n * (task === 'classification' ? enc.classes.length : 1));
     const foldScores: number[] = [];
     let fitMs = 0;
-    foldData.forEach((f, i) => {
+    for (const [i, f] of foldData.entries()) {
       if (i > 0 && Date.now() > hardDeadline && results.size > 0) throw new WhittleError('automl: trial stopped at the time budget');
+      if (i > 0 && opts.signal?.aborted && results.size > 0) throw new WhittleError('automl: trial stopped by the signal');
       const t0 = performance.now();
       const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
       fitMs += performance.now() - t0;
@@ -189,7 +198,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       // fold scores are the intermediate reports, so a pruner (median, Hyperband's) can stop a poor trial early
       trial.report(i, s);
       if (i + 1 < foldData.length && trial.shouldPrune()) trial.prune();
-    });
+      // a macrotask turn between folds, so a signal (Ctrl-C) is seen mid-trial, not only when the search ends
+      if (opts.signal) await new Promise<void>((r) => setImmediate(r));
+    }
     const mean = foldScores.reduce((a, b) => a + b, 0) / foldScores.length;
     const std = Math.sqrt(foldScores.reduce((a, b) => a + (b - mean) ** 2, 0) / foldScores.length);
     const oof: OutOfFold = task === 'classification' ? { proba: matrix(repeats * n, enc.classes.length, oofData) } : { pred: oofData };
@@ -214,10 +225,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     ...(opts.pruner ? { pruner: opts.pruner as Pruner<Config> } : {}),
     ...(opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {}),
   });
-  const outcome = await study.optimize();
+  const outcome = await study.optimize().finally(() => opts.signal?.removeEventListener('abort', onAbort));
   const complete = outcome.trials.filter((t) => t.state === 'complete' && results.has(t.index));
   if (complete.length === 0) {
     const why = outcome.trials.find((t) => t.error)?.error;
+    if (opts.signal?.aborted) throw new WhittleError('automl: stopped by the signal before any trial completed');
     throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : ''}`);
   }
   const ranked = complete

@@ -124,6 +124,26 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(p.code, p.stderr).toBe(0);
   });
 
+  it('Ctrl-C stops an AutoML search early: exit 130 and the best pipeline so far, saved whole', async () => {
+    const child = spawn(process.execPath, [BIN, 'automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '120', '--out', 'stopped.json'], { cwd: dir });
+    let err = '';
+    const t0 = Date.now();
+    const code = await new Promise<number>((done) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        // the start line comes after the handler is installed; give the first trials two seconds to complete
+        if (/Ctrl-C stops early/.test(err) && !child.killed) setTimeout(() => child.kill('SIGINT'), 2000);
+      });
+      child.on('exit', (c) => done(c ?? -1));
+    });
+    expect(code, err).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(err).toMatch(/stopping after the current step/);
+    const p = whittle('predict', 'stopped.json', '--data', 'penguins.csv');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').length).toBe(345);
+  });
+
   it('demo --fast: the whole story end to end, and a report with every plot filled', () => {
     const d = whittle('demo', '--fast', '--report', 'demo.html');
     expect(d.code, d.stderr).toBe(0);

@@ -77,6 +77,20 @@ describe('automl', () => {
     expect(wall).toBeLessThan(2 + 1.5);
   });
 
+  it('a signal stops the search early: the result holds the trials completed so far', async () => {
+    const stop = new AbortController();
+    const t0 = Date.now();
+    const res = await automl({ data: irisPath, target: 'species', budgetSeconds: 60, seed: 1, signal: stop.signal, onProgress: (p) => p.trial >= 3 && stop.abort() });
+    expect((Date.now() - t0) / 1000).toBeLessThan(20);
+    // the abort lands while trial 3 reports; trial 4 may already be running and stops at a fold boundary
+    expect(res.trials).toBeLessThanOrEqual(5);
+    expect(res.leaderboard.length).toBeGreaterThanOrEqual(4);
+    expect(res.best.predict(readCsv(irisPath)).length).toBe(150);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(automl({ data: irisPath, target: 'species', budgetSeconds: 60, signal: aborted.signal })).rejects.toThrow('automl: stopped by the signal before any trial completed');
+  });
+
   it('penguins with categorical and missing values: leaderboard, ensemble, save and load', async () => {
     const records = penguinRecords();
     const progress: number[] = [];
