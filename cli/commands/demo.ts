@@ -63,7 +63,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
   }
   if (!interrupt.requested) {
     log('\n== 4. AutoML on Palmer penguins (numeric + categorical columns, missing values) ==');
-    const res = await automl({ data: datasets.penguins({ target: null }), target: 'Species', budgetSeconds: fast ? 4 : num(p, 'automlSeconds')!, seed, folds: fast ? 3 : 5 });
+    const res = await automl({ data: datasets.penguins({ target: null }), target: 'Species', budgetSeconds: fast ? 4 : num(p, 'automlSeconds')!, seed, folds: fast ? 3 : 5, signal: interrupt.controller.signal });
     log(formatLeaderboard(res.leaderboard, res.metric, 8));
     let best = -Infinity;
     const hist = [...res.leaderboard].sort((a, b) => a.trial - b.trial).map((r) => ({ trial: r.trial, best: (best = Math.max(best, r.score)) }));
