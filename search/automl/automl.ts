@@ -165,9 +165,6 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const stop = new AbortController();
   const searchEnd = Date.now() + searchSeconds * 1000;
   let trialMs = 0;
-  const onAbort = () => stop.abort();
-  if (opts.signal?.aborted) stop.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const objective = async (config: Config, trial: Trial): Promise<number> => {
     const t0Trial = Date.now();
     const spec = configToSpec(config, seed);
@@ -177,8 +174,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const foldScores: number[] = [];
     let fitMs = 0;
     for (const [i, f] of foldData.entries()) {
-      if (i > 0 && Date.now() > hardDeadline && results.size > 0) throw new WhittleError('automl: trial stopped at the time budget');
-      if (i > 0 && opts.signal?.aborted && results.size > 0) throw new WhittleError('automl: trial stopped by the signal');
+      if (i > 0 && results.size > 0) {
+        if (Date.now() > hardDeadline) throw new WhittleError('automl: trial stopped at the time budget');
+        if (opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
+      }
       const t0 = performance.now();
       const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
       fitMs += performance.now() - t0;
@@ -221,11 +220,12 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     strategy,
     seed,
     seconds: searchSeconds,
-    signal: stop.signal,
+    // the caller's signal (Ctrl-C) and our own budget stop both end the search
+    signal: opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal,
     ...(opts.pruner ? { pruner: opts.pruner as Pruner<Config> } : {}),
     ...(opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {}),
   });
-  const outcome = await study.optimize().finally(() => opts.signal?.removeEventListener('abort', onAbort));
+  const outcome = await study.optimize();
   const complete = outcome.trials.filter((t) => t.state === 'complete' && results.has(t.index));
   if (complete.length === 0) {
     const why = outcome.trials.find((t) => t.error)?.error;

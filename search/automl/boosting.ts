@@ -286,18 +286,13 @@ export class GradientBoosting implements Learner {
       const lRows = Int32Array.from(lr);
       const rRows = Int32Array.from(rr);
       // only the smaller child's histogram is built; the larger one's is the parent's minus it
-      const lNode = newNode(0, 0);
-      const rNode = newNode(0, 0);
       const smallIsLeft = lRows.length <= rRows.length;
-      const small = smallIsLeft ? lRows : rRows;
-      const large = smallIsLeft ? rRows : lRows;
+      const [small, large] = smallIsLeft ? [lRows, rRows] : [rRows, lRows];
       const smallHist = splittable(small, leaf.depth + 1) || splittable(large, leaf.depth + 1) ? buildHistogram(bins, cols, offset, small, grad, hess) : null;
       const largeHist = smallHist && splittable(large, leaf.depth + 1) ? subtractHistogram(leaf.hist!, smallHist) : null;
       leaf.hist = null;
-      const sLeaf = makeLeaf(smallIsLeft ? lNode : rNode, small, leaf.depth + 1, smallHist);
-      const bLeaf = makeLeaf(smallIsLeft ? rNode : lNode, large, leaf.depth + 1, largeHist);
-      const l = smallIsLeft ? sLeaf : bLeaf;
-      const rt = smallIsLeft ? bLeaf : sLeaf;
+      const l = makeLeaf(newNode(0, 0), lRows, leaf.depth + 1, smallIsLeft ? smallHist : largeHist);
+      const rt = makeLeaf(newNode(0, 0), rRows, leaf.depth + 1, smallIsLeft ? largeHist : smallHist);
       value[l.node] = (-l.g / (l.h + p.l2)) * p.learningRate;
       value[rt.node] = (-rt.g / (rt.h + p.l2)) * p.learningRate;
       feature[leaf.node] = s.feature;

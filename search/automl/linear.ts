@@ -150,9 +150,9 @@ registerLearner('linear', LinearModel.fromJSON);
  * a two-loop L-BFGS direction (memory 10) on the pseudo-gradient, its components that disagree in sign with the
  * steepest descent direction dropped, a backtracking line search that projects each trial point onto the orthant
  * of the current point. Stops when the largest pseudo-gradient component is <= tol, when an iteration improves the
- * objective by less than 64 machine epsilons relatively (scipy L-BFGS-B's ftol in sklearn), or after maxIter iterations. Exported for the tests.
+ * objective by less than 64 machine epsilons relatively (scipy L-BFGS-B's ftol in sklearn), or after maxIter iterations.
  */
-export function owlqn(
+function owlqn(
   size: number,
   penalized: number,
   l1: number,
@@ -211,7 +211,7 @@ export function owlqn(
       const gamma = 1 / (rho[last] * yy);
       for (let i = 0; i < size; i++) dir[i] *= gamma;
     } else {
-      // first step: unit length along -pg
+      // first step: along -pg, its largest component at most 1
       const scale = 1 / Math.max(pgMax, 1e-300);
       for (let i = 0; i < size; i++) dir[i] *= Math.min(1, scale);
     }
@@ -221,7 +221,8 @@ export function owlqn(
       b *= rho[j];
       for (let i = 0; i < size; i++) dir[i] += sHist[j][i] * (alpha[j] - b);
     }
-    // keep only components that descend along -pg; fall back to steepest descent if none is left
+    // keep only components that descend along -pg; fall back to steepest descent (and drop the history) if the
+    // direction does not descend
     let slope = 0;
     for (let i = 0; i < size; i++) {
       if (l1 > 0 && i < penalized && dir[i] * pg[i] >= 0) dir[i] = 0;
@@ -230,7 +231,6 @@ export function owlqn(
     if (!(slope < 0)) {
       sHist.length = yHist.length = rho.length = 0;
       for (let i = 0; i < size; i++) dir[i] = -pg[i];
-      slope = -pgMax * pgMax;
     }
     // backtracking (Armijo) line search, each trial point projected onto the orthant of w (sign of -pg where w = 0)
     let step = 1;
