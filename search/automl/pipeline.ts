@@ -9,7 +9,7 @@ import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './le
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
 import { temper } from './ensemble.js';
 import { type Matrix, type Target, matrix } from './matrix.js';
-import { type FittedColumn, type PreprocessConfig, Preprocessor } from './preprocess.js';
+import { type PreprocessConfig, Preprocessor, type PreprocessorJSON } from './preprocess.js';
 
 export interface PipelineSpec {
   learner: LearnerName;
@@ -102,8 +102,8 @@ export class Pipeline {
     this.target = target;
     this.task = enc.task;
     this.classes = enc.classes;
-    this.preprocessor = new Preprocessor(this.spec.preprocess).fit(features);
-    const x = this.preprocessor.transform(features);
+    this.preprocessor = new Preprocessor(this.spec.preprocess);
+    const x = this.preprocessor.fitTransform(features);
     this.learner = createLearner(this.spec.learner, this.spec.params, this.spec.seed ?? 0).fit(x, enc.y);
     return this;
   }
@@ -162,7 +162,7 @@ export interface PipelineJSON {
   target: string;
   task: Task;
   classes: string[];
-  preprocess: { config: PreprocessConfig; columns: FittedColumn[] };
+  preprocess: PreprocessorJSON;
   learner: LearnerJSON;
 }
 

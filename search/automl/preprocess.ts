@@ -1,13 +1,24 @@
-// Column-wise preprocessing fitted on training rows only: impute numeric columns (mean/median/most frequent) and categorical
-// ones (most frequent), standardize numeric columns, one-hot encode categorical ones. A category unseen in
-// training becomes an all-zero one-hot block, like sklearn's handle_unknown='ignore'.
-import { FormatError } from '../../core/errors.js';
+// Column-wise preprocessing fitted on training rows only: impute numeric columns (mean, median, most frequent, or
+// from the nearest training rows) and categorical ones (most frequent), standardize numeric columns, one-hot encode
+// categorical ones. A category unseen in training becomes an all-zero one-hot block, like sklearn's
+// handle_unknown='ignore'.
+import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, frameRows, numericValues } from './frame.js';
 import { type Matrix, matrix } from './matrix.js';
 
 export interface PreprocessConfig {
-  numericImpute: 'mean' | 'median' | 'most-frequent';
+  /**
+   * How a missing number is filled: the column's mean, median or most frequent value over the training rows, or
+   * 'knn': the mean of the column over the `neighbors` training rows nearest on the values the row does have (as
+   * sklearn's KNNImputer: nan-euclidean distance over the columns both rows have, numbers divided by their
+   * training standard deviation, a categorical mismatch counting 1). Training rows tied with the k-th nearest are
+   * all averaged, so the fill does not depend on row order; a row sharing no present column with any training row
+   * that has the value gets the median.
+   */
+  numericImpute: 'mean' | 'median' | 'most-frequent' | 'knn';
   scale: 'standard' | 'none';
+  /** Neighbours numericImpute 'knn' averages (default 5, as KNNImputer). */
+  neighbors?: number;
 }
 
 export const defaultPreprocess: PreprocessConfig = { numericImpute: 'median', scale: 'standard' };
@@ -16,36 +27,58 @@ export type FittedColumn =
   | { name: string; kind: 'numeric'; fill: number; mean: number; std: number }
   | { name: string; kind: 'categorical'; fill: string | null; categories: string[] };
 
+/**
+ * The training rows numericImpute 'knn' draws from, column by column in the fitted columns' order: numbers as they
+ * are, categories as their index among the column's categories; null where missing.
+ */
+export interface ImputeDonors {
+  /** Per column, what a difference is divided by in the distance: the numbers' standard deviation, 1 for categories. */
+  spread: number[];
+  values: (number | null)[][];
+}
+
 export class Preprocessor {
   readonly config: PreprocessConfig;
   columns: FittedColumn[] = [];
+  /** Present when numericImpute is 'knn'. */
+  donors?: ImputeDonors;
+  // donors.values with NaN for missing, built on first use
+  private donorColumns?: Float64Array[];
 
   constructor(config: Partial<PreprocessConfig> = {}) {
     this.config = { ...defaultPreprocess, ...config };
+    const k = this.config.neighbors;
+    if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new ArgumentError(`Preprocessor: neighbors must be a positive integer, got ${k}`);
   }
 
   /** Fits on the feature columns of a table (its target, if held apart, is ignored). */
   fit(table: Table): this {
+    this.fitFilled(table, false);
+    return this;
+  }
+
+  /** fit(table) then transform(table), filling the training rows' gaps once (for 'knn' the costly part). */
+  fitTransform(table: Table): Matrix {
+    return this.toMatrix(table, this.fitFilled(table, true));
+  }
+
+  /** Fits; returns the training rows' numeric columns filled when `wantFilled` (else possibly nothing). */
+  private fitFilled(table: Table, wantFilled: boolean): Float64Array[] {
+    this.donors = undefined;
+    this.donorColumns = undefined;
     this.columns = table.columns.map((c): FittedColumn => {
       if (c.kind === 'numeric') {
         const present = Float64Array.from(c.values.filter((v) => !Number.isNaN(v))).sort();
         let fill = 0;
         if (present.length > 0) {
           if (this.config.numericImpute === 'most-frequent') fill = mostFrequentNumber(present);
-          else if (this.config.numericImpute === 'median') {
+          else if (this.config.numericImpute === 'mean') fill = present.reduce((a, b) => a + b, 0) / present.length;
+          else {
             const m = present.length >> 1;
             fill = present.length % 2 ? present[m] : (present[m - 1] + present[m]) / 2;
-          } else fill = present.reduce((a, b) => a + b, 0) / present.length;
+          }
         }
-        let mean = 0;
-        let std = 1;
-        if (this.config.scale === 'standard' && c.values.length > 0) {
-          const filled = Float64Array.from(c.values, (v) => (Number.isNaN(v) ? fill : v));
-          mean = filled.reduce((a, b) => a + b, 0) / filled.length;
-          const variance = filled.reduce((a, b) => a + (b - mean) ** 2, 0) / filled.length;
-          std = variance > 1e-24 ? Math.sqrt(variance) : 1;
-        }
-        return { name: c.name, kind: 'numeric', fill, mean, std };
+        return { name: c.name, kind: 'numeric', fill, mean: 0, std: 1 };
       }
       const counts = new Map<string, number>();
       for (const v of c.values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -53,7 +86,24 @@ export class Preprocessor {
       for (const [v, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (fill === null || n > counts.get(fill)!) fill = v;
       return { name: c.name, kind: 'categorical', fill, categories: [...counts.keys()].sort() };
     });
-    return this;
+    if (this.config.numericImpute === 'knn') {
+      const raw = this.rawColumns(table);
+      const spread = this.columns.map((c, j) => (c.kind === 'numeric' ? presentStd(raw[j]) : 1));
+      this.donors = { spread, values: raw.map((v) => Array.from(v, (x) => (Number.isNaN(x) ? null : x))) };
+    }
+    const standardize = this.config.scale === 'standard' && table.nRows > 0;
+    const filled = wantFilled || standardize ? this.filledNumbers(table) : [];
+    if (standardize) {
+      this.columns.forEach((c, j) => {
+        if (c.kind !== 'numeric') return;
+        const v = filled[j];
+        const mean = v.reduce((a, b) => a + b, 0) / v.length;
+        const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+        c.mean = mean;
+        c.std = variance > 1e-24 ? Math.sqrt(variance) : 1;
+      });
+    }
+    return filled;
   }
 
   get featureNames(): string[] {
@@ -61,14 +111,18 @@ export class Preprocessor {
   }
 
   transform(frame: Frame): Matrix {
+    return this.toMatrix(frame, this.filledNumbers(frame));
+  }
+
+  private toMatrix(frame: Frame, filled: Float64Array[]): Matrix {
     const n = frameRows(frame);
     const width = this.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : c.categories.length), 0);
     const out = matrix(n, width);
     let at = 0;
-    for (const c of this.columns) {
+    this.columns.forEach((c, j) => {
       if (c.kind === 'numeric') {
-        const v = numericValues('Pipeline.predict', frame, c.name);
-        for (let r = 0; r < n; r++) out.data[r * width + at] = ((Number.isNaN(v[r]) ? c.fill : v[r]) - c.mean) / c.std;
+        const v = filled[j];
+        for (let r = 0; r < n; r++) out.data[r * width + at] = (v[r] - c.mean) / c.std;
         at += 1;
       } else {
         const v = categoricalValues('Pipeline.predict', frame, c.name);
@@ -79,20 +133,161 @@ export class Preprocessor {
         }
         at += c.categories.length;
       }
+    });
+    return out;
+  }
+
+  /** Every column as numbers, NaN where missing: numeric values as they are, categories as their fitted index (unknown ones missing). */
+  private rawColumns(frame: Frame): Float64Array[] {
+    return this.columns.map((c) => {
+      if (c.kind === 'numeric') return numericValues('Pipeline.predict', frame, c.name);
+      const index = new Map(c.categories.map((cat, i) => [cat, i]));
+      return Float64Array.from(categoricalValues('Pipeline.predict', frame, c.name), (v) => (v === null ? NaN : (index.get(v) ?? NaN)));
+    });
+  }
+
+  /** Numeric columns with their missing values filled (by the fitted constant, or by the nearest donors); empty arrays for categorical ones. */
+  private filledNumbers(frame: Frame): Float64Array[] {
+    if (!this.donors) {
+      return this.columns.map((c) => {
+        if (c.kind !== 'numeric') return new Float64Array(0);
+        const fill = c.fill;
+        return numericValues('Pipeline.predict', frame, c.name).map((v) => (Number.isNaN(v) ? fill : v));
+      });
+    }
+    const raw = this.rawColumns(frame);
+    const donors = (this.donorColumns ??= this.donors.values.map((v) => Float64Array.from(v, (x) => x ?? NaN)));
+    const inverse = this.donors.spread.map((s) => 1 / s);
+    const numeric = this.columns.map((c) => c.kind === 'numeric');
+    const k = this.config.neighbors ?? 5;
+    const d = this.columns.length;
+    const nDonors = donors.length > 0 ? donors[0].length : 0;
+    const sum = new Float64Array(nDonors);
+    const shared = new Int32Array(nDonors);
+    const dist = new Float64Array(nDonors);
+    const pickDist = new Float64Array(nDonors);
+    const pickValue = new Float64Array(nDonors);
+    const n = frameRows(frame);
+    const out = this.columns.map((c, j) => (numeric[j] ? Float64Array.from(raw[j]) : new Float64Array(0)));
+    for (let r = 0; r < n; r++) {
+      let anyMissing = false;
+      for (let j = 0; j < d; j++) if (numeric[j] && Number.isNaN(raw[j][r])) anyMissing = true;
+      if (!anyMissing) continue;
+      // nan-euclidean: squared differences over the columns both rows have, scaled up by d / (columns both have);
+      // column by column over all donors, so the inner loop is one typed array
+      sum.fill(0);
+      shared.fill(0);
+      for (let j = 0; j < d; j++) {
+        const a = raw[j][r];
+        if (Number.isNaN(a)) continue;
+        const col = donors[j];
+        if (numeric[j]) {
+          const inv = inverse[j];
+          for (let i = 0; i < nDonors; i++) {
+            const b = col[i];
+            if (b === b) {
+              shared[i]++;
+              sum[i] += ((a - b) * inv) ** 2;
+            }
+          }
+        } else {
+          for (let i = 0; i < nDonors; i++) {
+            const b = col[i];
+            if (b === b) {
+              shared[i]++;
+              if (a !== b) sum[i] += 1;
+            }
+          }
+        }
+      }
+      for (let i = 0; i < nDonors; i++) dist[i] = shared[i] === 0 ? Infinity : Math.sqrt((sum[i] * d) / shared[i]);
+      for (let j = 0; j < d; j++) {
+        if (!numeric[j] || !Number.isNaN(raw[j][r])) continue;
+        const col = donors[j];
+        let m = 0;
+        for (let i = 0; i < nDonors; i++) {
+          if (dist[i] === Infinity || Number.isNaN(col[i])) continue;
+          pickDist[m] = dist[i];
+          pickValue[m++] = col[i];
+        }
+        if (m === 0) {
+          out[j][r] = (this.columns[j] as { fill: number }).fill;
+          continue;
+        }
+        // the k-th smallest distance, then every donor at most that far (ties all in)
+        const kth = m <= k ? Infinity : kthSmallest(pickDist.slice(0, m), k - 1);
+        let total = 0;
+        let count = 0;
+        for (let i = 0; i < m; i++) {
+          if (pickDist[i] <= kth) {
+            total += pickValue[i];
+            count++;
+          }
+        }
+        out[j][r] = total / count;
+      }
     }
     return out;
   }
 
-  toJSON(): { config: PreprocessConfig; columns: FittedColumn[] } {
-    return { config: this.config, columns: this.columns };
+  toJSON(): PreprocessorJSON {
+    return { config: this.config, columns: this.columns, ...(this.donors ? { donors: this.donors } : {}) };
   }
 
-  static fromJSON(json: { config: PreprocessConfig; columns: FittedColumn[] }): Preprocessor {
+  static fromJSON(json: PreprocessorJSON): Preprocessor {
     if (!json || !Array.isArray(json.columns)) throw new FormatError('Preprocessor.fromJSON: columns must be an array, got none');
     const p = new Preprocessor(json.config);
     p.columns = json.columns;
+    if (p.config.numericImpute === 'knn') {
+      const v = json.donors?.values;
+      if (!Array.isArray(v) || v.length !== json.columns.length || !Array.isArray(json.donors?.spread)) {
+        throw new FormatError(`Preprocessor.fromJSON: numericImpute 'knn' needs donors with one value array per column (${json.columns.length}), got ${Array.isArray(v) ? v.length : 'none'}`);
+      }
+      p.donors = json.donors;
+    }
     return p;
   }
+}
+
+export interface PreprocessorJSON {
+  config: PreprocessConfig;
+  columns: FittedColumn[];
+  donors?: ImputeDonors;
+}
+
+/** The value of rank `rank` (0-based) of `a`, by quickselect; reorders `a`. */
+function kthSmallest(a: Float64Array, rank: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (rank <= j) hi = j;
+    else if (rank >= i) lo = i;
+    else return a[rank];
+  }
+  return a[rank];
+}
+
+/** Population standard deviation of the non-NaN values (1 when there are fewer than two or they are all equal). */
+function presentStd(v: Float64Array): number {
+  let n = 0;
+  let mean = 0;
+  for (const x of v) if (!Number.isNaN(x)) mean += (x - mean) / ++n;
+  let ss = 0;
+  for (const x of v) if (!Number.isNaN(x)) ss += (x - mean) ** 2;
+  const std = n > 0 ? Math.sqrt(ss / n) : 0;
+  return std > 1e-12 ? std : 1;
 }
 
 /** The most frequent value of a sorted array (the smallest on ties). */

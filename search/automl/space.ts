@@ -3,6 +3,7 @@
 import { type Config, type Space, type SpaceBuilder, space } from '../space.js';
 import type { LearnerName, LearnerParams } from './learners.js';
 import type { PipelineSpec } from './pipeline.js';
+import type { PreprocessConfig } from './preprocess.js';
 
 const forests: LearnerName[] = ['random-forest', 'extra-trees'];
 
@@ -11,7 +12,7 @@ export function automlSpace(learners: readonly LearnerName[]): Space<Config> {
   const on = (...names: LearnerName[]) => ({ when: { learner: names.filter((n) => learners.includes(n)) } });
   const has = (...names: LearnerName[]) => names.some((n) => learners.includes(n));
   // which parameters exist depends on `learners`, so the static config type is plain Config; configToSpec reads it
-  let b: SpaceBuilder = space().categorical('learner', [...learners]).categorical('impute', ['median', 'mean', 'most-frequent']);
+  let b: SpaceBuilder = space().categorical('learner', [...learners]).categorical('impute', ['median', 'mean', 'most-frequent', 'knn']);
   const add = (f: (s: SpaceBuilder) => SpaceBuilder) => (b = f(b));
   if (has('knn')) add((s) => s.categorical('scale', ['standard', 'none'], on('knn')));
   if (has('decision-tree')) {
@@ -99,7 +100,7 @@ export function configToSpec(c: Config, seed = 0): PipelineSpec {
   return {
     learner,
     params,
-    preprocess: { numericImpute: c.impute as 'mean' | 'median' | 'most-frequent', scale: c.scale === 'none' ? 'none' : 'standard' },
+    preprocess: { numericImpute: c.impute as PreprocessConfig['numericImpute'], scale: c.scale === 'none' ? 'none' : 'standard' },
     seed,
   };
 }

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { categoricalColumn, numericColumn } from '../../../core/data/csv.js';
+import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
+import { subsetTable } from '../../../search/automl/frame.js';
 import { Preprocessor } from '../../../search/automl/preprocess.js';
 
 const table = {
@@ -47,5 +50,131 @@ describe('Preprocessor', () => {
     const p = new Preprocessor().fit(table);
     const back = Preprocessor.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));
     expect(Array.from(back.transform(table).data)).toEqual(Array.from(p.transform(table).data));
+  });
+});
+
+// scikit-learn 1.2.1 KNNImputer on columns pre-scaled to standard deviation 1 (bench/reference/sklearn_knn_impute.py)
+const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-knn-impute.json', import.meta.url), 'utf8')) as {
+  train: (number | null)[][];
+  query: (number | null)[][];
+  cases: { neighbors: number; train: number[][]; query: number[][] }[];
+};
+
+const numericTable = (rows: (number | null)[][]): Table => ({
+  columns: rows[0].map((_, j) => numericColumn(`x${j}`, rows.map((r) => r[j]))),
+  nRows: rows.length,
+});
+
+/**
+ * The knn fill of one missing cell, written as plainly as possible: every training row that has the column, its
+ * nan-euclidean distance (numbers over their training spread, a category mismatch 1), sorted, the first k and every
+ * row tied with the k-th averaged; the median when no training row shares a present column.
+ */
+function naiveKnnFill(train: (number | string | null)[][], row: (number | string | null)[], j: number, k: number): number {
+  const d = row.length;
+  const present = (v: number | string | null) => v !== null && !(typeof v === 'number' && Number.isNaN(v));
+  const spread = Array.from({ length: d }, (_, c) => {
+    const v = train.map((r) => r[c]).filter((x): x is number => typeof x === 'number' && present(x));
+    if (v.length === 0 || typeof train.find((r) => present(r[c]))?.[c] === 'string') return 1;
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    return s > 1e-12 ? s : 1;
+  });
+  const donors: { dist: number; value: number }[] = [];
+  for (const t of train) {
+    if (!present(t[j])) continue;
+    let sum = 0;
+    let shared = 0;
+    for (let c = 0; c < d; c++) {
+      if (!present(row[c]) || !present(t[c])) continue;
+      shared++;
+      sum += typeof row[c] === 'string' ? (row[c] === t[c] ? 0 : 1) : (((row[c] as number) - (t[c] as number)) / spread[c]) ** 2;
+    }
+    if (shared > 0) donors.push({ dist: Math.sqrt((sum * d) / shared), value: t[j] as number });
+  }
+  if (donors.length === 0) {
+    const v = train.map((r) => r[j]).filter((x): x is number => typeof x === 'number' && present(x)).sort((a, b) => a - b);
+    return v.length === 0 ? 0 : v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+  donors.sort((a, b) => a.dist - b.dist);
+  const kth = donors[Math.min(k, donors.length) - 1].dist;
+  const chosen = donors.filter((x) => x.dist <= kth);
+  return chosen.reduce((a, b) => a + b.value, 0) / chosen.length;
+}
+
+describe('Preprocessor numericImpute knn', () => {
+  it.each(sk.cases.map((c) => [c.neighbors, c] as const))('matches scikit-learn KNNImputer(n_neighbors=%i) on training and new rows', (k, c) => {
+    const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k }).fit(numericTable(sk.train));
+    for (const [rows, want] of [[sk.train, c.train], [sk.query, c.query]] as const) {
+      const x = p.transform(numericTable(rows));
+      want.forEach((row, r) => row.forEach((v, j) => expect(x.data[r * x.cols + j]).toBeCloseTo(v, 9)));
+    }
+  });
+
+  it('equals a naive reference on mixed numeric/categorical tables with gaps (fast-check)', () => {
+    const cell = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }).map((v) => v / 2));
+    const cat = fc.oneof(fc.constant(null), fc.constantFrom('a', 'b', 'c'));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 6 }),
+        (k, trainRows, queryRows) => {
+          const toTable = (rows: (number | string | null)[][]): Table => ({
+            columns: [numericColumn('a', rows.map((r) => r[0] as number | null)), numericColumn('b', rows.map((r) => r[1] as number | null)), categoricalColumn('c', rows.map((r) => r[2] as string | null))],
+            nRows: rows.length,
+          });
+          const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k }).fit(toTable(trainRows));
+          const x = p.transform(toTable(queryRows));
+          // a category unseen in training is missing to the distance, as the fitted preprocessor sees it
+          const known = new Set<string | null>(trainRows.map((r) => r[2]).filter((v) => v !== null));
+          queryRows.forEach((row, r) => {
+            const seen = [row[0], row[1], known.has(row[2]) ? row[2] : null];
+            for (const j of [0, 1]) {
+              const want = row[j] === null ? naiveKnnFill(trainRows, seen, j, k) : (row[j] as number);
+              expect(x.data[r * x.cols + j]).toBeCloseTo(want, 10);
+            }
+          });
+        },
+      ),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('a row with only its category present gets the mean of that category (all tied rows), whatever the row order', () => {
+    // as penguins row 339: Biscoe, every measurement missing -> the Biscoe birds' mean, not the overall median
+    const t: Table = {
+      columns: [numericColumn('mass', [3000, 3100, 5000, 5200, 5400, 3050, null]), categoricalColumn('island', ['T', 'T', 'B', 'B', 'B', 'T', 'B'])],
+      nRows: 7,
+    };
+    for (const order of [[0, 1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1, 0], [2, 0, 6, 4, 1, 5, 3]]) {
+      const shuffled = subsetTable(t, order);
+      const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: 2 }).fit(shuffled);
+      const x = p.transform(shuffled);
+      const at = order.indexOf(6);
+      expect(x.data[at * x.cols]).toBeCloseTo(5200, 12);
+    }
+    // with median imputation the same row would be the overall median, between the islands
+    expect(new Preprocessor({ numericImpute: 'median', scale: 'none' }).fit(t).transform(t).data[6 * 3]).toBe(4050);
+  });
+
+  it('falls back to the median when no training row shares a present value; standardizes after filling', () => {
+    const t: Table = { columns: [numericColumn('a', [1, 2, 4, null]), numericColumn('b', [null, null, null, 7])], nRows: 4 };
+    const none = new Preprocessor({ numericImpute: 'knn', scale: 'none' }).fit(t).transform(t);
+    expect(none.data[3 * 2]).toBe(2); // row 3 has only b, which no row with a has
+    const std = new Preprocessor({ numericImpute: 'knn', scale: 'standard' }).fit(t);
+    const col = std.columns[0] as { mean: number };
+    expect(col.mean).toBeCloseTo((1 + 2 + 4 + 2) / 4, 12);
+  });
+
+  it('JSON round trip keeps the donors and the fills; a knn preprocessor without donors is a clear error', () => {
+    const p = new Preprocessor({ numericImpute: 'knn', neighbors: 1 }).fit(table);
+    const json = JSON.parse(JSON.stringify(p.toJSON()));
+    const back = Preprocessor.fromJSON(json);
+    const query = { columns: [numericColumn('a', [NaN, NaN, 3]), categoricalColumn('c', ['y', 'x', null])], nRows: 3 };
+    expect(Array.from(back.transform(query).data)).toEqual(Array.from(p.transform(query).data));
+    delete json.donors;
+    expect(() => Preprocessor.fromJSON(json)).toThrow(/numericImpute 'knn' needs donors with one value array per column \(2\), got none/);
+    expect(() => new Preprocessor({ numericImpute: 'knn', neighbors: 0 })).toThrow(/neighbors must be a positive integer, got 0/);
   });
 });
