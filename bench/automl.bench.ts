@@ -48,13 +48,14 @@ const onlySets = process.env.BENCH_SETS?.split(',');
 const outerRepeats = process.env.AUTOML_OUTER_REPEATS ? Number(process.env.AUTOML_OUTER_REPEATS) : undefined;
 const sets = benchSets.filter((s) => !onlySets || onlySets.includes(s.id));
 
-/** Per-fold accuracy of one pipeline spec on the given test folds. */
-function foldAccuracies(table: Table, target: string, folds: Int32Array[], learner: LearnerName, params: LearnerParams = {}, seed = 0): number[] {
+/** Per-fold accuracy of one pipeline spec on the given test folds; the rows it gets wrong are pushed onto `wrong`. */
+function foldAccuracies(table: Table, target: string, folds: Int32Array[], learner: LearnerName, params: LearnerParams = {}, seed = 0, wrong: number[] = []): number[] {
   const enc = encodeTarget(table, target);
   return folds.map((test) => {
     const train = complement(table.nRows, test);
     const p = new Pipeline({ learner, params, seed }).fit(subsetTable(table, train), target, { classes: enc.classes });
     const pred = p.predictEncoded(subsetTable(table, test));
+    test.forEach((row, j) => pred[j] !== enc.y[row] && wrong.push(row));
     return accuracy(Int32Array.from(test, (i) => enc.y[i]), pred);
   });
 }
@@ -126,8 +127,8 @@ async function main(): Promise<void> {
     // is picked after the fact; each repeat's AutoML runs and random default learners use that repeat's seed
     const repeats = outerRepeats ?? (table.nRows <= 500 ? 3 : 1);
     const automlAcc: number[] = [];
-    const runs: { repeat: number; trials: number; members: string[]; innerBest: number; innerEnsemble?: number; seconds: number }[] = [];
-    const defaultAcc = new Map<LearnerName, { perFold: number[]; seconds: number }>(learnerNames.map((l) => [l, { perFold: [], seconds: 0 }]));
+    const runs: { repeat: number; trials: number; members: string[]; innerBest: number; innerEnsemble?: number; seconds: number; wrong: number[] }[] = [];
+    const defaultAcc = new Map<LearnerName, { perFold: number[]; seconds: number; wrong: number[] }>(learnerNames.map((l) => [l, { perFold: [], seconds: 0, wrong: [] }]));
     for (let rep = 0; rep < repeats; rep++) {
       const outer = stratifiedKFold(labels, outerFolds, seed + rep);
       for (const test of outer) {
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
         const model = run.ensemble ?? run.best;
         const pred = model.predict(subsetTable(table, test));
         automlAcc.push(pred.filter((p, j) => p === enc.classes[labels[test[j]]]).length / test.length);
+        // which rows (of the labelled table) it got wrong, to compare with the defaults' misses
+        const wrong = Array.from(test).filter((row, j) => pred[j] !== enc.classes[labels[row]]);
         runs.push({
           repeat: rep,
           trials: run.trials,
@@ -142,13 +145,14 @@ async function main(): Promise<void> {
           innerBest: run.leaderboard[0].score,
           innerEnsemble: run.ensembleScore,
           seconds: run.elapsedSeconds,
+          wrong,
         });
         console.log(`  ${set.id} repeat ${rep} fold ${automlAcc.length - rep * outerFolds}: AutoML ${automlAcc[automlAcc.length - 1].toFixed(4)} (${run.trials} trials)`);
       }
       for (const learner of learnerNames) {
         const t = Date.now();
         const d = defaultAcc.get(learner)!;
-        d.perFold.push(...foldAccuracies(table, set.target, outer, learner, {}, seed + rep));
+        d.perFold.push(...foldAccuracies(table, set.target, outer, learner, {}, seed + rep, d.wrong));
         d.seconds += (Date.now() - t) / 1000;
       }
     }

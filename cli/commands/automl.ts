@@ -4,6 +4,7 @@ import { type CommandSpec, type Parsed, num, str, bool, required } from '../args
 import { loadTable } from '../data.js';
 import { createProgress, interrupt } from '../progress.js';
 import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
+import type { PreprocessConfig } from '../../search/automl/preprocess.js';
 
 export const automlSpec: CommandSpec = {
   name: 'automl',
@@ -17,6 +18,7 @@ export const automlSpec: CommandSpec = {
     strategy: { type: 'string', help: 'search strategy', choices: ['tpe', 'random'], default: 'tpe' },
     folds: { type: 'number', help: 'cross-validation folds', default: 5 },
     repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
+    impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
     ensemble: { type: 'boolean', help: "bagged ensemble selection over each learner's best and the best pipelines (Caruana et al. 2004)", default: true },
     out: { type: 'string', help: 'where to save the best pipeline (JSON)', default: 'pipeline.json' },
     quiet: { type: 'boolean', help: 'no progress', default: false },
@@ -34,6 +36,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
+    ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
     onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });
   progress.done(`${res.trials} trials (${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);

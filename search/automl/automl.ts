@@ -19,7 +19,8 @@ import { type LearnerName, type LearnerParams, learnerNames, supportsRegression 
 import { type Matrix, matrix, takeTarget } from './matrix.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics, score } from './metrics.js';
 import { EnsemblePipeline, Pipeline, type PipelineSpec, type Predictor, encodeTarget } from './pipeline.js';
-import { automlSpace, configToSpec, defaultConfigs } from './space.js';
+import type { PreprocessConfig } from './preprocess.js';
+import { automlSpace, configToSpec, defaultConfigs, imputers } from './space.js';
 
 export interface AutoMLOptions {
   /** A CSV path, a whittle Table, or plain records. */
@@ -55,6 +56,14 @@ export interface AutoMLOptions {
    * to 1000, else 1 (on small tables one split's luck would otherwise pick the winner).
    */
   repeats?: number;
+  /**
+   * The numeric imputations searched (PreprocessConfig numericImpute). Default: all four ('median', 'mean',
+   * 'most-frequent', 'knn') when at least 5 rows have a missing number, else only 'knn'. An imputation changes only
+   * the rows with gaps, so on a table with fewer the cross-validation cannot tell the choices apart and would pick
+   * one by the noise of the other parameters; the nearest-rows fill, the best informed, is then the one used for
+   * the gaps new rows bring.
+   */
+  impute?: PreprocessConfig['numericImpute'][];
   /** Run every learner's defaults (space.ts defaultConfigs) as the first trials (default true). */
   startFromDefaults?: boolean;
   /** Learners to search over (default all that fit the task). */
@@ -145,6 +154,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const rows = enc.rows.length === table.nRows ? table : subsetTable(table, enc.rows);
   const features: Table = { columns: rows.columns.filter((c) => c.name !== opts.target), nRows: rows.nRows };
   const n = features.nRows;
+  for (const i of opts.impute ?? []) if (!imputers.includes(i)) throw new ArgumentError(`automl: impute must be among ${imputers.join(', ')}, got ${JSON.stringify(i)}`);
+  if (opts.impute && opts.impute.length === 0) throw new ArgumentError('automl: impute needs at least one imputation, got []');
+  let rowsWithGaps = 0;
+  for (let r = 0; r < n; r++) if (features.columns.some((c) => c.kind === 'numeric' && Number.isNaN(c.values[r]))) rowsWithGaps++;
+  const impute: PreprocessConfig['numericImpute'][] = opts.impute ? [...new Set(opts.impute)] : rowsWithGaps >= 5 ? [...imputers] : ['knn'];
   const k = Math.min(opts.folds ?? 5, n);
   const repeats = opts.repeats ?? (n <= 500 ? 3 : n <= 1000 ? 2 : 1);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`automl: repeats must be a positive integer, got ${repeats}`);
@@ -212,9 +226,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   };
 
   const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
-  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaultConfigs(learners), chosen);
+  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]), chosen);
   const study = new Study<Config>({
-    space: automlSpace(learners),
+    space: automlSpace(learners, impute),
     objective,
     directions: better ? 'maximize' : 'minimize',
     strategy,

@@ -7,12 +7,18 @@ import type { PreprocessConfig } from './preprocess.js';
 
 const forests: LearnerName[] = ['random-forest', 'extra-trees'];
 
-/** The space over `learners` (at least one). Parameter names are `<learner prefix>.<param>`. */
-export function automlSpace(learners: readonly LearnerName[]): Space<Config> {
+/** Every numeric imputation AutoML can search (PreprocessConfig numericImpute). */
+export const imputers: readonly PreprocessConfig['numericImpute'][] = ['median', 'mean', 'most-frequent', 'knn'];
+
+/**
+ * The space over `learners` (at least one) and the imputations `impute` (default all). Parameter names are
+ * `<learner prefix>.<param>`.
+ */
+export function automlSpace(learners: readonly LearnerName[], impute: readonly PreprocessConfig['numericImpute'][] = imputers): Space<Config> {
   const on = (...names: LearnerName[]) => ({ when: { learner: names.filter((n) => learners.includes(n)) } });
   const has = (...names: LearnerName[]) => names.some((n) => learners.includes(n));
   // which parameters exist depends on `learners`, so the static config type is plain Config; configToSpec reads it
-  let b: SpaceBuilder = space().categorical('learner', [...learners]).categorical('impute', ['median', 'mean', 'most-frequent', 'knn']);
+  let b: SpaceBuilder = space().categorical('learner', [...learners]).categorical('impute', [...impute]);
   const add = (f: (s: SpaceBuilder) => SpaceBuilder) => (b = f(b));
   if (has('knn')) add((s) => s.categorical('scale', ['standard', 'none'], on('knn')));
   if (has('decision-tree')) {
@@ -65,7 +71,7 @@ export function automlSpace(learners: readonly LearnerName[]): Space<Config> {
  * its strategy takes over (as FLAML and AutoGluon start from defaults), so the ensemble can always fall back on
  * them. Exact defaults, except the tree's ccpAlpha at the space's floor 1e-5 (prunes only splits that gain nothing).
  */
-export function defaultConfigs(learners: readonly LearnerName[]): Config[] {
+export function defaultConfigs(learners: readonly LearnerName[], impute: PreprocessConfig['numericImpute'] = 'median'): Config[] {
   const forest = { 'forest.nEstimators': 100, 'forest.maxFeatures': 'sqrt', 'forest.maxDepth': 'none', 'forest.minSamplesLeaf': 1, 'forest.criterion': 'gini' };
   const all: Record<LearnerName, Config> = {
     'random-forest': forest,
@@ -79,7 +85,7 @@ export function defaultConfigs(learners: readonly LearnerName[]): Config[] {
     'gaussian-nb': { 'gnb.varSmoothing': 1e-9 },
     'categorical-nb': { 'cnb.alpha': 1, 'cnb.nBins': 10 },
   };
-  return (Object.keys(all) as LearnerName[]).filter((l) => learners.includes(l)).map((learner) => ({ learner, impute: 'median', ...all[learner] }));
+  return (Object.keys(all) as LearnerName[]).filter((l) => learners.includes(l)).map((learner) => ({ learner, impute, ...all[learner] }));
 }
 
 const depth = (v: unknown): number | null => (v === 'none' || v === undefined ? null : Number(v));

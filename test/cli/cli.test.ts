@@ -93,9 +93,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   });
 
   it('automl and rules on a CSV; their saved pipeline and rules predict new rows', () => {
-    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '5', '--folds', '3', '--out', 'pipe.json', '--quiet');
+    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '5', '--folds', '3', '--impute', 'mean', '--out', 'pipe.json', '--quiet');
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toMatch(/rank/);
+    expect(JSON.parse(readFileSync(join(dir, 'pipe.json'), 'utf8')).spec.preprocess.numericImpute).toBe('mean');
     const pa = whittle('predict', 'pipe.json', '--data', 'penguins.csv');
     expect(pa.code, pa.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(pa.stderr)![1])).toBeGreaterThan(90);
@@ -160,6 +161,9 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const missing = whittle('automl', '--data', 'nope.csv', '--target', 'x');
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('whittle automl: automl: file not found: nope.csv');
+    const impute = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--impute', 'median,zero', '--quiet');
+    expect(impute.code).toBe(1);
+    expect(impute.stderr.trim()).toBe('whittle automl: automl: impute must be among median, mean, most-frequent, knn, got "zero"');
     const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
     expect(target.code).toBe(1);
     expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);

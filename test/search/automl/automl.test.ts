@@ -61,10 +61,27 @@ describe('automl', () => {
     const res = await automl({ data: irisPath, target: 'species', maxTrials: 6, seed: 5, strategy: 'random', learners: [...fast], ensemble: false });
     const byTrial = [...res.leaderboard].sort((a, b) => a.trial - b.trial);
     expect(byTrial.slice(0, 4).map((r) => r.learner)).toEqual(['linear', 'knn', 'decision-tree', 'gaussian-nb']);
-    expect(byTrial[0].params).toEqual({ penalty: 'l2', C: 1, impute: 'median' });
-    expect(byTrial[1].params).toEqual({ k: 5, weights: 'uniform', impute: 'median', scale: 'standard' });
+    // iris has no gaps, so the only imputation is knn (see the next test)
+    expect(byTrial[0].params).toEqual({ penalty: 'l2', C: 1, impute: 'knn' });
+    expect(byTrial[1].params).toEqual({ k: 5, weights: 'uniform', impute: 'knn', scale: 'standard' });
     const plain = await automl({ data: irisPath, target: 'species', maxTrials: 6, seed: 5, strategy: 'random', learners: [...fast], ensemble: false, startFromDefaults: false });
     expect([...plain.leaderboard].sort((a, b) => a.trial - b.trial)[0].params).not.toEqual(byTrial[0].params);
+  });
+
+  it('searches every imputation when at least 5 rows have gaps, else only knn; impute: [...] chooses', async () => {
+    const d = irisData();
+    const records = Array.from({ length: d.x.rows }, (_, r) => ({
+      a: d.x.data[r * 4], b: d.x.data[r * 4 + 1], c: d.x.data[r * 4 + 2], d: d.x.data[r * 4 + 3], species: d.classes[d.y[r]],
+    }));
+    const imputesOf = async (recs: typeof records, impute?: ('median' | 'mean' | 'most-frequent' | 'knn')[]) => {
+      const res = await automl({ data: recs, target: 'species', maxTrials: 40, seed: 2, strategy: 'random', learners: ['linear', 'knn'], ensemble: false, folds: 3, repeats: 1, ...(impute ? { impute } : {}) });
+      return new Set(res.leaderboard.map((r) => r.params.impute));
+    };
+    const gaps = (count: number) => records.map((r, i) => (i % 15 === 0 && i / 15 < count ? { ...r, c: null as unknown as number } : r));
+    expect(await imputesOf(gaps(4))).toEqual(new Set(['knn']));
+    expect(await imputesOf(gaps(5))).toEqual(new Set(['median', 'mean', 'most-frequent', 'knn']));
+    expect(await imputesOf(gaps(5), ['mean'])).toEqual(new Set(['mean']));
+    await expect(automl({ data: records, target: 'species', maxTrials: 2, impute: ['zero' as 'mean'] })).rejects.toThrow(/impute must be among median, mean, most-frequent, knn, got "zero"/);
   });
 
   it('respects the time budget: no trial starts after it, the overrun is small', async () => {
