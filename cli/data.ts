@@ -62,8 +62,8 @@ export function isTableSource(data: string | undefined): boolean {
 export function tableDataset(table: Table, target: string, fitted?: { pre: Preprocessor; classes: string[] }): { ds: TensorDataset; pre: Preprocessor; classes: string[] } {
   const enc = encodeTarget(table, target, 'classification', fitted?.classes);
   const features = { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
-  const pre = fitted?.pre ?? new Preprocessor().fit(features);
-  const x = pre.transform(features);
+  const pre = fitted?.pre ?? new Preprocessor();
+  const x = fitted ? pre.transform(features) : pre.fitTransform(features);
   const xs = new Float32Array(enc.rows.length * x.cols);
   enc.rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
   const ds = new TensorDataset(new Tensor(xs, [enc.rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [enc.rows.length], 'int32'));

@@ -48,8 +48,8 @@ export function exportFolds(table: Table, target: string, opts: { k?: number; se
   const preprocess = new Preprocessor(opts.preprocess).config;
   const folds = tests.map((test): ExportedFold => {
     const train = subsetTable(features, complement(n, test));
-    const pre = new Preprocessor(preprocess).fit(train);
-    const xTrain = pre.transform(train);
+    const pre = new Preprocessor(preprocess);
+    const xTrain = pre.fitTransform(train);
     const xTest = pre.transform(subsetTable(features, test));
     return { test: Array.from(test), featureNames: pre.featureNames, xTrain: rowsOf(xTrain.data, xTrain.rows, xTrain.cols), xTest: rowsOf(xTest.data, xTest.rows, xTest.cols) };
   });

@@ -40,10 +40,10 @@ export interface ImputeDonors {
 export class Preprocessor {
   readonly config: PreprocessConfig;
   columns: FittedColumn[] = [];
-  /** Present when numericImpute is 'knn'. */
-  donors?: ImputeDonors;
-  // donors.values with NaN for missing, built on first use
+  // numericImpute 'knn': the training rows column by column (NaN where missing, categories as their index) and
+  // what each column's differences are divided by; toJSON writes them as ImputeDonors
   private donorColumns?: Float64Array[];
+  private donorSpread?: number[];
 
   constructor(config: Partial<PreprocessConfig> = {}) {
     this.config = { ...defaultPreprocess, ...config };
@@ -64,8 +64,8 @@ export class Preprocessor {
 
   /** Fits; returns the training rows' numeric columns filled when `wantFilled` (else possibly nothing). */
   private fitFilled(table: Table, wantFilled: boolean): Float64Array[] {
-    this.donors = undefined;
     this.donorColumns = undefined;
+    this.donorSpread = undefined;
     this.columns = table.columns.map((c): FittedColumn => {
       if (c.kind === 'numeric') {
         const present = Float64Array.from(c.values.filter((v) => !Number.isNaN(v))).sort();
@@ -86,13 +86,15 @@ export class Preprocessor {
       for (const [v, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (fill === null || n > counts.get(fill)!) fill = v;
       return { name: c.name, kind: 'categorical', fill, categories: [...counts.keys()].sort() };
     });
+    let raw: Float64Array[] | undefined;
     if (this.config.numericImpute === 'knn') {
-      const raw = this.rawColumns(table);
-      const spread = this.columns.map((c, j) => (c.kind === 'numeric' ? presentStd(raw[j]) : 1));
-      this.donors = { spread, values: raw.map((v) => Array.from(v, (x) => (Number.isNaN(x) ? null : x))) };
+      const columns = (raw = this.rawColumns(table));
+      // copies: a numeric column of a Table comes back as the caller's own array
+      this.donorColumns = columns.map((v) => Float64Array.from(v));
+      this.donorSpread = this.columns.map((c, j) => (c.kind === 'numeric' ? presentStd(columns[j]) : 1));
     }
     const standardize = this.config.scale === 'standard' && table.nRows > 0;
-    const filled = wantFilled || standardize ? this.filledNumbers(table) : [];
+    const filled = wantFilled || standardize ? this.filledNumbers(table, raw) : [];
     if (standardize) {
       this.columns.forEach((c, j) => {
         if (c.kind !== 'numeric') return;
@@ -146,18 +148,22 @@ export class Preprocessor {
     });
   }
 
-  /** Numeric columns with their missing values filled (by the fitted constant, or by the nearest donors); empty arrays for categorical ones. */
-  private filledNumbers(frame: Frame): Float64Array[] {
-    if (!this.donors) {
+  /**
+   * Numeric columns with their missing values filled (by the fitted constant, or by the nearest donors); empty
+   * arrays for categorical ones. `raw`: the frame's rawColumns, when the caller has them already.
+   */
+  private filledNumbers(frame: Frame, raw?: Float64Array[]): Float64Array[] {
+    const donors = this.donorColumns;
+    const spread = this.donorSpread;
+    if (!donors || !spread) {
       return this.columns.map((c) => {
         if (c.kind !== 'numeric') return new Float64Array(0);
         const fill = c.fill;
         return numericValues('Pipeline.predict', frame, c.name).map((v) => (Number.isNaN(v) ? fill : v));
       });
     }
-    const raw = this.rawColumns(frame);
-    const donors = (this.donorColumns ??= this.donors.values.map((v) => Float64Array.from(v, (x) => x ?? NaN)));
-    const inverse = this.donors.spread.map((s) => 1 / s);
+    raw ??= this.rawColumns(frame);
+    const inverse = spread.map((s) => 1 / s);
     const numeric = this.columns.map((c) => c.kind === 'numeric');
     const k = this.config.neighbors ?? 5;
     const d = this.columns.length;
@@ -231,7 +237,9 @@ export class Preprocessor {
   }
 
   toJSON(): PreprocessorJSON {
-    return { config: this.config, columns: this.columns, ...(this.donors ? { donors: this.donors } : {}) };
+    if (!this.donorColumns || !this.donorSpread) return { config: this.config, columns: this.columns };
+    const values = this.donorColumns.map((v) => Array.from(v, (x) => (Number.isNaN(x) ? null : x)));
+    return { config: this.config, columns: this.columns, donors: { spread: this.donorSpread, values } };
   }
 
   static fromJSON(json: PreprocessorJSON): Preprocessor {
@@ -243,7 +251,8 @@ export class Preprocessor {
       if (!Array.isArray(v) || v.length !== json.columns.length || !Array.isArray(json.donors?.spread)) {
         throw new FormatError(`Preprocessor.fromJSON: numericImpute 'knn' needs donors with one value array per column (${json.columns.length}), got ${Array.isArray(v) ? v.length : 'none'}`);
       }
-      p.donors = json.donors;
+      p.donorColumns = v.map((col) => Float64Array.from(col, (x) => x ?? NaN));
+      p.donorSpread = json.donors!.spread;
     }
     return p;
   }
