@@ -8,6 +8,7 @@ import { ArgumentError, WhittleError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import type { Config } from '../space.js';
 import { randomSearch } from '../strategies/random.js';
+import { medianPruner } from '../strategies/median.js';
 import { tpe } from '../strategies/tpe.js';
 import type { GenericPruner, GenericStrategy, Pruner, Strategy } from '../strategies/types.js';
 import { Study, type Trial } from '../study.js';
@@ -36,8 +37,16 @@ export interface AutoMLOptions {
   seed?: number;
   /** 'tpe' (default), 'random', or any search strategy. */
   strategy?: 'tpe' | 'random' | Strategy<Config> | GenericStrategy;
-  /** Stops a trial between folds when its fold scores so far look poor (e.g. medianPruner()); default none. */
-  pruner?: GenericPruner | Pruner<Config>;
+  /**
+   * Early stopping of poor trials: after each fold but the last, a searched trial reports the mean of its fold scores
+   * so far and the pruner may stop it there. 'median' (default) is the median stopping rule (medianPruner(): stop when
+   * the trial's mean so far is worse than the median of the completed trials' at the same fold); 'none' runs every
+   * trial to the end; or any pruner. The median rule judges nothing before 5 trials complete, so the five strongest
+   * default pipelines (run first) are always complete; a weaker default that trails them at a fold is stopped like any
+   * trial. In nested CV on movies (2,596 rows, about 20 trials in 60 s without it) it ran 3-5x the trials and scored
+   * 0.6 points higher; exempting all ten defaults from it lost that gain (their fits fill half the budget there).
+   */
+  pruner?: 'median' | 'none' | GenericPruner | Pruner<Config>;
   /**
    * Ensemble selection (default true) over a library of each learner's best trial plus the best `candidates` trials
    * (default 10): `bags` runs (default 20) of `size` greedy picks (default 50), each over a random half of the library
@@ -169,6 +178,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   });
 
   const better = greaterIsBetter(metric);
+  const defaults = opts.startFromDefaults === false ? [] : defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]);
   const results = new Map<number, TrialResult>();
   let bestScore = better ? -Infinity : Infinity;
   const hardDeadline = start + budget * 1000;
@@ -208,8 +218,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       }
       const s = score(metric, f.testY, out);
       foldScores.push(s);
-      // fold scores are the intermediate reports, so a pruner (median, Hyperband's) can stop a poor trial early
-      trial.report(i, s);
+      // the mean over the folds so far is the intermediate report (one fold's score alone is mostly that fold's
+      // luck), so a pruner (median, Hyperband's) can stop a poor trial early; all trials share the folds, so step i
+      // compares like with like
+      trial.report(i, foldScores.reduce((a, b) => a + b, 0) / foldScores.length);
       if (i + 1 < foldData.length && trial.shouldPrune()) trial.prune();
       // a macrotask turn between folds, so a signal (Ctrl-C) is seen mid-trial, not only when the search ends
       if (opts.signal) await new Promise<void>((r) => setImmediate(r));
@@ -225,8 +237,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     return mean;
   };
 
+  if (typeof opts.pruner === 'string' && opts.pruner !== 'median' && opts.pruner !== 'none') throw new ArgumentError(`automl: pruner must be 'median', 'none' or a pruner, got ${JSON.stringify(opts.pruner)}`);
+  const pruner = (opts.pruner === undefined || opts.pruner === 'median' ? medianPruner() : opts.pruner === 'none' ? undefined : opts.pruner) as Pruner<Config> | undefined;
   const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
-  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]), chosen);
+  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaults, chosen);
   const study = new Study<Config>({
     space: automlSpace(learners, impute),
     objective,
@@ -236,7 +250,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     seconds: searchSeconds,
     // the caller's signal (Ctrl-C) and our own budget stop both end the search
     signal: opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal,
-    ...(opts.pruner ? { pruner: opts.pruner as Pruner<Config> } : {}),
+    ...(pruner ? { pruner } : {}),
     ...(opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {}),
   });
   const outcome = await study.optimize();

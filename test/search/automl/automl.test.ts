@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
-import { automl, formatLeaderboard, type LeaderboardRow } from '../../../search/automl/automl.js';
+import { automl, formatLeaderboard, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
 import { readCsv } from '../../../core/data/csv.js';
 import { complement, stratifiedKFold } from '../../../search/automl/cv.js';
 import { subsetTable } from '../../../search/automl/frame.js';
@@ -112,7 +112,8 @@ describe('automl', () => {
     const records = penguinRecords();
     const progress: number[] = [];
     const res = await automl({ data: records, target: 'Species', maxTrials: 8, budgetSeconds: 60, seed: 2, onProgress: (p) => progress.push(p.trial) });
-    expect(progress).toHaveLength(8);
+    // progress and history list the completed trials; the median rule stopped the others after a fold
+    expect(progress.length + res.prunedTrials + res.failedTrials).toBe(8);
     expect(res.history.map((h) => h.trial)).toEqual([...progress].sort((a, b) => a - b));
     expect(res.history[res.history.length - 1].best).toBe(res.leaderboard[0].score);
     expect(res.leaderboard.map((r) => r.rank)).toEqual(res.leaderboard.map((_, i) => i + 1));
@@ -141,6 +142,41 @@ describe('automl', () => {
     const res = await automl({ data: irisPath, target: 'species', maxTrials: 30, seed: 4, strategy: 'random', learners: ['decision-tree', 'gaussian-nb', 'linear-svm', 'categorical-nb'], pruner: medianPruner({ startupTrials: 3 }), ensemble: false });
     expect(res.prunedTrials).toBeGreaterThan(0);
     expect(res.leaderboard.length + res.prunedTrials + res.failedTrials).toBe(30);
+  });
+
+  it("prunes by default with the median rule, after the five strongest defaults; 'none' runs every trial whole", async () => {
+    const learners = ['random-forest', 'linear', 'knn', 'decision-tree', 'gaussian-nb', 'categorical-nb', 'linear-svm'] as const;
+    const run = (pruner?: 'median' | 'none') => automl({ data: penguinRecords(), target: 'Species', maxTrials: 40, seed: 3, strategy: 'random', learners: [...learners], folds: 3, repeats: 1, ensemble: false, ...(pruner ? { pruner } : {}) });
+    const [byDefault, median, none] = await Promise.all([run(), run('median'), run('none')]);
+    expect(byDefault.prunedTrials).toBeGreaterThan(0);
+    const key = (r: AutoMLResult) => r.leaderboard.map((l) => [l.trial, l.learner, l.score]);
+    expect(key(byDefault)).toEqual(key(median));
+    expect(none.prunedTrials).toBe(0);
+    expect(none.leaderboard.length + none.failedTrials).toBe(40);
+    // the first five trials (the defaults of the five strongest learners here) complete before the rule judges any
+    const done = new Set(byDefault.leaderboard.map((r) => r.trial));
+    for (let t = 0; t < 5; t++) expect(done.has(t), `trial ${t}`).toBe(true);
+    // the trials that were not stopped score as they do when nothing is stopped
+    const whole = new Map(none.leaderboard.map((l) => [l.trial, l.score]));
+    for (const l of byDefault.leaderboard) expect(l.score).toBe(whole.get(l.trial));
+    await expect(automl({ data: irisPath, target: 'species', maxTrials: 1, pruner: 'mean' as 'median' })).rejects.toThrow(/pruner must be 'median', 'none' or a pruner, got "mean"/);
+
+    // with pruning off, a searched trial reports the running mean of its fold scores after each fold but the last
+    const reports: number[][] = [];
+    const never = { name: 'never', shouldPrune: (t: { reports: readonly (readonly [number, number])[] }) => (reports.push(t.reports.map(([, v]) => v)), false) };
+    const one = await automl({ data: irisPath, target: 'species', maxTrials: 1, seed: 5, strategy: 'random', learners: ['decision-tree'], startFromDefaults: false, pruner: never, folds: 5, repeats: 1, ensemble: false });
+    const table = readCsv(irisPath);
+    const enc = encodeTarget(table, 'species');
+    const features = { columns: table.columns.filter((c) => c.name !== 'species'), nRows: table.nRows };
+    const folds = stratifiedKFold(enc.y, 5, 5).map((test) => {
+      const train = complement(table.nRows, test);
+      const p = new Pipeline(one.bestSpec).fitEncoded(subsetTable(features, train), { task: 'classification', y: takeTarget(enc.y, train), classes: enc.classes }, 'species');
+      return accuracy(takeTarget(enc.y, test), p.predictEncoded(subsetTable(features, test)));
+    });
+    expect(new Set(folds.slice(0, 4)).size).toBeGreaterThan(1); // else a raw fold score would pass as the mean
+    const means = folds.slice(0, 4).map((_, i) => folds.slice(0, i + 1).reduce((a, b) => a + b, 0) / (i + 1));
+    expect(reports.length).toBe(4);
+    reports.at(-1)!.forEach((v, i) => expect(v).toBeCloseTo(means[i], 12));
   });
 
   it('regression targets use the regressors and R2', async () => {
