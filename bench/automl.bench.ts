@@ -46,6 +46,8 @@ const outerFolds = 5;
 const onlySets = process.env.BENCH_SETS?.split(',');
 // AUTOML_OUTER_REPEATS=n forces the number of outer splits (default 3 up to 500 rows, else 1)
 const outerRepeats = process.env.AUTOML_OUTER_REPEATS ? Number(process.env.AUTOML_OUTER_REPEATS) : undefined;
+// AUTOML_PRUNE=none runs every AutoML trial to its last fold (default: automl's median stopping rule)
+const noPrune = process.env.AUTOML_PRUNE === 'none';
 const sets = benchSets.filter((s) => !onlySets || onlySets.includes(s.id));
 
 /** Per-fold accuracy of one pipeline spec on the given test folds; the rows it gets wrong are pushed onto `wrong`. */
@@ -127,12 +129,12 @@ async function main(): Promise<void> {
     // is picked after the fact; each repeat's AutoML runs and random default learners use that repeat's seed
     const repeats = outerRepeats ?? (table.nRows <= 500 ? 3 : 1);
     const automlAcc: number[] = [];
-    const runs: { repeat: number; trials: number; members: string[]; innerBest: number; innerEnsemble?: number; seconds: number; wrong: number[] }[] = [];
+    const runs: { repeat: number; trials: number; pruned: number; members: string[]; innerBest: number; innerEnsemble?: number; seconds: number; wrong: number[] }[] = [];
     const defaultAcc = new Map<LearnerName, { perFold: number[]; seconds: number; wrong: number[] }>(learnerNames.map((l) => [l, { perFold: [], seconds: 0, wrong: [] }]));
     for (let rep = 0; rep < repeats; rep++) {
       const outer = stratifiedKFold(labels, outerFolds, seed + rep);
       for (const test of outer) {
-        const run = await automl({ data: subsetTable(table, complement(table.nRows, test)), target: set.target, budgetSeconds: outerBudget, seed: seed + rep });
+        const run = await automl({ data: subsetTable(table, complement(table.nRows, test)), target: set.target, budgetSeconds: outerBudget, seed: seed + rep, ...(noPrune ? { pruner: 'none' as const } : {}) });
         const model = run.ensemble ?? run.best;
         const pred = model.predict(subsetTable(table, test));
         automlAcc.push(pred.filter((p, j) => p === enc.classes[labels[test[j]]]).length / test.length);
@@ -141,13 +143,14 @@ async function main(): Promise<void> {
         runs.push({
           repeat: rep,
           trials: run.trials,
+          pruned: run.prunedTrials,
           members: run.ensemble ? run.ensemble.members.map((m, i) => `${m.spec.learner}:${run.ensemble!.weights[i].toFixed(2)}`) : [run.bestSpec.learner],
           innerBest: run.leaderboard[0].score,
           innerEnsemble: run.ensembleScore,
           seconds: run.elapsedSeconds,
           wrong,
         });
-        console.log(`  ${set.id} repeat ${rep} fold ${automlAcc.length - rep * outerFolds}: AutoML ${automlAcc[automlAcc.length - 1].toFixed(4)} (${run.trials} trials)`);
+        console.log(`  ${set.id} repeat ${rep} fold ${automlAcc.length - rep * outerFolds}: AutoML ${automlAcc[automlAcc.length - 1].toFixed(4)} (${run.trials} trials, ${run.prunedTrials} stopped early)`);
       }
       for (const learner of learnerNames) {
         const t = Date.now();

@@ -8,7 +8,7 @@ import type { PreprocessConfig } from '../../search/automl/preprocess.js';
 
 export const automlSpec: CommandSpec = {
   name: 'automl',
-  summary: 'search learners + hyperparameters + preprocessing on a table; print the leaderboard; save the best pipeline',
+  summary: 'search learners + hyperparameters + preprocessing on a table; print the leaderboard; save the ensemble or the best pipeline',
   usage: 'whittle automl --data FILE.csv|iris|penguins --target COLUMN [--budget SECONDS] [--out pipeline.json]',
   options: {
     data: { type: 'string', help: 'a CSV/TSV/ARFF file or a built-in table (iris, penguins, cars)' },
@@ -19,8 +19,10 @@ export const automlSpec: CommandSpec = {
     folds: { type: 'number', help: 'cross-validation folds', default: 5 },
     repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
+    prune: { type: 'string', help: "stop poor trials between folds: 'median' (median stopping rule on the mean score so far) or 'none'", choices: ['median', 'none'], default: 'median' },
     ensemble: { type: 'boolean', help: "bagged ensemble selection over each learner's best and the best pipelines (Caruana et al. 2004)", default: true },
-    out: { type: 'string', help: 'where to save the best pipeline (JSON)', default: 'pipeline.json' },
+    save: { type: 'string', help: "what --out holds: 'ensemble' (the selected ensemble; the best pipeline when none was built) or 'best' (the best single pipeline)", choices: ['ensemble', 'best'], default: 'ensemble' },
+    out: { type: 'string', help: 'where to save the pipeline (JSON)', default: 'pipeline.json' },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
   examples: ['whittle automl --data penguins --target Species --budget 30', 'whittle automl --data my.csv --target label --out best.json'],
@@ -36,14 +38,24 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
+    pruner: str(p, 'prune') as 'median' | 'none',
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
     onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });
-  progress.done(`${res.trials} trials (${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
+  progress.done(`${res.trials} trials (${res.prunedTrials} stopped early, ${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
   const out = resolve(str(p, 'out')!);
-  res.save(out, 'best');
-  log(`saved the best pipeline (${res.bestSpec.learner}) to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
+  const which = str(p, 'save') === 'ensemble' && res.ensemble ? 'ensemble' : 'best';
+  res.save(out, which);
+  const what = which === 'ensemble' ? `the ensemble of ${res.ensemble!.members.length} pipelines (${memberSummary(res.ensemble!.members.map((m) => m.spec.learner))})` : `the best pipeline (${res.bestSpec.learner})`;
+  log(`saved ${what} to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   return res;
+}
+
+/** 'linear-svm x3, mlp, knn': each learner once, with its count when it appears more than once, in first-seen order. */
+function memberSummary(learners: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const l of learners) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts].map(([l, c]) => (c > 1 ? `${l} x${c}` : l)).join(', ');
 }

@@ -93,13 +93,23 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   });
 
   it('automl and rules on a CSV; their saved pipeline and rules predict new rows', () => {
-    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '5', '--folds', '3', '--impute', 'mean', '--out', 'pipe.json', '--quiet');
+    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '5', '--folds', '3', '--impute', 'mean', '--save', 'best', '--out', 'pipe.json', '--quiet');
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toMatch(/rank/);
+    expect(a.stderr).toMatch(/saved the best pipeline \(/);
     expect(JSON.parse(readFileSync(join(dir, 'pipe.json'), 'utf8')).spec.preprocess.numericImpute).toBe('mean');
     const pa = whittle('predict', 'pipe.json', '--data', 'penguins.csv');
     expect(pa.code, pa.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(pa.stderr)![1])).toBeGreaterThan(90);
+    // by default --out holds the ensemble, the model the nested-CV bench scores; predict loads it the same way
+    const e = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--trials', '14', '--folds', '3', '--repeats', '1', '--out', 'ens.json', '--quiet');
+    expect(e.code, e.stderr).toBe(0);
+    const ens = JSON.parse(readFileSync(join(dir, 'ens.json'), 'utf8'));
+    expect(ens.kind).toBe('ensemble');
+    expect(e.stderr).toMatch(new RegExp(`saved the ensemble of ${ens.members.length} pipelines \\(`));
+    const pe = whittle('predict', 'ens.json', '--data', 'penguins.csv');
+    expect(pe.code, pe.stderr).toBe(0);
+    expect(Number(/accuracy ([\d.]+)%/.exec(pe.stderr)![1])).toBeGreaterThan(95);
     const r = whittle('rules', '--data', 'penguins.csv', '--target', 'Species', '--folds', '3', '--out', 'rules.json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/IF .* THEN /);
