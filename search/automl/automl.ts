@@ -27,7 +27,11 @@ export interface AutoMLOptions {
   /** A CSV path, a whittle Table, or plain records. */
   data: string | Frame;
   target: string;
-  /** Wall-clock budget for the whole run (default 60 s); no trial starts after it, one in progress may finish. */
+  /**
+   * Wall-clock budget for the whole run (default 60 s). The search gets all but a tenth of it (at most 5 s), which is
+   * left for the refits: no trial starts after the search time, and a trial whose next fold (as long as its folds so
+   * far) would end past it stops at that fold boundary, counted with the trials stopped early.
+   */
   budgetSeconds?: number;
   /** Stop after this many trials (default: only the time budget). */
   maxTrials?: number;
@@ -199,7 +203,12 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     let fitMs = 0;
     for (const [i, f] of foldData.entries()) {
       if (i > 0 && results.size > 0) {
-        if (Date.now() > hardDeadline) throw new WhittleError('automl: trial stopped at the time budget');
+        // a trial that started in time but whose next fold (as long as its folds so far) would end past the search
+        // time stops here: running on to the hard deadline would leave nothing for the refits
+        if (Date.now() + (Date.now() - t0Trial) / i > searchEnd) {
+          stop.abort(); // and no later trial starts: it would meet the same end
+          trial.prune(); // counted with the trials stopped early, not as a failure
+        }
         if (opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
       }
       const t0 = performance.now();
@@ -222,7 +231,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       // luck), so a pruner (median, Hyperband's) can stop a poor trial early; all trials share the folds, so step i
       // compares like with like
       trial.report(i, foldScores.reduce((a, b) => a + b, 0) / foldScores.length);
-      if (i + 1 < foldData.length && trial.shouldPrune()) trial.prune();
+      if (i + 1 < foldData.length && trial.shouldPrune()) {
+        // a stopped trial counts toward the search-time estimate as well: stopped trials alone can fill the budget
+        if (Date.now() + trialMs / Math.max(results.size, 1) > searchEnd) stop.abort();
+        trial.prune();
+      }
       // a macrotask turn between folds, so a signal (Ctrl-C) is seen mid-trial, not only when the search ends
       if (opts.signal) await new Promise<void>((r) => setImmediate(r));
     }

@@ -94,6 +94,17 @@ describe('automl', () => {
     expect(wall).toBeLessThan(2 + 1.5);
   });
 
+  it('a trial whose next fold would end past the search time stops there, so the refits still fit the budget', async () => {
+    // 2,064 rows and slow learners (an MLP's and a boosted model's folds take a good fraction of a second): the old rule
+    // let the trial in progress run on to the budget itself and the refit then overran it (3.65 s of 3)
+    const records = Array.from({ length: 6 }, () => penguinRecords()).flat();
+    const res = await automl({ data: records, target: 'Species', budgetSeconds: 3, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1 });
+    expect(res.leaderboard.length).toBeGreaterThan(0);
+    expect(res.prunedTrials).toBeGreaterThan(0);
+    expect(res.failedTrials).toBe(0);
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(3);
+  });
+
   it('a signal stops the search early: the result holds the trials completed so far', async () => {
     const stop = new AbortController();
     const t0 = Date.now();
