@@ -182,7 +182,6 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   });
 
   const better = greaterIsBetter(metric);
-  const defaults = opts.startFromDefaults === false ? [] : defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]);
   const results = new Map<number, TrialResult>();
   let bestScore = better ? -Infinity : Infinity;
   const hardDeadline = start + budget * 1000;
@@ -193,6 +192,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const stop = new AbortController();
   const searchEnd = Date.now() + searchSeconds * 1000;
   let trialMs = 0;
+  const stopIfNextEndsLate = () => {
+    if (Date.now() + (results.size > 0 ? trialMs / results.size : 0) > searchEnd) stop.abort();
+  };
   const objective = async (config: Config, trial: Trial): Promise<number> => {
     const t0Trial = Date.now();
     const spec = configToSpec(config, seed);
@@ -232,8 +234,8 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       // compares like with like
       trial.report(i, foldScores.reduce((a, b) => a + b, 0) / foldScores.length);
       if (i + 1 < foldData.length && trial.shouldPrune()) {
-        // a stopped trial counts toward the search-time estimate as well: stopped trials alone can fill the budget
-        if (Date.now() + trialMs / Math.max(results.size, 1) > searchEnd) stop.abort();
+        // checked after a stopped trial as well, or a run of stopped trials could start trials to the budget's end
+        stopIfNextEndsLate();
         trial.prune();
       }
       // a macrotask turn between folds, so a signal (Ctrl-C) is seen mid-trial, not only when the search ends
@@ -245,7 +247,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     results.set(trial.index, { spec, oof, score: mean, std, fitSeconds: fitMs / 1000 / folds.length });
     if (better ? mean > bestScore : mean < bestScore) bestScore = mean;
     trialMs += Date.now() - t0Trial;
-    if (Date.now() + trialMs / results.size > searchEnd) stop.abort();
+    stopIfNextEndsLate();
     opts.onProgress?.({ trial: trial.index, learner: spec.learner, score: mean, bestScore, elapsedSeconds: (Date.now() - start) / 1000, maxTrials: opts.maxTrials });
     return mean;
   };
@@ -253,7 +255,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (typeof opts.pruner === 'string' && opts.pruner !== 'median' && opts.pruner !== 'none') throw new ArgumentError(`automl: pruner must be 'median', 'none' or a pruner, got ${JSON.stringify(opts.pruner)}`);
   const pruner = (opts.pruner === undefined || opts.pruner === 'median' ? medianPruner() : opts.pruner === 'none' ? undefined : opts.pruner) as Pruner<Config> | undefined;
   const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
-  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaults, chosen);
+  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]), chosen);
   const study = new Study<Config>({
     space: automlSpace(learners, impute),
     objective,
