@@ -174,9 +174,9 @@ async function webgpuDirect(sizes: number[]): Promise<{ adapter: string; records
       for (const [name, t] of [[`gpu.js:webgpu (async) matmul f32 n=${n}`, gpuT], [`cpu matmul f32 n=${n} (${threads} threads)`, cpuT], [`cpu matmul f32 n=${n} (1 thread)`, cpu1T]] as const) {
         records.push({ name, ms: t.ms, calls: t.calls, gflops: ops / t.ms / 1e6 });
       }
-      const r = records.slice(-3);
-      console.log(`webgpu n=${n}: first call ${firstMs.toFixed(1)} ms; ${r.map((x) => `${x.name.split(' matmul')[0]}${x.name.includes('thread') ? x.name.slice(x.name.indexOf(' (')) : ''} ${x.ms.toFixed(3)} ms ${x.gflops.toFixed(1)} GFLOP/s`).join('; ')}; ` +
-        `webgpu/cpu ${(r[1]!.ms / r[0]!.ms).toFixed(2)}x, webgpu/cpu 1 thread ${(r[2]!.ms / r[0]!.ms).toFixed(2)}x; worst rel. error ${worst.toExponential(1)}`);
+      const show = (t: { ms: number }) => `${t.ms.toFixed(3)} ms ${(ops / t.ms / 1e6).toFixed(1)} GFLOP/s`;
+      console.log(`webgpu n=${n}: first call ${firstMs.toFixed(1)} ms; webgpu ${show(gpuT)}; cpu (${threads} threads) ${show(cpuT)}; cpu (1 thread) ${show(cpu1T)}; ` +
+        `webgpu/cpu ${(cpuT.ms / gpuT.ms).toFixed(2)}x, webgpu/cpu 1 thread ${(cpu1T.ms / gpuT.ms).toFixed(2)}x; worst rel. error ${worst.toExponential(1)}`);
     }
   } finally {
     setNumThreads(threads);
