@@ -19,6 +19,7 @@ export const automlSpec: CommandSpec = {
     folds: { type: 'number', help: 'cross-validation folds', default: 5 },
     repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
+    maxCategories: { type: 'number', help: 'most one-hot columns per categorical column: more levels keep the most frequent and share one column for the rest; a column whose values never repeat (a name, an id) is left out', default: 64 },
     prune: { type: 'string', help: "stop poor trials between folds: 'median' (median stopping rule on the mean score so far) or 'none'", choices: ['median', 'none'], default: 'median' },
     ensemble: { type: 'boolean', help: "bagged ensemble selection over each learner's best and the best pipelines (Caruana et al. 2004)", default: true },
     save: { type: 'string', help: "what --out holds: 'ensemble' (the selected ensemble; the best pipeline when none was built) or 'best' (the best single pipeline)", choices: ['ensemble', 'best'], default: 'ensemble' },
@@ -39,10 +40,12 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     pruner: str(p, 'prune') as 'median' | 'none',
+    maxCategories: num(p, 'maxCategories'),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
     onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });
   progress.done(`${res.trials} trials (${res.prunedTrials} stopped early, ${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
+  for (const note of res.notes) log(`column ${note}`);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
   const out = resolve(str(p, 'out')!);

@@ -20,7 +20,7 @@ import { type LearnerName, type LearnerParams, learnerNames, supportsRegression 
 import { type Matrix, matrix, takeTarget } from './matrix.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics, score } from './metrics.js';
 import { EnsemblePipeline, Pipeline, type PipelineSpec, type Predictor, encodeTarget } from './pipeline.js';
-import type { PreprocessConfig } from './preprocess.js';
+import { type PreprocessConfig, Preprocessor } from './preprocess.js';
 import { automlSpace, configToSpec, defaultConfigs, imputers } from './space.js';
 
 export interface AutoMLOptions {
@@ -77,6 +77,12 @@ export interface AutoMLOptions {
    * the gaps new rows bring.
    */
   impute?: PreprocessConfig['numericImpute'][];
+  /**
+   * The most one-hot columns a categorical column may take in every pipeline (PreprocessConfig maxCategories,
+   * default 64): more levels than that keep the most frequent and share one column for the rest, and a column whose
+   * values never repeat (a name, an id) gets none. `notes` in the result says which columns it changed.
+   */
+  maxCategories?: number;
   /** Run every learner's defaults (space.ts defaultConfigs) as the first trials (default true). */
   startFromDefaults?: boolean;
   /** Learners to search over (default all that fit the task). */
@@ -128,6 +134,8 @@ export interface AutoMLResult {
   failedTrials: number;
   prunedTrials: number;
   elapsedSeconds: number;
+  /** What preprocessing did to the table that a user should know (Preprocessor notes on all rows), e.g. an identifier column left out. */
+  notes: string[];
   /** Writes the best pipeline (or the ensemble) as JSON, atomically; `loadPipeline` reads it back. */
   save(path: string, which?: 'best' | 'ensemble'): void;
 }
@@ -171,6 +179,13 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (opts.impute && opts.impute.length === 0) throw new ArgumentError('automl: impute needs at least one imputation, got []');
   let rowsWithGaps = 0;
   for (let r = 0; r < n; r++) if (features.columns.some((c) => c.kind === 'numeric' && Number.isNaN(c.values[r]))) rowsWithGaps++;
+  const maxCategories = opts.maxCategories;
+  if (maxCategories !== undefined && !(Number.isInteger(maxCategories) && maxCategories >= 2)) throw new ArgumentError(`automl: maxCategories must be an integer >= 2, got ${maxCategories}`);
+  const notes = new Preprocessor({ numericImpute: 'median', scale: 'none', ...(maxCategories !== undefined ? { maxCategories } : {}) }).fit(features).notes;
+  const toSpec = (config: Config): PipelineSpec => {
+    const spec = configToSpec(config, seed);
+    return maxCategories === undefined ? spec : { ...spec, preprocess: { ...spec.preprocess, maxCategories } };
+  };
   const impute: PreprocessConfig['numericImpute'][] = opts.impute ? [...new Set(opts.impute)] : rowsWithGaps >= 5 ? [...imputers] : ['knn'];
   const k = Math.min(opts.folds ?? 5, n);
   const repeats = opts.repeats ?? (n <= 500 ? 3 : n <= 1000 ? 2 : 1);
@@ -197,7 +212,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   };
   const objective = async (config: Config, trial: Trial): Promise<number> => {
     const t0Trial = Date.now();
-    const spec = configToSpec(config, seed);
+    const spec = toSpec(config);
     // one out-of-fold prediction per row and repeat, repeats stacked: averaging them instead would score a bag of
     // `repeats` fits, kinder to unstable learners than the single refit that ensemble selection actually gets
     const oofData = new Float64Array(repeats * n * (task === 'classification' ? enc.classes.length : 1));
@@ -348,6 +363,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,
     prunedTrials: outcome.trials.filter((t) => t.state === 'pruned').length,
     elapsedSeconds: (Date.now() - start) / 1000,
+    notes,
     save(path: string, which: 'best' | 'ensemble' = 'best') {
       const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;
       if (!model) throw new ArgumentError(`automl.save: which must name a fitted model, got 'ensemble' but no ensemble was built`);

@@ -1,7 +1,8 @@
 // Column-wise preprocessing fitted on training rows only: impute numeric columns (mean, median, most frequent, or
 // from the nearest training rows) and categorical ones (most frequent), standardize numeric columns, one-hot encode
 // categorical ones. A category unseen in training becomes an all-zero one-hot block, like sklearn's
-// handle_unknown='ignore'.
+// handle_unknown='ignore'. A column with more levels than maxCategories keeps its most frequent levels and puts
+// the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, frameRows, numericValues } from './frame.js';
 import { type Matrix, matrix } from './matrix.js';
@@ -19,13 +20,39 @@ export interface PreprocessConfig {
   scale: 'standard' | 'none';
   /** Neighbours numericImpute 'knn' averages (default 5, as KNNImputer). */
   neighbors?: number;
+  /**
+   * The most one-hot columns one categorical column may take (default 64, at least 2). A column with more levels in
+   * the training rows keeps the (maxCategories - 1) most frequent levels seen at least twice (ties by name), and
+   * every other level shares one last column, as do levels first seen at prediction (sklearn's min_frequency /
+   * max_categories with handle_unknown='infrequent_if_exist'). A column with more levels than that and none seen
+   * twice is an identifier (a name, a ticket number): it gets no columns at all, since none of its values can
+   * recur in new rows. Without the cap such a column would add a column per training row, memory and fit time
+   * quadratic in the rows.
+   */
+  maxCategories?: number;
 }
 
 export const defaultPreprocess: PreprocessConfig = { numericImpute: 'median', scale: 'standard' };
 
+/** maxCategories when the config leaves it out. */
+export const defaultMaxCategories = 64;
+
 export type FittedColumn =
   | { name: string; kind: 'numeric'; fill: number; mean: number; std: number }
-  | { name: string; kind: 'categorical'; fill: string | null; categories: string[] };
+  | {
+      name: string;
+      kind: 'categorical';
+      fill: string | null;
+      /** The levels with a column of their own, sorted. */
+      categories: string[];
+      /** When true, one more column after them holds every other level (rare in training, or unseen). */
+      other?: boolean;
+      /** How many distinct levels the training rows had (only where it differs from categories.length). */
+      levels?: number;
+    };
+
+/** The one-hot columns a fitted categorical column takes. */
+const oneHotWidth = (c: Extract<FittedColumn, { kind: 'categorical' }>): number => c.categories.length + (c.other ? 1 : 0);
 
 /**
  * The training rows numericImpute 'knn' draws from, column by column in the fitted columns' order: numbers as they
@@ -49,6 +76,8 @@ export class Preprocessor {
     this.config = { ...defaultPreprocess, ...config };
     const k = this.config.neighbors;
     if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new ArgumentError(`Preprocessor: neighbors must be a positive integer, got ${k}`);
+    const m = this.config.maxCategories;
+    if (m !== undefined && !(Number.isInteger(m) && m >= 2)) throw new ArgumentError(`Preprocessor: maxCategories must be an integer >= 2, got ${m}`);
   }
 
   /** Fits on the feature columns of a table (its target, if held apart, is ignored). */
@@ -84,7 +113,17 @@ export class Preprocessor {
       for (const v of c.values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
       let fill: string | null = null;
       for (const [v, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (fill === null || n > counts.get(fill)!) fill = v;
-      return { name: c.name, kind: 'categorical', fill, categories: [...counts.keys()].sort() };
+      const max = this.config.maxCategories ?? defaultMaxCategories;
+      if (counts.size <= max) return { name: c.name, kind: 'categorical', fill, categories: [...counts.keys()].sort() };
+      const kept = [...counts]
+        .filter(([, n]) => n >= 2)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, max - 1)
+        .map(([v]) => v)
+        .sort();
+      // an identifier: nothing kept, so a shared column would be constant; a gap is then no information either
+      if (kept.length === 0) return { name: c.name, kind: 'categorical', fill: null, categories: [], levels: counts.size };
+      return { name: c.name, kind: 'categorical', fill, categories: kept, other: true, levels: counts.size };
     });
     let raw: Float64Array[] | undefined;
     if (this.config.numericImpute === 'knn') {
@@ -109,7 +148,21 @@ export class Preprocessor {
   }
 
   get featureNames(): string[] {
-    return this.columns.flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.categories.map((v) => `${c.name}=${v}`)));
+    return this.columns.flatMap((c) => (c.kind === 'numeric' ? [c.name] : [...c.categories.map((v) => `${c.name}=${v}`), ...(c.other ? [`${c.name}=(other)`] : [])]));
+  }
+
+  /**
+   * One line per categorical column the maxCategories cap changed, for a user to see what happened to it:
+   * 'Title: 3,177 distinct values, none repeated: no columns (an identifier)' or 'Director: 551 levels: the 63 most
+   * frequent kept, the other 488 share one column'.
+   */
+  get notes(): string[] {
+    return this.columns.flatMap((c) => {
+      if (c.kind !== 'categorical' || c.levels === undefined) return [];
+      const levels = c.levels.toLocaleString('en-US');
+      if (!c.other) return [`${c.name}: ${levels} distinct values, none repeated: no columns (an identifier)`];
+      return [`${c.name}: ${levels} levels: the ${c.categories.length} most frequent kept, the other ${(c.levels - c.categories.length).toLocaleString('en-US')} share one column`];
+    });
   }
 
   transform(frame: Frame): Matrix {
@@ -118,7 +171,7 @@ export class Preprocessor {
 
   private toMatrix(frame: Frame, filled: Float64Array[]): Matrix {
     const n = frameRows(frame);
-    const width = this.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : c.categories.length), 0);
+    const width = this.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : oneHotWidth(c)), 0);
     const out = matrix(n, width);
     let at = 0;
     this.columns.forEach((c, j) => {
@@ -126,14 +179,18 @@ export class Preprocessor {
         const v = filled[j];
         for (let r = 0; r < n; r++) out.data[r * width + at] = (v[r] - c.mean) / c.std;
         at += 1;
-      } else {
+      } else if (oneHotWidth(c) > 0) {
+        // a column without one-hot columns (an identifier, or never present in training) is not read, so new rows
+        // need not have it
         const v = categoricalValues('Pipeline.predict', frame, c.name);
         const index = new Map(c.categories.map((cat, i) => [cat, i]));
+        const other = c.other ? c.categories.length : undefined;
         for (let r = 0; r < n; r++) {
-          const code = index.get(v[r] ?? c.fill ?? '');
+          const value = v[r] ?? c.fill;
+          const code = value === null ? undefined : (index.get(value) ?? other);
           if (code !== undefined) out.data[r * width + at + code] = 1;
         }
-        at += c.categories.length;
+        at += oneHotWidth(c);
       }
     });
     return out;
@@ -143,8 +200,10 @@ export class Preprocessor {
   private rawColumns(frame: Frame): Float64Array[] {
     return this.columns.map((c) => {
       if (c.kind === 'numeric') return numericValues('Pipeline.predict', frame, c.name);
+      if (oneHotWidth(c) === 0) return new Float64Array(frameRows(frame)).fill(NaN);
       const index = new Map(c.categories.map((cat, i) => [cat, i]));
-      return Float64Array.from(categoricalValues('Pipeline.predict', frame, c.name), (v) => (v === null ? NaN : (index.get(v) ?? NaN)));
+      const other = c.other ? c.categories.length : NaN;
+      return Float64Array.from(categoricalValues('Pipeline.predict', frame, c.name), (v) => (v === null ? NaN : (index.get(v) ?? other)));
     });
   }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeIdx } from '../../core/data/idx.js';
 import { loadMnist } from '../../core/data/mnist.js';
-import { writeCsv } from '../../core/data/csv.js';
+import { categoricalColumn, writeCsv } from '../../core/data/csv.js';
 import * as datasets from '../../core/data/datasets.js';
 
 const BIN = resolve('dist/cli/main.js');
@@ -116,6 +116,20 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');
+  });
+
+  it('automl on a CSV with a name per row: the column is left out and said so, and new rows need not have it', () => {
+    const t = datasets.penguins({ target: null });
+    writeCsv(join(dir, 'named.csv'), { columns: [categoricalColumn('Name', Array.from({ length: t.nRows }, (_, i) => `penguin ${i}`)), ...t.columns], nRows: t.nRows });
+    const a = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'named.json', '--quiet');
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain('column Name: 344 distinct values, none repeated: no columns (an identifier)');
+    const p = whittle('predict', 'named.json', '--data', 'penguins.csv');
+    expect(p.code, p.stderr).toBe(0);
+    expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
+    const bad = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--max-categories', '1', '--quiet');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('whittle automl: automl: maxCategories must be an integer >= 2, got 1');
   });
 
   it('Ctrl-C stops training cleanly: exit 130 and a whole model file that loads and predicts', async () => {

@@ -198,6 +198,24 @@ describe('automl', () => {
     expect(new Set(res.leaderboard.map((r) => r.learner))).not.toContain('gaussian-nb');
     expect(res.leaderboard[0].score).toBeGreaterThan(0.6);
   });
+
+  it('an identifier column gets no one-hot columns and a many-level one is capped; notes say so; maxCategories is checked', async () => {
+    // a name per row (never repeated) and a many-level code: the penguin's row number mod 40, a pure-noise column
+    const records: Record<string, string | number | null>[] = penguinRecords().map((r, i) => ({ ...r, name: `penguin ${i}`, code: `c${i % 40}` }));
+    const res = await automl({ data: records, target: 'Species', maxTrials: 2, seed: 1, strategy: 'random', learners: ['linear'], repeats: 1, maxCategories: 16 });
+    expect(res.notes).toEqual(['name: 344 distinct values, none repeated: no columns (an identifier)', 'code: 40 levels: the 15 most frequent kept, the other 25 share one column']);
+    const names = res.best.preprocessor.featureNames;
+    expect(names.filter((f) => f.startsWith('name='))).toEqual([]);
+    expect(names.filter((f) => f.startsWith('code='))).toHaveLength(16);
+    expect(res.bestSpec.preprocess?.maxCategories).toBe(16);
+    // new rows with names and codes never seen still predict, as well as the rows it learned from
+    const fresh = records.slice(0, 60).map((r, i) => ({ ...r, name: `new ${i}`, code: `new ${i}` }));
+    const pred = res.best.predict(fresh);
+    const truth = records.slice(0, 60).map((r) => r.Species);
+    expect(pred.filter((p, i) => p === truth[i]).length).toBeGreaterThan(55);
+    expect((await automl({ data: records, target: 'Species', maxTrials: 1, learners: ['linear'], repeats: 1 })).notes).toEqual(['name: 344 distinct values, none repeated: no columns (an identifier)']);
+    await expect(automl({ data: records, target: 'Species', maxTrials: 1, maxCategories: 1.5 })).rejects.toThrow(/automl: maxCategories must be an integer >= 2, got 1.5/);
+  });
 });
 
 describe('automl on core/data tables', () => {

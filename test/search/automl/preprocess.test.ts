@@ -178,3 +178,83 @@ describe('Preprocessor numericImpute knn', () => {
     expect(() => new Preprocessor({ numericImpute: 'knn', neighbors: 0 })).toThrow(/neighbors must be a positive integer, got 0/);
   });
 });
+
+describe('Preprocessor maxCategories', () => {
+  /** One-hot of a categorical column, written plainly from the rule in PreprocessConfig.maxCategories. */
+  function naiveOneHot(train: (string | null)[], query: (string | null)[], max: number): number[][] {
+    const counts = new Map<string, number>();
+    for (const v of train) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const byName = [...counts.keys()].sort();
+    let mode: string | null = null;
+    for (const v of byName) if (mode === null || counts.get(v)! > counts.get(mode)!) mode = v;
+    let kept = byName;
+    let other = false;
+    if (counts.size > max) {
+      const repeated = byName.filter((v) => counts.get(v)! >= 2);
+      // stable sort by count, so ties stay in name order
+      kept = [...repeated].sort((a, b) => counts.get(b)! - counts.get(a)!).slice(0, max - 1).sort();
+      other = kept.length > 0;
+      if (!other) mode = null;
+    }
+    return query.map((q) => {
+      const row = new Array<number>(kept.length + (other ? 1 : 0)).fill(0);
+      const v = q ?? mode;
+      if (v === null) return row;
+      const i = kept.indexOf(v);
+      if (i >= 0) row[i] = 1;
+      else if (other) row[kept.length] = 1;
+      return row;
+    });
+  }
+
+  it('equals a naive reference: the most frequent repeated levels, one shared column for the rest and unseen ones (fast-check)', () => {
+    const level = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', null);
+    fc.assert(
+      fc.property(fc.array(level, { minLength: 1, maxLength: 40 }), fc.array(fc.oneof(level, fc.constant('unseen')), { minLength: 1, maxLength: 10 }), fc.integer({ min: 2, max: 8 }), (train, query, max) => {
+        const p = new Preprocessor({ scale: 'none', maxCategories: max }).fit({ columns: [categoricalColumn('c', train)], nRows: train.length });
+        const x = p.transform({ columns: [categoricalColumn('c', query)], nRows: query.length });
+        const want = naiveOneHot(train, query, max);
+        expect(x.cols).toBeLessThanOrEqual(max);
+        expect(x.cols).toBe(want[0].length);
+        expect(Array.from(x.data)).toEqual(want.flat());
+        expect(p.featureNames).toHaveLength(x.cols);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('a column whose values never repeat (an identifier) gets no columns, does not sway the knn fill, and is named in notes', () => {
+    const n = 80;
+    const a = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : (i * 37) % 11));
+    const b = Array.from({ length: n }, (_, i) => ((i * 13) % 17) / 3);
+    const c = Array.from({ length: n }, (_, i) => ['x', 'y', 'z'][i % 3]);
+    const plain: Table = { columns: [numericColumn('a', a), numericColumn('b', b), categoricalColumn('c', c)], nRows: n };
+    const withId: Table = { columns: [categoricalColumn('name', a.map((_, i) => `row ${i}`)), ...plain.columns], nRows: n };
+    for (const numericImpute of ['median', 'knn'] as const) {
+      const p = new Preprocessor({ numericImpute, scale: 'none' }).fit(withId);
+      expect(p.featureNames).toEqual(['a', 'b', 'c=x', 'c=y', 'c=z']);
+      // a mismatch on every pair of rows would add the same 1 to every distance: the fills must not move
+      expect(Array.from(p.transform(withId).data)).toEqual(Array.from(new Preprocessor({ numericImpute, scale: 'none' }).fit(plain).transform(plain).data));
+      expect(p.notes).toEqual(['name: 80 distinct values, none repeated: no columns (an identifier)']);
+      // and rows without the column transform the same
+      expect(Array.from(p.transform(plain).data)).toEqual(Array.from(p.transform(withId).data));
+    }
+    // under the cap (80 <= 100) the same column is one-hot as before
+    expect(new Preprocessor({ maxCategories: 100 }).fit(withId).featureNames).toHaveLength(n + 5);
+    expect(new Preprocessor({ maxCategories: 100 }).fit(withId).notes).toEqual([]);
+  });
+
+  it('notes the capped columns; the shared column survives a JSON round trip; maxCategories is checked', () => {
+    // level v<i> appears i times: the 3 most frequent repeated ones are kept, 'v1' (once) and v2..v6 share a column
+    const values = Array.from({ length: 10 }, (_, i) => Array<string>(i + 1).fill(`v${i + 1}`)).flat();
+    const t: Table = { columns: [categoricalColumn('c', values)], nRows: values.length };
+    const p = new Preprocessor({ scale: 'none', maxCategories: 4 }).fit(t);
+    expect(p.featureNames).toEqual(['c=v10', 'c=v8', 'c=v9', 'c=(other)']);
+    expect(p.notes).toEqual(['c: 10 levels: the 3 most frequent kept, the other 7 share one column']);
+    const query: Table = { columns: [categoricalColumn('c', ['v9', 'v1', 'never seen', null])], nRows: 4 };
+    expect(Array.from(p.transform(query).data)).toEqual([0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0]);
+    const back = Preprocessor.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));
+    expect(Array.from(back.transform(query).data)).toEqual(Array.from(p.transform(query).data));
+    expect(() => new Preprocessor({ maxCategories: 1 })).toThrow(/Preprocessor: maxCategories must be an integer >= 2, got 1/);
+  });
+});
