@@ -14,6 +14,7 @@ import type { GenericPruner, GenericStrategy, Pruner, Strategy } from '../strate
 import { Study, type Trial } from '../study.js';
 import { complement, kFold, stratifiedKFold } from './cv.js';
 import { type OutOfFold, blend, ensembleSelection, fitTemperature, temper } from './ensemble.js';
+import { TimeLimitExceeded, withDeadline } from './deadline.js';
 import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
 import { type LearnerName, type LearnerParams, learnerNames, supportsRegression } from './learners.js';
@@ -30,7 +31,11 @@ export interface AutoMLOptions {
   /**
    * Wall-clock budget for the whole run (default 60 s). The search gets all but a tenth of it (at most 5 s), which is
    * left for the refits: no trial starts after the search time, and a trial whose next fold (as long as its folds so
-   * far) would end past it stops at that fold boundary, counted with the trials stopped early.
+   * far) would end past it stops at that fold boundary, counted with the trials stopped early. No search fit runs
+   * past the budget itself: the slow learners check it between trees, boosting rounds, epochs and solver iterations
+   * (deadline.ts). Before any trial has completed, one that cannot finish all its folds in the search time stops
+   * after the fold that shows it, and the defaults not yet run go cheapest first (on a big table the default forest
+   * may not fit a short budget where naive Bayes and the linear model do).
    */
   budgetSeconds?: number;
   /** Stop after this many trials (default: only the time budget). */
@@ -219,26 +224,41 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const foldScores: number[] = [];
     let fitMs = 0;
     for (const [i, f] of foldData.entries()) {
-      if (i > 0 && results.size > 0) {
-        // a trial that started in time but whose next fold (as long as its folds so far) would end past the search
-        // time stops here: running on to the hard deadline would leave nothing for the refits
-        if (Date.now() + (Date.now() - t0Trial) / i > searchEnd) {
-          stop.abort(); // and no later trial starts: it would meet the same end
-          trial.prune(); // counted with the trials stopped early, not as a failure
-        }
-        if (opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
+      // a trial that started in time but whose next fold (as long as its folds so far) would end past the search
+      // time stops here: running on to the hard deadline would leave nothing for the refits. Before any trial has
+      // completed, one that cannot finish all its folds in time stops at once instead, and the defaults not yet
+      // run go cheapest first: on a big table the forest at the front may not fit the budget where others do
+      const perFold = i > 0 ? (Date.now() - t0Trial) / i : 0;
+      if (i > 0 && Date.now() + perFold * (results.size > 0 ? 1 : foldData.length - i) > searchEnd) {
+        // no later trial starts once one has completed (it would meet the same end)
+        if (results.size > 0) stop.abort();
+        else defaultsFirst?.cheapFirst();
+        trial.prune(); // counted with the trials stopped early, not as a failure
       }
+      if (i > 0 && results.size > 0 && opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
       const t0 = performance.now();
-      const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
+      const fitted = (() => {
+        try {
+          // no fit runs past the budget: a fold that would (one tree or epoch at a time) stops like a late trial
+          return withDeadline(hardDeadline, () => {
+            const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
+            return { p, proba: task === 'classification' ? p.predictProba(f.testTable) : undefined, pred: task === 'classification' ? undefined : (p.predictEncoded(f.testTable) as Float64Array) };
+          });
+        } catch (e) {
+          if (!(e instanceof TimeLimitExceeded)) throw e;
+          stop.abort();
+          return trial.prune();
+        }
+      })();
       fitMs += performance.now() - t0;
       let out: { proba?: Matrix; pred?: Float64Array };
       const at = Math.floor(i / k) * n; // this repeat's block of stacked rows
-      if (task === 'classification') {
-        const proba = p.predictProba(f.testTable);
+      if (fitted.proba) {
+        const proba = fitted.proba;
         f.test.forEach((row, j) => oofData.set(proba.data.subarray(j * proba.cols, (j + 1) * proba.cols), (at + row) * proba.cols));
         out = { proba };
       } else {
-        const pred = p.predictEncoded(f.testTable) as Float64Array;
+        const pred = fitted.pred!;
         f.test.forEach((row, j) => (oofData[at + row] = pred[j]));
         out = { pred };
       }
@@ -270,7 +290,8 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (typeof opts.pruner === 'string' && opts.pruner !== 'median' && opts.pruner !== 'none') throw new ArgumentError(`automl: pruner must be 'median', 'none' or a pruner, got ${JSON.stringify(opts.pruner)}`);
   const pruner = (opts.pruner === undefined || opts.pruner === 'median' ? medianPruner() : opts.pruner === 'none' ? undefined : opts.pruner) as Pruner<Config> | undefined;
   const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
-  const strategy = opts.startFromDefaults === false ? chosen : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]), chosen);
+  const defaultsFirst = opts.startFromDefaults === false ? undefined : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]), chosen);
+  const strategy = defaultsFirst ?? chosen;
   const study = new Study<Config>({
     space: automlSpace(learners, impute),
     objective,
@@ -288,7 +309,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (complete.length === 0) {
     const why = outcome.trials.find((t) => t.error)?.error;
     if (opts.signal?.aborted) throw new WhittleError('automl: stopped by the signal before any trial completed');
-    throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : ''}`);
+    const stopped = outcome.trials.filter((t) => t.state === 'pruned').length;
+    const late = stopped > 0 ? `; ${stopped === 1 ? 'the one trial started was stopped before its last fold' : `all ${stopped} trials started were stopped before their last fold`} to keep to the budget: this table needs a larger budgetSeconds` : '';
+    throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : late}`);
   }
   const ranked = complete
     .map((t) => ({ index: t.index, r: results.get(t.index)! }))
@@ -373,14 +396,31 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   return result;
 }
 
-/** A strategy that proposes `first` (in order) before handing over to `then`, which sees their results as history. */
-function startWith(first: readonly Config[], then: Strategy<Config>): Strategy<Config> {
+/**
+ * A strategy that proposes `first` (in order) before handing over to `then`, which sees their results as history.
+ * `cheapFirst()` reorders the configs not yet proposed by the learners' typical fit cost, cheapest first: for when
+ * the strong defaults at the front (forests, boosting) are too slow for the table and the budget.
+ */
+function startWith(first: readonly Config[], then: Strategy<Config>): Strategy<Config> & { cheapFirst(): void } {
+  const queue = [...first];
+  let asked = 0;
   return {
     name: then.name,
     ...(then.pruner ? { pruner: then.pruner } : {}),
-    ask: (ctx) => (ctx.index < first.length ? { config: first[ctx.index] } : then.ask(ctx)),
+    ask: (ctx) => {
+      if (ctx.index >= queue.length) return then.ask(ctx);
+      asked = Math.max(asked, ctx.index + 1);
+      return { config: queue[ctx.index] };
+    },
+    cheapFirst() {
+      const rest = queue.splice(asked).sort((a, b) => fitCost.indexOf(a.learner as LearnerName) - fitCost.indexOf(b.learner as LearnerName));
+      queue.push(...rest);
+    },
   };
 }
+
+/** Learners by the typical cost of a default fit on a large table, cheapest first. */
+const fitCost: readonly LearnerName[] = ['gaussian-nb', 'categorical-nb', 'linear', 'decision-tree', 'linear-svm', 'knn', 'mlp', 'extra-trees', 'gradient-boosting', 'random-forest'];
 
 /** Leaderboard as an aligned text table (rank, learner, CV score ± std, fit time, key params). */
 export function formatLeaderboard(rows: readonly LeaderboardRow[], metric: MetricName, limit = 10): string {

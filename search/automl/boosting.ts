@@ -5,6 +5,7 @@ import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace, softmaxRows } from './matrix.js';
+import { checkDeadline } from './deadline.js';
 
 export interface BoostingParams {
   /** Maximum number of boosting rounds. */
@@ -187,6 +188,7 @@ export class GradientBoosting implements Learner {
     let bestLoss = Infinity;
     let bestRound = 0;
     for (let round = 0; round < p.nEstimators; round++) {
+      checkDeadline('gradient boosting fit');
       const trees: FlatTree[] = [];
       for (let c = 0; c < k; c++) {
         for (const r of trainRows) {

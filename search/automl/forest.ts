@@ -5,6 +5,7 @@ import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, argmaxRows, checkXy, countClasses, matrix } from './matrix.js';
 import { type Criterion, DecisionTree, columnRanks } from './tree.js';
+import { checkDeadline } from './deadline.js';
 
 export interface ForestParams {
   nEstimators: number;
@@ -40,6 +41,7 @@ abstract class TreeEnsemble implements Learner {
     this.trees = [];
     const ranks = this.splitter() === 'best' ? columnRanks(x) : undefined;
     for (let t = 0; t < p.nEstimators; t++) {
+      checkDeadline('forest fit');
       const treeRng = rng.fork();
       let w: Float64Array | undefined;
       if (p.bootstrap) {

@@ -2,6 +2,7 @@
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix } from './matrix.js';
+import { checkDeadline } from './deadline.js';
 
 export interface KnnParams {
   k: number;
@@ -68,6 +69,7 @@ export class KNearestNeighbors implements Learner {
     const k = this.nClasses;
     const out = matrix(q.rows, k);
     for (let r = 0; r < q.rows; r++) {
+      if ((r & 63) === 0) checkDeadline('k-nearest neighbours predict');
       let total = 0;
       this.neighbours(q, r, (row, w) => {
         out.data[r * k + this.y[row]] += w;
@@ -83,6 +85,7 @@ export class KNearestNeighbors implements Learner {
     this.check(q);
     const out = new Float64Array(q.rows);
     for (let r = 0; r < q.rows; r++) {
+      if ((r & 63) === 0) checkDeadline('k-nearest neighbours predict');
       let s = 0;
       let total = 0;
       this.neighbours(q, r, (row, w) => {

@@ -7,6 +7,7 @@ import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
+import { checkDeadline } from './deadline.js';
 
 export interface LinearParams {
   penalty: 'l2' | 'l1' | 'none';
@@ -96,7 +97,10 @@ export class LinearModel implements Learner {
     };
     // intercepts (the last k entries) are not penalized
     const penalized = d * k;
-    this.weights = owlqn(size, penalized, l1, smooth, this.params.maxIter, this.params.tol, (it) => (this.iterations = it));
+    this.weights = owlqn(size, penalized, l1, smooth, this.params.maxIter, this.params.tol, (it) => {
+      this.iterations = it;
+      checkDeadline('linear model fit');
+    });
     return this;
   }
 

@@ -12,6 +12,7 @@ import { type Tensor, tensor } from '../../core/tensor.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
+import { checkDeadline } from './deadline.js';
 
 export interface MlpParams {
   hidden: number[];
@@ -90,6 +91,7 @@ export class MLP implements Learner {
     const d = x0.cols;
     const bs = Math.min(p.batchSize, n);
     for (let epoch = 0; epoch < p.epochs; epoch++) {
+      checkDeadline('MLP fit');
       const perm = rng.permutation(n);
       for (let start = 0; start < n; start += bs) {
         const batch = perm.subarray(start, Math.min(start + bs, n));

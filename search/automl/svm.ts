@@ -6,6 +6,7 @@ import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
+import { checkDeadline } from './deadline.js';
 
 export interface SvmParams {
   C: number;
@@ -53,6 +54,7 @@ export class LinearSVM implements Learner {
       const w = this.weights.subarray(c * (d + 1), (c + 1) * (d + 1));
       const alpha = new Float64Array(n);
       for (let it = 0; it < this.params.maxIter; it++) {
+        checkDeadline('linear SVM fit');
         const perm = rng.permutation(n);
         let maxPG = -Infinity;
         let minPG = Infinity;

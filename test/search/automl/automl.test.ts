@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
+import { Random } from '../../../core/random.js';
 import { automl, formatLeaderboard, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
 import { readCsv } from '../../../core/data/csv.js';
 import { complement, stratifiedKFold } from '../../../search/automl/cv.js';
@@ -103,6 +104,28 @@ describe('automl', () => {
     expect(res.prunedTrials).toBeGreaterThan(0);
     expect(res.failedTrials).toBe(0);
     expect(res.elapsedSeconds).toBeLessThanOrEqual(3);
+  });
+
+  it('on a table too big for the forest in the budget, the forest stops after a fold and the cheaper defaults run instead', async () => {
+    // 3,000 rows of noise over 40 columns: the default forest grows every tree to single rows (about a second a fold
+    // here), where naive Bayes and the linear model take milliseconds
+    const rng = new Random(4);
+    const records = Array.from({ length: 3000 }, () => ({ ...Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`x${j}`, rng.normal()])), y: ['a', 'b', 'c'][rng.int(3)] }));
+    const learners: ('random-forest' | 'extra-trees' | 'gaussian-nb' | 'linear')[] = ['random-forest', 'extra-trees', 'gaussian-nb', 'linear'];
+    const t0 = Date.now();
+    const res = await automl({ data: records, target: 'y', budgetSeconds: 3, learners, seed: 1, repeats: 1 });
+    expect((Date.now() - t0) / 1000).toBeLessThan(3 + 1);
+    expect(res.prunedTrials).toBeGreaterThanOrEqual(1);
+    // the defaults run strongest first (forest, extra trees, linear, naive Bayes); once the forest is stopped the
+    // rest go cheapest first
+    const firstTrial = (l: string) => Math.min(...res.leaderboard.filter((r) => r.learner === l).map((r) => r.trial));
+    expect([firstTrial('gaussian-nb'), firstTrial('linear')]).toEqual([1, 2]);
+    // with only the forest, nothing completes: the fit stops at the budget (between trees) and the error says why
+    const t1 = Date.now();
+    await expect(automl({ data: records, target: 'y', budgetSeconds: 1, learners: ['random-forest'], seed: 1, repeats: 1 })).rejects.toThrow(
+      'automl: no trial completed within 1 s; the one trial started was stopped before its last fold to keep to the budget: this table needs a larger budgetSeconds',
+    );
+    expect((Date.now() - t1) / 1000).toBeLessThan(1 + 1);
   });
 
   it('a signal stops the search early: the result holds the trials completed so far', async () => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { TimeLimitExceeded, checkDeadline, withDeadline } from '../../../search/automl/deadline.js';
+import { type LearnerName, createLearner } from '../../../search/automl/learners.js';
+import { irisData } from './fixtures.js';
+
+describe('fit deadlines', () => {
+  it('checkDeadline throws only inside a withDeadline whose time has passed; limits nest to the earlier one', () => {
+    expect(() => checkDeadline('x')).not.toThrow();
+    expect(() => withDeadline(Date.now() + 60_000, () => checkDeadline('x'))).not.toThrow();
+    expect(() => withDeadline(Date.now() - 1, () => checkDeadline('forest fit'))).toThrow(new TimeLimitExceeded('forest fit: stopped at the time limit'));
+    expect(() => withDeadline(Date.now() - 1, () => withDeadline(Date.now() + 60_000, () => checkDeadline('x')))).toThrow(TimeLimitExceeded);
+    // the limit is lifted again afterwards, also when the body threw
+    expect(() => checkDeadline('x')).not.toThrow();
+  });
+
+  // the learners whose fits (or, for kNN, predictions) can run long check the limit as they go
+  const slow: [LearnerName, Record<string, unknown>][] = [
+    ['random-forest', { nEstimators: 5 }],
+    ['extra-trees', { nEstimators: 5 }],
+    ['gradient-boosting', { nEstimators: 5 }],
+    ['mlp', { epochs: 3 }],
+    ['linear', {}],
+    ['linear-svm', {}],
+    ['knn', {}],
+  ];
+  it.each(slow)('%s stops at a passed limit and fits identically under one still ahead', (name, params) => {
+    const d = irisData();
+    const run = () => {
+      const m = createLearner(name, params, 3).fit(d.x, d.y);
+      return Array.from(m.predictProba(d.x).data);
+    };
+    expect(() => withDeadline(Date.now() - 1, run)).toThrow(TimeLimitExceeded);
+    expect(withDeadline(Date.now() + 60_000, run)).toEqual(run());
+  });
+});
