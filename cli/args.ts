@@ -18,6 +18,8 @@ export interface CommandSpec {
   usage: string;
   options: Record<string, OptionSpec>;
   examples?: string[];
+  /** How many positional arguments the command takes (default none): a stray word is a usage error, not ignored. */
+  positionals?: number;
 }
 
 export type Parsed = { positionals: string[]; help: boolean } & Record<string, string | number | boolean | undefined | string[]>;
@@ -45,6 +47,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
     }
     let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
     if (o.type === 'boolean') {
+      // --flag, --flag=false, and --flag false (the word after it, when it is true or false)
+      if (value === undefined && (argv[i + 1] === 'true' || argv[i + 1] === 'false')) value = argv[++i];
       if (value !== undefined && !['true', 'false'].includes(value)) throw new UsageError(`${spec.name}: --${rawName} takes true or false, got ${value}`);
       out[name] = value !== 'false';
       continue;
@@ -61,6 +65,11 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
       if (o.choices && !o.choices.includes(value)) throw new UsageError(`${spec.name}: --${rawName} must be one of ${o.choices.join(', ')}, got ${value}`);
       out[name] = value;
     }
+  }
+  const allowed = spec.positionals ?? 0;
+  if (out.positionals.length > allowed) {
+    const extra = out.positionals.slice(allowed).map((a) => JSON.stringify(a)).join(', ');
+    throw new UsageError(`${spec.name}: unexpected argument${out.positionals.length - allowed > 1 ? 's' : ''} ${extra} (usage: ${spec.usage})`);
   }
   return out;
 }

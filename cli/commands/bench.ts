@@ -7,6 +7,7 @@ export const benchSpec: CommandSpec = {
   name: 'bench',
   summary: 'run the kernel microbenchmarks (GFLOP/s and the ratio to tfjs-backend-cpu in the same run)',
   usage: `whittle bench [${SUITES.join('|')}...] [--quick]`,
+  positionals: Infinity,
   options: { quick: { type: 'boolean', help: 'few samples: a smoke run, not a measurement', default: false } },
   examples: ['whittle bench', 'whittle bench gemm --quick'],
 };

@@ -16,6 +16,7 @@ export const compressSpec: CommandSpec = {
   name: 'compress',
   summary: 'prune, retrain, int8-quantize (and distill) a saved model; print the compression table; save every stage',
   usage: 'whittle compress MODEL.safetensors [--data mnist|FILE.csv] [--sparsity 0.9] [--out-dir compressed]',
+  positionals: 1,
   options: {
     data: { type: 'string', help: 'mnist (default for image models) or the CSV/ARFF the table model was trained on' },
     images: { type: 'string', help: 'IDX images file (with --labels)' },

@@ -19,6 +19,7 @@ export const predictSpec: CommandSpec = {
   name: 'predict',
   summary: 'run a saved model, AutoML pipeline or rule list on new rows or images',
   usage: 'whittle predict MODEL_FILE [--data FILE.csv|mnist] [--images F --labels F] [--out predictions.csv]',
+  positionals: 1,
   options: {
     data: { type: 'string', help: 'rows to predict (CSV/TSV/ARFF or a built-in table), or mnist for images' },
     images: { type: 'string', help: 'IDX images file' },
