@@ -88,6 +88,8 @@ export interface AutoMLOptions {
    * values never repeat (a name, an id) gets none. `notes` in the result says which columns it changed.
    */
   maxCategories?: number;
+  /** Read columns of ISO dates as year, month, day, weekday (and hour) numbers (PreprocessConfig parseDates, default true). */
+  parseDates?: boolean;
   /** Run every learner's defaults (space.ts defaultConfigs) as the first trials (default true). */
   startFromDefaults?: boolean;
   /** Learners to search over (default all that fit the task). */
@@ -186,10 +188,12 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   for (let r = 0; r < n; r++) if (features.columns.some((c) => c.kind === 'numeric' && Number.isNaN(c.values[r]))) rowsWithGaps++;
   const maxCategories = opts.maxCategories;
   if (maxCategories !== undefined && !(Number.isInteger(maxCategories) && maxCategories >= 2)) throw new ArgumentError(`automl: maxCategories must be an integer >= 2, got ${maxCategories}`);
-  const notes = new Preprocessor({ numericImpute: 'median', scale: 'none', ...(maxCategories !== undefined ? { maxCategories } : {}) }).fit(features).notes;
+  // the preprocessing options the caller set, for every pipeline
+  const fixed: Partial<PreprocessConfig> = { ...(maxCategories !== undefined ? { maxCategories } : {}), ...(opts.parseDates !== undefined ? { parseDates: opts.parseDates } : {}) };
+  const notes = new Preprocessor({ numericImpute: 'median', scale: 'none', ...fixed }).fit(features).notes;
   const toSpec = (config: Config): PipelineSpec => {
     const spec = configToSpec(config, seed);
-    return maxCategories === undefined ? spec : { ...spec, preprocess: { ...spec.preprocess, maxCategories } };
+    return Object.keys(fixed).length === 0 ? spec : { ...spec, preprocess: { ...spec.preprocess, ...fixed } };
   };
   const impute: PreprocessConfig['numericImpute'][] = opts.impute ? [...new Set(opts.impute)] : rowsWithGaps >= 5 ? [...imputers] : ['knn'];
   const k = Math.min(opts.folds ?? 5, n);

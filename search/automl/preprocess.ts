@@ -3,6 +3,7 @@
 // categorical ones. A category unseen in training becomes an all-zero one-hot block, like sklearn's
 // handle_unknown='ignore'. A column with more levels than maxCategories keeps its most frequent levels and puts
 // the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
+// A column of ISO dates ('2012-01-31', '2012-01-31T08:15') becomes numbers: year, month, day, weekday (and hour).
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, frameRows, numericValues } from './frame.js';
 import { type Matrix, matrix } from './matrix.js';
@@ -30,6 +31,14 @@ export interface PreprocessConfig {
    * quadratic in the rows.
    */
   maxCategories?: number;
+  /**
+   * Read a column whose every present value is an ISO 8601 date ('2012-01-31', with an optional time
+   * 'T08:15[:00]' and zone, taken as written) as dates (default true): it becomes the numeric columns
+   * `<name>.year`, `.month` (1-12), `.day` (1-31), `.weekday` (0 = Sunday) and, when any value has a time, `.hour`,
+   * standardized like any number. A missing or unreadable date is filled with the training rows' median date.
+   * Without this a date column is a category per day, which says nothing about a day not in the training rows.
+   */
+  parseDates?: boolean;
 }
 
 export const defaultPreprocess: PreprocessConfig = { numericImpute: 'median', scale: 'standard' };
@@ -49,7 +58,35 @@ export type FittedColumn =
       other?: boolean;
       /** How many distinct levels the training rows had (only where it differs from categories.length). */
       levels?: number;
+    }
+  | {
+      name: string;
+      kind: 'date';
+      /** The median training date (ISO, as written), for missing or unreadable dates. */
+      fill: string;
+      parts: DatePart[];
+      /** Per part, what standardization subtracts and divides by (0 and 1 without scaling). */
+      mean: number[];
+      std: number[];
     };
+
+/** The numbers a date column becomes, in this order. */
+export type DatePart = 'year' | 'month' | 'day' | 'weekday' | 'hour';
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** An ISO 8601 date's parts as written (no zone conversion), or undefined when it is not one or not a real day. */
+function parseDate(v: string): { year: number; month: number; day: number; weekday: number; hour: number; time: boolean; order: number } | undefined {
+  const m = isoDate.exec(v);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const at = new Date(Date.UTC(year, month - 1, day));
+  if (at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) return undefined;
+  return { year, month, day, weekday: at.getUTCDay(), hour, time: m[4] !== undefined, order: at.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 };
+}
 
 /** The one-hot columns a fitted categorical column takes. */
 const oneHotWidth = (c: Extract<FittedColumn, { kind: 'categorical' }>): number => c.categories.length + (c.other ? 1 : 0);
@@ -78,6 +115,18 @@ export class Preprocessor {
     if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new ArgumentError(`Preprocessor: neighbors must be a positive integer, got ${k}`);
     const m = this.config.maxCategories;
     if (m !== undefined && !(Number.isInteger(m) && m >= 2)) throw new ArgumentError(`Preprocessor: maxCategories must be an integer >= 2, got ${m}`);
+  }
+
+  /** A date column's parts for every row of `frame`, missing or unreadable dates filled. */
+  private dateParts(frame: Frame, c: Extract<FittedColumn, { kind: 'date' }>): Float64Array[] {
+    const values = categoricalValues('Pipeline.predict', frame, c.name);
+    const fill = parseDate(c.fill)!;
+    const out = c.parts.map(() => new Float64Array(values.length));
+    values.forEach((v, r) => {
+      const d = (v === null ? undefined : parseDate(v)) ?? fill;
+      c.parts.forEach((part, i) => (out[i][r] = d[part]));
+    });
+    return out;
   }
 
   /** Fits on the feature columns of a table (its target, if held apart, is ignored). */
@@ -109,6 +158,15 @@ export class Preprocessor {
         }
         return { name: c.name, kind: 'numeric', fill, mean: 0, std: 1 };
       }
+      if (this.config.parseDates !== false) {
+        const present = c.values.filter((v): v is string => v !== null);
+        const dates = present.map(parseDate);
+        if (present.length > 0 && dates.every((d) => d !== undefined)) {
+          const order = dates.map((d, i) => ({ at: d!.order, i })).sort((a, b) => a.at - b.at || a.i - b.i);
+          const parts: DatePart[] = ['year', 'month', 'day', 'weekday', ...(dates.some((d) => d!.time) ? (['hour'] as const) : [])];
+          return { name: c.name, kind: 'date', fill: present[order[(order.length - 1) >> 1].i], parts, mean: parts.map(() => 0), std: parts.map(() => 1) };
+        }
+      }
       const counts = new Map<string, number>();
       for (const v of c.values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
       let fill: string | null = null;
@@ -136,19 +194,26 @@ export class Preprocessor {
     const filled = wantFilled || standardize ? this.filledNumbers(table, raw) : [];
     if (standardize) {
       this.columns.forEach((c, j) => {
+        if (c.kind === 'date') {
+          this.dateParts(table, c).forEach((v, i) => {
+            const { mean, std } = meanStd(v);
+            c.mean[i] = mean;
+            c.std[i] = std;
+          });
+        }
         if (c.kind !== 'numeric') return;
-        const v = filled[j];
-        const mean = v.reduce((a, b) => a + b, 0) / v.length;
-        const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
-        c.mean = mean;
-        c.std = variance > 1e-24 ? Math.sqrt(variance) : 1;
+        ({ mean: c.mean, std: c.std } = meanStd(filled[j]));
       });
     }
     return filled;
   }
 
   get featureNames(): string[] {
-    return this.columns.flatMap((c) => (c.kind === 'numeric' ? [c.name] : [...c.categories.map((v) => `${c.name}=${v}`), ...(c.other ? [`${c.name}=(other)`] : [])]));
+    return this.columns.flatMap((c) => {
+      if (c.kind === 'numeric') return [c.name];
+      if (c.kind === 'date') return c.parts.map((p) => `${c.name}.${p}`);
+      return [...c.categories.map((v) => `${c.name}=${v}`), ...(c.other ? [`${c.name}=(other)`] : [])];
+    });
   }
 
   /**
@@ -158,6 +223,7 @@ export class Preprocessor {
    */
   get notes(): string[] {
     return this.columns.flatMap((c) => {
+      if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];
       if (c.kind !== 'categorical' || c.levels === undefined) return [];
       const levels = c.levels.toLocaleString('en-US');
       if (!c.other) return [`${c.name}: ${levels} distinct values, none repeated: no columns (an identifier)`];
@@ -171,7 +237,7 @@ export class Preprocessor {
 
   private toMatrix(frame: Frame, filled: Float64Array[]): Matrix {
     const n = frameRows(frame);
-    const width = this.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : oneHotWidth(c)), 0);
+    const width = this.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : c.kind === 'date' ? c.parts.length : oneHotWidth(c)), 0);
     const out = matrix(n, width);
     let at = 0;
     this.columns.forEach((c, j) => {
@@ -179,6 +245,11 @@ export class Preprocessor {
         const v = filled[j];
         for (let r = 0; r < n; r++) out.data[r * width + at] = (v[r] - c.mean) / c.std;
         at += 1;
+      } else if (c.kind === 'date') {
+        this.dateParts(frame, c).forEach((v, i) => {
+          for (let r = 0; r < n; r++) out.data[r * width + at + i] = (v[r] - c.mean[i]) / c.std[i];
+        });
+        at += c.parts.length;
       } else if (oneHotWidth(c) > 0) {
         // a column without one-hot columns (an identifier, or never present in training) is not read, so new rows
         // need not have it
@@ -200,7 +271,8 @@ export class Preprocessor {
   private rawColumns(frame: Frame): Float64Array[] {
     return this.columns.map((c) => {
       if (c.kind === 'numeric') return numericValues('Pipeline.predict', frame, c.name);
-      if (oneHotWidth(c) === 0) return new Float64Array(frameRows(frame)).fill(NaN);
+      // dates (filled on their own) and columns without one-hot columns play no part in the knn distances
+      if (c.kind === 'date' || oneHotWidth(c) === 0) return new Float64Array(frameRows(frame)).fill(NaN);
       const index = new Map(c.categories.map((cat, i) => [cat, i]));
       const other = c.other ? c.categories.length : NaN;
       return Float64Array.from(categoricalValues('Pipeline.predict', frame, c.name), (v) => (v === null ? NaN : (index.get(v) ?? other)));
@@ -345,6 +417,13 @@ function kthSmallest(a: Float64Array, rank: number): number {
     else return a[rank];
   }
   return a[rank];
+}
+
+/** Mean and population standard deviation (1 when it is all but zero: a constant column stays as it is, centred). */
+function meanStd(v: Float64Array): { mean: number; std: number } {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+  return { mean, std: variance > 1e-24 ? Math.sqrt(variance) : 1 };
 }
 
 /** Population standard deviation of the non-NaN values (1 when there are fewer than two or they are all equal). */

@@ -222,6 +222,17 @@ describe('automl', () => {
     expect(res.leaderboard[0].score).toBeGreaterThan(0.6);
   });
 
+  it('reads a column of ISO dates as year, month, day and weekday (seattle-weather.csv as shipped)', async () => {
+    const { packageDir } = await import('../../../core/data/datasets.js');
+    const res = await automl({ data: join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv'), target: 'weather', maxTrials: 1, learners: ['decision-tree'], repeats: 1, ensemble: false });
+    expect(res.notes).toEqual(['date: read as dates: year, month, day, weekday']);
+    expect(res.best.preprocessor.featureNames).toEqual(['date.year', 'date.month', 'date.day', 'date.weekday', 'precipitation', 'temp_max', 'temp_min', 'wind']);
+    // a day the table never had still predicts
+    expect(res.best.predict([{ date: '2016-07-04', precipitation: 0, temp_max: 28, temp_min: 14, wind: 2.5 }])).toHaveLength(1);
+    const asCategories = await automl({ data: join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv'), target: 'weather', maxTrials: 1, learners: ['decision-tree'], repeats: 1, ensemble: false, parseDates: false });
+    expect(asCategories.notes).toEqual(['date: 1,461 distinct values, none repeated: no columns (an identifier)']);
+  });
+
   it('an identifier column gets no one-hot columns and a many-level one is capped; notes say so; maxCategories is checked', async () => {
     // a name per row (never repeated) and a many-level code: the penguin's row number mod 40, a pure-noise column
     const records: Record<string, string | number | null>[] = penguinRecords().map((r, i) => ({ ...r, name: `penguin ${i}`, code: `c${i % 40}` }));

@@ -258,3 +258,63 @@ describe('Preprocessor maxCategories', () => {
     expect(() => new Preprocessor({ maxCategories: 1 })).toThrow(/Preprocessor: maxCategories must be an integer >= 2, got 1/);
   });
 });
+
+describe('Preprocessor date columns', () => {
+  const iso = (d: Date, time: boolean) => (time ? d.toISOString().slice(0, 16) : d.toISOString().slice(0, 10));
+
+  it('ISO dates become year, month, day, weekday (and hour), the gaps the median date; equals Date UTC getters (fast-check)', () => {
+    const day = fc.date({ min: new Date(Date.UTC(1950, 0, 1)), max: new Date(Date.UTC(2080, 11, 31)), noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.array(fc.option(day, { nil: null }), { minLength: 1, maxLength: 30 }), fc.array(fc.oneof(fc.option(day, { nil: null }), fc.constant('not a date')), { minLength: 1, maxLength: 8 }), fc.boolean(), (train, query, time) => {
+        if (train.every((d) => d === null)) return;
+        const col = (ds: (Date | string | null)[]) => categoricalColumn('when', ds.map((d) => (d === null ? null : typeof d === 'string' ? d : iso(d, time))));
+        const p = new Preprocessor({ scale: 'none' }).fit({ columns: [col(train)], nRows: train.length });
+        const parts = ['year', 'month', 'day', 'weekday', ...(time ? ['hour'] : [])];
+        expect(p.featureNames).toEqual(parts.map((q) => `when.${q}`));
+        // the median of the written values (by time, the lower middle one)
+        const present = train.filter((d): d is Date => d !== null).map((d) => new Date(iso(d, time) + (time ? ':00Z' : 'T00:00Z')));
+        present.sort((a, b) => a.getTime() - b.getTime());
+        const median = present[(present.length - 1) >> 1];
+        const x = p.transform({ columns: [col(query)], nRows: query.length });
+        query.forEach((q, r) => {
+          const d = q instanceof Date ? new Date(iso(q, time) + (time ? ':00Z' : 'T00:00Z')) : median;
+          const want = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCDay(), ...(time ? [d.getUTCHours()] : [])];
+          expect(Array.from(x.data.subarray(r * parts.length, (r + 1) * parts.length))).toEqual(want);
+        });
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
+
+  it('standardizes each part over the training rows; a column with any non-date stays categorical; parseDates: false keeps it one', () => {
+    const days = ['2012-01-01', '2012-03-15', null, '2013-07-04', '2014-12-31'];
+    const t: Table = { columns: [categoricalColumn('d', days)], nRows: days.length };
+    const p = new Preprocessor().fit(t);
+    const x = p.transform(t);
+    for (let i = 0; i < 4; i++) {
+      const col = Array.from({ length: 5 }, (_, r) => x.data[r * 4 + i]);
+      expect(col.reduce((a, b) => a + b, 0) / 5).toBeCloseTo(0, 12);
+      expect(Math.sqrt(col.reduce((a, b) => a + b * b, 0) / 5)).toBeCloseTo(1, 12);
+    }
+    expect(p.notes).toEqual(['d: read as dates: year, month, day, weekday']);
+    const back = Preprocessor.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));
+    expect(Array.from(back.transform(t).data)).toEqual(Array.from(x.data));
+    // February 30th is no day, and a name is no date: both columns stay categories
+    for (const odd of ['2021-02-30', 'soon']) {
+      expect(new Preprocessor().fit({ columns: [categoricalColumn('d', [...days, odd])], nRows: 6 }).featureNames[0]).toBe(`d=${days[0]}`);
+    }
+    expect(new Preprocessor({ parseDates: false }).fit(t).featureNames).toEqual(['d=2012-01-01', 'd=2012-03-15', 'd=2013-07-04', 'd=2014-12-31']);
+  });
+
+  it('a date column takes no part in the knn fill of the numbers', () => {
+    const n = 40;
+    const a = Array.from({ length: n }, (_, i) => (i % 5 === 2 ? NaN : (i * 7) % 13));
+    const b = Array.from({ length: n }, (_, i) => (i * 3) % 11);
+    const plain: Table = { columns: [numericColumn('a', a), numericColumn('b', b)], nRows: n };
+    const dated: Table = { columns: [categoricalColumn('when', a.map((_, i) => `2020-01-${String(1 + (i % 28)).padStart(2, '0')}`)), ...plain.columns], nRows: n };
+    const withDates = new Preprocessor({ numericImpute: 'knn', scale: 'none' }).fit(dated).transform(dated);
+    const without = new Preprocessor({ numericImpute: 'knn', scale: 'none' }).fit(plain).transform(plain);
+    // columns a and b come after the date's four
+    for (let r = 0; r < n; r++) expect([withDates.data[r * 6 + 4], withDates.data[r * 6 + 5]]).toEqual([without.data[r * 2], without.data[r * 2 + 1]]);
+  });
+});
