@@ -12,6 +12,7 @@ import type { Module } from '../../core/nn/module.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
 import { loadPipeline } from '../../search/automl/pipeline.js';
+import { r2, rmse } from '../../search/automl/metrics.js';
 import { parseRules } from '../../search/rules/json.js';
 import type { Table } from '../../core/data/csv.js';
 
@@ -32,7 +33,7 @@ export const predictSpec: CommandSpec = {
   examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv', 'whittle predict rules.json --data rows.csv --explain'],
 };
 
-interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; predicted: (string | number)[] }
+interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; predicted: (string | number)[]; regression?: boolean }
 
 /** What kind of whittle file this is, decided from its content (never from its name alone). */
 export function detectKind(path: string): 'network' | 'quantized' | 'pipeline' | 'rules' {
@@ -97,7 +98,7 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     const pipe = loadPipeline(file);
     const table = tableRows(p, 'predict');
     const pred = pipe.predict(table);
-    res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, (pipe as unknown as { target: string }).target) };
+    res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, pipe.target), regression: pipe.task === 'regression' };
   } else {
     const rules = parseRules(readFileSync(file, 'utf8'), file);
     const table = tableRows(p, 'predict');
@@ -112,9 +113,22 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     writeFileAtomic(resolve(dest), csv);
     log(`wrote ${res.rows.length} predictions to ${dest}`);
   } else out(csv);
-  if (res.truth && res.truth.some((t) => t !== null && t !== undefined)) {
+  if (res.truth && res.regression) {
+    // a number to predict: how far off, not how often exactly right
+    const rows = res.truth.flatMap((t, i) => (typeof t === 'number' && Number.isFinite(t) ? [i] : []));
+    if (rows.length > 0) {
+      const yTrue = rows.map((i) => res.truth![i] as number);
+      const yPred = rows.map((i) => Number(res.predicted[i]));
+      log(`RMSE ${formatNumber(rmse(yTrue, yPred))}, R2 ${r2(yTrue, yPred).toFixed(4)} on ${rows.length} labelled rows`);
+    }
+  } else if (res.truth && res.truth.some((t) => t !== null && t !== undefined)) {
     let ok = 0, n = 0;
     res.truth.forEach((t, i) => { if (t === null || t === undefined) return; n++; if (String(t) === String(res.predicted[i])) ok++; });
     log(`accuracy ${(100 * ok / n).toFixed(2)}% on ${n} labelled rows`);
   }
+}
+
+/** Four significant digits, without exponent notation for everyday magnitudes. */
+function formatNumber(x: number): string {
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
 }

@@ -132,6 +132,24 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(bad.stderr.trim()).toBe('whittle automl: automl: maxCategories must be an integer >= 2, got 1');
   });
 
+  it('a numeric target: automl fits a regression pipeline, predict reports RMSE and R2, train says it fits classifiers', () => {
+    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass.json', '--quiet');
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/rank +learner +r2/);
+    const p = whittle('predict', 'mass.json', '--data', 'penguins.csv', '--out', 'mass.csv');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).not.toMatch(/accuracy/);
+    const [, rmse, r2, rows] = /RMSE ([\d.]+), R2 ([\d.-]+) on (\d+) labelled rows/.exec(p.stderr)!;
+    expect(Number(rows)).toBe(342); // two penguins were not weighed
+    expect(Number(r2)).toBeGreaterThan(0.7);
+    expect(Number(rmse)).toBeGreaterThan(50);
+    expect(Number(rmse)).toBeLessThan(500);
+    // train fits classifiers: a class per weight would be useless, so it says so
+    const t = whittle('train', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--epochs', '1');
+    expect(t.code).toBe(1);
+    expect(t.stderr.trim()).toBe('whittle train: train: target "Body Mass (g)" holds numbers (94 distinct values) and train fits classifiers; for a number to predict use whittle automl --target "Body Mass (g)" (regression)');
+  });
+
   it('Ctrl-C stops training cleanly: exit 130 and a whole model file that loads and predicts', async () => {
     const child = spawn(process.execPath, [BIN, 'train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'lenet300100', '--epochs', '200', '--out', 'stopped.safetensors'], { cwd: dir });
     let err = '';
