@@ -43,10 +43,16 @@ export interface CsvOptions {
   categorical?: string[];
   /** Columns that must be numeric: a value that is not a number is a FormatError instead of a categorical column. */
   numeric?: string[];
+  /**
+   * The decimal mark: '.', or ',' as in spreadsheets saved in much of Europe ('3,5'; as R's read.csv2). Default:
+   * ',' is read too when the delimiter is ';' (a ';' file is what such spreadsheets write), else only '.'.
+   */
+  decimal?: '.' | ',';
 }
 
 export const DEFAULT_MISSING = ['', 'NA', 'NaN', '?', 'null'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity)$/i;
+const COMMA_NUMBER = /^[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?$/;
 
 function parseNumber(s: string): number {
   const lower = s.toLowerCase();
@@ -197,6 +203,8 @@ export function parseCsv(text: string, opts: CsvOptions & { fileName?: string } 
     if (rows[r]!.length !== width) throw new FormatError(`csv: expected ${width} fields, got ${rows[r]!.length}`, file, `line ${lines[r]}`);
   }
   const missing = new Set(opts.missing ?? DEFAULT_MISSING);
+  const comma = (opts.decimal ?? (delimiter === ';' ? ',' : '.')) === ',';
+  const isNumber = (s: string) => NUMBER.test(s) || (comma && COMMA_NUMBER.test(s));
   const nRows = rows.length - body;
   const columns = names.map((name, k): Column => {
     const raw: (string | null)[] = new Array(nRows);
@@ -206,12 +214,12 @@ export function parseCsv(text: string, opts: CsvOptions & { fileName?: string } 
       const v = rows[r + body]![k]!;
       const s = missing.has(v.trim()) ? null : v;
       raw[r] = s;
-      if (numeric && s !== null && !NUMBER.test(s.trim())) {
+      if (numeric && s !== null && !isNumber(s.trim())) {
         if (mustBeNumeric) throw new FormatError(`csv: column ${JSON.stringify(name)} must be numeric, got ${JSON.stringify(s)}`, file, `line ${lines[r + body]}`);
         numeric = false;
       }
     }
-    return numeric ? numericColumn(name, raw.map((s) => (s === null ? NaN : parseNumber(s.trim())))) : categoricalColumn(name, raw);
+    return numeric ? numericColumn(name, raw.map((s) => (s === null ? NaN : parseNumber(comma ? s.trim().replace(',', '.') : s.trim())))) : categoricalColumn(name, raw);
   });
   return withTarget(columns, opts.target, file ?? 'parseCsv');
 }

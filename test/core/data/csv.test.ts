@@ -74,6 +74,18 @@ describe('parseCsv', () => {
     expect(parseCsv('a,b\n"1","2"\n').columns[0]!.kind).toBe('numeric');
   });
 
+  it("reads decimal commas in ';' files (as R's read.csv2), and only there unless decimal says so", () => {
+    const euro = parseCsv('\ufeffgewicht;preis;n;name\r\n3,5;1.234;2;"a,b"\r\n-0,25;,5;;c\r\n1e3;2;3;d\r\n');
+    expect(euro.columns.map((c) => c.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
+    expect(Array.from(euro.columns[0]!.values as Float64Array)).toEqual([3.5, -0.25, 1000]);
+    // a point is still a decimal point there (what whittle's own ';' files hold)
+    expect(Array.from(euro.columns[1]!.values as Float64Array)).toEqual([1.234, 0.5, 2]);
+    expect(parseCsv('x;y\n3,5;1\n', { decimal: '.' }).columns[0]!.kind).toBe('categorical');
+    expect(parseCsv('x\ty\n3,5\t1\n', { decimal: ',' }).columns[0]!.values).toEqual(Float64Array.from([3.5]));
+    // in a ',' file a comma is the delimiter, so '3,5' quoted stays text
+    expect(parseCsv('x,y\n"3,5",1\n').columns[0]!.kind).toBe('categorical');
+  });
+
   const bad: [string, string, RegExp][] = [
     ['unterminated quote', 'a,b\n1,"oops\n2,3\n', /^d\.csv \(line 2\): csv: quoted field starting on line 2 is never closed$/],
     ['text after a closing quote', 'a,b\n"x"y,2\n', /^d\.csv \(line 2\): csv: a closing quote must be followed by a delimiter or a line end, got "y"$/],
