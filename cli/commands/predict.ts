@@ -97,6 +97,7 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   } else if (kind === 'pipeline') {
     const pipe = loadPipeline(file);
     const table = tableRows(p, 'predict');
+    for (const line of pipe.unreadable(table)) log(`predict: ${line}`);
     const pred = pipe.predict(table);
     res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, pipe.target), regression: pipe.task === 'regression' };
   } else {

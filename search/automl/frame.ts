@@ -52,7 +52,8 @@ export function categoricalValues(op: string, f: Frame, name: string): (string |
   return f.map((r) => (r[name] === null || r[name] === undefined || r[name] === '' ? null : String(r[name])));
 }
 
-function toNumber(v: unknown): number {
+/** A cell as a number: NaN for missing and for what does not read as one. */
+export function toNumber(v: unknown): number {
   if (v === null || v === undefined || v === '') return NaN;
   const n = typeof v === 'number' ? v : Number(v);
   return Number.isFinite(n) || Math.abs(n) === Infinity ? n : NaN;

@@ -134,6 +134,11 @@ export class Pipeline {
     return this.task === 'classification' ? Array.from(p, (i) => this.classes[i]) : Array.from(p);
   }
 
+  /** Preprocessor.unreadable: what in `data` this pipeline cannot read and treats as missing, one line per column. */
+  unreadable(data: Frame): string[] {
+    return this.preprocessor.unreadable(data);
+  }
+
   toJSON(): PipelineJSON {
     if (!this.learner) throw new ArgumentError('Pipeline.toJSON: the pipeline must be fitted first, got an unfitted pipeline');
     return { kind: 'pipeline', version: 1, spec: this.spec, target: this.target, task: this.task, classes: this.classes, preprocess: this.preprocessor.toJSON(), learner: this.learner.toJSON() };
@@ -187,6 +192,11 @@ export class EnsemblePipeline {
   }
   get target(): string {
     return this.members[0].target;
+  }
+
+  /** Each member's unreadable lines, once each (members may read dates differently). */
+  unreadable(data: Frame): string[] {
+    return [...new Set(this.members.flatMap((m) => m.unreadable(data)))];
   }
 
   predictProba(data: Frame): Matrix {

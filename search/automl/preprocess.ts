@@ -5,7 +5,7 @@
 // the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
 // A column of ISO dates ('2012-01-31', '2012-01-31T08:15') becomes numbers: year, month, day, weekday (and hour).
 import { ArgumentError, FormatError } from '../../core/errors.js';
-import { type Frame, type Table, categoricalValues, frameRows, numericValues } from './frame.js';
+import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';
 import { type Matrix, matrix } from './matrix.js';
 
 export interface PreprocessConfig {
@@ -221,6 +221,25 @@ export class Preprocessor {
    * 'Title: 3,177 distinct values, none repeated: no columns (an identifier)' or 'Director: 551 levels: the 63 most
    * frequent kept, the other 488 share one column'.
    */
+  /**
+   * Values of `frame` this preprocessor cannot read and so treats as missing (filled as in training): text in a
+   * column fitted as numbers ('unknown', '12 kg'), or in a date column text that is no ISO date. One line per such
+   * column, with the first few values and their rows (0-based), for a caller to show: a typo otherwise passes as a
+   * gap.
+   */
+  unreadable(frame: Frame): string[] {
+    return this.columns.flatMap((c) => {
+      if (c.kind === 'categorical' || !columnNames(frame).includes(c.name)) return [];
+      const values = categoricalValues('Pipeline.predict', frame, c.name);
+      const readable = c.kind === 'numeric' ? (v: string) => !Number.isNaN(toNumber(v)) : (v: string) => parseDate(v) !== undefined;
+      const bad = values.flatMap((v, r) => (v !== null && !readable(v) ? [r] : []));
+      if (bad.length === 0) return [];
+      const what = c.kind === 'numeric' ? 'not a number' : 'not an ISO date';
+      const shown = bad.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${r})`).join(', ');
+      return [`column ${JSON.stringify(c.name)}: ${bad.length} value${bad.length > 1 ? 's are' : ' is'} ${what}, read as missing: ${shown}${bad.length > 3 ? ', ...' : ''}`];
+    });
+  }
+
   get notes(): string[] {
     return this.columns.flatMap((c) => {
       if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];

@@ -127,6 +127,14 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const p = whittle('predict', 'named.json', '--data', 'penguins.csv');
     expect(p.code, p.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
+    expect(p.stderr).not.toMatch(/read as missing/);
+    // a typo in a number column is read as a gap, and said so
+    const lines = readFileSync(join(dir, 'penguins.csv'), 'utf8').split('\n');
+    lines[3] = lines[3].replace(/,(\d{4}),/, ',about 4 kg,');
+    writeFileSync(join(dir, 'typo.csv'), lines.join('\n'));
+    const typo = whittle('predict', 'named.json', '--data', 'typo.csv', '--out', 'typo-pred.csv');
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stderr).toContain('predict: column "Body Mass (g)": 1 value is not a number, read as missing: "about 4 kg" (row 2)');
     const bad = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--max-categories', '1', '--quiet');
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('whittle automl: automl: maxCategories must be an integer >= 2, got 1');

@@ -318,3 +318,27 @@ describe('Preprocessor date columns', () => {
     for (let r = 0; r < n; r++) expect([withDates.data[r * 6 + 4], withDates.data[r * 6 + 5]]).toEqual([without.data[r * 2], without.data[r * 2 + 1]]);
   });
 });
+
+describe('Preprocessor unreadable', () => {
+  it('names the values it reads as missing: text in a number column, a non-date in a date column', () => {
+    const train: Table = { columns: [numericColumn('mass', [3500, 4200, NaN]), categoricalColumn('when', ['2012-01-01', '2013-05-02', null]), categoricalColumn('island', ['A', 'B', 'A'])], nRows: 3 };
+    const p = new Preprocessor().fit(train);
+    expect(p.unreadable(train)).toEqual([]);
+    const rows = [
+      { mass: 3600, when: '2014-02-03', island: 'C' },
+      { mass: 'unknown', when: 'last spring', island: 'A' },
+      { mass: '4 kg', when: null, island: null },
+      { mass: '', when: '2014-02-30', island: 'B' },
+      { mass: 'n/a', when: '2014-01-01', island: 'B' },
+      { mass: '?', when: '2014-01-01', island: 'B' },
+    ];
+    expect(p.unreadable(rows)).toEqual([
+      'column "mass": 4 values are not a number, read as missing: "unknown" (row 1), "4 kg" (row 2), "n/a" (row 4), ...',
+      'column "when": 2 values are not an ISO date, read as missing: "last spring" (row 1), "2014-02-30" (row 3)',
+    ]);
+    // and they are filled as gaps are: row 1's mass as a missing mass
+    const x = p.transform(rows);
+    const gap = p.transform([{ mass: null, when: '2014-02-03', island: 'C' }]);
+    expect(x.data[1 * x.cols]).toBe(gap.data[0]);
+  });
+});
