@@ -31,9 +31,9 @@ export interface AutoMLOptions {
   /**
    * Wall-clock budget for the whole run (default 60 s). The search gets all but a tenth of it (at most 5 s), which is
    * left for the refits: no trial starts after the search time, and a trial whose next fold (as long as its folds so
-   * far) would end past it stops at that fold boundary, counted with the trials stopped early. No search fit runs
-   * past the budget itself: the slow learners check it between trees, boosting rounds, epochs and solver iterations
-   * (deadline.ts). Before any trial has completed, one that cannot finish all its folds in the search time stops
+   * far) would end past it stops at that fold boundary, counted with the trials stopped early. A search fit stops at
+   * the budget's end: the slow learners check it between trees, boosting rounds, epochs, solver iterations and
+   * blocks of kNN query rows (deadline.ts; one tree or a naive Bayes fit is not cut). Before any trial has completed, one that cannot finish all its folds in the search time stops
    * after the fold that shows it, and the defaults not yet run go cheapest first (on a big table the default forest
    * may not fit a short budget where naive Bayes and the linear model do).
    */
