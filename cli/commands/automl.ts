@@ -4,6 +4,8 @@ import { type CommandSpec, type Parsed, num, str, bool, required } from '../args
 import { loadTable } from '../data.js';
 import { createProgress, interrupt } from '../progress.js';
 import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
+import { greaterIsBetter } from '../../search/automl/metrics.js';
+import { writeReport, type ReportData } from '../report/html.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
 
 export const automlSpec: CommandSpec = {
@@ -25,6 +27,7 @@ export const automlSpec: CommandSpec = {
     ensemble: { type: 'boolean', help: "bagged ensemble selection over each learner's best and the best pipelines (Caruana et al. 2004)", default: true },
     save: { type: 'string', help: "what --out holds: 'ensemble' (the selected ensemble; the best pipeline when none was built) or 'best' (the best single pipeline)", choices: ['ensemble', 'best'], default: 'ensemble' },
     out: { type: 'string', help: 'where to save the pipeline (JSON)', default: 'pipeline.json' },
+    report: { type: 'string', help: 'also write an HTML report: the leaderboard per learner, the best score by trial, what was done to the columns' },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
   examples: ['whittle automl --data penguins --target Species --budget 30', 'whittle automl --data my.csv --target label --out best.json'],
@@ -55,7 +58,24 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   res.save(out, which);
   const what = which === 'ensemble' ? `the ensemble of ${res.ensemble!.members.length} pipelines (${memberSummary(res.ensemble!.members.map((m) => m.spec.learner))})` : `the best pipeline (${res.bestSpec.learner})`;
   log(`saved ${what} to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
+  const report = str(p, 'report');
+  if (report) {
+    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${table.nRows} rows)`) });
+    log(`wrote the report to ${resolve(report)}`);
+  }
   return res;
+}
+
+/** The AutoML part of an HTML report from a result. */
+export function automlSection(res: AutoMLResult, dataset: string): NonNullable<ReportData['automl']> {
+  return {
+    metric: res.metric,
+    leaderboard: res.leaderboard.map((r) => ({ rank: r.rank, learner: r.learner, score: r.score, params: r.params as Record<string, unknown>, fitSeconds: r.fitSeconds })),
+    history: res.history.map((h) => ({ trial: h.trial, best: h.best })),
+    dataset,
+    lowerIsBetter: !greaterIsBetter(res.metric),
+    notes: res.notes,
+  };
 }
 
 /** 'linear-svm x3, mlp, knn': each learner once, with its count when it appears more than once, in first-seen order. */

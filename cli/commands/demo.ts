@@ -16,6 +16,7 @@ import { rules } from '../../search/rules/index.js';
 import { writeReport, type ReportData } from '../report/html.js';
 import { compressForDemo } from './compress.js';
 import { nasForDemo } from './nas.js';
+import { automlSection } from './automl.js';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
@@ -65,9 +66,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
     log('\n== 4. AutoML on Palmer penguins (numeric + categorical columns, missing values) ==');
     const res = await automl({ data: datasets.penguins({ target: null }), target: 'Species', budgetSeconds: fast ? 4 : num(p, 'automlSeconds')!, seed, folds: fast ? 3 : 5, signal: interrupt.controller.signal });
     log(formatLeaderboard(res.leaderboard, res.metric, 8));
-    let best = -Infinity;
-    const hist = [...res.leaderboard].sort((a, b) => a.trial - b.trial).map((r) => ({ trial: r.trial, best: (best = Math.max(best, r.score)) }));
-    report.automl = { metric: res.metric, leaderboard: res.leaderboard.map((r) => ({ rank: r.rank, learner: r.learner, score: r.score, params: r.params as Record<string, unknown>, fitSeconds: r.fitSeconds })), history: hist, dataset: 'Palmer penguins (344 rows)' };
+    report.automl = automlSection(res, 'Palmer penguins (344 rows)');
   }
   if (!interrupt.requested) {
     log('\n== 5. Rule induction (RIPPER) on Palmer penguins ==');

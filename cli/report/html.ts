@@ -22,6 +22,10 @@ export interface ReportData {
     leaderboard: Array<{ rank: number; learner: string; score: number; params?: Record<string, unknown>; fitSeconds?: number }>;
     history?: Array<{ trial: number; best: number }>;
     dataset?: string;
+    /** For an error metric (rmse): the best pipeline per learner is then its lowest score. */
+    lowerIsBetter?: boolean;
+    /** What preprocessing did to the table (AutoMLResult notes). */
+    notes?: string[];
   };
   rules?: { text: string; cvAccuracy: number; nRules: number; nConditions: number; dataset?: string; algorithm?: string };
   notes?: string[];
@@ -74,11 +78,13 @@ export function renderReport(d: ReportData): string {
   if (d.automl) {
     const a = d.automl;
     parts.push(`<h2>AutoML${a.dataset ? ` on ${escapeXml(a.dataset)}` : ''}</h2>`);
+    if (a.notes?.length) parts.push(`<ul>${a.notes.map((n) => `<li>column ${escapeXml(n)}</li>`).join('')}</ul>`);
+    const better = (x: number, y: number) => (a.lowerIsBetter ? x < y : x > y);
     const top = a.leaderboard.slice(0, 12);
     // the plot shows each learner's best pipeline (the table below lists the top trials, often one learner's variants)
     const bestPerLearner = new Map<string, number>();
-    for (const r of a.leaderboard) bestPerLearner.set(r.learner, Math.max(bestPerLearner.get(r.learner) ?? -Infinity, r.score));
-    const bars = [...bestPerLearner].sort((x, y) => y[1] - x[1]).map(([learner, value]) => ({ label: learner, value }));
+    for (const r of a.leaderboard) if (!bestPerLearner.has(r.learner) || better(r.score, bestPerLearner.get(r.learner)!)) bestPerLearner.set(r.learner, r.score);
+    const bars = [...bestPerLearner].sort((x, y) => (a.lowerIsBetter ? x[1] - y[1] : y[1] - x[1])).map(([learner, value]) => ({ label: learner, value }));
     const figs = [renderBars('automl-leaderboard', `Best pipeline per learner (${a.metric}, cross-validated)`, bars, a.metric)];
     if (a.history?.length) figs.push(renderPlot({ id: 'automl-progress', title: 'AutoML: best score so far', xLabel: 'trial', yLabel: a.metric, series: [{ name: 'best so far', kind: 'step', points: a.history.map((h) => ({ x: h.trial, y: h.best })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);

@@ -121,9 +121,12 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('automl on a CSV with a name per row: the column is left out and said so, and new rows need not have it', () => {
     const t = datasets.penguins({ target: null });
     writeCsv(join(dir, 'named.csv'), { columns: [categoricalColumn('Name', Array.from({ length: t.nRows }, (_, i) => `penguin ${i}`)), ...t.columns], nRows: t.nRows });
-    const a = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'named.json', '--quiet');
+    const a = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'named.json', '--report', 'named.html', '--quiet');
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain('column Name: 344 distinct values, none repeated: no columns (an identifier)');
+    const html = readFileSync(join(dir, 'named.html'), 'utf8');
+    for (const id of ['automl-leaderboard', 'automl-progress']) expect(html).toContain(`data-plot="${id}"`);
+    expect(html).toContain('<li>column Name: 344 distinct values, none repeated: no columns (an identifier)</li>');
     const p = whittle('predict', 'named.json', '--data', 'penguins.csv');
     expect(p.code, p.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);

@@ -28,6 +28,16 @@ describe('report rendering', () => {
     expect(renderPlot({ id: 'e', title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toContain('no data');
   });
 
+  it("AutoML's bar per learner is its best pipeline: the lowest score for an error metric; the column notes are listed", () => {
+    const leaderboard = [{ rank: 1, learner: 'knn', score: 2.5 }, { rank: 2, learner: 'linear', score: 3.25 }, { rank: 3, learner: 'knn', score: 4.75 }];
+    const bars = (html: string) => [...html.matchAll(/<title>([a-z]+: [\d.]+)<\/title><\/rect>/g)].map((m) => m[1]);
+    const rmse = renderReport({ automl: { metric: 'rmse', leaderboard, lowerIsBetter: true, notes: ['name: 9 distinct values, none repeated: no columns (an identifier)'] } });
+    expect(bars(rmse)).toEqual(['knn: 2.5', 'linear: 3.25']);
+    expect(rmse).toContain('<li>column name: 9 distinct values, none repeated: no columns (an identifier)</li>');
+    const r2 = renderReport({ automl: { metric: 'r2', leaderboard } });
+    expect(bars(r2)).toEqual(['knn: 4.75', 'linear: 3.25']);
+  });
+
   const chromium = findChromium();
   if (!chromium) console.warn('report.test: skipping the browser checks: no Chromium at /usr/bin/chromium (Debian package "chromium"; .ci/run installs it)');
   it.skipIf(!chromium)('renders in headless Chromium with its plots present and drawn', () => {
