@@ -217,19 +217,15 @@ export class Preprocessor {
   }
 
   /**
-   * One line per categorical column the maxCategories cap changed, for a user to see what happened to it:
-   * 'Title: 3,177 distinct values, none repeated: no columns (an identifier)' or 'Director: 551 levels: the 63 most
-   * frequent kept, the other 488 share one column'.
-   */
-  /**
    * Values of `frame` this preprocessor cannot read and so treats as missing (filled as in training): text in a
    * column fitted as numbers ('unknown', '12 kg'), or in a date column text that is no ISO date. One line per such
    * column, with the first few values and their rows (0-based), for a caller to show: a typo otherwise passes as a
    * gap.
    */
   unreadable(frame: Frame): string[] {
+    const present = new Set(columnNames(frame));
     return this.columns.flatMap((c) => {
-      if (c.kind === 'categorical' || !columnNames(frame).includes(c.name)) return [];
+      if (c.kind === 'categorical' || !present.has(c.name)) return [];
       const values = categoricalValues('Pipeline.predict', frame, c.name);
       const readable = c.kind === 'numeric' ? (v: string) => !Number.isNaN(toNumber(v)) : (v: string) => parseDate(v) !== undefined;
       const bad = values.flatMap((v, r) => (v !== null && !readable(v) ? [r] : []));
@@ -240,6 +236,12 @@ export class Preprocessor {
     });
   }
 
+  /**
+   * One line per column a user should know was read other than as given: a date column ('when: read as dates:
+   * year, month, day, weekday'), or a categorical one the maxCategories cap changed ('Title: 3,177 distinct values,
+   * none repeated: no columns (an identifier)', 'Director: 551 levels: the 63 most frequent kept, the other 488
+   * share one column').
+   */
   get notes(): string[] {
     return this.columns.flatMap((c) => {
       if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];
