@@ -64,11 +64,12 @@ function columnValues(t: Table, name: string): (string | number | null)[] | unde
   return c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : v)) : c.values;
 }
 
-function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed): Predictions {
+function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, log: (s: string) => void): Predictions {
   if (metadata.input === 'table') {
     const table = tableRows(p, 'predict');
     const classes = JSON.parse(metadata.classes) as string[];
     const pre = Preprocessor.fromJSON(JSON.parse(metadata.preprocess));
+    for (const line of pre.unreadable(table)) log(`predict: ${line}`);
     const x = pre.transform({ columns: table.columns.filter((c) => c.name !== metadata.target), nRows: table.nRows });
     const logits = predictNet(model, new Tensor(Float32Array.from(x.data), [x.rows, x.cols]));
     const probs = softmax(logits);
@@ -89,11 +90,11 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   let res: Predictions;
   if (kind === 'network') {
     const { model, metadata } = loadModel(file);
-    res = runNetwork(model, metadata, p);
+    res = runNetwork(model, metadata, p, log);
   } else if (kind === 'quantized') {
     const { loadQuantizedModel } = await import('../../compress/quantize.js');
     const { metadata } = loadTensors(file);
-    res = runNetwork(loadQuantizedModel(file), metadata, p);
+    res = runNetwork(loadQuantizedModel(file), metadata, p, log);
   } else if (kind === 'pipeline') {
     const pipe = loadPipeline(file);
     const table = tableRows(p, 'predict');

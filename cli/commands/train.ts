@@ -75,6 +75,7 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
     if (!target) throw new UsageError('train: tables need --target COLUMN');
     const table = loadTable(data!, target, 'train');
     const t = tableDataset(table, target);
+    for (const note of t.pre.notes) log(`column ${note}`);
     ds = t.ds;
     features = ds.x.shape[1];
     classes = t.classes.length;

@@ -90,6 +90,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout.split('\n')[0]).toBe('row,prediction,confidence');
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
+    // a value the network's preprocessing cannot read is named, as for pipelines
+    const lines = readFileSync(join(dir, 'penguins.csv'), 'utf8').split('\n');
+    lines[5] = lines[5].replace(/,(\d{3}),/, ',tall,');
+    writeFileSync(join(dir, 'typo-flipper.csv'), lines.join('\n'));
+    const typo = whittle('predict', 'tab.safetensors', '--data', 'typo-flipper.csv', '--out', 'typo-tab.csv');
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stderr).toContain('predict: column "Flipper Length (mm)": 1 value is not a number, read as missing: "tall" (row 4)');
   });
 
   it('automl and rules on a CSV; their saved pipeline and rules predict new rows', () => {
