@@ -17,6 +17,16 @@ function whittle(...args: string[]): { code: number; stdout: string; stderr: str
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** predict with `model` on penguins.csv with one field of line `line` (0 = header) replaced; must exit 0. */
+function predictWithTypo(model: string, line: number, field: RegExp, typo: string): { stdout: string; stderr: string } {
+  const lines = readFileSync(join(dir, 'penguins.csv'), 'utf8').split('\n');
+  lines[line] = lines[line].replace(field, typo);
+  writeFileSync(join(dir, 'typo.csv'), lines.join('\n'));
+  const r = whittle('predict', model, '--data', 'typo.csv', '--out', 'typo-predictions.csv');
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+}
+
 describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   beforeAll(() => {
     // the user's own files: IDX images/labels and a CSV with categorical columns and missing values
@@ -91,11 +101,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(p.stdout.split('\n')[0]).toBe('row,prediction,confidence');
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
     // a value the network's preprocessing cannot read is named, as for pipelines
-    const lines = readFileSync(join(dir, 'penguins.csv'), 'utf8').split('\n');
-    lines[5] = lines[5].replace(/,(\d{3}),/, ',tall,');
-    writeFileSync(join(dir, 'typo-flipper.csv'), lines.join('\n'));
-    const typo = whittle('predict', 'tab.safetensors', '--data', 'typo-flipper.csv', '--out', 'typo-tab.csv');
-    expect(typo.code, typo.stderr).toBe(0);
+    const typo = predictWithTypo('tab.safetensors', 5, /,(\d{3}),/, ',tall,');
     expect(typo.stderr).toContain('predict: column "Flipper Length (mm)": 1 value is not a number, read as missing: "tall" (row 4)');
   });
 
@@ -139,11 +145,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
     expect(p.stderr).not.toMatch(/read as missing/);
     // a typo in a number column is read as a gap, and said so
-    const lines = readFileSync(join(dir, 'penguins.csv'), 'utf8').split('\n');
-    lines[3] = lines[3].replace(/,(\d{4}),/, ',about 4 kg,');
-    writeFileSync(join(dir, 'typo.csv'), lines.join('\n'));
-    const typo = whittle('predict', 'named.json', '--data', 'typo.csv', '--out', 'typo-pred.csv');
-    expect(typo.code, typo.stderr).toBe(0);
+    const typo = predictWithTypo('named.json', 3, /,(\d{4}),/, ',about 4 kg,');
     expect(typo.stderr).toContain('predict: column "Body Mass (g)": 1 value is not a number, read as missing: "about 4 kg" (row 2)');
     const bad = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--max-categories', '1', '--quiet');
     expect(bad.code).toBe(1);
