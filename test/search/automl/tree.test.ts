@@ -217,3 +217,39 @@ describe('DecisionTree split search on ranks (counting sort for few distinct val
     });
   });
 });
+
+describe('DecisionTree JSON', () => {
+  const d = irisData();
+  it('version 2 holds the nodes column by column and reads back to the same nodes; version 1 files still load', () => {
+    const cls = new DecisionTree({ seed: 1 }).fit(d.x, d.y);
+    const reg = new DecisionTree({ seed: 1 }).fit(d.x, Float64Array.from(d.y, (v, i) => v + d.x.data[i * 4]));
+    for (const t of [cls, reg]) {
+      const json = JSON.parse(JSON.stringify(t.toJSON()));
+      expect(json.version).toBe(2);
+      expect(json.nodeColumns.feature).toHaveLength(t.nodes.length);
+      const back = DecisionTree.fromJSON(json);
+      expect(back.nodes).toEqual(t.nodes);
+      // a file written before columns: an array of node objects
+      const v1 = DecisionTree.fromJSON({ ...json, version: 1, nodeColumns: undefined, nodes: JSON.parse(JSON.stringify(t.nodes)) });
+      expect(Array.from(v1.predict(d.x))).toEqual(Array.from(t.predict(d.x)));
+    }
+  });
+
+  it('a forest file is about half the size it was with node objects', () => {
+    const f = new RandomForest({ nEstimators: 20, seed: 2 }).fit(d.x, d.y);
+    const json = f.toJSON() as unknown as { trees: { nodeColumns: unknown }[] };
+    const v2 = JSON.stringify(json).length;
+    const v1 = JSON.stringify({ ...json, trees: json.trees.map((t) => ({ ...t, version: 1, nodeColumns: undefined, nodes: DecisionTree.fromJSON(t as never).nodes })) }).length;
+    expect(v2 / v1).toBeLessThan(0.6);
+  });
+
+  it('malformed columns are a FormatError naming the column', () => {
+    const json = JSON.parse(JSON.stringify(new DecisionTree({ seed: 1 }).fit(d.x, d.y).toJSON()));
+    json.nodeColumns.threshold.pop();
+    expect(() => DecisionTree.fromJSON(json)).toThrow(/DecisionTree\.fromJSON: nodeColumns\.threshold must hold one number per node \(\d+\), got \d+/);
+    json.nodeColumns.threshold.push(0);
+    json.nodeColumns.counts.pop();
+    expect(() => DecisionTree.fromJSON(json)).toThrow(/nodeColumns\.counts must hold 3 per node/);
+    expect(() => DecisionTree.fromJSON({ ...json, nodeColumns: {} })).toThrow('DecisionTree.fromJSON: nodeColumns.feature must be a non-empty array, got none');
+  });
+});
