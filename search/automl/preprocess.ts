@@ -160,8 +160,9 @@ export class Preprocessor {
       }
       if (this.config.parseDates !== false) {
         const present = c.values.filter((v): v is string => v !== null);
-        const dates = present.map(parseDate);
-        if (present.length > 0 && dates.every((d) => d !== undefined)) {
+        // the regex first: it fails on the first value of a column of words, before any date arithmetic
+        const dates = present.length > 0 && present.every((v) => isoDate.test(v)) ? present.map(parseDate) : [undefined];
+        if (dates.every((d) => d !== undefined)) {
           const order = dates.map((d, i) => ({ at: d!.order, i })).sort((a, b) => a.at - b.at || a.i - b.i);
           const parts: DatePart[] = ['year', 'month', 'day', 'weekday', ...(dates.some((d) => d!.time) ? (['hour'] as const) : [])];
           return { name: c.name, kind: 'date', fill: present[order[(order.length - 1) >> 1].i], parts, mean: parts.map(() => 0), std: parts.map(() => 1) };
