@@ -323,13 +323,14 @@ const RULES: { [P in Primitive]: OpDef<Attrs[P]> } = {
   // y = x W^T + b with W [out, in] (PyTorch layout), x [..., in]; one GEMM each way, no transposed copies.
   linear: {
     forward: (_, [x, w, b]) => {
-      const inF = w.shape[1], outF = w.shape[0], rows = x.size / inF;
+      // rows from the shape, not size / inF: a layer may have no inputs (a table whose every column was left out)
+      const inF = w.shape[1], outF = w.shape[0], rows = sizeOf(x.shape.slice(0, -1));
       const y = mm(x.dtype, x.data, w.data, 1, rows, inF, outF, { transB: true });
       if (b) for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) y[r * outF + j] += b.data[j];
       return new Tensor(y, [...x.shape.slice(0, -1), outF], x.dtype);
     },
     backward: (_, g, [x, w, b]) => {
-      const inF = w.shape[1], outF = w.shape[0], rows = x.size / inF;
+      const inF = w.shape[1], outF = w.shape[0], rows = sizeOf(x.shape.slice(0, -1));
       const dx = x.requiresGrad ? new Tensor(mm(x.dtype, g.data, w.data, 1, rows, outF, inF), x.shape, x.dtype) : null;
       const dw = w.requiresGrad ? new Tensor(mm(x.dtype, g.data, x.data, 1, outF, rows, inF, { transA: true }), w.shape, w.dtype) : null;
       let dbias: Tensor | null = null;

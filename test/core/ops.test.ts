@@ -165,6 +165,17 @@ describe('shape ops and matmul', () => {
     expect(() => ops.conv2d(zeros([1, 3, 8, 8]), zeros([4, 2, 3, 3]))).toThrow(/conv2d: input channels must equal weight channels/);
     expect(() => ops.linear(zeros([2, 3]), zeros([4, 5]))).toThrow(/^linear: input features must equal weight columns, got \[2,3\] and \[4,5\]$/);
   });
+  it('linear with no input features is its bias, and its gradients reach the bias (a table with every column left out)', () => {
+    const x = zeros([3, 0]);
+    const w = zeros([2, 0]);
+    w.requiresGrad = true;
+    const b = tensor([0.5, -1], { requiresGrad: true });
+    const y = ops.linear(x, w, b);
+    expect(y.toArray()).toEqual([[0.5, -1], [0.5, -1], [0.5, -1]]);
+    y.sum().backward();
+    expect(Array.from(b.grad!.data)).toEqual([3, 3]);
+    expect(w.grad!.shape).toEqual([2, 0]);
+  });
   it('transpose, slice, concat, stack, squeeze', () => {
     const x = tensor([[1, 2, 3], [4, 5, 6]]);
     expect(x.T.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
 import { tableFromRecords } from '../../../search/automl/frame.js';
 import { temper } from '../../../search/automl/ensemble.js';
+import { learnerNames } from '../../../search/automl/learners.js';
 import { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
 import { penguinRecords } from './fixtures.js';
 
@@ -12,6 +13,17 @@ const dir = mkdtempSync(join(tmpdir(), 'whittle-pipeline-'));
 const records = penguinRecords();
 
 describe('Pipeline', () => {
+  it('every learner fits a table whose only column was left out (an identifier) and predicts the majority class', () => {
+    const records = Array.from({ length: 120 }, (_, i) => ({ name: `penguin ${i}`, y: i % 3 === 0 ? 'a' : 'b' }));
+    for (const learner of learnerNames) {
+      const p = new Pipeline({ learner, seed: 1 }).fit(records, 'y');
+      expect(p.preprocessor.featureNames, learner).toEqual([]);
+      expect(p.predict([{ name: 'new' }, { name: 'penguin 3' }]), learner).toEqual(['b', 'b']);
+      const proba = p.predictProba([{ name: 'new' }]).data;
+      expect(proba[0] + proba[1], learner).toBeCloseTo(1, 12);
+    }
+  });
+
   const pipe = new Pipeline({ learner: 'random-forest', params: { nEstimators: 30 }, seed: 1 }).fit(records, 'Species');
 
   it('fits raw rows with missing numeric and categorical values and predicts labels', () => {
