@@ -294,10 +294,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (typeof opts.pruner === 'string' && opts.pruner !== 'median' && opts.pruner !== 'none') throw new ArgumentError(`automl: pruner must be 'median', 'none' or a pruner, got ${JSON.stringify(opts.pruner)}`);
   const pruner = (opts.pruner === undefined || opts.pruner === 'median' ? medianPruner() : opts.pruner === 'none' ? undefined : opts.pruner) as Pruner<Config> | undefined;
   const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
-  const defaultsFirst = opts.startFromDefaults === false ? undefined : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0]), chosen);
+  const defaultsFirst = opts.startFromDefaults === false ? undefined : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0], task), chosen);
   const strategy = defaultsFirst ?? chosen;
   const study = new Study<Config>({
-    space: automlSpace(learners, impute),
+    space: automlSpace(learners, impute, task),
     objective,
     directions: better ? 'maximize' : 'minimize',
     strategy,

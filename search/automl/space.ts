@@ -3,6 +3,7 @@
 import { type Config, type Space, type SpaceBuilder, space } from '../space.js';
 import type { LearnerName, LearnerParams } from './learners.js';
 import type { PipelineSpec } from './pipeline.js';
+import type { Task } from './learner.js';
 import type { PreprocessConfig } from './preprocess.js';
 
 const forests: LearnerName[] = ['random-forest', 'extra-trees'];
@@ -12,9 +13,11 @@ export const imputers: readonly PreprocessConfig['numericImpute'][] = ['median',
 
 /**
  * The space over `learners` (at least one) and the imputations `impute` (default all). Parameter names are
- * `<learner prefix>.<param>`.
+ * `<learner prefix>.<param>`. For regression the trees' split criterion is not searched: they always use squared
+ * error, so gini/entropy would only be copies of the same trial.
  */
-export function automlSpace(learners: readonly LearnerName[], impute: readonly PreprocessConfig['numericImpute'][] = imputers): Space<Config> {
+export function automlSpace(learners: readonly LearnerName[], impute: readonly PreprocessConfig['numericImpute'][] = imputers, task: Task = 'classification'): Space<Config> {
+  const classify = task === 'classification';
   const on = (...names: LearnerName[]) => ({ when: { learner: names.filter((n) => learners.includes(n)) } });
   const has = (...names: LearnerName[]) => names.some((n) => learners.includes(n));
   // which parameters exist depends on `learners`, so the static config type is plain Config; configToSpec reads it
@@ -22,7 +25,7 @@ export function automlSpace(learners: readonly LearnerName[], impute: readonly P
   const add = (f: (s: SpaceBuilder) => SpaceBuilder) => (b = f(b));
   if (has('knn')) add((s) => s.categorical('scale', ['standard', 'none'], on('knn')));
   if (has('decision-tree')) {
-    add((s) => s.categorical('dt.criterion', ['gini', 'entropy'], on('decision-tree')));
+    if (classify) add((s) => s.categorical('dt.criterion', ['gini', 'entropy'], on('decision-tree')));
     add((s) => s.categorical('dt.maxDepth', ['none', 2, 3, 4, 6, 8, 12, 16], on('decision-tree')));
     add((s) => s.int('dt.minSamplesLeaf', 1, 20, { log: true, ...on('decision-tree') }));
     add((s) => s.float('dt.ccpAlpha', 1e-5, 0.05, { log: true, ...on('decision-tree') }));
@@ -32,7 +35,7 @@ export function automlSpace(learners: readonly LearnerName[], impute: readonly P
     add((s) => s.categorical('forest.maxFeatures', ['sqrt', 'log2', 'all', 0.5], on(...forests)));
     add((s) => s.categorical('forest.maxDepth', ['none', 4, 8, 16], on(...forests)));
     add((s) => s.int('forest.minSamplesLeaf', 1, 10, { log: true, ...on(...forests) }));
-    add((s) => s.categorical('forest.criterion', ['gini', 'entropy'], on(...forests)));
+    if (classify) add((s) => s.categorical('forest.criterion', ['gini', 'entropy'], on(...forests)));
   }
   if (has('gradient-boosting')) {
     add((s) => s.float('gb.learningRate', 0.01, 0.5, { log: true, ...on('gradient-boosting') }));
@@ -71,7 +74,7 @@ export function automlSpace(learners: readonly LearnerName[], impute: readonly P
  * its strategy takes over (as FLAML and AutoGluon start from defaults), so the ensemble can always fall back on
  * them. Exact defaults, except the tree's ccpAlpha at the space's floor 1e-5 (prunes only splits that gain nothing).
  */
-export function defaultConfigs(learners: readonly LearnerName[], impute: PreprocessConfig['numericImpute'] = 'median'): Config[] {
+export function defaultConfigs(learners: readonly LearnerName[], impute: PreprocessConfig['numericImpute'] = 'median', task: Task = 'classification'): Config[] {
   const forest = { 'forest.nEstimators': 100, 'forest.maxFeatures': 'sqrt', 'forest.maxDepth': 'none', 'forest.minSamplesLeaf': 1, 'forest.criterion': 'gini' };
   const all: Record<LearnerName, Config> = {
     'random-forest': forest,
@@ -85,7 +88,9 @@ export function defaultConfigs(learners: readonly LearnerName[], impute: Preproc
     'gaussian-nb': { 'gnb.varSmoothing': 1e-9 },
     'categorical-nb': { 'cnb.alpha': 1, 'cnb.nBins': 10 },
   };
-  return (Object.keys(all) as LearnerName[]).filter((l) => learners.includes(l)).map((learner) => ({ learner, impute, ...all[learner] }));
+  // points of automlSpace(learners, ..., task): no criterion for regression
+  const strip = (c: Config): Config => (task === 'classification' ? c : Object.fromEntries(Object.entries(c).filter(([k]) => !k.endsWith('.criterion'))));
+  return (Object.keys(all) as LearnerName[]).filter((l) => learners.includes(l)).map((learner) => ({ learner, impute, ...strip(all[learner]) }));
 }
 
 const depth = (v: unknown): number | null => (v === 'none' || v === undefined ? null : Number(v));

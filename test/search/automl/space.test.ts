@@ -54,4 +54,15 @@ describe('defaultConfigs', () => {
     }
     expect(defaultConfigs(['knn', 'decision-tree']).map((c) => c.learner)).toEqual(['knn', 'decision-tree']);
   });
+
+  it('for regression the trees search no split criterion (always squared error), and the defaults are its points', () => {
+    const learners = learnerNames.filter((l) => !['gaussian-nb', 'categorical-nb', 'linear-svm'].includes(l));
+    const space: Space<Config> = automlSpace(learners, undefined, 'regression');
+    expect(space.params.map((p) => p.name).filter((n) => n.endsWith('criterion'))).toEqual([]);
+    expect(automlSpace(learners).params.map((p) => p.name).filter((n) => n.endsWith('criterion'))).toEqual(['dt.criterion', 'forest.criterion']);
+    for (const c of defaultConfigs(learners, 'median', 'regression')) {
+      space.validate(c);
+      expect(Object.keys(c).filter((k) => k.endsWith('criterion'))).toEqual([]);
+    }
+  });
 });
