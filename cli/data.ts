@@ -6,6 +6,7 @@ import { loadIdxImages } from '../core/data/mnist.js';
 import { imageDataset, mnistDataset, TensorDataset } from '../core/data/dataset.js';
 import { readCsv, type Table } from '../core/data/csv.js';
 import { readArff } from '../core/data/arff.js';
+import { readJsonTable } from '../core/data/json.js';
 import * as datasets from '../core/data/datasets.js';
 import { UsageError } from './args.js';
 import { Tensor } from '../core/tensor.js';
@@ -30,7 +31,8 @@ export function loadTable(source: string, target: string | undefined, command: s
     const ext = extname(source).toLowerCase();
     if (ext === '.arff') table = readArff(source);
     else if (ext === '.csv' || ext === '.tsv' || ext === '.txt') table = readCsv(source);
-    else throw new UsageError(`${command}: --data must be a .csv, .tsv or .arff file or one of ${BUILTIN_TABLES.join(', ')}, got ${source}`);
+    else if (ext === '.json') table = readJsonTable(source);
+    else throw new UsageError(`${command}: --data must be a .csv, .tsv, .arff or .json file or one of ${BUILTIN_TABLES.join(', ')}, got ${source}`);
   }
   if (target !== undefined && !table.columns.some((c) => c.name === target)) {
     throw new ArgumentError(`${command}: --target must name a column of ${source}, got ${JSON.stringify(target)}; columns: ${table.columns.map((c) => c.name).join(', ')}`);
@@ -52,7 +54,7 @@ export function loadImages(o: ImageSource, command: string): TensorDataset {
 
 export function isTableSource(data: string | undefined): boolean {
   if (data === undefined) return false;
-  return (BUILTIN_TABLES as readonly string[]).includes(data) || ['.csv', '.tsv', '.txt', '.arff'].includes(extname(data).toLowerCase());
+  return (BUILTIN_TABLES as readonly string[]).includes(data) || ['.csv', '.tsv', '.txt', '.arff', '.json'].includes(extname(data).toLowerCase());
 }
 
 /**

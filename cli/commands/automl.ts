@@ -13,7 +13,7 @@ export const automlSpec: CommandSpec = {
   summary: 'search learners + hyperparameters + preprocessing on a table; print the leaderboard; save the ensemble or the best pipeline',
   usage: 'whittle automl --data FILE.csv|iris|penguins --target COLUMN [--budget SECONDS] [--out pipeline.json]',
   options: {
-    data: { type: 'string', help: 'a CSV/TSV/ARFF file or a built-in table (iris, penguins, cars)' },
+    data: { type: 'string', help: 'a CSV/TSV/ARFF/JSON-records file or a built-in table (iris, penguins, cars)' },
     target: { type: 'string', help: 'the column to predict' },
     budget: { type: 'number', help: 'time budget in seconds', default: 60 },
     trials: { type: 'number', help: 'stop after this many trials' },

@@ -22,7 +22,7 @@ export const predictSpec: CommandSpec = {
   usage: 'whittle predict MODEL_FILE [--data FILE.csv|mnist] [--images F --labels F] [--out predictions.csv]',
   positionals: 1,
   options: {
-    data: { type: 'string', help: 'rows to predict (CSV/TSV/ARFF or a built-in table), or mnist for images' },
+    data: { type: 'string', help: 'rows to predict (CSV/TSV/ARFF/JSON records or a built-in table), or mnist for images' },
     images: { type: 'string', help: 'IDX images file' },
     labels: { type: 'string', help: 'IDX labels file (optional: reports accuracy)' },
     split: { type: 'string', help: 'MNIST split with --data mnist', choices: ['train', 'test'], default: 'test' },

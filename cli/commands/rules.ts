@@ -9,7 +9,7 @@ export const rulesSpec: CommandSpec = {
   summary: 'induce readable IF-THEN rules from a table; print them and their cross-validated accuracy; save JSON',
   usage: 'whittle rules --data FILE.csv|FILE.arff|iris|penguins --target COLUMN [--algorithm ripper|tree] [--out rules.json]',
   options: {
-    data: { type: 'string', help: 'a CSV/TSV/ARFF file or a built-in table (iris, penguins, cars)' },
+    data: { type: 'string', help: 'a CSV/TSV/ARFF/JSON-records file or a built-in table (iris, penguins, cars)' },
     target: { type: 'string', help: 'the class column' },
     algorithm: { type: 'string', help: 'RIPPER (Cohen 1995) or C4.5-style rules from a pruned tree', choices: ['ripper', 'tree'], default: 'ripper' },
     mode: { type: 'string', help: 'ordered list (first match wins) or unordered set (most confident wins)', choices: ['ordered', 'unordered'], default: 'ordered' },

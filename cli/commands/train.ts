@@ -22,7 +22,7 @@ export const trainSpec: CommandSpec = {
   summary: 'train a network on images or a table and save it as safetensors',
   usage: 'whittle train [--data mnist|FILE.csv|FILE.arff|iris|penguins] [--images F --labels F] [--model NAME] [options]',
   options: {
-    data: { type: 'string', help: 'mnist, a CSV/TSV/ARFF file, or a built-in table (iris, penguins, cars)', default: 'mnist' },
+    data: { type: 'string', help: 'mnist, a CSV/TSV/ARFF/JSON-records file, or a built-in table (iris, penguins, cars)', default: 'mnist' },
     images: { type: 'string', help: 'IDX images file (with --labels) instead of --data' },
     labels: { type: 'string', help: 'IDX labels file' },
     target: { type: 'string', help: 'target column for tables' },

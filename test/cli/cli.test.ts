@@ -1,7 +1,7 @@
 // Every subcommand end to end through the real bin (dist/cli/main.js, built by `npm test` first) on slices of real data.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeIdx } from '../../core/data/idx.js';
@@ -114,6 +114,11 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const pa = whittle('predict', 'pipe.json', '--data', 'penguins.csv');
     expect(pa.code, pa.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(pa.stderr)![1])).toBeGreaterThan(90);
+    // the same rows as JSON records (vega-datasets' own penguins.json)
+    copyFileSync(join(datasets.packageDir('vega-datasets'), 'data', 'penguins.json'), join(dir, 'penguins.json'));
+    const pj = whittle('predict', 'pipe.json', '--data', 'penguins.json', '--out', 'from-json.csv');
+    expect(pj.code, pj.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'from-json.csv'), 'utf8')).toBe(pa.stdout);
     // by default --out holds the ensemble, the model the nested-CV bench scores; predict loads it the same way
     const e = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--trials', '14', '--folds', '3', '--repeats', '1', '--out', 'ens.json', '--quiet');
     expect(e.code, e.stderr).toBe(0);

@@ -1,0 +1,45 @@
+// Tables from JSON: an array of flat records, `[{"a": 1, "b": "x"}, ...]`, the form most tools export and the
+// vega-datasets ship. Columns are the records' keys in first-seen order; a key a record lacks is missing there.
+import { readFileSync } from 'node:fs';
+import { FormatError } from '../errors.js';
+import { type Column, type Table, categoricalColumn, numericColumn } from './csv.js';
+
+/**
+ * Parses JSON text into a Table: a column whose present values are all numbers is numeric, any other column
+ * categorical (numbers and booleans there become strings); null is missing. A value that is an object or an array
+ * is a FormatError naming the record and the key.
+ */
+export function parseJsonTable(text: string, fileName?: string): Table {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`json: file must be valid JSON, got ${(e as Error).message}`, fileName);
+  }
+  if (!Array.isArray(rows)) throw new FormatError(`json: file must hold an array of records, got ${rows === null ? 'null' : typeof rows}`, fileName);
+  if (rows.length === 0) throw new FormatError('json: file must hold at least one record, got an empty array', fileName);
+  const names: string[] = [];
+  const seen = new Set<string>();
+  rows.forEach((r, i) => {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new FormatError(`json: every element must be a record (an object), got ${Array.isArray(r) ? 'an array' : r === null ? 'null' : typeof r}`, fileName, `record ${i}`);
+    for (const [k, v] of Object.entries(r)) {
+      if (typeof v === 'object' && v !== null) throw new FormatError(`json: values must be numbers, strings, booleans or null, got ${Array.isArray(v) ? 'an array' : 'an object'} for ${JSON.stringify(k)}`, fileName, `record ${i}`);
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+    }
+  });
+  const records = rows as Record<string, string | number | boolean | null>[];
+  const columns = names.map((name): Column => {
+    const values = records.map((r) => (Object.hasOwn(r, name) ? r[name] : null));
+    if (values.every((v) => v === null || typeof v === 'number')) return numericColumn(name, values as (number | null)[]);
+    return categoricalColumn(name, values.map((v) => (v === null ? null : String(v))));
+  });
+  return { columns, nRows: records.length };
+}
+
+/** parseJsonTable on a file; errors name the file. */
+export function readJsonTable(path: string): Table {
+  return parseJsonTable(readFileSync(path, 'utf8'), path);
+}

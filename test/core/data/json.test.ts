@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FormatError } from '../../../core/errors.js';
+import { parseJsonTable, readJsonTable } from '../../../core/data/json.js';
+import { packageDir } from '../../../core/data/datasets.js';
+
+describe('JSON record tables', () => {
+  it('numbers make numeric columns; strings, booleans and mixed make categories; null and absent keys are missing', () => {
+    const t = parseJsonTable(JSON.stringify([{ a: 1, b: 'x', c: true, d: 1 }, { a: null, b: 'y', c: false, d: 'two' }, { b: null, e: 2.5 }]));
+    expect(t.nRows).toBe(3);
+    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['a', 'numeric'], ['b', 'categorical'], ['c', 'categorical'], ['d', 'categorical'], ['e', 'numeric']]);
+    expect(Array.from(t.columns[0].values as Float64Array)).toEqual([1, NaN, NaN]);
+    expect(t.columns[1].values).toEqual(['x', 'y', null]);
+    expect(t.columns[2].values).toEqual(['true', 'false', null]);
+    expect(t.columns[3].values).toEqual(['1', 'two', null]);
+    expect(Array.from(t.columns[4].values as Float64Array)).toEqual([NaN, NaN, 2.5]);
+  });
+
+  const bad: [string, string, string][] = [
+    ['not JSON', '[{"a": 1},', 'd.json: json: file must be valid JSON, got '],
+    ['not an array', '{"a": 1}', 'd.json: json: file must hold an array of records, got object'],
+    ['an empty array', '[]', 'd.json: json: file must hold at least one record, got an empty array'],
+    ['an element that is no record', '[{"a": 1}, [1, 2]]', 'd.json (record 1): json: every element must be a record (an object), got an array'],
+    ['a nested value', '[{"a": 1}, {"a": {"b": 2}}]', 'd.json (record 1): json: values must be numbers, strings, booleans or null, got an object for "a"'],
+  ];
+  it.each(bad)('%s is a FormatError naming the file and the record', (_n, text, message) => {
+    expect(() => parseJsonTable(text, 'd.json')).toThrow(FormatError);
+    expect(() => parseJsonTable(text, 'd.json')).toThrow(message);
+  });
+
+  it('reads a real file: vega-datasets penguins.json, as the bundled loader does', () => {
+    const t = readJsonTable(join(packageDir('vega-datasets'), 'data', 'penguins.json'));
+    expect(t.nRows).toBe(344);
+    expect(t.columns.find((c) => c.name === 'Body Mass (g)')!.kind).toBe('numeric');
+    expect(new Set<unknown>(t.columns.find((c) => c.name === 'Species')!.values as unknown[])).toEqual(new Set(['Adelie', 'Chinstrap', 'Gentoo']));
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-json-'));
+    writeFileSync(join(dir, 'x.json'), '"just a string"');
+    expect(() => readJsonTable(join(dir, 'x.json'))).toThrow(/x\.json: json: file must hold an array of records, got string/);
+  });
+});
