@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ArgumentError, FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, numericColumn, withTarget } from './csv.js';
+import { parseJsonRecords } from './json.js';
 
 export interface DatasetOptions {
   /** Column to hold apart as the target; each set has a default (its class column); null keeps every column a feature. */
@@ -70,11 +71,7 @@ function recordsToColumns(records: Record<string, unknown>[], fields: string[], 
 }
 
 function readRecords(path: string): Record<string, unknown>[] {
-  const rows = readJson(path);
-  if (!Array.isArray(rows) || !rows.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
-    throw new FormatError('datasets: file must be an array of records', path);
-  }
-  return rows as Record<string, unknown>[];
+  return parseJsonRecords(readFileSync(path, 'utf8'), path);
 }
 
 /**

@@ -5,11 +5,10 @@ import { FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, numericColumn } from './csv.js';
 
 /**
- * Parses JSON text into a Table: a column whose present values are all numbers is numeric, any other column
- * categorical (numbers and booleans there become strings); null is missing. A value that is an object or an array
- * is a FormatError naming the record and the key.
+ * Parses JSON text into an array of records (objects); anything else is a FormatError naming the file and, for a
+ * bad element, the record.
  */
-export function parseJsonTable(text: string, fileName?: string): Table {
+export function parseJsonRecords(text: string, fileName?: string): Record<string, unknown>[] {
   let rows: unknown;
   try {
     rows = JSON.parse(text);
@@ -17,26 +16,41 @@ export function parseJsonTable(text: string, fileName?: string): Table {
     throw new FormatError(`json: file must be valid JSON, got ${(e as Error).message}`, fileName);
   }
   if (!Array.isArray(rows)) throw new FormatError(`json: file must hold an array of records, got ${rows === null ? 'null' : typeof rows}`, fileName);
-  if (rows.length === 0) throw new FormatError('json: file must hold at least one record, got an empty array', fileName);
-  const names: string[] = [];
-  const seen = new Set<string>();
   rows.forEach((r, i) => {
     if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new FormatError(`json: every element must be a record (an object), got ${Array.isArray(r) ? 'an array' : r === null ? 'null' : typeof r}`, fileName, `record ${i}`);
-    for (const [k, v] of Object.entries(r)) {
-      if (typeof v === 'object' && v !== null) throw new FormatError(`json: values must be numbers, strings, booleans or null, got ${Array.isArray(v) ? 'an array' : 'an object'} for ${JSON.stringify(k)}`, fileName, `record ${i}`);
-      if (!seen.has(k)) {
-        seen.add(k);
-        names.push(k);
-      }
-    }
   });
-  const records = rows as Record<string, string | number | boolean | null>[];
-  const columns = names.map((name): Column => {
-    const values = records.map((r) => (Object.hasOwn(r, name) ? r[name] : null));
-    if (values.every((v) => v === null || typeof v === 'number')) return numericColumn(name, values as (number | null)[]);
-    return categoricalColumn(name, values.map((v) => (v === null ? null : String(v))));
+  return rows as Record<string, unknown>[];
+}
+
+/**
+ * Plain records to a Table: columns are the keys in first-seen order; a column whose present values are all
+ * numbers is numeric, any other categorical (numbers and booleans there become strings); null, undefined, '' and
+ * an absent key are missing.
+ */
+export function recordsToTable(records: readonly Record<string, unknown>[]): Table {
+  const names = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r)) names.add(k);
+  const columns = [...names].map((name): Column => {
+    const values = records.map((r) => r[name]);
+    if (values.every((v) => v === null || v === undefined || typeof v === 'number')) return numericColumn(name, values as (number | null | undefined)[]);
+    return categoricalColumn(name, values.map((v) => (v === null || v === undefined || v === '' ? null : String(v))));
   });
   return { columns, nRows: records.length };
+}
+
+/**
+ * Parses JSON text into a Table (parseJsonRecords, then recordsToTable). A value that is an object or an array is a
+ * FormatError naming the record and the key.
+ */
+export function parseJsonTable(text: string, fileName?: string): Table {
+  const records = parseJsonRecords(text, fileName);
+  if (records.length === 0) throw new FormatError('json: file must hold at least one record, got an empty array', fileName);
+  records.forEach((r, i) => {
+    for (const [k, v] of Object.entries(r)) {
+      if (typeof v === 'object' && v !== null) throw new FormatError(`json: values must be numbers, strings, booleans or null, got ${Array.isArray(v) ? 'an array' : 'an object'} for ${JSON.stringify(k)}`, fileName, `record ${i}`);
+    }
+  });
+  return recordsToTable(records);
 }
 
 /** parseJsonTable on a file; errors name the file. */

@@ -1,7 +1,8 @@
 // What a pipeline reads: a whittle Table (core/data/csv.ts) or plain records `{ column: value }` as a user has
 // new rows. Both are read through one accessor, by column name, so column order never matters.
 import { ArgumentError } from '../../core/errors.js';
-import { type Column, type Table, categoricalColumn, numericColumn } from '../../core/data/csv.js';
+import type { Column, Table } from '../../core/data/csv.js';
+import { recordsToTable } from '../../core/data/json.js';
 
 export type { Column, Table };
 export type RawRow = Record<string, unknown>;
@@ -59,18 +60,13 @@ export function toNumber(v: unknown): number {
   return Number.isFinite(n) || Math.abs(n) === Infinity ? n : NaN;
 }
 
-/** Plain records to a Table: a column whose non-missing values are all numbers is numeric, else categorical. */
+/** Plain records to a Table (core/data/json.ts recordsToTable), with `target` held apart when given. */
 export function tableFromRecords(records: readonly RawRow[], target?: string): Table {
-  const names = columnNames(records);
-  const columns: Column[] = names.map((name) => {
-    const vals = records.map((r) => r[name]);
-    const numeric = vals.every((v) => v === null || v === undefined || typeof v === 'number');
-    return numeric ? numericColumn(name, vals as (number | null)[]) : categoricalColumn(name, vals.map((v) => (v === null || v === undefined || v === '' ? null : String(v))));
-  });
-  const table: Table = { columns, nRows: records.length };
+  const table = recordsToTable(records);
   if (target === undefined) return table;
+  const { columns } = table;
   const at = columns.findIndex((c) => c.name === target);
-  if (at < 0) throw new ArgumentError(`tableFromRecords: target must be one of the columns ${names.map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(target)}`);
+  if (at < 0) throw new ArgumentError(`tableFromRecords: target must be one of the columns ${columns.map((c) => JSON.stringify(c.name)).join(', ')}, got ${JSON.stringify(target)}`);
   return { columns: columns.filter((_, i) => i !== at), nRows: records.length, target: columns[at] };
 }
 
