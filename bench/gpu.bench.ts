@@ -9,13 +9,13 @@
 // against our CPU matmul timed the same way in the same run, and checked against it. The CPU kernel is also
 // timed on one thread, so the ratios can be read against a small machine's CPU as well as this one's.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Backend, Conv2dParams } from '../kernels/backend.js';
 import { cpuBackend, getNumThreads, setNumThreads } from '../kernels/cpu/index.js';
 import { createGpuBackend, probeWebGpu, type GpuBackend, type GpuMode } from '../kernels/gpu/index.js';
 import { matmulSource } from '../kernels/gpu/sources.js';
-import { benchData, isMain, isQuick, resultsDir, runSuite, type BenchCase, type SuiteResult } from './harness.js';
+import { benchData, isMain, isQuick, resultsDir, runSuite, writeResult, type BenchCase, type SuiteResult } from './harness.js';
 
 interface Work {
   name: string;
@@ -215,11 +215,8 @@ export async function main(): Promise<SuiteResult> {
     for (const c of compiles) console.log(`${c.mode.padEnd(11)} ${c.case.padEnd(32)} compile ${c.compileMs.toFixed(1).padStart(7)} ms   first call ${c.firstCallMs.toFixed(1).padStart(8)} ms`);
     const result = runSuite('gpu', cases);
     // runSuite wrote bench/results/gpu.json; add the compile table and the modes that did not start.
-    const dir = resultsDir();
-    mkdirSync(dir, { recursive: true });
-    const file = new URL('gpu.json', dir);
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as SuiteResult;
-    writeFileSync(file, `${JSON.stringify({ ...stored, modes: backends.map((b) => b.kernelType), skipped, renderer, webgpuDirect: webgpu, compile: compiles }, null, 2)}\n`);
+    const stored = JSON.parse(readFileSync(new URL('gpu.json', resultsDir()), 'utf8')) as SuiteResult;
+    writeResult('gpu', { ...stored, modes: backends.map((b) => b.kernelType), skipped, renderer, webgpuDirect: webgpu, compile: compiles });
     return result;
   } finally {
     for (const be of backends) await be.dispose();

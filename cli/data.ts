@@ -62,13 +62,12 @@ export function isTableSource(data: string | undefined): boolean {
  * fitted Preprocessor is given), rows without a target dropped, the target as class indices.
  */
 export function tableDataset(table: Table, target: string, fitted?: { pre: Preprocessor; classes: string[] }): { ds: TensorDataset; pre: Preprocessor; classes: string[] } {
-  const auto = fitted ? undefined : encodeTarget(table, target);
-  if (auto?.task === 'regression') {
-    // a class per distinct number would train, and be useless: say what does fit a number
-    const distinct = new Set(auto.y).size;
-    throw new ArgumentError(`train: target ${JSON.stringify(target)} holds numbers (${distinct} distinct values) and train fits classifiers; for a number to predict use whittle automl --target ${JSON.stringify(target)} (regression)`);
+  // a fitted model's classes fix the task; otherwise the target decides, and a number is refused: a class per
+  // distinct value would train, and be useless, so say what does fit a number
+  const enc = encodeTarget(table, target, fitted ? 'classification' : 'auto', fitted?.classes);
+  if (enc.task === 'regression') {
+    throw new ArgumentError(`train: target ${JSON.stringify(target)} holds numbers (${new Set(enc.y).size} distinct values) and train fits classifiers; for a number to predict use whittle automl --target ${JSON.stringify(target)} (regression)`);
   }
-  const enc = encodeTarget(table, target, 'classification', fitted?.classes);
   const features = { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
   const pre = fitted?.pre ?? new Preprocessor();
   const x = fitted ? pre.transform(features) : pre.fitTransform(features);

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
 import { loadPipeline } from '../../search/automl/pipeline.js';
 import { r2, rmse } from '../../search/automl/metrics.js';
+import { fmtNumber } from '../report/svg.js';
 import { parseRules } from '../../search/rules/json.js';
 import type { Table } from '../../core/data/csv.js';
 
@@ -121,16 +122,11 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     if (rows.length > 0) {
       const yTrue = rows.map((i) => res.truth![i] as number);
       const yPred = rows.map((i) => Number(res.predicted[i]));
-      log(`RMSE ${formatNumber(rmse(yTrue, yPred))}, R2 ${r2(yTrue, yPred).toFixed(4)} on ${rows.length} labelled rows`);
+      log(`RMSE ${fmtNumber(rmse(yTrue, yPred))}, R2 ${r2(yTrue, yPred).toFixed(4)} on ${rows.length} labelled rows`);
     }
   } else if (res.truth && res.truth.some((t) => t !== null && t !== undefined)) {
     let ok = 0, n = 0;
     res.truth.forEach((t, i) => { if (t === null || t === undefined) return; n++; if (String(t) === String(res.predicted[i])) ok++; });
     log(`accuracy ${(100 * ok / n).toFixed(2)}% on ${n} labelled rows`);
   }
-}
-
-/** Four significant digits, without exponent notation for everyday magnitudes. */
-function formatNumber(x: number): string {
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
 }

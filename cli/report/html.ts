@@ -79,12 +79,13 @@ export function renderReport(d: ReportData): string {
     const a = d.automl;
     parts.push(`<h2>AutoML${a.dataset ? ` on ${escapeXml(a.dataset)}` : ''}</h2>`);
     if (a.notes?.length) parts.push(`<ul>${a.notes.map((n) => `<li>column ${escapeXml(n)}</li>`).join('')}</ul>`);
-    const better = (x: number, y: number) => (a.lowerIsBetter ? x < y : x > y);
+    // +1 when a higher score is better, -1 for an error metric
+    const sign = a.lowerIsBetter ? -1 : 1;
     const top = a.leaderboard.slice(0, 12);
     // the plot shows each learner's best pipeline (the table below lists the top trials, often one learner's variants)
     const bestPerLearner = new Map<string, number>();
-    for (const r of a.leaderboard) if (!bestPerLearner.has(r.learner) || better(r.score, bestPerLearner.get(r.learner)!)) bestPerLearner.set(r.learner, r.score);
-    const bars = [...bestPerLearner].sort((x, y) => (a.lowerIsBetter ? x[1] - y[1] : y[1] - x[1])).map(([learner, value]) => ({ label: learner, value }));
+    for (const r of a.leaderboard) if (!bestPerLearner.has(r.learner) || sign * (r.score - bestPerLearner.get(r.learner)!) > 0) bestPerLearner.set(r.learner, r.score);
+    const bars = [...bestPerLearner].sort((x, y) => sign * (y[1] - x[1])).map(([learner, value]) => ({ label: learner, value }));
     const figs = [renderBars('automl-leaderboard', `Best pipeline per learner (${a.metric}, cross-validated)`, bars, a.metric)];
     if (a.history?.length) figs.push(renderPlot({ id: 'automl-progress', title: 'AutoML: best score so far', xLabel: 'trial', yLabel: a.metric, series: [{ name: 'best so far', kind: 'step', points: a.history.map((h) => ({ x: h.trial, y: h.best })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
