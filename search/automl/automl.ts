@@ -33,9 +33,10 @@ export interface AutoMLOptions {
    * left for the refits: no trial starts after the search time, and a trial whose next fold (as long as its folds so
    * far) would end past it stops at that fold boundary, counted with the trials stopped early. A search fit stops at
    * the budget's end: the slow learners check it between trees, boosting rounds, epochs, solver iterations and
-   * blocks of kNN query rows (deadline.ts; one tree or a naive Bayes fit is not cut). Before any trial has completed, one that cannot finish all its folds in the search time stops
-   * after the fold that shows it, and the defaults not yet run go cheapest first (on a big table the default forest
-   * may not fit a short budget where naive Bayes and the linear model do).
+   * blocks of kNN query rows (deadline.ts; one tree or a naive Bayes fit is not cut). Before any trial has
+   * completed, one that cannot finish all its folds in the search time stops after the fold that shows it, and the
+   * defaults not yet run go cheapest first (on a big table the default forest may not fit a short budget where
+   * naive Bayes and the linear model do).
    */
   budgetSeconds?: number;
   /** Stop after this many trials (default: only the time budget). */
@@ -246,7 +247,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
           // no fit runs past the budget: a fold that would (one tree or epoch at a time) stops like a late trial
           return withDeadline(hardDeadline, () => {
             const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
-            return { p, proba: task === 'classification' ? p.predictProba(f.testTable) : undefined, pred: task === 'classification' ? undefined : (p.predictEncoded(f.testTable) as Float64Array) };
+            return task === 'classification' ? { proba: p.predictProba(f.testTable) } : { pred: p.predictEncoded(f.testTable) as Float64Array };
           });
         } catch (e) {
           if (!(e instanceof TimeLimitExceeded)) throw e;

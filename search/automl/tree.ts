@@ -137,18 +137,7 @@ export class DecisionTree implements Learner {
    * of version 1's array of node objects, which a forest repeats a hundred times over.
    */
   toJSON(): LearnerJSON {
-    const column = <K extends keyof TreeNode>(key: K) => this.nodes.map((n) => n[key]);
-    const nodeColumns: NodeColumns = {
-      feature: column('feature'),
-      threshold: column('threshold'),
-      left: column('left'),
-      right: column('right'),
-      value: column('value'),
-      samples: column('samples'),
-      impurity: column('impurity'),
-      depth: column('depth'),
-      counts: this.nodes.flatMap((n) => n.counts),
-    };
+    const nodeColumns = { ...Object.fromEntries(scalarFields.map((k) => [k, this.nodes.map((n) => n[k])])), counts: this.nodes.flatMap((n) => n.counts) } as NodeColumns;
     return { kind: this.kind, version: 2, task: this.task, nClasses: this.nClasses, nFeatures: this.nFeatures, params: this.params, nodeColumns };
   }
 
@@ -170,18 +159,11 @@ export class DecisionTree implements Learner {
 }
 registerLearner('decision-tree', DecisionTree.fromJSON);
 
+/** TreeNode's one-number fields; with counts, what DecisionTree JSON version 2 holds one array each of. */
+const scalarFields = ['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'] as const;
+
 /** TreeNode's fields as one array each (DecisionTree JSON version 2); counts holds nClasses numbers per node. */
-interface NodeColumns {
-  feature: number[];
-  threshold: number[];
-  left: number[];
-  right: number[];
-  value: number[];
-  samples: number[];
-  impurity: number[];
-  depth: number[];
-  counts: number[];
-}
+type NodeColumns = Record<(typeof scalarFields)[number] | 'counts', number[]>;
 
 function nodesV1(json: LearnerJSON): TreeNode[] {
   if (!Array.isArray(json.nodes) || json.nodes.length === 0) throw new FormatError('DecisionTree.fromJSON: nodes must be a non-empty array, got none');
@@ -189,23 +171,12 @@ function nodesV1(json: LearnerJSON): TreeNode[] {
 }
 
 function nodesFromColumns(c: NodeColumns, nClasses: number, task: Task): TreeNode[] {
-  const keys = ['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'] as const;
   const n = Array.isArray(c?.feature) ? c.feature.length : 0;
   if (n === 0) throw new FormatError('DecisionTree.fromJSON: nodeColumns.feature must be a non-empty array, got none');
-  for (const k of keys) if (!Array.isArray(c[k]) || c[k].length !== n) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.${k} must hold one number per node (${n}), got ${Array.isArray(c[k]) ? c[k].length : 'none'}`);
+  for (const k of scalarFields) if (!Array.isArray(c[k]) || c[k].length !== n) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.${k} must hold one number per node (${n}), got ${Array.isArray(c[k]) ? c[k].length : 'none'}`);
   const k = task === 'classification' ? nClasses : 0;
   if (!Array.isArray(c.counts) || c.counts.length !== n * k) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.counts must hold ${k} per node (${n * k}), got ${Array.isArray(c.counts) ? c.counts.length : 'none'}`);
-  return Array.from({ length: n }, (_, i) => ({
-    feature: c.feature[i],
-    threshold: c.threshold[i],
-    left: c.left[i],
-    right: c.right[i],
-    counts: c.counts.slice(i * k, (i + 1) * k),
-    value: c.value[i],
-    samples: c.samples[i],
-    impurity: c.impurity[i],
-    depth: c.depth[i],
-  }));
+  return Array.from({ length: n }, (_, i) => ({ ...Object.fromEntries(scalarFields.map((f) => [f, c[f][i]])), counts: c.counts.slice(i * k, (i + 1) * k) }) as TreeNode);
 }
 
 function impurityOf(counts: Float64Array | number[], total: number, criterion: Criterion): number {
