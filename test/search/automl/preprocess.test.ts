@@ -189,7 +189,11 @@ describe('Preprocessor maxCategories', () => {
     for (const v of byName) if (mode === null || counts.get(v)! > counts.get(mode)!) mode = v;
     let kept = byName;
     let other = false;
-    if (counts.size > max) {
+    if (counts.size >= 20 && [...counts.values()].every((n) => n === 1)) {
+      // an identifier even under the cap
+      kept = [];
+      mode = null;
+    } else if (counts.size > max) {
       const repeated = byName.filter((v) => counts.get(v)! >= 2);
       // stable sort by count, so ties stay in name order
       kept = [...repeated].sort((a, b) => counts.get(b)! - counts.get(a)!).slice(0, max - 1).sort();
@@ -223,6 +227,29 @@ describe('Preprocessor maxCategories', () => {
     );
   });
 
+  it('equals the naive reference on many-level columns: 20 or more values none repeated are an identifier even under the cap (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }).map((n) => Array.from({ length: n }, (_, i) => `v${(i * 7) % 41}`)),
+        fc.boolean(),
+        fc.nat(5),
+        fc.integer({ min: 2, max: 64 }),
+        (distinct, repeatOne, gaps, max) => {
+          // one value twice (no identifier then) and some gaps (which do not count as values)
+          const train: (string | null)[] = [...distinct, ...(repeatOne ? [distinct[0]] : []), ...Array<null>(gaps).fill(null)];
+          const query = [distinct[0], distinct[distinct.length - 1], 'never seen', null];
+          const p = new Preprocessor({ scale: 'none', maxCategories: max }).fit({ columns: [categoricalColumn('c', train)], nRows: train.length });
+          const x = p.transform({ columns: [categoricalColumn('c', query)], nRows: query.length });
+          const want = naiveOneHot(train, query, max);
+          expect(x.cols).toBe(want[0].length);
+          expect(Array.from(x.data)).toEqual(want.flat());
+          expect(p.notes.length).toBe(x.cols === distinct.length ? 0 : 1);
+        },
+      ),
+      { numRuns: 300, seed: 12 },
+    );
+  });
+
   it('a column whose values never repeat (an identifier) gets no columns, does not sway the knn fill, and is named in notes', () => {
     const n = 80;
     const a = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : (i * 37) % 11));
@@ -239,9 +266,17 @@ describe('Preprocessor maxCategories', () => {
       // and rows without the column transform the same
       expect(Array.from(p.transform(plain).data)).toEqual(Array.from(p.transform(withId).data));
     }
-    // under the cap (80 <= 100) the same column is one-hot as before
-    expect(new Preprocessor({ maxCategories: 100 }).fit(withId).featureNames).toHaveLength(n + 5);
-    expect(new Preprocessor({ maxCategories: 100 }).fit(withId).notes).toEqual([]);
+    // under the cap (80 <= 100) too: 20 or more values none of which repeats make an identifier
+    expect(new Preprocessor({ maxCategories: 100 }).fit(withId).featureNames).toEqual(['a', 'b', 'c=x', 'c=y', 'c=z']);
+    // but 19 values, or one of them twice, are one-hot as any category
+    const first = (rows: number, names: string[]): Table => ({
+      columns: [categoricalColumn('name', names), numericColumn('a', a.slice(0, rows)), numericColumn('b', b.slice(0, rows)), categoricalColumn('c', c.slice(0, rows))],
+      nRows: rows,
+    });
+    const nineteen = a.slice(0, 19).map((_, i) => `row ${i}`);
+    expect(new Preprocessor({}).fit(first(19, nineteen)).featureNames).toHaveLength(19 + 5);
+    expect(new Preprocessor({}).fit(first(20, [...nineteen, 'row 0'])).featureNames).toHaveLength(19 + 5);
+    expect(new Preprocessor({}).fit(first(20, [...nineteen, 'row 19'])).featureNames).toEqual(['a', 'b', 'c=x', 'c=y', 'c=z']);
   });
 
   it('notes the capped columns; the shared column survives a JSON round trip; maxCategories is checked', () => {
