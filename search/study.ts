@@ -43,6 +43,8 @@ export interface StudyOptions<C> {
   onWarning?: (message: string) => void;
   /** Stops starting new trials when aborted. */
   signal?: AbortSignal;
+  /** Milliseconds now, for `seconds` and the durations (default Date.now); a test passes a clock it controls. */
+  clock?: () => number;
 }
 
 export interface HistoryPoint {
@@ -96,6 +98,10 @@ export class Study<C = Config> {
     if (this.pruner && this.directions.length > 1) throw new ArgumentError(`Study: pruning needs a single objective, got ${this.directions.length}`);
   }
 
+  private now(): number {
+    return this.options.clock ? this.options.clock() : Date.now();
+  }
+
   /** Finished trials so far, in finish order. */
   get trials(): readonly TrialRecord<C>[] {
     return this.finished;
@@ -103,7 +109,7 @@ export class Study<C = Config> {
 
   async optimize(): Promise<StudyResult<C>> {
     const o = this.options;
-    const start = Date.now();
+    const start = this.now();
     const warn = o.onWarning ?? ((m: string) => process.emitWarning(m, 'WhittleSearchWarning'));
     const progress = o.progress === true ? consoleProgress() : o.progress || silentProgress;
     let journal: Journal | null = null;
@@ -128,7 +134,7 @@ export class Study<C = Config> {
       journal?.close();
       await pool?.close();
     }
-    const result = this.result(Date.now() - start);
+    const result = this.result(this.now() - start);
     progress.end(this.progressState(start));
     return result;
   }
@@ -142,7 +148,7 @@ export class Study<C = Config> {
     let next = 0;
     let exhausted = false;
     const canStart = () =>
-      !exhausted && this.finished.length + inFlight.size < maxTrials && Date.now() < deadline && !o.signal?.aborted;
+      !exhausted && this.finished.length + inFlight.size < maxTrials && this.now() < deadline && !o.signal?.aborted;
 
     while (true) {
       while (inFlight.size < concurrency && canStart()) {
@@ -191,9 +197,9 @@ export class Study<C = Config> {
           running: [...this.running.values()].filter((r) => r.index !== index),
         }),
     };
-    const t0 = Date.now();
+    const t0 = this.now();
     const outcome = pool ? await pool.run(job, hooks) : await executeTrial(fn!, job, hooks);
-    return this.record(live, outcome, Date.now() - t0);
+    return this.record(live, outcome, this.now() - t0);
   }
 
   private record(live: RunningTrial<C>, out: TrialOutcome, durationMs: number): TrialRecord<C> {
@@ -218,7 +224,7 @@ export class Study<C = Config> {
       best: Number.isFinite(best) ? best : undefined,
       failed: this.finished.filter((t) => t.state === 'failed').length,
       pruned: this.finished.filter((t) => t.state === 'pruned').length,
-      elapsedMs: Date.now() - start,
+      elapsedMs: this.now() - start,
     };
   }
 

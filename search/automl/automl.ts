@@ -101,6 +101,11 @@ export interface AutoMLOptions {
    * its next fold boundary, and the result (best pipeline, ensemble) is built from the trials completed so far.
    */
   signal?: AbortSignal;
+  /**
+   * Milliseconds now (default the process clock): every budget decision and reported time reads it. A test passes a clock it
+   * advances itself, so what the budget stops does not depend on how busy the machine is.
+   */
+  clock?: () => number;
 }
 
 export interface AutoMLProgress {
@@ -162,7 +167,9 @@ function loadTable(data: string | Frame): Table {
 }
 
 export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
-  const start = Date.now();
+  // milliseconds since the epoch, with performance.now's fraction (a fold fit on a small table is under a ms)
+  const clock = opts.clock ?? (() => performance.timeOrigin + performance.now());
+  const start = clock();
   const budget = opts.budgetSeconds ?? 60;
   if (!(budget > 0)) throw new ArgumentError(`automl: budgetSeconds must be > 0, got ${budget}`);
   if (opts.maxTrials !== undefined && !(Number.isInteger(opts.maxTrials) && opts.maxTrials >= 1)) throw new ArgumentError(`automl: maxTrials must be a positive integer, got ${opts.maxTrials}`);
@@ -211,17 +218,17 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   let bestScore = better ? -Infinity : Infinity;
   const hardDeadline = start + budget * 1000;
   // leave a tenth of the budget (at most 5 s) for refitting the best pipeline and the ensemble
-  const searchSeconds = Math.max(0, budget - Math.min(0.1 * budget, 5) - (Date.now() - start) / 1000);
+  const searchSeconds = Math.max(0, budget - Math.min(0.1 * budget, 5) - (clock() - start) / 1000);
 
   // stop starting trials once the next one (estimated as the mean trial so far) would run past the search time
   const stop = new AbortController();
-  const searchEnd = Date.now() + searchSeconds * 1000;
+  const searchEnd = clock() + searchSeconds * 1000;
   let trialMs = 0;
   const stopIfNextEndsLate = () => {
-    if (Date.now() + (results.size > 0 ? trialMs / results.size : 0) > searchEnd) stop.abort();
+    if (clock() + (results.size > 0 ? trialMs / results.size : 0) > searchEnd) stop.abort();
   };
   const objective = async (config: Config, trial: Trial): Promise<number> => {
-    const t0Trial = Date.now();
+    const t0Trial = clock();
     const spec = toSpec(config);
     // one out-of-fold prediction per row and repeat, repeats stacked: averaging them instead would score a bag of
     // `repeats` fits, kinder to unstable learners than the single refit that ensemble selection actually gets
@@ -233,29 +240,33 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       // time stops here: running on to the hard deadline would leave nothing for the refits. Before any trial has
       // completed, one that cannot finish all its folds in time stops at once instead, and the defaults not yet
       // run go cheapest first: on a big table the forest at the front may not fit the budget where others do
-      const perFold = i > 0 ? (Date.now() - t0Trial) / i : 0;
-      if (i > 0 && Date.now() + perFold * (results.size > 0 ? 1 : foldData.length - i) > searchEnd) {
+      const perFold = i > 0 ? (clock() - t0Trial) / i : 0;
+      if (i > 0 && clock() + perFold * (results.size > 0 ? 1 : foldData.length - i) > searchEnd) {
         // no later trial starts once one has completed (it would meet the same end)
         if (results.size > 0) stop.abort();
         else defaultsFirst?.cheapFirst();
         trial.prune(); // counted with the trials stopped early, not as a failure
       }
       if (i > 0 && results.size > 0 && opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
-      const t0 = performance.now();
+      const t0 = clock();
       const fitted = (() => {
         try {
           // no fit runs past the budget: a fold that would (one tree or epoch at a time) stops like a late trial
-          return withDeadline(hardDeadline, () => {
-            const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
-            return task === 'classification' ? { proba: p.predictProba(f.testTable) } : { pred: p.predictEncoded(f.testTable) as Float64Array };
-          });
+          return withDeadline(
+            hardDeadline,
+            () => {
+              const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
+              return task === 'classification' ? { proba: p.predictProba(f.testTable) } : { pred: p.predictEncoded(f.testTable) as Float64Array };
+            },
+            clock,
+          );
         } catch (e) {
           if (!(e instanceof TimeLimitExceeded)) throw e;
           stop.abort();
           return trial.prune();
         }
       })();
-      fitMs += performance.now() - t0;
+      fitMs += clock() - t0;
       let out: { proba?: Matrix; pred?: Float64Array };
       const at = Math.floor(i / k) * n; // this repeat's block of stacked rows
       if (fitted.proba) {
@@ -286,9 +297,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const oof: OutOfFold = task === 'classification' ? { proba: matrix(repeats * n, enc.classes.length, oofData) } : { pred: oofData };
     results.set(trial.index, { spec, oof, score: mean, std, fitSeconds: fitMs / 1000 / folds.length });
     if (better ? mean > bestScore : mean < bestScore) bestScore = mean;
-    trialMs += Date.now() - t0Trial;
+    trialMs += clock() - t0Trial;
     stopIfNextEndsLate();
-    opts.onProgress?.({ trial: trial.index, learner: spec.learner, score: mean, bestScore, elapsedSeconds: (Date.now() - start) / 1000, maxTrials: opts.maxTrials });
+    opts.onProgress?.({ trial: trial.index, learner: spec.learner, score: mean, bestScore, elapsedSeconds: (clock() - start) / 1000, maxTrials: opts.maxTrials });
     return mean;
   };
 
@@ -304,6 +315,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     strategy,
     seed,
     seconds: searchSeconds,
+    clock,
     // the caller's signal (Ctrl-C) and our own budget stop both end the search
     signal: opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal,
     ...(pruner ? { pruner } : {}),
@@ -367,7 +379,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     for (const i of pool.map((_, i) => i).filter((i) => weights[i] > 0).sort((a, b) => weights[b] - weights[a] || a - b)) {
       const c = pool[i];
       if (c === ranked[0]) fitted.set(i, best);
-      else if (fitted.size === 0 || Date.now() + (c.r.fitSeconds * 1000 * k) / (k - 1) <= hardDeadline) fitted.set(i, refit(c.r.spec));
+      else if (fitted.size === 0 || clock() + (c.r.fitSeconds * 1000 * k) / (k - 1) <= hardDeadline) fitted.set(i, refit(c.r.spec));
     }
     const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
     const kept = weights.map((w, i) => (fitted.has(i) ? w / keptTotal : 0));
@@ -390,7 +402,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     trials: outcome.trials.length,
     failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,
     prunedTrials: outcome.trials.filter((t) => t.state === 'pruned').length,
-    elapsedSeconds: (Date.now() - start) / 1000,
+    elapsedSeconds: (clock() - start) / 1000,
     notes,
     save(path: string, which: 'best' | 'ensemble' = 'best') {
       const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;

@@ -7,19 +7,26 @@ import { WhittleError } from '../../core/errors.js';
 export class TimeLimitExceeded extends WhittleError {}
 
 let deadline = Infinity;
+let clock: () => number = Date.now;
 
-/** Runs `f` with the fits inside it limited to end by `at` (ms since the epoch); nested limits keep the earlier one. */
-export function withDeadline<T>(at: number, f: () => T): T {
+/**
+ * Runs `f` with the fits inside it limited to end by `at` (ms on `now`, default Date.now); nested limits keep the
+ * earlier one (on the inner clock).
+ */
+export function withDeadline<T>(at: number, f: () => T, now: () => number = Date.now): T {
   const outer = deadline;
+  const outerClock = clock;
   deadline = Math.min(outer, at);
+  clock = now;
   try {
     return f();
   } finally {
     deadline = outer;
+    clock = outerClock;
   }
 }
 
 /** Throws TimeLimitExceeded when a withDeadline limit is in force and has passed; `where` names the fit. */
 export function checkDeadline(where: string): void {
-  if (deadline !== Infinity && Date.now() > deadline) throw new TimeLimitExceeded(`${where}: stopped at the time limit`);
+  if (deadline !== Infinity && clock() > deadline) throw new TimeLimitExceeded(`${where}: stopped at the time limit`);
 }

@@ -105,6 +105,14 @@ describe('Study', () => {
     expect(r.trials.length).toBeLessThan(15);
   });
 
+  it('reads a clock it is given: seconds and durations in its time', async () => {
+    // each trial moves the clock 30 ms: trials start at 0, 30, ..., 270 ms and the 0.3 s budget lets exactly 10 in
+    let now = 0;
+    const r = await optimize({ space: braninSpace, seconds: 0.3, clock: () => now, objective: ({ x1, x2 }) => ((now += 30), branin(x1, x2)) });
+    expect(r.trials.length).toBe(10);
+    expect(r.trials.every((t) => t.durationMs === 30)).toBe(true);
+  });
+
   it('marks trials that throw TrialPruned as pruned with their last report', async () => {
     const r = await optimize({
       space: braninSpace,

@@ -96,14 +96,25 @@ describe('automl', () => {
   });
 
   it('a trial whose next fold would end past the search time stops there, so the refits still fit the budget', async () => {
-    // 2,064 rows and slow learners (an MLP's and a boosted model's folds take a good fraction of a second): the old rule
-    // let the trial in progress run on to the budget itself and the refit then overran it (3.65 s of 3)
-    const records = Array.from({ length: 6 }, () => penguinRecords()).flat();
-    const res = await automl({ data: records, target: 'Species', budgetSeconds: 3, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1 });
-    expect(res.leaderboard.length).toBeGreaterThan(0);
+    // a clock the test advances: 1 ms each time it is read, and the fits read it once per boosting round or epoch,
+    // so time is work done and the run is the same on any machine however busy (on the wall clock this ran 2,064
+    // rows for a 3 s budget and failed under load). The old rule let the trial in progress run on to the budget
+    // itself, leaving nothing for the refits (3.65 s of 3 on the wall clock)
+    const run = () => {
+      let now = 0;
+      return automl({ data: penguinRecords(), target: 'Species', budgetSeconds: 3, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1, pruner: 'none', clock: () => (now += 1) });
+    };
+    const res = await run();
+    expect(res.leaderboard.length).toBeGreaterThan(2);
+    // with no pruner, a trial stopped early was stopped by the time rule
     expect(res.prunedTrials).toBeGreaterThan(0);
     expect(res.failedTrials).toBe(0);
-    expect(res.elapsedSeconds).toBeLessThanOrEqual(3);
+    // the search ends by 2.7 s, the tenth of the budget kept for the refits
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(2.7);
+    // the same clock, the same run
+    const again = await run();
+    expect(again.leaderboard).toEqual(res.leaderboard);
+    expect(again.elapsedSeconds).toBe(res.elapsedSeconds);
   });
 
   it('on a table too big for the forest in the budget, the forest stops after a fold and the cheaper defaults run instead', async () => {

@@ -11,6 +11,21 @@ describe('fit deadlines', () => {
     expect(() => withDeadline(Date.now() - 1, () => withDeadline(Date.now() + 60_000, () => checkDeadline('x')))).toThrow(TimeLimitExceeded);
     // the limit is lifted again afterwards, also when the body threw
     expect(() => checkDeadline('x')).not.toThrow();
+    // a clock of the caller's: the limit is on its time, not the wall clock's
+    let now = 0;
+    const ticks = () =>
+      withDeadline(
+        3,
+        () => {
+          for (;;) {
+            now++;
+            checkDeadline('tick');
+          }
+        },
+        () => now,
+      );
+    expect(ticks).toThrow(new TimeLimitExceeded('tick: stopped at the time limit'));
+    expect(now).toBe(4);
   });
 
   // the learners whose fits (or, for kNN, predictions) can run long check the limit as they go
