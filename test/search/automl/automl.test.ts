@@ -118,28 +118,26 @@ describe('automl', () => {
   });
 
   it('on a table too big for the forest in the budget, the forest stops after a fold and the cheaper defaults run instead', async () => {
-    // 3,000 rows of noise over 40 columns: the default forest grows every tree to single rows (about a second a fold
-    // here), where naive Bayes and the linear model take milliseconds
+    // on a clock the test advances (1 ms a read) the forest reads it once per tree, 100 ms a fold, while naive Bayes
+    // and the linear model take a few ms: 5 forest folds cannot fit the 0.3 s budget, the others can
     const rng = new Random(4);
-    const records = Array.from({ length: 3000 }, () => ({ ...Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`x${j}`, rng.normal()])), y: ['a', 'b', 'c'][rng.int(3)] }));
+    const records = Array.from({ length: 300 }, () => ({ ...Object.fromEntries(Array.from({ length: 10 }, (_, j) => [`x${j}`, rng.normal()])), y: ['a', 'b', 'c'][rng.int(3)] }));
     const learners: ('random-forest' | 'extra-trees' | 'gaussian-nb' | 'linear')[] = ['random-forest', 'extra-trees', 'gaussian-nb', 'linear'];
-    // 4 s: a forest fold is about a quarter of it, so the forest cannot finish (5 folds) even on a fast machine,
-    // and on a loaded one (tests run side by side) its first fold still leaves time for the cheap defaults
-    const budget = 4;
-    const t0 = Date.now();
-    const res = await automl({ data: records, target: 'y', budgetSeconds: budget, learners, seed: 1, repeats: 1 });
-    expect((Date.now() - t0) / 1000).toBeLessThan(budget + 1);
+    let now = 0;
+    const clock = () => (now += 1);
+    const res = await automl({ data: records, target: 'y', budgetSeconds: 0.3, learners, seed: 1, repeats: 1, clock });
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(0.3);
     expect(res.prunedTrials).toBeGreaterThanOrEqual(1);
     // the defaults run strongest first (forest, extra trees, linear, naive Bayes); once the forest is stopped the
     // rest go cheapest first
     const firstTrial = (l: string) => Math.min(...res.leaderboard.filter((r) => r.learner === l).map((r) => r.trial));
     expect([firstTrial('gaussian-nb'), firstTrial('linear')]).toEqual([1, 2]);
     // with only the forest, nothing completes: the fit stops at the budget (between trees) and the error says why
-    const t1 = Date.now();
-    await expect(automl({ data: records, target: 'y', budgetSeconds: 1, learners: ['random-forest'], seed: 1, repeats: 1 })).rejects.toThrow(
-      'automl: no trial completed within 1 s; the one trial started was stopped before its last fold to keep to the budget: this table needs a larger budgetSeconds',
+    now = 0;
+    await expect(automl({ data: records, target: 'y', budgetSeconds: 0.1, learners: ['random-forest'], seed: 1, repeats: 1, clock })).rejects.toThrow(
+      'automl: no trial completed within 0.1 s; the one trial started was stopped before its last fold to keep to the budget: this table needs a larger budgetSeconds',
     );
-    expect((Date.now() - t1) / 1000).toBeLessThan(1 + 1);
+    expect(now).toBeLessThan(0.1 * 1000 + 10);
   });
 
   it('a signal stops the search early: the result holds the trials completed so far', async () => {
