@@ -4,6 +4,7 @@
 // handle_unknown='ignore'. A column with more levels than maxCategories keeps its most frequent levels and puts
 // the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
 // A column of ISO dates ('2012-01-31', '2012-01-31T08:15') becomes numbers: year, month, day, weekday (and hour).
+import { type DatePart, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';
 import { type Matrix, matrix } from './matrix.js';
@@ -75,23 +76,7 @@ export type FittedColumn =
       std: number[];
     };
 
-/** The numbers a date column becomes, in this order. */
-export type DatePart = 'year' | 'month' | 'day' | 'weekday' | 'hour';
-
-const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/** An ISO 8601 date's parts as written (no zone conversion), or undefined when it is not one or not a real day. */
-function parseDate(v: string): { year: number; month: number; day: number; weekday: number; hour: number; time: boolean; order: number } | undefined {
-  const m = isoDate.exec(v);
-  if (!m) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const hour = m[4] === undefined ? 0 : Number(m[4]);
-  const minute = m[5] === undefined ? 0 : Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  const at = new Date(Date.UTC(year, month - 1, day));
-  if (at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) return undefined;
-  return { year, month, day, weekday: at.getUTCDay(), hour, time: m[4] !== undefined, order: at.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 };
-}
+export type { DatePart };
 
 /** The one-hot columns a fitted categorical column takes. */
 const oneHotWidth = (c: Extract<FittedColumn, { kind: 'categorical' }>): number => c.categories.length + (c.other ? 1 : 0);
@@ -164,12 +149,10 @@ export class Preprocessor {
         return { name: c.name, kind: 'numeric', fill, mean: 0, std: 1 };
       }
       if (this.config.parseDates !== false) {
-        const present = c.values.filter((v): v is string => v !== null);
-        // the regex first: it fails on the first value of a column of words, before any date arithmetic
-        const dates = present.length > 0 && present.every((v) => isoDate.test(v)) ? present.map(parseDate) : [undefined];
-        if (dates.every((d) => d !== undefined)) {
-          const order = dates.map((d, i) => ({ at: d!.order, i })).sort((a, b) => a.at - b.at || a.i - b.i);
-          const parts: DatePart[] = ['year', 'month', 'day', 'weekday', ...(dates.some((d) => d!.time) ? (['hour'] as const) : [])];
+        const read = readDateColumn(c.values);
+        if (read) {
+          const { parts, present, dates } = read;
+          const order = dates.map((d, i) => ({ at: d.order, i })).sort((a, b) => a.at - b.at || a.i - b.i);
           return { name: c.name, kind: 'date', fill: present[order[(order.length - 1) >> 1].i], parts, mean: parts.map(() => 0), std: parts.map(() => 1) };
         }
       }

@@ -2,6 +2,7 @@
 // (core/data/csv.ts); the target may sit in `table.target` or among the columns. Missing numeric = NaN, categorical = null.
 import { ArgumentError } from '../../core/errors.js';
 import type { Column, Table } from '../../core/data/csv.js';
+import { type DatePart, readDateColumn } from '../../core/data/dates.js';
 import type { Random } from '../../core/random.js';
 
 export type { Column, Table };
@@ -12,6 +13,39 @@ export interface FeatureInfo {
   kind: 'numeric' | 'categorical';
   /** Category names (empty for a numeric feature). */
   categories: string[];
+  /** A numeric feature read from a date column: `date.month` is the month of each row's `date` (see expandDates). */
+  date?: DateSource;
+}
+
+export interface DateSource {
+  column: string;
+  part: DatePart;
+}
+
+/**
+ * The table with each column of ISO dates (every present value a date such as '2012-01-31', optionally with a
+ * time) replaced by numeric columns `<name>.year`, `.month` (1-12), `.day`, `.weekday` (0 = Sunday) and, when any
+ * value has a time, `.hour`, so a rule can say `date.month <= 3` where a category per day says nothing about a new
+ * day; a missing date is missing in every part. `sources` maps each new column to its date column and part. The
+ * target is left alone, as is a date column whose new names would repeat a column's.
+ */
+export function expandDates(table: Table, target: string): { table: Table; sources: Map<string, DateSource> } {
+  const sources = new Map<string, DateSource>();
+  const names = new Set([...table.columns, ...(table.target ? [table.target] : [])].map((c) => c.name));
+  const expand = (c: Column): Column[] => {
+    if (c.kind !== 'categorical' || c.name === target) return [c];
+    const read = readDateColumn(c.values);
+    if (!read || read.parts.some((part) => names.has(`${c.name}.${part}`))) return [c];
+    const parsed = new Map(read.present.map((v, i) => [v, read.dates[i]]));
+    return read.parts.map((part) => {
+      const name = `${c.name}.${part}`;
+      sources.set(name, { column: c.name, part });
+      return { name, kind: 'numeric', values: Float64Array.from(c.values, (v) => (v === null ? NaN : parsed.get(v)![part])) } as Column;
+    });
+  };
+  const columns = table.columns.flatMap(expand);
+  if (sources.size === 0) return { table, sources };
+  return { table: { ...table, columns }, sources };
 }
 
 /** A table coded for learning: `x[f][i]` is row i of feature f (a category index for categorical, NaN = missing). */

@@ -9,9 +9,9 @@ import { readArff } from '../../core/data/arff.js';
 import { readCsv } from '../../core/data/csv.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
-import { type Table, encodeTable, labelsOf, splitTarget, stratifiedFolds, tableFromRecords, takeTableRows } from './data.js';
+import { type DateSource, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, tableFromRecords, takeTableRows } from './data.js';
 import { saveRules } from './json.js';
-import { type RuleModel, toUnordered } from './model.js';
+import { RuleModel, toUnordered } from './model.js';
 import { type RipperOptions, ripper } from './ripper.js';
 import { type TreeRulesOptions, treeRules } from './tree-rules.js';
 
@@ -35,6 +35,12 @@ export interface RulesOptions {
   /** 'ordered' (first match wins, default) or 'unordered' (the most trusted matching rule wins). */
   mode?: 'ordered' | 'unordered';
   features?: readonly string[];
+  /**
+   * Read each column of ISO dates as its year, month, day, weekday (and hour) numbers, `date.month` etc. (default
+   * true; see expandDates); the model reads them from a new row's date. A date column named in `features` stands
+   * for all its parts.
+   */
+  parseDates?: boolean;
   /** Print the rules and the score: true for console.log, or a function that takes each line. */
   print?: boolean | ((line: string) => void);
   ripper?: Omit<RipperOptions, 'seed' | 'features'>;
@@ -91,13 +97,31 @@ export function fitRules(table: Table, opts: Omit<RulesOptions, 'data'>): RuleMo
 }
 
 export function rules(opts: RulesOptions): RulesResult {
-  const table = typeof opts.data === 'string' ? readTable(opts.data, opts.target) : opts.data;
+  const raw = typeof opts.data === 'string' ? readTable(opts.data, opts.target) : opts.data;
+  const { table, sources } = opts.parseDates === false ? { table: raw, sources: new Map<string, DateSource>() } : expandDates(raw, opts.target);
+  if (sources.size > 0 && opts.features) {
+    const parts = (name: string) => [...sources].filter(([, s]) => s.column === name).map(([derived]) => derived);
+    opts = { ...opts, features: opts.features.flatMap((name) => (parts(name).length > 0 ? parts(name) : [name])) };
+  }
   const labels = labelsOf(splitTarget(table, opts.target, 'rules').target);
   const labelledRows: number[] = [];
   labels.forEach((l, i) => l !== null && labelledRows.push(i));
   const labelled = labelledRows.length === table.nRows ? table : takeTableRows(table, labelledRows);
   const truth = labelledRows.map((i) => labels[i] as string);
-  const model = fitRules(labelled, opts);
+  const fitted = fitRules(labelled, opts);
+  // the model reads date parts from a new row's date column
+  const model =
+    sources.size === 0
+      ? fitted
+      : new RuleModel({
+          mode: fitted.mode,
+          target: fitted.target,
+          classes: fitted.classes,
+          features: fitted.features.map((f) => (sources.has(f.name) ? { ...f, date: sources.get(f.name) } : f)),
+          rules: fitted.rules,
+          defaultRule: fitted.defaultRule,
+          algorithm: fitted.algorithm,
+        });
 
   const folds = opts.folds ?? 10;
   const foldAccuracies: number[] = [];

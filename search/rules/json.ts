@@ -2,6 +2,7 @@
 // or features, __proto__/constructor/prototype keys, deep nesting) is a FormatError naming the file and the JSON path;
 // parsing goes into null-prototype objects and the model is rebuilt from checked values, so no prototype is ever touched.
 import { readFileSync, statSync } from 'node:fs';
+import { type DatePart, dateParts } from '../../core/data/dates.js';
 import { FormatError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { type Condition, NOMINAL_OPS, NUMERIC_OPS } from './condition.js';
@@ -147,14 +148,21 @@ export function rulesFromJSON(json: unknown, file = '<rules>'): RuleModel {
 
   const features: FeatureInfo[] = arr(root.features, '$.features').map((f, i) => {
     const path = `$.features[${i}]`;
-    const kind = obj(f, path, ['name', 'kind'], ['categories']).kind;
+    const kind = obj(f, path, ['name', 'kind'], ['categories', 'date']).kind;
     const o = f as Record<string, Json>;
     const name = str(o.name, `${path}.name`);
     if (FORBIDDEN.has(name)) fail(`${path}.name`, `feature name ${JSON.stringify(name)} is not allowed`);
     if (kind === 'numeric') {
       if (o.categories !== undefined) fail(`${path}.categories`, 'a numeric feature has no categories');
-      return { name, kind: 'numeric', categories: [] };
+      if (o.date === undefined) return { name, kind: 'numeric', categories: [] };
+      const d = obj(o.date, `${path}.date`, ['column', 'part']);
+      const column = str(d.column, `${path}.date.column`);
+      if (FORBIDDEN.has(column)) fail(`${path}.date.column`, `column name ${JSON.stringify(column)} is not allowed`);
+      const part = str(d.part, `${path}.date.part`);
+      if (!(dateParts as readonly string[]).includes(part)) fail(`${path}.date.part`, `must be one of ${dateParts.join(', ')}, got ${JSON.stringify(part)}`);
+      return { name, kind: 'numeric', categories: [], date: { column, part: part as DatePart } };
     }
+    if (o.date !== undefined) fail(`${path}.date`, 'a categorical feature is not read from a date');
     if (kind !== 'categorical') fail(`${path}.kind`, `must be "numeric" or "categorical", got ${describe(kind)}`);
     return { name, kind: 'categorical', categories: uniqueStrings(o.categories, `${path}.categories`) };
   });

@@ -1,5 +1,6 @@
 // The rule engine: an ordered rule list (first match wins) or an unordered rule set (the matching rule with the highest
 // Laplace accuracy wins), a default rule last. Rows come as objects or as a table; a missing value fails every condition.
+import { type DatePart, parseDate } from '../../core/data/dates.js';
 import { ArgumentError } from '../../core/errors.js';
 import { type Condition, type Value, conditionHolds, formatCondition, formatNumber } from './condition.js';
 import type { Encoded, FeatureInfo, RowObject, Table } from './data.js';
@@ -147,7 +148,9 @@ export class RuleModel {
       mode: this.mode,
       target: this.target,
       classes: this.classes.slice(),
-      features: this.features.map((f) => (f.kind === 'numeric' ? { name: f.name, kind: 'numeric' } : { name: f.name, kind: 'categorical', categories: f.categories.slice() })),
+      features: this.features.map((f) =>
+        f.kind === 'numeric' ? { name: f.name, kind: 'numeric', ...(f.date ? { date: { ...f.date } } : {}) } : { name: f.name, kind: 'categorical', categories: f.categories.slice() },
+      ),
       rules: this.rules.map((r) => ({ if: r.conditions.map((c) => ({ ...c })), then: r.class, counts: r.counts.slice() })),
       default: { then: this.defaultRule.class, counts: this.defaultRule.counts.slice() },
     };
@@ -179,16 +182,28 @@ export class RuleModel {
 
   private reader(rows: Rows): { n: number; row: (i: number) => Value[] } {
     const feats = this.features;
+    // a feature read from a date column takes its part of the row's date; a row or table without the date column
+    // may give the part itself (a column named `date.month`)
     if (!isTable(rows)) {
-      return { n: rows.length, row: (i) => feats.map((f) => coerce(f, Object.hasOwn(rows[i], f.name) ? rows[i][f.name] : undefined)) };
+      return {
+        n: rows.length,
+        row: (i) =>
+          feats.map((f) => {
+            const r = rows[i];
+            if (f.date && Object.hasOwn(r, f.date.column)) return datePart(r[f.date.column], f.date.part);
+            return coerce(f, Object.hasOwn(r, f.name) ? r[f.name] : undefined);
+          }),
+      };
     }
     const all = [...rows.columns, ...(rows.target ? [rows.target] : [])];
     const cols = feats.map((f) => {
+      const source = f.date ? all.find((col) => col.name === f.date!.column) : undefined;
+      if (source) return { c: source, date: f.date!.part };
       const c = all.find((col) => col.name === f.name);
-      if (!c) throw new ArgumentError(`RuleModel.predict: table must have a column for every feature, got none named ${JSON.stringify(f.name)}`);
-      return c;
+      if (!c) throw new ArgumentError(`RuleModel.predict: table must have a column for every feature, got none named ${JSON.stringify(f.name)}${f.date ? ` or ${JSON.stringify(f.date.column)}` : ''}`);
+      return { c };
     });
-    return { n: rows.nRows, row: (i) => feats.map((f, j) => coerce(f, cols[j].values[i])) };
+    return { n: rows.nRows, row: (i) => feats.map((f, j) => (cols[j].date ? datePart(cols[j].c.values[i], cols[j].date) : coerce(f, cols[j].c.values[i]))) };
   }
 }
 
@@ -200,7 +215,7 @@ export interface RulesJSON {
   mode: RuleMode;
   target: string;
   classes: string[];
-  features: ({ name: string; kind: 'numeric' } | { name: string; kind: 'categorical'; categories: string[] })[];
+  features: ({ name: string; kind: 'numeric'; date?: { column: string; part: DatePart } } | { name: string; kind: 'categorical'; categories: string[] })[];
   rules: { if: Condition[]; then: string; counts: number[] }[];
   default: { then: string; counts: number[] };
 }
@@ -221,6 +236,11 @@ function coerce(f: FeatureInfo, v: unknown): Value {
   if (typeof v === 'number') return Number.isNaN(v) ? null : String(v);
   if (typeof v === 'boolean') return String(v);
   return null;
+}
+
+/** A date's part ('2012-01-31' -> month 1), null when the value is missing or not an ISO date. */
+function datePart(v: unknown, part: DatePart): Value {
+  return typeof v === 'string' ? (parseDate(v)?.[part] ?? null) : null;
 }
 
 function total(counts: readonly number[]): number {

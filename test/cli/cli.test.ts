@@ -136,6 +136,23 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');
   });
 
+  it('rules on a CSV with a date column: the rules read its year, month, day and weekday, and predict reads them from new rows', () => {
+    copyFileSync(join(datasets.packageDir('vega-datasets'), 'data', 'seattle-weather.csv'), join(dir, 'seattle.csv'));
+    const r = whittle('rules', '--data', 'seattle.csv', '--target', 'weather', '--folds', '3', '--out', 'seattle-rules.json');
+    expect(r.code, r.stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(join(dir, 'seattle-rules.json'), 'utf8'));
+    expect(saved.features.filter((f: { date?: unknown }) => f.date)).toEqual(
+      ['year', 'month', 'day', 'weekday'].map((part) => ({ name: `date.${part}`, kind: 'numeric', date: { column: 'date', part } })),
+    );
+    const p = whittle('predict', 'seattle-rules.json', '--data', 'seattle.csv');
+    expect(p.code, p.stderr).toBe(0);
+    expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(80);
+    // --dates false: the date column is a category per day, as before
+    const plain = whittle('rules', '--data', 'seattle.csv', '--target', 'weather', '--folds', '0', '--dates', 'false', '--out', 'seattle-plain.json');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'seattle-plain.json'), 'utf8')).features[0]).toMatchObject({ name: 'date', kind: 'categorical' });
+  });
+
   it('automl on a CSV with a name per row: the column is left out and said so, and new rows need not have it', () => {
     const t = datasets.penguins({ target: null });
     writeCsv(join(dir, 'named.csv'), { columns: [categoricalColumn('Name', Array.from({ length: t.nRows }, (_, i) => `penguin ${i}`)), ...t.columns], nRows: t.nRows });

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRules, rules } from '../../../search/rules/index.js';
+import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
+import { expandDates, loadRules, rules } from '../../../search/rules/index.js';
 import { iris, irisRecords } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-rules-index-'));
@@ -64,5 +66,84 @@ describe('rules()', () => {
     expect(() => rules({ data: iris(), target: 'species', algorithm: 'cn2' as 'tree' })).toThrow(/algorithm must be 'ripper' or 'tree', got "cn2"/);
     expect(() => rules({ data: iris(), target: 'species', mode: 'sorted' as 'ordered' })).toThrow(/mode must be/);
     expect(() => rules({ data: iris(), target: 'kind' })).toThrow(/target must be one of the columns/);
+  });
+});
+
+describe('rules() on a table with a date column', () => {
+  // three years of days; the class is the season of the date alone, so only the month can say it
+  const days = Array.from({ length: 3 * 365 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+  const season = (iso: string) => (['12', '01', '02'].includes(iso.slice(5, 7)) ? 'winter' : 'other');
+  const table = (): Table => ({ columns: [categoricalColumn('day', days), numericColumn('noise', days.map((_, i) => (i * 7919) % 101)), categoricalColumn('season', days.map(season))], nRows: days.length });
+
+  it('reads the dates as day.year, .month, .day, .weekday numbers, learns the month, and reads new rows\' dates', () => {
+    const r = rules({ data: table(), target: 'season', seed: 0, folds: 5 });
+    expect(r.model.features.filter((f) => f.date).map((f) => [f.name, f.date!.column, f.date!.part])).toEqual([
+      ['day.year', 'day', 'year'], ['day.month', 'day', 'month'], ['day.day', 'day', 'day'], ['day.weekday', 'day', 'weekday'],
+    ]);
+    expect(r.text).toMatch(/day\.month [<>]=/);
+    expect(r.cvAccuracy).toBe(1);
+    // as day-categories nothing carries over to a new day: the majority class (other) is all that is left
+    const asCategories = rules({ data: table(), target: 'season', seed: 0, folds: 5, parseDates: false });
+    expect(asCategories.cvAccuracy).toBeLessThan(0.8);
+    // new rows give the date itself, in a year never seen; a missing or unreadable date is missing in every part
+    const fresh = ['2031-01-15', '2031-07-04', '2031-12-31', '2031-03-01'];
+    expect(r.model.predict(fresh.map((day) => ({ day, noise: 3 })))).toEqual(fresh.map(season));
+    expect(r.model.explain({ day: '2031-01-15', noise: 3 }).text).toMatch(/day\.month = 1 satisfies day\.month <= /);
+    expect(r.model.predict([{ day: null, noise: 3 }, { day: 'soon', noise: 3 }])).toEqual([r.model.defaultRule.class, r.model.defaultRule.class]);
+    expect(r.model.predict({ columns: [categoricalColumn('day', fresh), numericColumn('noise', [1, 2, 3, 4])], nRows: 4 })).toEqual(fresh.map(season));
+    // or the parts as numbers, without the date column
+    expect(r.model.predict([{ 'day.year': 2031, 'day.month': 1, 'day.day': 15, 'day.weekday': 3, noise: 3 }])).toEqual(['winter']);
+    // the date sources survive the JSON file
+    const path = join(dir, 'season-rules.json');
+    r.save(path);
+    const back = loadRules(path);
+    expect(back.features).toEqual(r.model.features);
+    expect(back.predict(fresh.map((day) => ({ day, noise: 3 })))).toEqual(fresh.map(season));
+  });
+
+  it('a date column named in features stands for its parts; the target and a clashing column stay as they are', () => {
+    const r = rules({ data: table(), target: 'season', seed: 0, folds: 0, features: ['day'] });
+    expect(r.model.features.map((f) => f.name)).toEqual(['day.year', 'day.month', 'day.day', 'day.weekday']);
+    const t = table();
+    const clash: Table = { columns: [...t.columns, numericColumn('day.month', days.map(() => 1))], nRows: t.nRows };
+    const { table: same, sources } = expandDates(clash, 'season');
+    expect(sources.size).toBe(0);
+    expect(same).toBe(clash);
+    expect(expandDates(t, 'day').sources.size).toBe(0);
+  });
+});
+
+describe('expandDates', () => {
+  it('matches a naive reference: each part from the calendar, hour only when a value has a time, gaps missing (fast-check)', () => {
+    const day = fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2100, 11, 31)), noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.tuple(day, fc.boolean()), { nil: null }), { minLength: 1, maxLength: 20 }), (cells) => {
+        const values = cells.map((c) => (c === null ? null : c[1] ? c[0].toISOString().slice(0, 16) : c[0].toISOString().slice(0, 10)));
+        const t: Table = { columns: [categoricalColumn('when', values), categoricalColumn('y', values.map(() => 'a'))], nRows: values.length };
+        const { table: out, sources } = expandDates(t, 'y');
+        if (values.every((v) => v === null)) {
+          expect(sources.size).toBe(0);
+          return;
+        }
+        const withTime = cells.some((c) => c !== null && c[1]);
+        const parts = ['year', 'month', 'day', 'weekday', ...(withTime ? ['hour'] : [])];
+        expect(out.columns.map((c) => c.name)).toEqual([...parts.map((p) => `when.${p}`), 'y']);
+        const naive = (c: [Date, boolean] | null, part: string): number => {
+          if (c === null) return NaN;
+          const d = c[0];
+          return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay(), hour: c[1] ? d.getUTCHours() : 0 }[part]!;
+        };
+        parts.forEach((p, j) => {
+          expect(sources.get(`when.${p}`)).toEqual({ column: 'when', part: p });
+          expect(Array.from(out.columns[j].values as Float64Array)).toEqual(cells.map((c) => naive(c, p)));
+        });
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+
+  it('leaves a column alone when any present value is not a real date', () => {
+    const t: Table = { columns: [categoricalColumn('d', ['2020-01-31', '2020-02-30']), categoricalColumn('y', ['a', 'b'])], nRows: 2 };
+    expect(expandDates(t, 'y').sources.size).toBe(0);
   });
 });

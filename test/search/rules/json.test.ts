@@ -70,6 +70,12 @@ describe('rules JSON', () => {
     expect(formatErrorOf((j) => (j.rules = {})).where).toBe('$.rules');
     expect(formatErrorOf((j) => (j.features[0].kind = 'date')).where).toBe('$.features[0].kind');
     expect(formatErrorOf((j) => (j.features[1].name = j.features[0].name)).where).toBe('$.features[1].name');
+    // a feature read from a date column: a known part of a named column, numeric features only
+    expect(formatErrorOf((j) => (j.features[0].date = { column: 'when', part: 'fortnight' })).message).toMatch(/\$\.features\[0\]\.date\.part.*must be one of year, month, day, weekday, hour, got "fortnight"/);
+    expect(formatErrorOf((j) => (j.features[0].date = { column: 3, part: 'month' })).where).toBe('$.features[0].date.column');
+    expect(formatErrorOf((j) => (j.features[0].date = { column: '__proto__', part: 'month' })).where).toBe('$.features[0].date.column');
+    expect(formatErrorOf((j) => (j.features[0].date = { column: 'when' })).where).toBe('$.features[0].date');
+    expect(formatErrorOf((j) => (j.features[0] = { name: 'c', kind: 'categorical', categories: ['a'], date: { column: 'when', part: 'month' } })).where).toBe('$.features[0].date');
     expect(formatErrorOf((j) => (j.version = 2)).where).toBe('$.version');
     expect(formatErrorOf((j) => (j.mode = 'random')).where).toBe('$.mode');
     expect(formatErrorOf((j) => delete j.default).where).toBe('$');
