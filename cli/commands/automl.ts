@@ -4,7 +4,7 @@ import { type CommandSpec, type Parsed, num, str, bool, required } from '../args
 import { loadTable } from '../data.js';
 import { createProgress, interrupt } from '../progress.js';
 import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
-import { greaterIsBetter } from '../../search/automl/metrics.js';
+import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics } from '../../search/automl/metrics.js';
 import { writeReport, type ReportData } from '../report/html.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
 
@@ -18,6 +18,11 @@ export const automlSpec: CommandSpec = {
     budget: { type: 'number', help: 'time budget in seconds', default: 60 },
     trials: { type: 'number', help: 'stop after this many trials' },
     strategy: { type: 'string', help: 'search strategy', choices: ['tpe', 'random'], default: 'tpe' },
+    metric: {
+      type: 'string',
+      help: 'what the search maximizes (or minimizes, log-loss and rmse): default accuracy for a class target, r2 for a numeric one; balanced-accuracy or macro-f1 when a class is rare',
+      choices: [...classificationMetrics, ...regressionMetrics],
+    },
     folds: { type: 'number', help: 'cross-validation folds', default: 5 },
     repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
@@ -44,6 +49,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     pruner: str(p, 'prune') as 'median' | 'none',
+    ...(str(p, 'metric') !== undefined ? { metric: str(p, 'metric') as MetricName } : {}),
     maxCategories: num(p, 'maxCategories'),
     parseDates: bool(p, 'dates'),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),

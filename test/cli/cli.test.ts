@@ -186,6 +186,17 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(Number(r2)).toBeGreaterThan(0.7);
     expect(Number(rmse)).toBeGreaterThan(50);
     expect(Number(rmse)).toBeLessThan(500);
+    // --metric rmse: the leaderboard is in grams, lowest first; a class metric on a numeric target is refused
+    const m = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'rmse', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass-rmse.json', '--quiet');
+    expect(m.code, m.stderr).toBe(0);
+    const board = [...m.stderr.matchAll(/^ +\d+ +\S+ +([\d.]+) ±/gm)].map((r) => Number(r[1]));
+    expect(m.stderr).toMatch(/rank +learner +rmse/);
+    expect(board.length).toBeGreaterThan(1);
+    expect(board).toEqual([...board].sort((x, y) => x - y));
+    expect(board[0]).toBeGreaterThan(50);
+    const wrong = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'macro-f1', '--trials', '1', '--quiet');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim()).toBe('whittle automl: automl: metric for regression must be one of rmse, r2, got "macro-f1"');
     // train fits classifiers: a class per weight would be useless, so it says so
     const t = whittle('train', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--epochs', '1');
     expect(t.code).toBe(1);
