@@ -5,6 +5,7 @@ import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../ar
 import { loadImages, loadTable, requireFile } from '../data.js';
 import { FormatError } from '../../core/errors.js';
 import { loadModel, loadTensors } from '../../core/io/model-file.js';
+import { loadIdxPixels } from '../../core/data/mnist.js';
 import { predict as predictNet } from '../../core/train.js';
 import { argmax, softmax } from '../../core/ops.js';
 import { Tensor } from '../../core/tensor.js';
@@ -15,7 +16,7 @@ import { loadPipeline } from '../../search/automl/pipeline.js';
 import { r2, rmse } from '../../search/automl/metrics.js';
 import { fmtNumber } from '../report/svg.js';
 import { parseRules } from '../../search/rules/json.js';
-import type { Table } from '../../core/data/csv.js';
+import { type Table, quoteField } from '../../core/data/csv.js';
 
 export const predictSpec: CommandSpec = {
   name: 'predict',
@@ -25,16 +26,25 @@ export const predictSpec: CommandSpec = {
   options: {
     data: { type: 'string', help: 'rows to predict (CSV/TSV/ARFF/JSON records or a built-in table), or mnist for images' },
     images: { type: 'string', help: 'IDX images file' },
-    labels: { type: 'string', help: 'IDX labels file (optional: reports accuracy)' },
+    labels: { type: 'string', help: 'IDX labels file (optional: with it predict reports accuracy)' },
     split: { type: 'string', help: 'MNIST split with --data mnist', choices: ['train', 'test'], default: 'test' },
     limit: { type: 'number', help: 'predict only the first N images' },
     out: { type: 'string', help: 'write predictions as CSV here instead of stdout' },
     explain: { type: 'boolean', help: 'for rule lists: say which rule fired for each row', default: false },
+    proba: { type: 'boolean', help: 'for classifiers: add a column p(CLASS) per class with its probability', default: false },
   },
-  examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv', 'whittle predict rules.json --data rows.csv --explain'],
+  examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv --proba', 'whittle predict rules.json --data rows.csv --explain'],
 };
 
 interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; predicted: (string | number)[]; regression?: boolean }
+
+/** With --proba, a column p(CLASS) per class after the others; `proba(i)` is row i's probabilities in `classes` order. */
+function addProba(p: Parsed, res: Predictions, classes: readonly (string | number)[], proba: (i: number) => ArrayLike<number>): Predictions {
+  if (!bool(p, 'proba')) return res;
+  res.header.push(...classes.map((c) => `p(${c})`));
+  res.rows.forEach((r, i) => r.push(...Array.from(proba(i), (v) => +v.toFixed(6))));
+  return res;
+}
 
 /** What kind of whittle file this is, decided from its content (never from its name alone). */
 export function detectKind(path: string): 'network' | 'quantized' | 'pipeline' | 'rules' {
@@ -75,12 +85,23 @@ function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, 
     const logits = predictNet(model, new Tensor(Float32Array.from(x.data), [x.rows, x.cols]));
     const probs = softmax(logits);
     const pred = Array.from(argmax(logits, -1).data, (k) => classes[k]);
-    return { header: ['row', 'prediction', 'confidence'], rows: pred.map((c, i) => [i, c, +Math.max(...probs.data.subarray(i * classes.length, (i + 1) * classes.length)).toFixed(4)]), predicted: pred, truth: columnValues(table, metadata.target) };
+    const row = (i: number) => probs.data.subarray(i * classes.length, (i + 1) * classes.length);
+    const res = { header: ['row', 'prediction', 'confidence'], rows: pred.map((c, i) => [i, c, +Math.max(...row(i)).toFixed(4)]), predicted: pred, truth: columnValues(table, metadata.target) };
+    return addProba(p, res, classes, row);
   }
-  const ds = loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
+  // images nobody labelled yet: predictions only
+  const unlabelled = str(p, 'images') !== undefined && str(p, 'labels') === undefined;
+  const ds = unlabelled
+    ? (() => {
+        const set = loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize: true });
+        return { x: new Tensor(set.images, [set.n, 1, set.rows, set.cols], 'float32'), y: undefined };
+      })()
+    : loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
   const logits = predictNet(model, ds.x);
   const pred = Array.from(argmax(logits, -1).data);
-  return { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: Array.from(ds.y.data) };
+  const k = logits.shape[logits.shape.length - 1];
+  const probs = bool(p, 'proba') ? softmax(logits).data : new Float32Array(0);
+  return addProba(p, { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: ds.y ? Array.from(ds.y.data) : undefined }, Array.from({ length: k }, (_, c) => c), (i) => probs.subarray(i * k, (i + 1) * k));
 }
 
 export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<void> {
@@ -102,6 +123,11 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     for (const line of pipe.unreadable(table)) log(`predict: ${line}`);
     const pred = pipe.predict(table);
     res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, pipe.target), regression: pipe.task === 'regression' };
+    if (bool(p, 'proba')) {
+      if (pipe.task === 'regression') throw new UsageError(`predict: --proba needs a classifier; ${file} predicts numbers (${pipe.target})`);
+      const proba = pipe.predictProba(table);
+      res = addProba(p, res, pipe.classes, (i) => proba.data.subarray(i * proba.cols, (i + 1) * proba.cols));
+    }
   } else {
     const rules = parseRules(readFileSync(file, 'utf8'), file);
     const table = tableRows(p, 'predict');
@@ -109,8 +135,14 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     const rows: (string | number)[][] = pred.map((c, i) => [i, c]);
     if (bool(p, 'explain')) rows.forEach((r, i) => r.push(JSON.stringify(rules.explain(table, i).text)));
     res = { header: ['row', 'prediction', ...(bool(p, 'explain') ? ['why'] : [])], rows, predicted: pred, truth: columnValues(table, rules.target) };
+    if (bool(p, 'proba')) {
+      const proba = rules.predictProba(table);
+      res = addProba(p, res, rules.classes, (i) => proba[i]);
+    }
   }
-  const csv = [res.header.join(','), ...res.rows.map((r) => r.join(','))].join('\n') + '\n';
+  // class names are the user's own: one with a comma or a quote is quoted (the explanation is quoted JSON already)
+  const field = (v: string | number, j: number) => (typeof v === 'number' || res.header[j] === 'why' ? String(v) : quoteField(v));
+  const csv = [res.header.map((h) => quoteField(h)).join(','), ...res.rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
   const dest = str(p, 'out');
   if (dest) {
     writeFileAtomic(resolve(dest), csv);

@@ -262,7 +262,8 @@ export function readCsv(path: string, opts: CsvOptions = {}): Table {
   return parseCsv(decodeUtf8(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path), { ...opts, fileName: path });
 }
 
-function quoteField(s: string, delimiter: string): string {
+/** A CSV field: quoted (inner quotes doubled) when it holds the delimiter, a quote, a line break or edge spaces. */
+export function quoteField(s: string, delimiter = ','): string {
   return s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r') || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -36,18 +36,24 @@ export interface MnistOptions extends IdxImageOptions {
  * FormatError names the file whose dtype, shape or count does not fit.
  */
 export function loadIdxImages(imagesPath: string, labelsPath: string, opts: IdxImageOptions = {}): ImageSet {
-  const images = readIdx(imagesPath);
+  const set = loadIdxPixels(imagesPath, opts);
   const labels = readIdx(labelsPath);
-  if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new FormatError(`loadIdxImages: images must be uint8 with shape [n,rows,cols], got ${images.dtype} ${fmtShape(images.shape)}`, imagesPath, 'byte 2');
-  }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
     throw new FormatError(`loadIdxImages: labels must be uint8 with shape [n], got ${labels.dtype} ${fmtShape(labels.shape)}`, labelsPath, 'byte 2');
   }
-  const [count, rows, cols] = images.shape as [number, number, number];
-  if (labels.shape[0] !== count) {
-    throw new FormatError(`loadIdxImages: label count must equal the image count ${count} of ${imagesPath}, got ${labels.shape[0]}`, labelsPath, 'byte 4');
+  if (labels.shape[0] !== set.count) {
+    throw new FormatError(`loadIdxImages: label count must equal the image count ${set.count} of ${imagesPath}, got ${labels.shape[0]}`, labelsPath, 'byte 4');
   }
+  return { images: set.images, labels: (labels.data as Uint8Array).slice(0, set.n), n: set.n, rows: set.rows, cols: set.cols };
+}
+
+/** The images of an IDX file alone (to predict on images nobody labelled); `count` is the file's, `n` after `limit`. */
+export function loadIdxPixels(imagesPath: string, opts: IdxImageOptions = {}): Omit<ImageSet, 'labels'> & { count: number } {
+  const images = readIdx(imagesPath);
+  if (images.dtype !== 'uint8' || images.shape.length !== 3) {
+    throw new FormatError(`loadIdxImages: images must be uint8 with shape [n,rows,cols], got ${images.dtype} ${fmtShape(images.shape)}`, imagesPath, 'byte 2');
+  }
+  const [count, rows, cols] = images.shape as [number, number, number];
   const { limit } = opts;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new ArgumentError(`loadIdxImages: limit must be a non-negative integer, got ${limit}`);
   const n = Math.min(count, limit ?? count);
@@ -59,7 +65,7 @@ export function loadIdxImages(imagesPath: string, labelsPath: string, opts: IdxI
   const src = images.data as Uint8Array;
   const pixels = new Float32Array(n * rows * cols);
   for (let i = 0; i < pixels.length; i++) pixels[i] = table[src[i]!]!;
-  return { images: pixels, labels: (labels.data as Uint8Array).slice(0, n), n, rows, cols };
+  return { images: pixels, n, rows, cols, count };
 }
 
 function mnistPackageData(): string {

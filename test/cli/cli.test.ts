@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeIdx } from '../../core/data/idx.js';
 import { loadMnist } from '../../core/data/mnist.js';
-import { categoricalColumn, writeCsv } from '../../core/data/csv.js';
+import { categoricalColumn, parseCsv, writeCsv } from '../../core/data/csv.js';
 import * as datasets from '../../core/data/datasets.js';
 
 const BIN = resolve('dist/cli/main.js');
@@ -66,6 +66,22 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const lines = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('row,prediction');
     expect(lines.length).toBe(601);
+    // images nobody labelled: predictions, no accuracy
+    const unlabelled = whittle('predict', 'net.safetensors', '--images', 'images.idx', '--limit', '50');
+    expect(unlabelled.code, unlabelled.stderr).toBe(0);
+    expect(unlabelled.stdout.trim().split('\n')).toEqual(lines.slice(0, 51));
+    expect(unlabelled.stderr).not.toMatch(/accuracy/);
+    // --proba: the ten digits' softmax, the prediction the likeliest
+    const pp = whittle('predict', 'net.safetensors', '--images', 'images.idx', '--limit', '50', '--proba');
+    expect(pp.code, pp.stderr).toBe(0);
+    const rows = pp.stdout.trim().split('\n');
+    expect(rows[0]).toBe(['row', 'prediction', ...Array.from({ length: 10 }, (_, d) => `p(${d})`)].join(','));
+    expect(rows.length).toBe(51);
+    for (const line of rows.slice(1)) {
+      const [, digit, ...probs] = line.split(',').map(Number);
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(probs.indexOf(Math.max(...probs))).toBe(digit);
+    }
   });
 
   it('compress a trained model: the stage table, every stage saved, and the int8 file predicts', () => {
@@ -100,6 +116,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout.split('\n')[0]).toBe('row,prediction,confidence');
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
+    const pp = whittle('predict', 'tab.safetensors', '--data', 'penguins.csv', '--proba');
+    expect(pp.stdout.split('\n')[0]).toBe('row,prediction,confidence,p(Adelie),p(Chinstrap),p(Gentoo)');
+    const first = pp.stdout.split('\n')[1].split(',');
+    expect(Number(first[2])).toBeCloseTo(Math.max(...first.slice(3).map(Number)), 3);
     // a value the network's preprocessing cannot read is named, as for pipelines
     const typo = predictWithTypo('tab.safetensors', 5, /,(\d{3}),/, ',tall,');
     expect(typo.stderr).toContain('predict: column "Flipper Length (mm)": 1 value is not a number, read as missing: "tall" (row 4)');
@@ -134,6 +154,38 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');
+  });
+
+  it('predict --proba: a probability column per class, rows summing to 1, the prediction the likeliest; class names quoted', () => {
+    // class names with a comma and a quote, as a user's labels may be
+    const t = datasets.penguins({ target: null });
+    const named: Record<string, string> = { Adelie: 'Adelie, "brush-tailed"', Chinstrap: 'Chinstrap', Gentoo: 'Gentoo' };
+    writeCsv(join(dir, 'quoted.csv'), { columns: t.columns.map((c) => (c.name === 'Species' ? categoricalColumn('Species', (c.values as string[]).map((v) => named[v])) : c)), nRows: t.nRows });
+    const a = whittle('automl', '--data', 'quoted.csv', '--target', 'Species', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'quoted.json', '--quiet');
+    expect(a.code, a.stderr).toBe(0);
+    const r = whittle('rules', '--data', 'quoted.csv', '--target', 'Species', '--folds', '0', '--out', 'quoted-rules.json');
+    expect(r.code, r.stderr).toBe(0);
+    for (const model of ['quoted.json', 'quoted-rules.json']) {
+      const p = whittle('predict', model, '--data', 'quoted.csv', '--proba');
+      expect(p.code, p.stderr).toBe(0);
+      const out = parseCsv(p.stdout, { categorical: ['prediction'] });
+      const classes = ['Adelie, "brush-tailed"', 'Chinstrap', 'Gentoo'];
+      expect(out.columns.map((c) => c.name)).toEqual(['row', 'prediction', ...classes.map((c) => `p(${c})`)]);
+      const pred = out.columns[1].values as string[];
+      const probs = out.columns.slice(2).map((c) => c.values as Float64Array);
+      expect(new Set(pred)).toEqual(new Set(classes));
+      for (let i = 0; i < out.nRows; i++) {
+        const row = probs.map((col) => col[i]);
+        expect(row.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
+        expect(classes[row.indexOf(Math.max(...row))]).toBe(pred[i]);
+      }
+      expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
+    }
+    const mass = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'mass1.json', '--quiet');
+    expect(mass.code, mass.stderr).toBe(0);
+    const reg = whittle('predict', 'mass1.json', '--data', 'penguins.csv', '--proba');
+    expect(reg.code).toBe(2);
+    expect(reg.stderr).toContain('whittle: predict: --proba needs a classifier; mass1.json predicts numbers (Body Mass (g))');
   });
 
   it('rules on a CSV with a date column: the rules read its year, month, day and weekday, and predict reads them from new rows', () => {
