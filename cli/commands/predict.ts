@@ -133,16 +133,16 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     const table = tableRows(p, 'predict');
     const pred = rules.predict(table);
     const rows: (string | number)[][] = pred.map((c, i) => [i, c]);
-    if (bool(p, 'explain')) rows.forEach((r, i) => r.push(JSON.stringify(rules.explain(table, i).text)));
+    if (bool(p, 'explain')) rows.forEach((r, i) => r.push(rules.explain(table, i).text));
     res = { header: ['row', 'prediction', ...(bool(p, 'explain') ? ['why'] : [])], rows, predicted: pred, truth: columnValues(table, rules.target) };
     if (bool(p, 'proba')) {
       const proba = rules.predictProba(table);
       res = addProba(p, res, rules.classes, (i) => proba[i]);
     }
   }
-  // class names are the user's own: one with a comma or a quote is quoted (the explanation is quoted JSON already)
-  const field = (v: string | number, j: number) => (typeof v === 'number' || res.header[j] === 'why' ? String(v) : quoteField(v));
-  const csv = [res.header.map((h) => quoteField(h)).join(','), ...res.rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
+  // class names and explanations are the user's words: one with a comma or a quote is quoted as CSV quotes
+  const field = (v: string | number) => (typeof v === 'number' ? String(v) : quoteField(v));
+  const csv = [res.header.map(field).join(','), ...res.rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
   const dest = str(p, 'out');
   if (dest) {
     writeFileAtomic(resolve(dest), csv);

@@ -154,6 +154,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');
+    // the explanation is one CSV field, whatever commas and quotes it holds
+    const why = parseCsv(pr.stdout, { categorical: ['prediction', 'why'] });
+    expect(why.nRows).toBe(344);
+    expect((why.columns[2].values as string[]).every((w) => /^(rule \d+ fired: .* => |no rule matched; default rule: )/.test(w))).toBe(true);
   });
 
   it('predict --proba: a probability column per class, rows summing to 1, the prediction the likeliest; class names quoted', () => {
@@ -181,6 +185,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
       }
       expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(90);
     }
+    // an explanation naming such a class stays one field
+    const ex = whittle('predict', 'quoted-rules.json', '--data', 'quoted.csv', '--explain');
+    const why = parseCsv(ex.stdout, { categorical: ['prediction', 'why'] });
+    expect(why.columns.map((c) => c.name)).toEqual(['row', 'prediction', 'why']);
+    const adelie = (why.columns[2].values as string[]).filter((w, i) => (why.columns[1].values as string[])[i] === 'Adelie, "brush-tailed"');
+    expect(adelie.length).toBeGreaterThan(100);
+    for (const w of adelie) expect(w).toMatch(/=> Adelie, "brush-tailed" \(covers|default rule: Adelie, "brush-tailed" \(covers/);
     const mass = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'mass1.json', '--quiet');
     expect(mass.code, mass.stderr).toBe(0);
     const reg = whittle('predict', 'mass1.json', '--data', 'penguins.csv', '--proba');
