@@ -18,6 +18,7 @@ export const automlSpec: CommandSpec = {
     budget: { type: 'number', help: 'time budget in seconds', default: 60 },
     trials: { type: 'number', help: 'stop after this many trials' },
     strategy: { type: 'string', help: 'search strategy', choices: ['tpe', 'random'], default: 'tpe' },
+    task: { type: 'string', help: "classification or regression; auto: a number target with more than 10 distinct values (or any non-integer) is regression, else classification", choices: ['auto', 'classification', 'regression'], default: 'auto' },
     metric: {
       type: 'string',
       help: 'what the search maximizes (or minimizes, log-loss and rmse): default accuracy for a class target, r2 for a numeric one; balanced-accuracy or macro-f1 when a class is rare',
@@ -50,6 +51,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     pruner: str(p, 'prune') as 'median' | 'none',
     ...(str(p, 'metric') !== undefined ? { metric: str(p, 'metric') as MetricName } : {}),
+    task: str(p, 'task') as 'auto' | 'classification' | 'regression',
     maxCategories: num(p, 'maxCategories'),
     parseDates: bool(p, 'dates'),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),

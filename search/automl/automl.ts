@@ -136,8 +136,9 @@ export interface AutoMLResult {
   /** The best trial's pipeline, refitted on all rows. */
   best: Pipeline;
   bestSpec: PipelineSpec;
+  /** Completed trials best first, one row per distinct pipeline (a repeated one keeps its first trial). */
   leaderboard: LeaderboardRow[];
-  /** Present when ensembling was on and at least two trials completed. */
+  /** Present when ensembling was on and at least two distinct pipelines completed. */
   ensemble?: EnsemblePipeline;
   /** The ensemble's score on the out-of-fold predictions it was selected on, over all repeats (optimistic, as in auto-sklearn). */
   ensembleScore?: number;
@@ -177,6 +178,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const table = loadTable(opts.data);
   const enc = encodeTarget(table, opts.target, opts.task ?? 'auto');
   const task = enc.task;
+  if (task === 'regression' && enc.rows.length < 2) {
+    throw new ArgumentError(`automl: a regression target must hold numbers in at least 2 rows, got ${enc.rows.length} in ${JSON.stringify(opts.target)}; for classes give task 'classification' (or leave it 'auto')`);
+  }
   if (task === 'classification' && enc.classes.length < 2) {
     throw new ArgumentError(`automl: target ${JSON.stringify(opts.target)} must have at least two classes, got ${enc.classes.length === 0 ? 'none' : `only ${JSON.stringify(enc.classes[0])}`}`);
   }
@@ -330,9 +334,16 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const late = stopped > 0 ? `; ${stopped === 1 ? 'the one trial started was stopped before its last fold' : `all ${stopped} trials started were stopped before their last fold`} to keep to the budget: this table needs a larger budgetSeconds` : '';
     throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : late}`);
   }
+  // a strategy proposes a pipeline it has tried before now and then (TPE on a small discrete space, often): the same
+  // spec fits the same models, so the leaderboard and the ensemble's library keep its first trial only
+  const seen = new Set<string>();
   const ranked = complete
     .map((t) => ({ index: t.index, r: results.get(t.index)! }))
-    .sort((a, b) => (better ? b.r.score - a.r.score : a.r.score - b.r.score) || a.index - b.index);
+    .sort((a, b) => (better ? b.r.score - a.r.score : a.r.score - b.r.score) || a.index - b.index)
+    .filter(({ r }) => {
+      const key = JSON.stringify(r.spec);
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
   const leaderboard: LeaderboardRow[] = ranked.map(({ index, r }, i) => ({
     rank: i + 1,
     trial: index,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeIdx } from '../../core/data/idx.js';
 import { loadMnist } from '../../core/data/mnist.js';
-import { categoricalColumn, parseCsv, writeCsv } from '../../core/data/csv.js';
+import { categoricalColumn, numericColumn, parseCsv, writeCsv } from '../../core/data/csv.js';
 import * as datasets from '../../core/data/datasets.js';
 
 const BIN = resolve('dist/cli/main.js');
@@ -257,6 +257,15 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(board.length).toBeGreaterThan(1);
     expect(board).toEqual([...board].sort((x, y) => x - y));
     expect(board[0]).toBeGreaterThan(50);
+    // --task: a whole-kg target has 4 values, classes for 'auto'; --task regression makes it a number to regress on
+    const pg = datasets.penguins({ target: null });
+    const kg = pg.columns.find((c) => c.name === 'Body Mass (g)')!.values as Float64Array;
+    writeCsv(join(dir, 'kg.csv'), { columns: [...pg.columns.filter((c) => c.name !== 'Body Mass (g)'), numericColumn('kg', Array.from(kg, (g) => Math.round(g / 1000)))], nRows: pg.nRows });
+    const asClasses = whittle('automl', '--data', 'kg.csv', '--target', 'kg', '--trials', '2', '--folds', '3', '--repeats', '1', '--out', 'kg.json', '--quiet');
+    expect(asClasses.stderr).toMatch(/rank +learner +accuracy/);
+    const asNumber = whittle('automl', '--data', 'kg.csv', '--target', 'kg', '--task', 'regression', '--trials', '2', '--folds', '3', '--repeats', '1', '--out', 'kg.json', '--quiet');
+    expect(asNumber.code, asNumber.stderr).toBe(0);
+    expect(asNumber.stderr).toMatch(/rank +learner +r2/);
     const wrong = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'macro-f1', '--trials', '1', '--quiet');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr.trim()).toBe('whittle automl: automl: metric for regression must be one of rmse, r2, got "macro-f1"');

@@ -39,6 +39,10 @@ describe('automl', () => {
     const path = join(dir, 'one.csv');
     writeFileSync(path, 'a,b\n1,x\n2,x\n3,x\n');
     await expect(automl({ data: path, target: 'b', budgetSeconds: 5 })).rejects.toThrow(/must have at least two classes, got only "x"/);
+    // and on a regression target of words (it failed deep in the fold split)
+    await expect(automl({ data: irisPath, target: 'species', task: 'regression', maxTrials: 1 })).rejects.toThrow(
+      `automl: a regression target must hold numbers in at least 2 rows, got 0 in "species"; for classes give task 'classification' (or leave it 'auto')`,
+    );
   });
 
   it('errors on a metric that does not fit the task', async () => {
@@ -67,6 +71,19 @@ describe('automl', () => {
     expect(byTrial[1].params).toEqual({ k: 5, weights: 'uniform', impute: 'knn', scale: 'standard' });
     const plain = await automl({ data: irisPath, target: 'species', maxTrials: 6, seed: 5, strategy: 'random', learners: [...fast], ensemble: false, startFromDefaults: false });
     expect([...plain.leaderboard].sort((a, b) => a.trial - b.trial)[0].params).not.toEqual(byTrial[0].params);
+  });
+
+  it('a pipeline the strategy proposes again is one leaderboard row and one library candidate', async () => {
+    // TPE on two small learners' spaces soon proposes pipelines it has tried; each fits the same models again
+    const res = await automl({ data: irisPath, target: 'species', maxTrials: 60, seed: 1, learners: ['knn', 'gaussian-nb'], pruner: 'none', repeats: 1 });
+    expect(res.history.length).toBe(60);
+    const key = (r: LeaderboardRow) => JSON.stringify([r.learner, r.params]);
+    expect(res.leaderboard.length).toBeLessThan(50);
+    expect(new Set(res.leaderboard.map(key)).size).toBe(res.leaderboard.length);
+    // every completed trial's score is on the board under its pipeline's first trial
+    const scores = new Set(res.leaderboard.map((r) => r.score));
+    for (const h of res.history) expect(scores.has(h.score)).toBe(true);
+    expect(res.ensemble!.members.length).toBe(new Set(res.ensemble!.members.map((m) => JSON.stringify(m.spec))).size);
   });
 
   it('searches every imputation when at least 5 rows have gaps, else only knn; impute: [...] chooses', async () => {
