@@ -45,7 +45,7 @@ export interface AutoMLOptions {
   metric?: MetricName;
   task?: Task | 'auto';
   seed?: number;
-  /** 'tpe' (default), 'random', or any search strategy. */
+  /** 'tpe' (default; it proposes no pipeline twice while an untried one can be found), 'random', or any search strategy. */
   strategy?: 'tpe' | 'random' | Strategy<Config> | GenericStrategy;
   /**
    * Early stopping of poor trials: after each fold but the last, a searched trial reports the mean of its fold scores
@@ -309,7 +309,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
 
   if (typeof opts.pruner === 'string' && opts.pruner !== 'median' && opts.pruner !== 'none') throw new ArgumentError(`automl: pruner must be 'median', 'none' or a pruner, got ${JSON.stringify(opts.pruner)}`);
   const pruner = (opts.pruner === undefined || opts.pruner === 'median' ? medianPruner() : opts.pruner === 'none' ? undefined : opts.pruner) as Pruner<Config> | undefined;
-  const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe() : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
+  const chosen = (opts.strategy === undefined || opts.strategy === 'tpe' ? tpe({ avoidRepeats: true }) : opts.strategy === 'random' ? randomSearch() : opts.strategy) as Strategy<Config>;
   const defaultsFirst = opts.startFromDefaults === false ? undefined : startWith(defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0], task), chosen);
   const strategy = defaultsFirst ?? chosen;
   const study = new Study<Config>({

@@ -26,6 +26,13 @@ export interface TpeOptions {
    * choice keeps trying a choice until about (bad/good) of its trials have been bad.
    */
   categoricalPrior?: number;
+  /**
+   * Never propose a configuration already in the history while an unseen one can be found (default false): a
+   * repeat is redrawn from the model up to 8 times, then drawn at random from the space up to 64 times. On a space
+   * with few distinct configurations (integers and choices only) univariate TPE otherwise re-proposes the ones it
+   * likes: in AutoML on two small learners, 19 of 60 trials were repeats, each fitting the same models again.
+   */
+  avoidRepeats?: boolean;
 }
 
 export function tpe(options: TpeOptions = {}): GenericStrategy {
@@ -40,21 +47,40 @@ export function tpe(options: TpeOptions = {}): GenericStrategy {
     name: 'tpe',
     ask<C>({ space, rng, history, directions }: AskContext<C>) {
       const ranked = bestFirst(history as readonly TrialRecord<Config>[], directions);
-      if (ranked.length < Math.max(startup, 2)) return { config: space.sample(rng) };
-      const nGood = Math.min(ranked.length - 1, Math.max(1, Math.round(gamma(ranked.length))));
-      const good = ranked.slice(0, nGood) as TrialRecord<Config>[];
-      // Pruned trials were judged worse than their peers: they count as bad observations.
-      const bad = [...ranked.slice(nGood), ...(history as readonly TrialRecord<Config>[]).filter((t) => t.state === 'pruned')];
-      const out: Config = {};
-      for (const p of space.params) {
-        if (!space.isActive(p, out)) continue;
-        const l = observed(p, good);
-        const g = observed(p, bad);
-        out[p.name] = p.kind === 'categorical' ? pickCategorical(p, l, g, rng, nCandidates, categoricalPrior) : pickNumeric(p, l, g, rng, nCandidates, priorWeight);
+      const propose = (): Config => {
+        if (ranked.length < Math.max(startup, 2)) return space.sample(rng) as Config;
+        const nGood = Math.min(ranked.length - 1, Math.max(1, Math.round(gamma(ranked.length))));
+        const good = ranked.slice(0, nGood) as TrialRecord<Config>[];
+        // Pruned trials were judged worse than their peers: they count as bad observations.
+        const bad = [...ranked.slice(nGood), ...(history as readonly TrialRecord<Config>[]).filter((t) => t.state === 'pruned')];
+        const out: Config = {};
+        for (const p of space.params) {
+          if (!space.isActive(p, out)) continue;
+          const l = observed(p, good);
+          const g = observed(p, bad);
+          out[p.name] = p.kind === 'categorical' ? pickCategorical(p, l, g, rng, nCandidates, categoricalPrior) : pickNumeric(p, l, g, rng, nCandidates, priorWeight);
+        }
+        return out;
+      };
+      if (!options.avoidRepeats) return { config: propose() as C };
+      const seen = new Set(history.map((t) => configKey(t.config as Config)));
+      for (let i = 0; i < 8; i++) {
+        const c = propose();
+        if (!seen.has(configKey(c))) return { config: c as C };
       }
-      return { config: out as C };
+      for (let i = 0; i < 64; i++) {
+        const c = space.sample(rng) as Config;
+        if (!seen.has(configKey(c))) return { config: c as C };
+      }
+      // the space is all but used up
+      return { config: propose() as C };
     },
   };
+}
+
+/** The same key for equal configurations whatever their keys' order. */
+function configKey(c: Config): string {
+  return JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]]));
 }
 
 function observed(p: Param, trials: readonly TrialRecord<Config>[]): number[] {

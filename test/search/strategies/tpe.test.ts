@@ -49,4 +49,22 @@ describe('tpe', () => {
     const b = await optimize({ space: braninSpace, strategy: randomSearch(), objective: f, trials: 10, seed: 4 });
     expect(a.trials.map((t) => t.config)).toEqual(b.trials.map((t) => t.config));
   });
+
+  it('avoidRepeats: no configuration twice while unseen ones are easy to find; off, the same draws as before', async () => {
+    // 4 x 3 x 5 = 60 configurations with one best corner: univariate TPE keeps proposing the corner it likes
+    const small = space().categorical('a', ['p', 'q', 'r', 's']).categorical('b', [1, 2, 3]).int('c', 1, 5).build();
+    const f = ({ a, b, c }: { a: string; b: number; c: number }) => (a === 'q' ? 0 : 1) + Math.abs(b - 2) + Math.abs(c - 4) / 10;
+    const keys = (r: { trials: readonly { config: object }[] }) => r.trials.map((t) => JSON.stringify(t.config));
+    const plain = await optimize({ space: small, strategy: tpe(), objective: f, trials: 40, seed: 3 });
+    expect(new Set(keys(plain)).size).toBeLessThan(30);
+    // (near the end of a space a redraw may still repeat: 64 random draws miss the last unseen one of 60 a third of the time)
+    const fresh = await optimize({ space: small, strategy: tpe({ avoidRepeats: true }), objective: f, trials: 50, seed: 3 });
+    expect(new Set(keys(fresh)).size).toBe(50);
+    // it still homes in: the best configuration is found, early
+    expect(fresh.best!.values[0]).toBe(0);
+    expect(fresh.trials.findIndex((t) => t.values[0] === 0)).toBeLessThan(40);
+    // and the option off draws exactly as before it existed
+    const again = await optimize({ space: small, strategy: tpe({ avoidRepeats: false }), objective: f, trials: 40, seed: 3 });
+    expect(keys(again)).toEqual(keys(plain));
+  });
 });
