@@ -329,10 +329,10 @@ describe('automl on small tables: repeated CV and the ensemble library', () => {
     }
   });
 
-  it('calibrate: true temperature-scales each member on its out-of-fold predictions (off by default)', async () => {
+  it('calibrate (the default) temperature-scales each member on its out-of-fold predictions; calibrate: false does not', async () => {
     const opts = { data: irisPath, target: 'species', learners: ['linear-svm', 'gaussian-nb'] as ('linear-svm' | 'gaussian-nb')[], maxTrials: 2, seed: 1, repeats: 1 };
-    const plain = await automl({ ...opts, ensemble: { init: 2, size: 2, bags: 1 } });
-    const scaled = await automl({ ...opts, ensemble: { init: 2, size: 2, bags: 1, calibrate: true } });
+    const plain = await automl({ ...opts, ensemble: { init: 2, size: 2, bags: 1, calibrate: false } });
+    const scaled = await automl({ ...opts, ensemble: { init: 2, size: 2, bags: 1 } });
     expect(plain.ensemble!.temperatures).toEqual([1, 1]);
     const svmAt = scaled.ensemble!.members.findIndex((m) => m.spec.learner === 'linear-svm');
     // the margin softmax is far too unsure on iris, so its temperature sharpens it
