@@ -127,11 +127,15 @@ export class Preprocessor {
 
   /** fit(table) then transform(table), filling the training rows' gaps once (for 'knn' the costly part). */
   fitTransform(table: Table): Matrix {
-    return this.toMatrix(table, this.fitFilled(table, true));
+    const { filled, dates } = this.fitFilled(table, true);
+    return this.toMatrix(table, filled, dates);
   }
 
-  /** Fits; returns the training rows' numeric columns filled when `wantFilled` (else possibly nothing). */
-  private fitFilled(table: Table, wantFilled: boolean): Float64Array[] {
+  /**
+   * Fits; returns the training rows' numeric columns filled when `wantFilled` (else possibly nothing), and the date
+   * columns' parts where standardization read them (by column index), so fitTransform does not parse them again.
+   */
+  private fitFilled(table: Table, wantFilled: boolean): { filled: Float64Array[]; dates: Float64Array[][] } {
     this.donorColumns = undefined;
     this.donorSpread = undefined;
     this.columns = table.columns.map((c): FittedColumn => {
@@ -182,10 +186,11 @@ export class Preprocessor {
     }
     const standardize = this.config.scale === 'standard' && table.nRows > 0;
     const filled = wantFilled || standardize ? this.filledNumbers(table, raw) : [];
+    const dates: Float64Array[][] = [];
     if (standardize) {
       this.columns.forEach((c, j) => {
         if (c.kind === 'date') {
-          this.dateParts(table, c).forEach((v, i) => {
+          (dates[j] = this.dateParts(table, c)).forEach((v, i) => {
             const { mean, std } = meanStd(v);
             c.mean[i] = mean;
             c.std[i] = std;
@@ -195,7 +200,7 @@ export class Preprocessor {
         ({ mean: c.mean, std: c.std } = meanStd(filled[j]));
       });
     }
-    return filled;
+    return { filled, dates };
   }
 
   get featureNames(): string[] {
@@ -246,7 +251,7 @@ export class Preprocessor {
     return this.toMatrix(frame, this.filledNumbers(frame));
   }
 
-  private toMatrix(frame: Frame, filled: Float64Array[]): Matrix {
+  private toMatrix(frame: Frame, filled: Float64Array[], dates: Float64Array[][] = []): Matrix {
     const n = frameRows(frame);
     const width = this.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : c.kind === 'date' ? c.parts.length : oneHotWidth(c)), 0);
     const out = matrix(n, width);
@@ -257,7 +262,7 @@ export class Preprocessor {
         for (let r = 0; r < n; r++) out.data[r * width + at] = (v[r] - c.mean) / c.std;
         at += 1;
       } else if (c.kind === 'date') {
-        this.dateParts(frame, c).forEach((v, i) => {
+        (dates[j] ?? this.dateParts(frame, c)).forEach((v, i) => {
           for (let r = 0; r < n; r++) out.data[r * width + at + i] = (v[r] - c.mean[i]) / c.std[i];
         });
         at += c.parts.length;
