@@ -7,9 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { readArff } from '../../core/data/arff.js';
 import { readCsv } from '../../core/data/csv.js';
-import { ArgumentError, FormatError } from '../../core/errors.js';
+import { parseJsonRecords } from '../../core/data/json.js';
+import { ArgumentError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
-import { type DateSource, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, tableFromRecords, takeTableRows } from './data.js';
+import { type DateSource, type RowObject, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, tableFromRecords, takeTableRows } from './data.js';
 import { saveRules } from './json.js';
 import { RuleModel, toUnordered } from './model.js';
 import { type RipperOptions, ripper } from './ripper.js';
@@ -67,18 +68,7 @@ export interface RulesResult {
 export function readTable(path: string, target: string): Table {
   const lower = path.toLowerCase();
   if (lower.endsWith('.arff')) return readArff(path, { target });
-  if (lower.endsWith('.json')) {
-    let records: unknown;
-    try {
-      records = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (err) {
-      throw new FormatError(`must be valid JSON, got ${(err as Error).message}`, path);
-    }
-    if (!Array.isArray(records) || !records.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
-      throw new FormatError('must be a JSON array of records (objects)', path, '$');
-    }
-    return tableFromRecords(records);
-  }
+  if (lower.endsWith('.json')) return tableFromRecords(parseJsonRecords(readFileSync(path, 'utf8'), path) as RowObject[]);
   return readCsv(path, { target });
 }
 

@@ -40,6 +40,10 @@ describe('rules()', () => {
     const jsonPath = join(dir, 'iris.json');
     writeFileSync(jsonPath, JSON.stringify(irisRecords()));
     expect(rules({ data: jsonPath, target: 'species', seed: 1, folds: 3 }).cvAccuracy).toBe(fromTable.cvAccuracy);
+    // read as every JSON table is (core/data/json.ts): a file that is no array of records names the file and record
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '[{"species": "setosa"}, 3]');
+    expect(() => rules({ data: bad, target: 'species' })).toThrow(`${bad} (record 1): json: every element must be a record (an object), got number`);
     const arffPath = join(dir, 'iris.arff');
     const recs = irisRecords();
     const attrs = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'].map((n) => `@attribute ${n} numeric`);
