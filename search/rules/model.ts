@@ -1,9 +1,9 @@
 // The rule engine: an ordered rule list (first match wins) or an unordered rule set (the matching rule with the highest
 // Laplace accuracy wins), a default rule last. Rows come as objects or as a table; a missing value fails every condition.
-import { type DatePart, parseDate } from '../../core/data/dates.js';
+import { type DatePart, type ParsedDate, parseDate } from '../../core/data/dates.js';
 import { ArgumentError } from '../../core/errors.js';
 import { type Condition, type Value, conditionHolds, formatCondition, formatNumber } from './condition.js';
-import type { Encoded, FeatureInfo, RowObject, Table } from './data.js';
+import type { Column, Encoded, FeatureInfo, RowObject, Table } from './data.js';
 
 export interface Rule {
   conditions: Condition[];
@@ -196,14 +196,26 @@ export class RuleModel {
       };
     }
     const all = [...rows.columns, ...(rows.target ? [rows.target] : [])];
-    const cols = feats.map((f) => {
+    // each date column parsed once, however many of its parts the rules read
+    const parsed = new Map<string, (ParsedDate | undefined)[]>();
+    const cols = feats.map((f): { c: Column; date?: { dates: (ParsedDate | undefined)[]; part: DatePart } } => {
       const source = f.date ? all.find((col) => col.name === f.date!.column) : undefined;
-      if (source) return { c: source, date: f.date!.part };
+      if (source) {
+        if (!parsed.has(source.name)) parsed.set(source.name, Array.from(source.values as ArrayLike<unknown>, (v) => (typeof v === 'string' ? parseDate(v) : undefined)));
+        return { c: source, date: { dates: parsed.get(source.name)!, part: f.date!.part } };
+      }
       const c = all.find((col) => col.name === f.name);
       if (!c) throw new ArgumentError(`RuleModel.predict: table must have a column for every feature, got none named ${JSON.stringify(f.name)}${f.date ? ` or ${JSON.stringify(f.date.column)}` : ''}`);
       return { c };
     });
-    return { n: rows.nRows, row: (i) => feats.map((f, j) => (cols[j].date ? datePart(cols[j].c.values[i], cols[j].date) : coerce(f, cols[j].c.values[i]))) };
+    return {
+      n: rows.nRows,
+      row: (i) =>
+        feats.map((f, j) => {
+          const d = cols[j].date;
+          return d ? (d.dates[i]?.[d.part] ?? null) : coerce(f, cols[j].c.values[i]);
+        }),
+    };
   }
 }
 
