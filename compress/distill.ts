@@ -3,7 +3,7 @@
 // optionally plus a FitNets hint (Romero et al. 2015): MSE between a teacher feature and a learned linear
 // regression of a student feature.
 import {
-  ArgumentError, DataLoader, Linear, Module, Random, SGD, Sequential, crossEntropy, distillationKL, evaluate, mse, noGrad, ops,
+  ArgumentError, DataLoader, Linear, Module, Random, SGD, Sequential, crossEntropy, distillationKL, evaluate, mse, noGrad, ops, runSteps,
   type Optimizer, type Tensor, type TensorDataset,
 } from '../core/index.js';
 
@@ -53,6 +53,8 @@ export interface DistillOptions extends DistillLossOptions {
   hint?: HintOptions;
   val?: TensorDataset;
   log?: (line: string) => void;
+  /** Checked after every batch (e.g. a Ctrl-C flag): once true, training stops there; the last epoch's figures cover the batches run. */
+  shouldStop?: () => boolean;
 }
 
 export interface DistillEpoch { epoch: number; loss: number; kd: number; hint?: number; valAccuracy?: number }
@@ -66,6 +68,11 @@ function features(m: Module, layer: number, x: Tensor): { out: Tensor; feat: Ten
 
 /** Trains `student` against a frozen `teacher`; returns per-epoch losses (total, the KD term, the hint term). */
 export function distill(student: Module, teacher: Module, train: DataLoader, o: DistillOptions): { history: DistillEpoch[]; regressor?: HintRegressor } {
+  return runSteps(distillSteps(student, teacher, train, o));
+}
+
+/** distill as a generator that yields after every batch (runStepsAsync gives the event loop those turns). */
+export function* distillSteps(student: Module, teacher: Module, train: DataLoader, o: DistillOptions): Generator<void, { history: DistillEpoch[]; regressor?: HintRegressor }> {
   checkAlpha('distill', o.alpha ?? 0.9);
   if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new ArgumentError(`distill: epochs must be an integer >= 0, got ${o.epochs}`);
   teacher.eval();
@@ -105,6 +112,8 @@ export function distill(student: Module, teacher: Module, train: DataLoader, o: 
       kdSum += kd.item() * n;
       if (hint) hintSum += hint.item() * n;
       seen += n;
+      yield;
+      if (o.shouldStop?.()) break;
     }
     const e: DistillEpoch = { epoch, loss: lossSum / seen, kd: kdSum / seen };
     if (o.hint) e.hint = hintSum / seen;
@@ -112,6 +121,7 @@ export function distill(student: Module, teacher: Module, train: DataLoader, o: 
     history.push(e);
     o.log?.(`distill epoch ${epoch}/${o.epochs}  loss ${e.loss.toFixed(4)}  kd ${e.kd.toFixed(4)}` + (e.hint !== undefined ? `  hint ${e.hint.toFixed(4)}` : '') +
       (e.valAccuracy !== undefined ? `  val acc ${(100 * e.valAccuracy).toFixed(2)}%` : ''));
+    if (o.shouldStop?.()) break;
   }
   return { history, regressor };
 }

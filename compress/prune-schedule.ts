@@ -1,7 +1,7 @@
 // Pruning over time: Zhu & Gupta 2017 gradual pruning (polynomial schedule applied every dt steps while training)
 // and Han et al. 2015 iterative prune -> retrain at a tenth of the learning rate, with optional lottery-ticket
 // rewinding (Frankle & Carbin 2019) to the initial or an early snapshot of the weights.
-import { ArgumentError, CosineAnnealingLR, DataLoader, SGD, evaluate, fit, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
+import { ArgumentError, CosineAnnealingLR, DataLoader, SGD, evaluate, fit, fitSteps, runSteps, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
 import { PruningMasks, checkSparsity, rewindWeights, snapshotWeights, type PruneScope } from './prune.js';
 
 export interface PolynomialSchedule {
@@ -99,6 +99,11 @@ export interface IterativePruneOptions {
   loss?: (out: Tensor, y: Tensor, x: Tensor) => Tensor;
   val?: TensorDataset;
   log?: (line: string) => void;
+  /**
+   * Checked after every retraining batch (e.g. a Ctrl-C flag): once it returns true the round in progress stops
+   * retraining there and no later round begins; the model keeps the masks and the sparsity reached so far.
+   */
+  shouldStop?: () => boolean;
 }
 
 export interface PruneRound {
@@ -112,12 +117,18 @@ export interface PruneRound {
 
 /** Han et al. iterative pruning: for each round, prune by magnitude, (rewind,) retrain with masks held. */
 export function iterativePrune(model: Module, train: DataLoader, o: IterativePruneOptions): { masks: PruningMasks; rounds: PruneRound[] } {
+  return runSteps(iterativePruneSteps(model, train, o));
+}
+
+/** iterativePrune as a generator that yields after every retraining batch (runStepsAsync gives the event loop those turns). */
+export function* iterativePruneSteps(model: Module, train: DataLoader, o: IterativePruneOptions): Generator<void, { masks: PruningMasks; rounds: PruneRound[] }> {
   if (o.schedule.length === 0) throw new ArgumentError('iterativePrune: schedule must list at least one sparsity, got []');
   if (!(Number.isInteger(o.epochsPerRound) && o.epochsPerRound >= 0)) throw new ArgumentError(`iterativePrune: epochsPerRound must be an integer >= 0, got ${o.epochsPerRound}`);
   const masks = new PruningMasks(model);
   const lr = o.lr * (o.lrScale ?? (o.rewindTo ? 1 : 0.1));
   const rounds: PruneRound[] = [];
-  o.schedule.forEach((target, r) => {
+  for (const [r, target] of o.schedule.entries()) {
+    if (o.shouldStop?.()) break;
     if (typeof target === 'number') masks.prune({ sparsity: target, scope: o.scope });
     else masks.prune({ layers: target, scope: o.scope });
     if (o.rewindTo) rewindWeights(model, o.rewindTo, masks);
@@ -127,15 +138,19 @@ export function iterativePrune(model: Module, train: DataLoader, o: IterativePru
     const opt = o.makeOptimizer ? o.makeOptimizer(params, lr) : new SGD(params, { lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 0 });
     opt.lr = lr;
     const detach = masks.attach(opt);
-    if (o.epochsPerRound > 0) round.epochs = fit(model, train, {
-      epochs: o.epochsPerRound, optimizer: opt, loss: o.loss, val: o.val, scheduler: o.scheduler?.(opt, r), schedulePerBatch: o.schedulePerBatch,
-    });
-    detach();
+    try {
+      if (o.epochsPerRound > 0) round.epochs = yield* fitSteps(model, train, {
+        epochs: o.epochsPerRound, optimizer: opt, loss: o.loss, val: o.val, scheduler: o.scheduler?.(opt, r), schedulePerBatch: o.schedulePerBatch, shouldStop: o.shouldStop,
+      });
+    } finally {
+      detach();
+    }
     if (o.val) round.accuracy = evaluate(model, o.val).accuracy;
     o.log?.(`prune round ${r + 1}/${o.schedule.length}: sparsity ${(100 * round.sparsity).toFixed(2)}%` +
-      (round.accuracy !== undefined ? `  acc ${(100 * round.prunedAccuracy!).toFixed(2)}% -> ${(100 * round.accuracy).toFixed(2)}%` : ''));
+      (round.accuracy !== undefined ? `  acc ${(100 * round.prunedAccuracy!).toFixed(2)}% -> ${(100 * round.accuracy).toFixed(2)}%` : '') +
+      (o.shouldStop?.() ? '  (stopped: no further rounds)' : ''));
     rounds.push(round);
-  });
+  }
   return { masks, rounds };
 }
 

@@ -1,15 +1,15 @@
 // One call that takes a trained model through prune -> retrain -> int8 quantize (-> distill) and reports, per stage:
 // parameters, nonzeros, real bytes on disk of the saved artefact, test accuracy, measured latency per sample and
 // speedup over the dense float model; plus the points for accuracy-vs-sparsity and size-vs-accuracy plots.
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataLoader, SGD, evaluate, noGrad, randn, saveModel, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
-import { iterativePrune, geometricSchedule } from './prune-schedule.js';
+import { DataLoader, SGD, evaluate, noGrad, randn, runSteps, runStepsAsync, saveModel, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
+import { iterativePruneSteps, geometricSchedule } from './prune-schedule.js';
 import type { PruneScope } from './prune.js';
 import { saveSparseModel } from './sparse-format.js';
 import { quantizeModel, saveQuantizedModel } from './quantize.js';
-import { distill } from './distill.js';
+import { distillSteps } from './distill.js';
 import type { ObserverOptions } from './observers.js';
 
 export interface StageRow {
@@ -31,6 +31,8 @@ export interface StageRow {
 export interface CompressionReport {
   rows: StageRow[];
   table: string;
+  /** shouldStop fired: pruning stopped where it was (fewer rounds, or a round's retraining cut short) and no student was trained. */
+  stopped: boolean;
   plots: {
     accuracyVsSparsity: Array<{ sparsity: number; accuracy: number; retrained: boolean }>;
     sizeVsAccuracy: Array<{ stage: string; bytes: number; accuracy: number }>;
@@ -40,7 +42,7 @@ export interface CompressionReport {
 export interface ReportOptions {
   train: TensorDataset;
   test: TensorDataset;
-  /** Where artefacts are written (default: a fresh temp directory). */
+  /** Where artefacts are written, made if missing (default: a fresh temp directory). */
   dir?: string;
   /** The learning rate the model was trained with; retraining runs at a tenth of it. */
   lr: number;
@@ -51,6 +53,12 @@ export interface ReportOptions {
   /** Batch sizes to time (default [1, 64]) and the minimum time per measurement. */
   latency?: { batchSizes?: number[]; minMs?: number };
   log?: (line: string) => void;
+  /**
+   * Checked after every training batch (e.g. a Ctrl-C flag). Once true, retraining stops at that batch and no
+   * further pruning round begins; the stages that need no training still run on the model as it is (the pruned
+   * file, int8 quantization: seconds), and the distilled student is skipped. `stopped` in the report says so.
+   */
+  shouldStop?: () => boolean;
 }
 
 /** Milliseconds per sample of model.forward on a random batch, after a warm-up, repeated for at least minMs. */
@@ -88,7 +96,17 @@ export function formatReport(rows: StageRow[]): string {
 
 /** Runs the whole pipeline on a trained float model (which it modifies: it ends pruned and retrained). */
 export function compressionReport(model: Module, o: ReportOptions): CompressionReport {
+  return runSteps(compressionSteps(model, o));
+}
+
+/** compressionReport that gives the event loop a turn after every training batch, so a Ctrl-C handler can set shouldStop. */
+export function compressionReportAsync(model: Module, o: ReportOptions): Promise<CompressionReport> {
+  return runStepsAsync(compressionSteps(model, o));
+}
+
+function* compressionSteps(model: Module, o: ReportOptions): Generator<void, CompressionReport> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'whittle-report-'));
+  mkdirSync(dir, { recursive: true });
   const sample = o.test.x.shape.slice(1);
   const batches = o.latency?.batchSizes ?? [1, 64];
   const minMs = o.latency?.minMs ?? 300;
@@ -118,7 +136,9 @@ export function compressionReport(model: Module, o: ReportOptions): CompressionR
   const final = o.prune.sparsity;
   const schedule: Array<number | Record<string, number>> = typeof final === 'number' ? geometricSchedule(final, rounds)
     : Array.from({ length: rounds }, (_, r) => Object.fromEntries(Object.entries(final).map(([k, s]) => [k, 1 - (1 - s) ** ((r + 1) / rounds)])));
-  const { rounds: history } = iterativePrune(model, loader, { schedule, scope: o.prune.scope, epochsPerRound: o.prune.epochsPerRound, lr: o.lr, val: o.test, log });
+  const { rounds: history } = yield* iterativePruneSteps(model, loader, { schedule, scope: o.prune.scope, epochsPerRound: o.prune.epochsPerRound, lr: o.lr, val: o.test, log, shouldStop: o.shouldStop });
+  const stopped = o.shouldStop?.() ?? false;
+  if (stopped) log(`${history.length === 0 ? 'stopped before the first pruning round' : `stopped early in pruning round ${history.length} of ${rounds}`}: the stages without training follow${o.distill ? ', the student is skipped' : ''}`);
   const sparsePath = join(dir, 'pruned-f32.safetensors');
   saveSparseModel(sparsePath, model, { values: 'float32' });
   addRow('pruned + retrained (sparse f32)', model, sparsePath, countNonzero(model));
@@ -136,9 +156,10 @@ export function compressionReport(model: Module, o: ReportOptions): CompressionR
     addRow('pruned + int8 + sparse + Huffman', q, dcPath, countNonzero(model), model.numParameters());
   }
 
-  if (o.distill) {
+  if (o.distill && !stopped) {
     const d = o.distill;
-    distill(d.student, model, loader, { epochs: d.epochs, alpha: d.alpha, temperature: d.temperature, optimizer: (p) => new SGD(p, { lr: d.lr ?? o.lr, momentum: 0.9 }) });
+    yield* distillSteps(d.student, model, loader, { epochs: d.epochs, alpha: d.alpha, temperature: d.temperature, optimizer: (p) => new SGD(p, { lr: d.lr ?? o.lr, momentum: 0.9 }), shouldStop: o.shouldStop });
+    if (o.shouldStop?.()) log('stopped early: the student row is the student as far as it was trained');
     const sPath = join(dir, 'student.safetensors');
     saveModel(sPath, d.student);
     addRow('distilled student (f32)', d.student, sPath, countNonzero(d.student));
@@ -152,6 +173,7 @@ export function compressionReport(model: Module, o: ReportOptions): CompressionR
   return {
     rows,
     table: formatReport(rows),
+    stopped: stopped || (o.shouldStop?.() ?? false),
     plots: { accuracyVsSparsity, sizeVsAccuracy: rows.map((r) => ({ stage: r.stage, bytes: r.bytes, accuracy: r.accuracy })) },
   };
 }

@@ -42,7 +42,7 @@ export interface FitOptions {
  * The training loop as a generator that yields after every batch, so fit() can run it straight through and
  * fitAsync() can hand the event loop a turn between batches (signal handlers, progress, timers).
  */
-function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<void, EpochStats[]> {
+export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<void, EpochStats[]> {
   const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
   const history: EpochStats[] = [];
   let step = 0;
@@ -84,23 +84,31 @@ function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<v
   return history;
 }
 
-/** Trains for o.epochs (or until o.shouldStop()), returning per-epoch statistics. */
-export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats[] {
-  const it = fitSteps(model, train, o);
+/** Runs a step generator (fitSteps, iterativePruneSteps, ...) straight through and returns its result. */
+export function runSteps<T>(steps: Generator<void, T>): T {
   for (;;) {
-    const r = it.next();
+    const r = steps.next();
     if (r.done) return r.value;
   }
 }
 
-/** fit() that gives the event loop a turn after every batch: Ctrl-C handlers and timers run during training. */
-export async function fitAsync(model: Module, train: DataLoader, o: FitOptions): Promise<EpochStats[]> {
-  const it = fitSteps(model, train, o);
+/** runSteps that gives the event loop a turn after every step, so Ctrl-C handlers and timers run during the work. */
+export async function runStepsAsync<T>(steps: Generator<void, T>): Promise<T> {
   for (;;) {
-    const r = it.next();
+    const r = steps.next();
     if (r.done) return r.value;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** Trains for o.epochs (or until o.shouldStop()), returning per-epoch statistics. */
+export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats[] {
+  return runSteps(fitSteps(model, train, o));
+}
+
+/** fit() that gives the event loop a turn after every batch: Ctrl-C handlers and timers run during training. */
+export function fitAsync(model: Module, train: DataLoader, o: FitOptions): Promise<EpochStats[]> {
+  return runStepsAsync(fitSteps(model, train, o));
 }
 
 export function formatEpoch(s: EpochStats, epochs: number): string {

@@ -8,7 +8,8 @@ import { loadModel } from '../../core/io/model-file.js';
 import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Module } from '../../core/nn/module.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
-import { compressionReport, type CompressionReport } from '../../compress/report.js';
+import { compressionReportAsync, type CompressionReport } from '../../compress/report.js';
+import { interrupt } from '../progress.js';
 import { buildNamedModel } from './train.js';
 import { writeReport, type ReportData } from '../report/html.js';
 
@@ -74,14 +75,16 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   mkdirSync(outDir, { recursive: true });
   const classes = metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10;
   const student: Module | undefined = str(p, 'distill') ? buildNamedModel(str(p, 'distill')!, train.x.size / train.length, classes, seed) : undefined;
-  const r = compressionReport(model, {
-    train, test, dir: outDir, lr: num(p, 'lr')!, log,
+  // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
+  interrupt.install();
+  const r = await compressionReportAsync(model, {
+    train, test, dir: outDir, lr: num(p, 'lr')!, log, shouldStop: () => interrupt.requested,
     prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound: num(p, 'epochsPerRound')! },
     quantize: bool(p, 'quantize') ? {} : false,
     distill: student ? { student, epochs: num(p, 'distillEpochs')! } : undefined,
   });
   log(r.table);
-  log(`files in ${outDir}`);
+  log(`files in ${outDir}${r.stopped ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) writeReport(resolve(report), { title: `whittle compress ${file}`, compression: compressionSection(r) });
   return r;
@@ -89,8 +92,8 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
 
 /** The compression part of the main job: a trained LeNet-5 through prune -> retrain -> int8, plus a distilled student. */
 export async function compressForDemo(model: Module, train: TensorDataset, test: TensorDataset, o: { seed: number; fast: boolean; log: (s: string) => void }): Promise<ReportData['compression']> {
-  const r = compressionReport(model, {
-    train, test, lr: 0.02, log: o.log,
+  const r = await compressionReportAsync(model, {
+    train, test, lr: 0.02, log: o.log, shouldStop: () => interrupt.requested,
     prune: { sparsity: 0.92, scope: 'global', rounds: o.fast ? 1 : 2, epochsPerRound: 1 },
     distill: { student: buildNamedModel('mlp:50', 784, 10, o.seed), epochs: o.fast ? 1 : 3, temperature: 4, alpha: 0.9, lr: 0.01 },
     latency: { batchSizes: [1, 64], minMs: o.fast ? 50 : 300 },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, distillationKL, fit, randn, tensor,
+  DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, distillationKL, fit, randn, runStepsAsync, tensor,
 } from '../../core/index.js';
-import { distill, distillationLoss, distillationLossOn } from '../../compress/distill.js';
+import { distill, distillSteps, distillationLoss, distillationLossOn } from '../../compress/distill.js';
 
 function data(n: number, seed: number): TensorDataset {
   const rng = new Random(seed);
@@ -34,6 +34,25 @@ describe('distillation', () => {
     expect(history).toHaveLength(3);
     expect(history[2].kd).toBeLessThan(history[0].kd);
     expect(distillationLossOn(student, teacher, held, { alpha: 1, temperature: 4 })).toBeLessThan(before * 0.8);
+  });
+
+  it('shouldStop ends training at that very batch: the student is the one trained on just those batches', async () => {
+    let steps = 0;
+    const counting = (p: Tensor[]) => {
+      const opt = new SGD(p, { lr: 0.05, momentum: 0.9 });
+      const step = opt.step.bind(opt);
+      opt.step = () => (steps++, step());
+      return opt;
+    };
+    const stopped = net(6, 4);
+    const { history } = await runStepsAsync(distillSteps(stopped, teacher, new DataLoader(train, { batchSize: 32 }), { epochs: 3, optimizer: counting, shouldStop: () => steps >= 2 }));
+    expect(steps).toBe(2);
+    expect(history).toHaveLength(1);
+    const whole = net(6, 4);
+    distill(whole, teacher, new DataLoader(train.subset(Array.from({ length: 64 }, (_, i) => i)), { batchSize: 32 }), { epochs: 1, optimizer: (p) => new SGD(p, { lr: 0.05, momentum: 0.9 }) });
+    const a = stopped.parameters(), b = whole.parameters();
+    for (let p = 0; p < a.length; p++) expect(Array.from(a[p].data)).toEqual(Array.from(b[p].data));
+    expect(history[0].loss).toBeCloseTo(distill(net(6, 4), teacher, new DataLoader(train.subset(Array.from({ length: 64 }, (_, i) => i)), { batchSize: 32 }), { epochs: 1 }).history[0].loss, 10);
   });
 
   it('a hint loss trains a regressor from student to teacher features and goes down', () => {

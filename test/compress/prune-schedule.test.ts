@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, fit, randn } from '../../core/index.js';
+import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, fit, randn, runStepsAsync } from '../../core/index.js';
 import { prunableParameters, rewindWeights, snapshotWeights } from '../../compress/prune.js';
-import { GradualPruner, geometricSchedule, gradualPrune, iterativePrune, polynomialSparsity } from '../../compress/prune-schedule.js';
+import { GradualPruner, geometricSchedule, gradualPrune, iterativePrune, iterativePruneSteps, polynomialSparsity } from '../../compress/prune-schedule.js';
 import { smallMlp, synthetic, zerosOf } from './fixtures.js';
 
 
@@ -60,6 +60,32 @@ describe('schedules', () => {
     rewindWeights(m, init, masks);
     const w = prunableParameters(m)[0][1];
     for (let i = 0; i < w.size; i++) expect(w.data[i]).toBe(masks.masks.get('1.weight')![i] ? init['1.weight'].data[i] : 0);
+  });
+
+  it('shouldStop stops retraining at that very batch and begins no later round', async () => {
+    // stopped after 3 batches of a 10-batch epoch, round 1 of 2, == one full round over exactly those 3 batches
+    const big = synthetic(320, 12);
+    const first3 = big.subset(Array.from({ length: 96 }, (_, i) => i));
+    let batches = 0;
+    const counted = (out: Tensor, y: Tensor) => (batches++, crossEntropy(out, y));
+    const stopped = smallMlp(4);
+    const lines: string[] = [];
+    const r = await runStepsAsync(iterativePruneSteps(stopped, new DataLoader(big, { batchSize: 32 }), {
+      schedule: [0.5, 0.75], epochsPerRound: 5, lr: 0.1, loss: counted, shouldStop: () => batches >= 3, log: (l) => lines.push(l),
+    }));
+    expect(batches).toBe(3);
+    expect(r.rounds).toHaveLength(1);
+    expect(r.rounds[0].sparsity).toBeCloseTo(0.5, 2);
+    expect(r.rounds[0].epochs).toHaveLength(1);
+    expect(lines.join('\n')).toMatch(/prune round 1\/2: .*\(stopped: no further rounds\)/);
+    const whole = smallMlp(4);
+    iterativePrune(whole, new DataLoader(first3, { batchSize: 32 }), { schedule: [0.5], epochsPerRound: 1, lr: 0.1 });
+    const a = stopped.parameters(), b = whole.parameters();
+    for (let p = 0; p < a.length; p++) expect(Array.from(a[p].data)).toEqual(Array.from(b[p].data));
+    // a stop asked for before the first round leaves the model as it was
+    const untouched = smallMlp(4);
+    expect(iterativePrune(untouched, new DataLoader(big, { batchSize: 32 }), { schedule: [0.5], epochsPerRound: 1, lr: 0.1, shouldStop: () => true }).rounds).toEqual([]);
+    expect(Array.from(untouched.parameters()[0].data)).toEqual(Array.from(smallMlp(4).parameters()[0].data));
   });
 });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, fit, lenet300100, mnistDataset } from '../../core/index.js';
-import { compressionReport } from '../../compress/report.js';
+import { compressionReport, compressionReportAsync } from '../../compress/report.js';
 import { loadSparseModel } from '../../compress/sparse-format.js';
 import { loadQuantizedModel } from '../../compress/quantize.js';
 
@@ -41,5 +41,34 @@ describe('compression report', () => {
     const m2 = lenet300100(3);
     loadSparseModel(pruned.file, m2);
     expect(loadQuantizedModel(int8.file).layers.length).toBeGreaterThan(0);
+    expect(r.stopped).toBe(false);
+  });
+
+  it('async: a flag set by the event loop (a Ctrl-C handler) stops retraining; the files are still written, no student is trained', async () => {
+    const train = mnistDataset('train', { limit: 600 });
+    const test = mnistDataset('test', { limit: 200 });
+    const model = lenet300100(1);
+    fit(model, new DataLoader(train, { batchSize: 32, shuffle: true }), { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) });
+    let stop = false;
+    // runs only when the work hands the event loop a turn, i.e. between training batches
+    setImmediate(() => (stop = true));
+    const rng = new Random(2);
+    const student = new Sequential(new Flatten(), new Linear(784, 20, { rng }), new ReLU(), new Linear(20, 10, { rng }));
+    const before = Array.from(student.parameters()[0].data);
+    const lines: string[] = [];
+    const r = await compressionReportAsync(model, {
+      train, test, dir: join(dir, 'stopped'), lr: 0.05, prune: { sparsity: 0.9, scope: 'layer', rounds: 3, epochsPerRound: 2 },
+      distill: { student, epochs: 1 }, latency: { batchSizes: [1], minMs: 5 }, log: (l) => lines.push(l), shouldStop: () => stop,
+    });
+    expect(r.stopped).toBe(true);
+    expect(r.rows.map((x) => x.stage)).toEqual(['dense float32', 'pruned + retrained (sparse f32)', 'pruned + int8 (runtime file)', 'pruned + int8 + sparse + Huffman']);
+    for (const row of r.rows) expect(row.bytes).toBe(statSync(row.file).size);
+    // round 1 of 3 of the geometric schedule to 90%: about 1 - 0.1^(1/3) = 53.6% of the weights gone, not 90%
+    const sparsity = 1 - r.rows[1].nonzeros / r.rows[0].nonzeros;
+    expect(sparsity).toBeGreaterThan(0.5);
+    expect(sparsity).toBeLessThan(0.6);
+    expect(lines.join('\n')).toMatch(/stopped early in pruning round 1 of 3: the stages without training follow, the student is skipped/);
+    expect(Array.from(student.parameters()[0].data)).toEqual(before);
+    loadSparseModel(r.rows[1].file, lenet300100(3));
   });
 });
