@@ -24,16 +24,18 @@ export function parseJsonRecords(text: string, fileName?: string): Record<string
 
 /**
  * Plain records to a Table: columns are the keys in first-seen order; a column whose present values are all
- * numbers is numeric, any other categorical (numbers and booleans there become strings); null, undefined, '' and
- * an absent key are missing.
+ * numbers is numeric, any other categorical (numbers and booleans there become strings); null, undefined, NaN, ''
+ * and an absent key are missing (a record's own keys only: a record without "constructor" lacks it, it does not
+ * inherit Object's). `exclude` leaves columns out (ids, free text); `categorical` reads the named columns as
+ * categories even when every value is a number (codes, years).
  */
-export function recordsToTable(records: readonly Record<string, unknown>[]): Table {
+export function recordsToTable(records: readonly Record<string, unknown>[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
   const names = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r)) names.add(k);
+  for (const r of records) for (const k of Object.keys(r)) if (!opts.exclude?.includes(k)) names.add(k);
   const columns = [...names].map((name): Column => {
-    const values = records.map((r) => r[name]);
-    if (values.every((v) => v === null || v === undefined || typeof v === 'number')) return numericColumn(name, values as (number | null | undefined)[]);
-    return categoricalColumn(name, values.map((v) => (v === null || v === undefined || v === '' ? null : String(v))));
+    const values = records.map((r) => (Object.hasOwn(r, name) ? r[name] : undefined));
+    if (!opts.categorical?.includes(name) && values.every((v) => v === null || v === undefined || typeof v === 'number')) return numericColumn(name, values as (number | null | undefined)[]);
+    return categoricalColumn(name, values.map((v) => (v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v)) ? null : String(v))));
   });
   return { columns, nRows: records.length };
 }

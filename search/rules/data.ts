@@ -2,6 +2,7 @@
 // (core/data/csv.ts); the target may sit in `table.target` or among the columns. Missing numeric = NaN, categorical = null.
 import { ArgumentError } from '../../core/errors.js';
 import type { Column, Table } from '../../core/data/csv.js';
+import { recordsToTable } from '../../core/data/json.js';
 import { type DatePart, readDateColumn } from '../../core/data/dates.js';
 import type { Random } from '../../core/random.js';
 
@@ -170,28 +171,12 @@ export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
 }
 
 /**
- * A table from plain records (a JSON data set): a column is numeric when every present value is a number, else
- * categorical (numbers and booleans become strings). `exclude` drops columns (ids, free text).
+ * A table from plain records (a JSON data set): core/data/json.ts recordsToTable, the reading every other JSON input
+ * gets (a column is numeric when every present value is a number, else categorical; '' is missing). `exclude` drops
+ * columns (ids, free text); `categorical` keeps numeric codes as categories.
  */
 export function tableFromRecords(records: readonly RowObject[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
-  const names: string[] = [];
-  const seen = new Set<string>();
-  for (const r of records) {
-    for (const k of Object.keys(r)) {
-      if (!seen.has(k) && !opts.exclude?.includes(k)) {
-        seen.add(k);
-        names.push(k);
-      }
-    }
-  }
-  const columns: Column[] = names.map((name) => {
-    const raw = records.map((r) => (Object.hasOwn(r, name) ? r[name] : undefined));
-    const numeric = !opts.categorical?.includes(name) && raw.every((v) => v === null || v === undefined || typeof v === 'number');
-    if (numeric) return { name, kind: 'numeric', values: Float64Array.from(raw, (v) => (typeof v === 'number' ? v : NaN)) };
-    const values = raw.map((v) => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : String(v)));
-    return { name, kind: 'categorical', values, categories: [...new Set(values.filter((v): v is string => v !== null))].sort() };
-  });
-  return { columns, nRows: records.length };
+  return recordsToTable(records, opts);
 }
 
 /** Row i of a table as an object (feature name to value; missing becomes null). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
-import { parseJsonTable, readJsonTable } from '../../../core/data/json.js';
+import { parseJsonTable, readJsonTable, recordsToTable } from '../../../core/data/json.js';
 import { packageDir } from '../../../core/data/datasets.js';
 
 describe('JSON record tables', () => {
@@ -28,6 +28,22 @@ describe('JSON record tables', () => {
   it.each(bad)('%s is a FormatError naming the file and the record', (_n, text, message) => {
     expect(() => parseJsonTable(text, 'd.json')).toThrow(FormatError);
     expect(() => parseJsonTable(text, 'd.json')).toThrow(message);
+  });
+
+  it("a record's own keys only: a record lacking \"constructor\" or \"toString\" has it missing, not Object's", () => {
+    const t = parseJsonTable('[{"constructor": 1, "toString": "a", "__proto__": 2}, {"y": 0}]');
+    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['constructor', 'numeric'], ['toString', 'categorical'], ['__proto__', 'numeric'], ['y', 'numeric']]);
+    expect(Array.from(t.columns[0].values as Float64Array)).toEqual([1, NaN]);
+    expect(t.columns[1].values).toEqual(['a', null]);
+    expect(Array.from(t.columns[2].values as Float64Array)).toEqual([2, NaN]);
+  });
+
+  it("'' and NaN are missing among categories; exclude drops columns, categorical keeps numeric codes as categories", () => {
+    const t = recordsToTable([{ id: 1, code: 10, s: '' }, { id: 2, code: 20, s: NaN }, { id: 3, code: null, s: 'x' }], { exclude: ['id'], categorical: ['code'] });
+    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['code', 'categorical'], ['s', 'categorical']]);
+    expect(t.columns[0].values).toEqual(['10', '20', null]);
+    expect(t.columns[1].values).toEqual([null, null, 'x']);
+    expect((t.columns[1] as { categories: string[] }).categories).toEqual(['x']);
   });
 
   it('reads a real file: vega-datasets penguins.json, as the bundled loader does', () => {
