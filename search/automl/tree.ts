@@ -133,19 +133,26 @@ export class DecisionTree implements Learner {
   }
 
   /**
-   * Version 2: the nodes column by column (`nodeColumns`, counts flat with nClasses per node), about half the size
-   * of version 1's array of node objects, which a forest repeats a hundred times over.
+   * Version 3: the nodes column by column (`nodeColumns`; counts flat, nClasses per node), leaving out what the rest
+   * determines exactly: `depth` (from the structure), `left` (nodes are stored depth-first, so an inner node's left
+   * child is the next node; written only if that does not hold) and, for classification, `value` (argmax of counts,
+   * ties to the lower class, as fitted) and `impurity` (of counts and samples by the criterion). A forest file is a
+   * third smaller than version 2 and reads back to the same nodes, bit for bit.
    */
   toJSON(): LearnerJSON {
-    const nodeColumns = { ...Object.fromEntries(scalarFields.map((k) => [k, this.nodes.map((n) => n[k])])), counts: this.nodes.flatMap((n) => n.counts) } as NodeColumns;
-    return { kind: this.kind, version: 2, task: this.task, nClasses: this.nClasses, nFeatures: this.nFeatures, params: this.params, nodeColumns };
+    const derived = new Set<string>(['depth', ...(this.nodes.every((n, i) => n.feature < 0 || n.left === i + 1) ? ['left'] : []), ...(this.task === 'classification' ? ['value', 'impurity'] : [])]);
+    const nodeColumns = {
+      ...Object.fromEntries(scalarFields.filter((k) => !derived.has(k)).map((k) => [k, this.nodes.map((n) => n[k])])),
+      ...(this.task === 'classification' ? { counts: this.nodes.flatMap((n) => n.counts) } : {}),
+    };
+    return { kind: this.kind, version: 3, task: this.task, nClasses: this.nClasses, nFeatures: this.nFeatures, params: this.params, nodeColumns };
   }
 
-  /** Reads version 2 (columns) and version 1 (an array of node objects, as written before). */
+  /** Reads version 3 and 2 (columns; 2 holds every field) and version 1 (an array of node objects, as written before). */
   static fromJSON(json: LearnerJSON): DecisionTree {
     expectKind(json, 'decision-tree');
     const t = new DecisionTree(json.params as DecisionTreeParams);
-    t.nodes = json.version === 1 || json.nodeColumns === undefined ? nodesV1(json) : nodesFromColumns(json.nodeColumns as NodeColumns, json.nClasses as number, json.task as Task);
+    t.nodes = json.version === 1 || json.nodeColumns === undefined ? nodesV1(json) : nodesFromColumns(json.nodeColumns as NodeColumns, json.nClasses as number, json.task as Task, t.params.criterion);
     t.task = json.task as Task;
     t.nClasses = json.nClasses as number;
     t.nFeatures = json.nFeatures as number;
@@ -159,24 +166,58 @@ export class DecisionTree implements Learner {
 }
 registerLearner('decision-tree', DecisionTree.fromJSON);
 
-/** TreeNode's one-number fields; with counts, what DecisionTree JSON version 2 holds one array each of. */
+/** TreeNode's one-number fields; with counts, what DecisionTree JSON holds one array each of (version 3 leaves some out). */
 const scalarFields = ['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'] as const;
 
-/** TreeNode's fields as one array each (DecisionTree JSON version 2); counts holds nClasses numbers per node. */
-type NodeColumns = Record<(typeof scalarFields)[number] | 'counts', number[]>;
+/** TreeNode's fields as one array each (DecisionTree JSON versions 2 and 3); counts holds nClasses numbers per node. */
+type NodeColumns = Partial<Record<(typeof scalarFields)[number] | 'counts', number[]>>;
 
 function nodesV1(json: LearnerJSON): TreeNode[] {
   if (!Array.isArray(json.nodes) || json.nodes.length === 0) throw new FormatError('DecisionTree.fromJSON: nodes must be a non-empty array, got none');
   return json.nodes as TreeNode[];
 }
 
-function nodesFromColumns(c: NodeColumns, nClasses: number, task: Task): TreeNode[] {
+/** The fields version 3 may leave out, and when it does. */
+const derivable = (k: string, task: Task): boolean => k === 'depth' || k === 'left' || (task === 'classification' && (k === 'value' || k === 'impurity'));
+
+function nodesFromColumns(c: NodeColumns, nClasses: number, task: Task, criterion: Criterion): TreeNode[] {
   const n = Array.isArray(c?.feature) ? c.feature.length : 0;
   if (n === 0) throw new FormatError('DecisionTree.fromJSON: nodeColumns.feature must be a non-empty array, got none');
-  for (const k of scalarFields) if (!Array.isArray(c[k]) || c[k].length !== n) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.${k} must hold one number per node (${n}), got ${Array.isArray(c[k]) ? c[k].length : 'none'}`);
+  for (const k of scalarFields) {
+    if (c[k] === undefined && derivable(k, task)) continue;
+    if (!Array.isArray(c[k]) || c[k].length !== n) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.${k} must hold one number per node (${n}), got ${Array.isArray(c[k]) ? c[k].length : 'none'}`);
+  }
   const k = task === 'classification' ? nClasses : 0;
-  if (!Array.isArray(c.counts) || c.counts.length !== n * k) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.counts must hold ${k} per node (${n * k}), got ${Array.isArray(c.counts) ? c.counts.length : 'none'}`);
-  return Array.from({ length: n }, (_, i) => ({ ...Object.fromEntries(scalarFields.map((f) => [f, c[f][i]])), counts: c.counts.slice(i * k, (i + 1) * k) }) as TreeNode);
+  const counts = c.counts ?? [];
+  if (!Array.isArray(counts) || counts.length !== n * k) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.counts must hold ${k} per node (${n * k}), got ${Array.isArray(c.counts) ? c.counts.length : 'none'}`);
+  const nodes = Array.from({ length: n }, (_, i): TreeNode => {
+    const node = { ...Object.fromEntries(scalarFields.filter((f) => c[f] !== undefined).map((f) => [f, c[f]![i]])), counts: counts.slice(i * k, (i + 1) * k) } as TreeNode;
+    if (c.left === undefined) node.left = node.feature < 0 ? -1 : i + 1;
+    if (task === 'classification') {
+      if (c.value === undefined) {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (node.counts[j] > node.counts[best]) best = j;
+        node.value = best;
+      }
+      if (c.impurity === undefined) node.impurity = impurityOf(node.counts, node.samples, criterion);
+    }
+    return node;
+  });
+  if (c.depth === undefined) {
+    // depth from the root down; a child index outside the nodes, or a node reached twice, is a broken file
+    const seen = new Uint8Array(n);
+    const stack: [number, number][] = [[0, 0]];
+    while (stack.length) {
+      const [i, depth] = stack.pop()!;
+      if (!(Number.isInteger(i) && i >= 0 && i < n) || seen[i]) throw new FormatError(`DecisionTree.fromJSON: nodeColumns must describe a tree, got child ${i} ${seen[i] ? 'reached twice' : `outside the ${n} nodes`}`);
+      seen[i] = 1;
+      nodes[i].depth = depth;
+      if (nodes[i].feature >= 0) stack.push([nodes[i].right, depth + 1], [nodes[i].left, depth + 1]);
+    }
+    const lost = seen.indexOf(0);
+    if (lost >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns must describe a tree, got node ${lost} that no node leads to`);
+  }
+  return nodes;
 }
 
 function impurityOf(counts: Float64Array | number[], total: number, criterion: Criterion): number {

@@ -220,27 +220,53 @@ describe('DecisionTree split search on ranks (counting sort for few distinct val
 
 describe('DecisionTree JSON', () => {
   const d = irisData();
-  it('version 2 holds the nodes column by column and reads back to the same nodes; version 1 files still load', () => {
+  /** The version 2 form of a tree's JSON: every field, column by column (as written before version 3). */
+  const asV2 = (t: DecisionTree) => ({
+    ...JSON.parse(JSON.stringify(t.toJSON())),
+    version: 2,
+    nodeColumns: { ...Object.fromEntries(['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'].map((k) => [k, t.nodes.map((n) => n[k as keyof typeof n])])), counts: t.nodes.flatMap((n) => n.counts) },
+  });
+
+  it('version 3 leaves out what the other columns determine and reads back to the same nodes, bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.constantFrom('gini', 'entropy'), fc.constantFrom(0, 0.01), fc.boolean(), (seed, criterion, ccpAlpha, weighted) => {
+        const rng = new Random(seed);
+        // fractional sample weights make counts and samples non-integers: the recomputed impurity must still match
+        const w = weighted ? Float64Array.from({ length: d.x.rows }, () => 0.25 + rng.next()) : undefined;
+        const t = new DecisionTree({ seed, criterion: criterion as 'gini' | 'entropy', ccpAlpha, maxFeatures: 'sqrt' }).fit(d.x, d.y, w);
+        const json = JSON.parse(JSON.stringify(t.toJSON()));
+        expect(json.version).toBe(3);
+        expect(Object.keys(json.nodeColumns).sort()).toEqual(['counts', 'feature', 'right', 'samples', 'threshold']);
+        expect(DecisionTree.fromJSON(json).nodes).toEqual(t.nodes);
+      }),
+      { numRuns: 25 },
+    );
+    const reg = new DecisionTree({ seed: 1 }).fit(d.x, Float64Array.from(d.y, (v, i) => v + d.x.data[i * 4]));
+    const json = JSON.parse(JSON.stringify(reg.toJSON()));
+    expect(Object.keys(json.nodeColumns).sort()).toEqual(['feature', 'impurity', 'right', 'samples', 'threshold', 'value']);
+    expect(DecisionTree.fromJSON(json).nodes).toEqual(reg.nodes);
+  });
+
+  it('version 2 and version 1 files still load to the same tree', () => {
     const cls = new DecisionTree({ seed: 1 }).fit(d.x, d.y);
     const reg = new DecisionTree({ seed: 1 }).fit(d.x, Float64Array.from(d.y, (v, i) => v + d.x.data[i * 4]));
     for (const t of [cls, reg]) {
-      const json = JSON.parse(JSON.stringify(t.toJSON()));
-      expect(json.version).toBe(2);
-      expect(json.nodeColumns.feature).toHaveLength(t.nodes.length);
-      const back = DecisionTree.fromJSON(json);
-      expect(back.nodes).toEqual(t.nodes);
+      expect(DecisionTree.fromJSON(JSON.parse(JSON.stringify(asV2(t)))).nodes).toEqual(t.nodes);
       // a file written before columns: an array of node objects
-      const v1 = DecisionTree.fromJSON({ ...json, version: 1, nodeColumns: undefined, nodes: JSON.parse(JSON.stringify(t.nodes)) });
+      const v1 = DecisionTree.fromJSON({ ...t.toJSON(), version: 1, nodeColumns: undefined, nodes: JSON.parse(JSON.stringify(t.nodes)) });
       expect(Array.from(v1.predict(d.x))).toEqual(Array.from(t.predict(d.x)));
     }
   });
 
-  it('a forest file is about half the size it was with node objects', () => {
+  it('a forest file is a third smaller than version 2, which was about half the size of node objects', () => {
     const f = new RandomForest({ nEstimators: 20, seed: 2 }).fit(d.x, d.y);
     const json = f.toJSON() as unknown as { trees: { nodeColumns: unknown }[] };
-    const v2 = JSON.stringify(json).length;
+    const v3 = JSON.stringify(json).length;
+    const v2 = JSON.stringify({ ...json, trees: f.trees.map(asV2) }).length;
     const v1 = JSON.stringify({ ...json, trees: json.trees.map((t) => ({ ...t, version: 1, nodeColumns: undefined, nodes: DecisionTree.fromJSON(t as never).nodes })) }).length;
     expect(v2 / v1).toBeLessThan(0.6);
+    expect(v3 / v2).toBeLessThan(0.7);
+    expect(Array.from(RandomForest.fromJSON(JSON.parse(JSON.stringify(json))).predictProba(d.x).data)).toEqual(Array.from(f.predictProba(d.x).data));
   });
 
   it('malformed columns are a FormatError naming the column', () => {
