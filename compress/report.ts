@@ -31,7 +31,7 @@ export interface StageRow {
 export interface CompressionReport {
   rows: StageRow[];
   table: string;
-  /** shouldStop fired: pruning stopped where it was (fewer rounds, or a round's retraining cut short) and no student was trained. */
+  /** shouldStop fired: pruning stopped where it was (fewer rounds, or a round's retraining cut short); a student not yet begun was skipped, one in training stopped at its batch. */
   stopped: boolean;
   plots: {
     accuracyVsSparsity: Array<{ sparsity: number; accuracy: number; retrained: boolean }>;
