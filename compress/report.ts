@@ -105,8 +105,8 @@ export function compressionReportAsync(model: Module, o: ReportOptions): Promise
 }
 
 function* compressionSteps(model: Module, o: ReportOptions): Generator<void, CompressionReport> {
+  if (o.dir) mkdirSync(o.dir, { recursive: true });
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'whittle-report-'));
-  mkdirSync(dir, { recursive: true });
   const sample = o.test.x.shape.slice(1);
   const batches = o.latency?.batchSizes ?? [1, 64];
   const minMs = o.latency?.minMs ?? 300;

@@ -1,6 +1,5 @@
 // whittle compress: prune -> retrain -> int8 quantize (-> distill) a saved model; prints the compression table
 // (parameters, nonzeros, bytes on disk, accuracy, latency, speedup) and keeps every stage's file.
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { loadImages, loadTable, requireFile, tableDataset } from '../data.js';
@@ -72,7 +71,6 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   const { model, metadata } = loadModel(requireFile(file, 'compress'));
   const { train, test } = dataFor(p, metadata, seed);
   const outDir = resolve(str(p, 'outDir')!);
-  mkdirSync(outDir, { recursive: true });
   const classes = metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10;
   const student: Module | undefined = str(p, 'distill') ? buildNamedModel(str(p, 'distill')!, train.x.size / train.length, classes, seed) : undefined;
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files

@@ -140,9 +140,10 @@ export class DecisionTree implements Learner {
    * third smaller than version 2 and reads back to the same nodes, bit for bit.
    */
   toJSON(): LearnerJSON {
-    const derived = new Set<string>(['depth', ...(this.nodes.every((n, i) => n.feature < 0 || n.left === i + 1) ? ['left'] : []), ...(this.task === 'classification' ? ['value', 'impurity'] : [])]);
+    const depthFirst = this.nodes.every((n, i) => n.feature < 0 || n.left === i + 1);
+    const written = scalarFields.filter((k) => !derivable(k, this.task) || (k === 'left' && !depthFirst));
     const nodeColumns = {
-      ...Object.fromEntries(scalarFields.filter((k) => !derived.has(k)).map((k) => [k, this.nodes.map((n) => n[k])])),
+      ...Object.fromEntries(written.map((k) => [k, this.nodes.map((n) => n[k])])),
       ...(this.task === 'classification' ? { counts: this.nodes.flatMap((n) => n.counts) } : {}),
     };
     return { kind: this.kind, version: 3, task: this.task, nClasses: this.nClasses, nFeatures: this.nFeatures, params: this.params, nodeColumns };
@@ -177,7 +178,7 @@ function nodesV1(json: LearnerJSON): TreeNode[] {
   return json.nodes as TreeNode[];
 }
 
-/** The fields version 3 may leave out, and when it does. */
+/** The fields version 3 leaves out (`left` only while nodes are depth-first, which toJSON checks). */
 const derivable = (k: string, task: Task): boolean => k === 'depth' || k === 'left' || (task === 'classification' && (k === 'value' || k === 'impurity'));
 
 function nodesFromColumns(c: NodeColumns, nClasses: number, task: Task, criterion: Criterion): TreeNode[] {
@@ -194,11 +195,7 @@ function nodesFromColumns(c: NodeColumns, nClasses: number, task: Task, criterio
     const node = { ...Object.fromEntries(scalarFields.filter((f) => c[f] !== undefined).map((f) => [f, c[f]![i]])), counts: counts.slice(i * k, (i + 1) * k) } as TreeNode;
     if (c.left === undefined) node.left = node.feature < 0 ? -1 : i + 1;
     if (task === 'classification') {
-      if (c.value === undefined) {
-        let best = 0;
-        for (let j = 1; j < k; j++) if (node.counts[j] > node.counts[best]) best = j;
-        node.value = best;
-      }
+      if (c.value === undefined) node.value = majority(node.counts);
       if (c.impurity === undefined) node.impurity = impurityOf(node.counts, node.samples, criterion);
     }
     return node;
@@ -218,6 +215,13 @@ function nodesFromColumns(c: NodeColumns, nClasses: number, task: Task, criterio
     if (lost >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns must describe a tree, got node ${lost} that no node leads to`);
   }
   return nodes;
+}
+
+/** The class with the largest count, ties to the lower class: a node's prediction, when fitted and when read back. */
+function majority(counts: readonly number[]): number {
+  let best = 0;
+  for (let c = 1; c < counts.length; c++) if (counts[c] > counts[best]) best = c;
+  return best;
 }
 
 function impurityOf(counts: Float64Array | number[], total: number, criterion: Criterion): number {
@@ -281,9 +285,7 @@ class Grower {
         counts[this.yc![idx[i]]] += this.w[idx[i]];
         samples += this.w[idx[i]];
       }
-      let best = 0;
-      for (let c = 1; c < this.k; c++) if (counts[c] > counts[best]) best = c;
-      return { feature: -1, threshold: 0, left: -1, right: -1, counts, value: best, samples, impurity: impurityOf(counts, samples, this.criterion), depth };
+      return { feature: -1, threshold: 0, left: -1, right: -1, counts, value: majority(counts), samples, impurity: impurityOf(counts, samples, this.criterion), depth };
     }
     let s = 0;
     let s2 = 0;
