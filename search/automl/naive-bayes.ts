@@ -8,6 +8,15 @@ import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses,
 export interface GaussianNBParams {
   /** Added to every variance, as a fraction of the largest feature variance. */
   varSmoothing: number;
+  /**
+   * How a column with exactly two distinct training values is modelled (the 0/1 indicators that one-hot encoding
+   * makes, or a yes/no flag). 'bernoulli' (default): P(upper value | class), Laplace-smoothed (alpha 1), as in
+   * mixed naive Bayes; a new value counts as the nearer of the two. 'gaussian': a normal density like every other
+   * column, as scikit-learn's GaussianNB. An indicator that never varies within a class gets a variance of about
+   * varSmoothing there, and its density then outweighs every numeric column: on penguins → species (Island and Sex
+   * one-hot) the default pipeline's 5-fold accuracy is 71.5% with 'gaussian' and 97.1% with 'bernoulli'.
+   */
+  binary: 'bernoulli' | 'gaussian';
 }
 
 export class GaussianNB implements Learner {
@@ -19,9 +28,15 @@ export class GaussianNB implements Learner {
   /** [nClasses * nFeatures] */
   mean = new Float64Array(0);
   variance = new Float64Array(0);
+  /** Per feature: the midpoint of its two values for a Bernoulli column (a value above it is the upper one), NaN for a Gaussian one. */
+  split = new Float64Array(0);
+  /** [nClasses * nFeatures] log P(upper value | class) for the Bernoulli columns (0 for the others). */
+  logUpper = new Float64Array(0);
+  /** [nClasses * nFeatures] log P(lower value | class) for the Bernoulli columns (0 for the others). */
+  logLower = new Float64Array(0);
 
   constructor(params: Partial<GaussianNBParams> = {}) {
-    this.params = { varSmoothing: 1e-9, ...params };
+    this.params = { varSmoothing: 1e-9, binary: 'bernoulli', ...params };
   }
 
   fit(x: Matrix, yAny: Target): this {
@@ -47,6 +62,35 @@ export class GaussianNB implements Learner {
     const eps = this.params.varSmoothing * maxVar + 1e-300;
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.variance[c * d + j] = this.variance[c * d + j] / Math.max(count[c], 1) + eps;
     this.logPrior = Float64Array.from(count, (n) => Math.log(Math.max(n, 1e-300) / x.rows));
+    this.split = new Float64Array(d).fill(NaN);
+    this.logUpper = new Float64Array(k * d);
+    this.logLower = new Float64Array(k * d);
+    if (this.params.binary === 'bernoulli') {
+      for (let j = 0; j < d; j++) {
+        // the column's distinct values, stopping at a third
+        const a = x.data[j];
+        let b = a;
+        let two = true;
+        for (let r = 1; r < x.rows && two; r++) {
+          const v = x.data[r * d + j];
+          if (v !== a && v !== b) {
+            if (b === a) b = v;
+            else two = false;
+          }
+        }
+        if (!two || b === a) continue;
+        const lo = Math.min(a, b);
+        const hi = Math.max(a, b);
+        this.split[j] = lo + (hi - lo) / 2;
+        const upper = new Float64Array(k);
+        for (let r = 0; r < x.rows; r++) if (x.data[r * d + j] === hi) upper[y[r]]++;
+        for (let c = 0; c < k; c++) {
+          const total = count[c] + 2;
+          this.logUpper[c * d + j] = Math.log((upper[c] + 1) / total);
+          this.logLower[c * d + j] = Math.log((count[c] - upper[c] + 1) / total);
+        }
+      }
+    }
     return this;
   }
 
@@ -60,8 +104,14 @@ export class GaussianNB implements Learner {
       for (let c = 0; c < k; c++) {
         let s = this.logPrior[c];
         for (let j = 0; j < d; j++) {
-          const v = this.variance[c * d + j];
-          s -= 0.5 * Math.log(2 * Math.PI * v) + (x.data[r * d + j] - this.mean[c * d + j]) ** 2 / (2 * v);
+          const v = x.data[r * d + j];
+          const split = this.split[j];
+          if (split === split) {
+            s += v > split ? this.logUpper[c * d + j] : this.logLower[c * d + j];
+            continue;
+          }
+          const variance = this.variance[c * d + j];
+          s -= 0.5 * Math.log(2 * Math.PI * variance) + (v - this.mean[c * d + j]) ** 2 / (2 * variance);
         }
         out.data[r * k + c] = s;
       }
@@ -75,18 +125,39 @@ export class GaussianNB implements Learner {
   }
 
   toJSON(): LearnerJSON {
-    return { kind: this.kind, version: 1, params: this.params, nClasses: this.nClasses, nFeatures: this.nFeatures, logPrior: arr(this.logPrior), mean: arr(this.mean), variance: arr(this.variance) };
+    const base = { kind: this.kind, params: this.params, nClasses: this.nClasses, nFeatures: this.nFeatures, logPrior: arr(this.logPrior), mean: arr(this.mean), variance: arr(this.variance) };
+    // version 2 adds the Bernoulli columns: split (null for a Gaussian column) and their log-probabilities
+    return { ...base, version: 2, split: Array.from(this.split, (v) => (Number.isNaN(v) ? null : v)), logUpper: arr(this.logUpper), logLower: arr(this.logLower) };
   }
 
   static fromJSON(json: LearnerJSON): GaussianNB {
     expectKind(json, 'gaussian-nb');
     if (!Array.isArray(json.mean)) throw new FormatError(`GaussianNB.fromJSON: mean must be an array, got ${typeof json.mean}`);
-    const m = new GaussianNB(json.params as GaussianNBParams);
+    const version = json.version ?? 1;
+    if (version !== 1 && version !== 2) throw new FormatError(`GaussianNB.fromJSON: version must be 1 or 2, got ${JSON.stringify(version)}`);
+    // a version 1 file predates the Bernoulli columns: every column was a normal density
+    const m = new GaussianNB({ ...(json.params as Partial<GaussianNBParams>), ...(version === 1 ? { binary: 'gaussian' as const } : {}) });
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;
     m.logPrior = Float64Array.from(json.logPrior as number[]);
     m.mean = Float64Array.from(json.mean as number[]);
     m.variance = Float64Array.from(json.variance as number[]);
+    const d = m.nFeatures;
+    const kd = m.nClasses * d;
+    if (version === 2) {
+      for (const key of ['split', 'logUpper', 'logLower'] as const) {
+        const a = json[key];
+        const want = key === 'split' ? d : kd;
+        if (!Array.isArray(a) || a.length !== want) throw new FormatError(`GaussianNB.fromJSON: ${key} must be an array of ${want} numbers, got ${Array.isArray(a) ? `${a.length} entries` : typeof a}`);
+      }
+      m.split = Float64Array.from(json.split as (number | null)[], (v) => (v === null ? NaN : v));
+      m.logUpper = Float64Array.from(json.logUpper as number[]);
+      m.logLower = Float64Array.from(json.logLower as number[]);
+    } else {
+      m.split = new Float64Array(d).fill(NaN);
+      m.logUpper = new Float64Array(kd);
+      m.logLower = new Float64Array(kd);
+    }
     return m;
   }
 }
