@@ -4,6 +4,7 @@ import { type CommandSpec, type Parsed, num, str, bool, required } from '../args
 import { loadTable } from '../data.js';
 import { createProgress, interrupt } from '../progress.js';
 import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
+import { encodeTarget } from '../../search/automl/pipeline.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics } from '../../search/automl/metrics.js';
 import { writeReport, type ReportData } from '../report/html.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
@@ -43,15 +44,19 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const target = required(p, 'target', 'automl');
   const table = loadTable(required(p, 'data', 'automl'), target, 'automl');
   const budget = num(p, 'budget')!;
+  const task = str(p, 'task') as 'auto' | 'classification' | 'regression';
+  // the rows AutoML learns from: those with a target value
+  const labelled = encodeTarget(table, target, task).rows.length;
+  const rows = `${labelled} rows${labelled < table.nRows ? ` with a ${target} (${table.nRows - labelled} without one left out)` : ''}`;
   interrupt.install();
-  if (!bool(p, 'quiet')) process.stderr.write(`automl: ${table.nRows} rows, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
+  if (!bool(p, 'quiet')) process.stderr.write(`automl: ${rows}, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
   const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     pruner: str(p, 'prune') as 'median' | 'none',
     ...(str(p, 'metric') !== undefined ? { metric: str(p, 'metric') as MetricName } : {}),
-    task: str(p, 'task') as 'auto' | 'classification' | 'regression',
+    task,
     maxCategories: num(p, 'maxCategories'),
     parseDates: bool(p, 'dates'),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
@@ -68,7 +73,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   log(`saved ${what} to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) {
-    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${table.nRows} rows)`) });
+    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows})`) });
     log(`wrote the report to ${resolve(report)}`);
   }
   return res;

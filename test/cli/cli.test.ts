@@ -260,6 +260,15 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(bad.stderr.trim()).toBe('whittle automl: automl: maxCategories must be an integer >= 2, got 1');
   });
 
+  it('automl counts the rows it learns from: those with a target value', () => {
+    const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Sex', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'sex.json', '--report', 'sex.html');
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain('automl: 333 rows with a Sex (11 without one left out), up to 60 s');
+    expect(readFileSync(join(dir, 'sex.html'), 'utf8')).toContain('penguins.csv → Sex (333 rows with a Sex (11 without one left out))');
+    const all = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'species1.json');
+    expect(all.stderr).toContain('automl: 344 rows, up to 60 s');
+  });
+
   it('a numeric target: automl fits a regression pipeline, predict reports RMSE and R2, train says it fits classifiers', () => {
     const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass.json', '--quiet');
     expect(a.code, a.stderr).toBe(0);
