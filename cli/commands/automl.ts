@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, required } from '../args.js';
 import { loadTable } from '../data.js';
 import { createProgress, interrupt } from '../progress.js';
-import { automl, formatLeaderboard, type AutoMLResult } from '../../search/automl/automl.js';
+import { automl, formatLeaderboard, specParams, type AutoMLResult } from '../../search/automl/automl.js';
 import { encodeTarget } from '../../search/automl/pipeline.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics } from '../../search/automl/metrics.js';
-import { writeReport, type ReportData } from '../report/html.js';
+import { plural, writeReport, type ReportData } from '../report/html.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
 
 export const automlSpec: CommandSpec = {
@@ -69,19 +69,28 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const out = resolve(str(p, 'out')!);
   const which = str(p, 'save') === 'ensemble' && res.ensemble ? 'ensemble' : 'best';
   res.save(out, which);
-  const what = which === 'ensemble' ? `the ensemble of ${res.ensemble!.members.length} pipelines (${memberSummary(res.ensemble!.members.map((m) => m.spec.learner))})` : `the best pipeline (${res.bestSpec.learner})`;
+  const what = which === 'ensemble' ? `the ensemble of ${plural(res.ensemble!.members.length, 'pipeline')} (${memberSummary(res.ensemble!.members.map((m) => m.spec.learner))})` : `the best pipeline (${res.bestSpec.learner})`;
   log(`saved ${what} to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) {
-    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows})`) });
+    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows})`, which, out, interrupt.requested) });
     log(`wrote the report to ${resolve(report)}`);
   }
   return res;
 }
 
 /** The AutoML part of an HTML report from a result. */
-export function automlSection(res: AutoMLResult, dataset: string): NonNullable<ReportData['automl']> {
+export function automlSection(res: AutoMLResult, dataset: string, which: 'ensemble' | 'best' = res.ensemble ? 'ensemble' : 'best', savedTo?: string, stoppedByUser = false): NonNullable<ReportData['automl']> {
+  const ensemble = which === 'ensemble' ? res.ensemble : undefined;
   return {
+    run: { trials: res.trials, stoppedEarly: res.prunedTrials, failed: res.failedTrials, seconds: res.elapsedSeconds, stoppedByUser },
+    missing: {
+      unfinished: res.learnerTrials.filter((l) => l.trials > 0 && l.completed === 0).map((l) => l.learner),
+      untried: res.learnerTrials.filter((l) => l.trials === 0).map((l) => l.learner),
+    },
+    model: ensemble
+      ? { kind: 'ensemble', ...(savedTo ? { savedTo } : {}), score: res.ensembleScore, members: ensemble.members.map((m, i) => ({ learner: m.spec.learner, weight: ensemble.weights[i], params: specParams(m.spec) as Record<string, unknown> })) }
+      : { kind: 'best', ...(savedTo ? { savedTo } : {}), score: res.leaderboard[0]?.score, members: [{ learner: res.bestSpec.learner, weight: 1, params: specParams(res.bestSpec) as Record<string, unknown> }] },
     metric: res.metric,
     leaderboard: res.leaderboard.map((r) => ({ rank: r.rank, learner: r.learner, score: r.score, params: r.params as Record<string, unknown>, fitSeconds: r.fitSeconds })),
     history: res.history.map((h) => ({ trial: h.trial, best: h.best })),

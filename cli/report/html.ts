@@ -2,6 +2,7 @@
 // people want to see after a run: training, compression stages, accuracy vs sparsity, NAS Pareto front,
 // search progress, the AutoML leaderboard and the induced rules.
 import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { formatParams } from '../../search/automl/automl.js';
 import { escapeXml, fmtNumber, renderBars, renderPlot, type Point } from './svg.js';
 
 export interface ReportData {
@@ -26,6 +27,12 @@ export interface ReportData {
     lowerIsBetter?: boolean;
     /** What preprocessing did to the table (AutoMLResult notes). */
     notes?: string[];
+    /** How the search went: trials started, stopped early (by the pruner or the budget), failed, seconds. */
+    run?: { trials: number; stoppedEarly: number; failed: number; seconds: number; stoppedByUser?: boolean };
+    /** Learners searched that have no completed trial: `unfinished` were tried (each trial stopped early or failed), `untried` never came up. */
+    missing?: { unfinished: string[]; untried: string[] };
+    /** The model the run gives (and where it was saved): the ensemble with its members, or the best pipeline. */
+    model?: { kind: 'ensemble' | 'best'; savedTo?: string; score?: number; members: Array<{ learner: string; weight: number; params: Record<string, unknown> }> };
   };
   rules?: { text: string; cvAccuracy: number; nRules: number; nConditions: number; dataset?: string; algorithm?: string };
   notes?: string[];
@@ -36,11 +43,16 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .meta{color:#555}.grid2{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}svg.plot{background:#fff;border:1px solid #e5e7eb;border-radius:6px;max-width:100%;height:auto}
 svg .title{font-weight:600;font-size:14px}svg .tick{font-size:11px;fill:#444}svg .axis{font-size:12px;fill:#222}svg .legend{font-size:11px}svg .label{font-size:10px;fill:#333}
 svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#bbb}svg .empty{fill:#999}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
-th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}pre{background:#f8f8f8;border:1px solid #e5e7eb;padding:10px;overflow:auto}`;
+th{background:#f6f6f6}td:first-child,th:first-child,.text{text-align:left}pre{background:#f8f8f8;border:1px solid #e5e7eb;padding:10px;overflow:auto}`;
 
-function table(head: string[], rows: Array<Array<string | number>>): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+/** An HTML table; numbers right-aligned, the columns in `text` (indices) left-aligned. */
+function table(head: string[], rows: Array<Array<string | number>>, text: number[] = []): string {
+  const cell = (tag: 'td' | 'th', c: string | number, i: number) => `<${tag}${text.includes(i) ? ' class="text"' : ''}>${escapeXml(String(c))}</${tag}>`;
+  const td = (c: string | number, i: number) => cell('td', c, i);
+  return `<table><thead><tr>${head.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
 }
+/** '1 pipeline', '3 pipelines'. */
+export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const kb = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)} MB` : `${(b / 1024).toFixed(1)} kB`);
 
@@ -79,6 +91,14 @@ export function renderReport(d: ReportData): string {
     const a = d.automl;
     parts.push(`<h2>AutoML${a.dataset ? ` on ${escapeXml(a.dataset)}` : ''}</h2>`);
     if (a.notes?.length) parts.push(`<ul>${a.notes.map((n) => `<li>column ${escapeXml(n)}</li>`).join('')}</ul>`);
+    if (a.run) {
+      const r = a.run;
+      const list = (names: string[]) => names.map(escapeXml).join(', ');
+      const unfinished = a.missing?.unfinished.length ? ` No trial of ${list(a.missing.unfinished)} completed (each was stopped early or failed).` : '';
+      const untried = a.missing?.untried.length ? ` Not tried: ${list(a.missing.untried)}.` : '';
+      const missing = unfinished + untried;
+      parts.push(`<p>${plural(r.trials, 'trial')} in ${r.seconds.toFixed(1)} s: ${r.trials - r.stoppedEarly - r.failed} completed, ${r.stoppedEarly} stopped early, ${r.failed} failed${r.stoppedByUser ? '; the search was stopped by Ctrl-C' : ''}.${missing}</p>`);
+    }
     // +1 when a higher score is better, -1 for an error metric
     const sign = a.lowerIsBetter ? -1 : 1;
     const top = a.leaderboard.slice(0, 12);
@@ -89,7 +109,14 @@ export function renderReport(d: ReportData): string {
     const figs = [renderBars('automl-leaderboard', `Best pipeline per learner (${a.metric}, cross-validated)`, bars, a.metric)];
     if (a.history?.length) figs.push(renderPlot({ id: 'automl-progress', title: 'AutoML: best score so far', xLabel: 'trial', yLabel: a.metric, series: [{ name: 'best so far', kind: 'step', points: a.history.map((h) => ({ x: h.trial, y: h.best })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
-    parts.push(table(['rank', 'learner', a.metric, 'fit s / fold', 'parameters'], top.map((r) => [r.rank, r.learner, r.score.toFixed(4), r.fitSeconds !== undefined ? r.fitSeconds.toFixed(3) : '', JSON.stringify(r.params ?? {})])));
+    parts.push(table(['rank', 'learner', a.metric, 'fit s / fold', 'parameters'], top.map((r) => [r.rank, r.learner, r.score.toFixed(4), r.fitSeconds !== undefined ? r.fitSeconds.toFixed(3) : '', formatParams(r.params ?? {})]), [1, 4]));
+    if (a.model) {
+      const m = a.model;
+      const what = m.kind === 'ensemble' ? `An ensemble of ${plural(m.members.length, 'pipeline')} (bagged ensemble selection, Caruana et al. 2004)` : `The best pipeline (${escapeXml(m.members[0]?.learner ?? '')})`;
+      const score = m.score !== undefined ? `, ${escapeXml(a.metric)} ${m.score.toFixed(4)} on the out-of-fold predictions it was chosen on` : '';
+      parts.push(`<h3>The model${m.savedTo ? `, saved to <code>${escapeXml(m.savedTo)}</code>` : ''}</h3><p>${what}${score}.</p>`);
+      if (m.kind === 'ensemble') parts.push(table(['member', 'learner', 'weight', 'parameters'], m.members.map((x, i) => [i + 1, x.learner, x.weight.toFixed(3), formatParams(x.params)]), [1, 3]));
+    }
   }
   if (d.rules) {
     const r = d.rules;

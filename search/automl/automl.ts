@@ -140,6 +140,8 @@ export interface AutoMLResult {
   bestSpec: PipelineSpec;
   /** Completed trials best first, one row per distinct pipeline (a repeated one keeps its first trial). */
   leaderboard: LeaderboardRow[];
+  /** Per learner searched (in the order of `learners`, default learnerNames'): trials started and completed (one with none completed has no leaderboard row). */
+  learnerTrials: { learner: LearnerName; trials: number; completed: number }[];
   /** Present when ensembling was on and at least two distinct pipelines completed. */
   ensemble?: EnsemblePipeline;
   /** The ensemble's score on the out-of-fold predictions it was selected on, over all repeats (optimistic, as in auto-sklearn). */
@@ -350,7 +352,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     rank: i + 1,
     trial: index,
     learner: r.spec.learner,
-    params: { ...r.spec.params, impute: r.spec.preprocess?.numericImpute, ...(r.spec.learner === 'knn' ? { scale: r.spec.preprocess?.scale } : {}) },
+    params: specParams(r.spec),
     score: r.score,
     std: r.std,
     fitSeconds: r.fitSeconds,
@@ -410,6 +412,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     best,
     bestSpec,
     leaderboard,
+    learnerTrials: learners.map((learner) => ({
+      learner,
+      trials: outcome.trials.filter((t) => t.config.learner === learner).length,
+      completed: complete.filter((t) => t.config.learner === learner).length,
+    })),
     ...(ensemble ? { ensemble, ensembleScore } : {}),
     history,
     trials: outcome.trials.length,
@@ -452,15 +459,22 @@ function startWith(first: readonly Config[], then: Strategy<Config>): Strategy<C
 /** Learners by the typical cost of a default fit on a large table, cheapest first. */
 const fitCost: readonly LearnerName[] = ['gaussian-nb', 'categorical-nb', 'linear', 'decision-tree', 'linear-svm', 'knn', 'mlp', 'extra-trees', 'gradient-boosting', 'random-forest'];
 
+/** What a leaderboard row shows of a pipeline: the learner's searched parameters, the imputation and (kNN) the scaling. */
+export function specParams(spec: PipelineSpec): LearnerParams {
+  return { ...spec.params, impute: spec.preprocess?.numericImpute, ...(spec.learner === 'knn' ? { scale: spec.preprocess?.scale } : {}) };
+}
+
+/** Parameters as `key=value` words: fractions to 3 significant digits, lists as [a,b]. */
+export function formatParams(params: Readonly<Record<string, unknown>>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
+    .join(' ');
+}
+
 /** Leaderboard as an aligned text table (rank, learner, CV score ± std, fit time, key params). */
 export function formatLeaderboard(rows: readonly LeaderboardRow[], metric: MetricName, limit = 10): string {
   const head = `rank  learner            ${metric.padEnd(17)}  fit s   params`;
-  const lines = rows.slice(0, limit).map((r) => {
-    const params = Object.entries(r.params)
-      .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
-      .join(' ');
-    return `${String(r.rank).padStart(4)}  ${r.learner.padEnd(17)}  ${`${r.score.toFixed(4)} ± ${r.std.toFixed(4)}`.padEnd(17)}  ${r.fitSeconds.toFixed(3).padStart(6)}  ${params}`;
-  });
+  const lines = rows.slice(0, limit).map((r) => `${String(r.rank).padStart(4)}  ${r.learner.padEnd(17)}  ${`${r.score.toFixed(4)} ± ${r.std.toFixed(4)}`.padEnd(17)}  ${r.fitSeconds.toFixed(3).padStart(6)}  ${formatParams(r.params)}`);
   return [head, ...lines].join('\n');
 }
 

@@ -38,6 +38,28 @@ describe('report rendering', () => {
     expect(bars(r2)).toEqual(['knn: 4.75', 'linear: 3.25']);
   });
 
+  it('AutoML: how the search went, the learners with no completed trial, readable parameters and the model with its members', () => {
+    const leaderboard = [{ rank: 1, learner: 'linear-svm', score: 0.9151, params: { C: 1, impute: 'knn' } }, { rank: 2, learner: 'mlp', score: 0.9, params: { hidden: [32, 16], learningRate: 0.012345678 } }];
+    const html = renderReport({
+      automl: {
+        metric: 'accuracy',
+        leaderboard,
+        run: { trials: 40, stoppedEarly: 31, failed: 1, seconds: 12.34 },
+        missing: { unfinished: ['gaussian-nb', 'knn'], untried: ['mlp'] },
+        model: { kind: 'ensemble', savedTo: '/tmp/p.json', score: 0.9239, members: [{ learner: 'linear-svm', weight: 0.75, params: { C: 1 } }, { learner: 'mlp', weight: 0.25, params: { hidden: [32, 16] } }] },
+      },
+    });
+    expect(html).toContain('<p>40 trials in 12.3 s: 8 completed, 31 stopped early, 1 failed. No trial of gaussian-nb, knn completed (each was stopped early or failed). Not tried: mlp.</p>');
+    // parameters as key=value words (fractions to 3 digits), left-aligned, not JSON with 17 digits
+    expect(html).toContain('<td class="text">hidden=[32,16] learningRate=0.0123</td>');
+    expect(html).not.toContain('0.012345678');
+    expect(html).toContain('<h3>The model, saved to <code>/tmp/p.json</code></h3><p>An ensemble of 2 pipelines (bagged ensemble selection, Caruana et al. 2004), accuracy 0.9239 on the out-of-fold predictions it was chosen on.</p>');
+    expect(html).toContain('<tr><td>2</td><td class="text">mlp</td><td>0.250</td><td class="text">hidden=[32,16]</td></tr>');
+    const one = renderReport({ automl: { metric: 'accuracy', leaderboard, model: { kind: 'best', score: 0.9151, members: [{ learner: 'linear-svm', weight: 1, params: { C: 1 } }] } } });
+    expect(one).toContain('<h3>The model</h3><p>The best pipeline (linear-svm), accuracy 0.9151 on the out-of-fold predictions it was chosen on.</p>');
+    expect(one).not.toContain('member');
+  });
+
   const chromium = findChromium();
   if (!chromium) console.warn('report.test: skipping the browser checks: no Chromium at /usr/bin/chromium (Debian package "chromium"; .ci/run installs it)');
   it.skipIf(!chromium)('renders in headless Chromium with its plots present and drawn', () => {

@@ -69,6 +69,21 @@ describe('automl', () => {
     // iris has no gaps, so the only imputation is knn (see the next test)
     expect(byTrial[0].params).toEqual({ penalty: 'l2', C: 1, impute: 'knn' });
     expect(byTrial[1].params).toEqual({ k: 5, weights: 'uniform', impute: 'knn', scale: 'standard' });
+    // per learner, the trials started and completed, in the order of `learners`; the defaults alone gave each one
+    expect(res.learnerTrials.map((l) => l.learner)).toEqual([...fast]);
+    expect(res.learnerTrials.reduce((a, l) => a + l.trials, 0)).toBe(res.trials);
+    for (const l of res.learnerTrials) {
+      expect(l.trials).toBeGreaterThanOrEqual(1);
+      expect(l.completed).toBeLessThanOrEqual(l.trials);
+      expect(l.completed).toBeGreaterThanOrEqual(res.leaderboard.filter((r) => r.learner === l.learner).length);
+    }
+    const two = await automl({ data: irisPath, target: 'species', maxTrials: 2, seed: 5, learners: [...fast], ensemble: false });
+    expect(two.learnerTrials).toEqual([
+      { learner: 'decision-tree', trials: 0, completed: 0 },
+      { learner: 'gaussian-nb', trials: 0, completed: 0 },
+      { learner: 'knn', trials: 1, completed: 1 },
+      { learner: 'linear', trials: 1, completed: 1 },
+    ]);
     const plain = await automl({ data: irisPath, target: 'species', maxTrials: 6, seed: 5, strategy: 'random', learners: [...fast], ensemble: false, startFromDefaults: false });
     expect([...plain.leaderboard].sort((a, b) => a.trial - b.trial)[0].params).not.toEqual(byTrial[0].params);
   });
