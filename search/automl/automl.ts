@@ -32,8 +32,9 @@ export interface AutoMLOptions {
    * Wall-clock budget for the whole run (default 60 s). The search gets all but a tenth of it (at most 5 s), which is
    * left for the refits: no trial starts after the search time, and a trial whose next fold (as long as its folds so
    * far) would end past it stops at that fold boundary, counted with the trials stopped early. A search fit stops at
-   * the budget's end: the slow learners check it between trees, boosting rounds, epochs, solver iterations and
-   * blocks of kNN query rows (deadline.ts; one tree or a naive Bayes fit is not cut). Before any trial has
+   * the search time's end once a trial has completed (before that, at the budget's end), and a refit of an ensemble
+   * member at the budget's end (that member is left out): the slow learners check it between trees, boosting rounds,
+   * epochs, solver iterations and blocks of kNN query rows (deadline.ts; one tree or a naive Bayes fit is not cut). Before any trial has
    * completed, one that cannot finish all its folds in the search time stops after the fold that shows it, and the
    * defaults not yet run go cheapest first (on a big table the default forest may not fit a short budget where
    * naive Bayes and the linear model do).
@@ -259,9 +260,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       const t0 = clock();
       const fitted = (() => {
         try {
-          // no fit runs past the budget: a fold that would (one tree or epoch at a time) stops like a late trial
+          // no fit runs past the search time once a trial has completed (the rest of the budget is the refits'), nor
+          // past the budget before then: a fold that would (one tree or epoch at a time) stops like a late trial
           return withDeadline(
-            hardDeadline,
+            results.size > 0 ? searchEnd : hardDeadline,
             () => {
               const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
               return task === 'classification' ? { proba: p.predictProba(f.testTable) } : { pred: p.predictEncoded(f.testTable) as Float64Array };
@@ -389,12 +391,21 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric) },
     );
     // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
-    // is left out and the others' weights renormalized, so many light members cannot blow the budget
+    // is left out and the others' weights renormalized, so many light members cannot blow the budget. The estimate
+    // can be wrong (a busier machine than during the search): a refit still running at the budget's end stops
+    // there (between trees, rounds, epochs) and its member is left out too. The heaviest member is always refitted
     const fitted = new Map<number, Pipeline>();
     for (const i of pool.map((_, i) => i).filter((i) => weights[i] > 0).sort((a, b) => weights[b] - weights[a] || a - b)) {
       const c = pool[i];
       if (c === ranked[0]) fitted.set(i, best);
-      else if (fitted.size === 0 || clock() + (c.r.fitSeconds * 1000 * k) / (k - 1) <= hardDeadline) fitted.set(i, refit(c.r.spec));
+      else if (fitted.size === 0) fitted.set(i, refit(c.r.spec));
+      else if (clock() + (c.r.fitSeconds * 1000 * k) / (k - 1) <= hardDeadline) {
+        try {
+          fitted.set(i, withDeadline(hardDeadline, () => refit(c.r.spec), clock));
+        } catch (e) {
+          if (!(e instanceof TimeLimitExceeded)) throw e;
+        }
+      }
     }
     const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
     const kept = weights.map((w, i) => (fitted.has(i) ? w / keptTotal : 0));

@@ -132,21 +132,39 @@ describe('automl', () => {
     // so time is work done and the run is the same on any machine however busy (on the wall clock this ran 2,064
     // rows for a 3 s budget and failed under load). The old rule let the trial in progress run on to the budget
     // itself, leaving nothing for the refits (3.65 s of 3 on the wall clock)
+    let lastTrialEnd = 0;
     const run = () => {
       let now = 0;
-      return automl({ data: penguinRecords(), target: 'Species', budgetSeconds: 3, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1, pruner: 'none', clock: () => (now += 1) });
+      return automl({ data: penguinRecords(), target: 'Species', budgetSeconds: 3, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1, pruner: 'none', clock: () => (now += 1), onProgress: (p) => (lastTrialEnd = p.elapsedSeconds) });
     };
     const res = await run();
     expect(res.leaderboard.length).toBeGreaterThan(2);
     // with no pruner, a trial stopped early was stopped by the time rule
     expect(res.prunedTrials).toBeGreaterThan(0);
     expect(res.failedTrials).toBe(0);
-    // the search ends by 2.7 s, the tenth of the budget kept for the refits
-    expect(res.elapsedSeconds).toBeLessThanOrEqual(2.7);
+    // the search ends by 2.7 s, the tenth of the budget kept for the refits, and they fit in it
+    expect(lastTrialEnd).toBeLessThanOrEqual(2.7);
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(3);
     // the same clock, the same run
     const again = await run();
     expect(again.leaderboard).toEqual(res.leaderboard);
     expect(again.elapsedSeconds).toBe(res.elapsedSeconds);
+  });
+
+  it('a refit that the machine makes slower than its fold fits stops at the budget and its member is left out', async () => {
+    // the clock the test advances reads 1 ms during the search and 10 ms once 80% of the budget is gone, as if the
+    // machine got ten times busier: a forest member's refit, estimated from its fold fits to end in time, would run
+    // on past the budget (2.09 s of 2 and 3.11 of 3 before the refits were limited)
+    const rng = new Random(4);
+    const records = Array.from({ length: 300 }, (_, i) => ({ ...Object.fromEntries(Array.from({ length: 4 }, (_, j) => [`x${j}`, rng.normal() + (j === i % 3 ? 1.5 : 0)])), y: 'abc'[i % 3] }));
+    for (const budget of [2, 3]) {
+      let now = 0;
+      const clock = () => (now += now > 0.8 * budget * 1000 ? 10 : 1);
+      const res = await automl({ data: records, target: 'y', budgetSeconds: budget, learners: ['gaussian-nb', 'random-forest', 'extra-trees'], seed: 1, repeats: 1, clock });
+      // past the budget by at most the few reads after the stopped tree (10 ms each now)
+      expect(res.elapsedSeconds).toBeLessThanOrEqual(budget + 0.04);
+      expect(res.ensemble!.predict(records.slice(0, 5)).length).toBe(5);
+    }
   });
 
   it('on a table too big for the forest in the budget, the forest stops after a fold and the cheaper defaults run instead', async () => {
