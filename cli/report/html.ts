@@ -115,7 +115,9 @@ export function renderReport(d: ReportData): string {
       const what = m.kind === 'ensemble' ? `An ensemble of ${plural(m.members.length, 'pipeline')} (bagged ensemble selection, Caruana et al. 2004)` : `The best pipeline (${escapeXml(m.members[0]?.learner ?? '')})`;
       const score = m.score !== undefined ? `, ${escapeXml(a.metric)} ${m.score.toFixed(4)} on the out-of-fold predictions it was chosen on` : '';
       parts.push(`<h3>The model${m.savedTo ? `, saved to <code>${escapeXml(m.savedTo)}</code>` : ''}</h3><p>${what}${score}.</p>`);
-      if (m.kind === 'ensemble') parts.push(table(['member', 'learner', 'weight', 'parameters'], m.members.map((x, i) => [i + 1, x.learner, x.weight.toFixed(3), formatParams(x.params)]), [1, 3]));
+      // heaviest first
+      const members = [...m.members].sort((x, y) => y.weight - x.weight);
+      if (m.kind === 'ensemble') parts.push(table(['member', 'learner', 'weight', 'parameters'], members.map((x, i) => [i + 1, x.learner, x.weight.toFixed(3), formatParams(x.params)]), [1, 3]));
     }
   }
   if (d.rules) {

@@ -46,7 +46,7 @@ describe('report rendering', () => {
         leaderboard,
         run: { trials: 40, stoppedEarly: 31, failed: 1, seconds: 12.34 },
         missing: { unfinished: ['gaussian-nb', 'knn'], untried: ['mlp'] },
-        model: { kind: 'ensemble', savedTo: '/tmp/p.json', score: 0.9239, members: [{ learner: 'linear-svm', weight: 0.75, params: { C: 1 } }, { learner: 'mlp', weight: 0.25, params: { hidden: [32, 16] } }] },
+        model: { kind: 'ensemble', savedTo: '/tmp/p.json', score: 0.9239, members: [{ learner: 'mlp', weight: 0.25, params: { hidden: [32, 16] } }, { learner: 'linear-svm', weight: 0.75, params: { C: 1 } }] },
       },
     });
     expect(html).toContain('<p>40 trials in 12.3 s: 8 completed, 31 stopped early, 1 failed. No trial of gaussian-nb, knn completed (each was stopped early or failed). Not tried: mlp.</p>');
@@ -54,7 +54,8 @@ describe('report rendering', () => {
     expect(html).toContain('<td class="text">hidden=[32,16] learningRate=0.0123</td>');
     expect(html).not.toContain('0.012345678');
     expect(html).toContain('<h3>The model, saved to <code>/tmp/p.json</code></h3><p>An ensemble of 2 pipelines (bagged ensemble selection, Caruana et al. 2004), accuracy 0.9239 on the out-of-fold predictions it was chosen on.</p>');
-    expect(html).toContain('<tr><td>2</td><td class="text">mlp</td><td>0.250</td><td class="text">hidden=[32,16]</td></tr>');
+    // heaviest member first
+    expect(html).toContain('<tr><td>1</td><td class="text">linear-svm</td><td>0.750</td><td class="text">C=1</td></tr><tr><td>2</td><td class="text">mlp</td><td>0.250</td><td class="text">hidden=[32,16]</td></tr>');
     const one = renderReport({ automl: { metric: 'accuracy', leaderboard, model: { kind: 'best', score: 0.9151, members: [{ learner: 'linear-svm', weight: 1, params: { C: 1 } }] } } });
     expect(one).toContain('<h3>The model</h3><p>The best pipeline (linear-svm), accuracy 0.9151 on the out-of-fold predictions it was chosen on.</p>');
     expect(one).not.toContain('member');
