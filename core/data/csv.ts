@@ -54,7 +54,13 @@ export const DEFAULT_MISSING = ['', 'NA', 'NaN', '?', 'null'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity)$/i;
 const COMMA_NUMBER = /^[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?$/;
 
-function parseNumber(s: string): number {
+/** Whether `s` (trimmed) is a number as the CSV reader reads one with '.' decimals: 12, -3.5, .5, 1e3, inf. */
+export function isNumberText(s: string): boolean {
+  return NUMBER.test(s.trim());
+}
+
+/** The number isNumberText accepts ('inf' and 'infinity' with their sign). */
+export function parseNumber(s: string): number {
   const lower = s.toLowerCase();
   if (lower.endsWith('inf') || lower.endsWith('infinity')) return s.startsWith('-') ? -Infinity : Infinity;
   return Number(s);

@@ -2,7 +2,7 @@
 // vega-datasets ship. Columns are the records' keys in first-seen order; a key a record lacks is missing there.
 import { readFileSync } from 'node:fs';
 import { FormatError } from '../errors.js';
-import { type Column, type Table, categoricalColumn, numericColumn } from './csv.js';
+import { type Column, type Table, categoricalColumn, isNumberText, numericColumn, parseNumber } from './csv.js';
 
 /**
  * Parses JSON text into an array of records (objects); anything else is a FormatError naming the file and, for a
@@ -24,18 +24,22 @@ export function parseJsonRecords(text: string, fileName?: string): Record<string
 
 /**
  * Plain records to a Table: columns are the keys in first-seen order; a column whose present values are all
- * numbers is numeric, any other categorical (numbers and booleans there become strings); null, undefined, NaN, ''
- * and an absent key are missing (a record's own keys only: a record without "constructor" lacks it, it does not
- * inherit Object's). `exclude` leaves columns out (ids, free text); `categorical` reads the named columns as
- * categories even when every value is a number (codes, years).
+ * numbers, or numbers written as strings ("12.5", as many APIs and spreadsheets export them; read as the CSV reader
+ * reads a number), is numeric, any other categorical (numbers and booleans there become strings); null, undefined,
+ * NaN, '' and an absent key are missing (a record's own keys only: a record without "constructor" lacks it, it does
+ * not inherit Object's). `exclude` leaves columns out (ids, free text); `categorical` reads the named columns as
+ * categories even when every value is a number (codes, years, zip codes written as strings).
  */
 export function recordsToTable(records: readonly Record<string, unknown>[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
   const names = new Set<string>();
   for (const r of records) for (const k of Object.keys(r)) if (!opts.exclude?.includes(k)) names.add(k);
   const columns = [...names].map((name): Column => {
     const values = records.map((r) => (Object.hasOwn(r, name) ? r[name] : undefined));
-    if (!opts.categorical?.includes(name) && values.every((v) => v === null || v === undefined || typeof v === 'number')) return numericColumn(name, values as (number | null | undefined)[]);
-    return categoricalColumn(name, values.map((v) => (v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v)) ? null : String(v))));
+    const missing = (v: unknown) => v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
+    if (!opts.categorical?.includes(name) && values.every((v) => missing(v) || typeof v === 'number' || (typeof v === 'string' && isNumberText(v)))) {
+      return numericColumn(name, values.map((v) => (missing(v) ? NaN : typeof v === 'string' ? parseNumber(v.trim()) : (v as number))));
+    }
+    return categoricalColumn(name, values.map((v) => (missing(v) ? null : String(v))));
   });
   return { columns, nRows: records.length };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
 import { parseJsonTable, readJsonTable, recordsToTable } from '../../../core/data/json.js';
+import { parseCsv } from '../../../core/data/csv.js';
 import { packageDir } from '../../../core/data/datasets.js';
 
 describe('JSON record tables', () => {
@@ -16,6 +17,20 @@ describe('JSON record tables', () => {
     expect(t.columns[2].values).toEqual(['true', 'false', null]);
     expect(t.columns[3].values).toEqual(['1', 'two', null]);
     expect(Array.from(t.columns[4].values as Float64Array)).toEqual([NaN, NaN, 2.5]);
+  });
+
+  it('numbers written as strings make a numeric column, read as the CSV reader reads them; categorical keeps them codes', () => {
+    const recs = [{ price: '12.5', n: 3, zip: '02134' }, { price: ' -1e3 ', n: '4', zip: '10001' }, { price: '', n: null, zip: null }, { price: 'inf', n: 7, zip: '94105' }];
+    const t = recordsToTable(recs);
+    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['price', 'numeric'], ['n', 'numeric'], ['zip', 'numeric']]);
+    expect(Array.from(t.columns[0].values as Float64Array)).toEqual([12.5, -1000, NaN, Infinity]);
+    expect(Array.from(t.columns[1].values as Float64Array)).toEqual([3, 4, NaN, 7]);
+    // the same table as a CSV file reads the same
+    const csv = parseCsv('price,n,zip\n12.5,3,02134\n -1e3 ,4,10001\n,,\ninf,7,94105\n');
+    expect(csv.columns.map((c) => Array.from(c.values as Float64Array))).toEqual(t.columns.map((c) => Array.from(c.values as Float64Array)));
+    expect(recordsToTable(recs, { categorical: ['zip'] }).columns[2].values).toEqual(['02134', '10001', null, '94105']);
+    // one string that is no number keeps the column categorical, as before
+    expect(recordsToTable([{ a: '1' }, { a: '1 kg' }]).columns[0].kind).toBe('categorical');
   });
 
   const bad: [string, string, string][] = [
