@@ -43,11 +43,12 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .meta{color:#555}.grid2{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}svg.plot{background:#fff;border:1px solid #e5e7eb;border-radius:6px;max-width:100%;height:auto}
 svg .title{font-weight:600;font-size:14px}svg .tick{font-size:11px;fill:#444}svg .axis{font-size:12px;fill:#222}svg .legend{font-size:11px}svg .label{font-size:10px;fill:#333}
 svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#bbb}svg .empty{fill:#999}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
-th{background:#f6f6f6}td:first-child,th:first-child,.text{text-align:left}pre{background:#f8f8f8;border:1px solid #e5e7eb;padding:10px;overflow:auto}`;
+th{background:#f6f6f6}td:first-child,th:first-child,.text{text-align:left}.name{white-space:nowrap}pre{background:#f8f8f8;border:1px solid #e5e7eb;padding:10px;overflow:auto}`;
 
-/** An HTML table; numbers right-aligned, the columns in `text` (indices) left-aligned. */
-function table(head: string[], rows: Array<Array<string | number>>, text: number[] = []): string {
-  const cell = (tag: 'td' | 'th', c: string | number, i: number) => `<${tag}${text.includes(i) ? ' class="text"' : ''}>${escapeXml(String(c))}</${tag}>`;
+/** An HTML table; numbers right-aligned, the columns in `text` (indices) left-aligned, those in `names` also kept on one line. */
+function table(head: string[], rows: Array<Array<string | number>>, text: number[] = [], names: number[] = []): string {
+  const cls = (i: number) => [...(text.includes(i) ? ['text'] : []), ...(names.includes(i) ? ['name'] : [])].join(' ');
+  const cell = (tag: 'td' | 'th', c: string | number, i: number) => `<${tag}${cls(i) ? ` class="${cls(i)}"` : ''}>${escapeXml(String(c))}</${tag}>`;
   const td = (c: string | number, i: number) => cell('td', c, i);
   return `<table><thead><tr>${head.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
 }
@@ -109,7 +110,7 @@ export function renderReport(d: ReportData): string {
     const figs = [renderBars('automl-leaderboard', `Best pipeline per learner (${a.metric}, cross-validated)`, bars, a.metric)];
     if (a.history?.length) figs.push(renderPlot({ id: 'automl-progress', title: 'AutoML: best score so far', xLabel: 'trial', yLabel: a.metric, series: [{ name: 'best so far', kind: 'step', points: a.history.map((h) => ({ x: h.trial, y: h.best })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
-    parts.push(table(['rank', 'learner', a.metric, 'fit s / fold', 'parameters'], top.map((r) => [r.rank, r.learner, r.score.toFixed(4), r.fitSeconds !== undefined ? r.fitSeconds.toFixed(3) : '', formatParams(r.params ?? {})]), [1, 4]));
+    parts.push(table(['rank', 'learner', a.metric, 'fit s / fold', 'parameters'], top.map((r) => [r.rank, r.learner, r.score.toFixed(4), r.fitSeconds !== undefined ? r.fitSeconds.toFixed(3) : '', formatParams(r.params ?? {})]), [1, 4], [1]));
     if (a.model) {
       const m = a.model;
       const what = m.kind === 'ensemble' ? `An ensemble of ${plural(m.members.length, 'pipeline')} (bagged ensemble selection, Caruana et al. 2004)` : `The best pipeline (${escapeXml(m.members[0]?.learner ?? '')})`;
@@ -117,7 +118,7 @@ export function renderReport(d: ReportData): string {
       parts.push(`<h3>The model${m.savedTo ? `, saved to <code>${escapeXml(m.savedTo)}</code>` : ''}</h3><p>${what}${score}.</p>`);
       // heaviest first
       const members = [...m.members].sort((x, y) => y.weight - x.weight);
-      if (m.kind === 'ensemble') parts.push(table(['member', 'learner', 'weight', 'parameters'], members.map((x, i) => [i + 1, x.learner, x.weight.toFixed(3), formatParams(x.params)]), [1, 3]));
+      if (m.kind === 'ensemble') parts.push(table(['member', 'learner', 'weight', 'parameters'], members.map((x, i) => [i + 1, x.learner, x.weight.toFixed(3), formatParams(x.params)]), [1, 3], [1]));
     }
   }
   if (d.rules) {

@@ -55,7 +55,7 @@ describe('report rendering', () => {
     expect(html).not.toContain('0.012345678');
     expect(html).toContain('<h3>The model, saved to <code>/tmp/p.json</code></h3><p>An ensemble of 2 pipelines (bagged ensemble selection, Caruana et al. 2004), accuracy 0.9239 on the out-of-fold predictions it was chosen on.</p>');
     // heaviest member first
-    expect(html).toContain('<tr><td>1</td><td class="text">linear-svm</td><td>0.750</td><td class="text">C=1</td></tr><tr><td>2</td><td class="text">mlp</td><td>0.250</td><td class="text">hidden=[32,16]</td></tr>');
+    expect(html).toContain('<tr><td>1</td><td class="text name">linear-svm</td><td>0.750</td><td class="text">C=1</td></tr><tr><td>2</td><td class="text name">mlp</td><td>0.250</td><td class="text">hidden=[32,16]</td></tr>');
     const one = renderReport({ automl: { metric: 'accuracy', leaderboard, model: { kind: 'best', score: 0.9151, members: [{ learner: 'linear-svm', weight: 1, params: { C: 1 } }] } } });
     expect(one).toContain('<h3>The model</h3><p>The best pipeline (linear-svm), accuracy 0.9151 on the out-of-fold predictions it was chosen on.</p>');
     expect(one).not.toContain('member');
