@@ -101,6 +101,20 @@ describe('automl', () => {
     expect(res.ensemble!.members.length).toBe(new Set(res.ensemble!.members.map((m) => JSON.stringify(m.spec))).size);
   });
 
+  it('pipelines with bit-identical out-of-fold predictions (a parameter that changed nothing) are one row', async () => {
+    // trees on iris: many depth limits, leaf sizes and pruning strengths grow the same tree
+    const opts = { data: irisPath, target: 'species', maxTrials: 40, seed: 3, learners: ['decision-tree' as const], strategy: 'random' as const, pruner: 'none' as const, repeats: 1 };
+    const every = await automl({ ...opts, dedupePredictions: false });
+    const res = await automl(opts);
+    expect(res.history).toEqual(every.history);
+    // the board only: the ensemble is the same
+    expect(JSON.stringify(res.ensemble!.toJSON())).toBe(JSON.stringify(every.ensemble!.toJSON()));
+    expect(res.leaderboard.length).toBeLessThan(every.leaderboard.length - 5);
+    // a row folded away has the score of a better-ranked row that was kept (the same predictions score the same)
+    const kept = new Set(res.leaderboard.map((r) => r.trial));
+    for (const r of every.leaderboard) if (!kept.has(r.trial)) expect(res.leaderboard.some((k) => k.score === r.score && k.rank < every.leaderboard.find((e) => e.trial === r.trial)!.rank)).toBe(true);
+  });
+
   it('searches every imputation when at least 5 rows have gaps, else only knn; impute: [...] chooses', async () => {
     const d = irisData();
     const records = Array.from({ length: d.x.rows }, (_, r) => ({
