@@ -49,8 +49,7 @@ th{background:#f6f6f6}td:first-child,th:first-child,.text{text-align:left}.name{
 function table(head: string[], rows: Array<Array<string | number>>, text: number[] = [], names: number[] = []): string {
   const cls = (i: number) => [...(text.includes(i) ? ['text'] : []), ...(names.includes(i) ? ['name'] : [])].join(' ');
   const cell = (tag: 'td' | 'th', c: string | number, i: number) => `<${tag}${cls(i) ? ` class="${cls(i)}"` : ''}>${escapeXml(String(c))}</${tag}>`;
-  const td = (c: string | number, i: number) => cell('td', c, i);
-  return `<table><thead><tr>${head.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('')}</tbody></table>`;
+  return `<table><thead><tr>${head.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('')}</tbody></table>`;
 }
 /** '1 pipeline', '3 pipelines'. */
 export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

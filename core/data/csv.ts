@@ -210,7 +210,7 @@ export function parseCsv(text: string, opts: CsvOptions & { fileName?: string } 
   }
   const missing = new Set(opts.missing ?? DEFAULT_MISSING);
   const comma = (opts.decimal ?? (delimiter === ';' ? ',' : '.')) === ',';
-  const isNumber = (s: string) => NUMBER.test(s) || (comma && COMMA_NUMBER.test(s));
+  const isNumber = (s: string) => isNumberText(s) || (comma && COMMA_NUMBER.test(s));
   const nRows = rows.length - body;
   const columns = names.map((name, k): Column => {
     const raw: (string | null)[] = new Array(nRows);

@@ -22,6 +22,9 @@ export function parseJsonRecords(text: string, fileName?: string): Record<string
   return rows as Record<string, unknown>[];
 }
 
+/** A record value read as missing: null, undefined, '' or NaN. */
+const isMissing = (v: unknown): boolean => v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
+
 /**
  * Plain records to a Table: columns are the keys in first-seen order; a column whose present values are all
  * numbers, or numbers written as strings ("12.5", as many APIs and spreadsheets export them; read as the CSV reader
@@ -35,11 +38,10 @@ export function recordsToTable(records: readonly Record<string, unknown>[], opts
   for (const r of records) for (const k of Object.keys(r)) if (!opts.exclude?.includes(k)) names.add(k);
   const columns = [...names].map((name): Column => {
     const values = records.map((r) => (Object.hasOwn(r, name) ? r[name] : undefined));
-    const missing = (v: unknown) => v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
-    if (!opts.categorical?.includes(name) && values.every((v) => missing(v) || typeof v === 'number' || (typeof v === 'string' && isNumberText(v)))) {
-      return numericColumn(name, values.map((v) => (missing(v) ? NaN : typeof v === 'string' ? parseNumber(v.trim()) : (v as number))));
+    if (!opts.categorical?.includes(name) && values.every((v) => isMissing(v) || typeof v === 'number' || (typeof v === 'string' && isNumberText(v)))) {
+      return numericColumn(name, values.map((v) => (isMissing(v) ? NaN : typeof v === 'string' ? parseNumber(v.trim()) : (v as number))));
     }
-    return categoricalColumn(name, values.map((v) => (missing(v) ? null : String(v))));
+    return categoricalColumn(name, values.map((v) => (isMissing(v) ? null : String(v))));
   });
   return { columns, nRows: records.length };
 }

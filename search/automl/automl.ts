@@ -13,7 +13,7 @@ import { tpe } from '../strategies/tpe.js';
 import type { GenericPruner, GenericStrategy, Pruner, Strategy } from '../strategies/types.js';
 import { Study, type Trial } from '../study.js';
 import { complement, kFold, stratifiedKFold } from './cv.js';
-import { type OutOfFold, blend, ensembleSelection, fitTemperature, temper } from './ensemble.js';
+import { type OutOfFold, blend, ensembleSelection, fitTemperature, oofValues, temper } from './ensemble.js';
 import { TimeLimitExceeded, withDeadline } from './deadline.js';
 import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
@@ -361,7 +361,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   // copies of one tree do not fill the board. The library keeps them: leaving them out of it was tried and not
   // taken (bench/results/automl-small-table-ablation.json, C1: mean -0.01 points, movies -0.19 ± 0.15)
   const samePredictions = new PredictionSet();
-  const shown = opts.dedupePredictions === false ? ranked : ranked.filter(({ r }) => samePredictions.add('proba' in r.oof ? r.oof.proba.data : r.oof.pred));
+  const shown = opts.dedupePredictions === false ? ranked : ranked.filter(({ r }) => samePredictions.add(oofValues(r.oof)));
   const leaderboard: LeaderboardRow[] = shown.map(({ index, r }, i) => ({
     rank: i + 1,
     trial: index,

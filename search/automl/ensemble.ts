@@ -13,6 +13,11 @@ import { type MetricName, greaterIsBetter, logLoss, score } from './metrics.js';
 /** A candidate's out-of-fold output: class probabilities [n, K] or regression values. */
 export type OutOfFold = { proba: Matrix } | { pred: Float64Array };
 
+/** An out-of-fold output's numbers, flat: the probabilities row by row, or the regression values. */
+export function oofValues(o: OutOfFold): Float64Array {
+  return 'proba' in o ? o.proba.data : o.pred;
+}
+
 export interface SelectionOptions {
   /** Sorted initialization: the `init` candidates best on their own enter once each before the greedy steps (default 0). */
   init?: number;
@@ -50,7 +55,7 @@ export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike
 
 /** One greedy run over the candidates listed in `pool`; returns weights over all candidates. */
 function hillClimb(candidates: readonly OutOfFold[], pool: readonly number[], y: ArrayLike<number>, metric: MetricName, size: number, init: number): number[] {
-  const flat = candidates.map((c) => ('proba' in c ? c.proba.data : c.pred));
+  const flat = candidates.map(oofValues);
   const len = flat[0].length;
   const isProba = 'proba' in candidates[0];
   const cols = isProba ? (candidates[0] as { proba: Matrix }).proba.cols : 1;
@@ -100,11 +105,11 @@ function hillClimb(candidates: readonly OutOfFold[], pool: readonly number[], y:
 /** The averaged output of the candidates under `weights` (to score the ensemble itself). */
 export function blend(candidates: readonly OutOfFold[], weights: readonly number[]): OutOfFold {
   const first = candidates[0];
-  const len = 'proba' in first ? first.proba.data.length : first.pred.length;
+  const len = oofValues(first).length;
   const out = new Float64Array(len);
   candidates.forEach((c, i) => {
     if (weights[i] === 0) return;
-    const f = 'proba' in c ? c.proba.data : c.pred;
+    const f = oofValues(c);
     for (let j = 0; j < len; j++) out[j] += weights[i] * f[j];
   });
   return 'proba' in first ? { proba: matrix(first.proba.rows, first.proba.cols, out) } : { pred: out };

@@ -172,8 +172,9 @@ export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
 
 /**
  * A table from plain records (a JSON data set): core/data/json.ts recordsToTable, the reading every other JSON input
- * gets (a column is numeric when every present value is a number, else categorical; '' is missing). `exclude` drops
- * columns (ids, free text); `categorical` keeps numeric codes as categories.
+ * gets (a column is numeric when every present value is a number or a number written as a string, else
+ * categorical; '' is missing). `exclude` drops columns (ids, free text); `categorical` keeps numeric codes as
+ * categories.
  */
 export function tableFromRecords(records: readonly RowObject[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
   return recordsToTable(records, opts);
