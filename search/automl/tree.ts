@@ -545,52 +545,59 @@ function midpoint(a: number, b: number): number {
 }
 
 /**
- * Minimal cost-complexity pruning: R(t) = (samples_t / samples_root) * impurity_t; repeatedly collapse the internal
- * node with the smallest effective alpha (R(t) - R(T_t)) / (leaves(T_t) - 1) while it is <= ccpAlpha.
+ * Minimal cost-complexity pruning (Breiman et al. 1984, ch. 3): the smallest subtree T of the tree minimizing
+ * R(T) + ccpAlpha * leaves(T), where R(t) = (samples_t / samples_root) * impurity_t and R(T) sums R over T's leaves.
+ * That is the tree weakest-link pruning ends with (collapse the inner node of smallest effective alpha
+ * (R(t) - R(T_t)) / (leaves(T_t) - 1) while it is <= ccpAlpha), found here in one pass from the leaves up: a node
+ * whose children are already pruned collapses when its own effective alpha is <= ccpAlpha. Linear in the nodes;
+ * the weakest-link loop recounts the tree per collapse, which on a regression tree of 100k nodes took minutes.
  * Returns a compacted copy (children re-indexed, root still at 0).
  */
 export function pruneTree(nodes: readonly TreeNode[], ccpAlpha: number): TreeNode[] {
   const work = nodes.map((n) => ({ ...n }));
   const total = work[0].samples;
   const r = (n: TreeNode): number => (n.samples / total) * n.impurity;
-  for (;;) {
-    const subR = new Float64Array(work.length);
-    const leaves = new Int32Array(work.length);
-    const visit = (i: number): void => {
-      const n = work[i];
-      if (n.feature < 0) {
-        subR[i] = r(n);
-        leaves[i] = 1;
-        return;
+  const subR = new Float64Array(work.length);
+  const leaves = new Int32Array(work.length);
+  for (const i of postOrder(work)) {
+    const n = work[i];
+    if (n.feature >= 0) {
+      const below = subR[n.left] + subR[n.right];
+      const count = leaves[n.left] + leaves[n.right];
+      if ((r(n) - below) / (count - 1) > ccpAlpha) {
+        subR[i] = below;
+        leaves[i] = count;
+        continue;
       }
-      visit(n.left);
-      visit(n.right);
-      subR[i] = subR[n.left] + subR[n.right];
-      leaves[i] = leaves[n.left] + leaves[n.right];
-    };
-    visit(0);
-    let weakest = -1;
-    let weakestAlpha = Infinity;
-    const find = (i: number): void => {
-      const n = work[i];
-      if (n.feature < 0) return;
-      const alpha = (r(n) - subR[i]) / (leaves[i] - 1);
-      if (alpha < weakestAlpha - 1e-15) {
-        weakestAlpha = alpha;
-        weakest = i;
-      }
-      find(n.left);
-      find(n.right);
-    };
-    find(0);
-    if (weakest < 0 || weakestAlpha > ccpAlpha) break;
-    const n = work[weakest];
-    n.feature = -1;
-    n.left = -1;
-    n.right = -1;
-    n.threshold = 0;
+      n.feature = -1;
+      n.left = -1;
+      n.right = -1;
+      n.threshold = 0;
+    }
+    subR[i] = r(n);
+    leaves[i] = 1;
   }
   return compactTree(work);
+}
+
+/** The indices of the nodes reachable from the root, every child before its parent. */
+function postOrder(nodes: readonly TreeNode[]): Int32Array {
+  const out = new Int32Array(nodes.length);
+  let m = 0;
+  const stack = [0];
+  const expanded = new Uint8Array(nodes.length);
+  while (stack.length) {
+    const i = stack[stack.length - 1];
+    const n = nodes[i];
+    if (n.feature < 0 || expanded[i]) {
+      stack.pop();
+      out[m++] = i;
+    } else {
+      expanded[i] = 1;
+      stack.push(n.right, n.left);
+    }
+  }
+  return out.subarray(0, m);
 }
 
 /** The nodes still reachable from the root after pruning turned inner nodes into leaves, renumbered depth-first. */

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
 import { RandomForest } from '../../../search/automl/forest.js';
-import { DecisionTree, columnRanks, pruneTree, type TreeNode } from '../../../search/automl/tree.js';
+import { DecisionTree, columnRanks, compactTree, pruneTree, type TreeNode } from '../../../search/automl/tree.js';
 import { type Matrix, fromRows } from '../../../search/automl/matrix.js';
 import { accuracy } from '../../../search/automl/metrics.js';
-import { irisData, xor } from './fixtures.js';
+import { irisData, penguinsData, xor } from './fixtures.js';
 
 function checkStructure(nodes: TreeNode[], k: number): void {
   for (const n of nodes) {
@@ -21,6 +21,53 @@ function checkStructure(nodes: TreeNode[], k: number): void {
     expect(r.depth).toBe(n.depth + 1);
     for (let c = 0; c < k; c++) expect(l.counts[c] + r.counts[c]).toBeCloseTo(n.counts[c], 9);
   }
+}
+
+/**
+ * The textbook weakest-link loop, one collapse per pass over the tree: the reference the one-pass pruneTree must
+ * reproduce. Also returns the effective alphas of the collapses, in order (sklearn's cost_complexity_pruning_path).
+ */
+function weakestLink(nodes: readonly TreeNode[], alpha: number): { tree: TreeNode[]; alphas: number[] } {
+  const work = nodes.map((n) => ({ ...n }));
+  const r = (n: TreeNode): number => (n.samples / work[0].samples) * n.impurity;
+  const alphas: number[] = [];
+  for (;;) {
+    const subR = new Float64Array(work.length);
+    const leaves = new Int32Array(work.length);
+    const visit = (i: number): void => {
+      const n = work[i];
+      if (n.feature < 0) [subR[i], leaves[i]] = [r(n), 1];
+      else {
+        visit(n.left);
+        visit(n.right);
+        [subR[i], leaves[i]] = [subR[n.left] + subR[n.right], leaves[n.left] + leaves[n.right]];
+      }
+    };
+    visit(0);
+    let weakest = -1;
+    let weakestAlpha = Infinity;
+    work.forEach((n, i) => {
+      if (n.feature < 0 || leaves[i] === 0) return; // leaves[i] 0: cut off by an earlier collapse
+      const a = (r(n) - subR[i]) / (leaves[i] - 1);
+      if (a < weakestAlpha) [weakestAlpha, weakest] = [a, i];
+    });
+    if (weakest < 0 || weakestAlpha > alpha) break;
+    alphas.push(weakestAlpha);
+    Object.assign(work[weakest], { feature: -1, left: -1, right: -1, threshold: 0 });
+  }
+  return { tree: compactTree(work), alphas };
+}
+
+/**
+ * Alphas halfway between the effective alphas at which weakest-link pruning collapses a node, and one past the
+ * last: every distinct pruned tree of the sequence once. Not the effective alphas themselves: at an alpha equal to
+ * one, two nested nodes can tie in exact arithmetic, and which collapses first (the parent alone, or the child and
+ * then not the parent) is decided by the last bit of a sum; nor the rounding noise (|alpha| < 1e-12) of splits that
+ * gain nothing.
+ */
+function pruneAlphas(nodes: readonly TreeNode[]): number[] {
+  const at = [...new Set(weakestLink(nodes, Infinity).alphas)].filter((a) => Math.abs(a) >= 1e-12).sort((a, b) => a - b);
+  return at.map((a, i) => (i + 1 < at.length ? (a + at[i + 1]) / 2 : 2 * a));
 }
 
 describe('DecisionTree', () => {
@@ -96,6 +143,26 @@ describe('DecisionTree', () => {
     // pruning a fitted tree equals fitting with ccpAlpha
     const direct = new DecisionTree({ ccpAlpha: 0.01 }).fit(d.x, d.y);
     expect(new DecisionTree().fit(d.x, d.y).prune(0.01).nodes).toEqual(direct.nodes);
+  });
+
+  it('property: pruning equals the weakest-link loop (collapse the smallest effective alpha while <= alpha), equal gains included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.boolean(), fc.integer({ min: 20, max: 200 }), fc.double({ min: 0, max: 1, noNaN: true }), (seed, regression, n, pick) => {
+        const rng = new Random(seed);
+        // few distinct values and noisy labels: many equal-gain splits and many equal effective alphas
+        const x: Matrix = { rows: n, cols: 3, data: Float64Array.from({ length: 3 * n }, () => Math.floor(rng.uniform() * 6)) };
+        const y = regression ? Float64Array.from({ length: n }, (_, i) => x.data[3 * i] + Math.floor(rng.uniform() * 3)) : Int32Array.from({ length: n }, (_, i) => (x.data[3 * i] + Math.floor(rng.uniform() * 3)) % 3);
+        const full = new DecisionTree({ criterion: 'entropy' }).fit(x, y);
+        const alphas = pruneAlphas(full.nodes);
+        const alpha = alphas.length === 0 ? pick : alphas[Math.min(alphas.length - 1, Math.floor(pick * alphas.length))];
+        expect(pruneTree(full.nodes, alpha)).toEqual(weakestLink(full.nodes, alpha).tree);
+      }),
+      { numRuns: 150 },
+    );
+    // and on a real tree: penguins, every tree of its pruning sequence
+    const d = penguinsData();
+    const full = new DecisionTree().fit(d.x, d.y);
+    for (const alpha of pruneAlphas(full.nodes)) expect(pruneTree(full.nodes, alpha)).toEqual(weakestLink(full.nodes, alpha).tree);
   });
 
   it('uses sample weights as repeated rows', () => {
