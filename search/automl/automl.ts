@@ -30,14 +30,13 @@ export interface AutoMLOptions {
   target: string;
   /**
    * Wall-clock budget for the whole run (default 60 s). The search gets all but a tenth of it (at most 5 s), which is
-   * left for the refits: no trial starts after the search time, and a trial whose next fold (as long as its folds so
-   * far) would end past it stops at that fold boundary, counted with the trials stopped early. A search fit stops at
-   * the search time's end once a trial has completed (before that, at the budget's end), and a refit of an ensemble
-   * member at the budget's end (that member is left out): the slow learners check it between trees, boosting rounds,
-   * epochs, solver iterations and blocks of kNN query rows (deadline.ts; one tree or a naive Bayes fit is not cut). Before any trial has
-   * completed, one that cannot finish all its folds in the search time stops after the fold that shows it, and the
-   * defaults not yet run go cheapest first (on a big table the default forest may not fit a short budget where
-   * naive Bayes and the linear model do).
+   * left for the refits: no trial starts after the search time, or when one as long as the mean trial so far would
+   * end past it. A trial keeps pace or stops, counted with the trials stopped early: its fold i must be done by the
+   * (i + 1) / folds share of the search time left when it started. The slow learners check that between trees,
+   * boosting rounds, epochs, solver iterations and blocks of kNN query rows (deadline.ts; one tree or a naive Bayes
+   * fit is not cut, and is checked when it ends). While no trial has completed, one that falls behind sends the
+   * defaults not yet run cheapest first (on a big table the default forest may not fit a short budget where naive
+   * Bayes and the linear model do). A refit of an ensemble member stops at the budget's end (that member is left out).
    */
   budgetSeconds?: number;
   /** Stop after this many trials (default: only the time budget). */
@@ -250,26 +249,28 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const oofData = new Float64Array(repeats * n * (task === 'classification' ? enc.classes.length : 1));
     const foldScores: number[] = [];
     let fitMs = 0;
+    // a trial keeps pace or stops: fold i must be done by the (i + 1) / folds share of the search time left when the
+    // trial started (the slow learners check it between trees, rounds, epochs; a fit that cannot be cut is checked
+    // when it ends), so one that cannot finish its folds in time stops as soon as that shows, not at the search's
+    // end: on a 200k-row table the default forest's first fold alone took 40 of 60 s, leaving the rest a third
+    const pace = (i: number): number => t0Trial + ((searchEnd - t0Trial) * (i + 1)) / foldData.length;
+    const behind = (): never => {
+      // the search time is over: no trial starts after this one; before that, while none has completed, the
+      // defaults not yet run go cheapest first (on a big table the forest at the front may not fit where the linear
+      // model does); otherwise a trial starts only if one as long as the mean so far still fits
+      if (clock() >= searchEnd) stop.abort();
+      else if (results.size === 0) defaultsFirst?.cheapFirst();
+      else stopIfNextEndsLate();
+      return trial.prune(); // counted with the trials stopped early, not as a failure
+    };
     for (const [i, f] of foldData.entries()) {
-      // a trial that started in time but whose next fold (as long as its folds so far) would end past the search
-      // time stops here: running on to the hard deadline would leave nothing for the refits. Before any trial has
-      // completed, one that cannot finish all its folds in time stops at once instead, and the defaults not yet
-      // run go cheapest first: on a big table the forest at the front may not fit the budget where others do
-      const perFold = i > 0 ? (clock() - t0Trial) / i : 0;
-      if (i > 0 && clock() + perFold * (results.size > 0 ? 1 : foldData.length - i) > searchEnd) {
-        // no later trial starts once one has completed (it would meet the same end)
-        if (results.size > 0) stop.abort();
-        else defaultsFirst?.cheapFirst();
-        trial.prune(); // counted with the trials stopped early, not as a failure
-      }
+      if (i > 0 && clock() > pace(i - 1)) behind();
       if (i > 0 && results.size > 0 && opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
       const t0 = clock();
       const fitted = (() => {
         try {
-          // no fit runs past the search time once a trial has completed (the rest of the budget is the refits'), nor
-          // past the budget before then: a fold that would (one tree or epoch at a time) stops like a late trial
           return withDeadline(
-            results.size > 0 ? searchEnd : hardDeadline,
+            pace(i),
             () => {
               const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
               return task === 'classification' ? { proba: p.predictProba(f.testTable) } : { pred: p.predictEncoded(f.testTable) as Float64Array };
@@ -278,8 +279,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
           );
         } catch (e) {
           if (!(e instanceof TimeLimitExceeded)) throw e;
-          stop.abort();
-          return trial.prune();
+          return behind();
         }
       })();
       fitMs += clock() - t0;
