@@ -4,9 +4,8 @@ import { extname } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
 import { loadIdxImages } from '../core/data/mnist.js';
 import { imageDataset, mnistDataset, TensorDataset } from '../core/data/dataset.js';
-import { readCsv, type Table } from '../core/data/csv.js';
-import { readArff } from '../core/data/arff.js';
-import { readJsonTable } from '../core/data/json.js';
+import { type Table } from '../core/data/csv.js';
+import { TABLE_EXTENSIONS, readTable } from '../core/data/read-table.js';
 import * as datasets from '../core/data/datasets.js';
 import { UsageError } from './args.js';
 import { Tensor } from '../core/tensor.js';
@@ -28,11 +27,8 @@ export function loadTable(source: string, target: string | undefined, command: s
     table = datasets[source as (typeof BUILTIN_TABLES)[number]]({ target: null });
   } else {
     requireFile(source, command);
-    const ext = extname(source).toLowerCase();
-    if (ext === '.arff') table = readArff(source);
-    else if (ext === '.csv' || ext === '.tsv' || ext === '.txt') table = readCsv(source);
-    else if (ext === '.json') table = readJsonTable(source);
-    else throw new UsageError(`${command}: --data must be a .csv, .tsv, .arff or .json file or one of ${BUILTIN_TABLES.join(', ')}, got ${source}`);
+    if (!isTableSource(source)) throw new UsageError(`${command}: --data must be a .csv, .tsv, .arff or .json file or one of ${BUILTIN_TABLES.join(', ')}, got ${source}`);
+    table = readTable(source);
   }
   if (target !== undefined && !table.columns.some((c) => c.name === target)) {
     throw new ArgumentError(`${command}: --target must name a column of ${source}, got ${JSON.stringify(target)}; columns: ${table.columns.map((c) => c.name).join(', ')}`);
@@ -54,7 +50,7 @@ export function loadImages(o: ImageSource, command: string): TensorDataset {
 
 export function isTableSource(data: string | undefined): boolean {
   if (data === undefined) return false;
-  return (BUILTIN_TABLES as readonly string[]).includes(data) || ['.csv', '.tsv', '.txt', '.arff', '.json'].includes(extname(data).toLowerCase());
+  return (BUILTIN_TABLES as readonly string[]).includes(data) || (TABLE_EXTENSIONS as readonly string[]).includes(extname(data).toLowerCase());
 }
 
 /**

@@ -25,6 +25,8 @@ export * from './optim/schedulers.js';
 export * from './data/dataset.js';
 export * from './data/csv.js';
 export * from './data/arff.js';
+export * from './data/json.js';
+export * from './data/read-table.js';
 export * from './data/idx.js';
 export * from './data/mnist.js';
 export * as datasets from './data/datasets.js';

@@ -3,7 +3,7 @@
 // under a trial and/or time budget (repeated with fresh splits on small tables, where one split's noise would pick
 // the winner); then the best pipeline is refitted on all rows and, optionally, an ensemble is chosen by bagged
 // ensemble selection (Caruana et al. 2004) over the best pipeline of each learner and the best trials overall.
-import { readCsv } from '../../core/data/csv.js';
+import { readTable } from '../../core/data/read-table.js';
 import { ArgumentError, WhittleError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import type { Config } from '../space.js';
@@ -25,7 +25,7 @@ import { type PreprocessConfig, Preprocessor } from './preprocess.js';
 import { automlSpace, configToSpec, defaultConfigs, imputers } from './space.js';
 
 export interface AutoMLOptions {
-  /** A CSV path, a whittle Table, or plain records. */
+  /** A table file (CSV/TSV, ARFF or JSON records: core/data readTable), a whittle Table, or plain records. */
   data: string | Frame;
   target: string;
   /**
@@ -173,7 +173,7 @@ interface TrialResult {
 }
 
 function loadTable(data: string | Frame): Table {
-  if (typeof data === 'string') return readCsv(data);
+  if (typeof data === 'string') return readTable(data);
   return isTable(data) ? data : tableFromRecords(data);
 }
 

@@ -4,10 +4,7 @@
 //   const r = rules({ data: 'iris.csv', target: 'species', algorithm: 'ripper', seed: 1, folds: 10, print: true });
 //   r.model.predict([{ petal_length: 1.4, petal_width: 0.2 }]);  r.model.explain({ petal_length: 5.1 }).text;
 //   r.save('iris.rules.json');  loadRules('iris.rules.json');
-import { readFileSync } from 'node:fs';
-import { readArff } from '../../core/data/arff.js';
-import { readCsv } from '../../core/data/csv.js';
-import { parseJsonRecords } from '../../core/data/json.js';
+import { readTable } from '../../core/data/read-table.js';
 import { ArgumentError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type DateSource, type RowObject, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, tableFromRecords, takeTableRows } from './data.js';
@@ -64,14 +61,6 @@ export interface RulesResult {
   save(path: string): void;
 }
 
-/** Reads a data file for rules(): CSV or ARFF through core/data, or a JSON array of records. */
-export function readTable(path: string, target: string): Table {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.arff')) return readArff(path, { target });
-  if (lower.endsWith('.json')) return tableFromRecords(parseJsonRecords(readFileSync(path, 'utf8'), path) as RowObject[]);
-  return readCsv(path, { target });
-}
-
 /** Fits one rule model with the options' algorithm and mode. */
 export function fitRules(table: Table, opts: Omit<RulesOptions, 'data'>): RuleModel {
   const seed = opts.seed ?? 0;
@@ -87,7 +76,7 @@ export function fitRules(table: Table, opts: Omit<RulesOptions, 'data'>): RuleMo
 }
 
 export function rules(opts: RulesOptions): RulesResult {
-  const raw = typeof opts.data === 'string' ? readTable(opts.data, opts.target) : opts.data;
+  const raw = typeof opts.data === 'string' ? readTable(opts.data, { target: opts.target }) : opts.data;
   const { table, sources } = opts.parseDates === false ? { table: raw, sources: new Map<string, DateSource>() } : expandDates(raw, opts.target);
   if (sources.size > 0 && opts.features) {
     const parts = (name: string) => [...sources].filter(([, s]) => s.column === name).map(([derived]) => derived);

@@ -45,6 +45,21 @@ describe('automl', () => {
     );
   });
 
+  it('reads a table file of any format readTable knows: JSON records and ARFF give the leaderboard the CSV gives', async () => {
+    // before, a path was always read as CSV, and a .json file failed with "a closing quote must be followed by a delimiter"
+    const d = irisData();
+    const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+    const rows = Array.from({ length: d.x.rows }, (_, r) => ({ ...Object.fromEntries(names.map((n, j) => [n, d.x.data[r * 4 + j]])), species: d.classes[d.y[r]] }));
+    const json = join(dir, 'iris.json');
+    writeFileSync(json, JSON.stringify(rows));
+    const arff = join(dir, 'iris.arff');
+    writeFileSync(arff, ['@relation iris', ...names.map((n) => `@attribute ${n} numeric`), `@attribute species {${d.classes.join(',')}}`, '@data', ...rows.map((r) => Object.values(r).join(','))].join('\n') + '\n');
+    const run = (data: string) => automl({ data, target: 'species', maxTrials: 4, seed: 3, learners: [...fast], ensemble: false }).then((r) => withoutTimes(r.leaderboard));
+    const fromCsv = await run(irisPath);
+    expect(await run(json)).toEqual(fromCsv);
+    expect(await run(arff)).toEqual(fromCsv);
+  });
+
   it('errors on a metric that does not fit the task', async () => {
     await expect(automl({ data: irisPath, target: 'species', metric: 'rmse', maxTrials: 1 })).rejects.toThrow(/metric for classification must be one of/);
   });

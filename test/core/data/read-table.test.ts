@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ArgumentError, FormatError } from '../../../core/errors.js';
+import { parseCsv } from '../../../core/data/csv.js';
+import { readTable } from '../../../core/data/read-table.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'whittle-read-table-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+// one small table in each format, the same values: a number with a gap, a category, a class
+const csvText = 'x,colour,y\n1.5,red,a\n,blue,b\n3,red,a\n';
+const records = [{ x: 1.5, colour: 'red', y: 'a' }, { x: null, colour: 'blue', y: 'b' }, { x: 3, colour: 'red', y: 'a' }];
+const arffText = '@relation t\n@attribute x numeric\n@attribute colour {red,blue}\n@attribute y {a,b}\n@data\n1.5,red,a\n?,blue,b\n3,red,a\n';
+
+describe('readTable: one reader for every table file', () => {
+  it('CSV, TSV, ARFF and JSON records read to the same columns, the target held apart when named', () => {
+    const expected = parseCsv(csvText, { target: 'y' });
+    const paths = [file('t.csv', csvText), file('t.tsv', csvText.replaceAll(',', '\t')), file('t.TXT', csvText), file('t.arff', arffText), file('t.json', JSON.stringify(records))];
+    for (const path of paths) {
+      const t = readTable(path, { target: 'y' });
+      expect(t.nRows, path).toBe(3);
+      expect(t.columns.map((c) => [c.name, c.kind]), path).toEqual([['x', 'numeric'], ['colour', 'categorical']]);
+      expect(Array.from(t.columns[0].values as Float64Array), path).toEqual(Array.from(expected.columns[0].values as Float64Array));
+      expect(t.columns[1].values, path).toEqual(expected.columns[1].values);
+      expect(t.target?.values, path).toEqual(['a', 'b', 'a']);
+      // without a target every column is a feature
+      expect(readTable(path).columns.map((c) => c.name), path).toEqual(['x', 'colour', 'y']);
+    }
+  });
+
+  it('an unknown target names the file and the columns; a malformed file names the file and the place', () => {
+    const json = file('u.json', JSON.stringify(records));
+    expect(() => readTable(json, { target: 'z' })).toThrow(ArgumentError);
+    expect(() => readTable(json, { target: 'z' })).toThrow(`${json}: target must be one of the columns "x", "colour", "y", got "z"`);
+    const bad = file('bad.json', '[{"x": 1}, 2]');
+    expect(() => readTable(bad)).toThrow(FormatError);
+    expect(() => readTable(bad)).toThrow(/bad\.json.*record 1|record 1.*bad\.json/);
+    // another extension is read as delimited text
+    expect(readTable(file('t.data', 'a;b\n1;2\n')).columns.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+});
