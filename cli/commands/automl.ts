@@ -29,7 +29,7 @@ export const automlSpec: CommandSpec = {
     repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
     maxCategories: { type: 'number', help: 'most one-hot columns per categorical column: more levels keep the most frequent and share one column for the rest; a column whose values never repeat (a name, an id) is left out', default: 64 },
-    dates: { type: 'boolean', help: "read columns of ISO dates (2012-01-31) as year, month, day, weekday (and hour) numbers; --dates false keeps them categories", default: true },
+    dates: { type: 'boolean', help: "read columns of dates (ISO 2012-01-31, or 2012/01/31) as year, month, day, weekday (and hour) numbers; --dates false keeps them categories", default: true },
     prune: { type: 'string', help: "stop poor trials between folds: 'median' (median stopping rule on the mean score so far) or 'none'", choices: ['median', 'none'], default: 'median' },
     ensemble: { type: 'boolean', help: "bagged ensemble selection over each learner's best and the best pipelines (Caruana et al. 2004)", default: true },
     save: { type: 'string', help: "what --out holds: 'ensemble' (the selected ensemble; the best pipeline when none was built) or 'best' (the best single pipeline)", choices: ['ensemble', 'best'], default: 'ensemble' },

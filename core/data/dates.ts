@@ -7,8 +7,12 @@ export type DatePart = 'year' | 'month' | 'day' | 'weekday' | 'hour';
 
 export const dateParts: readonly DatePart[] = ['year', 'month', 'day', 'weekday', 'hour'];
 
-/** '2012-01-31', with an optional time 'T08:15[:00[.000]]' (or a space) and zone. */
-export const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+/**
+ * '2012-01-31', with an optional time 'T08:15[:00[.000]]' (or a space) and zone; also year first with slashes,
+ * '2012/01/31 08:15' (as many logs and exports write it: the flights in vega-datasets), never day or month first,
+ * which would be ambiguous.
+ */
+export const isoDate = /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 export interface ParsedDate {
   year: number;
@@ -27,13 +31,13 @@ export interface ParsedDate {
 export function parseDate(v: string): ParsedDate | undefined {
   const m = isoDate.exec(v);
   if (!m) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const hour = m[4] === undefined ? 0 : Number(m[4]);
-  const minute = m[5] === undefined ? 0 : Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const [year, month, day] = [Number(m[1]), Number(m[3]), Number(m[4])];
+  const hour = m[5] === undefined ? 0 : Number(m[5]);
+  const minute = m[6] === undefined ? 0 : Number(m[6]);
+  const second = m[7] === undefined ? 0 : Number(m[7]);
   const at = new Date(Date.UTC(year, month - 1, day));
   if (at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) return undefined;
-  return { year, month, day, weekday: at.getUTCDay(), hour, time: m[4] !== undefined, order: at.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 };
+  return { year, month, day, weekday: at.getUTCDay(), hour, time: m[5] !== undefined, order: at.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 };
 }
 
 /**

@@ -3,7 +3,7 @@
 // categorical ones. A category unseen in training becomes an all-zero one-hot block, like sklearn's
 // handle_unknown='ignore'. A column with more levels than maxCategories keeps its most frequent levels and puts
 // the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
-// A column of ISO dates ('2012-01-31', '2012-01-31T08:15') becomes numbers: year, month, day, weekday (and hour).
+// A column of dates ('2012-01-31', '2012-01-31T08:15', '2012/01/31 08:15') becomes numbers: year, month, day, weekday (and hour).
 import { type DatePart, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';
@@ -225,7 +225,7 @@ export class Preprocessor {
       const readable = c.kind === 'numeric' ? (v: string) => !Number.isNaN(toNumber(v)) : (v: string) => parseDate(v) !== undefined;
       const bad = values.flatMap((v, r) => (v !== null && !readable(v) ? [r] : []));
       if (bad.length === 0) return [];
-      const what = c.kind === 'numeric' ? 'not a number' : 'not an ISO date';
+      const what = c.kind === 'numeric' ? 'not a number' : 'not a date (2012-01-31)';
       const shown = bad.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${r})`).join(', ');
       return [`column ${JSON.stringify(c.name)}: ${bad.length} value${bad.length > 1 ? 's are' : ' is'} ${what}, read as missing: ${shown}${bad.length > 3 ? ', ...' : ''}`];
     });

@@ -297,12 +297,14 @@ describe('Preprocessor maxCategories', () => {
 describe('Preprocessor date columns', () => {
   const iso = (d: Date, time: boolean) => (time ? d.toISOString().slice(0, 16) : d.toISOString().slice(0, 10));
 
-  it('ISO dates become year, month, day, weekday (and hour), the gaps the median date; equals Date UTC getters (fast-check)', () => {
+  it('ISO dates (or year-first with slashes) become year, month, day, weekday (and hour), the gaps the median date; equals Date UTC getters (fast-check)', () => {
     const day = fc.date({ min: new Date(Date.UTC(1950, 0, 1)), max: new Date(Date.UTC(2080, 11, 31)), noInvalidDate: true });
     fc.assert(
-      fc.property(fc.array(fc.option(day, { nil: null }), { minLength: 1, maxLength: 30 }), fc.array(fc.oneof(fc.option(day, { nil: null }), fc.constant('not a date')), { minLength: 1, maxLength: 8 }), fc.boolean(), (train, query, time) => {
+      fc.property(fc.array(fc.option(day, { nil: null }), { minLength: 1, maxLength: 30 }), fc.array(fc.oneof(fc.option(day, { nil: null }), fc.constant('not a date')), { minLength: 1, maxLength: 8 }), fc.boolean(), fc.boolean(), (train, query, time, slash) => {
         if (train.every((d) => d === null)) return;
-        const col = (ds: (Date | string | null)[]) => categoricalColumn('when', ds.map((d) => (d === null ? null : typeof d === 'string' ? d : iso(d, time))));
+        // '2012/01/31 08:15', as the flights in vega-datasets write it
+        const written = (d: Date) => (slash ? iso(d, time).replace('T', ' ').replace(/^(\d{4})-(\d{2})-/, '$1/$2/') : iso(d, time));
+        const col = (ds: (Date | string | null)[]) => categoricalColumn('when', ds.map((d) => (d === null ? null : typeof d === 'string' ? d : written(d))));
         const p = new Preprocessor({ scale: 'none' }).fit({ columns: [col(train)], nRows: train.length });
         const parts = ['year', 'month', 'day', 'weekday', ...(time ? ['hour'] : [])];
         expect(p.featureNames).toEqual(parts.map((q) => `when.${q}`));
@@ -334,8 +336,8 @@ describe('Preprocessor date columns', () => {
     expect(p.notes).toEqual(['d: read as dates: year, month, day, weekday']);
     const back = Preprocessor.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));
     expect(Array.from(back.transform(t).data)).toEqual(Array.from(x.data));
-    // February 30th is no day, and a name is no date: both columns stay categories
-    for (const odd of ['2021-02-30', 'soon']) {
+    // February 30th is no day, a name is no date, nor are mixed separators or day first (ambiguous): all stay categories
+    for (const odd of ['2021-02-30', 'soon', '2021/02-03', '31/01/2012']) {
       expect(new Preprocessor().fit({ columns: [categoricalColumn('d', [...days, odd])], nRows: 6 }).featureNames[0]).toBe(`d=${days[0]}`);
     }
     expect(new Preprocessor({ parseDates: false }).fit(t).featureNames).toEqual(['d=2012-01-01', 'd=2012-03-15', 'd=2013-07-04', 'd=2014-12-31']);
@@ -369,7 +371,7 @@ describe('Preprocessor unreadable', () => {
     ];
     expect(p.unreadable(rows)).toEqual([
       'column "mass": 4 values are not a number, read as missing: "unknown" (row 1), "4 kg" (row 2), "n/a" (row 4), ...',
-      'column "when": 2 values are not an ISO date, read as missing: "last spring" (row 1), "2014-02-30" (row 3)',
+      'column "when": 2 values are not a date (2012-01-31), read as missing: "last spring" (row 1), "2014-02-30" (row 3)',
     ]);
     // and they are filled as gaps are: row 1's mass as a missing mass
     const x = p.transform(rows);
