@@ -66,6 +66,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   for (const note of res.notes) log(`column ${note}`);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
+  if (res.ensembleSkipped) log(`no ensemble: ${res.ensembleSkipped} (a larger --budget leaves time for it)`);
   const out = resolve(str(p, 'out')!);
   const which = str(p, 'save') === 'ensemble' && res.ensemble ? 'ensemble' : 'best';
   res.save(out, which);
@@ -90,7 +91,7 @@ export function automlSection(res: AutoMLResult, dataset: string, which: 'ensemb
     },
     model: ensemble
       ? { kind: 'ensemble', ...(savedTo ? { savedTo } : {}), score: res.ensembleScore, members: ensemble.members.map((m, i) => ({ learner: m.spec.learner, weight: ensemble.weights[i], params: specParams(m.spec) as Record<string, unknown> })) }
-      : { kind: 'best', ...(savedTo ? { savedTo } : {}), score: res.leaderboard[0]?.score, members: [{ learner: res.bestSpec.learner, weight: 1, params: specParams(res.bestSpec) as Record<string, unknown> }] },
+      : { kind: 'best', ...(savedTo ? { savedTo } : {}), ...(res.ensembleSkipped ? { why: `no ensemble: ${res.ensembleSkipped}` } : {}), score: res.leaderboard[0]?.score, members: [{ learner: res.bestSpec.learner, weight: 1, params: specParams(res.bestSpec) as Record<string, unknown> }] },
     metric: res.metric,
     leaderboard: res.leaderboard.map((r) => ({ rank: r.rank, learner: r.learner, score: r.score, params: r.params as Record<string, unknown>, fitSeconds: r.fitSeconds })),
     history: res.history.map((h) => ({ trial: h.trial, best: h.best })),

@@ -32,7 +32,7 @@ export interface ReportData {
     /** Learners searched that have no completed trial: `unfinished` were tried (each trial stopped early or failed), `untried` never came up. */
     missing?: { unfinished: string[]; untried: string[] };
     /** The model the run gives (and where it was saved): the ensemble with its members, or the best pipeline. */
-    model?: { kind: 'ensemble' | 'best'; savedTo?: string; score?: number; members: Array<{ learner: string; weight: number; params: Record<string, unknown> }> };
+    model?: { kind: 'ensemble' | 'best'; savedTo?: string; score?: number; /** why the best pipeline and not an ensemble, when ensembling was asked for */ why?: string; members: Array<{ learner: string; weight: number; params: Record<string, unknown> }> };
   };
   rules?: { text: string; cvAccuracy: number; nRules: number; nConditions: number; dataset?: string; algorithm?: string };
   notes?: string[];
@@ -114,7 +114,7 @@ export function renderReport(d: ReportData): string {
       const m = a.model;
       const what = m.kind === 'ensemble' ? `An ensemble of ${plural(m.members.length, 'pipeline')} (bagged ensemble selection, Caruana et al. 2004)` : `The best pipeline (${escapeXml(m.members[0]?.learner ?? '')})`;
       const score = m.score !== undefined ? `, ${escapeXml(a.metric)} ${m.score.toFixed(4)} on the out-of-fold predictions it was chosen on` : '';
-      parts.push(`<h3>The model${m.savedTo ? `, saved to <code>${escapeXml(m.savedTo)}</code>` : ''}</h3><p>${what}${score}.</p>`);
+      parts.push(`<h3>The model${m.savedTo ? `, saved to <code>${escapeXml(m.savedTo)}</code>` : ''}</h3><p>${what}${score}.${m.why ? ` ${escapeXml(m.why.charAt(0).toUpperCase() + m.why.slice(1))}.` : ''}</p>`);
       // heaviest first
       const members = [...m.members].sort((x, y) => y.weight - x.weight);
       if (m.kind === 'ensemble') parts.push(table(['member', 'learner', 'weight', 'parameters'], members.map((x, i) => [i + 1, x.learner, x.weight.toFixed(3), formatParams(x.params)]), [1, 3], [1]));

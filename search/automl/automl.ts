@@ -33,7 +33,7 @@ export interface AutoMLOptions {
    * left for the refits: no trial starts after the search time, or when one as long as the mean trial so far would
    * end past it. A trial keeps pace or stops, counted with the trials stopped early: its fold i must be done by the
    * (i + 1) / folds share of the search time left when it started. The slow learners check that between trees,
-   * boosting rounds, epochs, solver iterations and blocks of kNN query rows (deadline.ts; one tree or a naive Bayes
+   * boosting rounds, epochs, solver passes over the rows and blocks of kNN query rows (deadline.ts; one tree or a naive Bayes
    * fit is not cut, and is checked when it ends). While no trial has completed, one that falls behind sends the
    * defaults not yet run cheapest first (on a big table the default forest may not fit a short budget where naive
    * Bayes and the linear model do). A refit of an ensemble member stops at the budget's end (that member is left out).
@@ -152,6 +152,8 @@ export interface AutoMLResult {
   ensemble?: EnsemblePipeline;
   /** The ensemble's score on the out-of-fold predictions it was selected on, over all repeats (optimistic, as in auto-sklearn). */
   ensembleScore?: number;
+  /** Why no ensemble was built although ensembling was on and two pipelines completed (selection ran out of budget). */
+  ensembleSkipped?: string;
   /** Per completed trial in trial order: its score and the best score up to it (for a progress plot). */
   history: { trial: number; score: number; best: number }[];
   trials: number;
@@ -385,6 +387,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const best = refit(bestSpec);
   let ensemble: EnsemblePipeline | undefined;
   let ensembleScore: number | undefined;
+  let ensembleSkipped: string | undefined;
   if (opts.ensemble !== false && ranked.length >= 2) {
     const o = typeof opts.ensemble === 'object' ? opts.ensemble : {};
     // the best trials alone are often one learner's near-copies; each learner's best adds diversity (Caruana 2004)
@@ -393,41 +396,62 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     // the targets of the stacked out-of-fold rows: y once per repeat
     const yStacked = task === 'classification' ? new Int32Array(repeats * n) : new Float64Array(repeats * n);
     for (let r = 0; r < repeats; r++) yStacked.set(enc.y, r * n);
-    const temperatures = pool.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked) : 1));
-    const library: OutOfFold[] = pool.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
-    const weights = ensembleSelection(
-      library,
-      yStacked,
-      metric,
-      o.size ?? 50,
-      { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric) },
-    );
-    // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
-    // is left out and the others' weights renormalized, so many light members cannot blow the budget. The estimate
-    // can be wrong (a busier machine than during the search): a refit still running at the budget's end stops
-    // there (between trees, rounds, epochs) and its member is left out too. The heaviest member is always refitted
-    const fitted = new Map<number, Pipeline>();
-    for (const i of pool.map((_, i) => i).filter((i) => weights[i] > 0).sort((a, b) => weights[b] - weights[a] || a - b)) {
-      const c = pool[i];
-      if (c === ranked[0]) fitted.set(i, best);
-      else if (fitted.size === 0) fitted.set(i, refit(c.r.spec));
-      else if (clock() + (c.r.fitSeconds * 1000 * k) / (k - 1) <= hardDeadline) {
-        try {
-          fitted.set(i, withDeadline(hardDeadline, () => refit(c.r.spec), clock));
-        } catch (e) {
-          if (!(e instanceof TimeLimitExceeded)) throw e;
+    // calibration and selection stop at the budget's end like a fit (once per member's temperature step and per
+    // greedy pick): on 20k rows of 220 classes they took a minute before they read only the true classes. A run
+    // that cannot finish them in time saves the best pipeline and says why
+    const selected = (() => {
+      try {
+        return withDeadline(
+          hardDeadline,
+          () => {
+            const temperatures = pool.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked) : 1));
+            const library: OutOfFold[] = pool.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
+            const weights = ensembleSelection(
+              library,
+              yStacked,
+              metric,
+              o.size ?? 50,
+              { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric) },
+            );
+            return { temperatures, library, weights };
+          },
+          clock,
+        );
+      } catch (e) {
+        if (!(e instanceof TimeLimitExceeded)) throw e;
+        ensembleSkipped = `selecting the ensemble over ${pool.length} pipelines did not fit the ${budget} s budget`;
+        return undefined;
+      }
+    })();
+    if (selected) {
+      const { temperatures, library, weights } = selected;
+      // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
+      // is left out and the others' weights renormalized, so many light members cannot blow the budget. The estimate
+      // can be wrong (a busier machine than during the search): a refit still running at the budget's end stops
+      // there (between trees, rounds, epochs) and its member is left out too. The heaviest member is always refitted
+      const fitted = new Map<number, Pipeline>();
+      for (const i of pool.map((_, i) => i).filter((i) => weights[i] > 0).sort((a, b) => weights[b] - weights[a] || a - b)) {
+        const c = pool[i];
+        if (c === ranked[0]) fitted.set(i, best);
+        else if (fitted.size === 0) fitted.set(i, refit(c.r.spec));
+        else if (clock() + (c.r.fitSeconds * 1000 * k) / (k - 1) <= hardDeadline) {
+          try {
+            fitted.set(i, withDeadline(hardDeadline, () => refit(c.r.spec), clock));
+          } catch (e) {
+            if (!(e instanceof TimeLimitExceeded)) throw e;
+          }
         }
       }
+      const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
+      const kept = weights.map((w, i) => (fitted.has(i) ? w / keptTotal : 0));
+      ensembleScore = score(metric, yStacked, blend(library, kept) as { proba?: Matrix; pred?: Float64Array });
+      const members = pool.map((_, i) => i).filter((i) => fitted.has(i));
+      ensemble = new EnsemblePipeline(
+        members.map((i) => fitted.get(i)!),
+        members.map((i) => kept[i]),
+        members.map((i) => temperatures[i]),
+      );
     }
-    const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
-    const kept = weights.map((w, i) => (fitted.has(i) ? w / keptTotal : 0));
-    ensembleScore = score(metric, yStacked, blend(library, kept) as { proba?: Matrix; pred?: Float64Array });
-    const members = pool.map((_, i) => i).filter((i) => fitted.has(i));
-    ensemble = new EnsemblePipeline(
-      members.map((i) => fitted.get(i)!),
-      members.map((i) => kept[i]),
-      members.map((i) => temperatures[i]),
-    );
   }
   const result: AutoMLResult = {
     metric,
@@ -441,6 +465,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       completed: complete.filter((t) => t.config.learner === learner).length,
     })),
     ...(ensemble ? { ensemble, ensembleScore } : {}),
+    ...(ensembleSkipped ? { ensembleSkipped } : {}),
     history,
     trials: outcome.trials.length,
     failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,

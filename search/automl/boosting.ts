@@ -188,9 +188,10 @@ export class GradientBoosting implements Learner {
     let bestLoss = Infinity;
     let bestRound = 0;
     for (let round = 0; round < p.nEstimators; round++) {
-      checkDeadline('gradient boosting fit');
       const trees: FlatTree[] = [];
       for (let c = 0; c < k; c++) {
+        // per tree, not per round: a round grows a tree per class, and 220 classes made a round 8 s long
+        checkDeadline('gradient boosting fit');
         for (const r of trainRows) {
           if (this.task === 'regression') {
             grad[r] = raw[r] - y[r];

@@ -30,3 +30,19 @@ export function withDeadline<T>(at: number, f: () => T, now: () => number = Date
 export function checkDeadline(where: string): void {
   if (deadline !== Infinity && clock() > deadline) throw new TimeLimitExceeded(`${where}: stopped at the time limit`);
 }
+
+/**
+ * A limit check for loops of many short steps: the function returned counts the work each step does (numbers read)
+ * and checks the limit once that reaches `every` since the last check, so a short loop reads no clock at all and a
+ * long one stops within `every` numbers of the limit.
+ */
+export function checkEvery(where: string, every = 1 << 20): (work: number) => void {
+  let since = 0;
+  return (work) => {
+    since += work;
+    if (since >= every) {
+      since = 0;
+      checkDeadline(where);
+    }
+  };
+}

@@ -97,10 +97,12 @@ export class LinearModel implements Learner {
     };
     // intercepts (the last k entries) are not penalized
     const penalized = d * k;
-    this.weights = owlqn(size, penalized, l1, smooth, this.params.maxIter, this.params.tol, (it) => {
-      this.iterations = it;
+    // the time limit is checked before every pass over the rows (each iteration's line search makes one or more)
+    const checked = (w: Float64Array, grad: Float64Array | null): number => {
       checkDeadline('linear model fit');
-    });
+      return smooth(w, grad);
+    };
+    this.weights = owlqn(size, penalized, l1, checked, this.params.maxIter, this.params.tol, (it) => (this.iterations = it));
     return this;
   }
 

@@ -59,6 +59,9 @@ describe('report rendering', () => {
     const one = renderReport({ automl: { metric: 'accuracy', leaderboard, model: { kind: 'best', score: 0.9151, members: [{ learner: 'linear-svm', weight: 1, params: { C: 1 } }] } } });
     expect(one).toContain('<h3>The model</h3><p>The best pipeline (linear-svm), accuracy 0.9151 on the out-of-fold predictions it was chosen on.</p>');
     expect(one).not.toContain('member');
+    // the best pipeline because selection ran out of budget: the report says so
+    const skipped = renderReport({ automl: { metric: 'accuracy', leaderboard, model: { kind: 'best', why: 'no ensemble: selecting the ensemble over 12 pipelines did not fit the 60 s budget', members: [{ learner: 'linear-svm', weight: 1, params: { C: 1 } }] } } });
+    expect(skipped).toContain('<p>The best pipeline (linear-svm). No ensemble: selecting the ensemble over 12 pipelines did not fit the 60 s budget.</p>');
   });
 
   const chromium = findChromium();

@@ -156,24 +156,24 @@ describe('automl', () => {
     expect(wall).toBeLessThan(2 + 1.5);
   });
 
-  it('a trial whose next fold would end past the search time stops there, so the refits still fit the budget', async () => {
-    // a clock the test advances: 1 ms each time it is read, and the fits read it once per boosting round or epoch,
+  it('a trial that cannot finish its folds by the search time stops when that shows, so the refits still fit the budget', async () => {
+    // a clock the test advances: 1 ms each time it is read, and the fits read it once per boosting tree or epoch,
     // so time is work done and the run is the same on any machine however busy (on the wall clock this ran 2,064
-    // rows for a 3 s budget and failed under load). The old rule let the trial in progress run on to the budget
+    // rows for a 3 s budget and failed under load). The first rule let the trial in progress run on to the budget
     // itself, leaving nothing for the refits (3.65 s of 3 on the wall clock)
     let lastTrialEnd = 0;
     const run = () => {
       let now = 0;
-      return automl({ data: penguinRecords(), target: 'Species', budgetSeconds: 3, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1, pruner: 'none', clock: () => (now += 1), onProgress: (p) => (lastTrialEnd = p.elapsedSeconds) });
+      return automl({ data: penguinRecords(), target: 'Species', budgetSeconds: 5, learners: ['mlp', 'gradient-boosting'], seed: 1, repeats: 1, pruner: 'none', clock: () => (now += 1), onProgress: (p) => (lastTrialEnd = p.elapsedSeconds) });
     };
     const res = await run();
     expect(res.leaderboard.length).toBeGreaterThan(2);
     // with no pruner, a trial stopped early was stopped by the time rule
     expect(res.prunedTrials).toBeGreaterThan(0);
     expect(res.failedTrials).toBe(0);
-    // the search ends by 2.7 s, the tenth of the budget kept for the refits, and they fit in it
-    expect(lastTrialEnd).toBeLessThanOrEqual(2.7);
-    expect(res.elapsedSeconds).toBeLessThanOrEqual(3);
+    // the search ends by 4.5 s, the tenth of the budget kept for the refits, and they fit in it
+    expect(lastTrialEnd).toBeLessThanOrEqual(4.5);
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(5);
     // the same clock, the same run
     const again = await run();
     expect(again.leaderboard).toEqual(res.leaderboard);
@@ -245,6 +245,27 @@ describe('automl', () => {
     expect(res.prunedTrials).toBe(1);
     expect(res.leaderboard.map((r) => r.trial).sort()).toEqual([0, 2, 3, 4]);
     expect(res.elapsedSeconds).toBeLessThanOrEqual(2);
+  });
+
+  it('ensemble selection keeps to the budget too: one that cannot finish in time is skipped, and the result says so', async () => {
+    // selection and calibration read the clock about once per million numbers they read (none on a small table):
+    // on a test clock (1 ms a read) each read they make jumps 10 s, as if 5,000 rows of outputs took that long
+    const rng = new Random(6);
+    const records = Array.from({ length: 5000 }, () => ({ a: rng.normal(), b: rng.normal(), y: rng.uniform() < 0.5 ? 'p' : 'q' }));
+    const run = (budgetSeconds: number) => {
+      let now = 0;
+      const clock = () => (now += /at (ensembleSelection|fitTemperature) /.test(new Error().stack ?? '') ? 10_000 : 1);
+      return automl({ data: records, target: 'y', budgetSeconds, maxTrials: 6, learners: ['gaussian-nb', 'decision-tree'], seed: 1, repeats: 1, clock });
+    };
+    const res = await run(0.3);
+    expect(res.leaderboard.length).toBeGreaterThanOrEqual(2);
+    expect(res.ensemble).toBeUndefined();
+    expect(res.ensembleSkipped).toMatch(/^selecting the ensemble over \d+ pipelines did not fit the 0\.3 s budget$/);
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(0.3 + 10);
+    // with the time it needs (a budget of hours on this clock), the same six trials build one
+    const roomy = await run(3600);
+    expect(roomy.ensemble).toBeDefined();
+    expect(roomy.ensembleSkipped).toBeUndefined();
   });
 
   it('a signal stops the search early: the result holds the trials completed so far', async () => {

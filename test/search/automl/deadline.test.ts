@@ -32,7 +32,7 @@ describe('fit deadlines', () => {
   const slow: [LearnerName, Record<string, unknown>][] = [
     ['random-forest', { nEstimators: 5 }],
     ['extra-trees', { nEstimators: 5 }],
-    ['gradient-boosting', { nEstimators: 5 }],
+    ['gradient-boosting', { nEstimators: 1 }], // one round: a tree per class, each checked (iris: 3)
     ['mlp', { epochs: 3 }],
     ['linear', {}],
     ['linear-svm', {}],
@@ -46,5 +46,15 @@ describe('fit deadlines', () => {
     };
     expect(() => withDeadline(Date.now() - 1, run)).toThrow(TimeLimitExceeded);
     expect(withDeadline(Date.now() + 60_000, run)).toEqual(run());
+    // as they go: on a clock that counts its reads, a whole fit reads it at least 3 times (once per tree, round,
+    // epoch, objective pass or block of query rows), and a limit that passes after the second read stops the fit at
+    // the third. The linear model read it once, after its last iteration, so its fits ran on past any limit
+    let reads = 0;
+    const counter = () => ++reads;
+    withDeadline(1e12, run, counter);
+    expect(reads).toBeGreaterThanOrEqual(3);
+    reads = 0;
+    expect(() => withDeadline(2, run, counter)).toThrow(TimeLimitExceeded);
+    expect(reads).toBe(3);
   });
 });

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blend, ensembleSelection, fitTemperature, temper } from '../../../search/automl/ensemble.js';
-import { fromRows } from '../../../search/automl/matrix.js';
-import { score } from '../../../search/automl/metrics.js';
+import { type Matrix, fromRows, matrix } from '../../../search/automl/matrix.js';
+import { logLoss, score } from '../../../search/automl/metrics.js';
 import { Random } from '../../../core/random.js';
 
 describe('ensembleSelection (Caruana et al. 2004)', () => {
@@ -134,3 +135,103 @@ describe('temperature scaling of ensemble members (Guo et al. 2017)', () => {
     expect(fitTemperature(calibrated, rows.map((_, i) => (i % 4 < 2 ? 0 : i % 2 ? 1 : 2)))).toBe(1);
   });
 });
+
+describe('ensemble selection and temperature scaling do the reference arithmetic with less of it', () => {
+  // the straightforward versions: every class of every row averaged and tempered, as first written
+  const referenceTemperature = (proba: Matrix, y: ArrayLike<number>): number => {
+    const loss = (logT: number) => logLoss(y, temper(proba, Math.exp(logT)));
+    const g = (Math.sqrt(5) - 1) / 2;
+    let lo = -3;
+    let hi = 3;
+    let a = hi - g * (hi - lo);
+    let b = lo + g * (hi - lo);
+    let fa = loss(a);
+    let fb = loss(b);
+    for (let it = 0; it < 40; it++) {
+      if (fa <= fb) {
+        hi = b;
+        b = a;
+        fb = fa;
+        a = hi - g * (hi - lo);
+        fa = loss(a);
+      } else {
+        lo = a;
+        a = b;
+        fa = fb;
+        b = lo + g * (hi - lo);
+        fb = loss(b);
+      }
+    }
+    const t = Math.exp((lo + hi) / 2);
+    return loss(Math.log(t)) < loss(0) - 1e-9 ? t : 1;
+  };
+  const referenceHillClimb = (cands: Matrix[], y: ArrayLike<number>, size: number, init: number): number[] => {
+    const len = cands[0].data.length;
+    const cols = cands[0].cols;
+    const sum = new Float64Array(len);
+    const counts = cands.map(() => 0);
+    const ll = (v: Float64Array) => logLoss(y, { rows: len / cols, cols, data: v });
+    let picks = 0;
+    const add = (c: number) => {
+      counts[c]++;
+      picks++;
+      for (let i = 0; i < len; i++) sum[i] += cands[c].data[i];
+    };
+    const alone = cands.map((m, c) => ({ c, s: ll(m.data) })).sort((p, q) => p.s - q.s || p.c - q.c);
+    for (const { c } of alone.slice(0, Math.min(init, size))) add(c);
+    while (picks < size) {
+      let best = -1;
+      let bestScore = Infinity;
+      for (let c = 0; c < cands.length; c++) {
+        const trial = Float64Array.from(sum, (v, i) => (v + cands[c].data[i]) / (picks + 1));
+        const s = ll(trial);
+        if (best < 0 || (Math.abs(s - bestScore) > 1e-12 && s < bestScore)) [best, bestScore] = [c, s];
+      }
+      add(best);
+    }
+    return counts.map((n) => n / picks);
+  };
+  const randomProba = (rng: Random, rows: number, cols: number, sharp: number): Matrix => {
+    const out = matrix(rows, cols);
+    for (let r = 0; r < rows; r++) {
+      const z = Array.from({ length: cols }, () => Math.exp(sharp * rng.normal()));
+      const s = z.reduce((a, b) => a + b, 0);
+      z.forEach((v, c) => (out.data[r * cols + c] = rng.uniform() < 0.05 ? 0 : v / s));
+    }
+    return out;
+  };
+
+  it('property: log-loss selection on the true classes only gives the weights of the full-matrix loop, bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 0, max: 3 }), (seed, cols, n, init) => {
+        const rng = new Random(seed);
+        const rows = 40;
+        const y = Int32Array.from({ length: rows }, () => rng.int(cols));
+        const cands = Array.from({ length: n }, (_, i) => randomProba(rng, rows, cols, 0.5 + i));
+        const got = ensembleSelection(cands.map((proba) => ({ proba })), y, 'accuracy', 12, { init, objective: 'log-loss' });
+        expect(got).toEqual(referenceHillClimb(cands, y, 12, init));
+      }),
+      { numRuns: 60 },
+    );
+    expect(() => ensembleSelection([{ proba: fromRows([[0.5, 0.5]]) }], [2], 'log-loss')).toThrow('logLoss: labels must be in [0,2), got 2');
+  });
+
+  it('property: fitTemperature gives the temperature of golden-section search on logLoss(temper(proba, T)), bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 2, max: 6 }), fc.double({ min: 0.1, max: 4, noNaN: true }), (seed, cols, sharp) => {
+        const rng = new Random(seed);
+        const proba = randomProba(rng, 60, cols, sharp);
+        const y = Int32Array.from({ length: 60 }, (_, r) => (rng.uniform() < 0.7 ? argmaxRow(proba, r) : rng.int(cols)));
+        expect(fitTemperature(proba, y)).toBe(referenceTemperature(proba, y));
+      }),
+      { numRuns: 60 },
+    );
+    expect(() => fitTemperature(fromRows([[0.5, 0.5]]), [0, 1])).toThrow('fitTemperature: proba rows must equal y length, got [1,2] and [2]');
+  });
+});
+
+function argmaxRow(p: Matrix, r: number): number {
+  let best = 0;
+  for (let c = 1; c < p.cols; c++) if (p.data[r * p.cols + c] > p.data[r * p.cols + best]) best = c;
+  return best;
+}
