@@ -30,13 +30,15 @@ export interface AutoMLOptions {
   target: string;
   /**
    * Wall-clock budget for the whole run (default 60 s). The search gets all but a tenth of it (at most 5 s), which is
-   * left for the refits: no trial starts after the search time, or when one as long as the mean trial so far would
-   * end past it. A trial keeps pace or stops, counted with the trials stopped early: its fold i must be done by the
-   * (i + 1) / folds share of the search time left when it started. The slow learners check that between trees,
-   * boosting rounds, epochs, solver passes over the rows and blocks of kNN query rows (deadline.ts; one tree or a naive Bayes
-   * fit is not cut, and is checked when it ends). While no trial has completed, one that falls behind sends the
-   * defaults not yet run cheapest first (on a big table the default forest may not fit a short budget where naive
-   * Bayes and the linear model do). A refit of an ensemble member stops at the budget's end (that member is left out).
+   * left for the refits, calibration and ensemble selection: no trial starts after the search time, or when one as
+   * long as the mean trial so far would end past it. A trial keeps pace or stops, counted with the trials stopped
+   * early: its fold i must be done by the (i + 1) / folds share of the search time left when it started. The slow
+   * learners check that as they go, between trees, epochs, passes of the linear solvers over the rows and blocks of
+   * kNN query rows (deadline.ts); one tree or a naive Bayes fit is not cut, and is checked when it ends. While no
+   * trial has completed, one that falls behind sends the defaults not yet run cheapest first (on a big table the
+   * default forest may not fit a short budget where naive Bayes and the linear model do). A refit of an ensemble
+   * member stops at the budget's end (that member is left out), and so does ensemble selection (no ensemble, and
+   * `ensembleSkipped` says why).
    */
   budgetSeconds?: number;
   /** Stop after this many trials (default: only the time budget). */
@@ -252,9 +254,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const foldScores: number[] = [];
     let fitMs = 0;
     // a trial keeps pace or stops: fold i must be done by the (i + 1) / folds share of the search time left when the
-    // trial started (the slow learners check it between trees, rounds, epochs; a fit that cannot be cut is checked
-    // when it ends), so one that cannot finish its folds in time stops as soon as that shows, not at the search's
-    // end: on a 200k-row table the default forest's first fold alone took 40 of 60 s, leaving the rest a third
+    // trial started (the slow learners check it as they go; a fit that cannot be cut is checked when it ends), so
+    // one that cannot finish its folds in time stops as soon as that shows, not at the search's end: on a 200k-row
+    // table the default forest's first fold alone had taken 40 of the 60 s before it was stopped
     const pace = (i: number): number => t0Trial + ((searchEnd - t0Trial) * (i + 1)) / foldData.length;
     const behind = (): never => {
       // the search time is over: no trial starts after this one; before that, while none has completed, the
@@ -396,9 +398,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     // the targets of the stacked out-of-fold rows: y once per repeat
     const yStacked = task === 'classification' ? new Int32Array(repeats * n) : new Float64Array(repeats * n);
     for (let r = 0; r < repeats; r++) yStacked.set(enc.y, r * n);
-    // calibration and selection stop at the budget's end like a fit (once per member's temperature step and per
-    // greedy pick): on 20k rows of 220 classes they took a minute before they read only the true classes. A run
-    // that cannot finish them in time saves the best pipeline and says why
+    // calibration and selection stop at the budget's end like a fit (checked about every million numbers they read):
+    // on 20k rows of 220 classes they took a minute before selection read only the true classes. A run that cannot
+    // finish them in time saves the best pipeline and says why
     const selected = (() => {
       try {
         return withDeadline(
