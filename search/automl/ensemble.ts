@@ -192,29 +192,32 @@ export function fitTemperature(proba: Matrix, y: ArrayLike<number>): number {
   };
   // log loss is convex in 1/T (a one-parameter multinomial logistic fit on log p), so unimodal in log T
   const loss = (logT: number) => tempered(Math.exp(logT));
+  const t = Math.exp(goldenSection(loss, -3, 3));
+  // keep T = 1 unless scaling really helps (no change for an already calibrated member, and exact JSON round trips)
+  return loss(Math.log(t)) < loss(0) - 1e-9 ? t : 1;
+}
+
+/** The middle of the bracket left by `iterations` golden-section steps minimizing a unimodal f on [lo, hi]. */
+export function goldenSection(f: (x: number) => number, lo: number, hi: number, iterations = 40): number {
   const g = (Math.sqrt(5) - 1) / 2;
-  let lo = -3;
-  let hi = 3;
   let a = hi - g * (hi - lo);
   let b = lo + g * (hi - lo);
-  let fa = loss(a);
-  let fb = loss(b);
-  for (let it = 0; it < 40; it++) {
+  let fa = f(a);
+  let fb = f(b);
+  for (let it = 0; it < iterations; it++) {
     if (fa <= fb) {
       hi = b;
       b = a;
       fb = fa;
       a = hi - g * (hi - lo);
-      fa = loss(a);
+      fa = f(a);
     } else {
       lo = a;
       a = b;
       fa = fb;
       b = lo + g * (hi - lo);
-      fb = loss(b);
+      fb = f(b);
     }
   }
-  const t = Math.exp((lo + hi) / 2);
-  // keep T = 1 unless scaling really helps (no change for an already calibrated member, and exact JSON round trips)
-  return loss(Math.log(t)) < loss(0) - 1e-9 ? t : 1;
+  return (lo + hi) / 2;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blend, ensembleSelection, fitTemperature, temper } from '../../../search/automl/ensemble.js';
+import { blend, ensembleSelection, fitTemperature, goldenSection, temper } from '../../../search/automl/ensemble.js';
 import { type Matrix, fromRows, matrix } from '../../../search/automl/matrix.js';
 import { logLoss, score } from '../../../search/automl/metrics.js';
 import { Random } from '../../../core/random.js';
@@ -140,29 +140,7 @@ describe('ensemble selection and temperature scaling do the reference arithmetic
   // the straightforward versions: every class of every row averaged and tempered, as first written
   const referenceTemperature = (proba: Matrix, y: ArrayLike<number>): number => {
     const loss = (logT: number) => logLoss(y, temper(proba, Math.exp(logT)));
-    const g = (Math.sqrt(5) - 1) / 2;
-    let lo = -3;
-    let hi = 3;
-    let a = hi - g * (hi - lo);
-    let b = lo + g * (hi - lo);
-    let fa = loss(a);
-    let fb = loss(b);
-    for (let it = 0; it < 40; it++) {
-      if (fa <= fb) {
-        hi = b;
-        b = a;
-        fb = fa;
-        a = hi - g * (hi - lo);
-        fa = loss(a);
-      } else {
-        lo = a;
-        a = b;
-        fa = fb;
-        b = lo + g * (hi - lo);
-        fb = loss(b);
-      }
-    }
-    const t = Math.exp((lo + hi) / 2);
+    const t = Math.exp(goldenSection(loss, -3, 3));
     return loss(Math.log(t)) < loss(0) - 1e-9 ? t : 1;
   };
   const referenceHillClimb = (cands: Matrix[], y: ArrayLike<number>, size: number, init: number): number[] => {
@@ -214,6 +192,11 @@ describe('ensemble selection and temperature scaling do the reference arithmetic
       { numRuns: 60 },
     );
     expect(() => ensembleSelection([{ proba: fromRows([[0.5, 0.5]]) }], [2], 'log-loss')).toThrow('logLoss: labels must be in [0,2), got 2');
+  });
+
+  it('goldenSection finds the minimum of a unimodal function to the bracket it leaves (0.618^40 of the start)', () => {
+    for (const m of [-2.9, -0.5, 0, 1.3, 2.99]) expect(Math.abs(goldenSection((x) => (x - m) ** 2, -3, 3) - m)).toBeLessThan(6 * 0.618 ** 40);
+    expect(goldenSection((x) => Math.abs(x - 0.25), -3, 3, 5)).not.toBeCloseTo(0.25, 3); // 5 steps leave a wide bracket
   });
 
   it('property: fitTemperature gives the temperature of golden-section search on logLoss(temper(proba, T)), bit for bit', () => {
