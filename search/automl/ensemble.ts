@@ -9,7 +9,7 @@ import { ArgumentError, ShapeError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { checkEvery } from './deadline.js';
 import { type Matrix, matrix } from './matrix.js';
-import { type MetricName, greaterIsBetter, logLoss, score } from './metrics.js';
+import { type MetricName, checkLabels, greaterIsBetter, logLoss, score } from './metrics.js';
 
 /** A candidate's out-of-fold output: class probabilities [n, K] or regression values. */
 export type OutOfFold = { proba: Matrix } | { pred: Float64Array };
@@ -76,7 +76,7 @@ function prepare(candidates: readonly OutOfFold[], y: ArrayLike<number>, objecti
   if (!isProba) return { flat: candidates.map(oofValues), cols: 1, isProba, y };
   const cols = (candidates[0] as { proba: Matrix }).proba.cols;
   if (objective !== 'log-loss') return { flat: candidates.map(oofValues), cols, isProba, y };
-  for (let r = 0; r < y.length; r++) if (!(y[r] >= 0 && y[r] < cols)) throw new ArgumentError(`logLoss: labels must be in [0,${cols}), got ${y[r]}`);
+  checkLabels('logLoss', y, cols);
   const flat = candidates.map((c) => {
     const v = oofValues(c);
     return Float64Array.from({ length: y.length }, (_, r) => v[r * cols + y[r]]);
@@ -171,7 +171,7 @@ export function temper(proba: Matrix, temperature: number): Matrix {
 export function fitTemperature(proba: Matrix, y: ArrayLike<number>): number {
   const { rows, cols } = proba;
   if (rows !== y.length) throw new ShapeError(`fitTemperature: proba rows must equal y length, got [${rows},${cols}] and [${y.length}]`);
-  for (let r = 0; r < rows; r++) if (!(y[r] >= 0 && y[r] < cols)) throw new ArgumentError(`fitTemperature: labels must be in [0,${cols}), got ${y[r]}`);
+  checkLabels('fitTemperature', y, cols);
   const logs = Float64Array.from(proba.data, Math.log);
   // stops at a time limit (withDeadline) as a fit does, checked about every million numbers read
   const spend = checkEvery('temperature scaling');

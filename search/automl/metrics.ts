@@ -58,6 +58,11 @@ export function macroF1(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): num
   return s / classes.size;
 }
 
+/** Throws unless every label is a class index in [0, k): the check logLoss makes as it reads each row. */
+export function checkLabels(op: string, y: ArrayLike<number>, k: number): void {
+  for (let i = 0; i < y.length; i++) if (!(y[i] >= 0 && y[i] < k)) throw new ArgumentError(`${op}: labels must be in [0,${k}), got ${y[i]}`);
+}
+
 /** Mean negative log-probability of the true class; probabilities are clipped to [eps, 1]. */
 export function logLoss(yTrue: ArrayLike<number>, proba: Matrix, eps = 1e-15): number {
   if (proba.rows !== yTrue.length) throw new ShapeError(`logLoss: proba rows must equal yTrue length, got [${proba.rows},${proba.cols}] and [${yTrue.length}]`);

@@ -3,7 +3,8 @@
 // categorical ones. A category unseen in training becomes an all-zero one-hot block, like sklearn's
 // handle_unknown='ignore'. A column with more levels than maxCategories keeps its most frequent levels and puts
 // the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
-// A column of dates ('2012-01-31', '2012-01-31T08:15', '2012/01/31 08:15') becomes numbers: year, month, day, weekday (and hour).
+// A column of dates ('2012-01-31', '2012-01-31T08:15', '2012/01/31 08:15') becomes numbers: year, month, day,
+// weekday (and hour).
 import { type DatePart, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';

@@ -7,7 +7,7 @@
 import { readTable } from '../../core/data/read-table.js';
 import { ArgumentError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
-import { type DateSource, type RowObject, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, tableFromRecords, takeTableRows } from './data.js';
+import { type DateSource, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, takeTableRows } from './data.js';
 import { saveRules } from './json.js';
 import { RuleModel, toUnordered } from './model.js';
 import { type RipperOptions, ripper } from './ripper.js';
