@@ -2,6 +2,7 @@
 // grown greedily depth-first, then cost-complexity (weakest-link) pruned with ccpAlpha as sklearn does.
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
+import { checkEvery } from './deadline.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, checkCols, checkXy, countClasses, matrix, resolveMaxFeatures } from './matrix.js';
 
@@ -249,6 +250,8 @@ class Grower {
   private readonly keys: Float64Array;
   private readonly counts: Int32Array;
   private readonly order: Int32Array;
+  /** Counts the split search's work (rows x features tried) and checks the fit's time limit every 2^20 of it. */
+  private readonly spend = checkEvery('decision tree fit');
 
   constructor(
     private readonly x: Matrix,
@@ -307,6 +310,7 @@ class Grower {
     const n = end - start;
     const p = this.p;
     if ((p.maxDepth !== null && depth >= p.maxDepth) || n < p.minSamplesSplit || n < 2 * p.minSamplesLeaf || node.impurity <= 1e-12) return id;
+    this.spend(n * this.mtry);
     const split = this.bestSplit(idx, start, end, node);
     if (!split) return id;
     // partition idx[start..end) so rows going left come first
@@ -515,7 +519,9 @@ export function columnRanks(x: Matrix): ColumnRanks {
   const ranks = new Int32Array(x.rows * x.cols);
   const distinct = new Int32Array(x.cols);
   const vals = new Float64Array(x.rows);
+  const spend = checkEvery('decision tree fit (ranking the columns)');
   for (let f = 0; f < x.cols; f++) {
+    spend(x.rows);
     for (let r = 0; r < x.rows; r++) vals[r] = x.data[r * x.cols + f];
     const sorted = Float64Array.from(vals).sort();
     // distinct values in ascending order; a row's rank is its value's index among them

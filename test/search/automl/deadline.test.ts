@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TimeLimitExceeded, checkDeadline, withDeadline } from '../../../search/automl/deadline.js';
 import { type LearnerName, createLearner } from '../../../search/automl/learners.js';
+import { Random } from '../../../core/random.js';
+import { matrix } from '../../../search/automl/matrix.js';
 import { irisData } from './fixtures.js';
 
 describe('fit deadlines', () => {
@@ -55,6 +57,24 @@ describe('fit deadlines', () => {
     expect(reads).toBeGreaterThanOrEqual(3);
     reads = 0;
     expect(() => withDeadline(2, run, counter)).toThrow(TimeLimitExceeded);
+    expect(reads).toBe(3);
+  });
+
+  it('a single decision tree checks the limit as it grows, every 2^20 rows x features of split search', () => {
+    // 24,000 rows x 10 noise features and random labels: a deep tree whose split search tries some 240k rows x
+    // features per level. A 160k-row tree took seconds that no limit could cut before
+    const rng = new Random(3);
+    const rows = 24_000;
+    const x = matrix(rows, 10, Float64Array.from({ length: rows * 10 }, () => rng.normal()));
+    const y = Int32Array.from({ length: rows }, () => rng.int(2));
+    const run = () => Array.from(createLearner('decision-tree', { ccpAlpha: 0 }, 2).fit(x, y).predict(x));
+    let reads = 0;
+    const counter = () => ++reads;
+    const full = withDeadline(1e12, run, counter);
+    expect(reads).toBeGreaterThanOrEqual(3);
+    expect(full).toEqual(run());
+    reads = 0;
+    expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded('decision tree fit: stopped at the time limit'));
     expect(reads).toBe(3);
   });
 });
