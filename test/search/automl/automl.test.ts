@@ -11,6 +11,8 @@ import { subsetTable } from '../../../search/automl/frame.js';
 import { takeTarget } from '../../../search/automl/matrix.js';
 import { accuracy } from '../../../search/automl/metrics.js';
 import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
+import type { Config } from '../../../search/space.js';
+import type { Strategy } from '../../../search/strategies/types.js';
 import { irisData, penguinRecords } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-automl-'));
@@ -222,6 +224,70 @@ describe('automl', () => {
       /^automl: no trial completed within 0\.1 s; all \d+ trials started were stopped before their last fold to keep to the budget: this table needs a larger budgetSeconds$/,
     );
     expect(now).toBeLessThan(0.1 * 1000 + 10);
+  });
+
+  it('a slow default that completes does not end the run while cheaper defaults are untried: they run next, cheapest first', async () => {
+    // on a clock the test advances (1 ms a read) the forest reads it once per tree: its 5 folds fit the 0.9 s search
+    // time but take over half of it, so a trial as long as the mean so far would not fit the rest. The run used to
+    // stop there with the forest alone; naive Bayes and the linear model take a few ms
+    const rng = new Random(6);
+    const records = Array.from({ length: 300 }, (_, i) => ({ ...Object.fromEntries(Array.from({ length: 6 }, (_, j) => [`x${j}`, rng.normal() + (j === i % 3 ? 1 : 0)])), y: 'abc'[i % 3] }));
+    const run = () => {
+      let now = 0;
+      const done: { trial: number; learner: string; at: number }[] = [];
+      const res = automl({
+        data: records, target: 'y', budgetSeconds: 1, learners: ['random-forest', 'linear', 'gaussian-nb'], seed: 1, repeats: 1, pruner: 'none', clock: () => (now += 1),
+        onProgress: (p) => done.push({ trial: p.trial, learner: p.learner, at: p.elapsedSeconds }),
+      });
+      return res.then((r) => ({ res: r, done }));
+    };
+    const { res, done } = await run();
+    // the forest ran first and completed, past half the search time
+    expect(done[0].learner).toBe('random-forest');
+    expect(done[0].at).toBeGreaterThan(0.45);
+    expect(done[0].at).toBeLessThan(0.9);
+    // then the untried defaults, cheapest first (the order they are queued in is forest, linear, naive Bayes)
+    expect(done.slice(1, 3).map((d) => d.learner)).toEqual(['gaussian-nb', 'linear']);
+    expect(new Set(res.leaderboard.map((r) => r.learner))).toEqual(new Set(['random-forest', 'linear', 'gaussian-nb']));
+    // and the budget still holds: no trial completes after the search time, the run ends within the budget
+    expect(Math.max(...done.map((d) => d.at))).toBeLessThanOrEqual(0.9);
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(1);
+    // once every default has run, the mean rule applies again: the run does not start trial after trial to the end
+    expect(res.trials).toBeLessThan(20);
+    const again = await run();
+    expect(again.done).toEqual(done);
+  });
+
+  it('the search ends early enough to refit the best pipeline, when that refit is longer than the tenth of the budget kept back', async () => {
+    // y is the sign of x0 * x1: the forest wins, naive Bayes cannot. The strategy proposes 50 naive Bayes trials, a
+    // forest of 100 trees, then naive Bayes again. On a clock the test advances, a read costs 1 ms and the forest's
+    // (one per tree) 10 ms: a forest fold takes ~1 s, so its refit on all rows is estimated at ~1.25 s, more than
+    // the 1 s kept back from a 10 s budget, while the mean trial is short enough to let the search run to ~9 s
+    const rng = new Random(7);
+    const records = Array.from({ length: 300 }, () => {
+      const x0 = rng.normal(), x1 = rng.normal();
+      return { x0, x1, x2: rng.normal(), y: x0 * x1 > 0 ? 'p' : 'q' };
+    });
+    const forest: Config = { learner: 'random-forest', impute: 'knn', 'forest.nEstimators': 100, 'forest.maxFeatures': 'sqrt', 'forest.maxDepth': 'none', 'forest.minSamplesLeaf': 1, 'forest.criterion': 'gini' };
+    const strategy: Strategy<Config> = {
+      name: 'scripted',
+      ask: (ctx) => ({ config: ctx.index === 50 ? forest : { learner: 'gaussian-nb', impute: 'knn', 'gnb.varSmoothing': 1e-9 * (ctx.index + 1) } }),
+    };
+    let now = 0;
+    const clock = () => (now += /forest\.ts/.test(new Error().stack ?? '') ? 10 : 1);
+    let searchEndedAt = 0;
+    const res = await automl({
+      data: records, target: 'y', budgetSeconds: 10, learners: ['random-forest', 'gaussian-nb'], strategy, startFromDefaults: false, seed: 1, repeats: 1, pruner: 'none', clock,
+      onProgress: (p) => (searchEndedAt = p.elapsedSeconds),
+    });
+    expect(res.bestSpec.learner).toBe('random-forest');
+    expect(res.trials).toBeGreaterThan(55);
+    const refitEstimate = (res.leaderboard[0].fitSeconds * 5) / 4;
+    expect(refitEstimate).toBeGreaterThan(1);
+    // the last trial ended by the budget less the best's refit estimate (the search ran on to 8.96 s before)
+    expect(searchEndedAt).toBeLessThanOrEqual(10 - refitEstimate);
+    expect(searchEndedAt).toBeGreaterThan(10 - refitEstimate - 0.2);
+    expect(res.elapsedSeconds).toBeLessThanOrEqual(10);
   });
 
   it('a trial whose fit the deadline cannot cut is stopped at the fold where it falls behind, and the search goes on', async () => {
