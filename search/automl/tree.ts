@@ -250,8 +250,11 @@ class Grower {
   private readonly keys: Float64Array;
   private readonly counts: Int32Array;
   private readonly order: Int32Array;
-  /** Counts the split search's work (rows x features tried) and checks the fit's time limit every 2^20 of it. */
-  private readonly spend = checkEvery('decision tree fit');
+  /**
+   * Counts the split search's work (rows x features tried) and checks the fit's time limit every 2^18 of it (tens
+   * of ms on a wide table).
+   */
+  private readonly spend = checkEvery('decision tree fit', 1 << 18);
 
   constructor(
     private readonly x: Matrix,
@@ -519,7 +522,7 @@ export function columnRanks(x: Matrix): ColumnRanks {
   const ranks = new Int32Array(x.rows * x.cols);
   const distinct = new Int32Array(x.cols);
   const vals = new Float64Array(x.rows);
-  const spend = checkEvery('decision tree fit (ranking the columns)');
+  const spend = checkEvery('decision tree fit (ranking the columns)', 1 << 18);
   for (let f = 0; f < x.cols; f++) {
     spend(x.rows);
     for (let r = 0; r < x.rows; r++) vals[r] = x.data[r * x.cols + f];

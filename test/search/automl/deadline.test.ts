@@ -60,21 +60,27 @@ describe('fit deadlines', () => {
     expect(reads).toBe(3);
   });
 
-  it('a single decision tree checks the limit as it grows, every 2^20 rows x features of split search', () => {
-    // 24,000 rows x 10 noise features and random labels: a deep tree whose split search tries some 240k rows x
-    // features per level. A 160k-row tree took seconds that no limit could cut before
-    const rng = new Random(3);
-    const rows = 24_000;
-    const x = matrix(rows, 10, Float64Array.from({ length: rows * 10 }, () => rng.normal()));
-    const y = Int32Array.from({ length: rows }, () => rng.int(2));
-    const run = () => Array.from(createLearner('decision-tree', { ccpAlpha: 0 }, 2).fit(x, y).predict(x));
+  // fits of one model that used to be checked only when they ended: a tree on a big table, categorical naive Bayes
+  // on a wide one (it sorts every column to bin it), both checked every 2^18 units of work
+  const big = (rows: number, cols: number, seed: number) => {
+    const rng = new Random(seed);
+    return { x: matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rng.normal())), y: Int32Array.from({ length: rows }, () => rng.int(2)) };
+  };
+  it.each([
+    // 8,000 rows x 10 noise features and random labels: a deep tree, some 80k rows x features of split search a level
+    ['decision-tree', { ccpAlpha: 0 }, () => big(8000, 10, 3), 'decision tree fit'],
+    // 3,000 rows x 300 columns: 300 sorts of 3,000 values
+    ['categorical-nb', {}, () => big(3000, 300, 4), 'categorical naive Bayes fit'],
+  ] as const)('%s checks the limit as it fits, not only when done', (name, params, data, where) => {
+    const d = data();
+    const run = () => Array.from(createLearner(name, params, 2).fit(d.x, d.y).predictProba(d.x).data);
     let reads = 0;
     const counter = () => ++reads;
     const full = withDeadline(1e12, run, counter);
     expect(reads).toBeGreaterThanOrEqual(3);
     expect(full).toEqual(run());
     reads = 0;
-    expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded('decision tree fit: stopped at the time limit'));
+    expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded(`${where}: stopped at the time limit`));
     expect(reads).toBe(3);
   });
 });
