@@ -11,18 +11,16 @@
 // Run: xvfb-run -a npx tsx bench/gpu-split.bench.ts (GPU_SPLIT_N=512,1024 picks the sizes; default 256,512,1024).
 // Writes bench/results/gpu-split.json (GPU_SPLIT_OUT names another file).
 
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { writeFileAtomic } from '../core/fs-atomic.js';
 import { cpuBackend } from '../kernels/cpu/index.js';
 import { matmulSource } from '../kernels/gpu/sources.js';
+import { glRenderer, timeCalls, worstError } from './gpu.bench.js';
 import { benchData, isMain, resultsDir } from './harness.js';
 
 interface GL {
   finish(): void;
-  getParameter(p: number): string;
-  VERSION: number;
 }
 interface Texture {
   toArray(): Float32Array[] | Float32Array;
@@ -35,39 +33,14 @@ interface GpuJs {
   destroy(): void;
 }
 
-/** Median ms of `fn` (after two warm-ups), at least 5 calls and at least `seconds` of calls (at most 200). */
-function median(fn: () => void, seconds = 1): { ms: number; calls: number } {
-  fn();
-  fn();
-  const times: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  while (times.length < 5 || (performance.now() < end && times.length < 200)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((x, y) => x - y);
-  return { ms: times[times.length >> 1]!, calls: times.length };
-}
+/** Median ms per call of `fn` (gpu.bench.ts's timer: two warm-ups, then at least 5 calls and 1 s of calls). */
+const median = (fn: () => void) => timeCalls(fn, 1);
 
 function flat(out: unknown, n: number): Float32Array {
   if (out instanceof Float32Array) return out;
   const dst = new Float32Array(n * n);
   (out as Float32Array[]).forEach((row, i) => dst.set(row, i * n));
   return dst;
-}
-
-/** Worst |got - ref| / sum_p |a_ip b_pj| over the cells. */
-function worstError(got: Float32Array, ref: Float32Array, mag: Float32Array): number {
-  let worst = 0;
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!) / (mag[i]! || 1));
-  return worst;
-}
-
-/** The GL driver libraries loaded into this process (headless-gl reports only 'ANGLE'). */
-function glDrivers(): string {
-  const maps = existsSync('/proc/self/maps') ? readFileSync('/proc/self/maps', 'utf8') : '';
-  return [...new Set(maps.match(/[^/\s]*(GLX_nvidia|nvidia-glcore|GLX_mesa|swrast_dri|libgallium|libLLVM)[^/\s]*/g) ?? [])].join(', ') || 'none recognised';
 }
 
 export interface SplitRecord {
@@ -85,7 +58,7 @@ export interface SplitRecord {
   worstRelativeError: { whole: number; resident: number; optimizeFloatMemory: number };
 }
 
-export function split(n: number): SplitRecord {
+export async function split(n: number): Promise<SplitRecord> {
   const req = createRequire(import.meta.url);
   const { GPU } = req('gpu.js') as { GPU: new (s: { mode: string }) => GpuJs };
   const gpu = new GPU({ mode: 'headlessgl' });
@@ -102,6 +75,8 @@ export function split(n: number): SplitRecord {
     const whole = make(src, base);
     const piped = make(src, { ...base, pipeline: true });
     const resident = make(src, { ...base, pipeline: true });
+    // two copy kernels: a pipeline kernel writes each call's result into the same texture, so one kernel cannot
+    // hold both operands
     const copy = make('function copy(a) { return a[this.thread.x]; }', { output: [n * n], precision: 'single', tactic: 'precision', pipeline: true });
     const copyB = make('function copy(a) { return a[this.thread.x]; }', { output: [n * n], precision: 'single', tactic: 'precision', pipeline: true });
     const packed = make(src, { ...base, optimizeFloatMemory: true });
@@ -117,25 +92,25 @@ export function split(n: number): SplitRecord {
     const worst = { whole: worstError(wholeOut, ref, mag), resident: worstError(residentOut, ref, mag), optimizeFloatMemory: worstError(packedOut, ref, mag) };
     for (const [name, w] of Object.entries(worst)) if (!(w <= 1e-4)) throw new Error(`gpu split n=${n}: ${name} differs from the CPU matmul (worst relative error ${w})`);
 
-    const wholeT = median(() => void whole(a, b));
-    const upShaderT = median(() => {
+    const wholeT = await median(() => void whole(a, b));
+    const upShaderT = await median(() => {
       piped(a, b);
       gl.finish();
     });
-    const uploadT = median(() => {
+    const uploadT = await median(() => {
       copy(a);
       gl.finish();
     });
-    const shaderT = median(() => {
+    const shaderT = await median(() => {
       resident(ta, tb);
       gl.finish();
     });
     const result = resident(ta, tb) as Texture;
     gl.finish();
-    const readT = median(() => void result.toArray());
-    const rawT = typeof result.renderRawOutput === 'function' ? median(() => void result.renderRawOutput!()) : null;
-    const packedT = median(() => void packed(a, b));
-    const cpuT = median(() => void cpuBackend.matmul(a, b, 1, n, n, n));
+    const readT = await median(() => void result.toArray());
+    const rawT = typeof result.renderRawOutput === 'function' ? await median(() => void result.renderRawOutput!()) : null;
+    const packedT = await median(() => void packed(a, b));
+    const cpuT = await median(() => void cpuBackend.matmul(a, b, 1, n, n, n));
     const rec: SplitRecord = {
       n,
       wholeMs: wholeT.ms,
@@ -164,14 +139,13 @@ export function split(n: number): SplitRecord {
 
 if (isMain(import.meta.url)) {
   const sizes = (process.env.GPU_SPLIT_N ?? '256,512,1024').split(',').map(Number);
-  const drivers = glDrivers();
-  const records = sizes.map(split);
-  const gl = createRequire(import.meta.url)('gl')(1, 1) as { getParameter(p: number): string; VERSION: number } | null;
+  const records: SplitRecord[] = [];
+  for (const n of sizes) records.push(await split(n));
   const out = {
     suite: 'gpu-split',
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model.trim(), cores: cpus().length, node: process.version },
-    renderer: `${gl?.getParameter(gl.VERSION) ?? 'no context'}; GL driver libraries loaded: ${drivers === 'none recognised' ? glDrivers() : drivers}`,
+    renderer: glRenderer() ?? 'no GL context',
     records,
   };
   console.log(`renderer: ${out.renderer}`);

@@ -70,7 +70,7 @@ interface DirectRecord {
 }
 
 /** Median ms per call of an async or sync function: two warm-ups, then calls for at least `seconds`. */
-async function timeCalls(fn: () => unknown, seconds: number): Promise<{ ms: number; calls: number }> {
+export async function timeCalls(fn: () => unknown, seconds: number): Promise<{ ms: number; calls: number }> {
   for (let i = 0; i < 2; i++) await fn();
   const times: number[] = [];
   const end = performance.now() + seconds * 1000;
@@ -87,7 +87,7 @@ async function timeCalls(fn: () => unknown, seconds: number): Promise<{ ms: numb
  * What the GL context gpu.js's headlessgl mode runs on. headless-gl reports only 'stack-gl / ANGLE' and has no
  * WEBGL_debug_renderer_info, so the GL driver is read from the libraries the context loaded into this process.
  */
-function glRenderer(): string | null {
+export function glRenderer(): string | null {
   try {
     const gl = createRequire(import.meta.url)('gl')(1, 1) as { getParameter(p: number): string; VERSION: number } | null;
     if (!gl) return null;
@@ -97,6 +97,13 @@ function glRenderer(): string | null {
   } catch {
     return null;
   }
+}
+
+/** Worst |got - ref| / sum_p |a_ip b_pj| over the cells of a product (`mag`: the product of the absolute values). */
+export function worstError(got: Float32Array, ref: Float32Array, mag: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!) / (mag[i]! || 1));
+  return worst;
 }
 
 interface DawnGpu {
@@ -161,10 +168,7 @@ async function webgpuDirect(sizes: number[]): Promise<{ adapter: string; records
       // The result must be the product: |gpu - cpu| within 1e-4 of sum_p |a_ip * b_pj| per cell.
       const ref = cpuBackend.matmul(a, b, 1, n, n, n);
       const mag = cpuBackend.matmul(a.map(Math.abs), b.map(Math.abs), 1, n, n, n);
-      let worst = 0;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(got[i * n + j]! - ref[i * n + j]!) / (mag[i * n + j]! || 1));
-      }
+      const worst = worstError(got, ref, mag);
       if (!(worst <= 1e-4)) throw new Error(`webgpu matmul n=${n} differs from the CPU matmul: worst relative error ${worst}`);
       const gpuT = await timeCalls(() => kernel(a, b), 2);
       const cpuT = await timeCalls(() => cpuBackend.matmul(a, b, 1, n, n, n), 2);
