@@ -275,11 +275,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     // table the default forest's first fold alone had taken 40 of the 60 s before it was stopped
     const pace = (i: number): number => t0Trial + ((searchEnd - t0Trial) * (i + 1)) / foldData.length;
     const behind = (): never => {
-      // the search time is over: no trial starts after this one; before that, while none has completed, the
-      // defaults not yet run go cheapest first (on a big table the forest at the front may not fit where the linear
-      // model does); otherwise a trial starts only if one as long as the mean so far still fits
-      if (clock() >= searchEnd) stop.abort();
-      else if (results.size === 0) defaultsFirst?.cheapFirst();
+      // while none has completed and search time remains, the defaults not yet run go cheapest first (on a big table
+      // the forest at the front may not fit where the linear model does); otherwise the rule after every trial
+      // (stopIfNextEndsLate: over at the search's end, else only if the next trial may fit)
+      if (results.size === 0 && clock() < searchEnd) defaultsFirst?.cheapFirst();
       else stopIfNextEndsLate();
       return trial.prune(); // counted with the trials stopped early, not as a failure
     };
