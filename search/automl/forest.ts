@@ -66,10 +66,7 @@ abstract class TreeEnsemble implements Learner {
     if (this.trees.length === 0) notFitted(`${this.constructor.name}.predictProba`);
     if (this.task !== 'classification') throw new ArgumentError(`${this.constructor.name}.predictProba: needs a classifier, got a regression forest`);
     const out = matrix(x.rows, this.nClasses);
-    for (const tree of this.trees) {
-      const p = tree.predictProba(x);
-      for (let i = 0; i < out.data.length; i++) out.data[i] += p.data[i];
-    }
+    for (const tree of this.trees) tree.addTo(x, out.data);
     for (let i = 0; i < out.data.length; i++) out.data[i] /= this.trees.length;
     return out;
   }
@@ -77,11 +74,10 @@ abstract class TreeEnsemble implements Learner {
   predict(x: Matrix): Target {
     if (this.trees.length === 0) notFitted(`${this.constructor.name}.predict`);
     if (this.task === 'classification') return argmaxRows(this.predictProba(x));
+    // each tree's value divided by the count, then summed: the arithmetic (and so the numbers) of the version that
+    // asked each tree for a vector
     const out = new Float64Array(x.rows);
-    for (const tree of this.trees) {
-      const p = tree.predict(x);
-      for (let i = 0; i < out.length; i++) out[i] += p[i] / this.trees.length;
-    }
+    for (const tree of this.trees) tree.addTo(x, out, this.trees.length);
     return out;
   }
 

@@ -345,4 +345,109 @@ describe('DecisionTree JSON', () => {
     expect(() => DecisionTree.fromJSON(json)).toThrow(/nodeColumns\.counts must hold 3 per node/);
     expect(() => DecisionTree.fromJSON({ ...json, nodeColumns: {} })).toThrow('DecisionTree.fromJSON: nodeColumns.feature must be a non-empty array, got none');
   });
+
+  /** n rows of 2 uniform features and a uniform class of k: a full tree's nodes hold few of the k classes each. */
+  const manyClasses = (seed: number, n: number, k: number) => {
+    const rng = new Random(seed);
+    return { x: fromRows(Array.from({ length: n }, () => [rng.next(), rng.next()])), y: Int32Array.from({ length: n }, () => rng.int(k)) };
+  };
+  /** A tree's JSON with its counts written dense (version 3), whatever toJSON chose. */
+  const asDense = (t: DecisionTree) => {
+    const json = JSON.parse(JSON.stringify(t.toJSON()));
+    const { countsSize: _s, countsClass: _c, countsValue: _v, ...rest } = json.nodeColumns;
+    return { ...json, version: 3, nodeColumns: { ...rest, counts: t.nodes.flatMap((n) => n.counts) } };
+  };
+
+  it('counts are written sparse (version 4) exactly when that is the smaller file, and read back bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 40 }), fc.boolean(), fc.constantFrom(1, 5), (seed, k, weighted, minSamplesLeaf) => {
+        const d = manyClasses(seed, 150, k);
+        const rng = new Random(seed + 1);
+        const w = weighted ? Float64Array.from({ length: d.x.rows }, () => 0.25 + rng.next()) : undefined;
+        const t = new DecisionTree({ seed, minSamplesLeaf }).fit(d.x, d.y, w, k);
+        const text = JSON.stringify(t.toJSON());
+        const json = JSON.parse(text);
+        const dense = asDense(t);
+        expect(json.version).toBe(text.length < JSON.stringify(dense).length ? 4 : 3);
+        if (json.version === 4) expect(json.nodeColumns.counts).toBeUndefined();
+        for (const file of [json, dense]) {
+          const back = DecisionTree.fromJSON(file);
+          expect(back.nodes).toEqual(t.nodes);
+          expect(Array.from(back.predictProba(d.x).data)).toEqual(Array.from(t.predictProba(d.x).data));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a forest over 200 classes is written in a fifth of the dense size', () => {
+    const d = manyClasses(7, 2000, 200);
+    const f = new RandomForest({ nEstimators: 5, seed: 1 }).fit(d.x, d.y);
+    const json = f.toJSON() as unknown as { trees: unknown[] };
+    const sparse = JSON.stringify(json).length;
+    const dense = JSON.stringify({ ...json, trees: f.trees.map(asDense) }).length;
+    expect(sparse / dense).toBeLessThan(0.2);
+    expect(Array.from(RandomForest.fromJSON(JSON.parse(JSON.stringify(json))).predictProba(d.x).data)).toEqual(Array.from(f.predictProba(d.x).data));
+  });
+
+  it('malformed sparse counts are a FormatError naming the column and the node', () => {
+    const d = manyClasses(3, 300, 30);
+    const good = JSON.parse(JSON.stringify(new DecisionTree({ seed: 1 }).fit(d.x, d.y).toJSON()));
+    expect(good.version).toBe(4);
+    const broken = (edit: (c: Record<string, number[]>) => void) => {
+      const json = structuredClone(good);
+      edit(json.nodeColumns);
+      return () => DecisionTree.fromJSON(json);
+    };
+    expect(broken((c) => c.countsSize.pop())).toThrow(/nodeColumns\.countsSize must hold one number per node \(\d+\), got \d+/);
+    expect(broken((c) => (c.countsSize[0] = 31))).toThrow('nodeColumns.countsSize[0] must be a whole number in [0, 30], got 31');
+    expect(broken((c) => c.countsValue.pop())).toThrow(/nodeColumns\.countsValue must hold countsSize's total \(\d+\) numbers, got \d+/);
+    // the root holds rows of several classes: swapping its first two breaks the ascending order
+    expect(broken((c) => ([c.countsClass[0], c.countsClass[1]] = [c.countsClass[1], c.countsClass[0]]))).toThrow(/nodeColumns\.countsClass\[1\] \(node 0\) must be a class in \(\d+, 30\), ascending within the node, got \d+/);
+    expect(broken((c) => (c.countsClass[c.countsClass.length - 1] = 30))).toThrow(/countsClass\[\d+\] \(node \d+\) must be a class in \(-?\d+, 30\)/);
+  });
+});
+
+describe('DecisionTree storage', () => {
+  it("a forest's probabilities and means are its trees' leaves averaged, walked over the node objects", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 7 }), (seed, k, trees) => {
+        const rng = new Random(seed);
+        const x = fromRows(Array.from({ length: 80 }, () => [rng.next(), rng.next(), rng.int(3)]));
+        const y = Int32Array.from({ length: 80 }, (_, i) => (x.data[i * 3] * k + rng.int(2)) % k | 0);
+        const yr = Float64Array.from({ length: 80 }, (_, i) => x.data[i * 3] + rng.next());
+        const walk = (nodes: TreeNode[], r: number) => {
+          let n = 0;
+          while (nodes[n].feature >= 0) n = x.data[r * 3 + nodes[n].feature] <= nodes[n].threshold ? nodes[n].left : nodes[n].right;
+          return nodes[n];
+        };
+        const f = new RandomForest({ nEstimators: trees, seed }).fit(x, y);
+        const want = new Float64Array(80 * f.nClasses);
+        for (const t of f.trees) for (let r = 0; r < 80; r++) walk(t.nodes, r).counts.forEach((c, j) => (want[r * f.nClasses + j] += c / walk(t.nodes, r).samples));
+        for (let i = 0; i < want.length; i++) want[i] /= trees;
+        expect(Array.from(f.predictProba(x).data)).toEqual(Array.from(want));
+        const g = new RandomForest({ nEstimators: trees, seed }).fit(x, yr);
+        const mean = new Float64Array(80);
+        for (const t of g.trees) for (let r = 0; r < 80; r++) mean[r] += walk(t.nodes, r).value / trees;
+        expect(Array.from(g.predict(x))).toEqual(Array.from(mean));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('assigning nodes replaces the tree with a copy; reading them back gives equal objects', () => {
+    const d = irisData();
+    const t = new DecisionTree({ seed: 1 }).fit(d.x, d.y);
+    const nodes = structuredClone(t.nodes);
+    const u = new DecisionTree();
+    u.task = 'classification';
+    u.nClasses = 3;
+    u.nFeatures = 4;
+    u.nodes = nodes;
+    expect(u.nodes).toEqual(t.nodes);
+    expect(Array.from(u.predict(d.x))).toEqual(Array.from(t.predict(d.x)));
+    nodes[0].feature = -1; // the caller's array is not the tree's
+    expect(Array.from(u.predict(d.x))).toEqual(Array.from(t.predict(d.x)));
+    expect(() => (u.nodes = [{ ...nodes[0], counts: [1, 2] }])).toThrow('DecisionTree.nodes: every node must hold 3 counts, got 2 at node 0');
+  });
 });
