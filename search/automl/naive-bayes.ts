@@ -45,20 +45,32 @@ export class GaussianNB implements Learner {
     const y = requireClassification('GaussianNB.fit', yAny);
     const k = (this.nClasses = countClasses(y));
     const d = (this.nFeatures = x.cols);
+    // a few passes over the rows: the time limit is checked every 2^18 numbers read (a 200k x 50 table reads 50M)
+    const spend = checkEvery('Gaussian naive Bayes fit', 1 << 18);
     const count = new Float64Array(k);
     this.mean = new Float64Array(k * d);
     this.variance = new Float64Array(k * d);
     for (let r = 0; r < x.rows; r++) {
+      spend(d);
       count[y[r]]++;
       for (let j = 0; j < d; j++) this.mean[y[r] * d + j] += x.data[r * d + j];
     }
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.mean[c * d + j] /= Math.max(count[c], 1);
-    for (let r = 0; r < x.rows; r++) for (let j = 0; j < d; j++) this.variance[y[r] * d + j] += (x.data[r * d + j] - this.mean[y[r] * d + j]) ** 2;
+    for (let r = 0; r < x.rows; r++) {
+      spend(d);
+      for (let j = 0; j < d; j++) this.variance[y[r] * d + j] += (x.data[r * d + j] - this.mean[y[r] * d + j]) ** 2;
+    }
     let maxVar = 0;
     const all = new Float64Array(d);
     const gm = new Float64Array(d);
-    for (let r = 0; r < x.rows; r++) for (let j = 0; j < d; j++) gm[j] += x.data[r * d + j] / x.rows;
-    for (let r = 0; r < x.rows; r++) for (let j = 0; j < d; j++) all[j] += (x.data[r * d + j] - gm[j]) ** 2 / x.rows;
+    for (let r = 0; r < x.rows; r++) {
+      spend(d);
+      for (let j = 0; j < d; j++) gm[j] += x.data[r * d + j] / x.rows;
+    }
+    for (let r = 0; r < x.rows; r++) {
+      spend(d);
+      for (let j = 0; j < d; j++) all[j] += (x.data[r * d + j] - gm[j]) ** 2 / x.rows;
+    }
     for (let j = 0; j < d; j++) maxVar = Math.max(maxVar, all[j]);
     const eps = this.params.varSmoothing * maxVar + 1e-300;
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.variance[c * d + j] = this.variance[c * d + j] / Math.max(count[c], 1) + eps;
@@ -68,6 +80,7 @@ export class GaussianNB implements Learner {
     this.logLower = new Float64Array(k * d);
     if (this.params.binary === 'bernoulli') {
       for (let j = 0; j < d; j++) {
+        spend(2 * x.rows);
         // the column's distinct values, stopping at a third
         const a = x.data[j];
         let b = a;

@@ -60,8 +60,8 @@ describe('fit deadlines', () => {
     expect(reads).toBe(3);
   });
 
-  // fits of one model that used to be checked only when they ended: a tree on a big table, categorical naive Bayes
-  // on a wide one (it sorts every column to bin it), both checked every 2^18 units of work
+  // fits of one model that used to be checked only when they ended: a tree on a big table, naive Bayes on a wide one
+  // (the categorical one sorts every column to bin it), all checked every 2^18 units of work
   const big = (rows: number, cols: number, seed: number) => {
     const rng = new Random(seed);
     return { x: matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rng.normal())), y: Int32Array.from({ length: rows }, () => rng.int(2)) };
@@ -71,6 +71,8 @@ describe('fit deadlines', () => {
     ['decision-tree', { ccpAlpha: 0 }, () => big(8000, 10, 3), 'decision tree fit'],
     // 3,000 rows x 300 columns: 300 sorts of 3,000 values
     ['categorical-nb', {}, () => big(3000, 300, 4), 'categorical naive Bayes fit'],
+    // the same table: five passes over its 900k numbers
+    ['gaussian-nb', {}, () => big(3000, 300, 4), 'Gaussian naive Bayes fit'],
   ] as const)('%s checks the limit as it fits, not only when done', (name, params, data, where) => {
     const d = data();
     const run = () => Array.from(createLearner(name, params, 2).fit(d.x, d.y).predictProba(d.x).data);
