@@ -29,6 +29,14 @@ function fsyncDir(dir: string): void {
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  writeFileAtomicWith(path, (write) => write(bytes));
+}
+
+/**
+ * writeFileAtomic for content made a piece at a time: `produce` passes each piece to `write` in order (a file
+ * longer than one string or buffer can hold). If `produce` throws, `path` is untouched and the temp file removed.
+ */
+export function writeFileAtomicWith(path: string, produce: (write: (bytes: Uint8Array) => void) => void): void {
   const dir = dirname(path);
   // a short prefix of the name keeps the temp name under the 255-byte limit of most file systems
   const temp = join(dir, `.${basename(path).slice(0, 64)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
@@ -42,7 +50,8 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   try {
     fd = openSync(temp, 'wx', 0o644);
     if (mode !== undefined) fchmodSync(fd, mode);
-    writeAllSync(fd, bytes);
+    const open = fd;
+    produce((bytes) => writeAllSync(open, bytes));
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -1,5 +1,5 @@
 // whittle predict: runs any saved model (safetensors network), AutoML pipeline or rule list on new rows or images.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { loadImages, loadTable, requireFile } from '../data.js';
@@ -12,6 +12,7 @@ import { argmax, softmax } from '../../core/ops.js';
 import { Tensor } from '../../core/tensor.js';
 import type { Module } from '../../core/nn/module.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { fileHead } from '../../core/io/json-file.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
 import { loadPipeline } from '../../search/automl/pipeline.js';
 import { r2, rmse } from '../../search/automl/metrics.js';
@@ -51,6 +52,9 @@ function addProba(p: Parsed, res: Predictions, classes: readonly (string | numbe
 export function detectKind(path: string): 'network' | 'quantized' | 'pipeline' | 'rules' {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') {
+    // a pipeline too big to read whole twice (a forest on 200k rows: hundreds of MB) is told by its first key, as
+    // Pipeline and EnsemblePipeline write it; loadPipeline then reads it once and checks all of it
+    if (statSync(path).size > 64 * 2 ** 20 && /^\s*\{\s*"kind"\s*:\s*"(pipeline|ensemble)"/.test(fileHead(path, 256))) return 'pipeline';
     let json: unknown;
     try { json = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new FormatError(`not valid JSON: ${(e as Error).message}`, path); }
     const o = (json ?? {}) as Record<string, unknown>;

@@ -5,7 +5,6 @@
 // ensemble selection (Caruana et al. 2004) over the best pipeline of each learner and the best trials overall.
 import { readTable } from '../../core/data/read-table.js';
 import { ArgumentError, WhittleError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fs-atomic.js';
 import type { Config } from '../space.js';
 import { randomSearch } from '../strategies/random.js';
 import { medianPruner } from '../strategies/median.js';
@@ -498,7 +497,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     save(path: string, which: 'best' | 'ensemble' = 'best') {
       const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;
       if (!model) throw new ArgumentError(`automl.save: which must name a fitted model, got 'ensemble' but no ensemble was built`);
-      writeFileAtomic(path, JSON.stringify(model.toJSON()));
+      model.save(path);
     },
   };
   return result;

@@ -1,9 +1,8 @@
 // Pipeline = preprocessing + one learner, fitted on raw table rows: label-encodes the target, imputes, scales and
 // one-hot encodes the features (fitted on the training rows only), then fits the learner. It predicts class labels
 // (or values) for new raw rows and saves to / loads from JSON.
-import { readFileSync } from 'node:fs';
 import { ArgumentError, FormatError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { readJSONFile, writeJSONFile } from '../../core/io/json-file.js';
 import { type Frame, type Table, categoricalValues, columnNames, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
@@ -155,8 +154,9 @@ export class Pipeline {
     return p;
   }
 
+  /** Writes toJSON() to `path` atomically, streamed (a model whose JSON is longer than one string can hold saves too). */
   save(path: string): void {
-    writeFileAtomic(path, JSON.stringify(this.toJSON()));
+    writeJSONFile(path, this.toJSON());
   }
 }
 
@@ -240,8 +240,9 @@ export class EnsemblePipeline {
     return new EnsemblePipeline(json.members.map(Pipeline.fromJSON), json.weights, json.temperatures ?? undefined);
   }
 
+  /** Writes toJSON() to `path` atomically, streamed like Pipeline.save. */
   save(path: string): void {
-    writeFileAtomic(path, JSON.stringify(this.toJSON()));
+    writeJSONFile(path, this.toJSON());
   }
 }
 
@@ -258,13 +259,7 @@ export type Predictor = Pipeline | EnsemblePipeline;
 
 /** Loads what `save` wrote: a Pipeline or an EnsemblePipeline. Bad JSON is a FormatError naming the file. */
 export function loadPipeline(path: string): Predictor {
-  let json: { kind?: string };
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new FormatError(`loadPipeline: file must be JSON, got ${err.message}`, path);
-    throw err;
-  }
+  const json = readJSONFile(path, 'loadPipeline') as { kind?: string };
   try {
     if (json?.kind === 'ensemble') return EnsemblePipeline.fromJSON(json as EnsembleJSON);
     return Pipeline.fromJSON(json as PipelineJSON);
