@@ -49,12 +49,12 @@ function addProba(p: Parsed, res: Predictions, classes: readonly (string | numbe
 }
 
 /** What kind of whittle file this is, decided from its content (never from its name alone). */
-export function detectKind(path: string): 'network' | 'quantized' | 'pipeline' | 'rules' {
+export function detectKind(path: string, peekAbove = 64 * 2 ** 20): 'network' | 'quantized' | 'pipeline' | 'rules' {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') {
     // a pipeline too big to read whole twice (a forest on 200k rows: hundreds of MB) is told by its first key, as
     // Pipeline and EnsemblePipeline write it; loadPipeline then reads it once and checks all of it
-    if (statSync(path).size > 64 * 2 ** 20 && /^\s*\{\s*"kind"\s*:\s*"(pipeline|ensemble)"/.test(fileHead(path, 256))) return 'pipeline';
+    if (statSync(path).size > peekAbove && /^\s*\{\s*"kind"\s*:\s*"(pipeline|ensemble)"/.test(fileHead(path, 256))) return 'pipeline';
     let json: unknown;
     try { json = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new FormatError(`not valid JSON: ${(e as Error).message}`, path); }
     const o = (json ?? {}) as Record<string, unknown>;
