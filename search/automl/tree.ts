@@ -76,7 +76,8 @@ export class DecisionTree implements Learner {
 
   /**
    * The fitted tree as node objects, `nodes[0]` the root (empty before fit). Built from the tree's typed arrays on
-   * first read and kept; assigning replaces the tree (the array given is copied, so changing it later changes nothing).
+   * first read and kept. They are a copy: changing them changes nothing the tree predicts; assigning an array
+   * replaces the tree (and is copied in turn).
    */
   get nodes(): TreeNode[] {
     if (!this.arrays) return [];
