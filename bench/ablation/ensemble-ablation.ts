@@ -2,6 +2,8 @@
 // the inner out-of-fold predictions only and is scored on the outer test rows, so every figure is nested CV. The
 // variants and the rule for adopting one (mean gain over the sets > 0, no set worse by more than one fold-paired
 // standard error) were fixed before the run. Writes bench/results/automl-ensemble-ablation.json.
+// It reads `oof` as untempered, as 7bd8e58's libraries hold it; dumps of later code hold the tempered library there
+// (and the untempered one in `rawOof`).
 //   npx tsx bench/ablation/ensemble-ablation.ts [LIBRARY_DIR]
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

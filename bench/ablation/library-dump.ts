@@ -1,8 +1,10 @@
 // Per outer fold of the nested AutoML bench (same sets, outer folds, seeds and 60 s budget as automl.bench.ts), the
 // ensemble library's out-of-fold probabilities and each member's refit probabilities on the outer test rows, written
 // to LIBRARY_DIR (default /tmp/whittle-library) for ensemble-ablation.ts. It needs library-hook.patch applied to
-// search/automl/automl.ts (a hook that hands out the library; not in the product). The recorded run: commit 7bd8e58
-// (ensemble calibration then off) with the patch, `AUTOML_OUTER_BUDGET=60 npx tsx bench/ablation/library-dump.ts`.
+// search/automl/automl.ts (a hook that hands out the library; not in the product). Recorded runs: commit 7bd8e58
+// (ensemble calibration then off) for ensemble-ablation.ts, and 442e75c for member-ablation.ts (the patch as it is
+// now: the library tempered, with the raw probabilities and temperatures), each
+// `AUTOML_OUTER_BUDGET=60 LIBRARY_DIR=... npx tsx bench/ablation/library-dump.ts` in two processes split by BENCH_SETS.
 import { mkdirSync } from 'node:fs';
 import { writeFileSync, existsSync } from 'node:fs';
 import { benchSets } from '../automl-sets.js';
@@ -38,7 +40,7 @@ for (const set of benchSets.filter((s) => s.id !== 'iris' && (!only || only.incl
       const out = {
         set: set.id, rep, fold: fi, trials: run.trials, classes: hook.classes, allClasses: enc.classes,
         specs: hook.specs, scores: hook.scores, yStacked: Array.from(hook.yStacked), weights: hook.weights,
-        oof: hook.library.map((l: any) => Array.from(l.proba.data)),
+        oof: hook.library.map((l: any) => Array.from(l.proba.data)), rawOof: hook.rawOof.map((l: any) => Array.from(l.data)), temperatures: hook.temperatures,
         testRows: Array.from(test), testY: Array.from(test, (r) => enc.classes[labels[r]]), testProba, shippedPred,
       };
       writeFileSync(file, JSON.stringify(out));
