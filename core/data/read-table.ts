@@ -1,5 +1,7 @@
 // One entry for a table file, whatever its format: the extension picks the reader (CSV/TSV, ARFF, JSON records).
+import { statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { FormatError } from '../errors.js';
 import { type Table, readCsv, withTarget } from './csv.js';
 import { readArff } from './arff.js';
 import { readJsonTable } from './json.js';
@@ -14,10 +16,28 @@ export const TABLE_EXTENSIONS = ['.csv', '.tsv', '.txt', '.arff', '.json'] as co
  */
 export function readTable(path: string, opts: { target?: string } = {}): Table {
   const ext = extname(path).toLowerCase();
-  if (ext === '.arff') return readArff(path, opts);
-  if (ext === '.json') {
-    const table = readJsonTable(path);
-    return withTarget(table.columns, opts.target, path);
+  return readWhole(path, () => {
+    if (ext === '.arff') return readArff(path, opts);
+    if (ext === '.json') {
+      const table = readJsonTable(path);
+      return withTarget(table.columns, opts.target, path);
+    }
+    return readCsv(path, opts);
+  });
+}
+
+/**
+ * Runs `read`, which decodes the file at `path` into one string, turning the engine's refusal of a string past its
+ * longest (2^29 - 24 characters in V8, about 512 MiB) into a FormatError naming the file and its size: what the user
+ * can act on, where it had been reported as an internal error.
+ */
+export function readWhole<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const tooLong = (err as { code?: string })?.code === 'ERR_STRING_TOO_LONG' || (err instanceof RangeError && err.message === 'Invalid string length');
+    if (!tooLong) throw err;
+    const mib = (statSync(path).size / 2 ** 20).toFixed(0);
+    throw new FormatError(`a table file is read whole as one string, and JavaScript makes none longer than about 512 MiB; this one is ${mib} MiB: split it or take a sample of its rows`, path);
   }
-  return readCsv(path, opts);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, FormatError } from '../../../core/errors.js';
 import { parseCsv } from '../../../core/data/csv.js';
-import { readTable } from '../../../core/data/read-table.js';
+import { readTable, readWhole } from '../../../core/data/read-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-read-table-'));
 const file = (name: string, text: string): string => {
@@ -43,5 +43,21 @@ describe('readTable: one reader for every table file', () => {
     expect(() => readTable(bad)).toThrow(/bad\.json.*record 1|record 1.*bad\.json/);
     // another extension is read as delimited text
     expect(readTable(file('t.data', 'a;b\n1;2\n')).columns.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+});
+
+describe('a table past the longest string', () => {
+  it("is a FormatError naming the file and its size, for either way the engine refuses the string", () => {
+    const path = file('big.csv', 'x\n1\n');
+    // the engine's own refusals: a decode past 2^29 - 24 characters (the bytes are never touched), a string too long
+    const decode = () => new TextDecoder().decode(new Uint8Array(0x1fffffe8 + 1));
+    const repeat = () => 'x'.repeat(2 ** 30);
+    for (const read of [decode, repeat]) {
+      expect(() => readWhole(path, read)).toThrow(FormatError);
+      expect(() => readWhole(path, read)).toThrow(`${path}: a table file is read whole as one string, and JavaScript makes none longer than about 512 MiB; this one is 0 MiB: split it or take a sample of its rows`);
+    }
+    // anything else goes through as it was
+    expect(() => readWhole(path, () => { throw new RangeError('other'); })).toThrow(new RangeError('other'));
+    expect(readWhole(path, () => readTable(path)).nRows).toBe(1);
   });
 });
