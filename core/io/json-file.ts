@@ -4,7 +4,7 @@
 // writer streams the same text to the file a chunk at a time, and the reader parses files past the limit from their
 // bytes.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { FormatError } from '../errors.js';
+import { ArgumentError, FormatError } from '../errors.js';
 import { writeFileAtomicWith } from '../fs-atomic.js';
 
 /** Bytes buffered before a write to the file. */
@@ -60,7 +60,7 @@ class JSONWriter {
   value(v: unknown, key: string, top = false, resolved = false): boolean {
     if (!resolved) v = resolve(v, key);
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
-      if (top) throw new FormatError('writeJSONFile: value must be something JSON can hold, got ' + (v === undefined ? 'undefined' : typeof v));
+      if (top) throw new ArgumentError(`writeJSONFile: value must be something JSON can hold, got ${v === undefined ? 'undefined' : typeof v}`);
       return false;
     }
     if (v === null || typeof v !== 'object') {
@@ -272,7 +272,14 @@ export function parseJSONBytes(bytes: Uint8Array, file?: string, op = 'parseJSON
     return fail('a value');
   };
   // a UTF-8 byte order mark is not JSON (JSON.parse of such a file's text fails too)
-  const v = value();
+  let v: unknown;
+  try {
+    v = value();
+  } catch (err) {
+    // arrays or objects nested some thousands deep outrun the stack of this recursive reader
+    if (err instanceof RangeError && /call stack/.test(err.message)) throw new FormatError(`${op}: file must be JSON nested at most a few thousand deep, got deeper at byte ${at}`, file, `byte ${at}`);
+    throw err;
+  }
   space();
   if (at < buf.length) fail('the end of the file');
   return v;

@@ -46,6 +46,7 @@ describe('streamed JSON writing', () => {
     const path = join(d, 'model.json');
     writeJSONFile(path, { old: [1, 2, 3] });
     expect(readFileSync(path, 'utf8')).toBe('{"old":[1,2,3]}');
+    expect(() => writeJSONFile(path, undefined)).toThrow('writeJSONFile: value must be something JSON can hold, got undefined');
     const bad = { big: Array.from({ length: 300000 }, (_, i) => i), then: { toJSON: () => { throw new Error('boom'); } } };
     expect(() => writeJSONFile(path, bad)).toThrow('boom');
     expect(readFileSync(path, 'utf8')).toBe('{"old":[1,2,3]}');
@@ -95,6 +96,7 @@ describe('JSON from bytes', () => {
     );
     expect(() => parseJSONBytes(Buffer.from('{"a": "x'), 'model.json')).toThrow(/model\.json \(byte 8\): parseJSONBytes: file must be JSON, got the end of the file at byte 8 where a closing quote should be/);
     expect(() => parseJSONBytes(Buffer.from('\ufeff{}'))).toThrow(FormatError); // a byte order mark is not JSON
+    expect(() => parseJSONBytes(Buffer.from('['.repeat(1e6)), 'deep.json')).toThrow(/deep\.json \(byte \d+\): parseJSONBytes: file must be JSON nested at most a few thousand deep/);
   });
 
   it('readJSONFile reads a file past its whole-text size from the bytes, to the same value', () => {
