@@ -164,6 +164,14 @@ describe('temperature scaling of ensemble members (Guo et al. 2017)', () => {
     expect(t).toBeGreaterThan(0.2);
     expect(t).toBeLessThan(0.3);
     expect(score('log-loss', y, { proba: temper(fromRows(rows), t) })).toBeLessThan(score('log-loss', y, { proba: fromRows(rows) }));
+    // past maxNumbers probabilities it fits on every step-th row: the same temperature as those rows alone give,
+    // still near 1/4 (12,000 numbers here, 2,048 allowed: every 6th row)
+    const sampled = rows.filter((_, i) => i % 6 === 0);
+    const tSampled = fitTemperature(fromRows(rows), y, 2048);
+    expect(tSampled).toBe(fitTemperature(fromRows(sampled), y.filter((_, i) => i % 6 === 0)));
+    expect(tSampled).not.toBe(t);
+    expect(tSampled).toBeGreaterThan(0.2);
+    expect(tSampled).toBeLessThan(0.3);
     // already calibrated: stays at exactly 1 unless scaling really lowers the log loss
     const calibrated = fromRows(rows.map((_, i) => (i % 2 ? [0.5, 0.5, 0] : [0.5, 0, 0.5])));
     expect(fitTemperature(calibrated, rows.map((_, i) => (i % 4 < 2 ? 0 : i % 2 ? 1 : 2)))).toBe(1);
