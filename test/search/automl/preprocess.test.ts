@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
 import { subsetTable } from '../../../search/automl/frame.js';
 import { Preprocessor } from '../../../search/automl/preprocess.js';
+import { TimeLimitExceeded, withDeadline } from '../../../search/automl/deadline.js';
+import { Random } from '../../../core/random.js';
 
 const table = {
   columns: [numericColumn('a', [1, 2, NaN, 10]), categoricalColumn('c', ['x', 'y', null, 'x'])],
@@ -70,12 +72,12 @@ const numericTable = (rows: (number | null)[][]): Table => ({
  * nan-euclidean distance (numbers over their training spread, a category mismatch 1), sorted, the first k and every
  * row tied with the k-th averaged; the median when no training row shares a present column.
  */
-function naiveKnnFill(train: (number | string | null)[][], row: (number | string | null)[], j: number, k: number): number {
+function naiveKnnFill(train: (number | string | null)[][], row: (number | string | null)[], j: number, k: number, all = train): number {
   const d = row.length;
   const present = (v: number | string | null) => v !== null && !(typeof v === 'number' && Number.isNaN(v));
   const spread = Array.from({ length: d }, (_, c) => {
-    const v = train.map((r) => r[c]).filter((x): x is number => typeof x === 'number' && present(x));
-    if (v.length === 0 || typeof train.find((r) => present(r[c]))?.[c] === 'string') return 1;
+    const v = all.map((r) => r[c]).filter((x): x is number => typeof x === 'number' && present(x));
+    if (v.length === 0 || typeof all.find((r) => present(r[c]))?.[c] === 'string') return 1;
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
     return s > 1e-12 ? s : 1;
@@ -93,7 +95,7 @@ function naiveKnnFill(train: (number | string | null)[][], row: (number | string
     if (shared > 0) donors.push({ dist: Math.sqrt((sum * d) / shared), value: t[j] as number });
   }
   if (donors.length === 0) {
-    const v = train.map((r) => r[j]).filter((x): x is number => typeof x === 'number' && present(x)).sort((a, b) => a - b);
+    const v = all.map((r) => r[j]).filter((x): x is number => typeof x === 'number' && present(x)).sort((a, b) => a - b);
     return v.length === 0 ? 0 : v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
   donors.sort((a, b) => a.dist - b.dist);
@@ -139,6 +141,58 @@ describe('Preprocessor numericImpute knn', () => {
       ),
       { numRuns: 300, seed: 11 },
     );
+  });
+
+  it('past maxDonors it draws from every step-th training row (spread and fallback still from all of them)', () => {
+    const cell = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }).map((v) => v / 2));
+    const cat = fc.oneof(fc.constant(null), fc.constantFrom('a', 'b', 'c'));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 6 }),
+        (k, maxDonors, trainRows, queryRows) => {
+          const toTable = (rows: (number | string | null)[][]): Table => ({
+            columns: [numericColumn('a', rows.map((r) => r[0] as number | null)), numericColumn('b', rows.map((r) => r[1] as number | null)), categoricalColumn('c', rows.map((r) => r[2] as string | null))],
+            nRows: rows.length,
+          });
+          const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k, maxDonors }).fit(toTable(trainRows));
+          const step = Math.ceil(trainRows.length / maxDonors);
+          const sample = trainRows.filter((_, i) => i % step === 0);
+          expect(sample.length).toBeLessThanOrEqual(maxDonors);
+          const donors = (p.toJSON().donors as { values: (number | null)[][] }).values;
+          expect(donors[0]).toEqual(sample.map((r) => r[0]));
+          const x = p.transform(toTable(queryRows));
+          const known = new Set<string | null>(trainRows.map((r) => r[2]).filter((v) => v !== null));
+          queryRows.forEach((row, r) => {
+            const seen = [row[0], row[1], known.has(row[2]) ? row[2] : null];
+            for (const j of [0, 1]) {
+              const want = row[j] === null ? naiveKnnFill(sample, seen, j, k, trainRows) : (row[j] as number);
+              expect(x.data[r * x.cols + j]).toBeCloseTo(want, 10);
+            }
+          });
+        },
+      ),
+      { numRuns: 300, seed: 12 },
+    );
+    expect(() => new Preprocessor({ numericImpute: 'knn', maxDonors: 0 })).toThrow('Preprocessor: maxDonors must be a positive integer, got 0');
+  });
+
+  it('filling checks a time limit as it goes and stops at the first read past it', () => {
+    // 3,000 rows x 4 columns, a third of one column missing: each fill reads 12,000 donor numbers, 12M in all
+    const rng = new Random(5);
+    const rows = Array.from({ length: 3000 }, () => [rng.next() < 0.33 ? null : rng.normal(), rng.normal(), rng.normal(), rng.normal()]);
+    const t = numericTable(rows);
+    const run = () => Array.from(new Preprocessor({ numericImpute: 'knn', scale: 'none' }).fitTransform(t).data);
+    let reads = 0;
+    const counter = () => ++reads;
+    const full = withDeadline(1e12, run, counter);
+    expect(reads).toBeGreaterThanOrEqual(3);
+    expect(full).toEqual(run());
+    reads = 0;
+    expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded('k-nearest-neighbour imputation: stopped at the time limit'));
+    expect(reads).toBe(3);
   });
 
   it('a row with only its category present gets the mean of that category (all tied rows), whatever the row order', () => {
