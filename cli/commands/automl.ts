@@ -5,6 +5,7 @@ import { loadTable } from '../data.js';
 import { createProgress, interrupt } from '../progress.js';
 import { automl, formatLeaderboard, specParams, type AutoMLResult } from '../../search/automl/automl.js';
 import { encodeTarget } from '../../search/automl/pipeline.js';
+import { type LearnerName, learnerNames } from '../../search/automl/learners.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics } from '../../search/automl/metrics.js';
 import { plural, writeReport, type ReportData } from '../report/html.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
@@ -27,6 +28,7 @@ export const automlSpec: CommandSpec = {
     },
     folds: { type: 'number', help: 'cross-validation folds', default: 5 },
     repeats: { type: 'number', help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
+    learners: { type: 'string', help: `learners to search, comma-separated (default all that fit the task): ${learnerNames.join(',')}` },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
     maxCategories: { type: 'number', help: 'most one-hot columns per categorical column: more levels keep the most frequent and share one column for the rest; a column whose values never repeat (a name, an id) is left out', default: 64 },
     dates: { type: 'boolean', help: "read columns of dates (ISO 2012-01-31, or 2012/01/31) as year, month, day, weekday (and hour) numbers; --dates false keeps them categories", default: true },
@@ -59,6 +61,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
     task,
     maxCategories: num(p, 'maxCategories'),
     parseDates: bool(p, 'dates'),
+    ...(str(p, 'learners') !== undefined ? { learners: str(p, 'learners')!.split(',').map((s) => s.trim()) as LearnerName[] } : {}),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
     onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });

@@ -154,6 +154,12 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(a.stderr).toMatch(/rank/);
     expect(a.stderr).toMatch(/saved the best pipeline \(/);
     expect(JSON.parse(readFileSync(join(dir, 'pipe.json'), 'utf8')).spec.preprocess.numericImpute).toBe('mean');
+    // --learners limits the search to those learners
+    const two = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--learners', 'knn, linear', '--trials', '6', '--folds', '3', '--repeats', '1', '--save', 'best', '--out', 'two.json', '--quiet');
+    expect(two.code, two.stderr).toBe(0);
+    const boardLearners = [...two.stderr.matchAll(/^\s+\d+\s+([a-z-]+)\s/gm)].map((m) => m[1]);
+    expect(new Set(boardLearners)).toEqual(new Set(['knn', 'linear']));
+    expect(['knn', 'linear']).toContain(JSON.parse(readFileSync(join(dir, 'two.json'), 'utf8')).spec.learner);
     const pa = whittle('predict', 'pipe.json', '--data', 'penguins.csv');
     expect(pa.code, pa.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(pa.stderr)![1])).toBeGreaterThan(90);
@@ -368,6 +374,9 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const impute = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--impute', 'median,zero', '--quiet');
     expect(impute.code).toBe(1);
     expect(impute.stderr.trim()).toBe('whittle automl: automl: impute must be among median, mean, most-frequent, knn, got "zero"');
+    const learner = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--learners', 'knn,forest', '--quiet');
+    expect(learner.code).toBe(1);
+    expect(learner.stderr.trim()).toMatch(/^whittle automl: automl: learners must be among decision-tree, .*, got "forest"$/);
     const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
     expect(target.code).toBe(1);
     expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);
