@@ -3,7 +3,7 @@ import { TimeLimitExceeded, checkDeadline, withDeadline } from '../../../search/
 import { type LearnerName, createLearner } from '../../../search/automl/learners.js';
 import { Random } from '../../../core/random.js';
 import { matrix } from '../../../search/automl/matrix.js';
-import { irisData } from './fixtures.js';
+import { expectLimitChecked, irisData } from './fixtures.js';
 
 describe('fit deadlines', () => {
   it('checkDeadline throws only inside a withDeadline whose time has passed; limits nest to the earlier one', () => {
@@ -75,14 +75,6 @@ describe('fit deadlines', () => {
     ['gaussian-nb', {}, () => big(3000, 300, 4), 'Gaussian naive Bayes fit'],
   ] as const)('%s checks the limit as it fits, not only when done', (name, params, data, where) => {
     const d = data();
-    const run = () => Array.from(createLearner(name, params, 2).fit(d.x, d.y).predictProba(d.x).data);
-    let reads = 0;
-    const counter = () => ++reads;
-    const full = withDeadline(1e12, run, counter);
-    expect(reads).toBeGreaterThanOrEqual(3);
-    expect(full).toEqual(run());
-    reads = 0;
-    expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded(`${where}: stopped at the time limit`));
-    expect(reads).toBe(3);
+    expectLimitChecked(() => Array.from(createLearner(name, params, 2).fit(d.x, d.y).predictProba(d.x).data), where);
   });
 });

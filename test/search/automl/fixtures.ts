@@ -1,6 +1,8 @@
 // Small datasets for the learner tests, read straight from the dev dependencies' JSON.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { TimeLimitExceeded, withDeadline } from '../../../search/automl/deadline.js';
 import { type Matrix, fromRows } from '../../../search/automl/matrix.js';
 
 const modules = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
@@ -62,4 +64,20 @@ export function xor(): Dataset {
       labels.push(Number(i >= 4) ^ Number(j >= 4));
     }
   return { x: fromRows(rows), y: Int32Array.from(labels), classes: ['0', '1'] };
+}
+
+/**
+ * The time-limit check every long step of AutoML must have: on a clock that counts its reads, `run` reads it at
+ * least 3 times when no limit stops it (and gives the same result as with no limit at all), and a limit passing
+ * after the second read stops it at the third with TimeLimitExceeded naming `where`.
+ */
+export function expectLimitChecked(run: () => unknown, where: string): void {
+  let reads = 0;
+  const counter = () => ++reads;
+  const full = withDeadline(1e12, run, counter);
+  expect(reads).toBeGreaterThanOrEqual(3);
+  expect(full).toEqual(run());
+  reads = 0;
+  expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded(`${where}: stopped at the time limit`));
+  expect(reads).toBe(3);
 }

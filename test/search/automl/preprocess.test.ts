@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
 import { subsetTable } from '../../../search/automl/frame.js';
 import { Preprocessor } from '../../../search/automl/preprocess.js';
-import { TimeLimitExceeded, withDeadline } from '../../../search/automl/deadline.js';
 import { Random } from '../../../core/random.js';
+import { expectLimitChecked } from './fixtures.js';
 
 const table = {
   columns: [numericColumn('a', [1, 2, NaN, 10]), categoricalColumn('c', ['x', 'y', null, 'x'])],
@@ -104,6 +104,34 @@ function naiveKnnFill(train: (number | string | null)[][], row: (number | string
   return chosen.reduce((a, b) => a + b.value, 0) / chosen.length;
 }
 
+/** Rows of (number, number, category) as a table with columns a, b (numeric) and c (categorical). */
+const mixedTable = (rows: (number | string | null)[][]): Table => ({
+  columns: [numericColumn('a', rows.map((r) => r[0] as number | null)), numericColumn('b', rows.map((r) => r[1] as number | null)), categoricalColumn('c', rows.map((r) => r[2] as string | null))],
+  nRows: rows.length,
+});
+
+type MixedRow = [number | null, number | null, string | null];
+
+/** A row of mixedTable with gaps: two halves in [-2.5, 2.5] and a category, each possibly missing. */
+const mixedRow: fc.Arbitrary<MixedRow> = fc.tuple(
+  ...([0, 1].map(() => fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }).map((v) => v / 2))) as [fc.Arbitrary<number | null>, fc.Arbitrary<number | null>]),
+  fc.oneof(fc.constant(null), fc.constantFrom('a', 'b', 'c')),
+);
+
+/** p's fills of queryRows' gaps equal naiveKnnFill's over `donors` (spread and fallback from all trainRows). */
+function expectNaiveFills(p: Preprocessor, trainRows: MixedRow[], queryRows: MixedRow[], k: number, donors: MixedRow[] = trainRows): void {
+  const x = p.transform(mixedTable(queryRows));
+  // a category unseen in training is missing to the distance, as the fitted preprocessor sees it
+  const known = new Set<string | null>(trainRows.map((r) => r[2]).filter((v) => v !== null));
+  queryRows.forEach((row, r) => {
+    const seen = [row[0], row[1], known.has(row[2]) ? row[2] : null];
+    for (const j of [0, 1]) {
+      const want = row[j] === null ? naiveKnnFill(donors, seen, j, k, trainRows) : (row[j] as number);
+      expect(x.data[r * x.cols + j]).toBeCloseTo(want, 10);
+    }
+  });
+}
+
 describe('Preprocessor numericImpute knn', () => {
   it.each(sk.cases.map((c) => [c.neighbors, c] as const))('matches scikit-learn KNNImputer(n_neighbors=%i) on training and new rows', (k, c) => {
     const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k }).fit(numericTable(sk.train));
@@ -114,64 +142,30 @@ describe('Preprocessor numericImpute knn', () => {
   });
 
   it('equals a naive reference on mixed numeric/categorical tables with gaps (fast-check)', () => {
-    const cell = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }).map((v) => v / 2));
-    const cat = fc.oneof(fc.constant(null), fc.constantFrom('a', 'b', 'c'));
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 25 }),
-        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 6 }),
-        (k, trainRows, queryRows) => {
-          const toTable = (rows: (number | string | null)[][]): Table => ({
-            columns: [numericColumn('a', rows.map((r) => r[0] as number | null)), numericColumn('b', rows.map((r) => r[1] as number | null)), categoricalColumn('c', rows.map((r) => r[2] as string | null))],
-            nRows: rows.length,
-          });
-          const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k }).fit(toTable(trainRows));
-          const x = p.transform(toTable(queryRows));
-          // a category unseen in training is missing to the distance, as the fitted preprocessor sees it
-          const known = new Set<string | null>(trainRows.map((r) => r[2]).filter((v) => v !== null));
-          queryRows.forEach((row, r) => {
-            const seen = [row[0], row[1], known.has(row[2]) ? row[2] : null];
-            for (const j of [0, 1]) {
-              const want = row[j] === null ? naiveKnnFill(trainRows, seen, j, k) : (row[j] as number);
-              expect(x.data[r * x.cols + j]).toBeCloseTo(want, 10);
-            }
-          });
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(mixedRow, { minLength: 1, maxLength: 25 }), fc.array(mixedRow, { minLength: 1, maxLength: 6 }), (k, trainRows, queryRows) => {
+        const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k }).fit(mixedTable(trainRows));
+        expectNaiveFills(p, trainRows, queryRows, k);
+      }),
       { numRuns: 300, seed: 11 },
     );
   });
 
   it('past maxDonors it draws from every step-th training row (spread and fallback still from all of them)', () => {
-    const cell = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }).map((v) => v / 2));
-    const cat = fc.oneof(fc.constant(null), fc.constantFrom('a', 'b', 'c'));
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 12 }),
-        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.tuple(cell, cell, cat), { minLength: 1, maxLength: 6 }),
+        fc.array(mixedRow, { minLength: 1, maxLength: 40 }),
+        fc.array(mixedRow, { minLength: 1, maxLength: 6 }),
         (k, maxDonors, trainRows, queryRows) => {
-          const toTable = (rows: (number | string | null)[][]): Table => ({
-            columns: [numericColumn('a', rows.map((r) => r[0] as number | null)), numericColumn('b', rows.map((r) => r[1] as number | null)), categoricalColumn('c', rows.map((r) => r[2] as string | null))],
-            nRows: rows.length,
-          });
-          const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k, maxDonors }).fit(toTable(trainRows));
+          const p = new Preprocessor({ numericImpute: 'knn', scale: 'none', neighbors: k, maxDonors }).fit(mixedTable(trainRows));
           const step = Math.ceil(trainRows.length / maxDonors);
           const sample = trainRows.filter((_, i) => i % step === 0);
           expect(sample.length).toBeLessThanOrEqual(maxDonors);
           const donors = (p.toJSON().donors as { values: (number | null)[][] }).values;
           expect(donors[0]).toEqual(sample.map((r) => r[0]));
-          const x = p.transform(toTable(queryRows));
-          const known = new Set<string | null>(trainRows.map((r) => r[2]).filter((v) => v !== null));
-          queryRows.forEach((row, r) => {
-            const seen = [row[0], row[1], known.has(row[2]) ? row[2] : null];
-            for (const j of [0, 1]) {
-              const want = row[j] === null ? naiveKnnFill(sample, seen, j, k, trainRows) : (row[j] as number);
-              expect(x.data[r * x.cols + j]).toBeCloseTo(want, 10);
-            }
-          });
+          expectNaiveFills(p, trainRows, queryRows, k, sample);
         },
       ),
       { numRuns: 300, seed: 12 },
@@ -184,15 +178,7 @@ describe('Preprocessor numericImpute knn', () => {
     const rng = new Random(5);
     const rows = Array.from({ length: 3000 }, () => [rng.next() < 0.33 ? null : rng.normal(), rng.normal(), rng.normal(), rng.normal()]);
     const t = numericTable(rows);
-    const run = () => Array.from(new Preprocessor({ numericImpute: 'knn', scale: 'none' }).fitTransform(t).data);
-    let reads = 0;
-    const counter = () => ++reads;
-    const full = withDeadline(1e12, run, counter);
-    expect(reads).toBeGreaterThanOrEqual(3);
-    expect(full).toEqual(run());
-    reads = 0;
-    expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded('k-nearest-neighbour imputation: stopped at the time limit'));
-    expect(reads).toBe(3);
+    expectLimitChecked(() => Array.from(new Preprocessor({ numericImpute: 'knn', scale: 'none' }).fitTransform(t).data), 'k-nearest-neighbour imputation');
   });
 
   it('a row with only its category present gets the mean of that category (all tied rows), whatever the row order', () => {
