@@ -3,7 +3,7 @@
 // would be some 600 MB), so saving it threw "Invalid string length" at the end of the run that fitted it. Here the
 // writer streams the same text to the file a chunk at a time, and the reader parses files past the limit from their
 // bytes.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { ArgumentError, FormatError } from '../errors.js';
 import { writeFileAtomicWith } from '../fs-atomic.js';
 
@@ -121,14 +121,7 @@ const PARSE_WHOLE = 256 * 2 ** 20;
  * the file and where it went wrong.
  */
 export function readJSONFile(path: string, op = 'readJSONFile', wholeBytes = PARSE_WHOLE): unknown {
-  const fd = openSync(path, 'r');
-  let size: number;
-  try {
-    size = fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
-  if (size <= wholeBytes) {
+  if (statSync(path).size <= wholeBytes) {
     try {
       return JSON.parse(readFileSync(path, 'utf8'));
     } catch (err) {

@@ -419,7 +419,7 @@ function nodesOf(a: TreeArrays): TreeNode[] {
 }
 
 /** The class with the largest count, ties to the lower class: a node's prediction, when fitted and when read back. */
-function majority(counts: ArrayLike<number>): number {
+export function majority(counts: ArrayLike<number>): number {
   let best = 0;
   for (let c = 1; c < counts.length; c++) if (counts[c] > counts[best]) best = c;
   return best;

@@ -2,7 +2,7 @@
 // read each root-to-leaf path as a rule, drop conditions whose removal does not raise the rule's pessimistic error,
 // remove duplicate and subsumed rules, order classes by false positives, drop rules the list does not need, add a default.
 import { ArgumentError } from '../../core/errors.js';
-import { DecisionTree, compactTree, type TreeNode } from '../automl/tree.js';
+import { DecisionTree, compactTree, majority, type TreeNode } from '../automl/tree.js';
 import { type Matrix, matrix } from '../automl/matrix.js';
 import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
@@ -254,25 +254,25 @@ export function dropRules(order: number[], ruleClass: readonly number[], cover: 
   for (let i = 0; i < n; i++) total[y[i]]++;
   const first = new Int32Array(n);
   const second = new Int32Array(n);
-  // the covering rules of row i in list order from position `from`: the first two
-  const next = (i: number, from: number): number => {
-    for (let q = from; q < order.length; q++) if (cover[order[q]][i]) return q;
-    return -1;
-  };
   const posOf = new Int32Array(ruleClass.length);
   const place = () => order.forEach((r, q) => (posOf[r] = q));
   place();
+  // the first rule covering row i at list position `from` or later, -1 if none; the one after rule r
+  const nextRule = (i: number, from: number): number => {
+    for (let q = from; q < order.length; q++) if (cover[order[q]][i]) return order[q];
+    return -1;
+  };
+  const after = (i: number, r: number): number => (r < 0 ? -1 : nextRule(i, posOf[r] + 1));
   const left = new Array<number>(k).fill(0);
   let wrong = 0;
   for (let i = 0; i < n; i++) {
-    const a = next(i, 0);
-    first[i] = a < 0 ? -1 : order[a];
-    second[i] = a < 0 ? -1 : ((b) => (b < 0 ? -1 : order[b]))(next(i, a + 1));
+    first[i] = nextRule(i, 0);
+    second[i] = after(i, first[i]);
     if (first[i] < 0) left[y[i]]++;
     else if (ruleClass[first[i]] !== y[i]) wrong++;
   }
   const score = (lft: readonly number[], wrongCount: number): { errors: number; def: number } => {
-    const def = majorityOf(lft.some((c) => c > 0) ? lft : total);
+    const def = majority(lft.some((c) => c > 0) ? lft : total);
     return { errors: wrongCount + lft.reduce((s, c, cls) => s + (cls === def ? 0 : c), 0), def };
   };
   // rows by the rule that comes first for them (rebuilt after each removal)
@@ -302,12 +302,8 @@ export function dropRules(order: number[], ruleClass: readonly number[], cover: 
       for (let i = 0; i < n; i++) {
         if (first[i] === r) {
           first[i] = second[i];
-          const b = first[i] < 0 ? -1 : next(i, posOf[first[i]] + 1);
-          second[i] = b < 0 ? -1 : order[b];
-        } else if (second[i] === r) {
-          const b = next(i, posOf[first[i]] + 1);
-          second[i] = b < 0 ? -1 : order[b];
-        }
+          second[i] = after(i, first[i]);
+        } else if (second[i] === r) second[i] = after(i, first[i]);
       }
       left.splice(0, k, ...lft);
       wrong = w;
@@ -319,8 +315,3 @@ export function dropRules(order: number[], ruleClass: readonly number[], cover: 
   return best.def;
 }
 
-function majorityOf(counts: readonly number[]): number {
-  let best = 0;
-  for (let c = 1; c < counts.length; c++) if (counts[c] > counts[best]) best = c;
-  return best;
-}
