@@ -6,7 +6,7 @@ import { DecisionTree, compactTree, majority, type TreeNode } from '../automl/tr
 import { type Matrix, matrix } from '../automl/matrix.js';
 import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
-import { type RuleModel, compileCondition, compileRule, finalizeRules } from './model.js';
+import { type RuleModel, conditionMask, finalizeRules, ruleMask } from './model.js';
 import { addErrs, pessimisticRate } from './pessimistic.js';
 
 export interface TreeRulesOptions {
@@ -137,51 +137,66 @@ function readableThreshold(sorted: Float64Array, t: number): number {
   return niceThreshold(sorted[lo - 1], sorted[lo]);
 }
 
-/** Drops, one at a time, the condition whose removal gives the lowest pessimistic error rate while it is no higher. */
+/**
+ * Drops, one at a time, the condition whose removal gives the lowest pessimistic error rate while it is no higher.
+ * Each condition is tested on every row once: a row keeps how many of the remaining conditions it fails and the sum of
+ * their indices, which is the failing condition's index when it fails just one (the rows that count for a removal).
+ */
 export function simplifyRule(conds: readonly Condition[], cls: number, data: Encoded, cf: number): Condition[] {
-  let cur = conds.slice();
-  while (cur.length > 1) {
-    const tests = cur.map((c) => compileCondition(c, data.features));
-    let n = 0;
+  const m = conds.length;
+  if (m <= 1) return conds.slice();
+  const n = data.n;
+  const masks = conds.map((c) => conditionMask(c, data.x, data.features, n));
+  const fails = new Int32Array(n);
+  const failSum = new Int32Array(n);
+  masks.forEach((mask, j) => {
+    for (let i = 0; i < n; i++) {
+      if (mask[i]) continue;
+      fails[i]++;
+      failSum[i] += j;
+    }
+  });
+  const wrong = new Uint8Array(n);
+  for (let i = 0; i < n; i++) wrong[i] = data.y[i] !== cls ? 1 : 0;
+  const alive = new Uint8Array(m).fill(1);
+  const dropN = new Float64Array(m);
+  const dropE = new Float64Array(m);
+  for (let left = m; left > 1; left--) {
+    let covered = 0;
     let e = 0;
-    const dropN = new Float64Array(cur.length);
-    const dropE = new Float64Array(cur.length);
-    for (let i = 0; i < data.n; i++) {
-      let fails = 0;
-      let which = -1;
-      for (let j = 0; j < tests.length && fails < 2; j++) {
-        if (!tests[j](data.x, i)) {
-          fails++;
-          which = j;
-        }
-      }
-      const wrong = data.y[i] !== cls ? 1 : 0;
-      if (fails === 0) {
-        n++;
-        e += wrong;
-        for (let j = 0; j < cur.length; j++) {
-          dropN[j]++;
-          dropE[j] += wrong;
-        }
-      } else if (fails === 1) {
-        dropN[which]++;
-        dropE[which] += wrong;
+    dropN.fill(0);
+    dropE.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (fails[i] === 0) {
+        covered++;
+        e += wrong[i];
+      } else if (fails[i] === 1) {
+        dropN[failSum[i]]++;
+        dropE[failSum[i]] += wrong[i];
       }
     }
-    const now = pessimisticRate(n, e, cf);
+    const now = pessimisticRate(covered, e, cf);
     let best = -1;
     let bestRate = Infinity;
-    for (let j = 0; j < cur.length; j++) {
-      const r = pessimisticRate(dropN[j], dropE[j], cf);
+    for (let j = 0; j < m; j++) {
+      if (!alive[j]) continue;
+      // the rows the rule covers are covered without any one of its conditions too
+      const r = pessimisticRate(dropN[j] + covered, dropE[j] + e, cf);
       if (r < bestRate) {
         bestRate = r;
         best = j;
       }
     }
     if (!(bestRate <= now)) break;
-    cur = cur.filter((_, j) => j !== best);
+    alive[best] = 0;
+    const mask = masks[best];
+    for (let i = 0; i < n; i++) {
+      if (mask[i]) continue;
+      fails[i]--;
+      failSum[i] -= best;
+    }
   }
-  return cur;
+  return conds.filter((_, j) => alive[j]);
 }
 
 /** Learns an ordered rule list for `target` from a table through a pruned tree. */
@@ -204,14 +219,14 @@ export function rulesFromTree(tree: PrunedTree, cf = 0.25): RuleModel {
     .filter((r) => r.conditions.length > 0)
     .map((r) => ({ conditions: simplifyRule(r.conditions, r.class, data, cf), class: r.class }));
   // duplicates and rules subsumed by a more general rule of the same class
-  const keys = rules.map((r) => new Set(r.conditions.map(conditionKey)));
+  const keys = rules.map((r) => [...new Set(r.conditions.map(conditionKey))]);
+  const keySets = keys.map((ks) => new Set(ks));
+  const ofClass = new Array<number[]>(k);
+  for (let a = 0; a < rules.length; a++) (ofClass[rules[a].class] ??= []).push(a);
   rules = rules.filter((r, a) =>
-    !rules.some((o, b) => b !== a && o.class === r.class && [...keys[b]].every((key) => keys[a].has(key)) && (keys[b].size < keys[a].size || b < a)),
+    !ofClass[r.class].some((b) => b !== a && keys[b].every((key) => keySets[a].has(key)) && (keys[b].length < keys[a].length || b < a)),
   );
-  const cover = rules.map((r) => {
-    const test = compileRule(r.conditions, data.features);
-    return Uint8Array.from({ length: data.n }, (_, i) => (test(data.x, i) ? 1 : 0));
-  });
+  const cover = rules.map((r) => ruleMask(r.conditions, data.x, data.features, data.n));
   const rate = rules.map((r, j) => {
     let n = 0;
     let e = 0;

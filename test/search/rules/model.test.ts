@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeTable, rowObject } from '../../../search/rules/data.js';
 import { fitRules } from '../../../search/rules/index.js';
-import { RuleModel, finalizeRules, laplaceAccuracy, toUnordered } from '../../../search/rules/model.js';
+import { RuleModel, compileCondition, compileRule, conditionMask, finalizeRules, laplaceAccuracy, ruleMask, toUnordered } from '../../../search/rules/model.js';
 import { ripper } from '../../../search/rules/ripper.js';
-import { DATASETS, iris, irisRecords, penguins } from './fixtures.js';
+import { DATASETS, conditionArb, iris, irisRecords, penguins } from './fixtures.js';
 
 function handModel(mode: 'ordered' | 'unordered'): RuleModel {
   return new RuleModel({
@@ -151,5 +151,53 @@ describe('RuleModel', () => {
     const u = toUnordered(m, d);
     expect(u.mode).toBe('unordered');
     expect(u.rules.map((r) => r.counts)).toEqual([[50, 0, 0], [0, 1, 45]]);
+  });
+
+  // penguins has missing numbers and categories, cars missing numbers: NaN rows must fail every test but none
+  const coded = DATASETS.map((ds) => encodeTable(ds.table(), ds.target));
+
+  it('conditionMask and ruleMask give compileCondition and compileRule answers on every row', () => {
+    for (const d of coded) {
+      fc.assert(
+        fc.property(fc.array(conditionArb(d), { maxLength: 4 }), (conds) => {
+          for (const c of conds) {
+            const test = compileCondition(c, d.features);
+            expect(Array.from(conditionMask(c, d.x, d.features, d.n))).toEqual(Array.from({ length: d.n }, (_, i) => (test(d.x, i) ? 1 : 0)));
+          }
+          const rule = compileRule(conds, d.features);
+          expect(Array.from(ruleMask(conds, d.x, d.features, d.n))).toEqual(Array.from({ length: d.n }, (_, i) => (rule(d.x, i) ? 1 : 0)));
+        }),
+        { numRuns: 40 },
+      );
+    }
+    expect(() => conditionMask({ feature: 'wingspan', op: '<=', value: 1 }, coded[0].x, coded[0].features, coded[0].n)).toThrow(/conditionMask: feature must be one of the data's, got "wingspan"/);
+  });
+
+  it('finalizeRules counts each row where a row-by-row reading of the list puts it, ordered and unordered', () => {
+    for (const d of coded) {
+      const rule = fc.record({ conditions: fc.array(conditionArb(d), { maxLength: 3 }), class: fc.constantFrom(...d.classes) });
+      fc.assert(
+        fc.property(fc.array(rule, { maxLength: 6 }), fc.constantFrom<'ordered' | 'unordered'>('ordered', 'unordered'), (learned, mode) => {
+          const k = d.classes.length;
+          const tests = learned.map((r) => compileRule(r.conditions, d.features));
+          const counts = learned.map(() => new Array<number>(k).fill(0));
+          const def = new Array<number>(k).fill(0);
+          for (let i = 0; i < d.n; i++) {
+            let hit = false;
+            for (let r = 0; r < tests.length && !(hit && mode === 'ordered'); r++) {
+              if (!tests[r](d.x, i)) continue;
+              counts[r][d.y[i]]++;
+              hit = true;
+            }
+            if (!hit) def[d.y[i]]++;
+          }
+          const m = finalizeRules(d, learned, d.classes[0], mode, 'hand');
+          const kept = counts.filter((c) => c.some((v) => v > 0));
+          expect(m.rules.map((r) => r.counts)).toEqual(kept);
+          expect(m.defaultRule.counts).toEqual(def);
+        }),
+        { numRuns: 40 },
+      );
+    }
   });
 });

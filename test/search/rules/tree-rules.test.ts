@@ -1,12 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conditionKey } from '../../../search/rules/condition.js';
-import { encodeTable, rowObject } from '../../../search/rules/data.js';
-import { compileRule, finalizeRules } from '../../../search/rules/model.js';
+import { type Condition, conditionKey } from '../../../search/rules/condition.js';
+import { type Encoded, encodeTable, rowObject } from '../../../search/rules/data.js';
+import { compileCondition, compileRule, finalizeRules } from '../../../search/rules/model.js';
 import { pessimisticRate } from '../../../search/rules/pessimistic.js';
 import { dropRules, growPrunedTree, pathRules, simplifyRule, treePredict, treeRules, treeRulesEncoded } from '../../../search/rules/tree-rules.js';
 import { rules } from '../../../search/rules/index.js';
-import { DATASETS, iris, penguins } from './fixtures.js';
+import { DATASETS, conditionArb, iris, penguins } from './fixtures.js';
+
+/** C4.5rules' condition dropping read straight: every row against every remaining condition, again after each drop. */
+function simplifyRuleReference(conds: readonly Condition[], cls: number, data: Encoded, cf: number): Condition[] {
+  let cur = conds.slice();
+  while (cur.length > 1) {
+    const tests = cur.map((c) => compileCondition(c, data.features));
+    const rate = (keep: (j: number) => boolean): number => {
+      let n = 0;
+      let e = 0;
+      for (let i = 0; i < data.n; i++) {
+        if (!tests.every((t, j) => !keep(j) || t(data.x, i))) continue;
+        n++;
+        if (data.y[i] !== cls) e++;
+      }
+      return pessimisticRate(n, e, cf);
+    };
+    const now = rate(() => true);
+    const rates = cur.map((_, drop) => rate((j) => j !== drop));
+    const best = rates.indexOf(Math.min(...rates));
+    if (!(rates[best] <= now)) break;
+    cur = cur.filter((_, j) => j !== best);
+  }
+  return cur;
+}
 
 describe('tree to rules', () => {
   it('path rules reproduce the pruned tree on rows without missing values', () => {
@@ -61,6 +85,22 @@ describe('tree to rules', () => {
       }),
       { numRuns: 5 },
     );
+  });
+
+  it('simplifyRule drops the same conditions as the row-by-row reference', () => {
+    const cases = DATASETS.map((ds) => encodeTable(ds.table(), ds.target));
+    // the tree's own paths, and any conditions at all (missing values, categories the data never had, `in`)
+    for (const d of cases) {
+      for (const r of pathRules(growPrunedTree(d, { seed: 0 }))) {
+        expect(simplifyRule(r.conditions, r.class, d, 0.25)).toEqual(simplifyRuleReference(r.conditions, r.class, d, 0.25));
+      }
+      fc.assert(
+        fc.property(fc.array(conditionArb(d), { maxLength: 7 }), fc.integer({ min: 0, max: d.classes.length - 1 }), fc.constantFrom(0.05, 0.25, 0.5), (conds, cls, cf) => {
+          expect(simplifyRule(conds, cls, d, cf)).toEqual(simplifyRuleReference(conds, cls, d, cf));
+        }),
+        { numRuns: 60 },
+      );
+    }
   });
 
   it('keeps no duplicate or subsumed rule and no rule that covers nothing', () => {
