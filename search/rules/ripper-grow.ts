@@ -16,15 +16,15 @@ function contentKey(kind: string, categories: readonly string[], values: Float64
   return `${kind}|${h1}|${h2}|${JSON.stringify(categories)}`;
 }
 
-/** What every rule of one fit shares: the coded data, each numeric feature presorted, tie-breaking ranks. */
+/** What every rule of one fit shares: the coded data, each numeric feature's value levels, tie-breaking ranks. */
 export class RuleGrower {
   readonly x: Float64Array[];
   readonly y: Int32Array;
   private readonly numeric: boolean[];
-  /** Per numeric feature: the rows with a value, sorted by it. */
-  private readonly sorted: Int32Array[];
-  private readonly mark: Int32Array;
-  private stamp = 0;
+  /** Per numeric feature: its distinct values, ascending. */
+  private readonly levels: Float64Array[];
+  /** Per numeric feature: each row's index into `levels` (-1 where the value is missing). */
+  private readonly level: Int32Array[];
   /** Distinct conditions any rule could use (the theory bits of the description length depend on it). */
   readonly totalConds: number;
   /** Ties in gain go to the feature whose values sort first, so neither column order nor a copied column matters. */
@@ -38,11 +38,20 @@ export class RuleGrower {
     this.x = data.x;
     this.y = data.y;
     this.numeric = data.features.map((f) => f.kind === 'numeric');
-    this.mark = new Int32Array(data.n);
-    this.sorted = data.x.map((col, f) => {
-      if (!this.numeric[f]) return new Int32Array(0);
-      const rows = Int32Array.from({ length: data.n }, (_, i) => i).filter((i) => !Number.isNaN(col[i]));
-      return rows.sort((a, b) => col[a] - col[b]);
+    this.levels = [];
+    this.level = data.x.map((col, f) => {
+      const at = new Int32Array(this.numeric[f] ? data.n : 0).fill(-1);
+      const values: number[] = [];
+      if (this.numeric[f]) {
+        const rows = Int32Array.from({ length: data.n }, (_, i) => i).filter((i) => !Number.isNaN(col[i]));
+        rows.sort((a, b) => col[a] - col[b]);
+        for (const i of rows) {
+          if (values.length === 0 || col[i] !== values[values.length - 1]) values.push(col[i]);
+          at[i] = values.length - 1;
+        }
+      }
+      this.levels.push(Float64Array.from(values));
+      return at;
     });
     // the number of distinct conditions a rule could use; a column that copies another adds none
     const keys = data.features.map((f, j) => contentKey(f.kind, f.categories, data.x[j]));
@@ -53,7 +62,7 @@ export class RuleGrower {
     data.features.forEach((f, j) => {
       if (seen.has(keys[j])) return;
       seen.add(keys[j]);
-      total += f.kind === 'numeric' ? 2 * new Set(this.sorted[j].map((i) => data.x[j][i])).size : f.categories.length;
+      total += f.kind === 'numeric' ? 2 * new Set(Int32Array.from(this.levels[j])).size : f.categories.length;
     });
     this.totalConds = Math.max(total, 1);
   }
@@ -75,41 +84,76 @@ export class RuleGrower {
     return p * (Math.log2((p + 1) / (c + 1)) - Math.log2(defAcRt));
   }
 
-  private bestNumeric(f: number, rows: Int32Array, cls: number, defAcRt: number): { antd: Antd; gain: number; p: number; c: number } | null {
-    const stamp = ++this.stamp;
-    for (const i of rows) this.mark[i] = stamp;
-    const vals = new Float64Array(rows.length);
-    const pos = new Uint8Array(rows.length);
+  /**
+   * The best `x <= t` or `x >= t` on feature f for `rows`: the rows are counted by the feature's value levels (a
+   * histogram over the levels, or a sort of the rows' levels when the rows are far fewer than the levels), then every
+   * cut between two levels present is scored by FOIL gain; the first best cut wins.
+   */
+  /** (Not private so that tests can hold it to a plain sort-and-scan.) */
+  bestNumeric(f: number, rows: Int32Array, cls: number, defAcRt: number): { antd: Antd; gain: number; p: number; c: number } | null {
+    const level = this.level[f];
+    const values = this.levels[f];
+    const nl = values.length;
+    const y = this.y;
+    // the levels present, in order, with their rows and positives
+    const size = Math.min(nl, rows.length);
+    const gl = new Int32Array(size);
+    const gc = new Int32Array(size);
+    const gp = new Int32Array(size);
+    let groups = 0;
+    if (nl <= 4 * rows.length) {
+      const cover = new Int32Array(nl);
+      const pos = new Int32Array(nl);
+      for (const i of rows) {
+        const v = level[i];
+        if (v < 0) continue;
+        cover[v]++;
+        if (y[i] === cls) pos[v]++;
+      }
+      for (let v = 0; v < nl; v++) {
+        if (cover[v] === 0) continue;
+        gl[groups] = v;
+        gc[groups] = cover[v];
+        gp[groups] = pos[v];
+        groups++;
+      }
+    } else {
+      const keys = new Int32Array(rows.length);
+      let k = 0;
+      for (const i of rows) if (level[i] >= 0) keys[k++] = 2 * level[i] + (y[i] === cls ? 1 : 0);
+      const sorted = keys.subarray(0, k).sort();
+      for (let q = 0; q < k; q++) {
+        const v = sorted[q] >> 1;
+        if (groups === 0 || gl[groups - 1] !== v) {
+          gl[groups] = v;
+          groups++;
+        }
+        gc[groups - 1]++;
+        gp[groups - 1] += sorted[q] & 1;
+      }
+    }
     let m = 0;
     let totalPos = 0;
-    for (const i of this.sorted[f]) {
-      if (this.mark[i] !== stamp) continue;
-      vals[m] = this.x[f][i];
-      pos[m] = this.y[i] === cls ? 1 : 0;
-      totalPos += pos[m];
-      m++;
+    for (let g = 0; g < groups; g++) {
+      m += gc[g];
+      totalPos += gp[g];
     }
     let best: { le: boolean; at: number; gain: number; p: number; c: number } | null = null;
     let c1 = 0;
     let p1 = 0;
-    for (let j = 0; j < m; ) {
-      let k = j;
-      while (k < m && vals[k] === vals[j]) {
-        c1++;
-        p1 += pos[k];
-        k++;
-      }
-      if (k >= m) break;
+    // a cut after every level but the last
+    for (let g = 0; g + 1 < groups; g++) {
+      c1 += gc[g];
+      p1 += gp[g];
       const g1 = RuleGrower.gain(p1, c1, defAcRt);
       const g2 = RuleGrower.gain(totalPos - p1, m - c1, defAcRt);
       const le = g1 > g2;
-      const g = le ? g1 : g2;
-      if (g > (best?.gain ?? 0)) best = { le, at: k, gain: g, p: le ? p1 : totalPos - p1, c: le ? c1 : m - c1 };
-      j = k;
+      const gain = le ? g1 : g2;
+      if (gain > (best?.gain ?? 0)) best = { le, at: g, gain, p: le ? p1 : totalPos - p1, c: le ? c1 : m - c1 };
     }
     if (!best) return null;
-    const a = vals[best.at - 1];
-    const b = vals[best.at];
+    const a = values[gl[best.at]];
+    const b = values[gl[best.at + 1]];
     const t = niceThreshold(a, b);
     const antd: Antd = best.le ? { f, op: '<=', v: t } : { f, op: '>=', v: t > a ? t : b };
     return { antd, gain: best.gain, p: best.p, c: best.c };

@@ -8,7 +8,7 @@ import type { Condition } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
 import { type RuleModel, finalizeRules } from './model.js';
 import { RuleGrower } from './ripper-grow.js';
-import { type RRule, RuleStats, type Stat, covers, dataDL } from './rule-stats.js';
+import { CoverCache, type RRule, RuleStats, type Stat, covers, dataDL } from './rule-stats.js';
 
 export interface RipperOptions {
   seed?: number;
@@ -37,7 +37,7 @@ export function ripperEncoded(data: Encoded, opts: RipperOptions = {}): RuleMode
   const metric = opts.pruneMetric ?? 'p-n';
   if (metric !== 'p-n' && metric !== 'laplace') throw new ArgumentError(`ripper: pruneMetric must be 'p-n' or 'laplace', got ${JSON.stringify(metric)}`);
   const grower = new RuleGrower(data, opts.minNo ?? 2, metric === 'laplace');
-  const learner = new Ripper(grower, new Random(opts.seed ?? 0), opts.checkErr ?? true, optimizations);
+  const learner = new Ripper(data.classes.length, grower, new Random(opts.seed ?? 0), opts.checkErr ?? true, optimizations);
   const k = data.classes.length;
   const classCounts = new Array<number>(k).fill(0);
   for (const c of data.y) classCounts[c]++;
@@ -66,8 +66,11 @@ export function ripperEncoded(data: Encoded, opts: RipperOptions = {}): RuleMode
 class Ripper {
   private readonly x: Float64Array[];
   private readonly y: Int32Array;
+  /** Rows of each class met so far by split(). */
+  private readonly seen: Int32Array;
 
   constructor(
+    classes: number,
     private readonly g: RuleGrower,
     private readonly rng: Random,
     private readonly checkErr: boolean,
@@ -75,20 +78,22 @@ class Ripper {
   ) {
     this.x = g.x;
     this.y = g.y;
+    this.seen = new Int32Array(classes);
   }
 
   /** Stratified 2/3 grow, 1/3 prune split of `rows`, reshuffled on every call. */
   private split(rows: Int32Array): [Int32Array, Int32Array] {
     const shuffled = this.rng.shuffle(rows.slice());
-    const seen = new Map<number, number>();
-    const grow: number[] = [];
-    const prune: number[] = [];
+    const seen = this.seen.fill(0);
+    const grow = new Int32Array(rows.length);
+    const prune = new Int32Array(rows.length);
+    let g = 0;
+    let p = 0;
     for (const i of shuffled) {
-      const c = seen.get(this.y[i]) ?? 0;
-      seen.set(this.y[i], c + 1);
-      (c % 3 === 2 ? prune : grow).push(i);
+      if (seen[this.y[i]]++ % 3 === 2) prune[p++] = i;
+      else grow[g++] = i;
     }
-    return [Int32Array.from(grow), Int32Array.from(prune)];
+    return [grow.slice(0, g), prune.slice(0, p)];
   }
 
   private growAndPrune(rows: Int32Array, cls: number): RRule | null {
@@ -108,7 +113,8 @@ class Ripper {
 
   rulesetForOneClass(expFP: number, data: Int32Array, cls: number, defDL: number): { rules: RRule[]; rest: Int32Array } {
     let ruleset: RRule[] = [];
-    let rstats = new RuleStats(this.x, this.y, data, this.g.totalConds);
+    const cache = new CoverCache(this.x, data);
+    let rstats = new RuleStats(this.x, this.y, data, this.g.totalConds, cache);
     let dl = defDL;
     let minDL = defDL;
     let newData = data;
@@ -134,7 +140,7 @@ class Ripper {
       ruleset = rstats.rules.slice();
     }
     for (let z = 0; z < this.optimizations; z++) {
-      const result = this.optimize(expFP, data, cls, defDL, ruleset);
+      const result = this.optimize(expFP, data, cls, defDL, ruleset, cache);
       ruleset = result.rules.slice();
       rstats = result;
     }
@@ -143,8 +149,8 @@ class Ripper {
   }
 
   /** One optimization pass: for each rule, keep it, a replacement grown from scratch, or a revision grown from it. */
-  private optimize(expFP: number, data: Int32Array, cls: number, defDL: number, ruleset: RRule[]): RuleStats {
-    const final = new RuleStats(this.x, this.y, data, this.g.totalConds);
+  private optimize(expFP: number, data: Int32Array, cls: number, defDL: number, ruleset: RRule[], cache: CoverCache): RuleStats {
+    const final = new RuleStats(this.x, this.y, data, this.g.totalConds, cache);
     let position = 0;
     let stop = false;
     let hasPositive = true;
@@ -181,7 +187,7 @@ class Ripper {
           if (variant.antds.length === 0) return Infinity;
           const rules = ruleset.slice();
           rules[position] = variant;
-          const st = new RuleStats(this.x, this.y, data, this.g.totalConds);
+          const st = new RuleStats(this.x, this.y, data, this.g.totalConds, cache);
           st.rules = rules;
           st.countFrom(position, newData, prev);
           return st.relativeDL(position, expFP, this.checkErr);

@@ -54,6 +54,34 @@ export function dataDL(expFPOverErr: number, cover: number, uncover: number, fp:
   return totalBits + coverBits + uncoverBits;
 }
 
+/**
+ * Which rows of a fixed set each rule covers, worked out once per distinct rule (by its conditions): the description
+ * length bookkeeping recounts the same rules over the same rows many times (every variant of every rule in the
+ * optimization passes recounts the rules after it), some 1.8 billion condition tests on 20,000 rows of 220 classes.
+ */
+export class CoverCache {
+  private readonly masks = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly x: Float64Array[],
+    /** The rows any count will ask about; masks are indexed by row number, 0 outside these. */
+    private readonly rows: Int32Array,
+  ) {}
+
+  get(rule: RRule): Uint8Array {
+    const key = rule.antds.map((a) => `${a.f}${a.op}${a.v}`).join(',');
+    let mask = this.masks.get(key);
+    if (!mask) {
+      let n = 0;
+      for (const i of this.rows) if (i >= n) n = i + 1;
+      mask = new Uint8Array(n);
+      for (const i of this.rows) mask[i] = covers(this.x, rule, i) ? 1 : 0;
+      this.masks.set(key, mask);
+    }
+    return mask;
+  }
+}
+
 /** Per-rule statistics of an ordered rule set for class `cls` over `data`, each rule seeing what earlier ones left. */
 export class RuleStats {
   rules: RRule[] = [];
@@ -66,25 +94,27 @@ export class RuleStats {
     private readonly y: Int32Array,
     private readonly data: Int32Array,
     private readonly totalConds: number,
+    /** Coverage of the rules over `data` (or rows of it); share one between the RuleStats of the same rows. */
+    private readonly cache = new CoverCache(x, data),
   ) {}
 
   computeSimpleStats(rule: RRule, rows: Int32Array): { stat: Stat; rest: Int32Array } {
-    const stat: Stat = [0, 0, 0, 0, 0, 0];
-    const rest: number[] = [];
+    const cover = this.cache.get(rule);
+    const rest = new Int32Array(rows.length);
+    let left = 0;
+    let tp = 0;
+    let fn = 0;
     for (const i of rows) {
       const pos = this.y[i] === rule.cls;
-      if (covers(this.x, rule, i)) {
-        stat[0]++;
-        if (pos) stat[2]++;
-        else stat[4]++;
+      if (cover[i]) {
+        if (pos) tp++;
       } else {
-        stat[1]++;
-        rest.push(i);
-        if (pos) stat[5]++;
-        else stat[3]++;
+        rest[left++] = i;
+        if (pos) fn++;
       }
     }
-    return { stat, rest: Int32Array.from(rest) };
+    const covered = rows.length - left;
+    return { stat: [covered, left, tp, left - fn, covered - tp, fn], rest: rest.slice(0, left) };
   }
 
   /** Rows that reach rule `index`. */
