@@ -53,7 +53,8 @@ export class RuleGrower {
       this.levels.push(Float64Array.from(values));
       return at;
     });
-    // the number of distinct conditions a rule could use; a column that copies another adds none
+    // the number of distinct conditions a rule could use (Weka's numAllConditions: a category each, two tests per
+    // distinct number); a column that copies another adds none
     const keys = data.features.map((f, j) => contentKey(f.kind, f.categories, data.x[j]));
     const sortedKeys = [...new Set(keys)].sort();
     this.rank = keys.map((k) => sortedKeys.indexOf(k));
@@ -62,7 +63,7 @@ export class RuleGrower {
     data.features.forEach((f, j) => {
       if (seen.has(keys[j])) return;
       seen.add(keys[j]);
-      total += f.kind === 'numeric' ? 2 * new Set(Int32Array.from(this.levels[j])).size : f.categories.length;
+      total += f.kind === 'numeric' ? 2 * this.levels[j].length : f.categories.length;
     });
     this.totalConds = Math.max(total, 1);
   }

@@ -5,7 +5,7 @@ import { niceThreshold } from '../../../search/rules/condition.js';
 import { type Encoded, encodeTable } from '../../../search/rules/data.js';
 import { RuleGrower } from '../../../search/rules/ripper-grow.js';
 import { type Antd, CoverCache, RuleStats, covers, dataDL, subsetDL } from '../../../search/rules/rule-stats.js';
-import { DATASETS, iris } from './fixtures.js';
+import { DATASETS, iris, penguins } from './fixtures.js';
 
 describe('description length', () => {
   it('subsetDL is the bits to name k exceptions of t at rate p', () => {
@@ -95,6 +95,21 @@ describe('counting rules over rows', () => {
         { numRuns: 25 },
       );
     }
+  });
+
+  it('counts the conditions a rule could use as Weka does: two per distinct number, one per category', () => {
+    // iris: 35, 23, 43 and 22 distinct lengths and widths (their whole parts alone would be 4, 3, 7 and 3)
+    expect(new RuleGrower(encodeTable(iris(), 'species'), 2, false).totalConds).toBe(2 * (35 + 23 + 43 + 22));
+    // penguins: four measures with gaps, Island and Sex categorical; a copied column adds nothing
+    const t = penguins();
+    const d = encodeTable(t, 'Species');
+    const expected = d.features.reduce(
+      (s, f, j) => s + (f.kind === 'numeric' ? 2 * new Set(Array.from(d.x[j]).filter((v) => !Number.isNaN(v))).size : f.categories.length),
+      0,
+    );
+    expect(new RuleGrower(d, 2, false).totalConds).toBe(expected);
+    const copied = { ...t, columns: [...t.columns, { ...t.columns.find((c) => c.name === 'Beak Length (mm)')!, name: 'copy' }] };
+    expect(new RuleGrower(encodeTable(copied, 'Species'), 2, false).totalConds).toBe(expected);
   });
 
   it("RuleGrower.bestNumeric picks the cut a plain sort-and-scan picks, for many rows and for few", () => {
