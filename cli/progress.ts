@@ -8,6 +8,8 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
   /** Silent progress (library use, --quiet). */
   quiet?: boolean;
+  /** Say nothing until the work has run this many seconds (work that ends sooner prints no progress at all). */
+  after?: number;
 }
 
 export function createProgress(label: string, total: number, o: ProgressOptions = {}): Progress {
@@ -17,8 +19,12 @@ export function createProgress(label: string, total: number, o: ProgressOptions 
   let lastPct = -1;
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
   if (o.quiet) return { update() {}, done() {} };
+  const after = (o.after ?? 0) * 1000;
+  let shown = false;
   return {
     update(done, detail = '') {
+      if (performance.now() - t0 < after) return;
+      shown = true;
       const frac = total > 0 ? Math.min(1, done / total) : 0;
       if (tty) {
         const width = 24;
@@ -35,6 +41,7 @@ export function createProgress(label: string, total: number, o: ProgressOptions 
       }
     },
     done(detail = '') {
+      if (!shown && performance.now() - t0 < after) return;
       if (tty) stream.write(`\r\x1b[K`);
       stream.write(`${label}: done in ${elapsed()} ${detail}\n`);
     },

@@ -17,6 +17,7 @@ import { writeReport, type ReportData } from '../report/html.js';
 import { compressForDemo } from './compress.js';
 import { nasForDemo } from './nas.js';
 import { automlSection } from './automl.js';
+import { rulesSection } from './rules.js';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
@@ -72,7 +73,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
     log('\n== 5. Rule induction (RIPPER) on Palmer penguins ==');
     const r = rules({ data: datasets.penguins({ target: null }), target: 'Species', algorithm: 'ripper', seed, folds: fast ? 3 : 10 });
     log(r.text);
-    report.rules = { text: r.text, cvAccuracy: r.cvAccuracy, nRules: r.nRules, nConditions: r.nConditions, dataset: 'Palmer penguins', algorithm: 'RIPPER' };
+    report.rules = rulesSection(r, 'Palmer penguins', 'RIPPER');
   }
   const out = resolve(str(p, 'report')!);
   report.notes!.push(`Total time ${((performance.now() - t0) / 1000).toFixed(0)} s${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}.`);

@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, bool, num, str, required } from '../args.js';
 import { loadTable } from '../data.js';
+import { createProgress } from '../progress.js';
+import { type ReportData, writeReport } from '../report/html.js';
 import { rules, type RulesResult } from '../../search/rules/index.js';
 
 export const rulesSpec: CommandSpec = {
@@ -16,17 +18,52 @@ export const rulesSpec: CommandSpec = {
     folds: { type: 'number', help: 'cross-validation folds (0 skips)', default: 10 },
     dates: { type: 'boolean', help: 'read columns of dates (ISO 2012-01-31, or 2012/01/31) as date.year, .month, .day, .weekday (and .hour) numbers; --dates false keeps them categories', default: true },
     out: { type: 'string', help: 'where to save the rules (JSON)', default: 'rules.json' },
+    report: { type: 'string', help: 'also write an HTML report (the rules, accuracy per fold, the cross-validated predictions)' },
+    quiet: { type: 'boolean', help: 'no progress', default: false },
   },
-  examples: ['whittle rules --data iris --target species', 'whittle rules --data weather.arff --target play --algorithm tree'],
+  examples: ['whittle rules --data iris --target species', 'whittle rules --data weather.arff --target play --algorithm tree', 'whittle rules --data flights.csv --target origin --report rules.html'],
 };
 
 export async function runRules(p: Parsed, log: (s: string) => void): Promise<RulesResult> {
   const target = required(p, 'target', 'rules');
-  const table = loadTable(required(p, 'data', 'rules'), target, 'rules');
-  const res = rules({ data: table, target, algorithm: str(p, 'algorithm') as 'ripper' | 'tree', mode: str(p, 'mode') as 'ordered' | 'unordered', folds: num(p, 'folds'), seed: num(p, 'seed'), parseDates: bool(p, 'dates') });
+  const data = required(p, 'data', 'rules');
+  const table = loadTable(data, target, 'rules');
+  const algorithm = str(p, 'algorithm') as 'ripper' | 'tree';
+  // progress in hundredths of the whole (the fit on all rows, then each fold), once the work has taken a second
+  const progress = createProgress('rules', 100, { quiet: bool(p, 'quiet'), after: 1 });
+  const accuracies: number[] = [];
+  const res = rules({
+    data: table, target, algorithm, mode: str(p, 'mode') as 'ordered' | 'unordered', folds: num(p, 'folds'), seed: num(p, 'seed'), parseDates: bool(p, 'dates'),
+    onProgress: (e) => {
+      if (e.foldAccuracy !== undefined) accuracies.push(e.foldAccuracy);
+      const what = e.fit === 0 ? 'fitting on all rows' : `fold ${e.fit}/${e.fits - 1}`;
+      const mean = accuracies.length ? `, held-out accuracy so far ${((100 * accuracies.reduce((s, a) => s + a, 0)) / accuracies.length).toFixed(1)}%` : '';
+      progress.update(Math.floor((100 * (e.fit + e.fraction)) / e.fits), what + mean);
+    },
+  });
+  progress.done();
   log(res.text);
   const out = resolve(str(p, 'out')!);
   res.save(out);
   log(`saved ${res.nRules} rules (${res.nConditions} conditions) to ${out}`);
+  const report = str(p, 'report');
+  if (report) {
+    writeReport(resolve(report), { title: `whittle rules ${data}`, rules: rulesSection(res, `${data} → ${target}`, algorithm === 'tree' ? 'C4.5 rules from a pruned tree' : 'RIPPER') });
+    log(`wrote the report to ${resolve(report)}`);
+  }
   return res;
+}
+
+/** The rules part of an HTML report from a result: the rules, each fold's accuracy, the cross-validated predictions. */
+export function rulesSection(res: RulesResult, dataset: string, algorithm: string): NonNullable<ReportData['rules']> {
+  const classes = [...res.model.classes];
+  for (const c of [...res.cv.truth, ...res.cv.predicted]) if (!classes.includes(c)) classes.push(c);
+  const at = new Map(classes.map((c, i) => [c, i]));
+  const counts = classes.map(() => new Array<number>(classes.length).fill(0));
+  res.cv.truth.forEach((t, i) => counts[at.get(t)!][at.get(res.cv.predicted[i])!]++);
+  return {
+    text: res.text, cvAccuracy: res.cvAccuracy, nRules: res.nRules, nConditions: res.nConditions, dataset, algorithm,
+    foldAccuracies: res.foldAccuracies,
+    ...(res.cv.truth.length > 0 ? { confusion: { classes, counts } } : {}),
+  };
 }

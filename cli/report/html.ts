@@ -34,7 +34,18 @@ export interface ReportData {
     /** The model the run gives (and where it was saved): the ensemble with its members, or the best pipeline. */
     model?: { kind: 'ensemble' | 'best'; savedTo?: string; score?: number; /** why the best pipeline and not an ensemble, when ensembling was asked for */ why?: string; members: Array<{ learner: string; weight: number; params: Record<string, unknown> }> };
   };
-  rules?: { text: string; cvAccuracy: number; nRules: number; nConditions: number; dataset?: string; algorithm?: string };
+  rules?: {
+    text: string;
+    cvAccuracy: number;
+    nRules: number;
+    nConditions: number;
+    dataset?: string;
+    algorithm?: string;
+    /** Held-out accuracy of each cross-validation fold. */
+    foldAccuracies?: number[];
+    /** Cross-validated predictions against the truth: counts[t][p] rows of class t predicted as p. */
+    confusion?: { classes: string[]; counts: number[][] };
+  };
   notes?: string[];
 }
 
@@ -122,10 +133,37 @@ export function renderReport(d: ReportData): string {
   }
   if (d.rules) {
     const r = d.rules;
-    parts.push(`<h2>Rules${r.dataset ? ` for ${escapeXml(r.dataset)}` : ''}</h2><p>${escapeXml(r.algorithm ?? 'rules')}: ${r.nRules} rules, ${r.nConditions} conditions, cross-validated accuracy <b>${pct(r.cvAccuracy)}</b>.</p><pre class="rules">${escapeXml(r.text)}</pre>`);
+    const score = Number.isNaN(r.cvAccuracy) ? 'not cross-validated' : `cross-validated accuracy <b>${pct(r.cvAccuracy)}</b>`;
+    parts.push(`<h2>Rules${r.dataset ? ` for ${escapeXml(r.dataset)}` : ''}</h2><p>${escapeXml(r.algorithm ?? 'rules')}: ${r.nRules} rules, ${r.nConditions} conditions, ${score}.</p><pre class="rules">${escapeXml(r.text)}</pre>`);
+    if (r.foldAccuracies?.length) {
+      const folds = r.foldAccuracies.map((a, k) => ({ x: k + 1, y: a }));
+      const mean = [{ x: 1, y: r.cvAccuracy }, { x: folds.length, y: r.cvAccuracy }];
+      parts.push(`<figure>${renderPlot({ id: 'rules-folds', title: 'Held-out accuracy per cross-validation fold', xLabel: 'fold', yLabel: 'accuracy', series: [{ name: 'fold', kind: 'scatter', points: folds }, { name: 'mean', kind: 'line', points: mean }] })}</figure>`);
+    }
+    if (r.confusion) parts.push(confusionPart(r.confusion));
   }
   if (d.notes?.length) parts.push(`<h2>Notes</h2><ul>${d.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(d.title ?? 'whittle report')}</title><style>${CSS}</style></head><body>${parts.join('\n')}</body></html>\n`;
+}
+
+/**
+ * Cross-validated predictions against the truth: the whole matrix up to 12 classes, past that the most frequent
+ * mistakes (a 220-class matrix reads as nothing).
+ */
+function confusionPart(c: { classes: string[]; counts: number[][] }): string {
+  const k = c.classes.length;
+  const title = '<h3>Cross-validated predictions</h3>';
+  if (k <= 12) {
+    const rows = c.classes.map((t, i) => [t, ...c.counts[i], c.counts[i].reduce((s, v) => s + v, 0) > 0 ? pct(c.counts[i][i] / c.counts[i].reduce((s, v) => s + v, 0)) : '']);
+    return `${title}<p>Rows: the true class; columns: the class predicted by the rules of the fold that held the row out.</p>${table(['true \\ predicted', ...c.classes, 'recall'], rows, [0], [0])}`;
+  }
+  const mistakes: Array<{ t: number; p: number; n: number }> = [];
+  for (let t = 0; t < k; t++) for (let p = 0; p < k; p++) if (t !== p && c.counts[t][p] > 0) mistakes.push({ t, p, n: c.counts[t][p] });
+  mistakes.sort((a, b) => b.n - a.n || a.t - b.t || a.p - b.p);
+  const total = c.counts.reduce((s, row) => s + row.reduce((u, v) => u + v, 0), 0);
+  const wrong = mistakes.reduce((s, m) => s + m.n, 0);
+  const top = mistakes.slice(0, 15);
+  return `${title}<p>${k} classes: ${wrong.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} held-out rows predicted wrong; the most frequent mistakes:</p>${table(['true class', 'predicted', 'rows'], top.map((m) => [c.classes[m.t], c.classes[m.p], m.n]), [0, 1], [0, 1])}`;
 }
 
 export function writeReport(path: string, d: ReportData): void {

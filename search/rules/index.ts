@@ -41,8 +41,25 @@ export interface RulesOptions {
   parseDates?: boolean;
   /** Print the rules and the score: true for console.log, or a function that takes each line. */
   print?: boolean | ((line: string) => void);
-  ripper?: Omit<RipperOptions, 'seed' | 'features'>;
-  tree?: Omit<TreeRulesOptions, 'seed' | 'features'>;
+  ripper?: Omit<RipperOptions, 'seed' | 'features' | 'onProgress'>;
+  tree?: Omit<TreeRulesOptions, 'seed' | 'features' | 'onProgress'>;
+  /**
+   * Called as the work goes: the model on all rows is fit 0, then the cross-validation folds 1..folds; `fraction` is
+   * how far the current fit is (classes learned for RIPPER, paths simplified for tree rules), and a finished fold
+   * brings its held-out accuracy.
+   */
+  onProgress?: (e: RulesProgress) => void;
+}
+
+export interface RulesProgress {
+  /** 0: the model on all rows; k: cross-validation fold k. */
+  fit: number;
+  /** Fits in all: 1 + folds. */
+  fits: number;
+  /** How far the current fit is, 0 to 1. */
+  fraction: number;
+  /** When a fold is done: its held-out accuracy. */
+  foldAccuracy?: number;
 }
 
 export interface RulesResult {
@@ -53,6 +70,8 @@ export interface RulesResult {
   /** Mean accuracy over the held-out folds (NaN when folds = 0). */
   cvAccuracy: number;
   foldAccuracies: number[];
+  /** The labelled rows' true classes, and each one's class predicted by the fold that held it out (empty when folds = 0). */
+  cv: { truth: string[]; predicted: string[] };
   /** Rules of the full model, the default not counted. */
   nRules: number;
   /** Conditions over all rules of the full model. */
@@ -61,13 +80,14 @@ export interface RulesResult {
   save(path: string): void;
 }
 
-/** Fits one rule model with the options' algorithm and mode. */
-export function fitRules(table: Table, opts: Omit<RulesOptions, 'data'>): RuleModel {
+/** Fits one rule model with the options' algorithm and mode; `onProgress` hears how far the fit is, 0 to 1. */
+export function fitRules(table: Table, opts: Omit<RulesOptions, 'data' | 'onProgress'>, onProgress?: (fraction: number) => void): RuleModel {
   const seed = opts.seed ?? 0;
   const algorithm = opts.algorithm ?? 'ripper';
+  const progress = onProgress && ((done: number, total: number) => onProgress(total > 0 ? done / total : 1));
   let model: RuleModel;
-  if (algorithm === 'ripper') model = ripper(table, opts.target, { ...opts.ripper, seed, features: opts.features });
-  else if (algorithm === 'tree') model = treeRules(table, opts.target, { ...opts.tree, seed, features: opts.features });
+  if (algorithm === 'ripper') model = ripper(table, opts.target, { ...opts.ripper, seed, features: opts.features, onProgress: progress });
+  else if (algorithm === 'tree') model = treeRules(table, opts.target, { ...opts.tree, seed, features: opts.features, onProgress: progress });
   else throw new ArgumentError(`rules: algorithm must be 'ripper' or 'tree', got ${JSON.stringify(algorithm)}`);
   const mode = opts.mode ?? 'ordered';
   if (mode === 'unordered') return toUnordered(model, encodeTable(table, opts.target, { features: model.features.map((f) => f.name) }));
@@ -87,7 +107,10 @@ export function rules(opts: RulesOptions): RulesResult {
   labels.forEach((l, i) => l !== null && labelledRows.push(i));
   const labelled = labelledRows.length === table.nRows ? table : takeTableRows(table, labelledRows);
   const truth = labelledRows.map((i) => labels[i] as string);
-  const fitted = fitRules(labelled, opts);
+  const folds = opts.folds ?? 10;
+  const fits = 1 + Math.max(folds, 0);
+  const report = opts.onProgress;
+  const fitted = fitRules(labelled, opts, report && ((fraction) => report({ fit: 0, fits, fraction })));
   // the model reads date parts from a new row's date column
   const model =
     sources.size === 0
@@ -102,8 +125,8 @@ export function rules(opts: RulesOptions): RulesResult {
           algorithm: fitted.algorithm,
         });
 
-  const folds = opts.folds ?? 10;
   const foldAccuracies: number[] = [];
+  const predicted: string[] = [];
   if (folds !== 0) {
     const classes = [...new Set(truth)].sort();
     const y = Int32Array.from(truth, (l) => classes.indexOf(l));
@@ -112,9 +135,11 @@ export function rules(opts: RulesOptions): RulesResult {
       const train: number[] = [];
       const test: number[] = [];
       fold.forEach((f, i) => (f === k ? test : train).push(i));
-      const m = fitRules(takeTableRows(labelled, train), opts);
+      const m = fitRules(takeTableRows(labelled, train), opts, report && ((fraction) => report({ fit: k + 1, fits, fraction })));
       const pred = m.predict(takeTableRows(labelled, test));
+      test.forEach((i, j) => (predicted[i] = pred[j]));
       foldAccuracies.push(pred.filter((p, j) => p === truth[test[j]]).length / test.length);
+      report?.({ fit: k + 1, fits, fraction: 1, foldAccuracy: foldAccuracies[k] });
     }
   }
   const cvAccuracy = foldAccuracies.length ? foldAccuracies.reduce((s, a) => s + a, 0) / foldAccuracies.length : NaN;
@@ -124,5 +149,6 @@ export function rules(opts: RulesOptions): RulesResult {
     const out = typeof opts.print === 'function' ? opts.print : (line: string) => console.log(line);
     for (const line of text.split('\n')) out(line);
   }
-  return { model, text, cvAccuracy, foldAccuracies, nRules: model.rules.length, nConditions: model.nConditions, save: (path) => saveRules(model, path) };
+  const cv = { truth: predicted.length > 0 ? truth : [], predicted };
+  return { model, text, cvAccuracy, foldAccuracies, cv, nRules: model.rules.length, nConditions: model.nConditions, save: (path) => saveRules(model, path) };
 }

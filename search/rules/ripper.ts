@@ -22,6 +22,8 @@ export interface RipperOptions {
   pruneMetric?: 'p-n' | 'laplace';
   /** Feature columns to use (default: every column but the target). */
   features?: readonly string[];
+  /** Called after each class's rules are learned: classes done, classes to learn (all but the default). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const MAX_DL_SURPLUS = 64;
@@ -57,6 +59,7 @@ export function ripperEncoded(data: Encoded, opts: RipperOptions = {}): RuleMode
     const { rules, rest } = learner.rulesetForOneClass(expFP, rows, cls, defDL);
     for (const r of rules) learned.push({ conditions: grower.toConditions(r), class: data.classes[cls] });
     rows = rest;
+    opts.onProgress?.(j + 1, order.length - 1);
   }
   const defaultClass = data.classes[order[order.length - 1]];
   return finalizeRules(data, learned, defaultClass, 'ordered', 'ripper');

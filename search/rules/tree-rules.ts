@@ -18,6 +18,8 @@ export interface TreeRulesOptions {
   /** How the grown tree is pruned: C4.5's pessimistic error (default) or CART's cost-complexity with this alpha. */
   pruning?: 'pessimistic' | { ccpAlpha: number };
   features?: readonly string[];
+  /** Called as the work goes: after the tree is grown (1) and after each of its paths is simplified (1 + paths). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Which feature a design-matrix column holds: a numeric feature, or the 0/1 indicator of one category. */
@@ -208,16 +210,20 @@ export function treeRulesEncoded(data: Encoded, opts: TreeRulesOptions = {}): { 
   const cf = opts.cf ?? 0.25;
   if (!(cf > 0 && cf <= 0.5)) throw new ArgumentError(`treeRules: cf must be in (0, 0.5], got ${cf}`);
   const tree = growPrunedTree(data, opts);
-  return { model: rulesFromTree(tree, cf), tree };
+  return { model: rulesFromTree(tree, cf, opts.onProgress), tree };
 }
 
 /** The C4.5rules steps on a pruned tree's paths. */
-export function rulesFromTree(tree: PrunedTree, cf = 0.25): RuleModel {
+export function rulesFromTree(tree: PrunedTree, cf = 0.25, onProgress?: (done: number, total: number) => void): RuleModel {
   const data = tree.data;
   const k = data.classes.length;
-  let rules = pathRules(tree)
-    .filter((r) => r.conditions.length > 0)
-    .map((r) => ({ conditions: simplifyRule(r.conditions, r.class, data, cf), class: r.class }));
+  const paths = pathRules(tree).filter((r) => r.conditions.length > 0);
+  onProgress?.(1, paths.length + 1);
+  let rules = paths.map((r, i) => {
+    const conditions = simplifyRule(r.conditions, r.class, data, cf);
+    onProgress?.(i + 2, paths.length + 1);
+    return { conditions, class: r.class };
+  });
   // duplicates and rules subsumed by a more general rule of the same class
   const keys = rules.map((r) => [...new Set(r.conditions.map(conditionKey))]);
   const keySets = keys.map((ks) => new Set(ks));

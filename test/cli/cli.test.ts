@@ -177,9 +177,16 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const pe = whittle('predict', 'ens.json', '--data', 'penguins.csv');
     expect(pe.code, pe.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(pe.stderr)![1])).toBeGreaterThan(95);
-    const r = whittle('rules', '--data', 'penguins.csv', '--target', 'Species', '--folds', '3', '--out', 'rules.json');
+    const r = whittle('rules', '--data', 'penguins.csv', '--target', 'Species', '--folds', '3', '--out', 'rules.json', '--report', 'rules.html');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/IF .* THEN /);
+    // under a second of work: no progress lines
+    expect(r.stderr).not.toMatch(/^rules: /m);
+    const page = readFileSync(join(dir, 'rules.html'), 'utf8');
+    expect(page).toContain('data-plot="rules-folds"');
+    expect(page).toMatch(/<tr><td class="text name">Gentoo<\/td>(<td>\d+<\/td>){3}<td>\d+\.\d\d%<\/td><\/tr>/);
+    const printed = Number(/3-fold CV accuracy ([\d.]+)%/.exec(r.stderr)![1]);
+    expect(Number(/cross-validated accuracy <b>([\d.]+)%/.exec(page)![1])).toBeCloseTo(printed, 1);
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout.split('\n')[0]).toBe('row,prediction,why');

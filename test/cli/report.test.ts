@@ -16,7 +16,7 @@ describe('report rendering', () => {
   });
   it('one self-contained HTML file with every plot, escaped text and no external assets', () => {
     const html = renderReport(SAMPLE);
-    for (const id of ['training-loss', 'training-accuracy', 'accuracy-vs-sparsity', 'size-vs-accuracy', 'nas-pareto', 'nas-progress', 'automl-leaderboard', 'automl-progress']) {
+    for (const id of ['training-loss', 'training-accuracy', 'accuracy-vs-sparsity', 'size-vs-accuracy', 'nas-pareto', 'nas-progress', 'automl-leaderboard', 'automl-progress', 'rules-folds']) {
       expect(html).toContain(`data-plot="${id}"`);
     }
     expect(html).toContain('test &lt;report&gt;');
@@ -26,6 +26,26 @@ describe('report rendering', () => {
     const pareto = renderPlot({ id: 'p', title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'front', kind: 'line', points: [{ x: 1, y: 1 }, { x: 2, y: 3 }] }] });
     expect(pareto.match(/<circle/g)!.length).toBe(2);
     expect(renderPlot({ id: 'e', title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toContain('no data');
+  });
+
+  it('rules: the held-out accuracy of each fold, and the cross-validated predictions as a matrix or, past 12 classes, the commonest mistakes', () => {
+    const html = renderReport(SAMPLE);
+    // a point per fold and the mean
+    const folds = /<svg[^>]*data-plot="rules-folds"[\s\S]*?<\/svg>/.exec(html)![0];
+    expect(folds.match(/<circle/g)!.length).toBeGreaterThanOrEqual(3);
+    expect(html).toContain('<tr><td class="text name">versicolor</td><td>0</td><td>46</td><td>4</td><td>92.00%</td></tr>');
+    const k = 14;
+    const classes = Array.from({ length: k }, (_, i) => `c<${i}>`);
+    const counts = classes.map((_, t) => classes.map((_, p): number => (t === p ? 10 : 0)));
+    counts[3][5] = 7;
+    counts[9][2] = 2;
+    counts[2][9] = 2;
+    const big = renderReport({ rules: { text: 'ELSE c0', cvAccuracy: NaN, nRules: 0, nConditions: 0, confusion: { classes, counts } } });
+    expect(big).toContain('not cross-validated');
+    expect(big).toContain('<p>14 classes: 11 of 151 held-out rows predicted wrong; the most frequent mistakes:</p>');
+    // most first, ties by true class; names escaped
+    expect(big).toContain('<tbody><tr><td class="text name">c&lt;3&gt;</td><td class="text name">c&lt;5&gt;</td><td>7</td></tr><tr><td class="text name">c&lt;2&gt;</td><td class="text name">c&lt;9&gt;</td><td>2</td></tr><tr><td class="text name">c&lt;9&gt;</td><td class="text name">c&lt;2&gt;</td><td>2</td></tr></tbody>');
+    expect(big).not.toContain('recall');
   });
 
   it("AutoML's bar per learner is its best pipeline: the lowest score for an error metric; the column notes are listed", () => {
@@ -72,7 +92,7 @@ describe('report rendering', () => {
     writeReport(path, SAMPLE);
     const url = pathToFileURL(path).href;
     const dom = dumpDom(chromium!, url);
-    expect(dom.match(/<svg[^>]*class="plot"/g)!.length).toBe(8);
+    expect(dom.match(/<svg[^>]*class="plot"/g)!.length).toBe(9);
     expect((dom.match(/<circle/g) ?? []).length).toBeGreaterThan(20);
     expect(dom).toContain('nas-pareto');
     // the pixels: the plots' blue series colour must be on screen, in several places

@@ -16,5 +16,12 @@ export const SAMPLE: ReportData = {
     history: [{ trial: 0, best: 0.95 }, { trial: 1, best: 0.97 }, { trial: 2, best: 0.985 }],
   },
   automl: { metric: 'accuracy', leaderboard: [{ rank: 1, learner: 'forest', score: 0.98 }, { rank: 2, learner: 'knn', score: 0.95 }], history: [{ trial: 0, best: 0.95 }, { trial: 1, best: 0.98 }] },
-  rules: { text: 'IF petal_length <= 2.45 THEN setosa (covers 50, 100% correct)', cvAccuracy: 0.95, nRules: 3, nConditions: 4 },
+  rules: {
+    text: 'IF petal_length <= 2.45 THEN setosa (covers 50, 100% correct)',
+    cvAccuracy: 0.95,
+    nRules: 3,
+    nConditions: 4,
+    foldAccuracies: [0.9, 1, 0.95],
+    confusion: { classes: ['setosa', 'versicolor', 'virginica'], counts: [[50, 0, 0], [0, 46, 4], [0, 3, 47]] },
+  },
 };

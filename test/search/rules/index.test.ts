@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
-import { expandDates, loadRules, rules } from '../../../search/rules/index.js';
-import { iris, irisRecords } from './fixtures.js';
+import { Random } from '../../../core/random.js';
+import { type RulesProgress, expandDates, labelsOf, loadRules, ripper, rules, splitTarget, stratifiedFolds, treeRules } from '../../../search/rules/index.js';
+import { iris, irisRecords, penguins } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-rules-index-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +65,46 @@ describe('rules()', () => {
     expect(un.model.mode).toBe('unordered');
     expect(un.text).toMatch(/\nDEFAULT /);
     expect(un.cvAccuracy).toBeGreaterThan(0.9);
+  });
+
+  it('reports its progress fit by fit, and the held-out prediction of every row', () => {
+    for (const algorithm of ['ripper', 'tree'] as const) {
+      const events: RulesProgress[] = [];
+      const r = rules({ data: penguins(), target: 'Species', algorithm, seed: 2, folds: 4, onProgress: (e) => events.push({ ...e }) });
+      expect(events.every((e) => e.fits === 5)).toBe(true);
+      // fits in order, each one's fraction rising to 1; fold k's last event brings its accuracy
+      for (let fit = 0; fit < 5; fit++) {
+        const mine = events.filter((e) => e.fit === fit);
+        expect(mine.length).toBeGreaterThan(1);
+        expect(mine.every((e, i) => i === 0 || e.fraction >= mine[i - 1].fraction)).toBe(true);
+        expect(mine.at(-1)!.fraction).toBe(1);
+        if (fit > 0) expect(mine.at(-1)!.foldAccuracy).toBe(r.foldAccuracies[fit - 1]);
+        else expect(mine.some((e) => e.foldAccuracy !== undefined)).toBe(false);
+      }
+      expect(events.map((e) => e.fit)).toEqual([...events.map((e) => e.fit)].sort((a, b) => a - b));
+      // the held-out predictions agree with the fold accuracies, fold by fold (the same stratified split)
+      const labels = labelsOf(splitTarget(penguins(), 'Species', 'test').target) as string[];
+      expect(r.cv.truth).toEqual(labels);
+      const classes = [...new Set(labels)].sort();
+      const fold = stratifiedFolds(Int32Array.from(labels, (l) => classes.indexOf(l)), 4, new Random(2));
+      for (let k = 0; k < 4; k++) {
+        const rows = [...fold.keys()].filter((i) => fold[i] === k);
+        expect(rows.filter((i) => r.cv.predicted[i] === labels[i]).length / rows.length).toBe(r.foldAccuracies[k]);
+      }
+    }
+    const none = rules({ data: iris(), target: 'species', folds: 0 });
+    expect(none.cv).toEqual({ truth: [], predicted: [] });
+  });
+
+  it('RIPPER and tree rules say how far a fit is', () => {
+    const seen: [number, number][] = [];
+    ripper(penguins(), 'Species', { onProgress: (d, t) => seen.push([d, t]) });
+    // one call per class but the default, the last class to come
+    expect(seen).toEqual([[1, 2], [2, 2]]);
+    const tree: [number, number][] = [];
+    treeRules(penguins(), 'Species', { onProgress: (d, t) => tree.push([d, t]) });
+    const total = tree[0][1];
+    expect(tree).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
   });
 
   it('rejects unknown algorithms, modes and targets', () => {
