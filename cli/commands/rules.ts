@@ -42,6 +42,7 @@ export async function runRules(p: Parsed, log: (s: string) => void): Promise<Rul
     },
   });
   progress.done();
+  for (const note of res.notes) log(`note: ${note}`);
   log(res.text);
   const out = resolve(str(p, 'out')!);
   res.save(out);
@@ -64,6 +65,7 @@ export function rulesSection(res: RulesResult, dataset: string, algorithm: strin
   return {
     text: res.text, cvAccuracy: res.cvAccuracy, nRules: res.nRules, nConditions: res.nConditions, dataset, algorithm,
     foldAccuracies: res.foldAccuracies,
+    notes: res.notes,
     ...(res.cv.truth.length > 0 ? { confusion: { classes, counts } } : {}),
   };
 }

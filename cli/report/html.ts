@@ -45,6 +45,8 @@ export interface ReportData {
     foldAccuracies?: number[];
     /** Cross-validated predictions against the truth: counts[t][p] rows of class t predicted as p. */
     confusion?: { classes: string[]; counts: number[][] };
+    /** What the data as read means for the rules (RulesResult notes). */
+    notes?: string[];
   };
   notes?: string[];
 }
@@ -134,7 +136,9 @@ export function renderReport(d: ReportData): string {
   if (d.rules) {
     const r = d.rules;
     const score = Number.isNaN(r.cvAccuracy) ? 'not cross-validated' : `cross-validated accuracy <b>${pct(r.cvAccuracy)}</b>`;
-    parts.push(`<h2>Rules${r.dataset ? ` for ${escapeXml(r.dataset)}` : ''}</h2><p>${escapeXml(r.algorithm ?? 'rules')}: ${r.nRules} rules, ${r.nConditions} conditions, ${score}.</p><pre class="rules">${escapeXml(r.text)}</pre>`);
+    parts.push(`<h2>Rules${r.dataset ? ` for ${escapeXml(r.dataset)}` : ''}</h2>`);
+    if (r.notes?.length) parts.push(`<ul>${r.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>`);
+    parts.push(`<p>${escapeXml(r.algorithm ?? 'rules')}: ${r.nRules} rules, ${r.nConditions} conditions, ${score}.</p><pre class="rules">${escapeXml(r.text)}</pre>`);
     if (r.foldAccuracies?.length) {
       const folds = r.foldAccuracies.map((a, k) => ({ x: k + 1, y: a }));
       const mean = [{ x: 1, y: r.cvAccuracy }, { x: folds.length, y: r.cvAccuracy }];

@@ -78,6 +78,8 @@ export interface RulesResult {
   nConditions: number;
   /** Writes the full model as JSON, atomically. */
   save(path: string): void;
+  /** What the user should know about the data as read (a numeric target with many values taken as classes). */
+  notes: string[];
 }
 
 /** Fits one rule model with the options' algorithm and mode; `onProgress` hears how far the fit is, 0 to 1. */
@@ -95,6 +97,9 @@ export function fitRules(table: Table, opts: Omit<RulesOptions, 'data' | 'onProg
   return model;
 }
 
+/** More distinct numbers than this in a numeric target are most likely a quantity, not class codes: rules() says so. */
+const MAX_NUMERIC_CLASSES = 20;
+
 export function rules(opts: RulesOptions): RulesResult {
   const raw = typeof opts.data === 'string' ? readTable(opts.data, { target: opts.target }) : opts.data;
   const { table, sources } = opts.parseDates === false ? { table: raw, sources: new Map<string, DateSource>() } : expandDates(raw, opts.target);
@@ -102,12 +107,21 @@ export function rules(opts: RulesOptions): RulesResult {
     const parts = (name: string) => [...sources].filter(([, s]) => s.column === name).map(([derived]) => derived);
     opts = { ...opts, features: opts.features.flatMap((name) => (parts(name).length > 0 ? parts(name) : [name])) };
   }
-  const labels = labelsOf(splitTarget(table, opts.target, 'rules').target);
+  const targetColumn = splitTarget(table, opts.target, 'rules').target;
+  const labels = labelsOf(targetColumn);
   const labelledRows: number[] = [];
   labels.forEach((l, i) => l !== null && labelledRows.push(i));
   const labelled = labelledRows.length === table.nRows ? table : takeTableRows(table, labelledRows);
   const truth = labelledRows.map((i) => labels[i] as string);
   const folds = opts.folds ?? 10;
+  if (folds !== 0 && !(Number.isInteger(folds) && folds >= 2 && folds <= truth.length)) {
+    throw new ArgumentError(`rules: folds must be 0 (no cross-validation) or an integer from 2 to the ${truth.length} labelled rows, got ${folds}`);
+  }
+  const notes: string[] = [];
+  const distinct = new Set(truth).size;
+  if (targetColumn.kind === 'numeric' && distinct > MAX_NUMERIC_CLASSES) {
+    notes.push(`target ${JSON.stringify(opts.target)} is numeric with ${distinct} distinct values, each read as a class: rules predict classes (whittle automl fits a numeric target by regression)`);
+  }
   const fits = 1 + Math.max(folds, 0);
   const report = opts.onProgress;
   const fitted = fitRules(labelled, opts, report && ((fraction) => report({ fit: 0, fits, fraction })));
@@ -150,5 +164,5 @@ export function rules(opts: RulesOptions): RulesResult {
     for (const line of text.split('\n')) out(line);
   }
   const cv = { truth: predicted.length > 0 ? truth : [], predicted };
-  return { model, text, cvAccuracy, foldAccuracies, cv, nRules: model.rules.length, nConditions: model.nConditions, save: (path) => saveRules(model, path) };
+  return { model, text, cvAccuracy, foldAccuracies, cv, notes, nRules: model.rules.length, nConditions: model.nConditions, save: (path) => saveRules(model, path) };
 }

@@ -88,9 +88,9 @@ export class RuleGrower {
   /**
    * The best `x <= t` or `x >= t` on feature f for `rows`: the rows are counted by the feature's value levels (a
    * histogram over the levels, or a sort of the rows' levels when the rows are far fewer than the levels), then every
-   * cut between two levels present is scored by FOIL gain; the first best cut wins.
+   * cut between two levels present is scored by FOIL gain; the first best cut wins. (Not private: tests hold it to a
+   * plain sort-and-scan.)
    */
-  /** (Not private so that tests can hold it to a plain sort-and-scan.) */
   bestNumeric(f: number, rows: Int32Array, cls: number, defAcRt: number): { antd: Antd; gain: number; p: number; c: number } | null {
     const level = this.level[f];
     const values = this.levels[f];

@@ -185,6 +185,11 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const page = readFileSync(join(dir, 'rules.html'), 'utf8');
     expect(page).toContain('data-plot="rules-folds"');
     expect(page).toMatch(/<tr><td class="text name">Gentoo<\/td>(<td>\d+<\/td>){3}<td>\d+\.\d\d%<\/td><\/tr>/);
+    expect(r.stderr).not.toContain('note:');
+    // a numeric target with many values: learned as classes, and said so
+    const mass = whittle('rules', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--folds', '0', '--out', 'mass-rules.json');
+    expect(mass.code, mass.stderr).toBe(0);
+    expect(mass.stderr).toMatch(/^note: target "Body Mass \(g\)" is numeric with \d+ distinct values, each read as a class/m);
     const printed = Number(/3-fold CV accuracy ([\d.]+)%/.exec(r.stderr)![1]);
     expect(Number(/cross-validated accuracy <b>([\d.]+)%/.exec(page)![1])).toBeCloseTo(printed, 1);
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');

@@ -40,8 +40,9 @@ describe('report rendering', () => {
     counts[3][5] = 7;
     counts[9][2] = 2;
     counts[2][9] = 2;
-    const big = renderReport({ rules: { text: 'ELSE c0', cvAccuracy: NaN, nRules: 0, nConditions: 0, confusion: { classes, counts } } });
+    const big = renderReport({ rules: { text: 'ELSE c0', cvAccuracy: NaN, nRules: 0, nConditions: 0, confusion: { classes, counts }, notes: ['target "n<>" is numeric'] } });
     expect(big).toContain('not cross-validated');
+    expect(big).toContain('<ul><li>target &quot;n&lt;&gt;&quot; is numeric</li></ul>');
     expect(big).toContain('<p>14 classes: 11 of 151 held-out rows predicted wrong; the most frequent mistakes:</p>');
     // most first, ties by true class; names escaped
     expect(big).toContain('<tbody><tr><td class="text name">c&lt;3&gt;</td><td class="text name">c&lt;5&gt;</td><td>7</td></tr><tr><td class="text name">c&lt;2&gt;</td><td class="text name">c&lt;9&gt;</td><td>2</td></tr><tr><td class="text name">c&lt;9&gt;</td><td class="text name">c&lt;2&gt;</td><td>2</td></tr></tbody>');

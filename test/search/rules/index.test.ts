@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
 import { Random } from '../../../core/random.js';
 import { type RulesProgress, expandDates, labelsOf, loadRules, ripper, rules, splitTarget, stratifiedFolds, treeRules } from '../../../search/rules/index.js';
-import { iris, irisRecords, penguins } from './fixtures.js';
+import { cars, iris, irisRecords, penguins } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-rules-index-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,6 +105,21 @@ describe('rules()', () => {
     treeRules(penguins(), 'Species', { onProgress: (d, t) => tree.push([d, t]) });
     const total = tree[0][1];
     expect(tree).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
+  });
+
+  it('says when a numeric target has so many values that it is a quantity, not class codes', () => {
+    const hp = rules({ data: cars(), target: 'Horsepower', folds: 0 });
+    expect(hp.notes).toEqual([`target "Horsepower" is numeric with ${new Set(labelsOf(splitTarget(cars(), 'Horsepower', 't').target).filter((l) => l !== null)).size} distinct values, each read as a class: rules predict classes (whittle automl fits a numeric target by regression)`]);
+    // five cylinder counts are classes as much as names are
+    expect(rules({ data: cars(), target: 'Cylinders', folds: 0 }).notes).toEqual([]);
+    expect(rules({ data: iris(), target: 'species', folds: 0 }).notes).toEqual([]);
+  });
+
+  it('rejects a number of folds cross-validation cannot have', () => {
+    for (const folds of [1, -2, 2.5, 151, NaN]) {
+      expect(() => rules({ data: iris(), target: 'species', folds })).toThrow(`rules: folds must be 0 (no cross-validation) or an integer from 2 to the 150 labelled rows, got ${folds}`);
+    }
+    expect(rules({ data: iris(), target: 'species', folds: 150, ripper: { optimizations: 0 } }).foldAccuracies.length).toBe(150);
   });
 
   it('rejects unknown algorithms, modes and targets', () => {
