@@ -10,6 +10,21 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** Allowed values for a string option. */
   choices?: readonly string[];
+  /** A number option that takes whole numbers only. */
+  integer?: boolean;
+  /** A number option's least value. */
+  min?: number;
+  /** A number option's values must be greater than this. */
+  above?: number;
+  /** A number option's values must be less than this. */
+  below?: number;
+}
+
+/** 'an integer >= 1', 'a number > 0', 'a number >= 0 and < 1': what a number option takes; '' when anything goes. */
+export function numberRange(o: OptionSpec): string {
+  const bounds = [o.min !== undefined ? `>= ${o.min}` : '', o.above !== undefined ? `> ${o.above}` : '', o.below !== undefined ? `< ${o.below}` : ''].filter(Boolean);
+  if (!o.integer && bounds.length === 0) return '';
+  return `${o.integer ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
 }
 
 export interface CommandSpec {
@@ -60,6 +75,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
     if (o.type === 'number') {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${spec.name}: --${rawName} must be a number, got ${value}`);
+      const fits = (!o.integer || Number.isInteger(n)) && !(o.min !== undefined && n < o.min) && !(o.above !== undefined && n <= o.above) && !(o.below !== undefined && n >= o.below);
+      if (!fits) throw new UsageError(`${spec.name}: --${rawName} must be ${numberRange(o)}, got ${value}`);
       out[name] = n;
     } else {
       if (o.choices && !o.choices.includes(value)) throw new UsageError(`${spec.name}: --${rawName} must be one of ${o.choices.join(', ')}, got ${value}`);
@@ -81,7 +98,7 @@ function kebab(s: string): string {
 export function formatHelp(spec: CommandSpec): string {
   const options = { ...spec.options, ...COMMON_OPTIONS };
   const rows = Object.entries(options).map(([k, o]) => {
-    const flag = `--${kebab(k)}${o.type === 'boolean' ? '' : ` <${o.choices ? o.choices.join('|') : o.type}>`}`;
+    const flag = `--${kebab(k)}${o.type === 'boolean' ? '' : ` <${o.choices ? o.choices.join('|') : o.integer ? 'integer' : o.type}>`}`;
     const def = o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : '';
     return [flag, `${o.help}${def}`];
   });

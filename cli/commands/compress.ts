@@ -23,15 +23,15 @@ export const compressSpec: CommandSpec = {
     labels: { type: 'string', help: 'IDX labels file' },
     testImages: { type: 'string', help: 'IDX test images (default: MNIST test set, or a held-out split)' },
     testLabels: { type: 'string', help: 'IDX test labels' },
-    limit: { type: 'number', help: 'training images used for retraining' },
-    sparsity: { type: 'number', help: 'fraction of weights removed by magnitude pruning', default: 0.9 },
+    limit: { type: 'number', integer: true, min: 1, help: 'training images used for retraining' },
+    sparsity: { type: 'number', min: 0, below: 1, help: 'fraction of weights removed by magnitude pruning', default: 0.9 },
     scope: { type: 'string', help: 'pruning thresholds per layer or one global threshold', choices: ['layer', 'global'], default: 'layer' },
-    rounds: { type: 'number', help: 'prune -> retrain rounds (Han et al. 2015)', default: 3 },
-    epochsPerRound: { type: 'number', help: 'retraining epochs per round', default: 1 },
-    lr: { type: 'number', help: 'the learning rate the model was trained with (retraining uses a tenth)', default: 0.05 },
+    rounds: { type: 'number', integer: true, min: 1, help: 'prune -> retrain rounds (Han et al. 2015)', default: 3 },
+    epochsPerRound: { type: 'number', integer: true, min: 0, help: 'retraining epochs per round', default: 1 },
+    lr: { type: 'number', above: 0, help: 'the learning rate the model was trained with (retraining uses a tenth)', default: 0.05 },
     quantize: { type: 'boolean', help: 'int8 post-training quantization after pruning', default: true },
     distill: { type: 'string', help: 'also distill into a student, e.g. mlp:50 (the model is the teacher)' },
-    distillEpochs: { type: 'number', help: 'student training epochs', default: 3 },
+    distillEpochs: { type: 'number', integer: true, min: 1, help: 'student training epochs', default: 3 },
     outDir: { type: 'string', help: 'where every stage\'s file is written', default: 'compressed' },
     report: { type: 'string', help: 'also write an HTML report with the plots' },
   },
@@ -66,7 +66,6 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   const file = p.positionals[0];
   if (!file) throw new UsageError('compress: give the model file: whittle compress MODEL.safetensors');
   const sparsity = num(p, 'sparsity')!;
-  if (!(sparsity >= 0 && sparsity < 1)) throw new UsageError(`compress: --sparsity must be in [0,1), got ${sparsity}`);
   const seed = num(p, 'seed') ?? 0;
   const { model, metadata } = loadModel(requireFile(file, 'compress'));
   const { train, test } = dataFor(p, metadata, seed);

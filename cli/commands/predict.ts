@@ -30,7 +30,7 @@ export const predictSpec: CommandSpec = {
     images: { type: 'string', help: 'IDX images file' },
     labels: { type: 'string', help: 'IDX labels file (optional: with it predict reports accuracy)' },
     split: { type: 'string', help: 'MNIST split with --data mnist', choices: ['train', 'test'], default: 'test' },
-    limit: { type: 'number', help: 'predict only the first N images' },
+    limit: { type: 'number', integer: true, min: 1, help: 'predict only the first N images' },
     out: { type: 'string', help: 'write predictions as CSV here instead of stdout' },
     explain: { type: 'boolean', help: 'for rule lists: say which rule fired for each row', default: false },
     proba: { type: 'boolean', help: 'for classifiers: add a column p(CLASS) per class with its probability', default: false },

@@ -15,7 +15,7 @@ export const rulesSpec: CommandSpec = {
     target: { type: 'string', help: 'the class column' },
     algorithm: { type: 'string', help: 'RIPPER (Cohen 1995) or C4.5-style rules from a pruned tree', choices: ['ripper', 'tree'], default: 'ripper' },
     mode: { type: 'string', help: 'ordered list (first match wins) or unordered set (most confident wins)', choices: ['ordered', 'unordered'], default: 'ordered' },
-    folds: { type: 'number', help: 'cross-validation folds (0 skips)', default: 10 },
+    folds: { type: 'number', integer: true, min: 0, help: 'cross-validation folds (0 skips)', default: 10 },
     dates: { type: 'boolean', help: 'read columns of dates (ISO 2012-01-31, or 2012/01/31) as date.year, .month, .day, .weekday (and .hour) numbers; --dates false keeps them categories', default: true },
     out: { type: 'string', help: 'where to save the rules (JSON)', default: 'rules.json' },
     report: { type: 'string', help: 'also write an HTML report (the rules, accuracy per fold, the cross-validated predictions)' },

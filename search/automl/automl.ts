@@ -187,6 +187,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const budget = opts.budgetSeconds ?? 60;
   if (!(budget > 0)) throw new ArgumentError(`automl: budgetSeconds must be > 0, got ${budget}`);
   if (opts.maxTrials !== undefined && !(Number.isInteger(opts.maxTrials) && opts.maxTrials >= 1)) throw new ArgumentError(`automl: maxTrials must be a positive integer, got ${opts.maxTrials}`);
+  if (opts.folds !== undefined && !(Number.isInteger(opts.folds) && opts.folds >= 2)) throw new ArgumentError(`automl: folds must be an integer >= 2, got ${opts.folds}`);
   const seed = opts.seed ?? 0;
   const table = loadTable(opts.data);
   const enc = encodeTarget(table, opts.target, opts.task ?? 'auto');

@@ -101,6 +101,8 @@ export async function nas(o: NasOptions): Promise<NasResult> {
   const pruning = strategy.pruner !== undefined;
   if (pruning && !objectives.includes('accuracy')) throw new ArgumentError(`nas: a pruning strategy needs 'accuracy' among the objectives, got [${objectives.join(', ')}]`);
   if (o.trials === undefined && o.budgetSeconds === undefined) throw new ArgumentError('nas: needs a budget, trials or budgetSeconds, got neither');
+  if (o.budgetSeconds !== undefined && !(o.budgetSeconds > 0)) throw new ArgumentError(`nas: budgetSeconds must be > 0, got ${o.budgetSeconds}`);
+  if (o.trials !== undefined && !(Number.isInteger(o.trials) && o.trials >= 1)) throw new ArgumentError(`nas: trials must be a positive integer, got ${o.trials}`);
   const studyObjectives: NasObjective[] = pruning ? ['accuracy'] : objectives;
   const { split, spec, test, inputShape, classes } = prepareData(o, seed);
   const task: TrialTask = {

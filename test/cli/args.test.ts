@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CommandSpec, UsageError, parseArgs } from '../../cli/args.js';
+import { type CommandSpec, UsageError, formatHelp, numberRange, parseArgs } from '../../cli/args.js';
 
 const spec: CommandSpec = {
   name: 'demo',
@@ -35,5 +35,34 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--mode', 'c'], spec)).toThrow('demo: --mode must be one of a, b, got c');
     expect(() => parseArgs(['--bugdet', '3'], spec)).toThrow(/demo: unknown option --bugdet \(known: --fast, --dates, --budget, --mode, --seed, --verbose\)/);
     expect(() => parseArgs(['--budget'], spec)).toThrow('demo: --budget needs a value');
+  });
+
+  it('a number option may be held to whole numbers and bounds, and says which in its error and help', () => {
+    const ranged: CommandSpec = {
+      name: 'fit',
+      summary: 's',
+      usage: 'u',
+      options: {
+        epochs: { type: 'number', help: 'epochs', integer: true, min: 1 },
+        budget: { type: 'number', help: 'seconds', above: 0 },
+        val: { type: 'number', help: 'fraction', min: 0, below: 1 },
+        skip: { type: 'number', help: 'any', integer: true },
+      },
+    };
+    expect(parseArgs(['--epochs', '1', '--budget', '0.5', '--val', '0', '--skip', '-3'], ranged)).toMatchObject({ epochs: 1, budget: 0.5, val: 0, skip: -3 });
+    const bad: [string[], string][] = [
+      [['--epochs', '0'], 'fit: --epochs must be an integer >= 1, got 0'],
+      [['--epochs', '2.5'], 'fit: --epochs must be an integer >= 1, got 2.5'],
+      [['--budget', '0'], 'fit: --budget must be a number > 0, got 0'],
+      [['--budget', '-1'], 'fit: --budget must be a number > 0, got -1'],
+      [['--val', '1'], 'fit: --val must be a number >= 0 and < 1, got 1'],
+      [['--val=-0.1'], 'fit: --val must be a number >= 0 and < 1, got -0.1'],
+      [['--skip', '0.5'], 'fit: --skip must be an integer, got 0.5'],
+    ];
+    for (const [argv, message] of bad) expect(() => parseArgs(argv, ranged)).toThrow(new UsageError(message));
+    expect(numberRange(ranged.options.budget)).toBe('a number > 0');
+    expect(numberRange({ type: 'number', help: '' })).toBe('');
+    expect(formatHelp(ranged)).toMatch(/--epochs <integer>\s+epochs\n/);
+    expect(formatHelp(ranged)).toMatch(/--budget <number>\s+seconds\n/);
   });
 });

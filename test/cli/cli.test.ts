@@ -97,7 +97,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(60);
     const bad = whittle('compress', 'c.safetensors', '--sparsity', '1.5');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--sparsity must be in \[0,1\), got 1\.5/);
+    expect(bad.stderr).toMatch(/--sparsity must be a number >= 0 and < 1, got 1\.5/);
   });
 
   it('Ctrl-C during compress: retraining stops at once, exit 130, and every stage file is still written and loads', async () => {
@@ -274,8 +274,8 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const typo = predictWithTypo('named.json', 3, /,(\d{4}),/, ',about 4 kg,');
     expect(typo.stderr).toContain('predict: column "Body Mass (g)": 1 value is not a number, read as missing: "about 4 kg" (row 2)');
     const bad = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--max-categories', '1', '--quiet');
-    expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toBe('whittle automl: automl: maxCategories must be an integer >= 2, got 1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')[0]).toBe('whittle: automl: --max-categories must be an integer >= 2, got 1');
   });
 
   it('automl counts the rows it learns from: those with a target value', () => {
@@ -405,5 +405,28 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const num = whittle('train', '--epochs', 'many');
     expect(num.code).toBe(2);
     expect(num.stderr).toMatch(/--epochs must be a number, got many/);
+    // numbers out of range are refused before any work, naming the flag (had been: 0 epochs trained and saved, a
+    // negative --limit ignored, internal names such as 'DataLoader: batchSize' or 'hyperband: minResource')
+    const refused: [string[], string][] = [
+      [['train', '--epochs', '0'], 'train: --epochs must be an integer >= 1, got 0'],
+      [['train', '--batch-size', '0'], 'train: --batch-size must be an integer >= 1, got 0'],
+      [['train', '--lr', '-1'], 'train: --lr must be a number > 0, got -1'],
+      [['train', '--limit', '-5'], 'train: --limit must be an integer >= 1, got -5'],
+      [['train', '--val', '1.5'], 'train: --val must be a number >= 0 and < 1, got 1.5'],
+      [['nas', '--budget', '0'], 'nas: --budget must be a number > 0, got 0'],
+      [['nas', '--workers', '0'], 'nas: --workers must be an integer >= 1, got 0'],
+      [['nas', '--epochs', '0'], 'nas: --epochs must be a number > 0, got 0'],
+      [['automl', '--folds', '1'], 'automl: --folds must be an integer >= 2, got 1'],
+      [['automl', '--budget', '-3'], 'automl: --budget must be a number > 0, got -3'],
+      [['rules', '--folds', '2.5'], 'rules: --folds must be an integer >= 0, got 2.5'],
+      [['predict', 'm.json', '--limit', '-1'], 'predict: --limit must be an integer >= 1, got -1'],
+      [['demo', '--epochs', '0'], 'demo: --epochs must be an integer >= 1, got 0'],
+      [['compress', 'm.safetensors', '--rounds', '0'], 'compress: --rounds must be an integer >= 1, got 0'],
+    ];
+    for (const [argv, message] of refused) {
+      const r = whittle(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(`whittle: ${message}`);
+    }
   });
 });

@@ -491,6 +491,7 @@ describe('automl on small tables: repeated CV and the ensemble library', () => {
     expect(byDefault.leaderboard[0].score).toBeCloseTo(expected(3), 12);
     expect(expected(3)).not.toBeCloseTo(expected(1), 6);
     await expect(automl({ data: table, target: 'species', maxTrials: 1, repeats: 0 })).rejects.toThrow(/repeats must be a positive integer, got 0/);
+    for (const folds of [1, 2.5]) await expect(automl({ data: table, target: 'species', maxTrials: 1, folds })).rejects.toThrow(`automl: folds must be an integer >= 2, got ${folds}`);
   });
 
   it("the ensemble library holds each learner's best trial, not only the best trials overall", async () => {

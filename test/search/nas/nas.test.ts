@@ -72,6 +72,9 @@ describe('nas', () => {
     expect(r.epochsSpent).toBeCloseTo(spent, 9);
     expectCorrectFront(r);
     await expect(nas({ data: 'mnist', space: tiny, objectives: ['params'], strategy: 'hyperband', trials: 1 })).rejects.toThrow(ArgumentError);
+    // a budget that allows no trial is a mistake, not an empty result
+    await expect(nas({ data: 'mnist', space: tiny, budgetSeconds: 0 })).rejects.toThrow('nas: budgetSeconds must be > 0, got 0');
+    await expect(nas({ data: 'mnist', space: tiny, trials: 0 })).rejects.toThrow('nas: trials must be a positive integer, got 0');
   });
 
   it('scores compressed models and reports their sparsity', async () => {
