@@ -65,7 +65,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof WhittleError) {
-      log(`whittle ${name}: ${e.message}`);
+      // 'automl: budgetSeconds ...' from the library reads 'whittle automl: budgetSeconds ...', not 'whittle automl: automl: ...'
+      log(e.message.startsWith(`${name}: `) ? `whittle ${e.message}` : `whittle ${name}: ${e.message}`);
       return 1;
     }
     const err = e as NodeJS.ErrnoException;

@@ -322,11 +322,11 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(asNumber.stderr).toMatch(/rank +learner +r2/);
     const wrong = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'macro-f1', '--trials', '1', '--quiet');
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr.trim()).toBe('whittle automl: automl: metric for regression must be one of rmse, r2, got "macro-f1"');
+    expect(wrong.stderr.trim()).toBe('whittle automl: metric for regression must be one of rmse, r2, got "macro-f1"');
     // train fits classifiers: a class per weight would be useless, so it says so
     const t = whittle('train', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--epochs', '1');
     expect(t.code).toBe(1);
-    expect(t.stderr.trim()).toBe('whittle train: train: target "Body Mass (g)" holds numbers (94 distinct values) and train fits classifiers; for a number to predict use whittle automl --target "Body Mass (g)" (regression)');
+    expect(t.stderr.trim()).toBe('whittle train: target "Body Mass (g)" holds numbers (94 distinct values) and train fits classifiers; for a number to predict use whittle automl --target "Body Mass (g)" (regression)');
   });
 
   it('Ctrl-C stops training cleanly: exit 130 and a whole model file that loads and predicts', async () => {
@@ -382,13 +382,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('bad input: one clear line and a non-zero exit, no stack trace unless --verbose', () => {
     const missing = whittle('automl', '--data', 'nope.csv', '--target', 'x');
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe('whittle automl: automl: file not found: nope.csv');
+    expect(missing.stderr.trim()).toBe('whittle automl: file not found: nope.csv');
     const impute = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--impute', 'median,zero', '--quiet');
     expect(impute.code).toBe(1);
-    expect(impute.stderr.trim()).toBe('whittle automl: automl: impute must be among median, mean, most-frequent, knn, got "zero"');
+    expect(impute.stderr.trim()).toBe('whittle automl: impute must be among median, mean, most-frequent, knn, got "zero"');
     const learner = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--learners', 'knn,forest', '--quiet');
     expect(learner.code).toBe(1);
-    expect(learner.stderr.trim()).toMatch(/^whittle automl: automl: learners must be among decision-tree, .*, got "forest"$/);
+    expect(learner.stderr.trim()).toMatch(/^whittle automl: learners must be among decision-tree, .*, got "forest"$/);
     const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
     expect(target.code).toBe(1);
     expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);
