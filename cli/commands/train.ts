@@ -16,6 +16,7 @@ import { fitAsync, evaluate } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { readFileSync } from 'node:fs';
 import { FormatError } from '../../core/errors.js';
+import { writeReport } from '../report/html.js';
 
 export const trainSpec: CommandSpec = {
   name: 'train',
@@ -34,6 +35,7 @@ export const trainSpec: CommandSpec = {
     limit: { type: 'number', integer: true, min: 1, help: 'use only the first N training images' },
     val: { type: 'number', min: 0, below: 1, help: 'validation fraction held out from training', default: 0.1 },
     out: { type: 'string', help: 'where to save the model', default: 'model.safetensors' },
+    report: { type: 'string', help: 'also write an HTML report (loss and accuracy by epoch)' },
     quiet: { type: 'boolean', help: 'no progress lines', default: false },
   },
   examples: ['whittle train --model lenet5 --epochs 3', 'whittle train --data penguins.csv --target Species --model mlp:64,32', 'whittle train --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --model lenet300100'],
@@ -99,6 +101,16 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   });
   const last = history[history.length - 1];
   saveModelWithSpec(out, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? '') });
-  if (split.val) log(`validation accuracy ${(100 * evaluate(model, split.val).accuracy).toFixed(2)}%`);
+  const valAccuracy = split.val ? evaluate(model, split.val).accuracy : undefined;
+  if (split.val) log(`validation accuracy ${(100 * valAccuracy!).toFixed(2)}%`);
   log(`saved ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
+  const report = str(p, 'report');
+  if (report) {
+    const notes = [
+      `Trained on ${split.train.length.toLocaleString('en-US')} rows for ${history.length} of ${epochs} epochs${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}; saved to ${out}.`,
+      split.val ? `Validation accuracy ${(100 * valAccuracy!).toFixed(2)}% on ${split.val.length.toLocaleString('en-US')} held-out rows.` : 'No validation rows (--val 0).',
+    ];
+    writeReport(resolve(report), { title: `whittle train ${str(p, 'model')} on ${str(p, 'images') ?? data}`, training: { model: str(p, 'model')!, params: model.numParameters(), history }, notes });
+    log(`wrote the report to ${resolve(report)}`);
+  }
 }

@@ -55,10 +55,17 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   });
 
   it('train on the user\'s IDX files, then predict on them: accuracy reported, predictions written', () => {
-    const t = whittle('train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'lenet300100', '--epochs', '2', '--lr', '0.05', '--out', 'net.safetensors', '--seed', '1');
+    const t = whittle('train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'lenet300100', '--epochs', '2', '--lr', '0.05', '--out', 'net.safetensors', '--seed', '1', '--report', 'train.html');
     expect(t.code, t.stderr).toBe(0);
     expect(t.stderr).toMatch(/epoch 2\/2 .* val acc/);
     expect(existsSync(join(dir, 'net.safetensors'))).toBe(true);
+    // the report: loss and accuracy by epoch, and the validation accuracy the command printed
+    const page = readFileSync(join(dir, 'train.html'), 'utf8');
+    expect(page).toContain('data-plot="training-loss"');
+    expect(page).toContain('data-plot="training-accuracy"');
+    const val = /validation accuracy ([\d.]+)%/.exec(t.stderr)![1];
+    const heldOut = Number(new RegExp(`<li>Validation accuracy ${val.replace('.', '\\.')}% on (\\d+) held-out rows\\.</li>`).exec(page)![1]);
+    expect(page).toContain(`<li>Trained on ${600 - heldOut} rows for 2 of 2 epochs; saved to`);
     const p = whittle('predict', 'net.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--out', 'pred.csv');
     expect(p.code, p.stderr).toBe(0);
     const acc = Number(/accuracy ([\d.]+)% on 600 labelled rows/.exec(p.stderr)![1]);
