@@ -192,10 +192,7 @@ export class TrialWorkerPool<C> {
   private spawn(): Promise<void> {
     const control = new Int32Array(new SharedArrayBuffer(8));
     const data = { whittleSearchWorker: 1, moduleUrl: moduleUrl(this.spec.module), exportName: this.spec.exportName ?? 'objective', control };
-    const self = import.meta.url;
-    const worker = isTypeScript(self)
-      ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => m.tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`, { eval: true, workerData: data })
-      : new Worker(new URL(self), { workerData: data });
+    const worker = moduleWorker(import.meta.url, data);
     const slot: Slot<C> = { worker, control, ready: false, current: null };
     this.slots.push(slot);
     let gone = false;
@@ -246,6 +243,16 @@ type WorkerMessage =
   | { type: 'report'; step: number; value: number }
   | { type: 'prune?' }
   | { type: 'done'; outcome: TrialOutcome };
+
+/**
+ * A worker thread running the module at `url` with `data` as its workerData: this package's compiled .js, or its
+ * TypeScript source through tsx (as under vitest), whose worker must not register tsx process-wide.
+ */
+export function moduleWorker(url: string, data: unknown): Worker {
+  return isTypeScript(url)
+    ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => m.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true, workerData: data })
+    : new Worker(new URL(url), { workerData: data });
+}
 
 function moduleUrl(module: string): string {
   return module.startsWith('file:') ? module : pathToFileURL(path.resolve(module)).href;

@@ -4,7 +4,8 @@ import { type CommandSpec, type Parsed, bool, num, str, required } from '../args
 import { loadTable } from '../data.js';
 import { createProgress } from '../progress.js';
 import { type ReportData, writeReport } from '../report/html.js';
-import { rules, type RulesResult } from '../../search/rules/index.js';
+import { rulesAsync, type RulesResult } from '../../search/rules/index.js';
+import { defaultWorkers } from '../../search/workers.js';
 
 export const rulesSpec: CommandSpec = {
   name: 'rules',
@@ -19,6 +20,7 @@ export const rulesSpec: CommandSpec = {
     dates: { type: 'boolean', help: 'read columns of dates (ISO 2012-01-31, or 2012/01/31) as date.year, .month, .day, .weekday (and .hour) numbers; --dates false keeps them categories', default: true },
     out: { type: 'string', help: 'where to save the rules (JSON)', default: 'rules.json' },
     report: { type: 'string', help: 'also write an HTML report (the rules, accuracy per fold, the cross-validated predictions)' },
+    workers: { type: 'number', integer: true, min: 1, help: 'fits at once on worker threads (the model on all rows and the folds; same result for any number)', default: defaultWorkers() },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
   examples: ['whittle rules --data iris --target species', 'whittle rules --data weather.arff --target play --algorithm tree', 'whittle rules --data flights.csv --target origin --report rules.html'],
@@ -29,16 +31,21 @@ export async function runRules(p: Parsed, log: (s: string) => void): Promise<Rul
   const data = required(p, 'data', 'rules');
   const table = loadTable(data, target, 'rules');
   const algorithm = str(p, 'algorithm') as 'ripper' | 'tree';
-  // progress in hundredths of the whole (the fit on all rows, then each fold), once the work has taken a second
+  // progress in hundredths of the whole (the fit on all rows and each fold, several at once on worker threads), once
+  // the work has taken a second
   const progress = createProgress('rules', 100, { quiet: bool(p, 'quiet'), after: 1 });
   const accuracies: number[] = [];
-  const res = rules({
+  const fractions: number[] = [];
+  const res = await rulesAsync({
     data: table, target, algorithm, mode: str(p, 'mode') as 'ordered' | 'unordered', folds: num(p, 'folds'), seed: num(p, 'seed'), parseDates: bool(p, 'dates'),
+    workers: num(p, 'workers'),
     onProgress: (e) => {
+      fractions[e.fit] = e.fraction;
       if (e.foldAccuracy !== undefined) accuracies.push(e.foldAccuracy);
-      const what = e.fit === 0 ? 'fitting on all rows' : `fold ${e.fit}/${e.fits - 1}`;
+      const folds = e.fits - 1;
+      const what = folds === 0 ? 'fitting on all rows' : `${accuracies.length} of ${folds} folds done`;
       const mean = accuracies.length ? `, held-out accuracy so far ${((100 * accuracies.reduce((s, a) => s + a, 0)) / accuracies.length).toFixed(1)}%` : '';
-      progress.update(Math.floor((100 * (e.fit + e.fraction)) / e.fits), what + mean);
+      progress.update(Math.floor((100 * fractions.reduce((s, f) => s + (f ?? 0), 0)) / e.fits), what + mean);
     },
   });
   progress.done();

@@ -1,0 +1,296 @@
+// rules() and rulesAsync(): read the table, fit the rules on all labelled rows and cross-validate them by stratified
+// folds. rulesAsync runs the fits on worker threads (this file is also the worker's entry) with the same result.
+import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+import { readTable } from '../../core/data/read-table.js';
+import { ArgumentError, WhittleError } from '../../core/errors.js';
+import { Random } from '../../core/random.js';
+import { defaultWorkers, moduleWorker } from '../workers.js';
+import { type DateSource, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, takeTableRows } from './data.js';
+import { rulesFromJSON, saveRules } from './json.js';
+import { RuleModel, type RulesJSON, toUnordered } from './model.js';
+import { type RipperOptions, ripper } from './ripper.js';
+import { type TreeRulesOptions, treeRules } from './tree-rules.js';
+
+export interface RulesOptions {
+  /** A table, or a path to a .csv or .arff file or a .json array of records. */
+  data: string | Table;
+  target: string;
+  algorithm?: 'ripper' | 'tree';
+  seed?: number;
+  /** Stratified cross-validation folds (default 10); 0 skips cross-validation. */
+  folds?: number;
+  /** 'ordered' (first match wins, default) or 'unordered' (the most trusted matching rule wins). */
+  mode?: 'ordered' | 'unordered';
+  features?: readonly string[];
+  /**
+   * Read each column of ISO dates as its year, month, day, weekday (and hour) numbers, `date.month` etc. (default
+   * true; see expandDates); the model reads them from a new row's date. A date column named in `features` stands
+   * for all its parts.
+   */
+  parseDates?: boolean;
+  /** Print the rules and the score: true for console.log, or a function that takes each line. */
+  print?: boolean | ((line: string) => void);
+  ripper?: Omit<RipperOptions, 'seed' | 'features' | 'onProgress'>;
+  tree?: Omit<TreeRulesOptions, 'seed' | 'features' | 'onProgress'>;
+  /**
+   * Called as the work goes: the model on all rows is fit 0, then the cross-validation folds 1..folds; `fraction` is
+   * how far the current fit is (classes learned for RIPPER, paths simplified for tree rules), and a finished fold
+   * brings its held-out accuracy.
+   */
+  onProgress?: (e: RulesProgress) => void;
+}
+
+export interface RulesProgress {
+  /** 0: the model on all rows; k: cross-validation fold k. */
+  fit: number;
+  /** Fits in all: 1 + folds. */
+  fits: number;
+  /** How far the current fit is, 0 to 1. */
+  fraction: number;
+  /** When a fold is done: its held-out accuracy. */
+  foldAccuracy?: number;
+}
+
+export interface RulesResult {
+  /** Rules fit on all the data. */
+  model: RuleModel;
+  /** The rules, one per line, then the cross-validated accuracy. */
+  text: string;
+  /** Mean accuracy over the held-out folds (NaN when folds = 0). */
+  cvAccuracy: number;
+  foldAccuracies: number[];
+  /** The labelled rows' true classes, and each one's class predicted by the fold that held it out (empty when folds = 0). */
+  cv: { truth: string[]; predicted: string[] };
+  /** Rules of the full model, the default not counted. */
+  nRules: number;
+  /** Conditions over all rules of the full model. */
+  nConditions: number;
+  /** Writes the full model as JSON, atomically. */
+  save(path: string): void;
+  /** What the user should know about the data as read (a numeric target with many values taken as classes). */
+  notes: string[];
+}
+
+/** Fits one rule model with the options' algorithm and mode; `onProgress` hears how far the fit is, 0 to 1. */
+export function fitRules(table: Table, opts: Omit<RulesOptions, 'data' | 'onProgress'>, onProgress?: (fraction: number) => void): RuleModel {
+  const seed = opts.seed ?? 0;
+  const algorithm = opts.algorithm ?? 'ripper';
+  const progress = onProgress && ((done: number, total: number) => onProgress(total > 0 ? done / total : 1));
+  let model: RuleModel;
+  if (algorithm === 'ripper') model = ripper(table, opts.target, { ...opts.ripper, seed, features: opts.features, onProgress: progress });
+  else if (algorithm === 'tree') model = treeRules(table, opts.target, { ...opts.tree, seed, features: opts.features, onProgress: progress });
+  else throw new ArgumentError(`rules: algorithm must be 'ripper' or 'tree', got ${JSON.stringify(algorithm)}`);
+  const mode = opts.mode ?? 'ordered';
+  if (mode === 'unordered') return toUnordered(model, encodeTable(table, opts.target, { features: model.features.map((f) => f.name) }));
+  if (mode !== 'ordered') throw new ArgumentError(`rules: mode must be 'ordered' or 'unordered', got ${JSON.stringify(mode)}`);
+  return model;
+}
+
+/** More distinct numbers than this in a numeric target are most likely a quantity, not class codes: rules() says so. */
+const MAX_NUMERIC_CLASSES = 20;
+
+
+/** What both entry points share: the labelled rows, their classes, the folds, and what to tell the user. */
+interface Prepared {
+  opts: RulesOptions;
+  labelled: Table;
+  truth: string[];
+  sources: Map<string, DateSource>;
+  folds: number;
+  /** Fits in all: the model on all rows, then one per fold. */
+  fits: number;
+  /** Each labelled row's fold (empty without cross-validation). */
+  foldOf: Int32Array;
+  notes: string[];
+}
+
+function prepare(opts: RulesOptions): Prepared {
+  const raw = typeof opts.data === 'string' ? readTable(opts.data, { target: opts.target }) : opts.data;
+  const { table, sources } = opts.parseDates === false ? { table: raw, sources: new Map<string, DateSource>() } : expandDates(raw, opts.target);
+  if (sources.size > 0 && opts.features) {
+    const parts = (name: string) => [...sources].filter(([, s]) => s.column === name).map(([derived]) => derived);
+    opts = { ...opts, features: opts.features.flatMap((name) => (parts(name).length > 0 ? parts(name) : [name])) };
+  }
+  const targetColumn = splitTarget(table, opts.target, 'rules').target;
+  const labels = labelsOf(targetColumn);
+  const labelledRows: number[] = [];
+  labels.forEach((l, i) => l !== null && labelledRows.push(i));
+  const labelled = labelledRows.length === table.nRows ? table : takeTableRows(table, labelledRows);
+  const truth = labelledRows.map((i) => labels[i] as string);
+  const folds = opts.folds ?? 10;
+  if (folds !== 0 && !(Number.isInteger(folds) && folds >= 2 && folds <= truth.length)) {
+    throw new ArgumentError(`rules: folds must be 0 (no cross-validation) or an integer from 2 to the ${truth.length} labelled rows, got ${folds}`);
+  }
+  const notes: string[] = [];
+  const distinct = new Set(truth).size;
+  if (targetColumn.kind === 'numeric' && distinct > MAX_NUMERIC_CLASSES) {
+    notes.push(`target ${JSON.stringify(opts.target)} is numeric with ${distinct} distinct values, each read as a class: rules predict classes (whittle automl fits a numeric target by regression)`);
+  }
+  let foldOf: Int32Array = new Int32Array(0);
+  if (folds !== 0) {
+    const classes = [...new Set(truth)].sort();
+    foldOf = stratifiedFolds(Int32Array.from(truth, (l) => classes.indexOf(l)), folds, new Random(opts.seed ?? 0));
+  }
+  return { opts, labelled, truth, sources, folds, fits: 1 + folds, foldOf, notes };
+}
+
+/** The training and held-out rows of fold k (1-based, as progress counts fits). */
+function foldRows(p: Prepared, k: number): { train: number[]; test: number[] } {
+  const train: number[] = [];
+  const test: number[] = [];
+  p.foldOf.forEach((f, i) => (f === k - 1 ? test : train).push(i));
+  return { train, test };
+}
+
+function accuracy(predicted: readonly string[], test: readonly number[], truth: readonly string[]): number {
+  return predicted.filter((c, j) => c === truth[test[j]]).length / test.length;
+}
+
+/** The result from the model fit on all rows and each fold's held-out predictions (aligned with its test rows). */
+function finish(p: Prepared, fitted: RuleModel, foldPredictions: string[][]): RulesResult {
+  // the model reads date parts from a new row's date column
+  const model =
+    p.sources.size === 0
+      ? fitted
+      : new RuleModel({
+          mode: fitted.mode,
+          target: fitted.target,
+          classes: fitted.classes,
+          features: fitted.features.map((f) => (p.sources.has(f.name) ? { ...f, date: p.sources.get(f.name) } : f)),
+          rules: fitted.rules,
+          defaultRule: fitted.defaultRule,
+          algorithm: fitted.algorithm,
+        });
+  const foldAccuracies: number[] = [];
+  const predicted: string[] = [];
+  foldPredictions.forEach((pred, j) => {
+    const { test } = foldRows(p, j + 1);
+    test.forEach((i, q) => (predicted[i] = pred[q]));
+    foldAccuracies.push(accuracy(pred, test, p.truth));
+  });
+  const cvAccuracy = foldAccuracies.length ? foldAccuracies.reduce((s, a) => s + a, 0) / foldAccuracies.length : NaN;
+  const score = p.folds !== 0 ? `${p.folds}-fold CV accuracy ${(100 * cvAccuracy).toFixed(1)}%` : 'not cross-validated';
+  const text = `${model.toString()}\n${model.rules.length} rules, ${model.nConditions} conditions; ${score}`;
+  const print = p.opts.print;
+  if (print) {
+    const out = typeof print === 'function' ? print : (line: string) => console.log(line);
+    for (const line of text.split('\n')) out(line);
+  }
+  const cv = { truth: predicted.length > 0 ? p.truth : [], predicted };
+  return { model, text, cvAccuracy, foldAccuracies, cv, notes: p.notes, nRules: model.rules.length, nConditions: model.nConditions, save: (path) => saveRules(model, path) };
+}
+
+export function rules(opts: RulesOptions): RulesResult {
+  return fitAll(prepare(opts));
+}
+
+/** The fits one after another on this thread. */
+function fitAll(p: Prepared): RulesResult {
+  const report = p.opts.onProgress;
+  const fitted = fitRules(p.labelled, p.opts, report && ((fraction) => report({ fit: 0, fits: p.fits, fraction })));
+  const foldPredictions: string[][] = [];
+  for (let k = 1; k <= p.folds; k++) {
+    const { train, test } = foldRows(p, k);
+    const m = fitRules(takeTableRows(p.labelled, train), p.opts, report && ((fraction) => report({ fit: k, fits: p.fits, fraction })));
+    foldPredictions.push(m.predict(takeTableRows(p.labelled, test)));
+    report?.({ fit: k, fits: p.fits, fraction: 1, foldAccuracy: accuracy(foldPredictions[k - 1], test, p.truth) });
+  }
+  return finish(p, fitted, foldPredictions);
+}
+
+/** The options a worker fits with: everything but the data and the callbacks (functions do not cross threads). */
+type FitOptions = Omit<RulesOptions, 'data' | 'onProgress' | 'print'>;
+
+interface FitJob {
+  fit: number;
+  table: Table;
+  opts: FitOptions;
+  /** Rows to fit on (all when absent) and rows to predict. */
+  train?: number[];
+  test?: number[];
+}
+
+type FromWorker =
+  | { type: 'progress'; fit: number; fraction: number }
+  | { type: 'done'; fit: number; model?: RulesJSON; predicted?: string[] }
+  | { type: 'failed'; fit: number; message: string; argument: boolean };
+
+/**
+ * rules() with its fits on worker threads: the model on all rows and every cross-validation fold, `workers` at a time
+ * (default: one per core). Each fit is the same computation as rules() does, so the result is the same, rule for rule
+ * and prediction for prediction; only the order of onProgress events between fits differs (each fit's own events stay
+ * in order). One worker, or no cross-validation, runs rules() itself.
+ */
+export async function rulesAsync(opts: RulesOptions & { workers?: number }): Promise<RulesResult> {
+  const workers = opts.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new ArgumentError(`rulesAsync: workers must be a positive integer, got ${workers}`);
+  const p = prepare(opts);
+  if (workers === 1 || p.folds === 0) return fitAll(p);
+  const { data: _data, onProgress: report, print: _print, ...fitOpts } = p.opts;
+  const jobs: FitJob[] = Array.from({ length: p.fits }, (_, fit) => ({ fit, table: p.labelled, opts: fitOpts, ...(fit > 0 ? foldRows(p, fit) : {}) }));
+  const models: (RuleModel | undefined)[] = [];
+  const predictions: string[][] = [];
+  await runOnWorkers(jobs, Math.min(workers, jobs.length), (m) => {
+    if (m.type === 'progress') report?.({ fit: m.fit, fits: p.fits, fraction: m.fraction });
+    else if (m.type === 'done') {
+      if (m.model) models[m.fit] = rulesFromJSON(m.model, `rules fit ${m.fit}`);
+      if (m.predicted) {
+        predictions[m.fit - 1] = m.predicted;
+        report?.({ fit: m.fit, fits: p.fits, fraction: 1, foldAccuracy: accuracy(m.predicted, jobs[m.fit].test!, p.truth) });
+      }
+    }
+  });
+  return finish(p, models[0]!, predictions);
+}
+
+/** Runs the jobs on `size` workers, a job to a free worker; rejects on the first failed fit or lost worker. */
+function runOnWorkers(jobs: readonly FitJob[], size: number, onMessage: (m: FromWorker) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const pool: Worker[] = [];
+    let next = 0;
+    let done = 0;
+    let over = false;
+    const end = (error?: Error): void => {
+      if (over) return;
+      over = true;
+      for (const w of pool) void w.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    const give = (w: Worker): void => {
+      if (next < jobs.length) w.postMessage(jobs[next++]);
+    };
+    for (let i = 0; i < size; i++) {
+      const w = moduleWorker(import.meta.url, { whittleRulesWorker: 1 });
+      pool.push(w);
+      w.on('message', (m: FromWorker | { type: 'ready' }) => {
+        if (m.type === 'ready') return give(w);
+        if (m.type === 'failed') return end(m.argument ? new ArgumentError(m.message) : new WhittleError(m.message));
+        onMessage(m);
+        if (m.type === 'done') {
+          if (++done === jobs.length) end();
+          else give(w);
+        }
+      });
+      w.on('error', (e) => end(new WhittleError(`rulesAsync: a worker thread failed: ${e.message}`)));
+      w.on('exit', (code) => end(new WhittleError(`rulesAsync: a worker thread exited (code ${code}) before the fits were done`)));
+    }
+  });
+}
+
+function workerMain(): void {
+  const port = parentPort!;
+  port.on('message', (job: FitJob) => {
+    try {
+      const table = job.train ? takeTableRows(job.table, job.train) : job.table;
+      const model = fitRules(table, job.opts, (fraction) => port.postMessage({ type: 'progress', fit: job.fit, fraction }));
+      const predicted = job.test ? model.predict(takeTableRows(job.table, job.test)) : undefined;
+      port.postMessage({ type: 'done', fit: job.fit, ...(job.test ? { predicted } : { model: model.toJSON() }) });
+    } catch (e) {
+      port.postMessage({ type: 'failed', fit: job.fit, message: (e as Error).message, argument: e instanceof ArgumentError });
+    }
+  });
+  port.postMessage({ type: 'ready' });
+}
+
+if (!isMainThread && (workerData as { whittleRulesWorker?: number } | null)?.whittleRulesWorker === 1) workerMain();

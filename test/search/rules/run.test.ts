@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../../../core/errors.js';
+import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
+import { type RulesOptions, type RulesProgress, type RulesResult, rules, rulesAsync } from '../../../search/rules/index.js';
+import { cars, penguins } from './fixtures.js';
+
+/** What a result is, JSON-comparable: the model, the text, every fold's accuracy and held-out prediction, the notes. */
+function shape(r: RulesResult): unknown {
+  return { model: r.model.toJSON(), text: r.text, cvAccuracy: r.cvAccuracy, folds: r.foldAccuracies, cv: r.cv, notes: r.notes };
+}
+
+describe('rulesAsync: the fits on worker threads', () => {
+  // days of three years, a season to learn from the month: the date parts must reach the workers' tables and the model
+  const days = Array.from({ length: 2 * 365 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+  const seasons: Table = {
+    columns: [categoricalColumn('day', days), numericColumn('noise', days.map((_, i) => (i * 7919) % 101)), categoricalColumn('season', days.map((d) => (['12', '01', '02'].includes(d.slice(5, 7)) ? 'winter' : 'other')))],
+    nRows: days.length,
+  };
+  const cases: [string, RulesOptions][] = [
+    ['RIPPER on penguins (gaps, categories)', { data: penguins(), target: 'Species', seed: 3, folds: 5 }],
+    ['tree rules, unordered, on cars', { data: cars(), target: 'Origin', algorithm: 'tree', mode: 'unordered', seed: 1, folds: 4 }],
+    ['RIPPER on dates', { data: seasons, target: 'season', seed: 0, folds: 3 }],
+    ['a numeric target read as classes', { data: cars(), target: 'Horsepower', seed: 0, folds: 3, ripper: { optimizations: 1 } }],
+  ];
+
+  it.each(cases)('%s: the same result as rules(), rule for rule and prediction for prediction', async (_, opts) => {
+    const events: RulesProgress[] = [];
+    const parallel = await rulesAsync({ ...opts, workers: 3, onProgress: (e) => events.push({ ...e }) });
+    expect(shape(parallel)).toEqual(shape(rules(opts)));
+    // each fit's events in order, ending at 1; each fold's last one brings its accuracy
+    const fits = 1 + opts.folds!;
+    for (let fit = 0; fit < fits; fit++) {
+      const mine = events.filter((e) => e.fit === fit);
+      expect(mine.every((e, i) => e.fits === fits && (i === 0 || e.fraction >= mine[i - 1].fraction))).toBe(true);
+      expect(mine.at(-1)!.fraction).toBe(1);
+      expect(mine.at(-1)!.foldAccuracy).toBe(fit === 0 ? undefined : parallel.foldAccuracies[fit - 1]);
+    }
+  });
+
+  it('one worker or no cross-validation runs here; the same result', async () => {
+    const opts = { data: penguins(), target: 'Species', seed: 3, folds: 3 };
+    expect(shape(await rulesAsync({ ...opts, workers: 1 }))).toEqual(shape(rules(opts)));
+    expect(shape(await rulesAsync({ ...opts, folds: 0 }))).toEqual(shape(rules({ ...opts, folds: 0 })));
+  });
+
+  it("a fit's error comes back as it would from rules(); bad worker counts are refused", async () => {
+    const bad = { data: penguins(), target: 'Species', folds: 3, algorithm: 'cn2' as 'tree' };
+    await expect(rulesAsync({ ...bad, workers: 2 })).rejects.toThrow(new ArgumentError(`rules: algorithm must be 'ripper' or 'tree', got "cn2"`));
+    await expect(rulesAsync({ data: penguins(), target: 'Species', workers: 0 })).rejects.toThrow('rulesAsync: workers must be a positive integer, got 0');
+    await expect(rulesAsync({ data: penguins(), target: 'Species', folds: 1, workers: 2 })).rejects.toThrow(/rules: folds must be 0/);
+  });
+});
