@@ -20,7 +20,7 @@ export const rulesSpec: CommandSpec = {
     dates: { type: 'boolean', help: 'read columns of dates (ISO 2012-01-31, or 2012/01/31) as date.year, .month, .day, .weekday (and .hour) numbers; --dates false keeps them categories', default: true },
     out: { type: 'string', help: 'where to save the rules (JSON)', default: 'rules.json' },
     report: { type: 'string', help: 'also write an HTML report (the rules, accuracy per fold, the cross-validated predictions)' },
-    workers: { type: 'number', integer: true, min: 1, help: 'fits at once on worker threads (the model on all rows and the folds; same result for any number)', default: defaultWorkers() },
+    workers: { type: 'number', integer: true, min: 1, help: 'fits at once on worker threads, one per core by default (the model on all rows and the folds; the same result for any number)', default: defaultWorkers() },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
   examples: ['whittle rules --data iris --target species', 'whittle rules --data weather.arff --target play --algorithm tree', 'whittle rules --data flights.csv --target origin --report rules.html'],
