@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ArgumentError, WhittleError } from '../core/errors.js';
 import { Random } from '../core/random.js';
+import { workerExecArgv } from '../core/worker-flags.js';
 
 /** Thrown by `trial.prune()`; an objective may also throw it itself after `shouldPrune()`. */
 export class TrialPruned extends WhittleError {
@@ -249,9 +250,10 @@ type WorkerMessage =
  * TypeScript source through tsx (as under vitest), whose worker must not register tsx process-wide.
  */
 export function moduleWorker(url: string, data: unknown): Worker {
+  const execArgv = workerExecArgv();
   return isTypeScript(url)
-    ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => m.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true, workerData: data })
-    : new Worker(new URL(url), { workerData: data });
+    ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => m.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true, workerData: data, execArgv })
+    : new Worker(new URL(url), { workerData: data, execArgv });
 }
 
 function moduleUrl(module: string): string {

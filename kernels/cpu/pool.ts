@@ -6,6 +6,7 @@
 // With the wasm cores, A and B go into the (shared) wasm memory instead, and each worker runs its own
 // instance of the module it received at startup over that memory (see wasm/wasm-gemm.ts).
 
+import { workerExecArgv } from '../../core/worker-flags.js';
 import { GEMM_KC, GEMM_MC, GEMM_NC, gemmMicroKernel, gemmPackA, gemmPackB, gemmRun, type GemmJob } from './gemm-core.js';
 import { I8_KC, I8_MC, I8_NC, int8MicroKernel, int8PackA, int8PackB, int8Run, type Int8Job } from './int8-core.js';
 import { wasmForWorkers, wasmStage, type WasmStage } from './wasm/wasm-gemm.js';
@@ -144,7 +145,7 @@ function ensureWorkers(): boolean {
   workersHaveWasm = wasm !== null;
   try {
     for (let t = 1; t < numThreads; t++) {
-      const w = new workerThreads.Worker(WORKER_SOURCE, { eval: true });
+      const w = new workerThreads.Worker(WORKER_SOURCE, { eval: true, execArgv: workerExecArgv() });
       w.unref();
       w.on('error', () => {
         if (workers.includes(w)) poolBroken = true;

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { encodeIdx } from '../../core/data/idx.js';
 import { loadMnist } from '../../core/data/mnist.js';
 import { categoricalColumn, numericColumn, parseCsv, writeCsv } from '../../core/data/csv.js';
@@ -153,6 +154,22 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     // a value the network's preprocessing cannot read is named, as for pipelines
     const typo = predictWithTypo('tab.safetensors', 5, /,(\d{3}),/, ',tall,');
     expect(typo.stderr).toContain('predict: column "Flipper Length (mm)": 1 value is not a number, read as missing: "tall" (row 4)');
+  });
+
+  it('the library from plain node: rulesAsync and the GEMM pool on worker threads, also under node --input-type=module -e', () => {
+    // a worker inherits node's flags; --input-type would make it refuse its module file
+    const lib = resolve('dist/search/rules/index.js');
+    const code = `const { rulesAsync } = await import(${JSON.stringify(pathToFileURL(lib).href)}); const r = await rulesAsync({ data: 'penguins.csv', target: 'Species', folds: 4, workers: 2 }); console.log(r.foldAccuracies.length, r.cvAccuracy > 0.9);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('4 true');
+    // the GEMM pool's workers too (their eval'd source had been parsed as a module: a 10 s wait, then one thread)
+    const kernels = pathToFileURL(resolve('dist/kernels/cpu/index.js')).href;
+    const core = pathToFileURL(resolve('dist/core/index.js')).href;
+    const gemm = `const k = await import(${JSON.stringify(kernels)}); const w = await import(${JSON.stringify(core)}); k.setNumThreads(2); k.setPoolMinMacs(1); const x = w.randn([256, 256], { seed: 1 }); const t0 = performance.now(); w.matmul(x, x); console.log(k.pooledGemmCount() > 0, performance.now() - t0 < 5000);`;
+    const g = spawnSync(process.execPath, ['--input-type=module', '-e', gemm], { encoding: 'utf8', timeout: 60_000 });
+    expect(g.status, g.stderr).toBe(0);
+    expect(g.stdout.trim()).toBe('true true');
   });
 
   it('automl and rules on a CSV; their saved pipeline and rules predict new rows', () => {
