@@ -122,7 +122,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function parseHeader(bytes: Uint8Array, file: string): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
   if (bytes.length < 8) throw new FormatError(`safetensors: file must be at least 8 bytes (the header length), got ${bytes.length}`, file, 'byte 0');
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw new FormatError(`safetensors: header length must be at most ${MAX_HEADER_BYTES} bytes, got ${n}`, file, 'byte 0');
+  if (n > BigInt(MAX_HEADER_BYTES)) {
+    // eight printable characters where the length should be: some other file given for a model (JSON, CSV, ...)
+    const text = Array.from(bytes.subarray(0, 8)).every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d);
+    const start = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 24))).replace(/\s+/g, ' ');
+    const hint = text ? `; the file begins with the text '${start}', so it is not a safetensors file (a model saved by whittle train or PyTorch)` : '';
+    throw new FormatError(`safetensors: header length must be at most ${MAX_HEADER_BYTES} bytes, got ${n}${hint}`, file, 'byte 0');
+  }
   const headerLen = Number(n);
   if (8 + headerLen > bytes.length) {
     throw new FormatError(`safetensors: header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`, file, 'byte 0');

@@ -199,7 +199,10 @@ describe('malformed files name the file and the place', () => {
     ['shorter than 8 bytes', new Uint8Array([1, 0, 0]), /^m\.st \(byte 0\): safetensors: file must be at least 8 bytes.*got 3$/],
     ['header length beyond the file', new Uint8Array([...u64le(100), 0x7b, 0x7d]), /^m\.st \(byte 0\): .*header length 100 runs past the end of the file \(10 bytes\)/],
     ['huge header length', new Uint8Array([...u64le(2 ** 40), 0x7b, 0x7d]), /^m\.st \(byte 0\): .*at most 100000000 bytes, got 1099511627776/],
-    ['header length 2^64-1', new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]), /\(byte 0\): .*got 18446744073709551615/],
+    ['header length 2^64-1', new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]), /\(byte 0\): .*got 18446744073709551615$/],
+    // another kind of file given as a model: said so, with how it starts
+    ['a JSON file', new TextEncoder().encode('{\n  "format": "whittle-rules",\n  "version": 1\n}\n'), /^m\.st \(byte 0\): safetensors: header length must be at most 100000000 bytes, got \d+; the file begins with the text '\{ "format": "whittle-r', so it is not a safetensors file \(a model saved by whittle train or PyTorch\)$/],
+    ['a CSV file', new TextEncoder().encode('x,y\n1,2\n3,4\n'), /the file begins with the text 'x,y 1,2 3,4 ', so it is not a safetensors file/],
     ['header not JSON', file('{"w":', eight), /^m\.st \(bytes 8\.\.13\): safetensors: header must be valid JSON/],
     ['header not UTF-8', new Uint8Array([...u64le(2), 0xc3, 0x28]), /\(bytes 8\.\.10\): safetensors: header must be valid UTF-8/],
     ['header an array', file('[1,2]'), /\(byte 8\): safetensors: header must be a JSON object/],
