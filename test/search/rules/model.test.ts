@@ -173,6 +173,36 @@ describe('RuleModel', () => {
     expect(() => conditionMask({ feature: 'wingspan', op: '<=', value: 1 }, coded[0].x, coded[0].features, coded[0].n)).toThrow(/conditionMask: feature must be one of the data's, got "wingspan"/);
   });
 
+  it('firing() gives every row the rule explain() names reading that row alone, ordered and unordered', () => {
+    DATASETS.forEach((ds, n) => {
+      const t = ds.table();
+      const d = coded[n];
+      const k = d.classes.length;
+      const rule = fc.record({
+        conditions: fc.array(conditionArb(d), { maxLength: 3 }),
+        class: fc.constantFrom(...d.classes),
+        // few distinct counts, so that rules of equal trust (ties go to the first) are common
+        counts: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: k, maxLength: k }),
+      });
+      fc.assert(
+        fc.property(fc.array(rule, { maxLength: 8 }), fc.constantFrom<'ordered' | 'unordered'>('ordered', 'unordered'), (list, mode) => {
+          const m = new RuleModel({
+            mode,
+            target: ds.target,
+            classes: d.classes,
+            features: d.features.map((f) => ({ name: f.name, kind: f.kind, categories: f.categories.slice() })),
+            rules: list,
+            defaultRule: { class: d.classes[0], counts: new Array<number>(k).fill(1) },
+          });
+          const fired = m.firing(t);
+          for (let i = 0; i < t.nRows; i++) expect(fired[i]).toBe(m.explain(t, i).rule ?? -1);
+          expect(m.predict(t)).toEqual(Array.from(fired, (r) => (r < 0 ? d.classes[0] : list[r].class)));
+        }),
+        { numRuns: 25 },
+      );
+    });
+  });
+
   it('finalizeRules counts each row where a row-by-row reading of the list puts it, ordered and unordered', () => {
     for (const d of coded) {
       const rule = fc.record({ conditions: fc.array(conditionArb(d), { maxLength: 3 }), class: fc.constantFrom(...d.classes) });
