@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Condition, conditionKey } from '../../../search/rules/condition.js';
 import { type Encoded, encodeTable, rowObject } from '../../../search/rules/data.js';
-import { compileCondition, compileRule, finalizeRules } from '../../../search/rules/model.js';
+import { compileCondition, compileRule, conditionMask, finalizeRules, ruleMask } from '../../../search/rules/model.js';
 import { pessimisticRate } from '../../../search/rules/pessimistic.js';
-import { dropRules, growPrunedTree, pathRules, simplifyRule, treePredict, treeRules, treeRulesEncoded } from '../../../search/rules/tree-rules.js';
+import { MaskCache, dropRules, growPrunedTree, pathRules, simplifyRule, treePredict, treeRules, treeRulesEncoded } from '../../../search/rules/tree-rules.js';
 import { rules } from '../../../search/rules/index.js';
 import { DATASETS, conditionArb, iris, penguins } from './fixtures.js';
 
@@ -101,6 +101,28 @@ describe('tree to rules', () => {
         { numRuns: 60 },
       );
     }
+  });
+
+  it('a MaskCache gives conditionMask answers whatever its budget, and keeps to the budget', () => {
+    const d = encodeTable(penguins(), 'Species');
+    fc.assert(
+      fc.property(fc.array(conditionArb(d), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 5 }), (conds, masksKept) => {
+        // room for `masksKept` masks: the least recently used go first
+        const cache = new MaskCache(d, masksKept * d.n);
+        for (const c of [...conds, ...conds.slice().reverse()]) {
+          expect(cache.get(c)).toEqual(conditionMask(c, d.x, d.features, d.n));
+          expect((cache as unknown as { bytes: number }).bytes).toBeLessThanOrEqual(masksKept * d.n);
+        }
+        expect(cache.rule(conds)).toEqual(ruleMask(conds, d.x, d.features, d.n));
+        // simplifying through a shared cache changes nothing
+        for (let cls = 0; cls < d.classes.length; cls++) expect(simplifyRule(conds, cls, d, 0.25, cache)).toEqual(simplifyRuleReference(conds, cls, d, 0.25));
+      }),
+      { numRuns: 40 },
+    );
+    // the same condition asked again comes from the cache, not computed anew
+    const c = { feature: 'Island', op: '==', value: 'Dream' } as const;
+    const cache = new MaskCache(d);
+    expect(cache.get(c)).toBe(cache.get({ ...c }));
   });
 
   it('keeps no duplicate or subsumed rule and no rule that covers nothing', () => {
