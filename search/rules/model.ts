@@ -413,11 +413,20 @@ export function conditionMask(c: Condition, x: readonly Float64Array[], features
   return out;
 }
 
-/** The rows of coded data a whole rule covers: its conditions' masks and-ed (every row for no conditions). */
-export function ruleMask(conds: readonly Condition[], x: readonly Float64Array[], features: readonly FeatureInfo[], n: number): Uint8Array {
+/**
+ * The rows of coded data a whole rule covers: its conditions' masks and-ed (every row for no conditions), in a fresh
+ * array. `maskOf` gives a condition's mask (default: conditionMask; a cache may give shared ones, read only here).
+ */
+export function ruleMask(
+  conds: readonly Condition[],
+  x: readonly Float64Array[],
+  features: readonly FeatureInfo[],
+  n: number,
+  maskOf: (c: Condition) => Uint8Array = (c) => conditionMask(c, x, features, n),
+): Uint8Array {
   const out = new Uint8Array(n).fill(1);
   for (const c of conds) {
-    const m = conditionMask(c, x, features, n);
+    const m = maskOf(c);
     for (let i = 0; i < n; i++) out[i] &= m[i];
   }
   return out;

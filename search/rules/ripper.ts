@@ -39,8 +39,8 @@ export function ripperEncoded(data: Encoded, opts: RipperOptions = {}): RuleMode
   const metric = opts.pruneMetric ?? 'p-n';
   if (metric !== 'p-n' && metric !== 'laplace') throw new ArgumentError(`ripper: pruneMetric must be 'p-n' or 'laplace', got ${JSON.stringify(metric)}`);
   const grower = new RuleGrower(data, opts.minNo ?? 2, metric === 'laplace');
-  const learner = new Ripper(data.classes.length, grower, new Random(opts.seed ?? 0), opts.checkErr ?? true, optimizations);
   const k = data.classes.length;
+  const learner = new Ripper(k, grower, new Random(opts.seed ?? 0), opts.checkErr ?? true, optimizations);
   const classCounts = new Array<number>(k).fill(0);
   for (const c of data.y) classCounts[c]++;
   // least frequent first; ties by class index so the order is stable

@@ -61,20 +61,24 @@ export function dataDL(expFPOverErr: number, cover: number, uncover: number, fp:
  */
 export class CoverCache {
   private readonly masks = new Map<string, Uint8Array>();
+  /** Length of a mask: one past the largest row number asked about. */
+  private readonly n: number;
 
   constructor(
     private readonly x: Float64Array[],
     /** The rows any count will ask about; masks are indexed by row number, 0 outside these. */
     private readonly rows: Int32Array,
-  ) {}
+  ) {
+    let n = 0;
+    for (const i of rows) if (i >= n) n = i + 1;
+    this.n = n;
+  }
 
   get(rule: RRule): Uint8Array {
     const key = rule.antds.map((a) => `${a.f}${a.op}${a.v}`).join(',');
     let mask = this.masks.get(key);
     if (!mask) {
-      let n = 0;
-      for (const i of this.rows) if (i >= n) n = i + 1;
-      mask = new Uint8Array(n);
+      mask = new Uint8Array(this.n);
       for (const i of this.rows) mask[i] = covers(this.x, rule, i) ? 1 : 0;
       this.masks.set(key, mask);
     }

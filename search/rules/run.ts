@@ -187,15 +187,17 @@ export function rules(opts: RulesOptions): RulesResult {
 /** The fits one after another on this thread. */
 function fitAll(p: Prepared): RulesResult {
   const report = p.opts.onProgress;
-  const fitted = fitRules(p.labelled, p.opts, report && ((fraction) => report({ fit: 0, fits: p.fits, fraction })));
+  let fitted: RuleModel | undefined;
   const foldPredictions: string[][] = [];
-  for (let k = 1; k <= p.folds; k++) {
-    const { train, test } = foldRows(p, k);
-    const m = fitRules(takeTableRows(p.labelled, train), p.opts, report && ((fraction) => report({ fit: k, fits: p.fits, fraction })));
-    foldPredictions.push(m.predict(takeTableRows(p.labelled, test)));
-    report?.({ fit: k, fits: p.fits, fraction: 1, foldAccuracy: accuracy(foldPredictions[k - 1], test, p.truth) });
+  for (const job of fitJobs(p)) {
+    const { model, predicted } = runFit(job, report && ((fraction) => report({ fit: job.fit, fits: p.fits, fraction })));
+    if (!predicted) fitted = model;
+    else {
+      foldPredictions.push(predicted);
+      report?.({ fit: job.fit, fits: p.fits, fraction: 1, foldAccuracy: accuracy(predicted, job.test!, p.truth) });
+    }
   }
-  return finish(p, fitted, foldPredictions);
+  return finish(p, fitted!, foldPredictions);
 }
 
 /** The options a worker fits with: everything but the data and the callbacks (functions do not cross threads). */
@@ -208,6 +210,18 @@ interface FitJob {
   /** Rows to fit on (all when absent) and rows to predict. */
   train?: number[];
   test?: number[];
+}
+
+/** Fit 0 on all labelled rows, then fit k on fold k's training rows, predicting its held-out rows. */
+function fitJobs(p: Prepared): FitJob[] {
+  const { data: _data, onProgress: _report, print: _print, ...opts } = p.opts;
+  return Array.from({ length: p.fits }, (_, fit) => ({ fit, table: p.labelled, opts, ...(fit > 0 ? foldRows(p, fit) : {}) }));
+}
+
+/** One fit, on this thread or a worker's: the model, and the held-out predictions when the job has test rows. */
+function runFit(job: FitJob, onFraction?: (fraction: number) => void): { model: RuleModel; predicted?: string[] } {
+  const model = fitRules(job.train ? takeTableRows(job.table, job.train) : job.table, job.opts, onFraction);
+  return { model, ...(job.test ? { predicted: model.predict(takeTableRows(job.table, job.test)) } : {}) };
 }
 
 type FromWorker =
@@ -226,8 +240,8 @@ export async function rulesAsync(opts: RulesOptions & { workers?: number }): Pro
   if (!(Number.isInteger(workers) && workers >= 1)) throw new ArgumentError(`rulesAsync: workers must be a positive integer, got ${workers}`);
   const p = prepare(opts);
   if (workers === 1 || p.folds === 0) return fitAll(p);
-  const { data: _data, onProgress: report, print: _print, ...fitOpts } = p.opts;
-  const jobs: FitJob[] = Array.from({ length: p.fits }, (_, fit) => ({ fit, table: p.labelled, opts: fitOpts, ...(fit > 0 ? foldRows(p, fit) : {}) }));
+  const report = p.opts.onProgress;
+  const jobs = fitJobs(p);
   const models: (RuleModel | undefined)[] = [];
   const predictions: string[][] = [];
   await runOnWorkers(jobs, Math.min(workers, jobs.length), (m) => {
@@ -282,10 +296,8 @@ function workerMain(): void {
   const port = parentPort!;
   port.on('message', (job: FitJob) => {
     try {
-      const table = job.train ? takeTableRows(job.table, job.train) : job.table;
-      const model = fitRules(table, job.opts, (fraction) => port.postMessage({ type: 'progress', fit: job.fit, fraction }));
-      const predicted = job.test ? model.predict(takeTableRows(job.table, job.test)) : undefined;
-      port.postMessage({ type: 'done', fit: job.fit, ...(job.test ? { predicted } : { model: model.toJSON() }) });
+      const { model, predicted } = runFit(job, (fraction) => port.postMessage({ type: 'progress', fit: job.fit, fraction }));
+      port.postMessage({ type: 'done', fit: job.fit, ...(predicted ? { predicted } : { model: model.toJSON() }) });
     } catch (e) {
       port.postMessage({ type: 'failed', fit: job.fit, message: (e as Error).message, argument: e instanceof ArgumentError });
     }

@@ -6,7 +6,7 @@ import { DecisionTree, compactTree, majority, type TreeNode } from '../automl/tr
 import { type Matrix, matrix } from '../automl/matrix.js';
 import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
-import { type RuleModel, conditionMask, finalizeRules } from './model.js';
+import { type RuleModel, conditionMask, finalizeRules, ruleMask } from './model.js';
 import { addErrs, pessimisticRate } from './pessimistic.js';
 
 export interface TreeRulesOptions {
@@ -177,12 +177,7 @@ export class MaskCache {
 
   /** The rows a whole rule covers (every row for no conditions), in a fresh array. */
   rule(conds: readonly Condition[]): Uint8Array {
-    const out = new Uint8Array(this.data.n).fill(1);
-    for (const c of conds) {
-      const m = this.get(c);
-      for (let i = 0; i < out.length; i++) out[i] &= m[i];
-    }
-    return out;
+    return ruleMask(conds, this.data.x, this.data.features, this.data.n, (c) => this.get(c));
   }
 }
 
