@@ -48,6 +48,10 @@ const onlySets = process.env.BENCH_SETS?.split(',');
 const outerRepeats = process.env.AUTOML_OUTER_REPEATS ? Number(process.env.AUTOML_OUTER_REPEATS) : undefined;
 // AUTOML_PRUNE=none runs every AutoML trial to its last fold (default: automl's median stopping rule)
 const noPrune = process.env.AUTOML_PRUNE === 'none';
+// AUTOML_WORKERS=n runs n trials at once, their fits on worker threads (default 1, the search on the main thread)
+const workers = Number(process.env.AUTOML_WORKERS ?? 1);
+// AUTOML_BENCH_OUT=file writes the results there instead of bench/results/automl.json
+const outFile = process.env.AUTOML_BENCH_OUT;
 const sets = benchSets.filter((s) => !onlySets || onlySets.includes(s.id));
 
 /** Per-fold accuracy of one pipeline spec on the given test folds; the rows it gets wrong are pushed onto `wrong`. */
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
   if (withIris) {
     // 1. iris: AutoML vs tuned random forest on the same 5 folds (automl's folds come from stratifiedKFold(y, 5, seed))
     const irisFolds = stratifiedKFold(encodeTarget(irisTable, 'species').y, 5, seed);
-    const irisRun = await automl({ data: irisTable, target: 'species', budgetSeconds: irisBudget, seed });
+    const irisRun = await automl({ data: irisTable, target: 'species', budgetSeconds: irisBudget, seed, workers });
     const rfSpace = space()
       .categorical('nEstimators', [10, 50, 100, 200])
       .categorical('maxFeatures', ['sqrt', 'log2', 'all'])
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
     console.log(formatLeaderboard(irisRun.leaderboard, 'accuracy', 5));
     results.iris = {
       folds: 5,
-      automl: { budgetSeconds: irisBudget, trials: irisRun.trials, best: irisRun.leaderboard[0], ensembleOOF: irisRun.ensembleScore, elapsedSeconds: irisRun.elapsedSeconds },
+      automl: { budgetSeconds: irisBudget, workers, trials: irisRun.trials, best: irisRun.leaderboard[0], ensembleOOF: irisRun.ensembleScore, elapsedSeconds: irisRun.elapsedSeconds },
       tunedRandomForest: { draws: 10, seconds: rfSeconds, best: bestRf, all: tuned },
     };
   }
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < repeats; rep++) {
       const outer = stratifiedKFold(labels, outerFolds, seed + rep);
       for (const test of outer) {
-        const run = await automl({ data: subsetTable(table, complement(table.nRows, test)), target: set.target, budgetSeconds: outerBudget, seed: seed + rep, ...(noPrune ? { pruner: 'none' as const } : {}) });
+        const run = await automl({ data: subsetTable(table, complement(table.nRows, test)), target: set.target, budgetSeconds: outerBudget, seed: seed + rep, workers, ...(noPrune ? { pruner: 'none' as const } : {}) });
         const model = run.ensemble ?? run.best;
         const pred = model.predict(subsetTable(table, test));
         // which rows (of the labelled table) it got wrong, to compare with the defaults' misses
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
     const diffs = automlAcc.map((a, i) => a - bestDefault.perFold[i]);
     const marginSE = Math.sqrt(diffs.reduce((a, d) => a + (d - margin) ** 2, 0) / (diffs.length - 1) / diffs.length);
     console.log(`AutoML - best default (${bestDefault.learner}): ${(100 * margin).toFixed(2)} ± ${(100 * marginSE).toFixed(2)} points (fold-paired SE) -> ${margin > 0 ? 'AutoML wins' : margin === 0 ? 'tie' : 'AutoML loses'}`);
-    nested[set.id] = { target: set.target, about: set.about, rows: table.nRows, outerFolds, outerRepeats: repeats, budgetSecondsPerOuterFold: outerBudget, automl: { accuracy: am, perFold: automlAcc, runs }, perRepeat, defaults, bestDefault: bestDefault.learner, marginPoints: 100 * margin, marginSEPoints: 100 * marginSE, automlWins: margin > 0 };
+    nested[set.id] = { target: set.target, about: set.about, rows: table.nRows, outerFolds, outerRepeats: repeats, budgetSecondsPerOuterFold: outerBudget, workers, automl: { accuracy: am, perFold: automlAcc, runs }, perRepeat, defaults, bestDefault: bestDefault.learner, marginPoints: 100 * margin, marginSEPoints: 100 * marginSE, automlWins: margin > 0 };
   }
   results.nested = nested;
 
@@ -240,7 +244,7 @@ async function main(): Promise<void> {
     results.reference = refRows;
   }
 
-  const out = join(here, 'results', 'automl.json');
+  const out = outFile ?? join(here, 'results', 'automl.json');
   mkdirSync(dirname(out), { recursive: true });
   // a BENCH_SETS run replaces only its own sets' entries in the saved results (read just before writing, so two
   // runs over different sets can share the file)

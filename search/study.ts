@@ -35,6 +35,12 @@ export interface StudyOptions<C> {
   seed?: number;
   /** Parallel trials for a module objective (default one per core); 1 runs in process. */
   workers?: number;
+  /**
+   * Trials in flight at once for a function objective (default 1): for an async objective that does its heavy work
+   * off this thread (automl's fits on worker threads) and so can overlap with others. The strategy is asked while
+   * trials run, with the finished ones as history.
+   */
+  concurrency?: number;
   /** JSON-lines journal; when it exists the study resumes from it. */
   journal?: string;
   /** true: progress on stderr; or a reporter; default silent. */
@@ -92,6 +98,12 @@ export class Study<C = Config> {
     if (typeof options.objective === 'function' && (options.workers ?? 1) > 1) {
       throw new ArgumentError(`Study: ${options.workers} workers need the objective as { module, exportName }, got a function`);
     }
+    if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+      throw new ArgumentError(`Study: concurrency must be a positive integer, got ${options.concurrency}`);
+    }
+    if (options.concurrency !== undefined && typeof options.objective !== 'function') {
+      throw new ArgumentError('Study: concurrency is for a function objective; a module objective runs on `workers` threads');
+    }
     if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1)) {
       throw new ArgumentError(`Study: workers must be a positive integer, got ${options.workers}`);
     }
@@ -122,7 +134,7 @@ export class Study<C = Config> {
         this.finished.push(t);
       }
     }
-    const workers = typeof o.objective === 'function' ? 1 : (o.workers ?? defaultWorkers());
+    const workers = typeof o.objective === 'function' ? (o.concurrency ?? 1) : (o.workers ?? defaultWorkers());
     let pool: TrialWorkerPool<C> | null = null;
     let fn: ObjectiveFn<C> | null = null;
     try {

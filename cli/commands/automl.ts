@@ -8,6 +8,7 @@ import { encodeTarget } from '../../search/automl/pipeline.js';
 import { type LearnerName, learnerNames } from '../../search/automl/learners.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics } from '../../search/automl/metrics.js';
 import { plural, writeReport, type ReportData } from '../report/html.js';
+import { defaultWorkers } from '../../search/workers.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
 
 export const automlSpec: CommandSpec = {
@@ -37,6 +38,7 @@ export const automlSpec: CommandSpec = {
     save: { type: 'string', help: "what --out holds: 'ensemble' (the selected ensemble; the best pipeline when none was built) or 'best' (the best single pipeline)", choices: ['ensemble', 'best'], default: 'ensemble' },
     out: { type: 'string', help: 'where to save the pipeline (JSON)', default: 'pipeline.json' },
     report: { type: 'string', help: 'also write an HTML report: the leaderboard per learner, the best score by trial, what was done to the columns' },
+    workers: { type: 'number', integer: true, min: 1, help: 'trials at once, their fits on worker threads; one per core by default (more trials in the budget). With more than one the same --seed may take another path, as trials finish in varying order; --workers 1 with --trials repeats a run exactly', default: defaultWorkers() },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
   examples: ['whittle automl --data penguins --target Species --budget 30', 'whittle automl --data my.csv --target label --out best.json'],
@@ -53,17 +55,20 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   interrupt.install();
   if (!bool(p, 'quiet')) process.stderr.write(`automl: ${rows}, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
   const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
+  let lastTrial = 0;
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     pruner: str(p, 'prune') as 'median' | 'none',
+    workers: num(p, 'workers'),
     ...(str(p, 'metric') !== undefined ? { metric: str(p, 'metric') as MetricName } : {}),
     task,
     maxCategories: num(p, 'maxCategories'),
     parseDates: bool(p, 'dates'),
     ...(str(p, 'learners') !== undefined ? { learners: str(p, 'learners')!.split(',').map((s) => s.trim()) as LearnerName[] } : {}),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
-    onProgress: (e) => progress.update(num(p, 'trials') ? e.trial : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
+    // with several workers trials finish out of order: the count shown is the highest trial finished
+    onProgress: (e) => progress.update(num(p, 'trials') ? (lastTrial = Math.max(lastTrial, e.trial)) : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
   });
   progress.done(`${res.trials} trials (${res.prunedTrials} stopped early, ${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
   for (const note of res.notes) log(`column ${note}`);

@@ -18,6 +18,7 @@ import { compressForDemo } from './compress.js';
 import { nasForDemo } from './nas.js';
 import { automlSection } from './automl.js';
 import { rulesSection } from './rules.js';
+import { defaultWorkers } from '../../search/workers.js';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
@@ -65,7 +66,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
   }
   if (!interrupt.requested) {
     log('\n== 4. AutoML on Palmer penguins (numeric + categorical columns, missing values) ==');
-    const res = await automl({ data: datasets.penguins({ target: null }), target: 'Species', budgetSeconds: fast ? 4 : num(p, 'automlSeconds')!, seed, folds: fast ? 3 : 5, signal: interrupt.controller.signal });
+    const res = await automl({ data: datasets.penguins({ target: null }), target: 'Species', budgetSeconds: fast ? 4 : num(p, 'automlSeconds')!, seed, folds: fast ? 3 : 5, workers: defaultWorkers(), signal: interrupt.controller.signal });
     log(formatLeaderboard(res.leaderboard, res.metric, 8));
     report.automl = automlSection(res, 'Palmer penguins (344 rows)');
   }

@@ -11,9 +11,10 @@ import { medianPruner } from '../strategies/median.js';
 import { tpe } from '../strategies/tpe.js';
 import type { GenericPruner, GenericStrategy, Pruner, Strategy } from '../strategies/types.js';
 import { Study, type Trial } from '../study.js';
-import { complement, kFold, stratifiedKFold } from './cv.js';
+import { kFold, stratifiedKFold } from './cv.js';
 import { type OutOfFold, blend, ensembleSelection, fitTemperature, oofValues, temper } from './ensemble.js';
 import { TimeLimitExceeded, withDeadline } from './deadline.js';
+import { type FoldFit, FoldPool, type FoldContext, fitFold, foldTables, processClock } from './fold-pool.js';
 import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
 import { type LearnerName, type LearnerParams, learnerNames, supportsRegression } from './learners.js';
@@ -70,6 +71,13 @@ export interface AutoMLOptions {
    * cars +0.90 ± 0.33 points, the other sets within one standard error (penguins → sex −0.29 ± 0.51), mean +0.13.
    */
   ensemble?: boolean | { size?: number; candidates?: number; bags?: number; init?: number; objective?: MetricName; calibrate?: boolean };
+  /**
+   * Trials run at once, each fitting its folds on a worker thread (default 1: the search on this thread). More
+   * workers run more trials in the same budget (on 2 cores about twice as many); as the strategy and the pruner then
+   * see the trials in the order they finish, the same seed may take a different path from run to run, where one
+   * worker and `maxTrials` give the same result every time. A custom `clock` needs one worker.
+   */
+  workers?: number;
   /** Cross-validation folds (default 5). */
   folds?: number;
   /**
@@ -182,12 +190,15 @@ function loadTable(data: string | Frame): Table {
 
 export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   // milliseconds since the epoch, with performance.now's fraction (a fold fit on a small table is under a ms)
-  const clock = opts.clock ?? (() => performance.timeOrigin + performance.now());
+  const clock = opts.clock ?? processClock;
   const start = clock();
   const budget = opts.budgetSeconds ?? 60;
   if (!(budget > 0)) throw new ArgumentError(`automl: budgetSeconds must be > 0, got ${budget}`);
   if (opts.maxTrials !== undefined && !(Number.isInteger(opts.maxTrials) && opts.maxTrials >= 1)) throw new ArgumentError(`automl: maxTrials must be a positive integer, got ${opts.maxTrials}`);
   if (opts.folds !== undefined && !(Number.isInteger(opts.folds) && opts.folds >= 2)) throw new ArgumentError(`automl: folds must be an integer >= 2, got ${opts.folds}`);
+  const workers = opts.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new ArgumentError(`automl: workers must be a positive integer, got ${workers}`);
+  if (workers > 1 && opts.clock) throw new ArgumentError(`automl: ${workers} workers time their fits on the process clock, got a clock of your own (it needs workers: 1)`);
   const seed = opts.seed ?? 0;
   const table = loadTable(opts.data);
   const enc = encodeTarget(table, opts.target, opts.task ?? 'auto');
@@ -226,10 +237,14 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const repeats = opts.repeats ?? (n <= 500 ? 3 : n <= 1000 ? 2 : 1);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`automl: repeats must be a positive integer, got ${repeats}`);
   const folds = Array.from({ length: repeats }, (_, r) => (task === 'classification' ? stratifiedKFold(enc.y, k, seed + r) : kFold(n, k, seed + r))).flat();
-  const foldData = folds.map((test) => {
-    const train = complement(n, test);
-    return { test, train, trainTable: subsetTable(features, train), testTable: subsetTable(features, test), trainY: takeTarget(enc.y, train), testY: takeTarget(enc.y, test) };
-  });
+  const testY = folds.map((test) => takeTarget(enc.y, test));
+  const ctx: FoldContext = { features, target: opts.target, task, y: enc.y, classes: enc.classes, folds };
+  // the fold fits: on this thread (one worker), or on a pool of worker threads with as many trials in flight
+  let pool: FoldPool | undefined;
+  const fold = foldTables(ctx);
+  const fitOnFold = (spec: PipelineSpec, i: number, deadline: number): FoldFit | Promise<FoldFit> =>
+    pool ? pool.fit(spec, i, deadline) : fitFold(ctx, fold(i), spec, deadline, clock);
+  if (workers > 1) pool = await FoldPool.create(workers, ctx);
 
   const better = greaterIsBetter(metric);
   const results = new Map<number, TrialResult>();
@@ -273,7 +288,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     // trial started (the slow learners check it as they go; a fit that cannot be cut is checked when it ends), so
     // one that cannot finish its folds in time stops as soon as that shows, not at the search's end: on a 200k-row
     // table the default forest's first fold alone had taken 40 of the 60 s before it was stopped
-    const pace = (i: number): number => t0Trial + ((searchEnd - t0Trial) * (i + 1)) / foldData.length;
+    const pace = (i: number): number => t0Trial + ((searchEnd - t0Trial) * (i + 1)) / folds.length;
     const behind = (): never => {
       // while none has completed and search time remains, the defaults not yet run go cheapest first (on a big table
       // the forest at the front may not fit where the linear model does); otherwise the rule after every trial
@@ -282,44 +297,31 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       else stopIfNextEndsLate();
       return trial.prune(); // counted with the trials stopped early, not as a failure
     };
-    for (const [i, f] of foldData.entries()) {
+    for (const [i, test] of folds.entries()) {
       if (i > 0 && clock() > pace(i - 1)) behind();
       if (i > 0 && results.size > 0 && opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
       const t0 = clock();
-      const fitted = (() => {
-        try {
-          return withDeadline(
-            pace(i),
-            () => {
-              const p = new Pipeline(spec).fitEncoded(f.trainTable, { task, y: f.trainY, classes: enc.classes }, opts.target);
-              return task === 'classification' ? { proba: p.predictProba(f.testTable) } : { pred: p.predictEncoded(f.testTable) as Float64Array };
-            },
-            clock,
-          );
-        } catch (e) {
-          if (!(e instanceof TimeLimitExceeded)) throw e;
-          return behind();
-        }
-      })();
+      const fitted = await fitOnFold(spec, i, pace(i));
+      if ('late' in fitted) behind();
       fitMs += clock() - t0;
       let out: { proba?: Matrix; pred?: Float64Array };
       const at = Math.floor(i / k) * n; // this repeat's block of stacked rows
-      if (fitted.proba) {
+      if ('proba' in fitted) {
         const proba = fitted.proba;
-        f.test.forEach((row, j) => oofData.set(proba.data.subarray(j * proba.cols, (j + 1) * proba.cols), (at + row) * proba.cols));
+        test.forEach((row, j) => oofData.set(proba.data.subarray(j * proba.cols, (j + 1) * proba.cols), (at + row) * proba.cols));
         out = { proba };
       } else {
-        const pred = fitted.pred!;
-        f.test.forEach((row, j) => (oofData[at + row] = pred[j]));
+        const pred = (fitted as { pred: Float64Array }).pred;
+        test.forEach((row, j) => (oofData[at + row] = pred[j]));
         out = { pred };
       }
-      const s = score(metric, f.testY, out);
+      const s = score(metric, testY[i], out);
       foldScores.push(s);
       // the mean over the folds so far is the intermediate report (one fold's score alone is mostly that fold's
       // luck), so a pruner (median, Hyperband's) can stop a poor trial early; all trials share the folds, so step i
       // compares like with like
       trial.report(i, foldScores.reduce((a, b) => a + b, 0) / foldScores.length);
-      if (i + 1 < foldData.length && trial.shouldPrune()) {
+      if (i + 1 < folds.length && trial.shouldPrune()) {
         // checked after a stopped trial as well, or a run of stopped trials could start trials to the budget's end
         stopIfNextEndsLate();
         trial.prune();
@@ -333,7 +335,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     results.set(trial.index, { spec, oof, score: mean, std, fitSeconds: fitMs / 1000 / folds.length });
     if (better ? mean > bestScore : mean < bestScore) {
       bestScore = mean;
-      searchEnd = Math.min(reserveEnd, hardDeadline - refitMs(fitMs / foldData.length));
+      searchEnd = Math.min(reserveEnd, hardDeadline - refitMs(fitMs / folds.length));
     }
     trialMs += clock() - t0Trial;
     stopIfNextEndsLate();
@@ -354,12 +356,18 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     seed,
     seconds: searchSeconds,
     clock,
+    concurrency: workers,
     // the caller's signal (Ctrl-C) and our own budget stop both end the search
     signal: opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal,
     ...(pruner ? { pruner } : {}),
     ...(opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {}),
   });
-  const outcome = await study.optimize();
+  let outcome: Awaited<ReturnType<typeof study.optimize>>;
+  try {
+    outcome = await study.optimize();
+  } finally {
+    await pool?.close();
+  }
   const complete = outcome.trials.filter((t) => t.state === 'complete' && results.has(t.index));
   if (complete.length === 0) {
     const why = outcome.trials.find((t) => t.error)?.error;

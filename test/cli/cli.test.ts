@@ -379,7 +379,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
         err += d.toString();
         // once the first trial has completed (its progress line: the handler was installed before the search began);
         // a fixed delay raced the search's start when the 2 CI cores were busy with the other test files
-        if (/trial 0 \S+ [\d.]+ best/.test(err) && !child.killed) child.kill('SIGINT');
+        if (/trial \d+ \S+ [\d.]+ best/.test(err) && !child.killed) child.kill('SIGINT');
       });
       child.on('exit', (c) => done(c ?? -1));
     });

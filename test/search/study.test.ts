@@ -165,7 +165,30 @@ describe('Study', () => {
     expect(r.trials).toHaveLength(5);
   });
 
+  it('runs `concurrency` trials of an async function objective at once, and every trial finishes', async () => {
+    for (const concurrency of [1, 3]) {
+      let inFlight = 0;
+      let most = 0;
+      const r = await optimize({
+        space: braninSpace,
+        trials: 10,
+        concurrency,
+        objective: async (c) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((res) => setTimeout(res, 5));
+          inFlight--;
+          return braninObjective(c);
+        },
+      });
+      expect(most).toBe(concurrency);
+      expect(r.trials.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(r.trials.every((t) => t.state === 'complete')).toBe(true);
+    }
+  });
+
   it('rejects bad options', () => {
+    expect(() => new Study({ space: braninSpace, objective: braninObjective, trials: 1, concurrency: 0 })).toThrow(/Study: concurrency must be a positive integer, got 0/);
+    expect(() => new Study({ space: braninSpace, objective: { module: 'x.js' }, trials: 1, concurrency: 2 })).toThrow(/concurrency is for a function objective/);
     expect(() => new Study({ space: braninSpace, objective: braninObjective })).toThrow(/needs a budget/);
     expect(() => new Study({ space: braninSpace, objective: braninObjective, trials: 1, directions: [] })).toThrow(ArgumentError);
     expect(() => new Study({ space: braninSpace, objective: braninObjective, trials: 1, workers: 2 })).toThrow(/module/);

@@ -13,6 +13,7 @@ import { accuracy } from '../../../search/automl/metrics.js';
 import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
 import type { Config } from '../../../search/space.js';
 import type { Strategy } from '../../../search/strategies/types.js';
+import { tpe } from '../../../search/strategies/tpe.js';
 import { irisData, penguinRecords } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-automl-'));
@@ -455,6 +456,58 @@ describe('automl', () => {
     expect(pred.filter((p, i) => p === truth[i]).length).toBeGreaterThan(55);
     expect((await automl({ data: records, target: 'Species', maxTrials: 1, learners: ['linear'], repeats: 1 })).notes).toEqual(['name: 344 distinct values, none repeated: no columns (an identifier)']);
     await expect(automl({ data: records, target: 'Species', maxTrials: 1, maxCategories: 1.5 })).rejects.toThrow(/automl: maxCategories must be an integer >= 2, got 1.5/);
+  });
+});
+
+describe('automl with its fold fits on worker threads (workers > 1)', () => {
+  const records = penguinRecords();
+  const fixedPath = { strategy: 'random', pruner: 'none', seed: 3, budgetSeconds: 300 } as const;
+
+  it('gives the result one worker gives when the path does not depend on finishing order (random search, no pruner)', async () => {
+    const run = (workers: number) => automl({ data: records, target: 'Sex', maxTrials: 14, workers, learners: ['random-forest', 'linear', 'knn', 'decision-tree', 'gaussian-nb'], ...fixedPath });
+    const one = await run(1);
+    const two = await run(2);
+    expect(two.trials).toBe(14);
+    expect(withoutTimes(two.leaderboard)).toEqual(withoutTimes(one.leaderboard));
+    expect(two.bestSpec).toEqual(one.bestSpec);
+    expect(two.ensembleScore).toBe(one.ensembleScore);
+    expect(two.ensemble!.predict(records)).toEqual(one.ensemble!.predict(records));
+  });
+
+  it('runs `workers` trials at once: the strategy is asked for the next before the first finishes', async () => {
+    const seen = async (workers: number) => {
+      const asked: number[] = [];
+      const inner = tpe({ avoidRepeats: true });
+      const strategy: Strategy<Config> = { name: 'spy', ask: (ctx) => (asked.push(ctx.history.length), inner.ask(ctx)) };
+      await automl({ data: records, target: 'Species', maxTrials: 6, workers, strategy, startFromDefaults: false, learners: ['linear', 'knn'], pruner: 'none', budgetSeconds: 300, seed: 1 });
+      return asked;
+    };
+    // one worker: each trial is asked with every earlier one finished; three: the first three start together
+    expect(await seen(1)).toEqual([0, 1, 2, 3, 4, 5]);
+    const three = await seen(3);
+    expect(three.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(three.length).toBe(6);
+    expect(three.every((h, i) => h <= i && h >= i - 2)).toBe(true);
+  });
+
+  it('keeps to the time budget and stops for a signal, with the trials completed so far', async () => {
+    const t0 = Date.now();
+    const res = await automl({ data: records, target: 'Sex', budgetSeconds: 3, workers: 2, seed: 1 });
+    expect((Date.now() - t0) / 1000).toBeLessThan(3 + 1.5);
+    expect(res.elapsedSeconds).toBeLessThan(3.3);
+    expect(res.leaderboard.length).toBeGreaterThan(2);
+    const stop = new AbortController();
+    const stopped = await automl({ data: records, target: 'Sex', budgetSeconds: 120, workers: 2, seed: 1, signal: stop.signal, onProgress: (p) => p.trial >= 3 && stop.abort() });
+    // the abort lands while a trial reports; the other worker's trial stops at a fold boundary
+    expect(stopped.elapsedSeconds).toBeLessThan(30);
+    expect(stopped.leaderboard.length).toBeGreaterThanOrEqual(3);
+    expect(stopped.best.predict(records).length).toBe(records.length);
+  });
+
+  it('refuses a worker count that is not a positive integer, and a clock of its own next to workers', async () => {
+    await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 0 })).rejects.toThrow(/automl: workers must be a positive integer, got 0/);
+    await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 1.5 })).rejects.toThrow(ArgumentError);
+    await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 2, clock: () => 0 })).rejects.toThrow(/automl: 2 workers time their fits on the process clock/);
   });
 });
 
