@@ -244,7 +244,6 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const fold = foldTables(ctx);
   const fitOnFold = (spec: PipelineSpec, i: number, deadline: number): FoldFit | Promise<FoldFit> =>
     pool ? pool.fit(spec, i, deadline) : fitFold(ctx, fold(i), spec, deadline, clock);
-  if (workers > 1) pool = await FoldPool.create(workers, ctx);
 
   const better = greaterIsBetter(metric);
   const results = new Map<number, TrialResult>();
@@ -364,6 +363,8 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   });
   let outcome: Awaited<ReturnType<typeof study.optimize>>;
   try {
+    // the workers start inside the search time (in a tenth of a second or so), whose checks read the clock
+    if (workers > 1) pool = await FoldPool.create(workers, ctx);
     outcome = await study.optimize();
   } finally {
     await pool?.close();

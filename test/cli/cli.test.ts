@@ -315,6 +315,21 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(all.stderr).toContain('automl: 344 rows, up to 60 s');
   });
 
+  it('automl --workers: 2 at once save the pipeline 1 saves when the path does not depend on finishing order', () => {
+    const flags = ['--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '8', '--strategy', 'random', '--prune', 'none', '--learners', 'linear,knn,decision-tree', '--folds', '3', '--repeats', '1', '--quiet'];
+    const one = whittle('automl', ...flags, '--workers', '1', '--out', 'w1.json');
+    const two = whittle('automl', ...flags, '--workers', '2', '--out', 'w2.json');
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    const board = (s: string) => s.split('\n').filter((l) => /^ +\d+ +\S+ +[\d.]+ ±/.test(l)).map((l) => l.replace(/ ±( [\d.]+)( +)[\d.]+ /, ' ±$1$2'));
+    expect(board(two.stderr).length).toBeGreaterThan(3);
+    expect(board(two.stderr)).toEqual(board(one.stderr));
+    expect(readFileSync(join(dir, 'w2.json'), 'utf8')).toBe(readFileSync(join(dir, 'w1.json'), 'utf8'));
+    const zero = whittle('automl', ...flags, '--workers', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--workers must be an integer >= 1, got 0/);
+  });
+
   it('a numeric target: automl fits a regression pipeline, predict reports RMSE and R2, train says it fits classifiers', () => {
     const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass.json', '--quiet');
     expect(a.code, a.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { stratifiedKFold } from '../../../search/automl/cv.js';
+import { kFold, stratifiedKFold } from '../../../search/automl/cv.js';
 import { type FoldContext, FoldPool, fitFold, foldTables, processClock } from '../../../search/automl/fold-pool.js';
-import { tableFromRecords } from '../../../search/automl/frame.js';
+import { subsetTable, tableFromRecords } from '../../../search/automl/frame.js';
 import { encodeTarget, type PipelineSpec } from '../../../search/automl/pipeline.js';
 import { penguinRecords } from './fixtures.js';
 
@@ -53,5 +53,50 @@ describe('FoldPool (automl fold fits on worker threads)', () => {
       await pool.close();
     }
     await expect(pool.fit(specs[0], 0, Infinity)).rejects.toThrow(/closed/);
+  });
+
+  it('a numeric target: the same predicted numbers on a worker as here', async () => {
+    const mass = encodeTarget(table, 'Body Mass (g)');
+    const rows = subsetTable(table, mass.rows);
+    const reg: FoldContext = {
+      features: { columns: rows.columns.filter((c) => c.name !== 'Body Mass (g)'), nRows: rows.nRows },
+      target: 'Body Mass (g)',
+      task: 'regression',
+      y: mass.y,
+      classes: [],
+      folds: kFold(rows.nRows, 4, 0),
+    };
+    expect(mass.task).toBe('regression');
+    const pool = await FoldPool.create(1, reg);
+    try {
+      const spec: PipelineSpec = { learner: 'gradient-boosting', params: {}, seed: 1 };
+      for (const i of [0, 3]) {
+        const off = await pool.fit(spec, i, Infinity);
+        const on = fitFold(reg, foldTables(reg)(i), spec, Infinity, processClock);
+        expect('pred' in on && on.pred.length).toBe(reg.folds[i].length);
+        expect(off).toEqual(on);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that dies fails the fit it held and is replaced; the pool keeps its size and goes on', async () => {
+    const pool = await FoldPool.create(1, ctx);
+    try {
+      const slow: PipelineSpec = { learner: 'random-forest', params: { nEstimators: 400 }, seed: 0 };
+      const held = pool.fit(slow, 0, Infinity);
+      const queued = pool.fit({ learner: 'gaussian-nb', params: {}, seed: 0 }, 1, Infinity);
+      // as a crash inside a fit would: the thread ends while it holds a job
+      const worker = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0].worker;
+      await new Promise((r) => setTimeout(r, 50));
+      await worker.terminate();
+      await expect(held).rejects.toThrow(/automl: the fold worker died: exit code/);
+      // the queued fit runs on the replacement
+      expect('proba' in (await queued)).toBe(true);
+      expect(pool.size).toBe(1);
+    } finally {
+      await pool.close();
+    }
   });
 });
