@@ -117,6 +117,16 @@ export async function loadObjective<C>(spec: ObjectiveModule): Promise<Objective
   return fn as ObjectiveFn<C>;
 }
 
+/** Starts `size` workers with `spawn`; if any fails to start, closes the pool (`close`) and rethrows. */
+export async function startAll(size: number, spawn: () => Promise<void>, close: () => Promise<void>): Promise<void> {
+  try {
+    await Promise.all(Array.from({ length: size }, spawn));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 /** The default pool size: one worker per core. */
 export function defaultWorkers(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -150,12 +160,7 @@ export class TrialWorkerPool<C> {
   static async create<C>(size: number, spec: ObjectiveModule): Promise<TrialWorkerPool<C>> {
     if (!Number.isInteger(size) || size < 1) throw new ArgumentError(`TrialWorkerPool: size must be a positive integer, got ${size}`);
     const pool = new TrialWorkerPool<C>(spec);
-    try {
-      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
+    await startAll(size, () => pool.spawn(), () => pool.close());
     return pool;
   }
 

@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
 import { WhittleError } from '../../core/errors.js';
 import { setNumThreads } from '../../kernels/cpu/pool.js';
-import { moduleWorker } from '../workers.js';
+import { moduleWorker, startAll } from '../workers.js';
 import { complement } from './cv.js';
 import { TimeLimitExceeded, withDeadline } from './deadline.js';
 import { type Table, subsetTable } from './frame.js';
@@ -104,12 +104,7 @@ export class FoldPool {
   /** Starts `size` workers and waits until each holds the data. */
   static async create(size: number, ctx: FoldContext): Promise<FoldPool> {
     const pool = new FoldPool(ctx);
-    try {
-      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
+    await startAll(size, () => pool.spawn(), () => pool.close());
     return pool;
   }
 
