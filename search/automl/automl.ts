@@ -301,7 +301,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       if (i > 0 && results.size > 0 && opts.signal?.aborted) throw new WhittleError('automl: trial stopped by the signal');
       const t0 = clock();
       const fitted = await fitOnFold(spec, i, pace(i));
-      if ('late' in fitted) behind();
+      if ('late' in fitted) return behind();
       fitMs += clock() - t0;
       let out: { proba?: Matrix; pred?: Float64Array };
       const at = Math.floor(i / k) * n; // this repeat's block of stacked rows
@@ -310,7 +310,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         test.forEach((row, j) => oofData.set(proba.data.subarray(j * proba.cols, (j + 1) * proba.cols), (at + row) * proba.cols));
         out = { proba };
       } else {
-        const pred = (fitted as { pred: Float64Array }).pred;
+        const pred = fitted.pred;
         test.forEach((row, j) => (oofData[at + row] = pred[j]));
         out = { pred };
       }

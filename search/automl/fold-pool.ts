@@ -11,7 +11,7 @@ import { complement } from './cv.js';
 import { TimeLimitExceeded, withDeadline } from './deadline.js';
 import { type Table, subsetTable } from './frame.js';
 import type { Task } from './learner.js';
-import { type Matrix, type Target, matrix, takeTarget } from './matrix.js';
+import { type Matrix, type Target, takeTarget } from './matrix.js';
 import { Pipeline, type PipelineSpec } from './pipeline.js';
 
 /** Milliseconds since the epoch with performance.now's fraction: the same on every thread. */
@@ -80,7 +80,7 @@ interface Job {
 
 type FromWorker =
   | { type: 'ready' }
-  | { type: 'fit'; id: number; late?: true; proba?: { rows: number; cols: number; data: Float64Array }; pred?: Float64Array }
+  | { type: 'fit'; id: number; fit: FoldFit }
   | { type: 'failed'; id: number; message: string };
 
 interface Slot {
@@ -159,9 +159,7 @@ export class FoldPool {
         slot.busy = false;
         if (p) {
           if (m.type === 'failed') p.reject(new WhittleError(m.message));
-          else if (m.late) p.resolve({ late: true });
-          else if (m.proba) p.resolve({ proba: matrix(m.proba.rows, m.proba.cols, m.proba.data) });
-          else p.resolve({ pred: m.pred! });
+          else p.resolve(m.fit);
         }
         this.dispatch();
       });
@@ -197,10 +195,8 @@ function workerMain(): void {
   const fold = foldTables(ctx);
   port.on('message', (job: Job) => {
     try {
-      const out = fitFold(ctx, fold(job.fold), job.spec, job.deadline, processClock);
-      if ('late' in out) port.postMessage({ type: 'fit', id: job.id, late: true });
-      else if ('proba' in out) port.postMessage({ type: 'fit', id: job.id, proba: { rows: out.proba.rows, cols: out.proba.cols, data: out.proba.data } });
-      else port.postMessage({ type: 'fit', id: job.id, pred: out.pred });
+      // a fit's result is plain objects and typed arrays: it crosses as it is
+      port.postMessage({ type: 'fit', id: job.id, fit: fitFold(ctx, fold(job.fold), job.spec, job.deadline, processClock) });
     } catch (e) {
       port.postMessage({ type: 'failed', id: job.id, message: (e as Error)?.message ?? String(e) });
     }
