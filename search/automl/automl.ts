@@ -73,7 +73,7 @@ export interface AutoMLOptions {
   ensemble?: boolean | { size?: number; candidates?: number; bags?: number; init?: number; objective?: MetricName; calibrate?: boolean };
   /**
    * Trials run at once, each fitting its folds on a worker thread (default 1: the search on this thread). More
-   * workers run more trials in the same budget (on 2 cores about twice as many); as the strategy and the pruner then
+   * workers run more trials in the same budget (on 2 cores 1.6-3x as many in the nested-CV bench); as the strategy and the pruner then
    * see the trials in the order they finish, the same seed may take a different path from run to run, where one
    * worker and `maxTrials` give the same result every time. A custom `clock` needs one worker.
    */
