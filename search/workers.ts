@@ -1,19 +1,15 @@
-// Running one trial: the Trial handle given to objectives, in process or on a worker_threads pool.
+// Running one trial: the Trial handle given to objectives, in process or on a pool of worker threads (job-pool.ts).
 // On a worker the objective is a module path + export name (functions cannot cross threads); the
 // worker imports it and runs jobs, posting reports back. `trial.shouldPrune()` stays synchronous on
 // the worker: it posts a question and blocks on a SharedArrayBuffer until the main thread answers.
-// This file is also the worker's entry: from TypeScript source it is loaded through tsx's
-// tsImport, from compiled dist/ it is plain workers.js.
+// This file is also the workers' entry (serveJobs at the end).
 
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ArgumentError, WhittleError } from '../core/errors.js';
 import { Random } from '../core/random.js';
-import { workerExecArgv } from '../core/worker-flags.js';
+import { isTypeScript, JobPool, serveJobs, tsxApiUrl } from './job-pool.js';
 
 /** Thrown by `trial.prune()`; an objective may also throw it itself after `shouldPrune()`. */
 export class TrialPruned extends WhittleError {
@@ -117,167 +113,60 @@ export async function loadObjective<C>(spec: ObjectiveModule): Promise<Objective
   return fn as ObjectiveFn<C>;
 }
 
-/** Starts `size` workers with `spawn`; if any fails to start, closes the pool (`close`) and rethrows. */
-export async function startAll(size: number, spawn: () => Promise<void>, close: () => Promise<void>): Promise<void> {
-  try {
-    await Promise.all(Array.from({ length: size }, spawn));
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
-
 /** The default pool size: one worker per core. */
 export function defaultWorkers(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-interface PendingJob<C> {
-  readonly job: TrialJob<C>;
-  readonly hooks: TrialHooks;
-  readonly resolve: (o: TrialOutcome) => void;
+/** A trial worker's start data: the objective's module and export, and the cell its shouldPrune() answers wait on. */
+interface TrialWorkerData {
+  moduleUrl: string;
+  exportName: string;
+  control: Int32Array;
 }
 
-interface Slot<C> {
-  worker: Worker;
-  control: Int32Array;
-  ready: boolean;
-  current: PendingJob<C> | null;
-}
+type TrialEvent = { type: 'report'; step: number; value: number } | { type: 'prune?' };
 
 /**
  * Worker threads that each run one trial at a time; jobs beyond the idle workers wait in a queue. A
  * worker that dies (process.exit or a crash inside the objective) fails its trial and is replaced.
  */
 export class TrialWorkerPool<C> {
-  private readonly slots: Slot<C>[] = [];
-  private readonly queue: PendingJob<C>[] = [];
-  private closed = false;
-
-  private constructor(private readonly spec: ObjectiveModule) {}
+  private constructor(private readonly jobs: JobPool<TrialJob<C>, TrialOutcome, TrialEvent, TrialWorkerData>) {}
 
   /** Starts `size` workers and waits until each has imported the objective module. */
   static async create<C>(size: number, spec: ObjectiveModule): Promise<TrialWorkerPool<C>> {
     if (!Number.isInteger(size) || size < 1) throw new ArgumentError(`TrialWorkerPool: size must be a positive integer, got ${size}`);
-    const pool = new TrialWorkerPool<C>(spec);
-    await startAll(size, () => pool.spawn(), () => pool.close());
-    return pool;
+    const data = (): TrialWorkerData => ({ moduleUrl: moduleUrl(spec.module), exportName: spec.exportName ?? 'objective', control: new Int32Array(new SharedArrayBuffer(8)) });
+    return new TrialWorkerPool(await JobPool.create(size, { url: import.meta.url, kind: 'search-trial', data, name: 'worker thread' }));
   }
 
   get size(): number {
-    return this.slots.length;
+    return this.jobs.size;
   }
 
   /** Runs a job as soon as a worker is free. Never rejects: failures come back as the outcome's error. */
   run(job: TrialJob<C>, hooks: TrialHooks): Promise<TrialOutcome> {
-    if (this.closed) return Promise.resolve({ error: 'worker pool is closed' });
-    return new Promise((resolve) => {
-      this.queue.push({ job, hooks, resolve });
-      this.dispatch();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const p of this.queue.splice(0)) p.resolve({ error: 'worker pool closed before the trial started' });
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    this.slots.length = 0;
-  }
-
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (!slot.ready || slot.current) continue;
-      slot.current = this.queue.shift()!;
-      slot.worker.postMessage({ type: 'run', job: slot.current.job });
-    }
-    if (this.slots.length === 0) for (const p of this.queue.splice(0)) p.resolve({ error: 'no worker thread could be started' });
-  }
-
-  /** Starts one worker; resolves once it has loaded the objective. */
-  private spawn(): Promise<void> {
-    const control = new Int32Array(new SharedArrayBuffer(8));
-    const data = { whittleSearchWorker: 1, moduleUrl: moduleUrl(this.spec.module), exportName: this.spec.exportName ?? 'objective', control };
-    const worker = moduleWorker(import.meta.url, data);
-    const slot: Slot<C> = { worker, control, ready: false, current: null };
-    this.slots.push(slot);
-    let gone = false;
-    return new Promise((resolveReady, rejectReady) => {
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'ready') {
-          slot.ready = true;
-          resolveReady();
-          this.dispatch();
-        } else if (m.type === 'fatal') {
-          rejectReady(new ArgumentError(`TrialWorkerPool: worker could not load the objective, ${m.error}`));
-        } else if (m.type === 'report') {
-          slot.current?.hooks.report(m.step, m.value);
-        } else if (m.type === 'prune?') {
-          const decision = slot.current?.hooks.shouldPrune() ?? false;
-          Atomics.store(control, 1, decision ? 1 : 0);
+    return this.jobs
+      .run(job, (e, { control }) => {
+        if (e.type === 'report') hooks.report(e.step, e.value);
+        else {
+          // the worker blocks on `control` until this answer lands
+          Atomics.store(control, 1, hooks.shouldPrune() ? 1 : 0);
           Atomics.add(control, 0, 1);
           Atomics.notify(control, 0);
-        } else if (m.type === 'done') {
-          const p = slot.current;
-          slot.current = null;
-          p?.resolve(m.outcome);
-          this.dispatch();
         }
-      });
-      const lost = (why: string) => {
-        if (gone || this.closed) return;
-        gone = true;
-        this.slots.splice(this.slots.indexOf(slot), 1);
-        if (!slot.ready) {
-          rejectReady(new ArgumentError(`TrialWorkerPool: worker failed to start, ${why}`));
-          this.dispatch();
-          return;
-        }
-        slot.current?.resolve({ error: `worker thread died: ${why}` });
-        // Keep the pool at its size: one crashed trial must not shrink it.
-        this.spawn().catch(() => this.dispatch());
-      };
-      worker.on('error', (e) => lost(e.message));
-      worker.on('exit', (code) => lost(`exit code ${code}`));
-    });
+      })
+      .catch((e: Error) => ({ error: e.message }));
   }
-}
 
-type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'fatal'; error: string }
-  | { type: 'report'; step: number; value: number }
-  | { type: 'prune?' }
-  | { type: 'done'; outcome: TrialOutcome };
-
-/**
- * A worker thread running the module at `url` with `data` as its workerData: this package's compiled .js, or its
- * TypeScript source through tsx (as under vitest), whose worker must not register tsx process-wide.
- */
-export function moduleWorker(url: string, data: unknown): Worker {
-  const execArgv = workerExecArgv();
-  return isTypeScript(url)
-    ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => m.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true, workerData: data, execArgv })
-    : new Worker(new URL(url), { workerData: data, execArgv });
+  close(): Promise<void> {
+    return this.jobs.close();
+  }
 }
 
 function moduleUrl(module: string): string {
   return module.startsWith('file:') ? module : pathToFileURL(path.resolve(module)).href;
-}
-
-function isTypeScript(url: string): boolean {
-  return /\.(ts|mts|cts)$/.test(url);
-}
-
-function tsxApiUrl(): string {
-  let pkgFile: string;
-  try {
-    pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
-  } catch {
-    throw new ArgumentError('TrialWorkerPool: running TypeScript on worker threads needs the tsx package, got none installed');
-  }
-  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
 }
 
 async function tsImport(url: string): Promise<unknown> {
@@ -285,32 +174,17 @@ async function tsImport(url: string): Promise<unknown> {
   return api.tsImport(url, import.meta.url);
 }
 
-async function workerMain(): Promise<void> {
-  const port = parentPort!;
-  const { moduleUrl: url, exportName, control } = workerData as { moduleUrl: string; exportName: string; control: Int32Array };
-  let fn: ObjectiveFn<unknown>;
-  try {
-    fn = await loadObjective({ module: url, exportName });
-  } catch (e) {
-    port.postMessage({ type: 'fatal', error: (e as Error).message });
-    return;
-  }
-  port.on('message', async (m: { type: 'run'; job: TrialJob<unknown> }) => {
-    const hooks: TrialHooks = {
-      report: (step, value) => port.postMessage({ type: 'report', step, value }),
+// a trial worker: import the objective once, then run the trials it is sent
+serveJobs<TrialJob<unknown>, TrialOutcome, TrialEvent, TrialWorkerData>('search-trial', async ({ moduleUrl: url, exportName, control }) => {
+  const fn = await loadObjective({ module: url, exportName });
+  return (job, emit) =>
+    executeTrial(fn, job, {
+      report: (step, value) => emit({ type: 'report', step, value }),
       shouldPrune: () => {
         const seq = Atomics.load(control, 0);
-        port.postMessage({ type: 'prune?' });
+        emit({ type: 'prune?' });
         Atomics.wait(control, 0, seq);
         return Atomics.load(control, 1) === 1;
       },
-    };
-    const outcome = await executeTrial(fn, m.job, hooks);
-    port.postMessage({ type: 'done', outcome });
-  });
-  port.postMessage({ type: 'ready' });
-}
-
-if (!isMainThread && (workerData as { whittleSearchWorker?: number } | null)?.whittleSearchWorker === 1) {
-  void workerMain();
-}
+    });
+});

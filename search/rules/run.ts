@@ -1,10 +1,10 @@
 // rules() and rulesAsync(): read the table, fit the rules on all labelled rows and cross-validate them by stratified
-// folds. rulesAsync runs the fits on worker threads (this file is also the worker's entry) with the same result.
-import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+// folds. rulesAsync runs the fits on worker threads (this file is also the workers' entry) with the same result.
 import { readTable } from '../../core/data/read-table.js';
-import { ArgumentError, WhittleError } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
-import { defaultWorkers, moduleWorker } from '../workers.js';
+import { JobPool, serveJobs } from '../job-pool.js';
+import { defaultWorkers } from '../workers.js';
 import { type DateSource, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, takeTableRows } from './data.js';
 import { rulesFromJSON, saveRules } from './json.js';
 import { RuleModel, type RulesJSON, toUnordered } from './model.js';
@@ -189,8 +189,9 @@ function fitAll(p: Prepared): RulesResult {
   const report = p.opts.onProgress;
   let fitted: RuleModel | undefined;
   const foldPredictions: string[][] = [];
-  for (const job of fitJobs(p)) {
-    const { model, predicted } = runFit(job, report && ((fraction) => report({ fit: job.fit, fits: p.fits, fraction })));
+  const { shared, jobs } = fitJobs(p);
+  for (const job of jobs) {
+    const { model, predicted } = runFit(shared, job, report && ((fraction) => report({ fit: job.fit, fits: p.fits, fraction })));
     if (!predicted) fitted = model;
     else {
       foldPredictions.push(predicted);
@@ -203,37 +204,38 @@ function fitAll(p: Prepared): RulesResult {
 /** The options a worker fits with: everything but the data and the callbacks (functions do not cross threads). */
 type FitOptions = Omit<RulesOptions, 'data' | 'onProgress' | 'print'>;
 
-interface FitJob {
-  fit: number;
+/** What every fit reads (sent to each worker once): the labelled rows and the options. */
+interface FitShared {
   table: Table;
   opts: FitOptions;
+}
+
+interface FitJob {
+  fit: number;
   /** Rows to fit on (all when absent) and rows to predict. */
   train?: number[];
   test?: number[];
 }
 
+type FitDone = { fit: number; model?: RulesJSON; predicted?: string[] };
+
 /** Fit 0 on all labelled rows, then fit k on fold k's training rows, predicting its held-out rows. */
-function fitJobs(p: Prepared): FitJob[] {
+function fitJobs(p: Prepared): { shared: FitShared; jobs: FitJob[] } {
   const { data: _data, onProgress: _report, print: _print, ...opts } = p.opts;
-  return Array.from({ length: p.fits }, (_, fit) => ({ fit, table: p.labelled, opts, ...(fit > 0 ? foldRows(p, fit) : {}) }));
+  return { shared: { table: p.labelled, opts }, jobs: Array.from({ length: p.fits }, (_, fit) => ({ fit, ...(fit > 0 ? foldRows(p, fit) : {}) })) };
 }
 
 /** One fit, on this thread or a worker's: the model, and the held-out predictions when the job has test rows. */
-function runFit(job: FitJob, onFraction?: (fraction: number) => void): { model: RuleModel; predicted?: string[] } {
-  const model = fitRules(job.train ? takeTableRows(job.table, job.train) : job.table, job.opts, onFraction);
-  return { model, ...(job.test ? { predicted: model.predict(takeTableRows(job.table, job.test)) } : {}) };
+function runFit({ table, opts }: FitShared, job: FitJob, onFraction?: (fraction: number) => void): { model: RuleModel; predicted?: string[] } {
+  const model = fitRules(job.train ? takeTableRows(table, job.train) : table, opts, onFraction);
+  return { model, ...(job.test ? { predicted: model.predict(takeTableRows(table, job.test)) } : {}) };
 }
-
-type FromWorker =
-  | { type: 'progress'; fit: number; fraction: number }
-  | { type: 'done'; fit: number; model?: RulesJSON; predicted?: string[] }
-  | { type: 'failed'; fit: number; message: string; argument: boolean };
 
 /**
  * rules() with its fits on worker threads: the model on all rows and every cross-validation fold, `workers` at a time
  * (default: one per core). Each fit is the same computation as rules() does, so the result is the same, rule for rule
  * and prediction for prediction; only the order of onProgress events between fits differs (each fit's own events stay
- * in order). One worker, or no cross-validation, runs rules() itself.
+ * in order). One worker, or no cross-validation, runs rules() itself. The first fit that fails ends the others.
  */
 export async function rulesAsync(opts: RulesOptions & { workers?: number }): Promise<RulesResult> {
   const workers = opts.workers ?? defaultWorkers();
@@ -241,68 +243,34 @@ export async function rulesAsync(opts: RulesOptions & { workers?: number }): Pro
   const p = prepare(opts);
   if (workers === 1 || p.folds === 0) return fitAll(p);
   const report = p.opts.onProgress;
-  const jobs = fitJobs(p);
+  const { shared, jobs } = fitJobs(p);
   const models: (RuleModel | undefined)[] = [];
   const predictions: string[][] = [];
-  await runOnWorkers(jobs, Math.min(workers, jobs.length), (m) => {
-    if (m.type === 'progress') report?.({ fit: m.fit, fits: p.fits, fraction: m.fraction });
-    else if (m.type === 'done') {
-      if (m.model) models[m.fit] = rulesFromJSON(m.model, `rules fit ${m.fit}`);
-      if (m.predicted) {
-        predictions[m.fit - 1] = m.predicted;
-        report?.({ fit: m.fit, fits: p.fits, fraction: 1, foldAccuracy: accuracy(m.predicted, jobs[m.fit].test!, p.truth) });
-      }
-    }
+  const pool = await JobPool.create<FitJob, FitDone, number, FitShared>(Math.min(workers, jobs.length), {
+    url: import.meta.url,
+    kind: 'rules-fit',
+    data: () => shared,
+    name: 'rulesAsync: the worker thread',
   });
+  try {
+    await Promise.all(
+      jobs.map(async (job) => {
+        const m = await pool.run(job, (fraction) => report?.({ fit: job.fit, fits: p.fits, fraction }));
+        if (m.model) models[m.fit] = rulesFromJSON(m.model, `rules fit ${m.fit}`);
+        if (m.predicted) {
+          predictions[m.fit - 1] = m.predicted;
+          report?.({ fit: m.fit, fits: p.fits, fraction: 1, foldAccuracy: accuracy(m.predicted, job.test!, p.truth) });
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
   return finish(p, models[0]!, predictions);
 }
 
-/** Runs the jobs on `size` workers, a job to a free worker; rejects on the first failed fit or lost worker. */
-function runOnWorkers(jobs: readonly FitJob[], size: number, onMessage: (m: FromWorker) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const pool: Worker[] = [];
-    let next = 0;
-    let done = 0;
-    let over = false;
-    const end = (error?: Error): void => {
-      if (over) return;
-      over = true;
-      for (const w of pool) void w.terminate();
-      if (error) reject(error);
-      else resolve();
-    };
-    const give = (w: Worker): void => {
-      if (next < jobs.length) w.postMessage(jobs[next++]);
-    };
-    for (let i = 0; i < size; i++) {
-      const w = moduleWorker(import.meta.url, { whittleRulesWorker: 1 });
-      pool.push(w);
-      w.on('message', (m: FromWorker | { type: 'ready' }) => {
-        if (m.type === 'ready') return give(w);
-        if (m.type === 'failed') return end(m.argument ? new ArgumentError(m.message) : new WhittleError(m.message));
-        onMessage(m);
-        if (m.type === 'done') {
-          if (++done === jobs.length) end();
-          else give(w);
-        }
-      });
-      w.on('error', (e) => end(new WhittleError(`rulesAsync: a worker thread failed: ${e.message}`)));
-      w.on('exit', (code) => end(new WhittleError(`rulesAsync: a worker thread exited (code ${code}) before the fits were done`)));
-    }
-  });
-}
-
-function workerMain(): void {
-  const port = parentPort!;
-  port.on('message', (job: FitJob) => {
-    try {
-      const { model, predicted } = runFit(job, (fraction) => port.postMessage({ type: 'progress', fit: job.fit, fraction }));
-      port.postMessage({ type: 'done', fit: job.fit, ...(predicted ? { predicted } : { model: model.toJSON() }) });
-    } catch (e) {
-      port.postMessage({ type: 'failed', fit: job.fit, message: (e as Error).message, argument: e instanceof ArgumentError });
-    }
-  });
-  port.postMessage({ type: 'ready' });
-}
-
-if (!isMainThread && (workerData as { whittleRulesWorker?: number } | null)?.whittleRulesWorker === 1) workerMain();
+// a rules worker: the table and options arrive once, then the fits it is sent
+serveJobs<FitJob, FitDone, number, FitShared>('rules-fit', (shared) => (job, emit) => {
+  const { model, predicted } = runFit(shared, job, emit);
+  return { fit: job.fit, ...(predicted ? { predicted } : { model: model.toJSON() }) };
+});

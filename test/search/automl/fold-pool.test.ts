@@ -88,7 +88,7 @@ describe('FoldPool (automl fold fits on worker threads)', () => {
       const held = pool.fit(slow, 0, Infinity);
       const queued = pool.fit({ learner: 'gaussian-nb', params: {}, seed: 0 }, 1, Infinity);
       // as a crash inside a fit would: the thread ends while it holds a job
-      const worker = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0].worker;
+      const worker = (pool as unknown as { jobs: { slots: { worker: { terminate(): Promise<number> } }[] } }).jobs.slots[0].worker;
       await new Promise((r) => setTimeout(r, 50));
       await worker.terminate();
       await expect(held).rejects.toThrow(/automl: the fold worker died: exit code/);
