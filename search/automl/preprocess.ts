@@ -151,14 +151,15 @@ export class Preprocessor {
     this.donorSpread = undefined;
     this.columns = table.columns.map((c): FittedColumn => {
       if (c.kind === 'numeric') {
-        const present = Float64Array.from(c.values.filter((v) => !Number.isNaN(v))).sort();
+        const present = presentValues(c.values);
         let fill = 0;
         if (present.length > 0) {
-          if (this.config.numericImpute === 'most-frequent') fill = mostFrequentNumber(present);
-          else if (this.config.numericImpute === 'mean') fill = present.reduce((a, b) => a + b, 0) / present.length;
+          // the median by selection, not a sort: a sort of every column was most of a fit's time on 200,000 rows
+          if (this.config.numericImpute === 'most-frequent') fill = mostFrequentNumber(present.sort());
+          else if (this.config.numericImpute === 'mean') fill = present.sort().reduce((a, b) => a + b, 0) / present.length;
           else {
             const m = present.length >> 1;
-            fill = present.length % 2 ? present[m] : (present[m - 1] + present[m]) / 2;
+            fill = present.length % 2 ? kthSmallest(present, m) : (kthSmallest(present, m - 1) + kthSmallest(present, m)) / 2;
           }
         }
         return { name: c.name, kind: 'numeric', fill, mean: 0, std: 1 };
@@ -450,10 +451,22 @@ function kthSmallest(a: Float64Array, rank: number): number {
   return a[rank];
 }
 
+/** The values that are not NaN, in their order. */
+function presentValues(v: Float64Array): Float64Array {
+  const out = new Float64Array(v.length);
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i])) out[n++] = v[i];
+  return n === v.length ? out : out.slice(0, n);
+}
+
 /** Mean and population standard deviation (1 when it is all but zero: a constant column stays as it is, centred). */
 function meanStd(v: Float64Array): { mean: number; std: number } {
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i];
+  const mean = sum / v.length;
+  let ss = 0;
+  for (let i = 0; i < v.length; i++) ss += (v[i] - mean) ** 2;
+  const variance = ss / v.length;
   return { mean, std: variance > 1e-24 ? Math.sqrt(variance) : 1 };
 }
 

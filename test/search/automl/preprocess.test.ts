@@ -36,6 +36,26 @@ describe('Preprocessor', () => {
     expect(new Preprocessor({ numericImpute: 'most-frequent', scale: 'none' }).fit(t).transform(t).data[3]).toBe(1);
   });
 
+  it('fills a numeric gap with the median, mean or most frequent value of a naive sort (fast-check: duplicates, gaps, odd and even counts)', () => {
+    const value = fc.oneof(fc.constant(NaN), fc.integer({ min: -6, max: 6 }).map((v) => v / 4), fc.double({ min: -1e6, max: 1e6, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 60 }), (values) => {
+        const present = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+        const m = present.length >> 1;
+        const reference = {
+          median: present.length === 0 ? 0 : present.length % 2 ? present[m] : (present[m - 1] + present[m]) / 2,
+          mean: present.length === 0 ? 0 : present.reduce((a, b) => a + b, 0) / present.length,
+          'most-frequent': present.length === 0 ? 0 : [...present].sort((a, b) => present.filter((x) => x === b).length - present.filter((x) => x === a).length || a - b)[0],
+        };
+        const t = { columns: [numericColumn('a', [...values, NaN])], nRows: values.length + 1 };
+        for (const mode of ['median', 'mean', 'most-frequent'] as const) {
+          const p = new Preprocessor({ numericImpute: mode, scale: 'none' }).fit(t);
+          expect(p.transform(t).data[values.length] + 0).toBe(reference[mode] + 0);
+        }
+      }),
+    );
+  });
+
   it('an unknown category at predict time is an all-zero block; columns are found by name', () => {
     const p = new Preprocessor().fit(table);
     const x = p.transform([{ c: 'never-seen', a: 2 }]);
