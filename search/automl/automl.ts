@@ -69,8 +69,10 @@ export interface AutoMLOptions {
    * and an overconfident one (a full tree) does not outweigh the rest. Chosen by an ablation on the nested-CV bench's
    * own libraries (55 outer folds, 5 sets; bench/results/automl-ensemble-ablation.json): against no calibration
    * cars +0.90 ± 0.33 points, the other sets within one standard error (penguins → sex −0.29 ± 0.51), mean +0.13.
+   * Past `maxRows` out-of-fold rows (default 16,384, all repeats counted) the temperatures and the picks are fitted on
+   * every step-th row, about maxRows of them: on 200,000 rows they took longer than a 60 s run keeps for them.
    */
-  ensemble?: boolean | { size?: number; candidates?: number; bags?: number; init?: number; objective?: MetricName; calibrate?: boolean };
+  ensemble?: boolean | { size?: number; candidates?: number; bags?: number; init?: number; objective?: MetricName; calibrate?: boolean; maxRows?: number };
   /**
    * Trials run at once, each fitting its folds on a worker thread (default 1: the search on this thread). More
    * workers run more trials in the same budget (on 2 cores 1.6-3x as many in the nested-CV bench); as the strategy and the pruner then
@@ -212,6 +214,15 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const metric = opts.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
   const allowed: readonly MetricName[] = task === 'classification' ? classificationMetrics : regressionMetrics;
   if (!allowed.includes(metric)) throw new ArgumentError(`automl: metric for ${task} must be one of ${allowed.join(', ')}, got ${JSON.stringify(metric)}`);
+  // the ensemble's options, checked before the search rather than after it
+  if (typeof opts.ensemble === 'object') {
+    for (const [key, min] of [['size', 1], ['candidates', 1], ['bags', 1], ['init', 0], ['maxRows', 1]] as const) {
+      const v = opts.ensemble[key];
+      if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new ArgumentError(`automl: ensemble.${key} must be an integer >= ${min}, got ${v}`);
+    }
+    const objective = opts.ensemble.objective;
+    if (objective !== undefined && !allowed.includes(objective)) throw new ArgumentError(`automl: ensemble.objective for ${task} must be one of ${allowed.join(', ')}, got ${JSON.stringify(objective)}`);
+  }
   const learners = (opts.learners ?? [...learnerNames]).filter((l) => task === 'classification' || supportsRegression(l));
   for (const l of opts.learners ?? []) if (!learnerNames.includes(l)) throw new ArgumentError(`automl: learners must be among ${learnerNames.join(', ')}, got ${JSON.stringify(l)}`);
   if (learners.length === 0) throw new ArgumentError(`automl: needs at least one learner that supports ${task}, got [${(opts.learners ?? []).join(', ')}]`);
@@ -433,14 +444,16 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         return withDeadline(
           hardDeadline,
           () => {
-            const temperatures = pool.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked) : 1));
+            // each member's temperature is fitted on as many rows as the selection reads (a million numbers at most)
+            const maxRows = o.maxRows ?? 16384;
+            const temperatures = pool.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked, Math.min(1 << 20, maxRows * p.r.oof.proba.cols)) : 1));
             const library: OutOfFold[] = pool.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
             const weights = ensembleSelection(
               library,
               yStacked,
               metric,
               o.size ?? 50,
-              { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric) },
+              { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric), maxRows },
             );
             return { temperatures, library, weights };
           },

@@ -30,6 +30,11 @@ export interface SelectionOptions {
   seed?: number;
   /** What the greedy steps optimize (default `metric` itself). */
   objective?: MetricName;
+  /**
+   * Past this many rows, select on every step-th row, about maxRows of them (default all rows). The greedy steps
+   * read every candidate's rows bags x size times: 200,000 rows of 3 candidates took 6 s.
+   */
+  maxRows?: number;
 }
 
 /** Weights (summing to 1) over `candidates` after `size` picks per run; see the header for the options. */
@@ -41,7 +46,9 @@ export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike
   const fraction = opts.fraction ?? 0.5;
   if (!(fraction > 0 && fraction <= 1)) throw new ArgumentError(`ensembleSelection: fraction must be in (0, 1], got ${fraction}`);
   const objective = opts.objective ?? metric;
-  const prepared = prepare(candidates, y, objective);
+  const maxRows = opts.maxRows ?? Infinity;
+  if (!(maxRows >= 1)) throw new ArgumentError(`ensembleSelection: maxRows must be >= 1, got ${maxRows}`);
+  const prepared = prepare(...everyStepRow(candidates, y, maxRows), objective);
   const all = candidates.map((_, i) => i);
   // stops at a time limit (withDeadline) as a fit does, checked about every million numbers read
   const spend = checkEvery('ensemble selection');
@@ -55,6 +62,25 @@ export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike
     hillClimb(prepared, bag, objective, size, opts.init ?? 0, spend).forEach((w, i) => (weights[i] += w / bags));
   }
   return weights;
+}
+
+/** The candidates' outputs and the labels on every step-th row, about maxRows of them (all when there are no more). */
+function everyStepRow(candidates: readonly OutOfFold[], y: ArrayLike<number>, maxRows: number): [readonly OutOfFold[], ArrayLike<number>] {
+  const rows = y.length;
+  if (rows <= maxRows) return [candidates, y];
+  const step = Math.ceil(rows / maxRows);
+  const picked = Math.ceil(rows / step);
+  const ySub = new Float64Array(picked);
+  for (let i = 0; i < picked; i++) ySub[i] = y[i * step];
+  const sub = candidates.map((c): OutOfFold => {
+    const cols = 'proba' in c ? c.proba.cols : 1;
+    const v = oofValues(c);
+    if (v.length !== rows * cols) throw new ShapeError(`ensembleSelection: every candidate must have ${rows} rows, got ${v.length / cols}`);
+    const out = new Float64Array(picked * cols);
+    for (let i = 0; i < picked; i++) out.set(v.subarray(i * step * cols, (i * step + 1) * cols), i * cols);
+    return 'proba' in c ? { proba: matrix(picked, cols, out) } : { pred: out };
+  });
+  return [sub, ySub];
 }
 
 /** The candidates' outputs as hill climbing reads them: flat numbers, `cols` per row, and the labels to score on. */
@@ -94,6 +120,8 @@ function hillClimb(prepared: Prepared, pool: readonly number[], metric: MetricNa
   const better = greaterIsBetter(metric);
   const evaluate = (v: Float64Array): number => (isProba ? score(metric, y, { proba: matrix(len / cols, cols, v) }) : score(metric, y, { pred: v }));
   const secondary = isProba && metric !== 'log-loss' ? (v: Float64Array) => score('log-loss', y, { proba: matrix(len / cols, cols, v) }) : null;
+  // log loss on prepare()'s true-class columns (one column, labels all 0): the hot loop of a large table
+  const trueClassOnly = isProba && metric === 'log-loss' && cols === 1;
   let picks = 0;
   const add = (c: number): void => {
     counts[c]++;
@@ -114,8 +142,16 @@ function hillClimb(prepared: Prepared, pool: readonly number[], metric: MetricNa
     const step = picks + 1;
     for (const c of pool) {
       const f = flat[c];
-      for (let i = 0; i < len; i++) trial[i] = (sum[i] + f[i]) / step;
-      const s = evaluate(trial);
+      let s: number;
+      if (trueClassOnly) {
+        // logLoss of the blend's true-class column, as logLoss computes it, without writing the blend out
+        let loss = 0;
+        for (let i = 0; i < len; i++) loss -= Math.log(Math.max((sum[i] + f[i]) / step, 1e-15));
+        s = loss / len;
+      } else {
+        for (let i = 0; i < len; i++) trial[i] = (sum[i] + f[i]) / step;
+        s = evaluate(trial);
+      }
       const tie = bestIdx >= 0 && Math.abs(s - bestScore) <= 1e-12;
       const tieBreak = tie && secondary !== null ? secondary(trial) : Infinity;
       if (tie && tieBreak < bestSecondary) {

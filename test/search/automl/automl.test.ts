@@ -547,6 +547,19 @@ describe('automl on small tables: repeated CV and the ensemble library', () => {
     for (const folds of [1, 2.5]) await expect(automl({ data: table, target: 'species', maxTrials: 1, folds })).rejects.toThrow(`automl: folds must be an integer >= 2, got ${folds}`);
   });
 
+  it("refuses bad ensemble options before the search, not after it", async () => {
+    const table = readCsv(irisPath);
+    let trials = 0;
+    const run = (ensemble: NonNullable<Parameters<typeof automl>[0]['ensemble']>) => automl({ data: table, target: 'species', maxTrials: 5, ensemble, onProgress: () => trials++ });
+    await expect(run({ maxRows: 0 })).rejects.toThrow('automl: ensemble.maxRows must be an integer >= 1, got 0');
+    await expect(run({ size: 2.5 })).rejects.toThrow('automl: ensemble.size must be an integer >= 1, got 2.5');
+    await expect(run({ init: -1 })).rejects.toThrow('automl: ensemble.init must be an integer >= 0, got -1');
+    await expect(run({ candidates: 0 })).rejects.toThrow('automl: ensemble.candidates must be an integer >= 1, got 0');
+    await expect(run({ bags: 0 })).rejects.toThrow('automl: ensemble.bags must be an integer >= 1, got 0');
+    await expect(run({ objective: 'rmse' })).rejects.toThrow("automl: ensemble.objective for classification must be one of accuracy, balanced-accuracy, log-loss, macro-f1, got \"rmse\"");
+    expect(trials).toBe(0);
+  });
+
   it("the ensemble library holds each learner's best trial, not only the best trials overall", async () => {
     const learners = ['decision-tree', 'gaussian-nb', 'knn', 'linear'] as const;
     // one candidate from the top, sorted initialization of 4 and no greedy steps: the library is exactly one pipeline per learner

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blend, ensembleSelection, fitTemperature, goldenSection, temper } from '../../../search/automl/ensemble.js';
+import { type OutOfFold, blend, ensembleSelection, fitTemperature, goldenSection, temper } from '../../../search/automl/ensemble.js';
 import { type Matrix, fromRows, matrix } from '../../../search/automl/matrix.js';
 import { logLoss, score } from '../../../search/automl/metrics.js';
 import { Random } from '../../../core/random.js';
@@ -234,6 +234,32 @@ describe('ensemble selection and temperature scaling do the reference arithmetic
       { numRuns: 60 },
     );
     expect(() => ensembleSelection([{ proba: fromRows([[0.5, 0.5]]) }], [2], 'log-loss')).toThrow('logLoss: labels must be in [0,2), got 2');
+  });
+
+  it('property: past maxRows the selection is the one on every step-th row (classes and regression); up to it, all rows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 90 }), fc.boolean(), (seed, maxRows, classes) => {
+        const rng = new Random(seed);
+        const rows = 60;
+        const cols = 3;
+        const y = classes ? Int32Array.from({ length: rows }, () => rng.int(cols)) : Float64Array.from({ length: rows }, () => rng.normal());
+        const cands: OutOfFold[] = Array.from({ length: 4 }, (_, i) =>
+          classes ? { proba: randomProba(rng, rows, cols, 0.5 + i) } : { pred: Float64Array.from(y, (v) => v + (i + 1) * 0.3 * rng.normal()) },
+        );
+        const step = Math.ceil(rows / maxRows);
+        const kept = Array.from({ length: Math.ceil(rows / step) }, (_, i) => i * step);
+        const strided = cands.map((c): OutOfFold =>
+          'proba' in c ? { proba: matrix(kept.length, cols, Float64Array.from(kept.flatMap((r) => Array.from(c.proba.data.subarray(r * cols, (r + 1) * cols))))) } : { pred: Float64Array.from(kept, (r) => c.pred[r]) },
+        );
+        const opts = { bags: 3, init: 1, seed, objective: classes ? ('log-loss' as const) : ('rmse' as const) };
+        const metric = classes ? 'accuracy' : 'rmse';
+        const got = ensembleSelection(cands, y, metric, 10, { ...opts, maxRows });
+        expect(got).toEqual(ensembleSelection(strided, Float64Array.from(kept, (r) => y[r]), metric, 10, opts));
+        if (maxRows >= rows) expect(got).toEqual(ensembleSelection(cands, y, metric, 10, opts));
+      }),
+      { numRuns: 40 },
+    );
+    expect(() => ensembleSelection([{ pred: new Float64Array(2) }], [0, 1], 'rmse', 5, { maxRows: 0 })).toThrow('ensembleSelection: maxRows must be >= 1, got 0');
   });
 
   it('goldenSection finds the minimum of a unimodal function to the bracket it leaves (0.618^40 of the start)', () => {
