@@ -72,9 +72,16 @@ export function tableFromRecords(records: readonly RawRow[], target?: string): T
 
 /** Rows `idx` of a table (features and target). */
 export function subsetTable(t: Table, idx: ArrayLike<number>): Table {
-  const take = (c: Column): Column =>
-    c.kind === 'numeric'
-      ? { ...c, values: Float64Array.from({ length: idx.length }, (_, i) => c.values[idx[i]]) }
-      : { ...c, values: Array.from({ length: idx.length }, (_, i) => c.values[idx[i]]) };
+  // plain loops: Float64Array.from({ length }, fn) took 200 ms for a fold of 200,000 rows x 21 columns
+  const take = (c: Column): Column => {
+    if (c.kind === 'numeric') {
+      const values = new Float64Array(idx.length);
+      for (let i = 0; i < idx.length; i++) values[i] = c.values[idx[i]];
+      return { ...c, values };
+    }
+    const values = new Array<string | null>(idx.length);
+    for (let i = 0; i < idx.length; i++) values[i] = c.values[idx[i]];
+    return { ...c, values };
+  };
   return { columns: t.columns.map(take), nRows: idx.length, ...(t.target ? { target: take(t.target) } : {}) };
 }

@@ -18,6 +18,25 @@ const ctx: FoldContext = {
   folds: [...stratifiedKFold(enc.y, 3, 1), ...stratifiedKFold(enc.y, 2, 2)],
 };
 
+describe('foldTables', () => {
+  it("holds each fold's training and test rows; kept while all fit in maxCells, built anew per fit past it", () => {
+    const cells = features.nRows * features.columns.length * ctx.folds.length;
+    const kept = foldTables(ctx, cells);
+    const rebuilt = foldTables(ctx, cells - 1);
+    ctx.folds.forEach((test, i) => {
+      const f = kept(i);
+      expect(kept(i)).toBe(f);
+      expect(rebuilt(i)).not.toBe(rebuilt(i));
+      expect(rebuilt(i)).toEqual(f);
+      const inTest = new Set(test);
+      const train = Array.from({ length: features.nRows }, (_, r) => r).filter((r) => !inTest.has(r));
+      expect(f.trainTable).toEqual(subsetTable(features, train));
+      expect(f.testTable).toEqual(subsetTable(features, test));
+      expect(Array.from(f.trainY)).toEqual(train.map((r) => enc.y[r]));
+    });
+  });
+});
+
 describe('FoldPool (automl fold fits on worker threads)', () => {
   it('gives bit for bit the held-out predictions of the same fit on this thread; a late fit and a failing one come back as such', async () => {
     const specs: PipelineSpec[] = [
