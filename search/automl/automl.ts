@@ -14,7 +14,7 @@ import { Study, type Trial } from '../study.js';
 import { kFold, stratifiedKFold } from './cv.js';
 import { type OutOfFold, blend, ensembleSelection, fitTemperature, oofValues, temper } from './ensemble.js';
 import { TimeLimitExceeded, withDeadline } from './deadline.js';
-import { type FoldFit, FoldPool, type FoldContext, fitFold, foldTables, processClock } from './fold-pool.js';
+import { type FoldFit, FoldPool, type FoldContext, fitFold, foldTables, processClock, refitAll } from './fold-pool.js';
 import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
 import { type LearnerName, type LearnerParams, learnerNames, supportsRegression } from './learners.js';
@@ -74,7 +74,8 @@ export interface AutoMLOptions {
    */
   ensemble?: boolean | { size?: number; candidates?: number; bags?: number; init?: number; objective?: MetricName; calibrate?: boolean; maxRows?: number };
   /**
-   * Trials run at once, each fitting its folds on a worker thread (default 1: the search on this thread). More
+   * Trials run at once, each fitting its folds on a worker thread (default 1: the search on this thread); the refits
+   * on all rows after the search run on those workers too (the best pipeline's while the ensemble is selected). More
    * workers run more trials in the same budget (on 2 cores 1.6-3x as many in the nested-CV bench); as the strategy and the pruner then
    * see the trials in the order they finish, the same seed may take a different path from run to run, where one
    * worker and `maxTrials` give the same result every time. A custom `clock` needs one worker.
@@ -251,10 +252,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const testY = folds.map((test) => takeTarget(enc.y, test));
   const ctx: FoldContext = { features, target: opts.target, task, y: enc.y, classes: enc.classes, folds };
   // the fold fits: on this thread (one worker), or on a pool of worker threads with as many trials in flight
-  let pool: FoldPool | undefined;
+  let foldPool: FoldPool | undefined;
   const fold = foldTables(ctx);
   const fitOnFold = (spec: PipelineSpec, i: number, deadline: number): FoldFit | Promise<FoldFit> =>
-    pool ? pool.fit(spec, i, deadline) : fitFold(ctx, fold(i), spec, deadline, clock);
+    foldPool ? foldPool.fit(spec, i, deadline) : fitFold(ctx, fold(i), spec, deadline, clock);
 
   const better = greaterIsBetter(metric);
   const results = new Map<number, TrialResult>();
@@ -372,158 +373,176 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     ...(pruner ? { pruner } : {}),
     ...(opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {}),
   });
-  let outcome: Awaited<ReturnType<typeof study.optimize>>;
   try {
     // the workers start inside the search time (in a tenth of a second or so), whose checks read the clock
-    if (workers > 1) pool = await FoldPool.create(workers, ctx);
-    outcome = await study.optimize();
+    if (workers > 1) foldPool = await FoldPool.create(workers, ctx);
+    return await finish(await study.optimize());
   } finally {
-    await pool?.close();
-  }
-  const complete = outcome.trials.filter((t) => t.state === 'complete' && results.has(t.index));
-  if (complete.length === 0) {
-    const why = outcome.trials.find((t) => t.error)?.error;
-    if (opts.signal?.aborted) throw new WhittleError('automl: stopped by the signal before any trial completed');
-    const stopped = outcome.trials.filter((t) => t.state === 'pruned').length;
-    const late = stopped > 0 ? `; ${stopped === 1 ? 'the one trial started was stopped before its last fold' : `all ${stopped} trials started were stopped before their last fold`} to keep to the budget: this table needs a larger budgetSeconds` : '';
-    throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : late}`);
-  }
-  // a strategy proposes a pipeline it has tried before now and then (TPE on a small discrete space, often): the same
-  // spec fits the same models, so the leaderboard and the ensemble's library keep its first trial only
-  const seen = new Set<string>();
-  const ranked = complete
-    .map((t) => ({ index: t.index, r: results.get(t.index)! }))
-    .sort((a, b) => (better ? b.r.score - a.r.score : a.r.score - b.r.score) || a.index - b.index)
-    .filter(({ r }) => {
-      const key = JSON.stringify(r.spec);
-      return !seen.has(key) && seen.add(key) !== undefined;
-    });
-  // pipelines that differ only in a parameter that changed nothing (a pruning strength that prunes nothing, a depth
-  // limit the tree never reaches) give the same out-of-fold predictions bit for bit: one leaderboard row, so ten
-  // copies of one tree do not fill the board. The library keeps them: leaving them out of it was tried and not
-  // taken (bench/results/automl-small-table-ablation.json, C1: mean -0.01 points, movies -0.19 ± 0.15)
-  const samePredictions = new PredictionSet();
-  const shown = opts.dedupePredictions === false ? ranked : ranked.filter(({ r }) => samePredictions.add(oofValues(r.oof)));
-  const leaderboard: LeaderboardRow[] = shown.map(({ index, r }, i) => ({
-    rank: i + 1,
-    trial: index,
-    learner: r.spec.learner,
-    params: specParams(r.spec),
-    score: r.score,
-    std: r.std,
-    fitSeconds: r.fitSeconds,
-  }));
-
-  const history: AutoMLResult['history'] = [];
-  let running = better ? -Infinity : Infinity;
-  for (const t of [...complete].sort((a, b) => a.index - b.index)) {
-    const sc = results.get(t.index)!.score;
-    running = better ? Math.max(running, sc) : Math.min(running, sc);
-    history.push({ trial: t.index, score: sc, best: running });
+    await foldPool?.close();
   }
 
-  const refit = (spec: PipelineSpec): Pipeline => new Pipeline(spec).fitEncoded(features, enc, opts.target);
-  const bestSpec = ranked[0].r.spec;
-  const best = refit(bestSpec);
-  let ensemble: EnsemblePipeline | undefined;
-  let ensembleScore: number | undefined;
-  let ensembleSkipped: string | undefined;
-  if (opts.ensemble !== false && ranked.length >= 2) {
-    const o = typeof opts.ensemble === 'object' ? opts.ensemble : {};
-    // the best trials alone are often one learner's near-copies; each learner's best adds diversity (Caruana 2004)
-    const top = ranked.slice(0, o.candidates ?? 10);
-    const pool = ranked.filter((c) => top.includes(c) || ranked.find((d) => d.r.spec.learner === c.r.spec.learner) === c);
-    // the targets of the stacked out-of-fold rows: y once per repeat
-    const yStacked = task === 'classification' ? new Int32Array(repeats * n) : new Float64Array(repeats * n);
-    for (let r = 0; r < repeats; r++) yStacked.set(enc.y, r * n);
-    // calibration and selection stop at the budget's end like a fit (checked about every million numbers they read):
-    // on 20k rows of 220 classes they took a minute before selection read only the true classes. A run that cannot
-    // finish them in time saves the best pipeline and says why
-    const selected = (() => {
-      try {
-        return withDeadline(
-          hardDeadline,
-          () => {
-            // each member's temperature is fitted on as many rows as the selection reads (a million numbers at most)
-            const maxRows = o.maxRows ?? 16384;
-            const temperatures = pool.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked, Math.min(1 << 20, maxRows * p.r.oof.proba.cols)) : 1));
-            const library: OutOfFold[] = pool.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
-            const weights = ensembleSelection(
-              library,
-              yStacked,
-              metric,
-              o.size ?? 50,
-              { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric), maxRows },
-            );
-            return { temperatures, library, weights };
-          },
-          clock,
-        );
-      } catch (e) {
-        if (!(e instanceof TimeLimitExceeded)) throw e;
-        ensembleSkipped = `selecting the ensemble over ${pool.length} pipelines did not fit the ${budget} s budget`;
-        return undefined;
-      }
-    })();
-    if (selected) {
-      const { temperatures, library, weights } = selected;
-      // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
-      // is left out and the others' weights renormalized, so many light members cannot blow the budget. The estimate
-      // can be wrong (a busier machine than during the search): a refit still running at the budget's end stops
-      // there (between trees, rounds, epochs) and its member is left out too. The best pipeline, refitted already,
-      // is kept whenever it is a member
-      const fitted = new Map<number, Pipeline>();
-      for (const i of pool.map((_, i) => i).filter((i) => weights[i] > 0).sort((a, b) => weights[b] - weights[a] || a - b)) {
-        const c = pool[i];
-        if (c === ranked[0]) fitted.set(i, best);
-        else if (clock() + refitMs(c.r.fitSeconds * 1000) <= hardDeadline) {
-          try {
-            fitted.set(i, withDeadline(hardDeadline, () => refit(c.r.spec), clock));
-          } catch (e) {
-            if (!(e instanceof TimeLimitExceeded)) throw e;
+  // the leaderboard, the best pipeline and the ensemble, refitted on all rows (on the fold workers when there are)
+  async function finish(outcome: Awaited<ReturnType<typeof study.optimize>>): Promise<AutoMLResult> {
+    const complete = outcome.trials.filter((t) => t.state === 'complete' && results.has(t.index));
+    if (complete.length === 0) {
+      const why = outcome.trials.find((t) => t.error)?.error;
+      if (opts.signal?.aborted) throw new WhittleError('automl: stopped by the signal before any trial completed');
+      const stopped = outcome.trials.filter((t) => t.state === 'pruned').length;
+      const late = stopped > 0 ? `; ${stopped === 1 ? 'the one trial started was stopped before its last fold' : `all ${stopped} trials started were stopped before their last fold`} to keep to the budget: this table needs a larger budgetSeconds` : '';
+      throw new WhittleError(`automl: no trial completed within ${budget} s${why ? `; the first failure was: ${why}` : late}`);
+    }
+    // a strategy proposes a pipeline it has tried before now and then (TPE on a small discrete space, often): the same
+    // spec fits the same models, so the leaderboard and the ensemble's library keep its first trial only
+    const seen = new Set<string>();
+    const ranked = complete
+      .map((t) => ({ index: t.index, r: results.get(t.index)! }))
+      .sort((a, b) => (better ? b.r.score - a.r.score : a.r.score - b.r.score) || a.index - b.index)
+      .filter(({ r }) => {
+        const key = JSON.stringify(r.spec);
+        return !seen.has(key) && seen.add(key) !== undefined;
+      });
+    // pipelines that differ only in a parameter that changed nothing (a pruning strength that prunes nothing, a depth
+    // limit the tree never reaches) give the same out-of-fold predictions bit for bit: one leaderboard row, so ten
+    // copies of one tree do not fill the board. The library keeps them: leaving them out of it was tried and not
+    // taken (bench/results/automl-small-table-ablation.json, C1: mean -0.01 points, movies -0.19 ± 0.15)
+    const samePredictions = new PredictionSet();
+    const shown = opts.dedupePredictions === false ? ranked : ranked.filter(({ r }) => samePredictions.add(oofValues(r.oof)));
+    const leaderboard: LeaderboardRow[] = shown.map(({ index, r }, i) => ({
+      rank: i + 1,
+      trial: index,
+      learner: r.spec.learner,
+      params: specParams(r.spec),
+      score: r.score,
+      std: r.std,
+      fitSeconds: r.fitSeconds,
+    }));
+
+    const history: AutoMLResult['history'] = [];
+    let running = better ? -Infinity : Infinity;
+    for (const t of [...complete].sort((a, b) => a.index - b.index)) {
+      const sc = results.get(t.index)!.score;
+      running = better ? Math.max(running, sc) : Math.min(running, sc);
+      history.push({ trial: t.index, score: sc, best: running });
+    }
+
+    // a refit on all rows stopped at `deadline` (undefined when late): on a fold worker when there are workers
+    const pool = foldPool;
+    const refit = async (spec: PipelineSpec, deadline: number): Promise<Pipeline | undefined> => {
+      if (!pool) return refitAll(ctx, spec, deadline, clock);
+      const r = await pool.refit(spec, deadline);
+      return 'late' in r ? undefined : Pipeline.fromJSON(r.pipeline);
+    };
+    const bestSpec = ranked[0].r.spec;
+    // with no deadline it is never late; on a worker it runs while this thread selects the ensemble
+    const bestRefit = refit(bestSpec, Infinity) as Promise<Pipeline>;
+    bestRefit.catch(() => {}); // awaited below; a failure there must not also surface as unhandled
+    let best: Pipeline | undefined;
+    let ensemble: EnsemblePipeline | undefined;
+    let ensembleScore: number | undefined;
+    let ensembleSkipped: string | undefined;
+    if (opts.ensemble !== false && ranked.length >= 2) {
+      const o = typeof opts.ensemble === 'object' ? opts.ensemble : {};
+      // the best trials alone are often one learner's near-copies; each learner's best adds diversity (Caruana 2004)
+      const top = ranked.slice(0, o.candidates ?? 10);
+      const candidates = ranked.filter((c) => top.includes(c) || ranked.find((d) => d.r.spec.learner === c.r.spec.learner) === c);
+      // the targets of the stacked out-of-fold rows: y once per repeat
+      const yStacked = task === 'classification' ? new Int32Array(repeats * n) : new Float64Array(repeats * n);
+      for (let r = 0; r < repeats; r++) yStacked.set(enc.y, r * n);
+      // calibration and selection stop at the budget's end like a fit (checked about every million numbers they read):
+      // on 20k rows of 220 classes they took a minute before selection read only the true classes. A run that cannot
+      // finish them in time saves the best pipeline and says why
+      const selected = (() => {
+        try {
+          return withDeadline(
+            hardDeadline,
+            () => {
+              // each member's temperature is fitted on as many rows as the selection reads (a million numbers at most)
+              const maxRows = o.maxRows ?? 16384;
+              const temperatures = candidates.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked, Math.min(1 << 20, maxRows * p.r.oof.proba.cols)) : 1));
+              const library: OutOfFold[] = candidates.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
+              const weights = ensembleSelection(
+                library,
+                yStacked,
+                metric,
+                o.size ?? 50,
+                { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric), maxRows },
+              );
+              return { temperatures, library, weights };
+            },
+            clock,
+          );
+        } catch (e) {
+          if (!(e instanceof TimeLimitExceeded)) throw e;
+          ensembleSkipped = `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`;
+          return undefined;
+        }
+      })();
+      best = await bestRefit;
+      if (selected) {
+        const { temperatures, library, weights } = selected;
+        // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
+        // is left out and the others' weights renormalized, so many light members cannot blow the budget. The estimate
+        // can be wrong (a busier machine than during the search): a refit still running at the budget's end stops
+        // there (between trees, rounds, epochs) and its member is left out too. The best pipeline, refitted already,
+        // is kept whenever it is a member. With workers, as many refits run at once
+        const fitted = new Map<number, Pipeline>();
+        const order = candidates.map((_, i) => i).filter((i) => weights[i] > 0).sort((a, b) => weights[b] - weights[a] || a - b);
+        let next = 0;
+        const bestFitted = best;
+        const lane = async (): Promise<void> => {
+          while (next < order.length) {
+            const i = order[next++];
+            const c = candidates[i];
+            if (c === ranked[0]) fitted.set(i, bestFitted);
+            else if (clock() + refitMs(c.r.fitSeconds * 1000) <= hardDeadline) {
+              const p = await refit(c.r.spec, hardDeadline);
+              if (p) fitted.set(i, p);
+            }
           }
+        };
+        await Promise.all(Array.from({ length: pool?.size ?? 1 }, lane));
+        if (fitted.size === 0) ensembleSkipped = `refitting the ensemble's members on all rows did not fit the ${budget} s budget`;
+        else {
+          const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
+          const kept = weights.map((w, i) => (fitted.has(i) ? w / keptTotal : 0));
+          ensembleScore = score(metric, yStacked, blend(library, kept) as { proba?: Matrix; pred?: Float64Array });
+          const members = candidates.map((_, i) => i).filter((i) => fitted.has(i));
+          ensemble = new EnsemblePipeline(
+            members.map((i) => fitted.get(i)!),
+            members.map((i) => kept[i]),
+            members.map((i) => temperatures[i]),
+          );
         }
       }
-      if (fitted.size === 0) ensembleSkipped = `refitting the ensemble's members on all rows did not fit the ${budget} s budget`;
-      else {
-        const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
-        const kept = weights.map((w, i) => (fitted.has(i) ? w / keptTotal : 0));
-        ensembleScore = score(metric, yStacked, blend(library, kept) as { proba?: Matrix; pred?: Float64Array });
-        const members = pool.map((_, i) => i).filter((i) => fitted.has(i));
-        ensemble = new EnsemblePipeline(
-          members.map((i) => fitted.get(i)!),
-          members.map((i) => kept[i]),
-          members.map((i) => temperatures[i]),
-        );
-      }
     }
+    best ??= await bestRefit;
+    const result: AutoMLResult = {
+      metric,
+      task,
+      best,
+      bestSpec,
+      leaderboard,
+      learnerTrials: learners.map((learner) => ({
+        learner,
+        trials: outcome.trials.filter((t) => t.config.learner === learner).length,
+        completed: complete.filter((t) => t.config.learner === learner).length,
+      })),
+      ...(ensemble ? { ensemble, ensembleScore } : {}),
+      ...(ensembleSkipped ? { ensembleSkipped } : {}),
+      history,
+      trials: outcome.trials.length,
+      failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,
+      prunedTrials: outcome.trials.filter((t) => t.state === 'pruned').length,
+      elapsedSeconds: (clock() - start) / 1000,
+      notes,
+      save(path: string, which: 'best' | 'ensemble' = 'best') {
+        const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;
+        if (!model) throw new ArgumentError(`automl.save: which must name a fitted model, got 'ensemble' but no ensemble was built`);
+        model.save(path);
+      },
+    };
+    return result;
   }
-  const result: AutoMLResult = {
-    metric,
-    task,
-    best,
-    bestSpec,
-    leaderboard,
-    learnerTrials: learners.map((learner) => ({
-      learner,
-      trials: outcome.trials.filter((t) => t.config.learner === learner).length,
-      completed: complete.filter((t) => t.config.learner === learner).length,
-    })),
-    ...(ensemble ? { ensemble, ensembleScore } : {}),
-    ...(ensembleSkipped ? { ensembleSkipped } : {}),
-    history,
-    trials: outcome.trials.length,
-    failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,
-    prunedTrials: outcome.trials.filter((t) => t.state === 'pruned').length,
-    elapsedSeconds: (clock() - start) / 1000,
-    notes,
-    save(path: string, which: 'best' | 'ensemble' = 'best') {
-      const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;
-      if (!model) throw new ArgumentError(`automl.save: which must name a fitted model, got 'ensemble' but no ensemble was built`);
-      model.save(path);
-    },
-  };
-  return result;
 }
 
 /** A set of prediction arrays, equal when bit for bit equal: add() says whether the array was new. */

@@ -1,8 +1,8 @@
 // AutoML's cross-validation fits on worker threads: each worker holds the table, the encoded target and the folds
 // (sent once, when it starts) and fits one pipeline on one fold at a time, limited by a deadline on the process clock
-// (ms since the epoch, the clock every thread shares), and sends back the held-out predictions. The search loop
-// stays on the main thread; with `workers` trials in flight at once each awaits its folds here (this file is also
-// the worker's entry).
+// (ms since the epoch, the clock every thread shares), and sends back the held-out predictions; after the search it
+// refits pipelines on all rows and sends them back as JSON. The search loop stays on the main thread; with `workers`
+// trials in flight at once each awaits its folds here (this file is also the workers' entry).
 import { setNumThreads } from '../../kernels/cpu/pool.js';
 import { JobPool, serveJobs } from '../job-pool.js';
 import { complement } from './cv.js';
@@ -10,7 +10,7 @@ import { TimeLimitExceeded, withDeadline } from './deadline.js';
 import { type Table, subsetTable } from './frame.js';
 import type { Task } from './learner.js';
 import { type Matrix, type Target, takeTarget } from './matrix.js';
-import { Pipeline, type PipelineSpec } from './pipeline.js';
+import { Pipeline, type PipelineJSON, type PipelineSpec } from './pipeline.js';
 
 /** Milliseconds since the epoch with performance.now's fraction: the same on every thread. */
 export const processClock = (): number => performance.timeOrigin + performance.now();
@@ -76,18 +76,18 @@ export function fitFold(ctx: FoldContext, fold: Fold, spec: PipelineSpec, deadli
   }
 }
 
-interface Job {
-  spec: PipelineSpec;
-  fold: number;
-  deadline: number;
-}
+/** A fold fit (held-out predictions back) or a refit on all rows (the fitted pipeline back, as JSON). */
+type Job = { fold: number; spec: PipelineSpec; deadline: number } | { fold: 'all'; spec: PipelineSpec; deadline: number };
+
+/** A refit's pipeline as JSON, or `late` when it ran past its deadline. */
+export type Refit = { pipeline: PipelineJSON } | { late: true };
 
 /**
  * `size` worker threads that fit folds, one at a time each; fits beyond the free workers wait in a queue. A fit that
  * throws rejects its promise with the error's message; a worker that dies fails its fit and is replaced.
  */
 export class FoldPool {
-  private constructor(private readonly jobs: JobPool<Job, FoldFit, never, FoldContext>) {}
+  private constructor(private readonly jobs: JobPool<Job, FoldFit | Refit, never, FoldContext>) {}
 
   /** Starts `size` workers and waits until each holds the data. */
   static async create(size: number, ctx: FoldContext): Promise<FoldPool> {
@@ -98,8 +98,14 @@ export class FoldPool {
     return this.jobs.size;
   }
 
+  /** Fits `spec` on fold `fold`'s training rows and predicts its test rows, stopping at `deadline`. */
   fit(spec: PipelineSpec, fold: number, deadline: number): Promise<FoldFit> {
-    return this.jobs.run({ spec, fold, deadline });
+    return this.jobs.run({ spec, fold, deadline }) as Promise<FoldFit>;
+  }
+
+  /** Fits `spec` on all rows, stopping at `deadline` (Pipeline.fromJSON on the result predicts as the fit would). */
+  refit(spec: PipelineSpec, deadline: number): Promise<Refit> {
+    return this.jobs.run({ spec, fold: 'all', deadline }) as Promise<Refit>;
   }
 
   close(): Promise<void> {
@@ -107,10 +113,24 @@ export class FoldPool {
   }
 }
 
+/** Fits `spec` on every row of `ctx`, stopping at `deadline` (ms on `clock`). */
+export function refitAll(ctx: FoldContext, spec: PipelineSpec, deadline: number, clock: () => number): Pipeline | undefined {
+  try {
+    return withDeadline(deadline, () => new Pipeline(spec).fitEncoded(ctx.features, { task: ctx.task, y: ctx.y, classes: ctx.classes }, ctx.target), clock);
+  } catch (e) {
+    if (e instanceof TimeLimitExceeded) return undefined;
+    throw e;
+  }
+}
+
 // a fold worker: the table and folds arrive once; the fold tables are built when a fit first needs them
-serveJobs<Job, FoldFit, never, FoldContext>('automl-fold', (ctx) => {
+serveJobs<Job, FoldFit | Refit, never, FoldContext>('automl-fold', (ctx) => {
   // the trials are the parallel work: a large product inside one fit stays on this thread
   setNumThreads(1);
   const fold = foldTables(ctx);
-  return (job) => fitFold(ctx, fold(job.fold), job.spec, job.deadline, processClock);
+  return (job) => {
+    if (job.fold !== 'all') return fitFold(ctx, fold(job.fold), job.spec, job.deadline, processClock);
+    const p = refitAll(ctx, job.spec, job.deadline, processClock);
+    return p ? { pipeline: p.toJSON() } : { late: true };
+  };
 });

@@ -471,7 +471,11 @@ describe('automl with its fold fits on worker threads (workers > 1)', () => {
     expect(withoutTimes(two.leaderboard)).toEqual(withoutTimes(one.leaderboard));
     expect(two.bestSpec).toEqual(one.bestSpec);
     expect(two.ensembleScore).toBe(one.ensembleScore);
-    expect(two.ensemble!.predict(records)).toEqual(one.ensemble!.predict(records));
+    // the refits ran on the workers (sent back as JSON): the same members, probabilities bit for bit
+    expect(two.ensemble!.members.map((m) => m.spec)).toEqual(one.ensemble!.members.map((m) => m.spec));
+    expect(two.ensemble!.members.length).toBeGreaterThan(1);
+    expect(Array.from(two.ensemble!.predictProba(records).data)).toEqual(Array.from(one.ensemble!.predictProba(records).data));
+    expect(Array.from(two.best.predictProba(records).data)).toEqual(Array.from(one.best.predictProba(records).data));
   });
 
   it('runs `workers` trials at once: the strategy is asked for the next before the first finishes', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { kFold, stratifiedKFold } from '../../../search/automl/cv.js';
-import { type FoldContext, FoldPool, fitFold, foldTables, processClock } from '../../../search/automl/fold-pool.js';
+import { type FoldContext, FoldPool, fitFold, foldTables, processClock, refitAll } from '../../../search/automl/fold-pool.js';
 import { subsetTable, tableFromRecords } from '../../../search/automl/frame.js';
-import { encodeTarget, type PipelineSpec } from '../../../search/automl/pipeline.js';
+import { Pipeline, encodeTarget, type PipelineSpec } from '../../../search/automl/pipeline.js';
 import { penguinRecords } from './fixtures.js';
 
 // penguins with its gaps and categorical columns, three folds of one repeat and two of another
@@ -95,6 +95,28 @@ describe('FoldPool (automl fold fits on worker threads)', () => {
         expect('pred' in on && on.pred.length).toBe(reg.folds[i].length);
         expect(off).toEqual(on);
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refits a pipeline on all rows: its JSON predicts as the same refit on this thread; a late refit comes back as late', async () => {
+    const pool = await FoldPool.create(2, ctx);
+    try {
+      const specs: PipelineSpec[] = [
+        { learner: 'gradient-boosting', params: { nEstimators: 30 }, seed: 2, preprocess: { numericImpute: 'knn', scale: 'none' } },
+        { learner: 'mlp', params: { hidden: [8], epochs: 20 }, seed: 1, preprocess: { numericImpute: 'median', scale: 'standard' } },
+      ];
+      const off = await Promise.all(specs.map((spec) => pool.refit(spec, Infinity)));
+      specs.forEach((spec, j) => {
+        const r = off[j];
+        expect('pipeline' in r).toBe(true);
+        if (!('pipeline' in r)) return;
+        const here = refitAll(ctx, spec, Infinity, processClock)!;
+        expect(Pipeline.fromJSON(r.pipeline).predictProba(features)).toEqual(here.predictProba(features));
+      });
+      expect(await pool.refit({ learner: 'random-forest', params: { nEstimators: 500 }, seed: 0 }, processClock() + 5)).toEqual({ late: true });
+      expect(refitAll(ctx, { learner: 'random-forest', params: { nEstimators: 500 }, seed: 0 }, processClock() + 5, processClock)).toBeUndefined();
     } finally {
       await pool.close();
     }
