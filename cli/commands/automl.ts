@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, required } from '../args.js';
 import { loadTable } from '../data.js';
-import { createProgress, interrupt } from '../progress.js';
+import { createProgress, interrupt, tickSeconds } from '../progress.js';
 import { automl, formatLeaderboard, specParams, type AutoMLResult } from '../../search/automl/automl.js';
 import { encodeTarget } from '../../search/automl/pipeline.js';
 import { type LearnerName, learnerNames } from '../../search/automl/learners.js';
@@ -56,6 +56,9 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   if (!bool(p, 'quiet')) process.stderr.write(`automl: ${rows}, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
   const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
   let lastTrial = 0;
+  // counting seconds (no --trials), the bar moves with the clock too, between the trials that finish
+  let detail = 'no trial finished yet';
+  const stopTicking = num(p, 'trials') ? () => {} : tickSeconds(progress, Math.round(budget), () => detail);
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
@@ -68,8 +71,11 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
     ...(str(p, 'learners') !== undefined ? { learners: str(p, 'learners')!.split(',').map((s) => s.trim()) as LearnerName[] } : {}),
     ...(str(p, 'impute') !== undefined ? { impute: str(p, 'impute')!.split(',').map((s) => s.trim()) as PreprocessConfig['numericImpute'][] } : {}),
     // with several workers trials finish out of order: the count shown is the highest trial finished
-    onProgress: (e) => progress.update(num(p, 'trials') ? (lastTrial = Math.max(lastTrial, e.trial)) : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`),
-  });
+    onProgress: (e) => {
+      detail = `trial ${e.trial} ${e.learner} ${e.score.toFixed(4)} best ${e.bestScore.toFixed(4)}`;
+      progress.update(num(p, 'trials') ? (lastTrial = Math.max(lastTrial, e.trial)) : Math.min(Math.round(e.elapsedSeconds), Math.round(budget)), detail);
+    },
+  }).finally(stopTicking);
   progress.done(`${res.trials} trials (${res.prunedTrials} stopped early, ${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
   for (const note of res.notes) log(`column ${note}`);
   log(formatLeaderboard(res.leaderboard, res.metric));

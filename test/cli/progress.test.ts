@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../../cli/progress.js';
+import { createProgress, tickSeconds } from '../../cli/progress.js';
 
 /** A stream that keeps what is written; `tty` as a terminal would say. */
 function sink(tty = false): { write(s: string): boolean; isTTY: boolean; columns: number; text: () => string } {
@@ -55,5 +55,32 @@ describe('progress', () => {
     quick.update(10);
     quick.done();
     expect(fast.text()).toBe('');
+  });
+
+  it('tickSeconds moves a seconds bar with the clock between the work\'s own updates, with their last detail, until stopped', () => {
+    vi.useFakeTimers();
+    try {
+      let now = 0;
+      const seen: [number, string | undefined][] = [];
+      const p = { update: (done: number, detail?: string) => seen.push([done, detail]), done: () => {} };
+      let detail = 'nothing yet';
+      const stop = tickSeconds(p, 3, () => detail, 1000, () => now);
+      for (const t of [1000, 2000]) {
+        now = t;
+        vi.advanceTimersByTime(1000);
+      }
+      detail = 'trial 4';
+      for (const t of [3000, 4000]) {
+        now = t;
+        vi.advanceTimersByTime(1000);
+      }
+      stop();
+      now = 9000;
+      vi.advanceTimersByTime(5000);
+      // capped at the total; nothing after stop()
+      expect(seen).toEqual([[1, 'nothing yet'], [2, 'nothing yet'], [3, 'trial 4'], [3, 'trial 4']]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
