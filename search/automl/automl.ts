@@ -426,10 +426,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     }
 
     // a refit on all rows stopped at `deadline` (undefined when late): on a fold worker when there are workers
-    const pool = foldPool;
+    const workerPool = foldPool;
     const refit = async (spec: PipelineSpec, deadline: number): Promise<Pipeline | undefined> => {
-      if (!pool) return refitAll(ctx, spec, deadline, clock);
-      const r = await pool.refit(spec, deadline);
+      if (!workerPool) return refitAll(ctx, spec, deadline, clock);
+      const r = await workerPool.refit(spec, deadline);
       return 'late' in r ? undefined : Pipeline.fromJSON(r.pipeline);
     };
     const bestSpec = ranked[0].r.spec;
@@ -500,7 +500,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
             }
           }
         };
-        await Promise.all(Array.from({ length: pool?.size ?? 1 }, lane));
+        await Promise.all(Array.from({ length: workerPool?.size ?? 1 }, lane));
         if (fitted.size === 0) ensembleSkipped = `refitting the ensemble's members on all rows did not fit the ${budget} s budget`;
         else {
           const keptTotal = [...fitted.keys()].reduce((a, i) => a + weights[i], 0);
