@@ -13,7 +13,7 @@ import type { GenericPruner, GenericStrategy, Pruner, Strategy } from '../strate
 import { Study, type Trial } from '../study.js';
 import { kFold, stratifiedKFold } from './cv.js';
 import { type OutOfFold, blend, ensembleSelection, fitTemperature, oofValues, temper } from './ensemble.js';
-import { TimeLimitExceeded, withDeadline } from './deadline.js';
+import { beforeDeadline } from './deadline.js';
 import { type FoldFit, FoldPool, type FoldContext, fitFold, foldTables, processClock, refitAll } from './fold-pool.js';
 import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
@@ -451,32 +451,25 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       // calibration and selection stop at the budget's end like a fit (checked about every million numbers they read):
       // on 20k rows of 220 classes they took a minute before selection read only the true classes. A run that cannot
       // finish them in time saves the best pipeline and says why
-      const selected = (() => {
-        try {
-          return withDeadline(
-            hardDeadline,
-            () => {
-              // each member's temperature is fitted on as many rows as the selection reads (a million numbers at most)
-              const maxRows = o.maxRows ?? 16384;
-              const temperatures = candidates.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked, Math.min(1 << 20, maxRows * p.r.oof.proba.cols)) : 1));
-              const library: OutOfFold[] = candidates.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
-              const weights = ensembleSelection(
-                library,
-                yStacked,
-                metric,
-                o.size ?? 50,
-                { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric), maxRows },
-              );
-              return { temperatures, library, weights };
-            },
-            clock,
+      const selected = beforeDeadline(
+        hardDeadline,
+        () => {
+          // each member's temperature is fitted on as many rows as the selection reads (a million numbers at most)
+          const maxRows = o.maxRows ?? 16384;
+          const temperatures = candidates.map((p) => ('proba' in p.r.oof && o.calibrate !== false ? fitTemperature(p.r.oof.proba, yStacked, Math.min(1 << 20, maxRows * p.r.oof.proba.cols)) : 1));
+          const library: OutOfFold[] = candidates.map((p, i) => ('proba' in p.r.oof ? { proba: temper(p.r.oof.proba, temperatures[i]) } : p.r.oof));
+          const weights = ensembleSelection(
+            library,
+            yStacked,
+            metric,
+            o.size ?? 50,
+            { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric), maxRows },
           );
-        } catch (e) {
-          if (!(e instanceof TimeLimitExceeded)) throw e;
-          ensembleSkipped = `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`;
-          return undefined;
-        }
-      })();
+          return { temperatures, library, weights };
+        },
+        clock,
+      );
+      if (!selected) ensembleSkipped = `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`;
       best = await bestRefit;
       if (selected) {
         const { temperatures, library, weights } = selected;

@@ -26,6 +26,16 @@ export function withDeadline<T>(at: number, f: () => T, now: () => number = Date
   }
 }
 
+/** withDeadline, but a run the limit stops gives undefined instead of the TimeLimitExceeded (other errors still throw). */
+export function beforeDeadline<T>(at: number, f: () => T, now: () => number = Date.now): T | undefined {
+  try {
+    return withDeadline(at, f, now);
+  } catch (e) {
+    if (e instanceof TimeLimitExceeded) return undefined;
+    throw e;
+  }
+}
+
 /** Throws TimeLimitExceeded when a withDeadline limit is in force and has passed; `where` names the fit. */
 export function checkDeadline(where: string): void {
   if (deadline !== Infinity && clock() > deadline) throw new TimeLimitExceeded(`${where}: stopped at the time limit`);

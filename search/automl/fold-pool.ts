@@ -6,7 +6,7 @@
 import { setNumThreads } from '../../kernels/cpu/pool.js';
 import { JobPool, serveJobs } from '../job-pool.js';
 import { complement } from './cv.js';
-import { TimeLimitExceeded, withDeadline } from './deadline.js';
+import { beforeDeadline } from './deadline.js';
 import { type Table, subsetTable } from './frame.js';
 import type { Task } from './learner.js';
 import { type Matrix, type Target, takeTarget } from './matrix.js';
@@ -61,23 +61,15 @@ export function foldTables(ctx: FoldContext, maxCells = 1 << 24): (i: number) =>
 
 /** Fits `spec` on fold `i`'s training rows and predicts its test rows, stopping at `deadline` (ms on `clock`). */
 export function fitFold(ctx: FoldContext, fold: Fold, spec: PipelineSpec, deadline: number, clock: () => number): FoldFit {
-  try {
-    return withDeadline(
-      deadline,
-      () => {
-        const p = new Pipeline(spec).fitEncoded(fold.trainTable, { task: ctx.task, y: fold.trainY, classes: ctx.classes }, ctx.target);
-        return ctx.task === 'classification' ? { proba: p.predictProba(fold.testTable) } : { pred: p.predictEncoded(fold.testTable) as Float64Array };
-      },
-      clock,
-    );
-  } catch (e) {
-    if (e instanceof TimeLimitExceeded) return { late: true };
-    throw e;
-  }
+  const fit = (): FoldFit => {
+    const p = new Pipeline(spec).fitEncoded(fold.trainTable, { task: ctx.task, y: fold.trainY, classes: ctx.classes }, ctx.target);
+    return ctx.task === 'classification' ? { proba: p.predictProba(fold.testTable) } : { pred: p.predictEncoded(fold.testTable) as Float64Array };
+  };
+  return beforeDeadline(deadline, fit, clock) ?? { late: true };
 }
 
-/** A fold fit (held-out predictions back) or a refit on all rows (the fitted pipeline back, as JSON). */
-type Job = { fold: number; spec: PipelineSpec; deadline: number } | { fold: 'all'; spec: PipelineSpec; deadline: number };
+/** A fold fit (held-out predictions back) or, for fold 'all', a refit on all rows (the fitted pipeline back, as JSON). */
+type Job = { fold: number | 'all'; spec: PipelineSpec; deadline: number };
 
 /** A refit's pipeline as JSON, or `late` when it ran past its deadline. */
 export type Refit = { pipeline: PipelineJSON } | { late: true };
@@ -115,12 +107,7 @@ export class FoldPool {
 
 /** Fits `spec` on every row of `ctx`, stopping at `deadline` (ms on `clock`). */
 export function refitAll(ctx: FoldContext, spec: PipelineSpec, deadline: number, clock: () => number): Pipeline | undefined {
-  try {
-    return withDeadline(deadline, () => new Pipeline(spec).fitEncoded(ctx.features, { task: ctx.task, y: ctx.y, classes: ctx.classes }, ctx.target), clock);
-  } catch (e) {
-    if (e instanceof TimeLimitExceeded) return undefined;
-    throw e;
-  }
+  return beforeDeadline(deadline, () => new Pipeline(spec).fitEncoded(ctx.features, { task: ctx.task, y: ctx.y, classes: ctx.classes }, ctx.target), clock);
 }
 
 // a fold worker: the table and folds arrive once; the fold tables are built when a fit first needs them

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { TimeLimitExceeded, checkDeadline, withDeadline } from '../../../search/automl/deadline.js';
+import { TimeLimitExceeded, beforeDeadline, checkDeadline, withDeadline } from '../../../search/automl/deadline.js';
 import { type LearnerName, createLearner } from '../../../search/automl/learners.js';
 import { Random } from '../../../core/random.js';
 import { matrix } from '../../../search/automl/matrix.js';
 import { expectLimitChecked, irisData } from './fixtures.js';
 
 describe('fit deadlines', () => {
+  it('beforeDeadline: the value in time, undefined when the limit stops the run, any other error thrown as it was', () => {
+    let now = 0;
+    const clock = () => now;
+    expect(beforeDeadline(10, () => (checkDeadline('x'), 7), clock)).toBe(7);
+    now = 11;
+    expect(beforeDeadline(10, () => (checkDeadline('x'), 7), clock)).toBeUndefined();
+    expect(() => beforeDeadline(10, () => { throw new RangeError('other'); }, clock)).toThrow(RangeError);
+    // the limit is lifted afterwards
+    expect(() => checkDeadline('x')).not.toThrow();
+  });
+
   it('checkDeadline throws only inside a withDeadline whose time has passed; limits nest to the earlier one', () => {
     expect(() => checkDeadline('x')).not.toThrow();
     expect(() => withDeadline(Date.now() + 60_000, () => checkDeadline('x'))).not.toThrow();
