@@ -69,18 +69,22 @@ function everyStepRow(candidates: readonly OutOfFold[], y: ArrayLike<number>, ma
   const rows = y.length;
   if (rows <= maxRows) return [candidates, y];
   const step = Math.ceil(rows / maxRows);
-  const picked = Math.ceil(rows / step);
-  const ySub = new Float64Array(picked);
-  for (let i = 0; i < picked; i++) ySub[i] = y[i * step];
   const sub = candidates.map((c): OutOfFold => {
     const cols = 'proba' in c ? c.proba.cols : 1;
     const v = oofValues(c);
     if (v.length !== rows * cols) throw new ShapeError(`ensembleSelection: every candidate must have ${rows} rows, got ${v.length / cols}`);
-    const out = new Float64Array(picked * cols);
-    for (let i = 0; i < picked; i++) out.set(v.subarray(i * step * cols, (i * step + 1) * cols), i * cols);
-    return 'proba' in c ? { proba: matrix(picked, cols, out) } : { pred: out };
+    const out = rowsEvery(v, cols, step);
+    return 'proba' in c ? { proba: matrix(out.length / cols, cols, out) } : { pred: out };
   });
-  return [sub, ySub];
+  return [sub, rowsEvery(Float64Array.from(y), 1, step)];
+}
+
+/** Rows 0, step, 2 step, ... of row-major `values` with `cols` numbers a row. */
+function rowsEvery(values: Float64Array, cols: number, step: number): Float64Array {
+  const picked = Math.ceil(values.length / cols / step);
+  const out = new Float64Array(picked * cols);
+  for (let i = 0; i < picked; i++) out.set(values.subarray(i * step * cols, (i * step + 1) * cols), i * cols);
+  return out;
 }
 
 /** The candidates' outputs as hill climbing reads them: flat numbers, `cols` per row, and the labels to score on. */
@@ -217,14 +221,8 @@ export function fitTemperature(proba: Matrix, y: ArrayLike<number>, maxNumbers =
     // one number fitted on some 40 passes: past a million numbers, every step-th row is as good a sample and the
     // passes stay short (on 20k rows of 220 classes a member took seconds, and the ensemble never fitted a 60 s run)
     const step = Math.ceil((rows * cols) / maxNumbers);
-    const picked = Math.ceil(rows / step);
-    const sub = matrix(picked, cols);
-    const ySub = new Int32Array(picked);
-    for (let i = 0; i < picked; i++) {
-      sub.data.set(proba.data.subarray(i * step * cols, (i * step + 1) * cols), i * cols);
-      ySub[i] = y[i * step];
-    }
-    return fitTemperature(sub, ySub, Infinity);
+    const sub = rowsEvery(proba.data, cols, step);
+    return fitTemperature(matrix(sub.length / cols, cols, sub), rowsEvery(Float64Array.from(y), 1, step), Infinity);
   }
   // stops at a time limit (withDeadline) as a fit does, checked about every million numbers read
   const spend = checkEvery('temperature scaling');
