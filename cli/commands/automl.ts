@@ -1,6 +1,6 @@
 // whittle automl: joint search over learners, their hyperparameters and preprocessing on a table; saves the best pipeline.
 import { resolve } from 'node:path';
-import { type CommandSpec, type Parsed, num, str, bool, required } from '../args.js';
+import { type CommandSpec, type Parsed, num, str, bool, required, UsageError } from '../args.js';
 import { loadTable } from '../data.js';
 import { createProgress, interrupt, tickSeconds } from '../progress.js';
 import { automl, formatLeaderboard, specParams, type AutoMLResult } from '../../search/automl/automl.js';
@@ -29,6 +29,11 @@ export const automlSpec: CommandSpec = {
     },
     folds: { type: 'number', integer: true, min: 2, help: 'cross-validation folds', default: 5 },
     repeats: { type: 'number', integer: true, min: 1, help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
+    sampleRows: {
+      type: 'string',
+      help: "past this many rows the trials cross-validate a sample of them (stratified by class) and the best pipeline and the ensemble are refitted on all rows when that fits the budget; 'all' cross-validates every row",
+      default: '20000',
+    },
     learners: { type: 'string', help: `learners to search, comma-separated (default all that fit the task): ${learnerNames.join(',')}` },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
     maxCategories: { type: 'number', integer: true, min: 2, help: 'most one-hot columns per categorical column: more levels keep the most frequent and share one column for the rest; a column whose values never repeat (a name, an id) is left out', default: 64 },
@@ -59,11 +64,13 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   // counting seconds (no --trials), the bar moves with the clock too, between the trials that finish
   let detail = 'no trial finished yet';
   const stopTicking = num(p, 'trials') ? () => {} : tickSeconds(progress, Math.round(budget), () => detail);
+  const sampleRows = parseSampleRows(str(p, 'sampleRows')!);
   const res = await automl({
     data: table, target, budgetSeconds: budget, maxTrials: num(p, 'trials'), seed: num(p, 'seed'), folds: num(p, 'folds'), repeats: num(p, 'repeats'),
     strategy: str(p, 'strategy') as 'tpe' | 'random', ensemble: bool(p, 'ensemble'), signal: interrupt.controller.signal,
     pruner: str(p, 'prune') as 'median' | 'none',
     workers: num(p, 'workers'),
+    sampleRows,
     ...(str(p, 'metric') !== undefined ? { metric: str(p, 'metric') as MetricName } : {}),
     task,
     maxCategories: num(p, 'maxCategories'),
@@ -78,6 +85,8 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   }).finally(stopTicking);
   progress.done(`${res.trials} trials (${res.prunedTrials} stopped early, ${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
   for (const note of res.notes) log(`column ${note}`);
+  const sampled = sampleNote(res.rows);
+  if (sampled) log(sampled);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
   if (res.ensembleSkipped) log(`no ensemble: ${res.ensembleSkipped} (a larger --budget leaves time for it)`);
@@ -88,7 +97,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   log(`saved ${what} to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) {
-    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows})`, which, out, interrupt.requested) });
+    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows}${sampled ? `; ${sampled}` : ''})`, which, out, interrupt.requested) });
     log(`wrote the report to ${resolve(report)}`);
   }
   return res;
@@ -113,6 +122,22 @@ export function automlSection(res: AutoMLResult, dataset: string, which: 'ensemb
     lowerIsBetter: !greaterIsBetter(res.metric),
     notes: res.notes,
   };
+}
+
+/** --sample-rows: a row count >= 2, or 'all' (no sample). */
+function parseSampleRows(v: string): number | false {
+  if (v === 'all') return false;
+  const m = Number(v);
+  if (!(Number.isInteger(m) && m >= 2)) throw new UsageError(`automl: --sample-rows must be an integer >= 2 or 'all', got ${JSON.stringify(v)}`);
+  return m;
+}
+
+/** What a user should know when the trials saw a sample: how many rows, and which rows the saved pipelines learnt from. */
+export function sampleNote(rows: AutoMLResult['rows']): string | undefined {
+  if (rows.searched === rows.total) return undefined;
+  const on = (r: number) => (r === rows.total ? `all ${rows.total} rows` : `the ${rows.searched}-row sample`);
+  const members = rows.ensemble ? `; the ensemble's members on ${rows.ensemble.every((r) => r === rows.total) ? `all ${rows.total} rows` : rows.ensemble.every((r) => r !== rows.total) ? `the sample` : `all rows (${rows.ensemble.filter((r) => r === rows.total).length} of ${rows.ensemble.length}), the rest on the sample`}` : '';
+  return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (--sample-rows); the best pipeline was refitted on ${on(rows.best)}${members}`;
 }
 
 /** 'linear-svm x3, mlp, knn': each learner once, with its count when it appears more than once, in first-seen order. */

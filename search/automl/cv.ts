@@ -1,5 +1,6 @@
 // Seeded k-fold splits: stratified for classification (each class dealt round-robin over the folds, so every fold
-// holds floor or ceil of its share), plain shuffled for regression.
+// holds floor or ceil of its share), plain shuffled for regression; and seeded row samples of either kind (AutoML
+// searches on one on a large table).
 import { ArgumentError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 
@@ -30,6 +31,51 @@ export function kFold(n: number, k: number, seed = 0): Int32Array[] {
   checkK('kFold', n, k);
   const perm = new Random(seed).permutation(n);
   return Array.from({ length: k }, (_, f) => perm.filter((_, i) => i % k === f).sort());
+}
+
+/**
+ * A seeded sample of about `m` of the rows 0..y.length-1 (sorted), each class in its share of them by largest
+ * remainders and with at least min(its rows, `minPerClass`) rows, so a rare class still reaches every fold
+ * (that can take a few rows past `m`). All rows when there are at most `m`.
+ */
+export function stratifiedSample(y: ArrayLike<number>, m: number, minPerClass = 1, seed = 0): Int32Array {
+  checkSample('stratifiedSample', m);
+  const n = y.length;
+  if (n <= m) return Int32Array.from({ length: n }, (_, i) => i);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const list = byClass.get(y[i]) ?? [];
+    list.push(i);
+    byClass.set(y[i], list);
+  }
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const quota = classes.map((c) => (byClass.get(c)!.length * m) / n);
+  const take = classes.map((c, j) => Math.max(Math.min(byClass.get(c)!.length, minPerClass), Math.floor(quota[j])));
+  // the rows left go to the largest remainders (ties to the lower class), one each
+  let left = m - take.reduce((a, b) => a + b, 0);
+  const byRemainder = classes.map((_, j) => j).sort((a, b) => quota[b] - Math.floor(quota[b]) - (quota[a] - Math.floor(quota[a])) || a - b);
+  for (const j of byRemainder) {
+    if (left <= 0) break;
+    if (take[j] < byClass.get(classes[j])!.length && take[j] < Math.ceil(quota[j])) {
+      take[j]++;
+      left--;
+    }
+  }
+  const rng = new Random(seed);
+  const out: number[] = [];
+  classes.forEach((c, j) => out.push(...rng.shuffle(byClass.get(c)!).slice(0, take[j])));
+  return Int32Array.from(out).sort();
+}
+
+/** A seeded sample of `m` of the rows 0..n-1 (sorted); all rows when n <= m. */
+export function randomSample(n: number, m: number, seed = 0): Int32Array {
+  checkSample('randomSample', m);
+  if (n <= m) return Int32Array.from({ length: n }, (_, i) => i);
+  return new Random(seed).permutation(n).slice(0, m).sort();
+}
+
+function checkSample(op: string, m: number): void {
+  if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${op}: m must be a positive integer, got ${m}`);
 }
 
 /** Rows of 0..n-1 not in `test`. */

@@ -24,6 +24,8 @@ export interface FoldContext {
   classes: string[];
   /** Test rows of each fold (all repeats, in order); the training rows are the rest. */
   folds: Int32Array[];
+  /** Every row, when `features` and `y` are a sample of them (AutoML's sampleRows): what a refit on all rows reads. */
+  all?: { features: Table; y: Target };
 }
 
 /** A fold fit's held-out predictions, or `late` when it ran past its deadline. */
@@ -68,8 +70,11 @@ export function fitFold(ctx: FoldContext, fold: Fold, spec: PipelineSpec, deadli
   return beforeDeadline(deadline, fit, clock) ?? { late: true };
 }
 
-/** A fold fit (held-out predictions back) or, for fold 'all', a refit on all rows (the fitted pipeline back, as JSON). */
-type Job = { fold: number | 'all'; spec: PipelineSpec; deadline: number };
+/**
+ * A fold fit (held-out predictions back) or, for fold 'all', a refit on the rows searched, or with `every` on every row
+ * (the fitted pipeline back, as JSON).
+ */
+type Job = { fold: number | 'all'; spec: PipelineSpec; deadline: number; every?: boolean };
 
 /** A refit's pipeline as JSON, or `late` when it ran past its deadline. */
 export type Refit = { pipeline: PipelineJSON } | { late: true };
@@ -95,9 +100,12 @@ export class FoldPool {
     return this.jobs.run({ spec, fold, deadline }) as Promise<FoldFit>;
   }
 
-  /** Fits `spec` on all rows, stopping at `deadline` (Pipeline.fromJSON on the result predicts as the fit would). */
-  refit(spec: PipelineSpec, deadline: number): Promise<Refit> {
-    return this.jobs.run({ spec, fold: 'all', deadline }) as Promise<Refit>;
+  /**
+   * Fits `spec` on all rows searched, or with `every` on every row of the table (ctx.all), stopping at `deadline`
+   * (Pipeline.fromJSON on the result predicts as the fit would).
+   */
+  refit(spec: PipelineSpec, deadline: number, every = false): Promise<Refit> {
+    return this.jobs.run({ spec, fold: 'all', deadline, every }) as Promise<Refit>;
   }
 
   close(): Promise<void> {
@@ -105,9 +113,10 @@ export class FoldPool {
   }
 }
 
-/** Fits `spec` on every row of `ctx`, stopping at `deadline` (ms on `clock`). */
-export function refitAll(ctx: FoldContext, spec: PipelineSpec, deadline: number, clock: () => number): Pipeline | undefined {
-  return beforeDeadline(deadline, () => new Pipeline(spec).fitEncoded(ctx.features, { task: ctx.task, y: ctx.y, classes: ctx.classes }, ctx.target), clock);
+/** Fits `spec` on the rows `ctx` searched, or with `every` on every row (ctx.all when they were a sample), stopping at `deadline` (ms on `clock`). */
+export function refitAll(ctx: FoldContext, spec: PipelineSpec, deadline: number, clock: () => number, every = false): Pipeline | undefined {
+  const { features, y } = every && ctx.all ? ctx.all : ctx;
+  return beforeDeadline(deadline, () => new Pipeline(spec).fitEncoded(features, { task: ctx.task, y, classes: ctx.classes }, ctx.target), clock);
 }
 
 // a fold worker: the table and folds arrive once; the fold tables are built when a fit first needs them
@@ -117,7 +126,7 @@ serveJobs<Job, FoldFit | Refit, never, FoldContext>('automl-fold', (ctx) => {
   const fold = foldTables(ctx);
   return (job) => {
     if (job.fold !== 'all') return fitFold(ctx, fold(job.fold), job.spec, job.deadline, processClock);
-    const p = refitAll(ctx, job.spec, job.deadline, processClock);
+    const p = refitAll(ctx, job.spec, job.deadline, processClock, job.every);
     return p ? { pipeline: p.toJSON() } : { late: true };
   };
 });

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { Random } from '../../../core/random.js';
-import { automl, formatLeaderboard, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
+import { automl, formatLeaderboard, type AutoMLOptions, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
 import { readCsv } from '../../../core/data/csv.js';
-import { complement, stratifiedKFold } from '../../../search/automl/cv.js';
-import { subsetTable } from '../../../search/automl/frame.js';
+import { complement, stratifiedKFold, stratifiedSample } from '../../../search/automl/cv.js';
+import { subsetTable, tableFromRecords } from '../../../search/automl/frame.js';
 import { takeTarget } from '../../../search/automl/matrix.js';
 import { accuracy } from '../../../search/automl/metrics.js';
 import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
@@ -183,19 +183,26 @@ describe('automl', () => {
     expect(again.elapsedSeconds).toBe(res.elapsedSeconds);
   });
 
-  it('a refit that the machine makes slower than its fold fits stops at the budget and its member is left out', async () => {
+  it('a refit that the machine makes slower than its fold fits stops at the budget and its member is left out; the rest are kept only if they beat the best alone', async () => {
     // the clock the test advances reads 1 ms during the search and 10 ms once 80% of the budget is gone, as if the
     // machine got ten times busier: a forest member's refit, estimated from its fold fits to end in time, would run
     // on past the budget (2.09 s of 2 and 3.11 of 3 before the refits were limited)
     const rng = new Random(4);
     const records = Array.from({ length: 300 }, (_, i) => ({ ...Object.fromEntries(Array.from({ length: 4 }, (_, j) => [`x${j}`, rng.normal() + (j === i % 3 ? 1.5 : 0)])), y: 'abc'[i % 3] }));
-    for (const budget of [2, 3]) {
+    for (const budget of [2.5, 3]) {
       let now = 0;
       const clock = () => (now += now > 0.8 * budget * 1000 ? 10 : 1);
       const res = await automl({ data: records, target: 'y', budgetSeconds: budget, learners: ['gaussian-nb', 'random-forest', 'extra-trees'], seed: 1, repeats: 1, clock });
       // past the budget by at most the few reads after the stopped tree (10 ms each now)
       expect(res.elapsedSeconds).toBeLessThanOrEqual(budget + 0.04);
-      expect(res.ensemble!.predict(records.slice(0, 5)).length).toBe(5);
+      // with 2.5 s, 3 of the 5 members picked were refitted and still blend better than the best pipeline alone (log
+      // loss on the out-of-fold rows); with 3 s, 2 of 5 were and do not: the best pipeline alone is the model then
+      if (budget === 2.5) expect(res.ensemble!.predict(records.slice(0, 5)).length).toBe(5);
+      else {
+        expect(res.ensemble).toBeUndefined();
+        expect(res.ensembleSkipped).toBe('the 2 of its 5 members refitted within the 3 s budget blend no better than the best pipeline alone (log-loss on the out-of-fold rows)');
+        expect(res.best.predict(records.slice(0, 5)).length).toBe(5);
+      }
     }
   });
 
@@ -512,6 +519,69 @@ describe('automl with its fold fits on worker threads (workers > 1)', () => {
     await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 0 })).rejects.toThrow(/automl: workers must be a positive integer, got 0/);
     await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 1.5 })).rejects.toThrow(ArgumentError);
     await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 2, clock: () => 0 })).rejects.toThrow(/automl: 2 workers time their fits on the process clock/);
+  });
+});
+
+describe('automl on a table past sampleRows: the trials on a sample, the refits on every row', () => {
+  const records = penguinRecords();
+  const sampleOf = (recs: typeof records, target: string, m: number, seed: number) => Array.from(stratifiedSample(encodeTarget(tableFromRecords(recs), target, 'auto').y, m, 5, seed), (i) => recs[i]);
+  const probaOf = (p: { predictProba(r: typeof records): { data: Float64Array } }, recs: typeof records) => Array.from(p.predictProba(recs).data);
+  const fixed: Omit<AutoMLOptions, 'data'> = { target: 'Species', maxTrials: 5, strategy: 'random', pruner: 'none', seed: 2, learners: ['decision-tree', 'linear', 'knn'], budgetSeconds: 300, repeats: 1 };
+
+  it('cross-validates a stratified sample (the leaderboard of a run on those rows alone) and refits the best and the members on every row', async () => {
+    const res = await automl({ data: records, sampleRows: 120, ...fixed });
+    const alone = await automl({ data: sampleOf(records, 'Species', 120, 2), sampleRows: false, ...fixed });
+    expect(withoutTimes(res.leaderboard)).toEqual(withoutTimes(alone.leaderboard));
+    expect(res.bestSpec).toEqual(alone.bestSpec);
+    expect(res.rows).toEqual({ total: 344, searched: 120, best: 344, ensemble: res.ensemble!.members.map(() => 344) });
+    expect(alone.rows).toEqual({ total: 120, searched: 120, best: 120, ensemble: alone.ensemble!.members.map(() => 120) });
+    expect(res.ensemble!.members.length).toBeGreaterThan(1);
+    // each refit predicts as a pipeline fitted on all 344 rows, not as the one on the sample
+    expect(probaOf(res.best, records)).toEqual(probaOf(new Pipeline(res.bestSpec).fit(records, 'Species'), records));
+    expect(probaOf(res.best, records)).not.toEqual(probaOf(alone.best, records));
+    for (const m of res.ensemble!.members) expect(probaOf(m, records)).toEqual(probaOf(new Pipeline(m.spec).fit(records, 'Species'), records));
+  });
+
+  it('refits on the sample when a refit on every row would not fit the budget, or runs late', async () => {
+    // on a clock the test advances (1 ms a read) the forest reads it once per tree: 100 ms a fold on 80 rows, so a
+    // refit on all 1,000 rows is estimated at 1.1 * 100 * 1000 / 80 = 1,375 ms
+    const rng = new Random(7);
+    const recs = Array.from({ length: 1000 }, (_, i) => ({ ...Object.fromEntries(Array.from({ length: 4 }, (_, j) => [`x${j}`, rng.normal() + (j === i % 3 ? 1 : 0)])), y: 'abc'[i % 3] }));
+    const run = (budgetSeconds: number, clock: () => number, onProgress?: () => void) =>
+      automl({ data: recs, target: 'y', sampleRows: 100, learners: ['random-forest'], maxTrials: 1, ensemble: false, repeats: 1, pruner: 'none', seed: 1, budgetSeconds, clock, onProgress });
+    let now = 0;
+    const tight = await run(1, () => (now += 1));
+    expect(tight.rows).toEqual({ total: 1000, searched: 100, best: 100 });
+    const onSample = new Pipeline(tight.bestSpec).fit(sampleOf(recs, 'y', 100, 1), 'y');
+    expect(probaOf(tight.best, recs)).toEqual(probaOf(onSample, recs));
+    expect(tight.elapsedSeconds).toBeLessThanOrEqual(1);
+    now = 0;
+    expect((await run(20, () => (now += 1))).rows.best).toBe(1000);
+    // estimated to fit, but the machine turns 1000x slower once the trial is done: the refit on every row stops at the
+    // budget's end and the best is refitted on the sample instead
+    now = 0;
+    let slow = false;
+    const slowed = await run(20, () => (now += slow ? 1000 : 1), () => (slow = true));
+    expect(slowed.rows.best).toBe(100);
+    expect(probaOf(slowed.best, recs)).toEqual(probaOf(onSample, recs));
+  });
+
+  it('samples a regression target at random, and gives with 2 workers what 1 gives', async () => {
+    const mass: Omit<AutoMLOptions, 'data'> = { ...fixed, target: 'Body Mass (g)', learners: ['linear', 'knn', 'decision-tree'] };
+    const one = await automl({ data: records, sampleRows: 100, ...mass, workers: 1 });
+    const two = await automl({ data: records, sampleRows: 100, ...mass, workers: 2 });
+    expect(one.task).toBe('regression');
+    expect(one.rows.total).toBe(342); // two penguins have no body mass
+    expect(one.rows.searched).toBe(100);
+    expect(one.rows.best).toBe(342);
+    expect(two.rows).toEqual(one.rows);
+    expect(withoutTimes(two.leaderboard)).toEqual(withoutTimes(one.leaderboard));
+    expect(Array.from(two.best.predictEncoded(tableFromRecords(records)) as Float64Array)).toEqual(Array.from(one.best.predictEncoded(tableFromRecords(records)) as Float64Array));
+    expect(two.ensemble!.members.map((m) => m.spec)).toEqual(one.ensemble!.members.map((m) => m.spec));
+  });
+
+  it('refuses a sampleRows that is not an integer >= 2 or false', async () => {
+    for (const bad of [0, 1, 2.5, -3]) await expect(automl({ data: records, target: 'Species', maxTrials: 1, sampleRows: bad })).rejects.toThrow(new RegExp(`automl: sampleRows must be an integer >= 2 or false, got ${bad}`));
   });
 });
 
