@@ -31,8 +31,8 @@ export const automlSpec: CommandSpec = {
     repeats: { type: 'number', integer: true, min: 1, help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     sampleRows: {
       type: 'string',
-      help: "past this many rows the trials cross-validate a sample of them (stratified by class) and the best pipeline and the ensemble are refitted on all rows when that fits the budget; 'all' cross-validates every row",
-      default: '20000',
+      help: "when the trials cross-validate a sample (stratified by class) instead of every row: 'auto', a 20000-row sample when the default forest on every row would not keep pace with the budget; N, a sample of N past N rows; 'all', every row. The best pipeline and the ensemble are refitted on all rows when that fits the budget",
+      default: 'auto',
     },
     learners: { type: 'string', help: `learners to search, comma-separated (default all that fit the task): ${learnerNames.join(',')}` },
     impute: { type: 'string', help: 'numeric imputations to search, comma-separated: median,mean,most-frequent,knn (default all four when at least 5 rows have a missing number, else knn)' },
@@ -124,11 +124,12 @@ export function automlSection(res: AutoMLResult, dataset: string, which: 'ensemb
   };
 }
 
-/** --sample-rows: a row count >= 2, or 'all' (no sample). */
-function parseSampleRows(v: string): number | false {
+/** --sample-rows: 'auto', a row count >= 2, or 'all' (no sample). */
+function parseSampleRows(v: string): number | false | 'auto' {
   if (v === 'all') return false;
+  if (v === 'auto') return 'auto';
   const m = Number(v);
-  if (!(Number.isInteger(m) && m >= 2)) throw new UsageError(`automl: --sample-rows must be an integer >= 2 or 'all', got ${JSON.stringify(v)}`);
+  if (!(Number.isInteger(m) && m >= 2)) throw new UsageError(`automl: --sample-rows must be 'auto', an integer >= 2 or 'all', got ${JSON.stringify(v)}`);
   return m;
 }
 
@@ -137,7 +138,7 @@ export function sampleNote(rows: AutoMLResult['rows']): string | undefined {
   if (rows.searched === rows.total) return undefined;
   const on = (r: number) => (r === rows.total ? `all ${rows.total} rows` : `the ${rows.searched}-row sample`);
   const members = rows.ensemble ? `; the ensemble's members on ${rows.ensemble.every((r) => r === rows.total) ? `all ${rows.total} rows` : rows.ensemble.every((r) => r !== rows.total) ? `the sample` : `all rows (${rows.ensemble.filter((r) => r === rows.total).length} of ${rows.ensemble.length}), the rest on the sample`}` : '';
-  return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (--sample-rows); the best pipeline was refitted on ${on(rows.best)}${members}`;
+  return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (${rows.why}; --sample-rows); the best pipeline was refitted on ${on(rows.best)}${members}`;
 }
 
 /** 'linear-svm x3, mlp, knn': each learner once, with its count when it appears more than once, in first-seen order. */

@@ -319,12 +319,12 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const flags = ['--data', 'penguins.csv', '--target', 'Species', '--trials', '4', '--strategy', 'random', '--learners', 'linear,knn', '--folds', '3', '--repeats', '1', '--quiet'];
     const a = whittle('automl', ...flags, '--sample-rows', '120', '--out', 'sampled.json');
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stderr).toMatch(/^trials cross-validated a sample of 120 of the 344 rows \(--sample-rows\); the best pipeline was refitted on all 344 rows; the ensemble's members on all 344 rows$/m);
-    // the default (20,000) does not sample 344 rows, nor does 'all'
+    expect(a.stderr).toMatch(/^trials cross-validated a sample of 120 of the 344 rows \(asked for past 120 rows; --sample-rows\); the best pipeline was refitted on all 344 rows; the ensemble's members on all 344 rows$/m);
+    // the default ('auto', past 20,000 rows) does not sample 344 rows, nor does 'all'
     for (const rows of [[], ['--sample-rows', 'all']]) expect(whittle('automl', ...flags, ...rows, '--out', 'unsampled.json').stderr).not.toContain('cross-validated a sample');
     const bad = whittle('automl', ...flags, '--sample-rows', '1');
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n')[0]).toBe(`whittle: automl: --sample-rows must be an integer >= 2 or 'all', got "1"`);
+    expect(bad.stderr.trim().split('\n')[0]).toBe(`whittle: automl: --sample-rows must be 'auto', an integer >= 2 or 'all', got "1"`);
   });
 
   it('automl --workers: 2 at once save the pipeline 1 saves when the path does not depend on finishing order', () => {

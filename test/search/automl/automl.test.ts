@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { Random } from '../../../core/random.js';
-import { automl, formatLeaderboard, type AutoMLOptions, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
+import { automl, formatLeaderboard, scaleFitTime, type AutoMLOptions, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
 import { readCsv } from '../../../core/data/csv.js';
 import { complement, stratifiedKFold, stratifiedSample } from '../../../search/automl/cv.js';
 import { subsetTable, tableFromRecords } from '../../../search/automl/frame.js';
@@ -533,7 +533,7 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     const alone = await automl({ data: sampleOf(records, 'Species', 120, 2), sampleRows: false, ...fixed });
     expect(withoutTimes(res.leaderboard)).toEqual(withoutTimes(alone.leaderboard));
     expect(res.bestSpec).toEqual(alone.bestSpec);
-    expect(res.rows).toEqual({ total: 344, searched: 120, best: 344, ensemble: res.ensemble!.members.map(() => 344) });
+    expect(res.rows).toEqual({ total: 344, searched: 120, best: 344, ensemble: res.ensemble!.members.map(() => 344), why: 'asked for past 120 rows' });
     expect(alone.rows).toEqual({ total: 120, searched: 120, best: 120, ensemble: alone.ensemble!.members.map(() => 120) });
     expect(res.ensemble!.members.length).toBeGreaterThan(1);
     // each refit predicts as a pipeline fitted on all 344 rows, not as the one on the sample
@@ -551,7 +551,7 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
       automl({ data: recs, target: 'y', sampleRows: 100, learners: ['random-forest'], maxTrials: 1, ensemble: false, repeats: 1, pruner: 'none', seed: 1, budgetSeconds, clock, onProgress });
     let now = 0;
     const tight = await run(1, () => (now += 1));
-    expect(tight.rows).toEqual({ total: 1000, searched: 100, best: 100 });
+    expect(tight.rows).toEqual({ total: 1000, searched: 100, best: 100, why: 'asked for past 100 rows' });
     const onSample = new Pipeline(tight.bestSpec).fit(sampleOf(recs, 'y', 100, 1), 'y');
     expect(probaOf(tight.best, recs)).toEqual(probaOf(onSample, recs));
     expect(tight.elapsedSeconds).toBeLessThanOrEqual(1);
@@ -564,6 +564,29 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     const slowed = await run(20, () => (now += slow ? 1000 : 1), () => (slow = true));
     expect(slowed.rows.best).toBe(100);
     expect(probaOf(slowed.best, recs)).toEqual(probaOf(onSample, recs));
+  });
+
+  it("'auto' (the default) samples a table past 20,000 rows only when its probe says every row would not keep pace", async () => {
+    // on a clock the test advances (5 ms a read) the linear model's probe and trial take a few reads whatever the
+    // rows: scaled to 16,800 training rows the probe is past a 0.27 s search, and inside a 1.8 s one
+    const rng = new Random(9);
+    const recs = Array.from({ length: 21000 }, (_, i) => ({ x0: rng.normal() + (i % 2), x1: rng.normal(), y: i % 2 ? 'b' : 'a' }));
+    const run = (budgetSeconds: number, sampleRows?: number | false) => {
+      let now = 0;
+      return automl({ data: recs, target: 'y', learners: ['linear'], maxTrials: 1, ensemble: false, repeats: 1, seed: 1, budgetSeconds, clock: () => (now += 5), sampleRows });
+    };
+    const tight = await run(0.3);
+    expect(tight.rows.searched).toBe(20000);
+    expect(tight.rows.why).toMatch(/^cross-validating the default linear on all 21000 rows would take about [\d.]+ s \(timed on 2000\), past the 0\.3 s search$/);
+    expect((await run(2)).rows).toEqual({ total: 21000, searched: 21000, best: 21000 });
+    // never with false, always past the number given
+    expect((await run(0.3, false)).rows.searched).toBe(21000);
+    expect((await run(2, 20500)).rows).toMatchObject({ total: 21000, searched: 20500, why: 'asked for past 20500 rows' });
+  });
+
+  it('scales a probe fit time to all rows linearly for gradient boosting and as n log n for the others', () => {
+    expect(scaleFitTime('gradient-boosting', 0.5, 2000, 16000)).toBeCloseTo(4, 12);
+    expect(scaleFitTime('random-forest', 0.5, 1024, 4096)).toBeCloseTo((0.5 * 4 * 12) / 10, 12);
   });
 
   it('samples a regression target at random, and gives with 2 workers what 1 gives', async () => {
@@ -580,8 +603,8 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     expect(two.ensemble!.members.map((m) => m.spec)).toEqual(one.ensemble!.members.map((m) => m.spec));
   });
 
-  it('refuses a sampleRows that is not an integer >= 2 or false', async () => {
-    for (const bad of [0, 1, 2.5, -3]) await expect(automl({ data: records, target: 'Species', maxTrials: 1, sampleRows: bad })).rejects.toThrow(new RegExp(`automl: sampleRows must be an integer >= 2 or false, got ${bad}`));
+  it("refuses a sampleRows that is not 'auto', an integer >= 2 or false", async () => {
+    for (const bad of [0, 1, 2.5, -3, 'some']) await expect(automl({ data: records, target: 'Species', maxTrials: 1, sampleRows: bad as number })).rejects.toThrow(`automl: sampleRows must be 'auto', an integer >= 2 or false, got ${bad}`);
   });
 });
 
