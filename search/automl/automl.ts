@@ -19,7 +19,7 @@ import { type FoldFit, FoldPool, type FoldContext, fitFold, foldTables, processC
 import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
 import { type LearnerName, type LearnerParams, learnerNames, supportsRegression } from './learners.js';
-import { type Matrix, matrix, takeTarget } from './matrix.js';
+import { type Matrix, type Target, matrix, takeTarget } from './matrix.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics, score } from './metrics.js';
 import { EnsemblePipeline, Pipeline, type PipelineSpec, type Predictor, encodeTarget } from './pipeline.js';
 import { type PreprocessConfig, Preprocessor } from './preprocess.js';
@@ -87,9 +87,9 @@ export interface AutoMLOptions {
   /**
    * When the trials cross-validate a seeded sample of the rows (stratified by class: every class in its share, and in
    * at least `folds` rows where it has them) instead of all of them. 'auto' (default): a sample of 20,000 on a larger
-   * table when every row would not keep pace, i.e. when the first default pipeline (the forest, unless `learners`
-   * leaves it out), timed on one fold of 2,000 rows and scaled to all rows as n log n, would take longer than the
-   * search time for its folds; a number: a sample of that many whenever the table has more; false: every row. The
+   * table when every row would not keep pace, i.e. when gradient boosting's default (else the first default), timed
+   * on one fold of 2,000 rows and scaled to all rows, would take longer than the search time for its folds (sampleNeed
+   * below); a number: a sample of that many whenever the table has more; false: every row. The
    * best pipeline and the ensemble's members are refitted on all rows when that refit, estimated from their fold fits
    * scaled to all rows, fits in the budget, else on the sample (`rows` in the result says which and why); the search
    * keeps time for the best's refit on all rows when it would take at most half the budget. On a synthetic 180,000 x
@@ -625,19 +625,20 @@ const autoSampleRows = 20000;
  * rows x 2) boosting keeps pace on every row and won there (R² 0.093 on held-out rows), where on a 20,000-row sample
  * the search preferred extra trees (0.045). A probe that fails says nothing (that trial will say why).
  */
-function sampleNeed(features: Table, enc: { task: Task; y: Float64Array | Int32Array; classes: string[] }, target: string, spec: PipelineSpec, k: number, seed: number, clock: () => number, searchSeconds: number): string | undefined {
+function sampleNeed(features: Table, enc: { task: Task; y: Target; classes: string[] }, target: string, spec: PipelineSpec, folds: number, seed: number, clock: () => number, searchSeconds: number): string | undefined {
   const total = features.nRows;
-  const probe = enc.task === 'classification' ? stratifiedSample(enc.y, 2000, k, seed + 1) : randomSample(total, 2000, seed + 1);
+  const probe = enc.task === 'classification' ? stratifiedSample(enc.y, 2000, folds, seed + 1) : randomSample(total, 2000, seed + 1);
   const y = takeTarget(enc.y, probe);
-  const folds = enc.task === 'classification' ? stratifiedKFold(y, k, seed) : kFold(probe.length, k, seed);
-  const ctx: FoldContext = { features: subsetTable(features, probe), target, task: enc.task, y, classes: enc.classes, folds: [folds[0]] };
+  const k = Math.min(folds, probe.length);
+  const test = (enc.task === 'classification' ? stratifiedKFold(y, k, seed) : kFold(probe.length, k, seed))[0];
+  const ctx: FoldContext = { features: subsetTable(features, probe), target, task: enc.task, y, classes: enc.classes, folds: [test] };
   const t0 = clock();
   try {
     fitFold(ctx, foldTables(ctx)(0), spec, Infinity, clock);
   } catch {
     return undefined;
   }
-  const cvSeconds = (k * scaleFitTime(spec.learner, (clock() - t0) / 1000, probe.length - folds[0].length, (total * (k - 1)) / k));
+  const cvSeconds = folds * scaleFitTime(spec.learner, (clock() - t0) / 1000, probe.length - test.length, (total * (folds - 1)) / folds);
   if (!(cvSeconds > searchSeconds)) return undefined;
   const secs = (v: number) => (v < 10 ? v.toFixed(1) : String(Math.round(v)));
   return `cross-validating the default ${spec.learner} on all ${total} rows would take about ${secs(cvSeconds)} s (timed on ${probe.length}), past the ${secs(searchSeconds)} s search`;
