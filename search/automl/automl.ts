@@ -87,16 +87,16 @@ export interface AutoMLOptions {
   /**
    * When the trials cross-validate a seeded sample of the rows (stratified by class: every class in its share, and in
    * at least `folds` rows where it has them) instead of all of them. 'auto' (default): a sample of 20,000 on a larger
-   * table when every row would not keep pace, i.e. when gradient boosting's default (else the first default), timed
-   * on one fold of 2,000 rows and scaled to all rows, would take longer than the search time for its folds (sampleNeed
-   * below); a number: a sample of that many whenever the table has more; false: every row. The
+   * table when every row would not keep pace, i.e. when neither gradient boosting's default nor the random forest's
+   * (else the first default), timed on one fold of 2,000 rows and scaled to all rows, could do its folds within the
+   * search time (sampleNeed below); a number: a sample of that many whenever the table has more; false: every row. The
    * best pipeline and the ensemble's members are refitted on all rows when that refit, estimated from their fold fits
    * scaled to all rows, fits in the budget, else on the sample (`rows` in the result says which and why); the search
-   * keeps time for the best's refit on all rows when it would take at most half the budget. On a synthetic 180,000 x
-   * 21 table a 60 s run on every row completed only the naive Bayes and linear defaults (82.6% on 20,000 held-out
-   * rows); on the sample it finds gradient boosting, refitted on all rows (87.0%). Where every row keeps pace (flights
-   * → delay, 160,000 rows) a 20,000-row sample had scored R² 0.045 on held-out rows against 0.093 with every row:
-   * 'auto' keeps every row there.
+   * keeps time for the best's refit on all rows when it would take at most half the budget. On a seeded synthetic
+   * 200,000-row table a 60 s run on every row completed only the naive Bayes and linear defaults (71.7% on held-out
+   * rows); on the sample it finds gradient boosting, refitted on all rows (85.4%; bench/automl-large.bench.ts).
+   * Where every row keeps pace (flights → delay, 160,000 rows) a 20,000-row sample had scored R² 0.045 on held-out
+   * rows against 0.091 with every row: 'auto' keeps every row there.
    */
   sampleRows?: 'auto' | number | false;
   /**
@@ -275,8 +275,10 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   // keep pace (sampleNeed); the refits may still use every row
   const sampleSize = sampleRows === 'auto' ? autoSampleRows : sampleRows;
   let sampleWhy: string | undefined;
+  const strong = (['gradient-boosting', 'random-forest'] as const).flatMap((l) => defaults.filter((c) => c.learner === l));
+  const probed = strong.length > 0 ? strong : defaults.slice(0, 1);
   if (sampleSize !== false && total > sampleSize) {
-    sampleWhy = sampleRows === 'auto' ? sampleNeed(features, enc, opts.target, toSpec(defaults.find((c) => c.learner === 'gradient-boosting') ?? defaults[0]), opts.folds ?? 5, seed, clock, budget - Math.min(0.1 * budget, 5) - (clock() - start) / 1000) : `asked for past ${sampleSize} rows`;
+    sampleWhy = sampleRows === 'auto' ? sampleNeed(features, enc, opts.target, probed.map(toSpec), opts.folds ?? 5, seed, clock, budget - Math.min(0.1 * budget, 5) - (clock() - start) / 1000) : `asked for past ${sampleSize} rows`;
   }
   const sample = sampleWhy === undefined || sampleSize === false ? undefined : task === 'classification' ? stratifiedSample(enc.y, sampleSize, opts.folds ?? 5, seed) : randomSample(total, sampleSize, seed);
   const searched = sample ? subsetTable(features, sample) : features;
@@ -614,37 +616,40 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
 const autoSampleRows = 20000;
 
 /**
- * Why the trials should cross-validate a sample of a table, or undefined when every row keeps pace. `spec` is gradient
- * boosting's default where it is searched: of the strong learners the one that grows slowest with the rows (its
- * histograms make it linear in them, where a forest's trees grow as n log n); else the first default. It is timed on
- * one fold of a 2,000-row subset, fit and predictions, and scaled to a fold of every row (linearly for boosting, else
- * as n log n); a sample is needed when its `folds` folds would take longer than the search's seconds (the probe is
- * stopped once its time shows that: on zipcodes, 59 classes, it had taken 5 s of a 60 s run): the trial would be
- * stopped at its pace, and with it every learner as slow, leaving the search the light ones (naive Bayes, linear
- * models). On a synthetic 180,000 x 21 table that was so (the run on every row kept the linear model, 82.6% on
- * held-out rows, the run on a sample gradient boosting refitted on every row, 87.0%); on flights-200k → delay (160,000
- * rows x 2) boosting keeps pace on every row and won there (R² 0.093 on held-out rows), where on a 20,000-row sample
- * the search preferred extra trees (0.045). A probe that fails says nothing (that trial will say why).
+ * Why the trials should cross-validate a sample of a table, or undefined when every row keeps pace. `specs` are the
+ * defaults of the strong tree ensembles searched, gradient boosting's and the random forest's (else the first
+ * default): each is timed on one fold of a 2,000-row subset, fit and predictions, and scaled to a fold of every row
+ * (linearly for boosting, whose histograms make it linear in the rows; as n log n for the others, as trees grow); a
+ * sample is needed when none of them could do its `folds` folds within the search's seconds (each probe is stopped
+ * once its time shows it could not: on zipcodes, 59 classes, boosting's had taken 5 s of a 60 s run). Those trials
+ * would be stopped at their pace, and with them every learner as slow, leaving the search the light ones (naive
+ * Bayes, linear models): on a seeded synthetic 200,000-row table that was so (bench/automl-large.bench.ts: 71.7% on
+ * held-out rows with every row, 85.4% on a sample), where on flights-200k → delay (160,000 rows x 2) boosting keeps
+ * pace on every row and won there (R² 0.091 on held-out rows; a 20,000-row sample had preferred extra trees, 0.045),
+ * and on zipcodes → state (33,639 rows, 59 classes) boosting cannot but the forest can. A probe that fails says
+ * nothing (that trial will say why).
  */
-function sampleNeed(features: Table, enc: { task: Task; y: Target; classes: string[] }, target: string, spec: PipelineSpec, folds: number, seed: number, clock: () => number, searchSeconds: number): string | undefined {
+export function sampleNeed(features: Table, enc: { task: Task; y: Target; classes: string[] }, target: string, specs: PipelineSpec[], folds: number, seed: number, clock: () => number, searchSeconds: number): string | undefined {
   const total = features.nRows;
   const probe = enc.task === 'classification' ? stratifiedSample(enc.y, 2000, folds, seed + 1) : randomSample(total, 2000, seed + 1);
   const y = takeTarget(enc.y, probe);
   const k = Math.min(folds, probe.length);
   const test = (enc.task === 'classification' ? stratifiedKFold(y, k, seed) : kFold(probe.length, k, seed))[0];
   const ctx: FoldContext = { features: subsetTable(features, probe), target, task: enc.task, y, classes: enc.classes, folds: [test] };
-  // the probe's time that, scaled, reaches the search time: it is stopped there, the answer known
-  const limitMs = (1000 * searchSeconds) / (folds * scaleFitTime(spec.learner, 1, probe.length - test.length, (total * (folds - 1)) / folds));
-  const t0 = clock();
-  let fit: ReturnType<typeof fitFold>;
-  try {
-    fit = fitFold(ctx, foldTables(ctx)(0), spec, t0 + limitMs, clock);
-  } catch {
-    return undefined;
-  }
-  if (!('late' in fit)) return undefined;
+  const fold = foldTables(ctx)(0);
   const time = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s < 10 ? s.toFixed(1) : Math.round(s)} s`);
-  return `cross-validating the default ${spec.learner} on all ${total} rows would take longer than the ${time(searchSeconds)} search (its fit on ${probe.length - test.length} rows took over ${time(limitMs / 1000)})`;
+  const late: string[] = [];
+  for (const spec of specs) {
+    // the probe's time that, scaled, reaches the search time: it is stopped there, the answer known
+    const limitMs = (1000 * searchSeconds) / (folds * scaleFitTime(spec.learner, 1, probe.length - test.length, (total * (folds - 1)) / folds));
+    try {
+      if (!('late' in fitFold(ctx, fold, spec, clock() + limitMs, clock))) return undefined;
+    } catch {
+      return undefined;
+    }
+    late.push(`${spec.learner} over ${time(limitMs / 1000)}`);
+  }
+  return `cross-validating the default ${specs.map((s) => s.learner).join(' or ')} on all ${total} rows would take longer than the ${time(searchSeconds)} search (fits on ${probe.length - test.length} rows: ${late.join(', ')})`;
 }
 
 /** A fold fit's seconds on `fromRows` training rows scaled to `toRows`: linearly for gradient boosting (histograms), else as n log n (trees). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { Random } from '../../../core/random.js';
-import { automl, formatLeaderboard, scaleFitTime, type AutoMLOptions, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
+import { automl, formatLeaderboard, sampleNeed, scaleFitTime, type AutoMLOptions, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
 import { readCsv } from '../../../core/data/csv.js';
 import { complement, stratifiedKFold, stratifiedSample } from '../../../search/automl/cv.js';
 import { subsetTable, tableFromRecords } from '../../../search/automl/frame.js';
@@ -12,6 +12,7 @@ import { takeTarget } from '../../../search/automl/matrix.js';
 import { accuracy } from '../../../search/automl/metrics.js';
 import { Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
 import type { Config } from '../../../search/space.js';
+import { configToSpec, defaultConfigs } from '../../../search/automl/space.js';
 import type { Strategy } from '../../../search/strategies/types.js';
 import { tpe } from '../../../search/strategies/tpe.js';
 import { irisData, penguinRecords } from './fixtures.js';
@@ -577,11 +578,35 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     };
     const tight = await run(0.3);
     expect(tight.rows.searched).toBe(20000);
-    expect(tight.rows.why).toMatch(/^cross-validating the default linear on all 21000 rows would take longer than the \d+ ms search \(its fit on 1600 rows took over \d+ ms\)$/);
+    expect(tight.rows.why).toMatch(/^cross-validating the default linear on all 21000 rows would take longer than the \d+ ms search \(fits on 1600 rows: linear over \d+ ms\)$/);
     expect((await run(5)).rows).toEqual({ total: 21000, searched: 21000, best: 21000 });
     // never with false, always past the number given
     expect((await run(0.3, false)).rows.searched).toBe(21000);
     expect((await run(5, 20500)).rows).toMatchObject({ total: 21000, searched: 20500, why: 'asked for past 20500 rows' });
+  });
+
+  it('needs a sample only when none of the probed defaults could do its folds in the search time', () => {
+    // on a clock the test advances (1 ms a read) boosting reads it once per round (about 20 here, as it stops early)
+    // and the forest once per tree (5 here), on 1,600 rows scaled to 4,000 training rows: 5 folds at 12-13x the probe
+    const rng = new Random(3);
+    const recs = Array.from({ length: 5000 }, (_, i) => ({ x0: rng.normal() + (i % 2) * 0.3, x1: rng.normal(), y: i % 2 ? 'b' : 'a' }));
+    const table = tableFromRecords(recs, 'y');
+    const enc = encodeTarget(table, 'y', 'auto');
+    const features = { columns: table.columns, nRows: table.nRows };
+    const [gbt, rf] = defaultConfigs(['gradient-boosting', 'random-forest']).sort((a) => (a.learner === 'gradient-boosting' ? -1 : 1)).map((c) => configToSpec(c, 0));
+    const smallForest = { ...rf, params: { ...rf.params, nEstimators: 5 } };
+    let now = 0;
+    const clock = () => (now += 1);
+    const need = (specs: typeof gbt[], searchSeconds: number) => sampleNeed(features, enc, 'y', specs, 5, 0, clock, searchSeconds);
+    // 0.2 s: boosting's 5 folds would not fit, the small forest's would: every row
+    expect(need([gbt, smallForest], 0.2)).toBeUndefined();
+    expect(need([gbt], 0.2)).toMatch(/^cross-validating the default gradient-boosting on all 5000 rows would take longer than the 200 ms search \(fits on 1600 rows: gradient-boosting over \d+ ms\)$/);
+    // 0.02 s: neither, and the reason names both
+    expect(need([gbt, smallForest], 0.02)).toMatch(/^cross-validating the default gradient-boosting or random-forest on all 5000 rows would take longer than the 20 ms search \(fits on 1600 rows: gradient-boosting over \d+ ms, random-forest over \d+ ms\)$/);
+    // a whole minute: boosting keeps pace, the forest is not probed
+    const before = now;
+    expect(need([gbt, smallForest], 60)).toBeUndefined();
+    expect(now - before).toBeLessThan(200);
   });
 
   it('scales a probe fit time to all rows linearly for gradient boosting and as n log n for the others', () => {
