@@ -31,7 +31,7 @@ export const automlSpec: CommandSpec = {
     repeats: { type: 'number', integer: true, min: 1, help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     sampleRows: {
       type: 'string',
-      help: "when the trials cross-validate a sample (stratified by class) instead of every row: 'auto', a 20000-row sample past 20000 rows when gradient boosting's default (timed on 2000 rows) would not keep pace with the budget on every row; N, a sample of N past N rows; 'all', every row. The best pipeline and the ensemble are refitted on all rows when that fits the budget",
+      help: "when the trials cross-validate a sample (stratified by class) instead of every row: 'auto', a 20000-row sample past 20000 rows when neither gradient boosting's nor the random forest's default (timed on 2000 rows) would keep pace with the budget on every row; N, a sample of N past N rows; 'all', every row. The best pipeline and the ensemble are refitted on all rows when that fits the budget",
       default: 'auto',
     },
     learners: { type: 'string', help: `learners to search, comma-separated (default all that fit the task): ${learnerNames.join(',')}` },
