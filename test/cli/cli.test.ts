@@ -317,8 +317,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
 
   it('automl --sample-rows: trials on a sample of the rows, said so, with the rows the saved pipelines learnt from', () => {
     const flags = ['--data', 'penguins.csv', '--target', 'Species', '--trials', '4', '--strategy', 'random', '--learners', 'linear,knn', '--folds', '3', '--repeats', '1', '--quiet'];
-    const a = whittle('automl', ...flags, '--sample-rows', '120', '--out', 'sampled.json');
+    const a = whittle('automl', ...flags, '--sample-rows', '120', '--out', 'sampled.json', '--report', 'sampled.html');
     expect(a.code, a.stderr).toBe(0);
+    // the report's data line says it too
+    expect(readFileSync(join(dir, 'sampled.html'), 'utf8')).toContain('penguins.csv → Species (344 rows; trials cross-validated a sample of 120 of the 344 rows (asked for past 120 rows; --sample-rows); the best pipeline was refitted on all 344 rows');
     expect(a.stderr).toMatch(/^trials cross-validated a sample of 120 of the 344 rows \(asked for past 120 rows; --sample-rows\); the best pipeline was refitted on all 344 rows; the ensemble's members on all 344 rows$/m);
     // the default ('auto', past 20,000 rows) does not sample 344 rows, nor does 'all'
     for (const rows of [[], ['--sample-rows', 'all']]) expect(whittle('automl', ...flags, ...rows, '--out', 'unsampled.json').stderr).not.toContain('cross-validated a sample');
