@@ -31,7 +31,7 @@ export const automlSpec: CommandSpec = {
     repeats: { type: 'number', integer: true, min: 1, help: 'times the folds are redrawn (default 3 up to 500 rows, 2 up to 1000, else 1)' },
     sampleRows: {
       type: 'string',
-      help: "when the trials cross-validate a sample (stratified by class) instead of every row: 'auto', a 20000-row sample past 20000 rows when neither gradient boosting's nor the random forest's default (timed on 2000 rows) would keep pace with the budget on every row; N, a sample of N past N rows; 'all', every row. The best pipeline and the ensemble are refitted on all rows when that fits the budget",
+      help: "when the trials cross-validate a sample (stratified by class) instead of every row: 'auto', a 20000-row sample past 20000 rows when neither gradient boosting's nor the random forest's default (timed on 2000 rows) would keep pace with the budget on every row; N, a sample of N past N rows; 'all', every row. The best pipeline is then refitted on all rows when that fits the budget (and saved alone: the ensemble is chosen for pipelines fitted on the sample)",
       default: 'auto',
     },
     learners: { type: 'string', help: `learners to search, comma-separated (default all that fit the task): ${learnerNames.join(',')}` },
@@ -89,7 +89,8 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   if (sampled) log(sampled);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
-  if (res.ensembleSkipped) log(`no ensemble: ${res.ensembleSkipped} (a larger --budget leaves time for it)`);
+  // the reasons that are the budget's say a larger one helps; the others (a sample) say what the model is
+  if (res.ensembleSkipped) log(`no ensemble: ${res.ensembleSkipped}${/\bbudget\b/.test(res.ensembleSkipped) ? ' (a larger --budget leaves time for it)' : ''}`);
   const out = resolve(str(p, 'out')!);
   const which = str(p, 'save') === 'ensemble' && res.ensemble ? 'ensemble' : 'best';
   res.save(out, which);
@@ -133,12 +134,10 @@ function parseSampleRows(v: string): number | false | 'auto' {
   return m;
 }
 
-/** What a user should know when the trials saw a sample: how many rows, and which rows the saved pipelines learnt from. */
+/** What a user should know when the trials saw a sample: how many rows, why, and which rows the best pipeline learnt from. */
 export function sampleNote(rows: AutoMLResult['rows']): string | undefined {
   if (rows.searched === rows.total) return undefined;
-  const on = (r: number) => (r === rows.total ? `all ${rows.total} rows` : `the ${rows.searched}-row sample`);
-  const members = rows.ensemble ? `; the ensemble's members on ${rows.ensemble.every((r) => r === rows.total) ? `all ${rows.total} rows` : rows.ensemble.every((r) => r !== rows.total) ? `the sample` : `all rows (${rows.ensemble.filter((r) => r === rows.total).length} of ${rows.ensemble.length}), the rest on the sample`}` : '';
-  return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (${rows.why}; --sample-rows); the best pipeline was refitted on ${on(rows.best)}${members}`;
+  return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (${rows.why}; --sample-rows); the best pipeline was refitted on ${rows.best === rows.total ? `all ${rows.total} rows` : `the ${rows.searched}-row sample`}`;
 }
 
 /** 'linear-svm x3, mlp, knn': each learner once, with its count when it appears more than once, in first-seen order. */

@@ -529,18 +529,20 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
   const probaOf = (p: { predictProba(r: typeof records): { data: Float64Array } }, recs: typeof records) => Array.from(p.predictProba(recs).data);
   const fixed: Omit<AutoMLOptions, 'data'> = { target: 'Species', maxTrials: 5, strategy: 'random', pruner: 'none', seed: 2, learners: ['decision-tree', 'linear', 'knn'], budgetSeconds: 300, repeats: 1 };
 
-  it('cross-validates a stratified sample (the leaderboard of a run on those rows alone) and refits the best and the members on every row', async () => {
+  it('cross-validates a stratified sample (the leaderboard of a run on those rows alone), refits the best on every row and saves it alone', async () => {
     const res = await automl({ data: records, sampleRows: 120, ...fixed });
     const alone = await automl({ data: sampleOf(records, 'Species', 120, 2), sampleRows: false, ...fixed });
     expect(withoutTimes(res.leaderboard)).toEqual(withoutTimes(alone.leaderboard));
     expect(res.bestSpec).toEqual(alone.bestSpec);
-    expect(res.rows).toEqual({ total: 344, searched: 120, best: 344, ensemble: res.ensemble!.members.map(() => 344), why: 'asked for past 120 rows' });
-    expect(alone.rows).toEqual({ total: 120, searched: 120, best: 120, ensemble: alone.ensemble!.members.map(() => 120) });
-    expect(res.ensemble!.members.length).toBeGreaterThan(1);
-    // each refit predicts as a pipeline fitted on all 344 rows, not as the one on the sample
+    expect(res.rows).toEqual({ total: 344, searched: 120, best: 344, why: 'asked for past 120 rows' });
+    expect(alone.rows).toEqual({ total: 120, searched: 120, best: 120 });
+    // the refit predicts as a pipeline fitted on all 344 rows, not as the one on the sample
     expect(probaOf(res.best, records)).toEqual(probaOf(new Pipeline(res.bestSpec).fit(records, 'Species'), records));
     expect(probaOf(res.best, records)).not.toEqual(probaOf(alone.best, records));
-    for (const m of res.ensemble!.members) expect(probaOf(m, records)).toEqual(probaOf(new Pipeline(m.spec).fit(records, 'Species'), records));
+    // the ensemble was chosen for pipelines fitted on the sample: with the best on every row, none is built
+    expect(alone.ensemble!.members.length).toBeGreaterThan(1);
+    expect(res.ensemble).toBeUndefined();
+    expect(res.ensembleSkipped).toBe('the trials ran on a 120-row sample and the best pipeline was refitted on all 344 rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model');
   });
 
   it('refits on the sample when a refit on every row would not fit the budget, or runs late', async () => {
@@ -548,14 +550,20 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     // refit on all 1,000 rows is estimated at 1.1 * 100 * 1000 / 80 = 1,375 ms
     const rng = new Random(7);
     const recs = Array.from({ length: 1000 }, (_, i) => ({ ...Object.fromEntries(Array.from({ length: 4 }, (_, j) => [`x${j}`, rng.normal() + (j === i % 3 ? 1 : 0)])), y: 'abc'[i % 3] }));
-    const run = (budgetSeconds: number, clock: () => number, onProgress?: () => void) =>
-      automl({ data: recs, target: 'y', sampleRows: 100, learners: ['random-forest'], maxTrials: 1, ensemble: false, repeats: 1, pruner: 'none', seed: 1, budgetSeconds, clock, onProgress });
+    const run = (budgetSeconds: number, clock: () => number, onProgress?: () => void, more: Partial<AutoMLOptions> = {}) =>
+      automl({ data: recs, target: 'y', sampleRows: 100, learners: ['random-forest'], maxTrials: 1, ensemble: false, repeats: 1, pruner: 'none', seed: 1, budgetSeconds, clock, onProgress, ...more });
     let now = 0;
     const tight = await run(1, () => (now += 1));
     expect(tight.rows).toEqual({ total: 1000, searched: 100, best: 100, why: 'asked for past 100 rows' });
     const onSample = new Pipeline(tight.bestSpec).fit(sampleOf(recs, 'y', 100, 1), 'y');
     expect(probaOf(tight.best, recs)).toEqual(probaOf(onSample, recs));
     expect(tight.elapsedSeconds).toBeLessThanOrEqual(1);
+    // with the best on the sample, an ensemble's members are fitted on the sample too (what its selection measured)
+    now = 0;
+    const two = await run(2, () => (now += 1), undefined, { maxTrials: 2, ensemble: true });
+    expect(two.rows.best).toBe(100);
+    expect(two.ensemble!.members.length).toBe(2);
+    for (const m of two.ensemble!.members) expect(probaOf(m, recs)).toEqual(probaOf(new Pipeline(m.spec).fit(sampleOf(recs, 'y', 100, 1), 'y'), recs));
     now = 0;
     expect((await run(20, () => (now += 1))).rows.best).toBe(1000);
     // estimated to fit, but the machine turns 1000x slower once the trial is done: the refit on every row stops at the
@@ -625,7 +633,7 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     expect(two.rows).toEqual(one.rows);
     expect(withoutTimes(two.leaderboard)).toEqual(withoutTimes(one.leaderboard));
     expect(Array.from(two.best.predictEncoded(tableFromRecords(records)) as Float64Array)).toEqual(Array.from(one.best.predictEncoded(tableFromRecords(records)) as Float64Array));
-    expect(two.ensemble!.members.map((m) => m.spec)).toEqual(one.ensemble!.members.map((m) => m.spec));
+    expect(two.ensembleSkipped).toBe(one.ensembleSkipped);
   });
 
   it("refuses a sampleRows that is not 'auto', an integer >= 2 or false", async () => {
