@@ -23,6 +23,7 @@ import { type Column, type Table, categoricalColumn, numericColumn, withTarget }
 import { packageDir } from '../core/data/datasets.js';
 import { automl } from '../search/automl/automl.js';
 import { subsetTable } from '../search/automl/frame.js';
+import { r2 } from '../search/automl/metrics.js';
 import { defaultWorkers } from '../search/workers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,15 +90,7 @@ const sets: LargeSet[] = [
 /** Accuracy, or R² for a number target, of `pred` against the held-out target column. */
 function heldOutScore(task: LargeSet['task'], truth: Column, pred: (string | number)[]): number {
   if (task === 'classification') return pred.filter((p, i) => p === truth.values[i]).length / pred.length;
-  const y = truth.values as Float64Array;
-  const mean = y.reduce((a, b) => a + b, 0) / y.length;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i] - Number(pred[i])) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  return 1 - res / tot;
+  return r2(truth.values as Float64Array, pred.map(Number));
 }
 
 const results: { id: string; [k: string]: unknown }[] = [];

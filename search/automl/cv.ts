@@ -8,16 +8,10 @@ import { Random } from '../../core/random.js';
 export function stratifiedKFold(y: ArrayLike<number>, k: number, seed = 0): Int32Array[] {
   checkK('stratifiedKFold', y.length, k);
   const rng = new Random(seed);
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < y.length; i++) {
-    const list = byClass.get(y[i]) ?? [];
-    list.push(i);
-    byClass.set(y[i], list);
-  }
   const folds: number[][] = Array.from({ length: k }, () => []);
   let next = 0;
-  for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
-    const rows = rng.shuffle(byClass.get(cls)!);
+  for (const rowsOfClass of rowsByClass(y)) {
+    const rows = rng.shuffle(rowsOfClass);
     // continue dealing where the last class stopped, so fold sizes stay within one of each other
     for (const r of rows) {
       folds[next].push(r);
@@ -42,28 +36,22 @@ export function stratifiedSample(y: ArrayLike<number>, m: number, minPerClass = 
   checkSample('stratifiedSample', m);
   const n = y.length;
   if (n <= m) return Int32Array.from({ length: n }, (_, i) => i);
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const list = byClass.get(y[i]) ?? [];
-    list.push(i);
-    byClass.set(y[i], list);
-  }
-  const classes = [...byClass.keys()].sort((a, b) => a - b);
-  const quota = classes.map((c) => (byClass.get(c)!.length * m) / n);
-  const take = classes.map((c, j) => Math.max(Math.min(byClass.get(c)!.length, minPerClass), Math.floor(quota[j])));
+  const classes = rowsByClass(y);
+  const quota = classes.map((rows) => (rows.length * m) / n);
+  const take = classes.map((rows, j) => Math.max(Math.min(rows.length, minPerClass), Math.floor(quota[j])));
   // the rows left go to the largest remainders (ties to the lower class), one each
   let left = m - take.reduce((a, b) => a + b, 0);
   const byRemainder = classes.map((_, j) => j).sort((a, b) => quota[b] - Math.floor(quota[b]) - (quota[a] - Math.floor(quota[a])) || a - b);
   for (const j of byRemainder) {
     if (left <= 0) break;
-    if (take[j] < byClass.get(classes[j])!.length && take[j] < Math.ceil(quota[j])) {
+    if (take[j] < classes[j].length && take[j] < Math.ceil(quota[j])) {
       take[j]++;
       left--;
     }
   }
   const rng = new Random(seed);
   const out: number[] = [];
-  classes.forEach((c, j) => out.push(...rng.shuffle(byClass.get(c)!).slice(0, take[j])));
+  classes.forEach((rows, j) => out.push(...rng.shuffle(rows).slice(0, take[j])));
   return Int32Array.from(out).sort();
 }
 
@@ -76,6 +64,17 @@ export function randomSample(n: number, m: number, seed = 0): Int32Array {
 
 function checkSample(op: string, m: number): void {
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${op}: m must be a positive integer, got ${m}`);
+}
+
+/** The rows of each class, classes in increasing label order, rows in increasing order. */
+function rowsByClass(y: ArrayLike<number>): number[][] {
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const list = byClass.get(y[i]) ?? [];
+    list.push(i);
+    byClass.set(y[i], list);
+  }
+  return [...byClass.keys()].sort((a, b) => a - b).map((c) => byClass.get(c)!);
 }
 
 /** Rows of 0..n-1 not in `test`. */
