@@ -491,16 +491,19 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     const bestSpec = ranked[0].r.spec;
     let bestRows = n;
     const bestOnSearched = () => refit(bestSpec, Infinity, false) as Promise<Pipeline>;
-    const bestRefit =
-      sample && clock() + refitMs(ranked[0].r.fitSeconds * 1000, total) <= hardDeadline
-        ? refit(bestSpec, hardDeadline, true).then((p) => (p ? ((bestRows = total), p) : bestOnSearched()))
-        : bestOnSearched();
+    const refitEvery = sample !== undefined && clock() + refitMs(ranked[0].r.fitSeconds * 1000, total) <= hardDeadline;
+    const bestRefit = refitEvery ? refit(bestSpec, hardDeadline, true).then((p) => (p ? ((bestRows = total), p) : bestOnSearched())) : bestOnSearched();
     bestRefit.catch(() => {}); // awaited below; a failure there must not also surface as unhandled
     let best: Pipeline | undefined;
     let ensemble: EnsemblePipeline | undefined;
     let ensembleScore: number | undefined;
     let ensembleSkipped: string | undefined;
     if (opts.ensemble !== false && ranked.length >= 2) {
+      // on this thread the refit on every row is over already (its outcome a turn away): once it is known to have
+      // succeeded no ensemble is built (below), and none is selected only to be dropped. On a worker the selection
+      // runs beside that refit, in time this thread would spend idle
+      if (refitEvery && !workerPool) best = await bestRefit;
+      const moot = bestRows !== n;
       const o = typeof opts.ensemble === 'object' ? opts.ensemble : {};
       // the best trials alone are often one learner's near-copies; each learner's best adds diversity (Caruana 2004)
       const top = ranked.slice(0, o.candidates ?? 10);
@@ -511,7 +514,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       // calibration and selection stop at the budget's end like a fit (checked about every million numbers they read):
       // on 20k rows of 220 classes they took a minute before selection read only the true classes. A run that cannot
       // finish them in time saves the best pipeline and says why
-      const selected = beforeDeadline(
+      const selected = moot ? undefined : beforeDeadline(
         hardDeadline,
         () => {
           // each member's temperature is fitted on as many rows as the selection reads (a million numbers at most)
@@ -529,13 +532,13 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         },
         clock,
       );
-      if (!selected) ensembleSkipped = `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`;
+      if (!selected && !moot) ensembleSkipped = `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`;
       best = await bestRefit;
       // the selection's evidence, the out-of-fold predictions, is of pipelines fitted on the rows searched: past a
       // sample, with the best refitted on every row, the blend of members fitted on 8x fewer (or, refitted, on more:
       // the strong learners gain more from the rows than the light ones) is not what it measured. On the bench's
       // synthetic table boosting alone scored 86.2% on held-out rows, such blends 85.7% and 83.4%
-      if (selected && bestRows !== n) ensembleSkipped = `the trials ran on a ${n}-row sample and the best pipeline was refitted on all ${total} rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model`;
+      if ((moot || selected) && bestRows !== n) ensembleSkipped = `the trials ran on a ${n}-row sample and the best pipeline was refitted on all ${total} rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model`;
       else if (selected) {
         const { temperatures, library, weights } = selected;
         // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
