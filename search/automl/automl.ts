@@ -659,9 +659,16 @@ export function sampleNeed(features: Table, enc: { task: Task; y: Target; classe
   return `cross-validating the default ${specs.map((s) => s.learner).join(' or ')} on all ${total} rows would take longer than the ${time(searchSeconds)} search (fits on ${probe.length - test.length} rows: ${late.join(', ')})`;
 }
 
-/** A fold fit's seconds on `fromRows` training rows scaled to `toRows`: linearly for gradient boosting (histograms), else as n log n (trees). */
+/**
+ * A fold's seconds (fit and predictions) on `fromRows` training rows scaled to `toRows`, by how the learner's work
+ * grows with the rows: as n log n for the trees and forests (each level sorts or splits its rows), as n² for kNN
+ * (brute force: each of the fold's n / k test rows reads every training row; measured 15x from 2,000 to 8,000 rows
+ * and 57x to 16,000, where n log n said 4.7x and 10x), linearly for the rest (boosting's histograms, the linear
+ * models' and the MLP's passes over the rows, naive Bayes' counts).
+ */
 export function scaleFitTime(learner: LearnerName, seconds: number, fromRows: number, toRows: number): number {
-  const g = (rows: number) => (learner === 'gradient-boosting' ? rows : rows * Math.log2(Math.max(2, rows)));
+  const trees = learner === 'decision-tree' || learner === 'random-forest' || learner === 'extra-trees';
+  const g = (rows: number) => (learner === 'knn' ? rows * rows : trees ? rows * Math.log2(Math.max(2, rows)) : rows);
   return (seconds * g(toRows)) / g(fromRows);
 }
 

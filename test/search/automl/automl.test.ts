@@ -617,9 +617,26 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     expect(now - before).toBeLessThan(200);
   });
 
-  it('scales a probe fit time to all rows linearly for gradient boosting and as n log n for the others', () => {
+  it('scales a probe fit time to all rows as the learner grows: n log n for trees, n² for kNN, else linearly', () => {
     expect(scaleFitTime('gradient-boosting', 0.5, 2000, 16000)).toBeCloseTo(4, 12);
-    expect(scaleFitTime('random-forest', 0.5, 1024, 4096)).toBeCloseTo((0.5 * 4 * 12) / 10, 12);
+    for (const l of ['linear', 'linear-svm', 'mlp', 'gaussian-nb', 'categorical-nb'] as const) expect(scaleFitTime(l, 0.5, 2000, 16000)).toBeCloseTo(4, 12);
+    for (const l of ['random-forest', 'extra-trees', 'decision-tree'] as const) expect(scaleFitTime(l, 0.5, 1024, 4096)).toBeCloseTo((0.5 * 4 * 12) / 10, 12);
+    expect(scaleFitTime('knn', 0.5, 2000, 16000)).toBeCloseTo(32, 12);
+  });
+
+  it("reads a kNN probe as growing with the square of the rows", () => {
+    // on a clock the test advances (1 ms a read) kNN's probe reads it a few times per 64 query rows, the same on any
+    // machine. Scaled from 1,600 training rows to 48,000, n log n had said 44x where brute force grows 900x: its
+    // 5 folds of every row would have seemed to keep pace with a 20 s search
+    const rng = new Random(5);
+    const table = tableFromRecords(Array.from({ length: 60000 }, (_, i) => ({ x0: rng.normal() + (i % 2), x1: rng.normal(), y: i % 2 ? 'b' : 'a' })), 'y');
+    const enc = encodeTarget(table, 'y', 'auto');
+    const [knn] = defaultConfigs(['knn']).map((c) => configToSpec(c, 0));
+    let now = 0;
+    const clock = () => (now += 1);
+    const need = (searchSeconds: number) => sampleNeed({ columns: table.columns, nRows: table.nRows }, enc, 'y', [knn], 5, 0, clock, searchSeconds);
+    expect(need(20)).toMatch(/^cross-validating the default knn on all 60000 rows would take longer than the 20 s search \(fits on 1600 rows: knn over \d+ ms\)$/);
+    expect(need(600)).toBeUndefined();
   });
 
   it('samples a regression target at random, and gives with 2 workers what 1 gives', async () => {
