@@ -89,8 +89,8 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   if (sampled) log(sampled);
   log(formatLeaderboard(res.leaderboard, res.metric));
   if (res.ensemble) log(`ensemble of the best pipelines: ${res.metric} ${res.ensembleScore?.toFixed(4)} (on the out-of-fold predictions it was chosen on)`);
-  // the reasons that are the budget's say a larger one helps; the others (a sample) say what the model is
-  if (res.ensembleSkipped) log(`no ensemble: ${res.ensembleSkipped}${/\bbudget\b/.test(res.ensembleSkipped) ? ' (a larger --budget leaves time for it)' : ''}`);
+  const noEnsemble = ensembleNote(res);
+  if (noEnsemble) log(noEnsemble);
   const out = resolve(str(p, 'out')!);
   const which = str(p, 'save') === 'ensemble' && res.ensemble ? 'ensemble' : 'best';
   res.save(out, which);
@@ -115,7 +115,7 @@ export function automlSection(res: AutoMLResult, dataset: string, which: 'ensemb
     },
     model: ensemble
       ? { kind: 'ensemble', ...(savedTo ? { savedTo } : {}), score: res.ensembleScore, members: ensemble.members.map((m, i) => ({ learner: m.spec.learner, weight: ensemble.weights[i], params: specParams(m.spec) as Record<string, unknown> })) }
-      : { kind: 'best', ...(savedTo ? { savedTo } : {}), ...(res.ensembleSkipped ? { why: `no ensemble: ${res.ensembleSkipped}` } : {}), score: res.leaderboard[0]?.score, members: [{ learner: res.bestSpec.learner, weight: 1, params: specParams(res.bestSpec) as Record<string, unknown> }] },
+      : { kind: 'best', ...(savedTo ? { savedTo } : {}), ...(res.ensembleSkipped ? { why: ensembleNote(res) } : {}), score: res.leaderboard[0]?.score, members: [{ learner: res.bestSpec.learner, weight: 1, params: specParams(res.bestSpec) as Record<string, unknown> }] },
     metric: res.metric,
     leaderboard: res.leaderboard.map((r) => ({ rank: r.rank, learner: r.learner, score: r.score, params: r.params as Record<string, unknown>, fitSeconds: r.fitSeconds })),
     history: res.history.map((h) => ({ trial: h.trial, best: h.best })),
@@ -138,6 +138,12 @@ function parseSampleRows(v: string): number | false | 'auto' {
 export function sampleNote(rows: AutoMLResult['rows']): string | undefined {
   if (rows.searched === rows.total) return undefined;
   return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (${rows.why}; --sample-rows); the best pipeline was refitted on ${rows.best === rows.total ? `all ${rows.total} rows` : `the ${rows.searched}-row sample`}`;
+}
+
+/** Why no ensemble was built, when none was: the reasons that are the budget's say a larger one helps; the other (a sample) says what the model is. */
+export function ensembleNote(res: Pick<AutoMLResult, 'ensembleSkipped' | 'ensembleSkippedBy'>): string | undefined {
+  if (!res.ensembleSkipped) return undefined;
+  return `no ensemble: ${res.ensembleSkipped}${res.ensembleSkippedBy === 'budget' ? ' (a larger --budget leaves time for it)' : ''}`;
 }
 
 /** 'linear-svm x3, mlp, knn': each learner once, with its count when it appears more than once, in first-seen order. */

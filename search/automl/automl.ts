@@ -183,8 +183,14 @@ export interface AutoMLResult {
   ensemble?: EnsemblePipeline;
   /** The ensemble's score on the out-of-fold predictions it was selected on, over all repeats (optimistic, as in auto-sklearn). */
   ensembleScore?: number;
-  /** Why no ensemble was built although ensembling was on and two pipelines completed (selection ran out of budget). */
+  /** Why no ensemble was built although ensembling was on and two pipelines completed, in words. */
   ensembleSkipped?: string;
+  /**
+   * What stopped it, with ensembleSkipped: 'budget' when the selection or the members' refits did not fit the time
+   * (a larger budget leaves time for it), 'sample' when the trials ran on a sample and the best was refitted on every
+   * row (the ensemble's evidence is of pipelines fitted on the sample).
+   */
+  ensembleSkippedBy?: 'budget' | 'sample';
   /** Per completed trial in trial order: its score and the best score up to it (for a progress plot). */
   history: { trial: number; score: number; best: number }[];
   trials: number;
@@ -498,6 +504,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     let ensemble: EnsemblePipeline | undefined;
     let ensembleScore: number | undefined;
     let ensembleSkipped: string | undefined;
+    let ensembleSkippedBy: AutoMLResult['ensembleSkippedBy'];
+    const skip = (by: NonNullable<typeof ensembleSkippedBy>, why: string) => {
+      ensembleSkippedBy = by;
+      ensembleSkipped = why;
+    };
     if (opts.ensemble !== false && ranked.length >= 2) {
       // on this thread the refit on every row is over already (its outcome a turn away): once it is known to have
       // succeeded no ensemble is built (below), and none is selected only to be dropped. On a worker the selection
@@ -532,13 +543,13 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         },
         clock,
       );
-      if (!selected && !moot) ensembleSkipped = `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`;
+      if (!selected && !moot) skip('budget', `selecting the ensemble over ${candidates.length} pipelines did not fit the ${budget} s budget`);
       best = await bestRefit;
       // the selection's evidence, the out-of-fold predictions, is of pipelines fitted on the rows searched: past a
       // sample, with the best refitted on every row, the blend of members fitted on 8x fewer (or, refitted, on more:
       // the strong learners gain more from the rows than the light ones) is not what it measured. On the bench's
       // synthetic table boosting alone scored 86.2% on held-out rows, such blends 85.7% and 83.4%
-      if ((moot || selected) && bestRows !== n) ensembleSkipped = `the trials ran on a ${n}-row sample and the best pipeline was refitted on all ${total} rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model`;
+      if ((moot || selected) && bestRows !== n) skip('sample', `the trials ran on a ${n}-row sample and the best pipeline was refitted on all ${total} rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model`);
       else if (selected) {
         const { temperatures, library, weights } = selected;
         // refit the heaviest members first; one whose refit (estimated from its fold fits) would end past the budget
@@ -574,9 +585,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
           const alone = at(candidates.map((c) => (c === ranked[0] ? 1 : 0)));
           return greaterIsBetter(objective) ? at(kept) > alone : at(kept) < alone;
         };
-        if (fitted.size === 0) ensembleSkipped = `refitting the ensemble's members on all rows did not fit the ${budget} s budget`;
+        if (fitted.size === 0) skip('budget', `refitting the ensemble's members on all rows did not fit the ${budget} s budget`);
         else if (fitted.size < order.length && !beatsBest()) {
-          ensembleSkipped = `the ${fitted.size} of its ${order.length} members refitted within the ${budget} s budget blend no better than the best pipeline alone (${objective} on the out-of-fold rows)`;
+          skip('budget', `the ${fitted.size} of its ${order.length} members refitted within the ${budget} s budget blend no better than the best pipeline alone (${objective} on the out-of-fold rows)`);
         } else {
           ensembleScore = score(metric, yStacked, blend(library, kept) as { proba?: Matrix; pred?: Float64Array });
           const members = candidates.map((_, i) => i).filter((i) => fitted.has(i));
@@ -601,7 +612,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         completed: complete.filter((t) => t.config.learner === learner).length,
       })),
       ...(ensemble ? { ensemble, ensembleScore } : {}),
-      ...(ensembleSkipped ? { ensembleSkipped } : {}),
+      ...(ensembleSkipped ? { ensembleSkipped, ensembleSkippedBy } : {}),
       history,
       trials: outcome.trials.length,
       failedTrials: outcome.trials.filter((t) => t.state === 'failed').length,

@@ -202,6 +202,7 @@ describe('automl', () => {
       else {
         expect(res.ensemble).toBeUndefined();
         expect(res.ensembleSkipped).toBe('the 2 of its 5 members refitted within the 3 s budget blend no better than the best pipeline alone (log-loss on the out-of-fold rows)');
+        expect(res.ensembleSkippedBy).toBe('budget');
         expect(res.best.predict(records.slice(0, 5)).length).toBe(5);
       }
     }
@@ -336,11 +337,13 @@ describe('automl', () => {
     expect(res.leaderboard.length).toBeGreaterThanOrEqual(2);
     expect(res.ensemble).toBeUndefined();
     expect(res.ensembleSkipped).toMatch(/^selecting the ensemble over \d+ pipelines did not fit the 0\.3 s budget$/);
+    expect(res.ensembleSkippedBy).toBe('budget');
     expect(res.elapsedSeconds).toBeLessThanOrEqual(0.3 + 10);
     // with the time it needs (a budget of hours on this clock), the same six trials build one
     const roomy = await run(3600);
     expect(roomy.ensemble).toBeDefined();
     expect(roomy.ensembleSkipped).toBeUndefined();
+    expect(roomy.ensembleSkippedBy).toBeUndefined();
   });
 
   it('a signal stops the search early: the result holds the trials completed so far', async () => {
@@ -543,6 +546,7 @@ describe('automl on a table past sampleRows: the trials on a sample, the refits 
     expect(alone.ensemble!.members.length).toBeGreaterThan(1);
     expect(res.ensemble).toBeUndefined();
     expect(res.ensembleSkipped).toBe('the trials ran on a 120-row sample and the best pipeline was refitted on all 344 rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model');
+    expect(res.ensembleSkippedBy).toBe('sample');
   });
 
   it('refits on the sample when a refit on every row would not fit the budget, or runs late', async () => {

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ensembleNote, sampleNote } from '../../cli/commands/automl.js';
+
+describe('whittle automl notes', () => {
+  it('says a larger --budget helps only when the budget is what stopped the ensemble', () => {
+    expect(ensembleNote({})).toBeUndefined();
+    expect(ensembleNote({ ensembleSkipped: 'selecting the ensemble over 12 pipelines did not fit the 60 s budget', ensembleSkippedBy: 'budget' })).toBe(
+      'no ensemble: selecting the ensemble over 12 pipelines did not fit the 60 s budget (a larger --budget leaves time for it)',
+    );
+    // a sample's reason is not the budget's, whatever its words
+    const sampled = 'the trials ran on a 20000-row sample and the best pipeline was refitted on all 200000 rows, where the ensemble was chosen for pipelines fitted on the sample: the best alone is the model (no budget changes that)';
+    expect(ensembleNote({ ensembleSkipped: sampled, ensembleSkippedBy: 'sample' })).toBe(`no ensemble: ${sampled}`);
+  });
+
+  it('says when the trials saw a sample and which rows the best pipeline learnt from', () => {
+    expect(sampleNote({ total: 344, searched: 344, best: 344 })).toBeUndefined();
+    expect(sampleNote({ total: 200000, searched: 20000, best: 200000, why: 'asked for past 20000 rows' })).toBe(
+      'trials cross-validated a sample of 20000 of the 200000 rows (asked for past 20000 rows; --sample-rows); the best pipeline was refitted on all 200000 rows',
+    );
+    expect(sampleNote({ total: 200000, searched: 20000, best: 20000, why: 'x' })).toBe('trials cross-validated a sample of 20000 of the 200000 rows (x; --sample-rows); the best pipeline was refitted on the 20000-row sample');
+  });
+});
