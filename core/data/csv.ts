@@ -37,7 +37,10 @@ export interface CsvOptions {
   header?: boolean;
   /** Name of the column to hold apart as `target`. */
   target?: string;
-  /** Tokens read as missing (default '', 'NA', 'NaN', '?', 'null'); compared after trimming spaces. */
+  /**
+   * Tokens read as missing, in any column (default DEFAULT_MISSING: pandas' markers and '?'); compared after
+   * trimming spaces.
+   */
   missing?: string[];
   /** Columns to read as categorical even when every value is a number (class ids, zip codes). */
   categorical?: string[];
@@ -50,7 +53,12 @@ export interface CsvOptions {
   decimal?: '.' | ',';
 }
 
-export const DEFAULT_MISSING = ['', 'NA', 'NaN', '?', 'null'];
+/**
+ * What reads as missing by default: pandas.read_csv's default na_values (pandas 2.x, "na_values" in its
+ * read_csv docs), so a file that pandas reads with gaps reads here with the same gaps, plus '?' (ARFF's and UCI's
+ * marker). A marker missing from this list turns a numeric column with one gap into a categorical one.
+ */
+export const DEFAULT_MISSING = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null', '?'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity)$/i;
 const COMMA_NUMBER = /^[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?$/;
 

@@ -65,6 +65,16 @@ describe('parseCsv', () => {
     expect(targetArray(t)).toEqual({ kind: 'categorical', codes: new Int32Array([0, 1, 0]), classes: ['p', 'q'] });
     expect(() => targetArray(parseCsv('a\n1\n'))).toThrow(ArgumentError);
   });
+  it("reads pandas' default missing markers (and '?') as missing: a numeric column stays numeric, a text column gets null", () => {
+    const markers = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null', '?'];
+    for (const m of markers) {
+      const t = parseCsv(`x,c\n1.5,a\n${m},${m}\n2,b\n`);
+      expect(t.columns[0], m).toEqual({ name: 'x', kind: 'numeric', values: new Float64Array([1.5, NaN, 2]) });
+      expect(t.columns[1]!.values, m).toEqual(['a', null, 'b']);
+    }
+    // a look-alike that is no marker is still text
+    expect(parseCsv('x\n1\nnone\n').columns[0]!.kind).toBe('categorical');
+  });
   it('honours delimiter, header, missing, categorical and numeric options', () => {
     const t = parseCsv('1;x\n2;-\n', { header: false, missing: ['-'], categorical: ['c1'] });
     expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['c1', 'categorical'], ['c2', 'categorical']]);
