@@ -18,6 +18,11 @@ export interface OptionSpec {
   above?: number;
   /** A number option's values must be less than this. */
   below?: number;
+  /**
+   * A string option that names a file: 'input' (read: never overwritten by an output), 'output' (a file written)
+   * or 'dir' (a folder files are written in). Outputs are checked before the command runs (cli/paths.ts).
+   */
+  path?: 'input' | 'output' | 'dir';
 }
 
 /** 'an integer >= 1', 'a number > 0', 'a number >= 0 and < 1': what a number option takes; '' when anything goes. */

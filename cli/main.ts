@@ -3,6 +3,7 @@
 import { WhittleError } from '../core/errors.js';
 import { type CommandSpec, type Parsed, parseArgs, formatHelp, UsageError } from './args.js';
 import { interrupt } from './progress.js';
+import { checkOutputPaths } from './paths.js';
 import { trainSpec, runTrain } from './commands/train.js';
 import { predictSpec, runPredict } from './commands/predict.js';
 import { automlSpec, runAutoml } from './commands/automl.js';
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       out(`${formatHelp(spec)}\n`);
       return 0;
     }
+    checkOutputPaths(name, spec, parsed);
     await run(parsed, log, out);
     return interrupt.requested ? 130 : 0;
   } catch (e) {

@@ -28,6 +28,17 @@ export class FormatError extends WhittleError {
   }
 }
 
+/** A file could not be written: names the file the caller asked for (not a temp file) and why; `code` is the OS's (ENOENT, EACCES...). */
+export class WriteError extends WhittleError {
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+    reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+  }
+}
+
 /** Numerical trouble found in debug mode (an op produced NaN). */
 export class NumericError extends WhittleError {}
 

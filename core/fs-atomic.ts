@@ -1,7 +1,7 @@
 // Durable writes for everything that saves user work: a crash mid-save leaves the old file, never half of a new one.
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ArgumentError } from './errors.js';
+import { ArgumentError, WriteError } from './errors.js';
 
 let tempCounter = 0;
 
@@ -69,9 +69,29 @@ export function writeFileAtomicWith(path: string, produce: (write: (bytes: Uint8
     } catch {
       // the temp file may never have been created
     }
-    throw err;
+    throw writeError(path, err);
   }
   fsyncDir(dir);
+}
+
+/**
+ * An OS error while writing `path` (through its temp file) as a WriteError naming `path`: the message used to name
+ * the temp file (`ENOENT: ... open '/x/.model.json.4242.1795780646465.0.tmp'`). Other errors (from `produce`) pass.
+ */
+function writeError(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return err;
+  const why: Record<string, string> = {
+    ENOENT: `the folder ${dirname(path)} does not exist`,
+    ENOTDIR: `${dirname(path)} is not a folder`,
+    EISDIR: 'it is a folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+  };
+  return new WriteError(path, code, why[code] ?? (err as Error).message);
 }
 
 /**

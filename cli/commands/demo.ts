@@ -25,7 +25,7 @@ export const demoSpec: CommandSpec = {
   summary: 'the whole story on real data: train, compress, search, AutoML, rules, and an HTML report',
   usage: 'whittle demo [--report report.html] [--fast]',
   options: {
-    report: { type: 'string', help: 'where to write the HTML report', default: 'whittle-report.html' },
+    report: { type: 'string', path: 'output', help: 'where to write the HTML report', default: 'whittle-report.html' },
     trainImages: { type: 'number', integer: true, min: 1, help: 'MNIST training images used', default: 30000 },
     epochs: { type: 'number', integer: true, min: 1, help: 'LeNet-5 training epochs', default: 3 },
     nasSeconds: { type: 'number', above: 0, help: 'architecture search budget in seconds', default: 45 },

@@ -302,6 +302,25 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(bad.stderr.trim().split('\n')[0]).toBe('whittle: automl: --max-categories must be an integer >= 2, got 1');
   });
 
+  it('checks where it will write before any work: a missing folder, a folder, the input itself', () => {
+    const before = readFileSync(join(dir, 'penguins.csv'), 'utf8');
+    const flags = ['--data', 'penguins.csv', '--target', 'Species', '--budget', '60'];
+    const t0 = Date.now();
+    const missing = whittle('automl', ...flags, '--out', 'none/model.json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toBe(`whittle: automl: --out none/model.json: the folder ${join(dir, 'none')} does not exist`);
+    const same = whittle('automl', ...flags, '--out', 'penguins.csv');
+    expect(same.stderr.split('\n')[0]).toBe('whittle: automl: --out penguins.csv is the input --data penguins.csv: writing there would overwrite it; give another path');
+    expect(readFileSync(join(dir, 'penguins.csv'), 'utf8')).toBe(before);
+    const report = whittle('rules', '--data', 'penguins.csv', '--target', 'Species', '--report', 'penguins.csv');
+    expect(report.stderr.split('\n')[0]).toBe('whittle: rules: --report penguins.csv is the input --data penguins.csv: writing there would overwrite it; give another path');
+    const predictOut = whittle('predict', 'penguins.csv', '--data', 'penguins.csv', '--out', 'penguins.csv');
+    expect(predictOut.code).toBe(2);
+    expect(readFileSync(join(dir, 'penguins.csv'), 'utf8')).toBe(before);
+    // refused before the search: none of the 60 s budgets ran
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
   it('automl counts the rows it learns from: those with a target value', () => {
     const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Sex', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'sex.json', '--report', 'sex.html');
     expect(a.code, a.stderr).toBe(0);
