@@ -181,7 +181,7 @@ export interface AutoMLResult {
   learnerTrials: { learner: LearnerName; trials: number; completed: number }[];
   /** Present when ensembling was on and at least two distinct pipelines completed. */
   ensemble?: EnsemblePipeline;
-  /** The ensemble's score on the out-of-fold predictions it was selected on, over all repeats (optimistic, as in auto-sklearn). */
+  /** The ensemble's score on the out-of-fold predictions it was selected on, as a leaderboard row's: the mean over the same folds (optimistic, as in auto-sklearn). */
   ensembleScore?: number;
   /** Why no ensemble was built although ensembling was on and two pipelines completed, in words. */
   ensembleSkipped?: string;
@@ -589,7 +589,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         else if (fitted.size < order.length && !beatsBest()) {
           skip('budget', `the ${fitted.size} of its ${order.length} members refitted within the ${budget} s budget blend no better than the best pipeline alone (${objective} on the out-of-fold rows)`);
         } else {
-          ensembleScore = score(metric, yStacked, blend(library, kept) as { proba?: Matrix; pred?: Float64Array });
+          ensembleScore = foldMeanScore(metric, blend(library, kept), folds, testY, k, n);
           const members = candidates.map((_, i) => i).filter((i) => fitted.has(i));
           ensemble = new EnsemblePipeline(
             members.map((i) => fitted.get(i)!),
@@ -628,6 +628,26 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
     };
     return result;
   }
+}
+
+/**
+ * A score of stacked out-of-fold output (repeats blocks of n rows) as a leaderboard row's: the mean over the folds
+ * (fold i of repeat floor(i / k)) of each fold's score. One score over all stacked rows is not comparable with it:
+ * r² over pooled rows uses one mean for the target, each fold its own, and on 40 rows an ensemble of 0.98 times one
+ * linear model read r² 0.853 where that model's row read 0.780.
+ */
+export function foldMeanScore(metric: MetricName, out: OutOfFold, folds: readonly Int32Array[], testY: readonly Target[], k: number, n: number): number {
+  let sum = 0;
+  folds.forEach((test, i) => {
+    const at = Math.floor(i / k) * n;
+    if ('proba' in out) {
+      const { cols, data } = out.proba;
+      const sub = new Float64Array(test.length * cols);
+      test.forEach((row, j) => sub.set(data.subarray((at + row) * cols, (at + row + 1) * cols), j * cols));
+      sum += score(metric, testY[i], { proba: matrix(test.length, cols, sub) });
+    } else sum += score(metric, testY[i], { pred: Float64Array.from(test, (row) => out.pred[at + row]) });
+  });
+  return sum / folds.length;
 }
 
 /** The sample AutoML searches on by default, past as many rows and when every row would not keep pace. */
