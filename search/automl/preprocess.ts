@@ -4,7 +4,8 @@
 // handle_unknown='ignore'. A column with more levels than maxCategories keeps its most frequent levels and puts
 // the rest (and unseen ones) in one shared column; one whose values never repeat (a name, an id) gets no columns.
 // A column of dates ('2012-01-31', '2012-01-31T08:15', '2012/01/31 08:15') becomes numbers: year, month, day,
-// weekday (and hour).
+// weekday (and hour). An infinite number (a CSV's 'inf', '1e400') is read as a gap, in training and in new rows: one
+// would make the column's mean and standard deviation infinite and every standardized value NaN.
 import { type DatePart, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';
@@ -107,6 +108,9 @@ export class Preprocessor {
   // what each column's differences are divided by; toJSON writes them as ImputeDonors
   private donorColumns?: Float64Array[];
   private donorSpread?: number[];
+  // per fitted column index, the note on its infinite training values read as gaps (not saved: it is about the
+  // training rows, as the other notes are)
+  private nonFinite = new Map<number, string>();
 
   constructor(config: Partial<PreprocessConfig> = {}) {
     this.config = { ...defaultPreprocess, ...config };
@@ -149,17 +153,23 @@ export class Preprocessor {
   private fitFilled(table: Table, wantFilled: boolean): { filled: Float64Array[]; dates: Float64Array[][] } {
     this.donorColumns = undefined;
     this.donorSpread = undefined;
-    this.columns = table.columns.map((c): FittedColumn => {
+    this.nonFinite = new Map();
+    this.columns = table.columns.map((c, j): FittedColumn => {
       if (c.kind === 'numeric') {
+        const infinite = infiniteRows(c.values);
+        if (infinite.length > 0) this.nonFinite.set(j, `${c.name}: ${readAsMissing(infinite, 'not finite', (r) => String(c.values[r]))}`);
         const present = presentValues(c.values);
         let fill = 0;
         if (present.length > 0) {
           // the median by selection, not a sort: a sort of every column was most of a fit's time on 200,000 rows
           if (this.config.numericImpute === 'most-frequent') fill = mostFrequentNumber(present.sort());
-          else if (this.config.numericImpute === 'mean') fill = present.sort().reduce((a, b) => a + b, 0) / present.length;
-          else {
+          else if (this.config.numericImpute === 'mean') {
+            fill = present.sort().reduce((a, b) => a + b, 0) / present.length;
+            // the sum of values past about 1e304 overflows where their mean does not
+            if (!Number.isFinite(fill)) fill = scaledMeanStd(present).mean;
+          } else {
             const m = present.length >> 1;
-            fill = present.length % 2 ? kthSmallest(present, m) : (kthSmallest(present, m - 1) + kthSmallest(present, m)) / 2;
+            fill = present.length % 2 ? kthSmallest(present, m) : midpoint(kthSmallest(present, m - 1), kthSmallest(present, m));
           }
         }
         return { name: c.name, kind: 'numeric', fill, mean: 0, std: 1 };
@@ -235,12 +245,19 @@ export class Preprocessor {
     return this.columns.flatMap((c) => {
       if (c.kind === 'categorical' || !present.has(c.name)) return [];
       const values = categoricalValues('Pipeline.predict', frame, c.name);
-      const readable = c.kind === 'numeric' ? (v: string) => !Number.isNaN(toNumber(v)) : (v: string) => parseDate(v) !== undefined;
-      const bad = values.flatMap((v, r) => (v !== null && !readable(v) ? [r] : []));
-      if (bad.length === 0) return [];
-      const what = c.kind === 'numeric' ? 'not a number' : 'not a date (2012-01-31)';
-      const shown = bad.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${r})`).join(', ');
-      return [`column ${JSON.stringify(c.name)}: ${bad.length} value${bad.length > 1 ? 's are' : ' is'} ${what}, read as missing: ${shown}${bad.length > 3 ? ', ...' : ''}`];
+      const column = `column ${JSON.stringify(c.name)}`;
+      const quoted = (r: number) => JSON.stringify(values[r]);
+      if (c.kind === 'date') {
+        const bad = values.flatMap((v, r) => (v !== null && parseDate(v) === undefined ? [r] : []));
+        return bad.length === 0 ? [] : [`${column}: ${readAsMissing(bad, 'not a date (2012-01-31)', quoted)}`];
+      }
+      const numbers = values.map((v) => (v === null ? 0 : toNumber(v)));
+      const text = values.flatMap((v, r) => (v !== null && Number.isNaN(numbers[r]) ? [r] : []));
+      const infinite = infiniteRows(Float64Array.from(numbers));
+      return [
+        ...(text.length > 0 ? [`${column}: ${readAsMissing(text, 'not a number', quoted)}`] : []),
+        ...(infinite.length > 0 ? [`${column}: ${readAsMissing(infinite, 'not finite', (r) => String(numbers[r]))}`] : []),
+      ];
     });
   }
 
@@ -248,10 +265,12 @@ export class Preprocessor {
    * One line per column a user should know was read other than as given: a date column ('when: read as dates:
    * year, month, day, weekday'), or a categorical one the maxCategories cap changed ('Title: 3,177 distinct values,
    * none repeated: no columns (an identifier)', 'Director: 551 levels: the 63 most frequent kept, the other 488
-   * share one column').
+   * share one column'), or a numeric one with infinite values read as gaps ('x: 1 value is not finite, read as
+   * missing: Infinity (row 5)'; rows count from 0 in the table fitted).
    */
   get notes(): string[] {
-    return this.columns.flatMap((c) => {
+    return this.columns.flatMap((c, j) => {
+      if (this.nonFinite.has(j)) return [this.nonFinite.get(j)!];
       if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];
       if (c.kind !== 'categorical' || c.levels === undefined) return [];
       const levels = c.levels.toLocaleString('en-US');
@@ -272,7 +291,12 @@ export class Preprocessor {
     this.columns.forEach((c, j) => {
       if (c.kind === 'numeric') {
         const v = filled[j];
-        for (let r = 0; r < n; r++) out.data[r * width + at] = (v[r] - c.mean) / c.std;
+        for (let r = 0; r < n; r++) {
+          let z = (v[r] - c.mean) / c.std;
+          // a difference of two values past about 9e307 overflows; the quotients do not
+          if (z - z !== 0) z = v[r] / c.std - c.mean / c.std;
+          out.data[r * width + at] = z;
+        }
         at += 1;
       } else if (c.kind === 'date') {
         (dates[j] ?? this.dateParts(frame, c)).forEach((v, i) => {
@@ -299,7 +323,7 @@ export class Preprocessor {
   /** Every column as numbers, NaN where missing: numeric values as they are, categories as their fitted index (unknown ones missing). */
   private rawColumns(frame: Frame): Float64Array[] {
     return this.columns.map((c) => {
-      if (c.kind === 'numeric') return numericValues('Pipeline.predict', frame, c.name);
+      if (c.kind === 'numeric') return finiteOrNaN(numericValues('Pipeline.predict', frame, c.name));
       // dates (filled on their own) and columns without one-hot columns play no part in the knn distances
       if (c.kind === 'date' || oneHotWidth(c) === 0) return new Float64Array(frameRows(frame)).fill(NaN);
       const index = new Map(c.categories.map((cat, i) => [cat, i]));
@@ -319,7 +343,7 @@ export class Preprocessor {
       return this.columns.map((c) => {
         if (c.kind !== 'numeric') return new Float64Array(0);
         const fill = c.fill;
-        return numericValues('Pipeline.predict', frame, c.name).map((v) => (Number.isNaN(v) ? fill : v));
+        return numericValues('Pipeline.predict', frame, c.name).map((v) => (Number.isFinite(v) ? v : fill));
       });
     }
     raw ??= this.rawColumns(frame);
@@ -356,7 +380,10 @@ export class Preprocessor {
             const b = col[i];
             if (b === b) {
               shared[i]++;
-              sum[i] += ((a - b) * inv) ** 2;
+              let t = (a - b) * inv;
+              // the difference of two values past about 9e307 overflows; the scaled values do not
+              if (t - t !== 0) t = a * inv - b * inv;
+              sum[i] += t ** 2;
             }
           }
         } else {
@@ -451,22 +478,78 @@ function kthSmallest(a: Float64Array, rank: number): number {
   return a[rank];
 }
 
-/** The values that are not NaN, in their order. */
+/** The values that are finite (not missing, not infinite), in their order. */
 function presentValues(v: Float64Array): Float64Array {
   const out = new Float64Array(v.length);
   let n = 0;
-  for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i])) out[n++] = v[i];
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) out[n++] = v[i];
   return n === v.length ? out : out.slice(0, n);
+}
+
+/** The rows of `v` holding +-Infinity. */
+function infiniteRows(v: Float64Array): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i] === Infinity || v[i] === -Infinity) rows.push(i);
+  return rows;
+}
+
+/** `v` with +-Infinity as NaN (a gap); `v` itself when it holds none. */
+function finiteOrNaN(v: Float64Array): Float64Array {
+  for (let i = 0; i < v.length; i++) if (v[i] === Infinity || v[i] === -Infinity) return v.map((x) => (Number.isFinite(x) ? x : NaN));
+  return v;
+}
+
+/** '2 values are not finite, read as missing: Infinity (row 2), -Infinity (row 4)': what notes and unreadable say. */
+function readAsMissing(rows: number[], what: string, show: (row: number) => string): string {
+  const shown = rows.slice(0, 3).map((r) => `${show(r)} (row ${r})`).join(', ');
+  return `${rows.length} value${rows.length > 1 ? 's are' : ' is'} ${what}, read as missing: ${shown}${rows.length > 3 ? ', ...' : ''}`;
+}
+
+/** (a + b) / 2, without the overflow of a + b for values past about 9e307. */
+function midpoint(a: number, b: number): number {
+  const m = (a + b) / 2;
+  return Number.isFinite(m) ? m : a / 2 + b / 2;
+}
+
+/**
+ * Mean and population standard deviation of the non-NaN values that no finite input overflows: the values divided
+ * by the largest |value| before summing, the deviations by the largest |deviation| before squaring. The fallback
+ * of meanStd and presentStd, whose plain sums (bit for bit what they always were) overflow past about 1e154.
+ */
+function scaledMeanStd(v: Float64Array): { mean: number; std: number } {
+  let n = 0;
+  let big = 0;
+  for (const x of v) {
+    if (x !== x) continue;
+    n++;
+    big = Math.max(big, Math.abs(x));
+  }
+  if (n === 0 || big === 0) return { mean: 0, std: 0 };
+  let sum = 0;
+  for (const x of v) if (x === x) sum += x / big;
+  const scaledMean = sum / n;
+  let dev = 0;
+  for (const x of v) if (x === x) dev = Math.max(dev, Math.abs(x / big - scaledMean));
+  let ss = 0;
+  if (dev > 0) for (const x of v) if (x === x) ss += ((x / big - scaledMean) / dev) ** 2;
+  // at most twice the largest value: past Number.MAX_VALUE only for values of both signs near it
+  return { mean: scaledMean * big, std: Math.min(Math.sqrt(ss / n) * dev * big, Number.MAX_VALUE) };
 }
 
 /** Mean and population standard deviation (1 when it is all but zero: a constant column stays as it is, centred). */
 function meanStd(v: Float64Array): { mean: number; std: number } {
   let sum = 0;
   for (let i = 0; i < v.length; i++) sum += v[i];
-  const mean = sum / v.length;
+  let mean = sum / v.length;
   let ss = 0;
   for (let i = 0; i < v.length; i++) ss += (v[i] - mean) ** 2;
-  const variance = ss / v.length;
+  let variance = ss / v.length;
+  if (!Number.isFinite(variance)) {
+    // values past about 1e154: the plain sums above overflow
+    const scaled = scaledMeanStd(v);
+    mean = scaled.mean;
+    return { mean, std: scaled.std > 1e-12 ? scaled.std : 1 };
+  }
   return { mean, std: variance > 1e-24 ? Math.sqrt(variance) : 1 };
 }
 
@@ -477,7 +560,9 @@ function presentStd(v: Float64Array): number {
   for (const x of v) if (!Number.isNaN(x)) mean += (x - mean) / ++n;
   let ss = 0;
   for (const x of v) if (!Number.isNaN(x)) ss += (x - mean) ** 2;
-  const std = n > 0 ? Math.sqrt(ss / n) : 0;
+  let std = n > 0 ? Math.sqrt(ss / n) : 0;
+  // values past about 1e154: the plain sums above overflow
+  if (!Number.isFinite(std)) std = scaledMeanStd(v).std;
   return std > 1e-12 ? std : 1;
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../core/data/csv.js';
 import { FormatError } from '../../../core/errors.js';
 import { tableFromRecords } from '../../../search/automl/frame.js';
 import { temper } from '../../../search/automl/ensemble.js';
@@ -116,5 +117,41 @@ describe('EnsemblePipeline', () => {
     expect(back.temperatures).toEqual([1, 1]);
     expect(new EnsemblePipeline([svm, nb], [0.3, 0.7]).toJSON()).not.toHaveProperty('temperatures');
     expect(() => new EnsemblePipeline([svm, nb], [0.5, 0.5], [1, 0])).toThrow(/needs one positive temperature per member, got \[1,0\] for 2 members/);
+  });
+});
+
+describe('Pipeline: infinite and huge feature values', () => {
+  // the CLI's repro: x = (i*7) % 13, y = x > 6, one x infinite
+  const mk = (bad: string) => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ x: (i * 7) % 13, y: (i * 7) % 13 > 6 ? 'hi' : 'lo' }));
+    return { rows, table: parseCsv(['x,y', ...rows.map((r, i) => `${i === 5 ? bad : r.x},${r.y}`)].join('\n'), { target: 'y' }) };
+  };
+
+  it.each(['inf', '-Infinity', '1e400'])('an %s in a numeric feature is a gap: the model still learns, predicts new infinite rows as gaps, and saves no null', (bad) => {
+    const { rows, table } = mk(bad);
+    for (const learner of ['linear', 'knn', 'decision-tree'] as const) {
+      for (const numericImpute of ['median', 'knn'] as const) {
+        const p = new Pipeline({ learner, preprocess: { numericImpute } }).fit(table, 'y');
+        const pred = p.predict(rows);
+        expect(pred.filter((v, i) => v === rows[i].y).length, `${learner} ${numericImpute}`).toBeGreaterThanOrEqual(38);
+        expect(JSON.stringify(p.toJSON()), `${learner} ${numericImpute}`).not.toMatch(/"(mean|std|fill|spread)":null/);
+        expect(p.preprocessor.notes).toEqual([`x: 1 value is not finite, read as missing: ${bad.startsWith('-') ? '-' : ''}Infinity (row 5)`]);
+        expect(p.predict([{ x: Infinity }, { x: -Infinity }])).toEqual(p.predict([{ x: null }, { x: null }]));
+        if (learner === 'linear') expect(Array.from(p.predictProba([{ x: Infinity }]).data).every(Number.isFinite)).toBe(true);
+      }
+    }
+  });
+
+  // (standardizing around a mean of 2.5e198 rounds the other rows' differences away, as in any float64 scaler: only
+  // finiteness is asked here)
+  it('a huge finite value (1e200) keeps the statistics and the standardized values finite', () => {
+    const { rows, table } = mk('1e200');
+    const p = new Pipeline({ learner: 'decision-tree' }).fit(table, 'y');
+    const json = p.toJSON();
+    expect(JSON.stringify(json.preprocess)).not.toContain('null');
+    const x = json.preprocess.columns[0] as { mean: number; std: number };
+    expect(Number.isFinite(x.mean) && Number.isFinite(x.std) && x.std > 1e198).toBe(true);
+    expect(Array.from(p.preprocessor.transform(table).data).every(Number.isFinite)).toBe(true);
+    expect(p.predict(rows).every((v) => v === 'hi' || v === 'lo')).toBe(true);
   });
 });

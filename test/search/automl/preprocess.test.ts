@@ -439,3 +439,47 @@ describe('Preprocessor unreadable', () => {
     expect(x.data[1 * x.cols]).toBe(gap.data[0]);
   });
 });
+
+describe('Preprocessor non-finite and huge numbers', () => {
+  const values = [1, 2, Infinity, 3, -Infinity, 4, NaN, 5];
+  const withInf: Table = { columns: [numericColumn('x', values), categoricalColumn('c', ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'])], nRows: 8 };
+  const asGaps: Table = { columns: [numericColumn('x', values.map((v) => (Number.isFinite(v) ? v : NaN))), withInf.columns[1]], nRows: 8 };
+
+  it.each(['mean', 'median', 'most-frequent', 'knn'] as const)('%s: an infinite value is read as a gap, fitted and transformed as one, and noted', (numericImpute) => {
+    const p = new Preprocessor({ numericImpute, scale: 'standard' }).fit(withInf);
+    const gaps = new Preprocessor({ numericImpute, scale: 'standard' }).fit(asGaps);
+    expect(p.toJSON()).toEqual(gaps.toJSON());
+    expect(Array.from(p.transform(withInf).data)).toEqual(Array.from(gaps.transform(asGaps).data));
+    expect(Array.from(p.fitTransform(withInf).data)).toEqual(Array.from(gaps.transform(asGaps).data));
+    expect(p.notes).toEqual(['x: 2 values are not finite, read as missing: Infinity (row 2), -Infinity (row 4)']);
+    expect(gaps.notes).toEqual([]);
+    // at predict time too, from records or a table: the same numbers as a gap, and unreadable says so
+    const row = p.transform([{ x: Infinity, c: 'a' }]);
+    expect(Array.from(row.data)).toEqual(Array.from(p.transform([{ x: null, c: 'a' }]).data));
+    expect(p.unreadable([{ x: 1, c: 'a' }, { x: -Infinity, c: 'a' }])).toEqual(['column "x": 1 value is not finite, read as missing: -Infinity (row 1)']);
+  });
+
+  it.each(['mean', 'median', 'knn'] as const)('%s: huge finite values give finite statistics, and saved JSON holds no null', (numericImpute) => {
+    const x = [1e200, 2e200, -3e200, NaN, 1.5e308, -1.6e308, 7, 1e200];
+    const t: Table = { columns: [numericColumn('x', x), numericColumn('z', [1, 2, 3, 4, NaN, 6, 7, 8])], nRows: 8 };
+    const p = new Preprocessor({ numericImpute, scale: 'standard' }).fit(t);
+    // null stands for a missing donor value, and only for that
+    const { donors, ...rest } = p.toJSON();
+    expect(JSON.stringify([rest, donors?.spread ?? []])).not.toContain('null');
+    if (donors) expect(JSON.stringify(donors.values).match(/null/g)).toHaveLength(2);
+    for (const c of p.columns) if (c.kind === 'numeric') for (const v of [c.fill, c.mean, c.std]) expect(Number.isFinite(v)).toBe(true);
+    const out = p.transform(t);
+    expect(out.data.every((v) => Number.isFinite(v))).toBe(true);
+    // standardized: mean 0 (to rounding), the order of the values kept
+    const col = Array.from({ length: 8 }, (_, r) => out.data[r * 2]);
+    expect(col[4]).toBeGreaterThan(col[1]);
+    expect(col[5]).toBeLessThan(col[2]);
+  });
+
+  it('the standard deviation of 1e200-sized values is their scaled deviation, not Infinity', () => {
+    const t: Table = { columns: [numericColumn('x', [1e200, 3e200])], nRows: 2 };
+    const c = new Preprocessor({ numericImpute: 'median', scale: 'standard' }).fit(t).columns[0] as { mean: number; std: number };
+    expect(c.mean / 1e200).toBeCloseTo(2, 12);
+    expect(c.std / 1e200).toBeCloseTo(1, 12);
+  });
+});
