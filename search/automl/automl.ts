@@ -270,7 +270,17 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (maxCategories !== undefined && !(Number.isInteger(maxCategories) && maxCategories >= 2)) throw new ArgumentError(`automl: maxCategories must be an integer >= 2, got ${maxCategories}`);
   // the preprocessing options the caller set, for every pipeline
   const fixed: Partial<PreprocessConfig> = { ...(maxCategories !== undefined ? { maxCategories } : {}), ...(opts.parseDates !== undefined ? { parseDates: opts.parseDates } : {}) };
-  const notes = new Preprocessor({ numericImpute: 'median', scale: 'none', ...fixed }).fit(features).notes;
+  const described = new Preprocessor({ numericImpute: 'median', scale: 'none', ...fixed }).fit(features);
+  const notes = described.notes;
+  // every column left out (identifiers: a name, an id, numbers written '1,000' read as text) leaves nothing to learn
+  // from: a search would score the majority class and save it as a model
+  if (described.featureNames.length === 0) {
+    throw new ArgumentError(
+      features.columns.length === 0
+        ? `automl: the table has no column besides the target ${JSON.stringify(opts.target)}`
+        : `automl: no column is left to learn from: ${notes.join('; ')}`,
+    );
+  }
   const toSpec = (config: Config): PipelineSpec => {
     const spec = configToSpec(config, seed);
     return Object.keys(fixed).length === 0 ? spec : { ...spec, preprocess: { ...spec.preprocess, ...fixed } };

@@ -39,6 +39,14 @@ describe('automl', () => {
     expect((err as Error).message).toMatch(/target must be one of the columns "sepal_length", "sepal_width", "petal_length", "petal_width", "species", got "Species"/);
   });
 
+  it('errors when no column is left to learn from, naming why each was left out', async () => {
+    // amounts written '1,000' read as text, every one distinct: an identifier, no columns; a search would have scored
+    // the majority class and saved it
+    const data = Array.from({ length: 40 }, (_, i) => ({ amt: `${i + 1},${String(100 + i).padStart(3, '0')}`, y: i % 2 ? 'hi' : 'lo' }));
+    await expect(automl({ data, target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: no column is left to learn from: amt: 40 distinct values, none repeated: no columns (an identifier)'));
+    await expect(automl({ data: data.map(({ y }) => ({ y })), target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: the table has no column besides the target "y"'));
+  });
+
   it('errors on a target with one class', async () => {
     const path = join(dir, 'one.csv');
     writeFileSync(path, 'a,b\n1,x\n2,x\n3,x\n');
