@@ -28,12 +28,21 @@ export interface EncodedTarget {
 
 /**
  * Finds and encodes the target. `task` 'auto': a categorical target, or a numeric one with at most 10 distinct
- * integer values, is classification; any other numeric target is regression.
+ * integer values, is classification; any other numeric target is regression. A target without any value, one with
+ * an infinite number ('inf', '1e400') and a regression target with one distinct value are ArgumentErrors: each would
+ * otherwise surface as a NaN score or a perfect one (R² of a constant is 0/0). An infinite target is refused, not
+ * dropped as a gap: unlike a feature it cannot be imputed, and a row silently left out is not what the user wrote.
+ * Rows in messages count from 0, as predict prints them.
  */
 export function encodeTarget(table: Table, target: string, task: Task | 'auto' = 'auto', classes?: string[]): EncodedTarget {
   const names = columnNames(table);
   if (!names.includes(target)) throw new ArgumentError(`automl: target must be one of the columns ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(target)}`);
   const col = table.target?.name === target ? table.target : table.columns.find((c) => c.name === target)!;
+  const n = col.values.length;
+  if (col.kind === 'numeric' ? col.values.every((v) => Number.isNaN(v)) : col.values.every((v) => v === null)) {
+    throw new ArgumentError(`automl: target ${JSON.stringify(target)} must have values, got none: ${n === 0 ? 'the table has no rows' : n === 1 ? 'its one row is missing' : `all ${n} rows are missing`}`);
+  }
+  if (col.kind === 'numeric') checkFinite(target, col.values);
   if (task === 'auto') {
     if (col.kind === 'categorical') task = 'classification';
     else {
@@ -44,8 +53,11 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
   }
   if (task === 'regression') {
     const v = numericValues('automl', table, target);
+    checkFinite(target, v);
     const rows = Int32Array.from(v.keys()).filter((i) => !Number.isNaN(v[i]));
-    return { task, y: Float64Array.from(rows, (i) => v[i]), classes: [], rows };
+    const y = Float64Array.from(rows, (i) => v[i]);
+    if (y.length > 0 && y.every((x) => x === y[0])) throw new ArgumentError(`automl: regression target ${JSON.stringify(target)} must take at least two distinct values, got only ${y[0]} (the target is constant)`);
+    return { task, y, classes: [], rows };
   }
   const labels = categoricalValues('automl', table, target);
   const rows = Int32Array.from(labels.keys()).filter((i) => labels[i] !== null);
@@ -59,6 +71,12 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
     return k;
   });
   return { task, y, classes: cls, rows };
+}
+
+function checkFinite(target: string, v: Float64Array): void {
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === Infinity || v[i] === -Infinity) throw new ArgumentError(`automl: target ${JSON.stringify(target)} must hold finite numbers, got ${v[i]} in row ${i}`);
+  }
 }
 
 /** The table without its target column, target held apart. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/data/csv.js';
-import { FormatError } from '../../../core/errors.js';
+import { ArgumentError, FormatError } from '../../../core/errors.js';
 import { tableFromRecords } from '../../../search/automl/frame.js';
 import { temper } from '../../../search/automl/ensemble.js';
 import { learnerNames } from '../../../search/automl/learners.js';
@@ -91,6 +91,35 @@ describe('encodeTarget', () => {
     expect(Array.from(enc.y)).toEqual([1, 0, 1]);
     expect(Array.from(enc.rows)).toEqual([0, 1, 2]);
     expect(encodeTarget(t, 'y', 'regression').task).toBe('regression');
+  });
+
+  it('an infinite number in a numeric target is an error naming the row (from 0), not a dropped row or a NaN score', () => {
+    for (const bad of ['inf', '-Infinity', '1e400']) {
+      const t = parseCsv(`x,y\n${Array.from({ length: 9 }, (_, i) => `${i},${i === 7 ? bad : i * 0.5}`).join('\n')}\n`);
+      const sign = bad.startsWith('-') ? '-' : '';
+      expect(() => encodeTarget(t, 'y'), bad).toThrow(new ArgumentError(`automl: target "y" must hold finite numbers, got ${sign}Infinity in row 7`));
+      expect(() => encodeTarget(t, 'y', 'classification'), bad).toThrow(/must hold finite numbers, got -?Infinity in row 7/);
+      expect(() => new Pipeline({ learner: 'linear' }).fit(t, 'y'), bad).toThrow(/must hold finite numbers/);
+    }
+    // text that reads as infinite, in a categorical column fitted as a regression target
+    const words = tableFromRecords([{ y: '1' }, { y: '2' }, { y: '1e999' }]);
+    expect(() => encodeTarget(words, 'y', 'regression')).toThrow(/target "y" must hold finite numbers, got Infinity in row 2/);
+  });
+
+  it('a constant regression target is an error; so is a target with no values', () => {
+    const constant = tableFromRecords(Array.from({ length: 20 }, (_, i) => ({ x: i, y: 2.5 })));
+    expect(() => encodeTarget(constant, 'y')).toThrow(new ArgumentError('automl: regression target "y" must take at least two distinct values, got only 2.5 (the target is constant)'));
+    expect(() => new Pipeline({ learner: 'linear' }).fit(constant, 'y')).toThrow(/got only 2\.5 \(the target is constant\)/);
+    // gaps do not count as a second value
+    expect(() => encodeTarget(tableFromRecords([{ y: 1.5 }, { y: null }, { y: 1.5 }]), 'y', 'regression')).toThrow(/got only 1\.5 \(the target is constant\)/);
+    expect(encodeTarget(tableFromRecords([{ y: 1.5 }, { y: 2.5 }]), 'y', 'regression').y).toEqual(new Float64Array([1.5, 2.5]));
+    // all missing, numeric or text, and a table without rows
+    const none = 'automl: target "y" must have values, got none: all 3 rows are missing';
+    expect(() => encodeTarget(parseCsv('x,y\n1,\n2,NA\n3,?\n'), 'y')).toThrow(new ArgumentError(none));
+    expect(() => encodeTarget(parseCsv('x,y\n1,\n2,NA\n3,?\n', { categorical: ['y'] }), 'y')).toThrow(new ArgumentError(none));
+    expect(() => encodeTarget(parseCsv('x,y\n1,\n2,NA\n3,?\n'), 'y', 'regression')).toThrow(new ArgumentError(none));
+    expect(() => encodeTarget(parseCsv('x,y\n'), 'y')).toThrow(new ArgumentError('automl: target "y" must have values, got none: the table has no rows'));
+    expect(() => new Pipeline({ learner: 'knn' }).fit(parseCsv('x,y\n'), 'y')).toThrow(/the table has no rows/);
   });
 });
 
