@@ -85,6 +85,7 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   }).finally(stopTicking);
   progress.done(`${res.trials} trials (${res.prunedTrials} stopped early, ${res.failedTrials} failed)${interrupt.requested ? ', stopped early by Ctrl-C' : ''}`);
   for (const note of res.notes) log(`column ${note}`);
+  for (const w of res.warnings) log(`warning: ${w}`);
   const sampled = sampleNote(res.rows);
   if (sampled) log(sampled);
   log(formatLeaderboard(res.leaderboard, res.metric));

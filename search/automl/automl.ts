@@ -199,6 +199,8 @@ export interface AutoMLResult {
   elapsedSeconds: number;
   /** What preprocessing did to the table that a user should know (Preprocessor notes on all rows), e.g. an identifier column left out. */
   notes: string[];
+  /** What makes the scores less telling that a user should know: classes with fewer rows than folds. */
+  warnings: string[];
   /**
    * Rows with a target value (`total`), those the trials were cross-validated on (`searched`: all of them, or the
    * sample, `why` then saying why: sampleRows), and those the best pipeline was refitted on. An ensemble's members
@@ -303,7 +305,19 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const searched = sample ? subsetTable(features, sample) : features;
   const searchedY = sample ? takeTarget(enc.y, sample) : enc.y;
   const n = searched.nRows;
-  const k = Math.min(opts.folds ?? 5, n);
+  const k = opts.folds ?? 5;
+  // as scikit-learn's KFold: fewer rows than folds is an error, not leave-one-out in disguise (500 folds asked of 90
+  // rows had run silently as 90 folds of one row; 2 rows gave every learner r² 0 and saved one)
+  if (n < k) throw new ArgumentError(`automl: ${n} rows with a ${JSON.stringify(opts.target)} cannot be split into ${k} folds for cross-validation; ${n >= 2 ? `give folds <= ${n}, or ` : ''}more rows`);
+  // scikit-learn warns too ('The least populated class in y has only 1 members, which is less than n_splits=5'): a
+  // fold that tests such a class trains on fewer of its rows, or none, and most folds test none of it
+  const warnings: string[] = [];
+  if (task === 'classification') {
+    const counts = new Array<number>(enc.classes.length).fill(0);
+    for (const c of searchedY as Int32Array) counts[c]++;
+    const rare = enc.classes.flatMap((name, c) => (counts[c] < k ? [`${JSON.stringify(name)} (${counts[c]} ${counts[c] === 1 ? 'row' : 'rows'})`] : []));
+    if (rare.length > 0) warnings.push(`${rare.length === 1 ? 'class' : 'classes'} with fewer rows than the ${k} folds: ${rare.join(', ')}; the cross-validated scores say little about ${rare.length === 1 ? 'it' : 'them'}`);
+  }
   const repeats = opts.repeats ?? (n <= 500 ? 3 : n <= 1000 ? 2 : 1);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`automl: repeats must be a positive integer, got ${repeats}`);
   const folds = Array.from({ length: repeats }, (_, r) => (task === 'classification' ? stratifiedKFold(searchedY, k, seed + r) : kFold(n, k, seed + r))).flat();
@@ -629,6 +643,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       prunedTrials: outcome.trials.filter((t) => t.state === 'pruned').length,
       elapsedSeconds: (clock() - start) / 1000,
       notes,
+      warnings,
       rows: { total, searched: n, best: bestRows, ...(sample ? { why: sampleWhy } : {}) },
       save(path: string, which: 'best' | 'ensemble' = 'best') {
         const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;

@@ -47,6 +47,15 @@ describe('automl', () => {
     await expect(automl({ data: data.map(({ y }) => ({ y })), target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: the table has no column besides the target "y"'));
   });
 
+  it('refuses fewer rows than folds, and warns of classes with fewer rows than folds', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ x: i, y: i < 3 ? 'rare' : i % 2 ? 'a' : 'b' }));
+    await expect(automl({ data: rows(4), target: 'y', maxTrials: 1 })).rejects.toThrow(new ArgumentError('automl: 4 rows with a "y" cannot be split into 5 folds for cross-validation; give folds <= 4, or more rows'));
+    await expect(automl({ data: rows(30), target: 'y', maxTrials: 1, folds: 31 })).rejects.toThrow(/^automl: 30 rows with a "y" cannot be split into 31 folds/);
+    const r = await automl({ data: rows(30), target: 'y', maxTrials: 1, workers: 1 });
+    expect(r.warnings).toEqual(['class with fewer rows than the 5 folds: "rare" (3 rows); the cross-validated scores say little about it']);
+    expect((await automl({ data: rows(30), target: 'y', maxTrials: 1, workers: 1, folds: 3 })).warnings).toEqual([]);
+  });
+
   it('errors on a target with one class', async () => {
     const path = join(dir, 'one.csv');
     writeFileSync(path, 'a,b\n1,x\n2,x\n3,x\n');
