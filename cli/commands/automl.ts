@@ -10,6 +10,7 @@ import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetr
 import { plural, writeReport, type ReportData } from '../report/html.js';
 import { defaultWorkers } from '../../search/workers.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
+import type { Table } from '../../search/automl/frame.js';
 
 export const automlSpec: CommandSpec = {
   name: 'automl',
@@ -55,10 +56,11 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   const budget = num(p, 'budget')!;
   const task = str(p, 'task') as 'auto' | 'classification' | 'regression';
   // the rows AutoML learns from: those with a target value
-  const labelled = encodeTarget(table, target, task).rows.length;
+  const enc = encodeTarget(table, target, task);
+  const labelled = enc.rows.length;
   const rows = `${labelled} rows${labelled < table.nRows ? ` with a ${target} (${table.nRows - labelled} without one left out)` : ''}`;
   interrupt.install();
-  if (!bool(p, 'quiet')) process.stderr.write(`automl: ${rows}, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
+  if (!bool(p, 'quiet')) process.stderr.write(`automl: ${rows}, ${taskNote(enc, task, table, target)}, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);
   const progress = createProgress('automl', num(p, 'trials') ?? Math.round(budget), { quiet: bool(p, 'quiet') });
   let lastTrial = 0;
   // counting seconds (no --trials), the bar moves with the clock too, between the trials that finish
@@ -139,6 +141,18 @@ function parseSampleRows(v: string): number | false | 'auto' {
 export function sampleNote(rows: AutoMLResult['rows']): string | undefined {
   if (rows.searched === rows.total) return undefined;
   return `trials cross-validated a sample of ${rows.searched} of the ${rows.total} rows (${rows.why}; --sample-rows); the best pipeline was refitted on ${rows.best === rows.total ? `all ${rows.total} rows` : `the ${rows.searched}-row sample`}`;
+}
+
+/**
+ * The task, and when it was guessed from a numeric target how to ask for the other: a target of 1.5 and 2.5 is read
+ * as numbers (regression), one of whole numbers with at most 10 distinct values as classes.
+ */
+export function taskNote(enc: { task: 'classification' | 'regression'; classes: string[] }, asked: 'auto' | 'classification' | 'regression', table: Table, target: string): string {
+  // the target is held apart from the features (table.target) when the table was read for it
+  const numericTarget = (table.target?.name === target ? table.target : table.columns.find((c) => c.name === target))?.kind === 'numeric';
+  const what = enc.task === 'regression' ? 'regression' : `classification into ${enc.classes.length} classes`;
+  if (asked !== 'auto' || !numericTarget) return what;
+  return enc.task === 'regression' ? `${what} (a numeric target; --task classification reads its values as classes)` : `${what} (whole numbers, at most 10 distinct; --task regression reads them as numbers)`;
 }
 
 /** Why no ensemble was built, when none was: the reasons that are the budget's say a larger one helps; the other (a sample) says what the model is. */

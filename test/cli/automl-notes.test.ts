@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ensembleNote, sampleNote } from '../../cli/commands/automl.js';
+import { ensembleNote, sampleNote, taskNote } from '../../cli/commands/automl.js';
+import { tableFromRecords } from '../../search/automl/frame.js';
+import { encodeTarget } from '../../search/automl/pipeline.js';
 
 describe('whittle automl notes', () => {
   it('says a larger --budget helps only when the budget is what stopped the ensemble', () => {
@@ -18,5 +20,16 @@ describe('whittle automl notes', () => {
       'trials cross-validated a sample of 20000 of the 200000 rows (asked for past 20000 rows; --sample-rows); the best pipeline was refitted on all 200000 rows',
     );
     expect(sampleNote({ total: 200000, searched: 20000, best: 20000, why: 'x' })).toBe('trials cross-validated a sample of 20000 of the 200000 rows (x; --sample-rows); the best pipeline was refitted on the 20000-row sample');
+  });
+
+  it('says the task, and how to ask for the other when it was guessed from numbers', () => {
+    const note = (values: unknown[], asked: 'auto' | 'classification' | 'regression' = 'auto') => {
+      const table = tableFromRecords(values.map((y, i) => ({ x: i, y })), 'y');
+      return taskNote(encodeTarget(table, 'y', asked), asked, table, 'y');
+    };
+    expect(note([1.5, 2.5, 1.5, 2.5])).toBe('regression (a numeric target; --task classification reads its values as classes)');
+    expect(note([1, 2, 3, 1, 2, 3])).toBe('classification into 3 classes (whole numbers, at most 10 distinct; --task regression reads them as numbers)');
+    expect(note([1.5, 2.5, 1.5, 2.5], 'classification')).toBe('classification into 2 classes');
+    expect(note(['a', 'b', 'a'])).toBe('classification into 2 classes');
   });
 });

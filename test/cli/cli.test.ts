@@ -324,14 +324,14 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('automl counts the rows it learns from: those with a target value', () => {
     const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Sex', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'sex.json', '--report', 'sex.html');
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stderr).toContain('automl: 333 rows with a Sex (11 without one left out), up to 60 s');
+    expect(a.stderr).toContain('automl: 333 rows with a Sex (11 without one left out), classification into 2 classes, up to 60 s');
     const html = readFileSync(join(dir, 'sex.html'), 'utf8');
     expect(html).toContain('penguins.csv → Sex (333 rows with a Sex (11 without one left out))');
     // one trial makes no ensemble: the report says the saved model is the best pipeline, and what the search did
     expect(html).toContain(`<h3>The model, saved to <code>${join(dir, 'sex.json')}</code></h3><p>The best pipeline (random-forest), accuracy `);
     expect(html).toMatch(/<p>1 trial in [\d.]+ s: 1 completed, 0 stopped early, 0 failed\. Not tried: decision-tree, extra-trees, gradient-boosting, linear, knn, gaussian-nb, categorical-nb, linear-svm, mlp\.<\/p>/);
     const all = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--trials', '1', '--folds', '3', '--repeats', '1', '--out', 'species1.json');
-    expect(all.stderr).toContain('automl: 344 rows, up to 60 s');
+    expect(all.stderr).toContain('automl: 344 rows, classification into 3 classes, up to 60 s');
   });
 
   it('automl --sample-rows: trials on a sample of the rows, said so, with the rows the saved pipelines learnt from', () => {
