@@ -183,6 +183,12 @@ export interface AutoMLResult {
   ensemble?: EnsemblePipeline;
   /** The ensemble's score on the out-of-fold predictions it was selected on, as a leaderboard row's: the mean over the same folds (optimistic, as in auto-sklearn). */
   ensembleScore?: number;
+  /**
+   * What the ensemble's weights were chosen on, with ensembleScore: log loss for classification (a smooth objective
+   * over calibrated probabilities, whatever `metric`), else `metric`; the ensemble can then score below the best
+   * pipeline on `metric` while better on this.
+   */
+  ensembleObjective?: MetricName;
   /** Why no ensemble was built although ensembling was on and two pipelines completed, in words. */
   ensembleSkipped?: string;
   /**
@@ -533,13 +539,16 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       ensembleSkippedBy = by;
       ensembleSkipped = why;
     };
+    const ensembleOpts = typeof opts.ensemble === 'object' ? opts.ensemble : {};
+    // what the selection's greedy steps optimize
+    const selectionObjective = ensembleOpts.objective ?? (task === 'classification' ? 'log-loss' : metric);
     if (opts.ensemble !== false && ranked.length >= 2) {
       // on this thread the refit on every row is over already (its outcome a turn away): once it is known to have
       // succeeded no ensemble is built (below), and none is selected only to be dropped. On a worker the selection
       // runs beside that refit, in time this thread would spend idle
       if (refitEvery && !workerPool) best = await bestRefit;
       const moot = bestRows !== n;
-      const o = typeof opts.ensemble === 'object' ? opts.ensemble : {};
+      const o = ensembleOpts;
       // the best trials alone are often one learner's near-copies; each learner's best adds diversity (Caruana 2004)
       const top = ranked.slice(0, o.candidates ?? 10);
       const candidates = ranked.filter((c) => top.includes(c) || ranked.find((d) => d.r.spec.learner === c.r.spec.learner) === c);
@@ -561,7 +570,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
             yStacked,
             metric,
             o.size ?? 50,
-            { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: o.objective ?? (task === 'classification' ? 'log-loss' : metric), maxRows },
+            { bags: o.bags ?? 20, init: o.init ?? 3, seed, objective: selectionObjective, maxRows },
           );
           return { temperatures, library, weights };
         },
@@ -603,7 +612,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         // selection's objective: on 180,000 rows with a 60 s budget the forests, heavy in the blend, were left out and
         // the rest (linear models and naive Bayes around gradient boosting) scored 0.853 out of fold against the
         // best's 0.865, 0.862 on held-out rows against 0.870
-        const objective = o.objective ?? (task === 'classification' ? 'log-loss' : metric);
+        const objective = selectionObjective;
         const beatsBest = () => {
           const at = (w: number[]) => score(objective, yStacked, blend(library, w) as { proba?: Matrix; pred?: Float64Array });
           const alone = at(candidates.map((c) => (c === ranked[0] ? 1 : 0)));
@@ -635,7 +644,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         trials: outcome.trials.filter((t) => t.config.learner === learner).length,
         completed: complete.filter((t) => t.config.learner === learner).length,
       })),
-      ...(ensemble ? { ensemble, ensembleScore } : {}),
+      ...(ensemble ? { ensemble, ensembleScore, ensembleObjective: selectionObjective } : {}),
       ...(ensembleSkipped ? { ensembleSkipped, ensembleSkippedBy } : {}),
       history,
       trials: outcome.trials.length,

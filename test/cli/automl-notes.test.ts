@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensembleNote, sampleNote, taskNote } from '../../cli/commands/automl.js';
+import { ensembleLine, ensembleNote, sampleNote, taskNote } from '../../cli/commands/automl.js';
 import { tableFromRecords } from '../../search/automl/frame.js';
 import { encodeTarget } from '../../search/automl/pipeline.js';
 
@@ -31,5 +31,19 @@ describe('whittle automl notes', () => {
     expect(note([1, 2, 3, 1, 2, 3])).toBe('classification into 3 classes (whole numbers, at most 10 distinct; --task regression reads them as numbers)');
     expect(note([1.5, 2.5, 1.5, 2.5], 'classification')).toBe('classification into 2 classes');
     expect(note(['a', 'b', 'a'])).toBe('classification into 2 classes');
+  });
+
+  it("says why an ensemble below the best pipeline is the model, and how to save the best", () => {
+    const row = (score: number) => ({ rank: 1, trial: 0, learner: 'linear' as const, params: {}, score, std: 0, fitSeconds: 0 });
+    const base = 'ensemble of the best pipelines: accuracy 0.0684 (on the out-of-fold predictions it was chosen on)';
+    expect(ensembleLine({ metric: 'accuracy', ensembleScore: 0.0684, ensembleObjective: 'log-loss', leaderboard: [row(0.0869)] })).toBe(
+      `${base}; below the best pipeline's 0.0869: its weights were chosen on log-loss, not accuracy; --save best saves the best pipeline instead`,
+    );
+    expect(ensembleLine({ metric: 'accuracy', ensembleScore: 0.0684, ensembleObjective: 'log-loss', leaderboard: [row(0.0684)] })).toBe(base);
+    // lower is better for rmse and log loss
+    expect(ensembleLine({ metric: 'rmse', ensembleScore: 0.4265, ensembleObjective: 'rmse', leaderboard: [row(0.4199)] })).toBe(
+      "ensemble of the best pipelines: rmse 0.4265 (on the out-of-fold predictions it was chosen on); below the best pipeline's 0.4199: its weights were chosen on bags of the candidates; --save best saves the best pipeline instead",
+    );
+    expect(ensembleLine({ metric: 'rmse', ensembleScore: 0.41, ensembleObjective: 'rmse', leaderboard: [row(0.4199)] })).toBe('ensemble of the best pipelines: rmse 0.4100 (on the out-of-fold predictions it was chosen on)');
   });
 });

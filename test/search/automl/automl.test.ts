@@ -392,6 +392,7 @@ describe('automl', () => {
     expect(res.ensemble).toBeDefined();
     expect(res.ensemble!.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(res.ensembleScore!).toBeGreaterThanOrEqual(res.leaderboard[0].score - 0.02);
+    expect(res.ensembleObjective).toBe('log-loss');
 
     const fresh = records.slice(0, 20).map(({ Species: _, ...rest }) => rest);
     // two rows of penguins have gaps (fewer than 5), so every pipeline fills with knn: the saved donors must fill

@@ -96,5 +96,6 @@ describe('foldMeanScore', () => {
     expect(r.leaderboard.map((l) => l.score.toFixed(4))).toEqual(['0.7796', '-0.1518']);
     expect(r.ensemble!.weights[0]).toBeCloseTo(0.98, 12);
     expect(r.ensembleScore).toBeCloseTo(0.7803, 4);
+    expect(r.ensembleObjective).toBe('r2');
   });
 });
