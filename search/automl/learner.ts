@@ -1,5 +1,6 @@
 // The one interface every classical learner here implements, and the registry that revives one from JSON.
-import { ArgumentError, FormatError } from '../../core/errors.js';
+import { ArgumentError, FormatError, WhittleError } from '../../core/errors.js';
+import { describeJSON } from './json-fields.js';
 import type { Matrix, Target } from './matrix.js';
 
 export type Task = 'classification' | 'regression';
@@ -28,11 +29,24 @@ export function registerLearner(kind: string, revive: Reviver): void {
   revivers.set(kind, revive);
 }
 
-/** Rebuilds any registered learner from its `toJSON()` form. */
+/**
+ * Rebuilds any registered learner from its `toJSON()` form. What a learner's own reader does not check and trips
+ * on (a field of the wrong type read as an object, a bad parameter its constructor refuses) is a FormatError here
+ * too: a malformed file, not an internal error.
+ */
 export function learnerFromJSON(json: LearnerJSON): Learner {
-  const revive = revivers.get(json?.kind);
-  if (!revive) throw new FormatError(`learnerFromJSON: kind must be one of ${[...revivers.keys()].join(', ')}, got ${JSON.stringify(json?.kind)}`);
-  return revive(json);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FormatError(`learnerFromJSON: a learner must be an object, got ${describeJSON(json)}`);
+  const revive = revivers.get(json.kind);
+  if (!revive) throw new FormatError(`learnerFromJSON: kind must be one of ${[...revivers.keys()].join(', ')}, got ${describeJSON(json.kind)}`);
+  if (json.version !== undefined && !(Number.isInteger(json.version) && (json.version as number) >= 1)) {
+    throw new FormatError(`learnerFromJSON: ${json.kind} version must be a positive integer, got ${describeJSON(json.version)}`);
+  }
+  try {
+    return revive(json);
+  } catch (err) {
+    if (err instanceof FormatError || !(err instanceof WhittleError || err instanceof TypeError || err instanceof RangeError)) throw err;
+    throw new FormatError(`learnerFromJSON: ${json.kind} could not be read from its JSON: ${err.message}`);
+  }
 }
 
 export function expectKind(json: LearnerJSON, kind: string): void {

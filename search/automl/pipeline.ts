@@ -1,12 +1,13 @@
 // Pipeline = preprocessing + one learner, fitted on raw table rows: label-encodes the target, imputes, scales and
 // one-hot encodes the features (fitted on the training rows only), then fits the learner. It predicts class labels
 // (or values) for new raw rows and saves to / loads from JSON.
-import { ArgumentError, FormatError } from '../../core/errors.js';
+import { ArgumentError, FormatError, WhittleError } from '../../core/errors.js';
 import { readJSONFile, writeJSONFile } from '../../core/io/json-file.js';
 import { type Frame, type Table, categoricalValues, columnNames, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
 import { temper } from './ensemble.js';
+import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, type Target, matrix } from './matrix.js';
 import { type PreprocessConfig, Preprocessor, type PreprocessorJSON } from './preprocess.js';
 
@@ -161,14 +162,47 @@ export class Pipeline {
     return { kind: 'pipeline', version: 1, spec: this.spec, target: this.target, task: this.task, classes: this.classes, preprocess: this.preprocessor.toJSON(), learner: this.learner.toJSON() };
   }
 
-  static fromJSON(json: PipelineJSON): Pipeline {
-    if (json?.kind !== 'pipeline') throw new FormatError(`Pipeline.fromJSON: kind must be 'pipeline', got ${JSON.stringify(json?.kind)}`);
-    const p = new Pipeline(json.spec);
-    p.target = json.target;
-    p.task = json.task;
-    p.classes = json.classes;
-    p.preprocessor = Preprocessor.fromJSON(json.preprocess);
-    p.learner = learnerFromJSON(json.learner);
+  /**
+   * Rebuilds what toJSON wrote, checking every field: a malformed file is a FormatError naming the field
+   * ('pipeline JSON: spec.learner is missing'; loadPipeline adds the file), never an internal error or a model that
+   * fails later while predicting. `fields`: where this pipeline sits in a larger document (an ensemble's member).
+   */
+  static fromJSON(json: PipelineJSON, fields = new JsonFields('pipeline JSON')): Pipeline {
+    const o = fields.object(json);
+    fields.at('kind').oneOf(o.kind, ['pipeline']);
+    checkVersion(fields, o.version);
+    const spec = fields.at('spec').object(o.spec);
+    const learnerName = fields.at('spec').at('learner').oneOf(spec.learner, learnerNames);
+    for (const key of ['params', 'preprocess'] as const) if (spec[key] !== undefined) fields.at('spec').at(key).object(spec[key]);
+    if (spec.seed !== undefined) fields.at('spec').at('seed').number(spec.seed);
+    const task = fields.at('task').oneOf(o.task, ['classification', 'regression']);
+    if (task === 'regression' && !supportsRegression(learnerName)) fields.at('task').failWith(`${learnerName} supports classification only, got task 'regression'`);
+    const classes = fields.at('classes').strings(o.classes);
+    if (new Set(classes).size !== classes.length) fields.at('classes').failThat(`must hold distinct labels, got [${classes.map((c) => JSON.stringify(c)).join(', ')}]`);
+    if (task === 'classification' && classes.length === 0) fields.at('classes').fail('a non-empty array for a classifier', classes);
+    let p: Pipeline;
+    try {
+      p = new Pipeline(spec as unknown as PipelineSpec);
+    } catch (err) {
+      // the Preprocessor the constructor builds from spec.preprocess refuses a bad option
+      if (err instanceof ArgumentError) fields.at('spec').failWith(err.message);
+      throw err;
+    }
+    p.target = fields.at('target').string(o.target);
+    p.task = task;
+    p.classes = classes;
+    p.preprocessor = Preprocessor.fromJSON(o.preprocess as PreprocessorJSON, fields.at('preprocess'));
+    const learnerJSON = fields.at('learner').object(o.learner);
+    if (learnerJSON.kind !== learnerName && typeof learnerJSON.kind === 'string' && learnerNames.includes(learnerJSON.kind as LearnerName)) {
+      fields.at('learner').at('kind').failWith(`the learner must be the spec's ${JSON.stringify(learnerName)}, got ${JSON.stringify(learnerJSON.kind)}`);
+    }
+    try {
+      p.learner = learnerFromJSON(learnerJSON as LearnerJSON);
+    } catch (err) {
+      if (err instanceof FormatError) fields.at('learner').failWith(err.message);
+      throw err;
+    }
+    checkLearnerFits(fields, p);
     return p;
   }
 
@@ -253,9 +287,29 @@ export class EnsemblePipeline {
     return { kind: 'ensemble', version: 1, weights: this.weights, members: this.members.map((m) => m.toJSON()), ...(this.temperatures.some((t) => t !== 1) ? { temperatures: this.temperatures } : {}) };
   }
 
+  /**
+   * Rebuilds what toJSON wrote, checking every field and every member as Pipeline.fromJSON does
+   * ('ensemble JSON: members[1].spec.learner is missing'), and that the members predict the same target and classes.
+   */
   static fromJSON(json: EnsembleJSON): EnsemblePipeline {
-    if (json?.kind !== 'ensemble' || !Array.isArray(json.members)) throw new FormatError(`EnsemblePipeline.fromJSON: kind must be 'ensemble' with members, got ${JSON.stringify(json?.kind)}`);
-    return new EnsemblePipeline(json.members.map(Pipeline.fromJSON), json.weights, json.temperatures ?? undefined);
+    const fields = new JsonFields('ensemble JSON');
+    const o = fields.object(json);
+    fields.at('kind').oneOf(o.kind, ['ensemble']);
+    checkVersion(fields, o.version);
+    const raw = fields.at('members').array(o.members);
+    if (raw.length === 0) fields.at('members').fail('a non-empty array', raw);
+    const members = raw.map((m, i) => Pipeline.fromJSON(m as PipelineJSON, fields.at('members').at(i)));
+    const weights = fields.at('weights').numbers(o.weights, members.length);
+    weights.forEach((w, i) => w < 0 && fields.at('weights').at(i).fail('a number >= 0', w));
+    const temperatures = o.temperatures === undefined || o.temperatures === null ? undefined : fields.at('temperatures').numbers(o.temperatures, members.length, true);
+    const first = members[0];
+    members.forEach((m, i) => {
+      const at = fields.at('members').at(i);
+      if (m.task !== first.task || m.target !== first.target || m.classes.length !== first.classes.length || m.classes.some((c, k) => c !== first.classes[k])) {
+        at.failWith(`every member must predict what members[0] does (${first.task} of ${JSON.stringify(first.target)}, classes [${first.classes.join(', ')}]), got ${m.task} of ${JSON.stringify(m.target)}, classes [${m.classes.join(', ')}]`);
+      }
+    });
+    return new EnsemblePipeline(members, weights, temperatures);
   }
 
   /** Writes toJSON() to `path` atomically, streamed like Pipeline.save. */
@@ -274,6 +328,39 @@ export interface EnsembleJSON {
 }
 
 export type Predictor = Pipeline | EnsemblePipeline;
+
+/** The file versions this code reads; a later whittle's file is refused rather than misread. */
+const pipelineVersion = 1;
+
+function checkVersion(fields: JsonFields, version: unknown): void {
+  if (version === undefined) fields.at('version').failThat('is missing');
+  if (version !== pipelineVersion) fields.failWith(`version ${describeJSON(version)} is not supported (this whittle reads version ${pipelineVersion})`);
+}
+
+/**
+ * Whether a revived learner fits the rest of its pipeline, by one prediction on a row of zeros as wide as the
+ * preprocessing's output: it must read that width, give finite outputs, and as a classifier no more classes than
+ * `classes` names (fewer is fine: a class absent from a fold's rows gets probability 0). A mismatch would otherwise
+ * surface at predict time, as an undefined label or a NaN.
+ */
+function checkLearnerFits(fields: JsonFields, p: Pipeline): void {
+  const probe = matrix(1, p.preprocessor.featureNames.length);
+  let outputs: Target | Matrix;
+  try {
+    outputs = p.task === 'classification' ? p.learner!.predictProba(probe) : p.learner!.predict(probe);
+  } catch (err) {
+    if (!(err instanceof WhittleError || err instanceof TypeError || err instanceof RangeError)) throw err;
+    return fields.at('learner').failWith(`the learner must fit the preprocessing (${probe.cols} features, ${p.task}), got: ${err.message}`);
+  }
+  if (p.task === 'regression') {
+    const y = outputs as Target;
+    if (!(y instanceof Float64Array) || y.length !== 1 || !Number.isFinite(y[0])) fields.at('learner').failWith(`the learner must predict one finite number per row for a regression pipeline, got [${Array.from(y).join(',')}]`);
+    return;
+  }
+  const proba = outputs as Matrix;
+  if (proba.cols > p.classes.length) fields.at('classes').failThat(`has ${p.classes.length} ${p.classes.length === 1 ? 'entry' : 'entries'} where the learner predicts ${proba.cols} classes`);
+  if (!proba.data.every(Number.isFinite)) fields.at('learner').failWith(`the learner must give finite probabilities, got [${Array.from(proba.data).join(',')}] on a row of zeros`);
+}
 
 /** Loads what `save` wrote: a Pipeline or an EnsemblePipeline. Bad JSON is a FormatError naming the file. */
 export function loadPipeline(path: string): Predictor {

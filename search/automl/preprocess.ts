@@ -6,10 +6,11 @@
 // A column of dates ('2012-01-31', '2012-01-31T08:15', '2012/01/31 08:15') becomes numbers: year, month, day,
 // weekday (and hour). An infinite number (a CSV's 'inf', '1e400') is read as a gap, in training and in new rows: one
 // would make the column's mean and standard deviation infinite and every standardized value NaN.
-import { type DatePart, parseDate, readDateColumn } from '../../core/data/dates.js';
+import { type DatePart, dateParts, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';
 import { checkEvery } from './deadline.js';
+import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, matrix } from './matrix.js';
 
 export interface PreprocessConfig {
@@ -432,20 +433,67 @@ export class Preprocessor {
     return { config: this.config, columns: this.columns, donors: { spread: this.donorSpread, values } };
   }
 
-  static fromJSON(json: PreprocessorJSON): Preprocessor {
-    if (!json || !Array.isArray(json.columns)) throw new FormatError('Preprocessor.fromJSON: columns must be an array, got none');
-    const p = new Preprocessor(json.config);
-    p.columns = json.columns;
+  /**
+   * Rebuilds a fitted preprocessor from toJSON()'s form, checking every field it reads: a malformed file is a
+   * FormatError naming the field (`fields` says which document and where in it: a pipeline passes its own), where
+   * it had been a TypeError or a NaN in every prediction.
+   */
+  static fromJSON(json: PreprocessorJSON, fields = new JsonFields('Preprocessor.fromJSON')): Preprocessor {
+    const o = fields.object(json);
+    if (!Array.isArray(o.columns)) throw new FormatError(`${fields.op}: ${fields.path ? `${fields.path}.` : ''}columns must be an array, got ${describeJSON(o.columns)}`);
+    const config = o.config === undefined ? {} : fields.at('config').object(o.config);
+    if (config.numericImpute !== undefined) fields.at('config').at('numericImpute').oneOf(config.numericImpute, ['mean', 'median', 'most-frequent', 'knn']);
+    if (config.scale !== undefined) fields.at('config').at('scale').oneOf(config.scale, ['standard', 'none']);
+    let p: Preprocessor;
+    try {
+      p = new Preprocessor(config as Partial<PreprocessConfig>);
+    } catch (err) {
+      if (err instanceof ArgumentError) fields.at('config').failWith(err.message);
+      throw err;
+    }
+    p.columns = o.columns.map((c, i) => checkColumn(fields.at('columns').at(i), c));
     if (p.config.numericImpute === 'knn') {
-      const v = json.donors?.values;
-      if (!Array.isArray(v) || v.length !== json.columns.length || !Array.isArray(json.donors?.spread)) {
-        throw new FormatError(`Preprocessor.fromJSON: numericImpute 'knn' needs donors with one value array per column (${json.columns.length}), got ${Array.isArray(v) ? v.length : 'none'}`);
+      const donors = o.donors as ImputeDonors | undefined;
+      const v = donors?.values;
+      if (!Array.isArray(v) || v.length !== p.columns.length || !Array.isArray(donors?.spread)) {
+        throw new FormatError(`${fields.op}: ${fields.path ? `${fields.path}: ` : ''}numericImpute 'knn' needs donors with one value array per column (${p.columns.length}), got ${Array.isArray(v) ? v.length : 'none'}`);
       }
+      fields.at('donors').at('spread').numbers(donors!.spread, p.columns.length, true);
+      const rows = Array.isArray(v[0]) ? v[0].length : 0;
+      v.forEach((col, j) => {
+        const at = fields.at('donors').at('values').at(j);
+        at.array(col, rows);
+        for (const x of col) if (x !== null && !(typeof x === 'number' && Number.isFinite(x))) at.fail('finite numbers or null', x);
+      });
       p.donorColumns = v.map((col) => Float64Array.from(col, (x) => x ?? NaN));
-      p.donorSpread = json.donors!.spread;
+      p.donorSpread = donors!.spread;
     }
     return p;
   }
+}
+
+/** A fitted column read back from JSON, its fields checked (statistics finite, standard deviations positive). */
+function checkColumn(fields: JsonFields, json: unknown): FittedColumn {
+  const c = fields.object(json);
+  fields.at('name').string(c.name);
+  const kind = fields.at('kind').oneOf(c.kind, ['numeric', 'categorical', 'date']);
+  if (kind === 'numeric') {
+    fields.at('fill').number(c.fill);
+    fields.at('mean').number(c.mean);
+    fields.at('std').number(c.std, true);
+  } else if (kind === 'categorical') {
+    if (c.fill !== null) fields.at('fill').string(c.fill);
+    fields.at('categories').strings(c.categories);
+    if (c.other !== undefined && typeof c.other !== 'boolean') fields.at('other').fail('true or false', c.other);
+    if (c.levels !== undefined && !(Number.isInteger(c.levels) && (c.levels as number) >= 0)) fields.at('levels').fail('a count', c.levels);
+  } else {
+    if (parseDate(fields.at('fill').string(c.fill)) === undefined) fields.at('fill').fail('a date (2012-01-31)', c.fill);
+    const parts = fields.at('parts').array(c.parts);
+    parts.forEach((part, i) => fields.at('parts').at(i).oneOf(part, dateParts));
+    fields.at('mean').numbers(c.mean, parts.length);
+    fields.at('std').numbers(c.std, parts.length, true);
+  }
+  return c as FittedColumn;
 }
 
 export interface PreprocessorJSON {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/data/csv.js';
-import { ArgumentError, FormatError } from '../../../core/errors.js';
+import { ArgumentError, FormatError, WhittleError } from '../../../core/errors.js';
 import { tableFromRecords } from '../../../search/automl/frame.js';
 import { temper } from '../../../search/automl/ensemble.js';
-import { learnerNames } from '../../../search/automl/learners.js';
+import { learnerNames, supportsRegression } from '../../../search/automl/learners.js';
 import { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline } from '../../../search/automl/pipeline.js';
 import { penguinRecords } from './fixtures.js';
 
@@ -182,5 +182,134 @@ describe('Pipeline: infinite and huge feature values', () => {
     expect(Number.isFinite(x.mean) && Number.isFinite(x.std) && x.std > 1e198).toBe(true);
     expect(Array.from(p.preprocessor.transform(table).data).every(Number.isFinite)).toBe(true);
     expect(p.predict(rows).every((v) => v === 'hi' || v === 'lo')).toBe(true);
+  });
+});
+
+describe('loading malformed pipeline and ensemble JSON', () => {
+  const fitted = new Pipeline({ learner: 'linear' }).fit(records, 'Species');
+  const good = () => JSON.parse(JSON.stringify(fitted.toJSON()));
+  const load = (json: unknown) => {
+    const path = join(dir, 'malformed.json');
+    writeFileSync(path, JSON.stringify(json));
+    return () => loadPipeline(path);
+  };
+  const formatError = (json: unknown, message: string) => {
+    expect(load(json)).toThrow(FormatError);
+    expect(load(json)).toThrow(`${join(dir, 'malformed.json')}: ${message}`);
+  };
+
+  it('names the missing or wrong field, with the file', () => {
+    formatError({ kind: 'pipeline', version: 1 }, 'pipeline JSON: spec is missing');
+    formatError({ ...good(), spec: {} }, 'pipeline JSON: spec.learner is missing');
+    formatError({ ...good(), spec: { learner: 'svm-rbf' } }, `pipeline JSON: spec.learner must be one of 'decision-tree'`);
+    formatError({ ...good(), version: 99 }, 'pipeline JSON: version 99 is not supported (this whittle reads version 1)');
+    formatError({ ...good(), version: 'banana' }, 'pipeline JSON: version "banana" is not supported (this whittle reads version 1)');
+    formatError({ ...good(), version: undefined }, 'pipeline JSON: version is missing');
+    formatError({ ...good(), task: 'ranking' }, `pipeline JSON: task must be one of 'classification', 'regression', got "ranking"`);
+    formatError({ ...good(), target: 3 }, 'pipeline JSON: target must be a string, got 3');
+    formatError({ ...good(), classes: undefined }, 'pipeline JSON: classes is missing');
+    formatError({ ...good(), classes: ['a', 'a', 'b'] }, 'pipeline JSON: classes must hold distinct labels, got ["a", "a", "b"]');
+    formatError({ ...good(), preprocess: undefined }, 'pipeline JSON: preprocess is missing');
+    formatError({ ...good(), learner: undefined }, 'pipeline JSON: learner is missing');
+  });
+
+  it('a statistic saved as null (a NaN or Infinity written by JSON) is refused, not a NaN in every prediction', () => {
+    const json = good();
+    const i = json.preprocess.columns.findIndex((c: { kind: string }) => c.kind === 'numeric');
+    json.preprocess.columns[i].std = null;
+    formatError(json, `pipeline JSON: preprocess.columns[${i}].std must be a positive finite number, got null`);
+    json.preprocess.columns[i].std = 1;
+    json.preprocess.columns[i].mean = 'x';
+    formatError(json, `pipeline JSON: preprocess.columns[${i}].mean must be a finite number, got "x"`);
+    const knn = JSON.parse(JSON.stringify(new Pipeline({ learner: 'knn', preprocess: { numericImpute: 'knn' } }).fit(records, 'Species').toJSON()));
+    knn.preprocess.donors.spread[1] = null;
+    formatError(knn, 'pipeline JSON: preprocess.donors.spread[1] must be a positive finite number, got null');
+  });
+
+  it('classes that do not match the learner are refused at load, not when printing predictions', () => {
+    formatError({ ...good(), classes: ['Adelie', 'Gentoo'] }, 'pipeline JSON: classes has 2 entries where the learner predicts 3 classes');
+    // more classes than the learner knows is how a fold without the last class fits: its probability is 0
+    const more = Pipeline.fromJSON({ ...good(), classes: ['Adelie', 'Chinstrap', 'Gentoo', 'Emperor'] });
+    expect(more.predictProba(records.slice(0, 1)).cols).toBe(4);
+    // a learner of another kind than the spec's, or one that does not read the preprocessing's width
+    formatError({ ...good(), learner: new Pipeline({ learner: 'knn' }).fit(records, 'Species').toJSON().learner }, `pipeline JSON: learner.kind: the learner must be the spec's "linear", got "knn"`);
+    const narrow = new Pipeline({ learner: 'linear' }).fit(records.map((r) => ({ Species: r.Species, 'Body Mass (g)': r['Body Mass (g)'] })), 'Species');
+    expect(load({ ...good(), learner: narrow.toJSON().learner })).toThrow(/pipeline JSON: learner: the learner must fit the preprocessing \(\d+ features, classification\), got: /);
+    // a regression learner in a classification pipeline
+    const reg = new Pipeline({ learner: 'linear' }).fit(records, 'Body Mass (g)');
+    expect(load({ ...good(), learner: reg.toJSON().learner })).toThrow(FormatError);
+    expect(load({ ...reg.toJSON(), spec: { learner: 'gaussian-nb' }, learner: new Pipeline({ learner: 'gaussian-nb' }).fit(records, 'Species').toJSON().learner })).toThrow(/pipeline JSON: task: gaussian-nb supports classification only/);
+  });
+
+  it('a learner whose own fields are broken is a FormatError, not an internal error', () => {
+    for (const broken of [{ kind: 'linear' }, { kind: 'linear', version: 'x', weights: [] }, { ...good().learner, weights: 'x' }, { ...good().learner, scale: null }, { ...good().learner, nFeatures: 2 }, 'linear', null]) {
+      expect(load({ ...good(), learner: broken }), JSON.stringify(broken)).toThrow(FormatError);
+    }
+  });
+
+  it('an ensemble checks its fields and each member, naming the member', () => {
+    const ens = () => JSON.parse(JSON.stringify(new EnsemblePipeline([fitted, new Pipeline({ learner: 'gaussian-nb' }).fit(records, 'Species')], [0.5, 0.5]).toJSON()));
+    const bad = ens();
+    bad.members[1] = { kind: 'pipeline' };
+    formatError(bad, 'ensemble JSON: members[1].version is missing');
+    bad.members[1] = { ...ens().members[1], spec: {} };
+    formatError(bad, 'ensemble JSON: members[1].spec.learner is missing');
+    formatError({ ...ens(), version: 99 }, 'ensemble JSON: version 99 is not supported (this whittle reads version 1)');
+    formatError({ ...ens(), weights: [1] }, 'ensemble JSON: weights must be an array of 2, got an array of 1');
+    formatError({ ...ens(), members: [] }, 'ensemble JSON: members must be a non-empty array, got an array of 0');
+    formatError({ ...ens(), temperatures: [1, 0] }, 'ensemble JSON: temperatures[1] must be a positive finite number, got 0');
+    const other = ens();
+    other.members[1] = new Pipeline({ learner: 'gaussian-nb' }).fit(records, 'Island').toJSON();
+    expect(load(other)).toThrow(/ensemble JSON: members\[1\]: every member must predict what members\[0\] does/);
+  });
+
+  it('any one field of a saved pipeline replaced by a wrong value loads as a FormatError or as a pipeline that predicts', () => {
+    for (const learner of learnerNames) {
+      const json = new Pipeline({ learner, params: learner === 'mlp' ? { epochs: 2 } : learner.endsWith('forest') || learner === 'extra-trees' || learner === 'gradient-boosting' ? { nEstimators: 3 } : {} }).fit(records.slice(0, 60), 'Species').toJSON();
+      const paths: (string | number)[][] = [];
+      const walk = (v: unknown, path: (string | number)[]) => {
+        if (path.length > 0) paths.push(path);
+        if (path.length >= 4 || typeof v !== 'object' || v === null) return;
+        if (Array.isArray(v)) [0, v.length - 1].filter((i, k, a) => i >= 0 && a.indexOf(i) === k).forEach((i) => walk(v[i], [...path, i]));
+        else for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+      };
+      walk(json, []);
+      for (const path of paths) {
+        for (const wrong of [undefined, null, 'x', -1, [], {}]) {
+          const copy = JSON.parse(JSON.stringify(json));
+          let at = copy;
+          for (const k of path.slice(0, -1)) at = at[k];
+          at[path[path.length - 1]] = wrong;
+          let p: Pipeline | undefined;
+          try {
+            p = Pipeline.fromJSON(JSON.parse(JSON.stringify(copy)));
+          } catch (err) {
+            expect(err, `${learner} ${path.join('.')} = ${JSON.stringify(wrong)}: ${(err as Error).stack}`).toBeInstanceOf(FormatError);
+            continue;
+          }
+          // it may then refuse rows (a column renamed away), as a WhittleError; an internal error or a label that is
+          // no class is what this guards against
+          try {
+            const pred = p.predict(records.slice(0, 5));
+            expect(pred.every((c) => typeof c === 'string'), `${learner} ${path.join('.')} = ${JSON.stringify(wrong)}`).toBe(true);
+          } catch (err) {
+            if (!(err instanceof WhittleError)) expect.fail(`${learner} ${path.join('.')} = ${JSON.stringify(wrong)} loaded, then predict threw ${(err as Error).stack}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('every learner, classifier and regressor, round trips with identical predictions', () => {
+    for (const learner of learnerNames) {
+      const params = learner === 'mlp' ? { epochs: 3 } : {};
+      const tasks = supportsRegression(learner) ? ['Species', 'Body Mass (g)'] : ['Species'];
+      for (const target of tasks) {
+        const p = new Pipeline({ learner, params, seed: 2 }).fit(records, target);
+        const back = loadPipeline(((path) => (p.save(path), path))(join(dir, `rt-${learner}.json`))) as Pipeline;
+        expect(back.predict(records), `${learner} ${target}`).toEqual(p.predict(records));
+        if (p.task === 'classification') expect(Array.from(back.predictProba(records).data)).toEqual(Array.from(p.predictProba(records).data));
+      }
+    }
   });
 });

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { FormatError } from '../../../core/errors.js';
+import { type LearnerJSON, learnerFromJSON } from '../../../search/automl/learner.js';
+import '../../../search/automl/learners.js';
+import { fromRows } from '../../../search/automl/matrix.js';
+import { LinearModel } from '../../../search/automl/linear.js';
+
+describe('learnerFromJSON', () => {
+  const json = new LinearModel().fit(fromRows([[0], [1], [2], [3]]), Int32Array.from([0, 0, 1, 1])).toJSON();
+
+  it('revives a registered learner with the same predictions', () => {
+    const x = fromRows([[0.5], [2.5]]);
+    expect(learnerFromJSON(JSON.parse(JSON.stringify(json))).predict(x)).toEqual(new LinearModel().fit(fromRows([[0], [1], [2], [3]]), Int32Array.from([0, 0, 1, 1])).predict(x));
+  });
+
+  it('a value that is no learner, an unknown kind, a version that is no count, or fields its reader trips on are FormatErrors', () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /^learnerFromJSON: a learner must be an object, got null$/],
+      ['linear', /^learnerFromJSON: a learner must be an object, got "linear"$/],
+      [{}, /^learnerFromJSON: kind must be one of .*linear.*, got none$/],
+      [{ ...json, version: 'banana' }, /^learnerFromJSON: linear version must be a positive integer, got "banana"$/],
+      [{ ...json, scale: null }, /^learnerFromJSON: linear could not be read from its JSON: /],
+    ];
+    for (const [bad, message] of cases) {
+      expect(() => learnerFromJSON(bad as LearnerJSON), JSON.stringify(bad)).toThrow(FormatError);
+      expect(() => learnerFromJSON(bad as LearnerJSON), JSON.stringify(bad)).toThrow(message);
+    }
+  });
+});
