@@ -53,6 +53,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
   const options = { ...spec.options, ...COMMON_OPTIONS };
   const out: Parsed = { positionals: [], help: false };
   for (const [k, o] of Object.entries(options)) if (o.default !== undefined) out[k] = o.default;
+  // each option once: '--target y --target a' used to keep the last silently (and ran another task)
+  const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') { out.help = true; continue; }
@@ -66,17 +68,21 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
       throw new UsageError(`${spec.name}: unknown option --${rawName} (known: --${known})`);
     }
     let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    if (given.has(name)) throw new UsageError(`${spec.name}: --${rawName} is given twice (${given.get(name)}, then ${value ?? (o.type === 'boolean' ? 'again' : argv[i + 1] ?? 'again')}): give it once`);
     if (o.type === 'boolean') {
-      // --flag, --flag=false, and --flag false (the word after it, when it is true or false)
-      if (value === undefined && (argv[i + 1] === 'true' || argv[i + 1] === 'false')) value = argv[++i];
+      // --flag, --flag=false, and --flag false (the word after it, when it is true or false; a word that reads as
+      // a yes or no is refused rather than taken for a stray argument)
+      if (value === undefined && /^(true|false|yes|no|on|off|0|1)$/i.test(argv[i + 1] ?? '')) value = argv[++i];
       if (value !== undefined && !['true', 'false'].includes(value)) throw new UsageError(`${spec.name}: --${rawName} takes true or false, got ${value}`);
       out[name] = value !== 'false';
+      given.set(name, value ?? 'true');
       continue;
     }
     if (value === undefined) {
       value = argv[++i];
       if (value === undefined) throw new UsageError(`${spec.name}: --${rawName} needs a value`);
     }
+    given.set(name, value);
     if (o.type === 'number') {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${spec.name}: --${rawName} must be a number, got ${value}`);

@@ -21,6 +21,17 @@ describe('parseArgs', () => {
     expect(parseArgs(['--fast', 'true'], spec).fast).toBe(true);
     expect(parseArgs([], spec)).toMatchObject({ fast: false, dates: true, seed: 0 });
     expect(() => parseArgs(['--fast=yes'], spec)).toThrow(new UsageError('demo: --fast takes true or false, got yes'));
+    // a yes or no after the flag is refused as such, not taken for a stray argument
+    expect(() => parseArgs(['--dates', 'no'], spec)).toThrow(new UsageError('demo: --dates takes true or false, got no'));
+    expect(() => parseArgs(['--fast', 'ON'], spec)).toThrow(new UsageError('demo: --fast takes true or false, got ON'));
+  });
+
+  it('an option given twice is an error, not the last one kept', () => {
+    expect(() => parseArgs(['--budget', '3', '--budget', '5'], spec)).toThrow(new UsageError('demo: --budget is given twice (3, then 5): give it once'));
+    expect(() => parseArgs(['--mode=a', '--mode=b'], spec)).toThrow(new UsageError('demo: --mode is given twice (a, then b): give it once'));
+    expect(() => parseArgs(['--fast', '--fast=false'], spec)).toThrow(new UsageError('demo: --fast is given twice (true, then false): give it once'));
+    // a default is not "given"
+    expect(parseArgs(['--dates=false'], spec).dates).toBe(false);
   });
 
   it('a stray word is a usage error unless the command takes positionals', () => {
