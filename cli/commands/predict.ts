@@ -38,7 +38,7 @@ export const predictSpec: CommandSpec = {
   examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv --proba', 'whittle predict rules.json --data rows.csv --explain'],
 };
 
-interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; predicted: (string | number)[]; regression?: boolean }
+interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; truthColumn?: string; predicted: (string | number)[]; regression?: boolean }
 
 /** With --proba, a column p(CLASS) per class after the others; `proba(i)` is row i's probabilities in `classes` order. */
 function addProba(p: Parsed, res: Predictions, classes: readonly (string | number)[], proba: (i: number) => ArrayLike<number>): Predictions {
@@ -111,6 +111,8 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   if (!file) throw new UsageError('predict: give the model file: whittle predict MODEL_FILE --data ...');
   requireFile(file, 'predict');
   const kind = detectKind(file);
+  // --explain says which rule fired: a network or a pipeline has no rules to name, and it used to be ignored
+  if (bool(p, 'explain') && kind !== 'rules') throw new UsageError(`predict: --explain works with rule lists (whittle rules); ${file} is ${kind === 'pipeline' ? 'an AutoML pipeline' : 'a network'}`);
   let res: Predictions;
   if (kind === 'network') {
     const { model, metadata } = loadModel(file);
@@ -123,8 +125,19 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     const pipe = loadPipeline(file);
     const table = tableRows(p, 'predict');
     for (const line of pipe.unreadable(table)) log(`predict: ${line}`);
-    const pred = pipe.predict(table);
-    res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, pipe.target), regression: pipe.task === 'regression' };
+    let pred: (string | number)[];
+    try {
+      pred = pipe.predict(table);
+    } catch (e) {
+      // the columns the pipeline reads that the file lacks, named for the file (the library's message names its
+      // own method: 'Pipeline.predict: input must have column "b"')
+      const has = new Set(table.columns.map((c) => c.name));
+      const read = (pipe.kind === 'ensemble' ? pipe.members : [pipe]).flatMap((m) => m.preprocessor.columns.map((c) => c.name));
+      const lacking = [...new Set(read)].filter((name) => !has.has(name));
+      if (lacking.length === 0) throw e;
+      throw new FormatError(`the model (${file}) reads ${lacking.length === 1 ? 'column' : 'columns'} ${lacking.map((c) => JSON.stringify(c)).join(', ')}, which this file lacks; its columns: ${[...has].map((c) => JSON.stringify(c)).join(', ')}`, str(p, 'data'));
+    }
+    res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, pipe.target), truthColumn: pipe.target, regression: pipe.task === 'regression' };
     if (bool(p, 'proba')) {
       if (pipe.task === 'regression') throw new UsageError(`predict: --proba needs a classifier; ${file} predicts numbers (${pipe.target})`);
       const proba = pipe.predictProba(table);
@@ -145,6 +158,7 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   // class names and explanations are the user's words: one with a comma or a quote is quoted as CSV quotes
   const field = (v: string | number) => (typeof v === 'number' ? String(v) : quoteField(v));
   const csv = [res.header.map(field).join(','), ...res.rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
+  if (res.rows.length === 0) log(`predict: ${str(p, 'data') ?? 'the input'} has no rows to predict`);
   const dest = str(p, 'out');
   if (dest) {
     writeFileAtomic(resolve(dest), csv);
@@ -153,8 +167,14 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   if (res.truth && res.regression) {
     // a number to predict: how far off, not how often exactly right
     const rows = res.truth.flatMap((t, i) => (typeof t === 'number' && Number.isFinite(t) ? [i] : []));
+    // a target column with a word in it is read as text: say so, rather than print no metrics at all
+    const words = res.truth.filter((t) => typeof t === 'string' && Number.isNaN(Number(t)));
+    if (words.length > 0) log(`predict: the ${JSON.stringify(res.truthColumn ?? 'target')} column has ${words.length} ${words.length === 1 ? 'value' : 'values'} that ${words.length === 1 ? 'is' : 'are'} not a number (${JSON.stringify(words[0])}); ${words.length === res.truth.length ? 'no metrics' : 'metrics on the rows that are'}`);
+    const numeric = res.truth.flatMap((t, i) => (typeof t === 'string' && !Number.isNaN(Number(t)) && t.trim() !== '' ? [i] : []));
+    rows.push(...numeric);
+    rows.sort((a, b) => a - b);
     if (rows.length > 0) {
-      const yTrue = rows.map((i) => res.truth![i] as number);
+      const yTrue = rows.map((i) => Number(res.truth![i]));
       const yPred = rows.map((i) => Number(res.predicted[i]));
       log(`RMSE ${fmtNumber(rmse(yTrue, yPred))}, R2 ${r2(yTrue, yPred).toFixed(4)} on ${rows.length} labelled rows`);
     }

@@ -376,6 +376,28 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(Number(r2)).toBeGreaterThan(0.7);
     expect(Number(rmse)).toBeGreaterThan(50);
     expect(Number(rmse)).toBeLessThan(500);
+    // a word in the target column: said, and the metrics on the rows that are numbers
+    const lines = readFileSync(join(dir, 'penguins.csv'), 'utf8').split('\n');
+    const massAt = lines[0].split(',').indexOf('Body Mass (g)');
+    const typo = lines.map((l, i) => (i === 5 ? l.split(',').map((v, j) => (j === massAt ? 'heavy' : v)).join(',') : l)).join('\n');
+    writeFileSync(join(dir, 'mass-typo.csv'), typo);
+    const worded = whittle('predict', 'mass.json', '--data', 'mass-typo.csv', '--out', 'mass-typo-pred.csv');
+    expect(worded.code, worded.stderr).toBe(0);
+    expect(worded.stderr).toContain('predict: the "Body Mass (g)" column has 1 value that is not a number ("heavy"); metrics on the rows that are');
+    expect(worded.stderr).toMatch(/RMSE [\d.]+, R2 [\d.]+ on 341 labelled rows/);
+    // a file without a column the model reads: named for the file; a file with no rows: said
+    writeFileSync(join(dir, 'no-bill.csv'), lines.map((l) => l.split(',').slice(1).join(',')).join('\n'));
+    const lacking = whittle('predict', 'mass.json', '--data', 'no-bill.csv');
+    expect(lacking.code).toBe(1);
+    expect(lacking.stderr.split('\n')[0]).toMatch(new RegExp(`^whittle predict: no-bill\\.csv: the model \\(mass\\.json\\) reads column "${lines[0].split(',')[0]}", which this file lacks; its columns: `));
+    writeFileSync(join(dir, 'header-only.csv'), `${lines[0]}\n`);
+    const empty = whittle('predict', 'mass.json', '--data', 'header-only.csv');
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stderr).toContain('predict: header-only.csv has no rows to predict');
+    // --explain names rules; a pipeline has none
+    const explain = whittle('predict', 'mass.json', '--data', 'penguins.csv', '--explain');
+    expect(explain.code).toBe(2);
+    expect(explain.stderr.split('\n')[0]).toBe('whittle: predict: --explain works with rule lists (whittle rules); mass.json is an AutoML pipeline');
     // --metric rmse: the leaderboard is in grams, lowest first; a class metric on a numeric target is refused
     const m = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'rmse', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass-rmse.json', '--quiet');
     expect(m.code, m.stderr).toBe(0);
