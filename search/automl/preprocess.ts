@@ -112,6 +112,8 @@ export class Preprocessor {
   // per fitted column index, the note on its infinite training values read as gaps (not saved: it is about the
   // training rows, as the other notes are)
   private nonFinite = new Map<number, string>();
+  // per fitted column index, why a text column may be meant as numbers or dates (not saved either)
+  private misread = new Map<number, string>();
 
   constructor(config: Partial<PreprocessConfig> = {}) {
     this.config = { ...defaultPreprocess, ...config };
@@ -155,6 +157,7 @@ export class Preprocessor {
     this.donorColumns = undefined;
     this.donorSpread = undefined;
     this.nonFinite = new Map();
+    this.misread = new Map();
     this.columns = table.columns.map((c, j): FittedColumn => {
       if (c.kind === 'numeric') {
         const infinite = infiniteRows(c.values);
@@ -187,6 +190,8 @@ export class Preprocessor {
       for (const v of c.values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
       let fill: string | null = null;
       for (const [v, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (fill === null || n > counts.get(fill)!) fill = v;
+      const hint = misreadHint([...counts.keys()]);
+      if (hint) this.misread.set(j, `${c.name}: read as text, though ${hint}`);
       const max = this.config.maxCategories ?? defaultMaxCategories;
       const identifier = counts.size >= identifierLevels && [...counts.values()].every((n) => n === 1);
       if (counts.size <= max && !identifier) return { name: c.name, kind: 'categorical', fill, categories: [...counts.keys()].sort() };
@@ -270,14 +275,16 @@ export class Preprocessor {
    * missing: Infinity (row 5)'; rows count from 0 in the table fitted).
    */
   get notes(): string[] {
-    return this.columns.flatMap((c, j) => {
-      if (this.nonFinite.has(j)) return [this.nonFinite.get(j)!];
-      if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];
-      if (c.kind !== 'categorical' || c.levels === undefined) return [];
-      const levels = c.levels.toLocaleString('en-US');
-      if (!c.other) return [`${c.name}: ${levels} distinct values, none repeated: no columns (an identifier)`];
-      return [`${c.name}: ${levels} levels: the ${c.categories.length} most frequent kept, the other ${(c.levels - c.categories.length).toLocaleString('en-US')} share one column`];
-    });
+    return this.columns.flatMap((c, j) => [...this.columnNotes(c, j), ...(this.misread.has(j) ? [this.misread.get(j)!] : [])]);
+  }
+
+  private columnNotes(c: FittedColumn, j: number): string[] {
+    if (this.nonFinite.has(j)) return [this.nonFinite.get(j)!];
+    if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];
+    if (c.kind !== 'categorical' || c.levels === undefined) return [];
+    const levels = c.levels.toLocaleString('en-US');
+    if (!c.other) return [`${c.name}: ${levels} distinct values, none repeated: no columns (an identifier)`];
+    return [`${c.name}: ${levels} levels: the ${c.categories.length} most frequent kept, the other ${(c.levels - c.categories.length).toLocaleString('en-US')} share one column`];
   }
 
   transform(frame: Frame): Matrix {
@@ -532,6 +539,23 @@ function presentValues(v: Float64Array): Float64Array {
   let n = 0;
   for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) out[n++] = v[i];
   return n === v.length ? out : out.slice(0, n);
+}
+
+/**
+ * Why a text column's distinct values may be meant as numbers or dates the reader does not take, or undefined: every
+ * value a number with ',' between thousands ('1,000', '12,345.5'; the CSV reader takes '1000' and, with ';' between
+ * fields, '0,5'), or a date written day or month first ('01/31/2012', '31.01.2012'; dates are read as 2012-01-31).
+ * A user had a column of amounts left out as an identifier, and one of such dates one-hot encoded, without a word.
+ */
+function misreadHint(values: readonly string[]): string | undefined {
+  if (values.length === 0) return undefined;
+  const thousands = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+  if (values.every((v) => thousands.test(v.trim()) || /^[+-]?\d{1,3}(\.\d+)?$/.test(v.trim())) && values.some((v) => thousands.test(v.trim()))) {
+    return `its values look like numbers with ',' between thousands (${JSON.stringify(values.find((v) => thousands.test(v.trim())))}): without the commas they are read as numbers`;
+  }
+  const dayOrMonthFirst = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$/;
+  if (values.every((v) => dayOrMonthFirst.test(v.trim()))) return `its values look like dates written day or month first (${JSON.stringify(values[0])}): written year first (2012-01-31) they are read as dates`;
+  return undefined;
 }
 
 /** The rows of `v` holding +-Infinity. */

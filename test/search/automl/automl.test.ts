@@ -43,7 +43,7 @@ describe('automl', () => {
     // amounts written '1,000' read as text, every one distinct: an identifier, no columns; a search would have scored
     // the majority class and saved it
     const data = Array.from({ length: 40 }, (_, i) => ({ amt: `${i + 1},${String(100 + i).padStart(3, '0')}`, y: i % 2 ? 'hi' : 'lo' }));
-    await expect(automl({ data, target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: no column is left to learn from: amt: 40 distinct values, none repeated: no columns (an identifier)'));
+    await expect(automl({ data, target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError(`automl: no column is left to learn from: amt: 40 distinct values, none repeated: no columns (an identifier); amt: read as text, though its values look like numbers with ',' between thousands ("1,100"): without the commas they are read as numbers`));
     await expect(automl({ data: data.map(({ y }) => ({ y })), target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: the table has no column besides the target "y"'));
   });
 

@@ -383,6 +383,16 @@ describe('Preprocessor date columns', () => {
     );
   });
 
+  it('notes a text column whose values look like numbers with thousands separators, or dates written day or month first', () => {
+    const notes = (values: (string | null)[]) => new Preprocessor().fit({ columns: [categoricalColumn('c', values)], nRows: values.length }).notes;
+    expect(notes(['1,000', '250', '12,345.5', null, '1,000'])).toEqual([`c: read as text, though its values look like numbers with ',' between thousands ("1,000"): without the commas they are read as numbers`]);
+    expect(notes(['31.01.2012', '01.02.2012', '31.01.2012'])).toEqual(['c: read as text, though its values look like dates written day or month first ("31.01.2012"): written year first (2012-01-31) they are read as dates']);
+    // an identifier's note comes first
+    expect(notes(Array.from({ length: 30 }, (_, i) => `${i + 1},500`))[0]).toBe('c: 30 distinct values, none repeated: no columns (an identifier)');
+    // text that only partly looks so, plain small numbers, a version string, or ISO dates: no such note
+    for (const values of [['1,000', 'many'], ['250', '12'], ['1,00', '2,000'], ['1.2.3', '1.2.4']]) expect(notes(values)).toEqual([]);
+  });
+
   it('standardizes each part over the training rows; a column with any non-date stays categorical; parseDates: false keeps it one', () => {
     const days = ['2012-01-01', '2012-03-15', null, '2013-07-04', '2014-12-31'];
     const t: Table = { columns: [categoricalColumn('d', days)], nRows: days.length };
