@@ -244,12 +244,22 @@ export class Preprocessor {
    * Values of `frame` this preprocessor cannot read and so treats as missing (filled as in training): text in a
    * column fitted as numbers ('unknown', '12 kg'), or in a date column text that is no ISO date. One line per such
    * column, with the first few values and their rows (0-based), for a caller to show: a typo otherwise passes as a
-   * gap.
+   * gap. Also, in a categorical column with no shared column for rare levels, a value not seen in training ('purple'),
+   * read as none of its categories (all its one-hot columns 0): a typo there passed without a word.
    */
   unreadable(frame: Frame): string[] {
     const present = new Set(columnNames(frame));
     return this.columns.flatMap((c) => {
-      if (c.kind === 'categorical' || !present.has(c.name)) return [];
+      if (!present.has(c.name)) return [];
+      if (c.kind === 'categorical') {
+        if (c.other || c.categories.length === 0) return [];
+        const known = new Set(c.categories);
+        const values = categoricalValues('Pipeline.predict', frame, c.name);
+        const unseen = values.flatMap((v, r) => (v !== null && !known.has(v) ? [r] : []));
+        if (unseen.length === 0) return [];
+        const shown = unseen.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${r})`).join(', ');
+        return [`column ${JSON.stringify(c.name)}: ${unseen.length} value${unseen.length > 1 ? 's were' : ' was'} not seen in training, read as none of its categories: ${shown}${unseen.length > 3 ? ', ...' : ''}`];
+      }
       const values = categoricalValues('Pipeline.predict', frame, c.name);
       const column = `column ${JSON.stringify(c.name)}`;
       const quoted = (r: number) => JSON.stringify(values[r]);

@@ -427,7 +427,7 @@ describe('Preprocessor date columns', () => {
 });
 
 describe('Preprocessor unreadable', () => {
-  it('names the values it reads as missing: text in a number column, a non-date in a date column', () => {
+  it('names the values it reads as missing: text in a number column, a non-date in a date column; and unseen categories', () => {
     const train: Table = { columns: [numericColumn('mass', [3500, 4200, NaN]), categoricalColumn('when', ['2012-01-01', '2013-05-02', null]), categoricalColumn('island', ['A', 'B', 'A'])], nRows: 3 };
     const p = new Preprocessor().fit(train);
     expect(p.unreadable(train)).toEqual([]);
@@ -442,6 +442,8 @@ describe('Preprocessor unreadable', () => {
     expect(p.unreadable(rows)).toEqual([
       'column "mass": 4 values are not a number, read as missing: "unknown" (row 1), "4 kg" (row 2), "n/a" (row 4), ...',
       'column "when": 2 values are not a date (2012-01-31), read as missing: "last spring" (row 1), "2014-02-30" (row 3)',
+      // an island not seen in training is no gap (not filled) but no category either: said too
+      'column "island": 1 value was not seen in training, read as none of its categories: "C" (row 0)',
     ]);
     // and they are filled as gaps are: row 1's mass as a missing mass
     const x = p.transform(rows);
