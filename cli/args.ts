@@ -10,6 +10,8 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** Allowed values for a string option. */
   choices?: readonly string[];
+  /** A comma-separated list option: the values each item may take (spaces around items are fine). */
+  items?: readonly string[];
   /** A number option that takes whole numbers only. */
   integer?: boolean;
   /** A number option's least value. */
@@ -91,6 +93,11 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
       out[name] = n;
     } else {
       if (o.choices && !o.choices.includes(value)) throw new UsageError(`${spec.name}: --${rawName} must be one of ${o.choices.join(', ')}, got ${value}`);
+      if (o.items) {
+        const items = value.split(',').map((v) => v.trim());
+        const bad = items.filter((v) => !o.items!.includes(v));
+        if (bad.length > 0) throw new UsageError(`${spec.name}: --${rawName} takes a comma-separated list of ${o.items.join(', ')}; ${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not among them`);
+      }
       out[name] = value;
     }
   }

@@ -35,7 +35,7 @@ export class WriteError extends WhittleError {
     readonly code: string | undefined,
     reason: string,
   ) {
-    super(`cannot write ${path}: ${reason}`);
+    super(`cannot write ${path}: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
   }
 }
 

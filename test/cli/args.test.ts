@@ -26,6 +26,13 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--fast', 'ON'], spec)).toThrow(new UsageError('demo: --fast takes true or false, got ON'));
   });
 
+  it('a list option checks each item', () => {
+    const list: CommandSpec = { ...spec, options: { learners: { type: 'string', help: '', items: ['knn', 'linear', 'mlp'] } } };
+    expect(parseArgs(['--learners', 'knn, linear'], list).learners).toBe('knn, linear');
+    expect(() => parseArgs(['--learners', 'knn,lienar,rf'], list)).toThrow(new UsageError('demo: --learners takes a comma-separated list of knn, linear, mlp; "lienar", "rf" are not among them'));
+    expect(() => parseArgs(['--learners', 'knn,'], list)).toThrow(new UsageError('demo: --learners takes a comma-separated list of knn, linear, mlp; "" is not among them'));
+  });
+
   it('an option given twice is an error, not the last one kept', () => {
     expect(() => parseArgs(['--budget', '3', '--budget', '5'], spec)).toThrow(new UsageError('demo: --budget is given twice (3, then 5): give it once'));
     expect(() => parseArgs(['--mode=a', '--mode=b'], spec)).toThrow(new UsageError('demo: --mode is given twice (a, then b): give it once'));

@@ -479,11 +479,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('whittle automl: file not found: nope.csv');
     const impute = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--impute', 'median,zero', '--quiet');
-    expect(impute.code).toBe(1);
-    expect(impute.stderr.trim()).toBe('whittle automl: impute must be among median, mean, most-frequent, knn, got "zero"');
+    // list flags are usage errors, pointing at --help, like every other flag
+    expect(impute.code).toBe(2);
+    expect(impute.stderr.split('\n')[0]).toBe('whittle: automl: --impute takes a comma-separated list of median, mean, most-frequent, knn; "zero" is not among them');
     const learner = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--learners', 'knn,forest', '--quiet');
-    expect(learner.code).toBe(1);
-    expect(learner.stderr.trim()).toMatch(/^whittle automl: learners must be among decision-tree, .*, got "forest"$/);
+    expect(learner.code).toBe(2);
+    expect(learner.stderr.split('\n')[0]).toMatch(/^whittle: automl: --learners takes a comma-separated list of decision-tree, .*; "forest" is not among them$/);
+    expect(learner.stderr.split('\n')[1]).toBe('(see whittle automl --help)');
     const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
     expect(target.code).toBe(1);
     expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);

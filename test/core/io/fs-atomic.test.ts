@@ -45,7 +45,7 @@ describe('writeFileAtomic', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(WriteError);
-    expect((err as WriteError).message).toBe(`cannot write ${path}: the folder ${join(path, '..')} does not exist`);
+    expect((err as WriteError).message).toBe(`cannot write ${path}: the folder ${join(path, '..')} does not exist (ENOENT)`);
     expect((err as WriteError).code).toBe('ENOENT');
   });
 });
