@@ -14,6 +14,11 @@ export interface JournalHeader {
   /** The space's toString(): a resumed study must search the same space. */
   readonly space: string;
   readonly strategy: string;
+  /**
+   * What a trial measures beyond its config, when the caller says (NAS: the data's fingerprint, the objectives, the
+   * epochs): a resumed study must measure the same. A journal written without one resumes as before.
+   */
+  readonly task?: string;
 }
 
 export interface JournalContents<C> {
@@ -123,6 +128,8 @@ function headerMismatch(a: JournalHeader, b: JournalHeader): string | null {
   if (a.directions.join() !== b.directions.join()) return `directions [${a.directions.join(',')}] vs [${b.directions.join(',')}]`;
   if (a.strategy !== b.strategy) return `strategy ${a.strategy} vs ${b.strategy}`;
   if (a.space !== b.space) return `a different space:\n${a.space}\nvs\n${b.space}`;
+  // a journal from before the task was recorded has none: it resumes as it always did
+  if (a.task !== undefined && b.task !== undefined && a.task !== b.task) return `what its trials measured: ${a.task}\nvs now: ${b.task}`;
   return null;
 }
 
@@ -134,7 +141,8 @@ function parseHeader(o: Record<string, unknown>, file: string, where: string): J
     typeof o.space === 'string' &&
     typeof o.strategy === 'string';
   if (!ok) throw new FormatError('study header must have seed, directions, space and strategy', file, where);
-  return { seed: o.seed as number, directions: o.directions as Direction[], space: o.space as string, strategy: o.strategy as string };
+  if (o.task !== undefined && typeof o.task !== 'string') throw new FormatError('study header task must be a string', file, where);
+  return { seed: o.seed as number, directions: o.directions as Direction[], space: o.space as string, strategy: o.strategy as string, ...(typeof o.task === 'string' ? { task: o.task } : {}) };
 }
 
 function parseTrial<C>(o: Record<string, unknown>, file: string, where: string): TrialRecord<C> {

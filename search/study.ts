@@ -43,6 +43,8 @@ export interface StudyOptions<C> {
   concurrency?: number;
   /** JSON-lines journal; when it exists the study resumes from it. */
   journal?: string;
+  /** What a trial measures beyond its config (the data, the training settings), kept in the journal's header: a journal that measured something else is refused. */
+  journalTask?: string;
   /** true: progress on stderr; or a reporter; default silent. */
   progress?: boolean | ProgressReporter;
   /** Warnings such as a truncated journal line (default process.emitWarning). */
@@ -126,7 +128,7 @@ export class Study<C = Config> {
     const progress = o.progress === true ? consoleProgress() : o.progress || silentProgress;
     let journal: Journal | null = null;
     if (o.journal) {
-      const header = { seed: this.seed, directions: this.directions, space: o.space.toString(), strategy: this.strategy.name };
+      const header = { seed: this.seed, directions: this.directions, space: o.space.toString(), strategy: this.strategy.name, ...(o.journalTask !== undefined ? { task: o.journalTask } : {}) };
       const opened = Journal.open<C>(o.journal, header, warn);
       journal = opened.journal;
       for (const t of opened.trials) {

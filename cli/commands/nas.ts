@@ -18,7 +18,7 @@ export const nasSpec: CommandSpec = {
     labels: { type: 'string', path: 'input', help: 'IDX labels file' },
     space: { type: 'string', help: 'search space', choices: ['cnn', 'mlp'], default: 'cnn' },
     strategy: { type: 'string', help: 'search strategy', choices: ['random', 'tpe', 'evolution', 'hyperband'], default: 'hyperband' },
-    objectives: { type: 'string', help: 'comma-separated: accuracy, params, latency, macs', default: 'accuracy,params,latency' },
+    objectives: { type: 'string', help: 'comma-separated: accuracy, params, latency, macs. Latency is measured, so a strategy that learns from it (tpe, evolution) can take another path on a rerun with the same --seed; without latency the search repeats exactly', default: 'accuracy,params,latency' },
     budget: { type: 'number', above: 0, help: 'search time budget in seconds', default: 300 },
     trials: { type: 'number', integer: true, min: 1, help: 'stop after this many trials' },
     epochs: { type: 'number', above: 0, help: 'training epochs per trial (the maximum under hyperband)', default: 1 },
@@ -76,8 +76,12 @@ export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasRe
   if (res.model) {
     const out = resolve(str(p, 'out')!);
     saveModelWithSpec(out, res.model.model, { input: 'images', nasConfig: JSON.stringify(res.model.arch.config), testAccuracy: String(res.model.testAccuracy ?? '') });
-    log(`retrained for ${res.model.epochs} epochs: test accuracy ${pct(res.model.testAccuracy)}; saved ${out}`);
-  }
+    const tested = res.model.testAccuracy === undefined ? ' (no test images to score it on: --images are searched and retrained on)' : `: test accuracy ${pct(res.model.testAccuracy)}`;
+    log(`retrained for ${res.model.epochs} epoch${res.model.epochs === 1 ? '' : 's'}${tested}; saved ${out}`);
+  } else if (res.best && retrainEpochs === 0) {
+    // the trials' weights are not kept (a search trains hundreds of models): with no retraining there is no model
+    log(`no model saved: --retrain-epochs 0 trains none (the trials' weights are not kept); the chosen architecture is ${JSON.stringify(res.best.config)}, --retrain-epochs N trains and saves it`);
+  } else if (!res.best) log('no model saved: no trial completed (a larger --budget or fewer --epochs gives one time to)');
   return res;
 }
 

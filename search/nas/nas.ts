@@ -119,6 +119,7 @@ export async function nas(o: NasOptions): Promise<NasResult> {
     const common = {
       space: sp, directions: studyObjectives.map((k) => OBJECTIVE_DIRECTIONS[k]), trials: o.trials, seconds: o.budgetSeconds, seed,
       journal: o.journal, progress: o.onProgress, onWarning: o.onWarning, signal: o.signal,
+      ...(o.journal ? { journalTask: trialTaskText(o, objectives, task) } : {}),
     };
     let study;
     if (workers > 1) {
@@ -220,6 +221,32 @@ function prepareData(o: NasOptions, seed: number): PreparedData {
   const classes = Math.max(...labels) + 1;
   const test = given.test;
   return { split: () => s, test: test ? () => test : undefined, inputShape: s.train.x.shape.slice(1), classes };
+}
+
+/**
+ * What a NAS trial measures beyond its architecture, for the journal's header: the data (MNIST and how many images,
+ * or the given sets' sizes and a fingerprint of their bytes), the objectives and the training a trial gets. A
+ * journal resumed on other images had mixed their trials into one Pareto front without a word.
+ */
+function trialTaskText(o: NasOptions, objectives: readonly NasObjective[], task: TrialTask): string {
+  const sets = o.data === 'mnist' ? undefined : o.data instanceof TensorDataset ? { train: o.data } : o.data;
+  const data = sets
+    ? Object.entries(sets)
+        .filter(([, d]) => d instanceof TensorDataset)
+        .map(([name, d]) => `${name} ${d!.length} x [${d!.x.shape.slice(1).join(',')}] #${fingerprint([d!.x.data, d!.y.data])}`)
+        .join(', ')
+    : `mnist, ${o.mnist?.search ?? 'all'} search images`;
+  return `data ${data}; objectives ${objectives.join(',')}; ${task.epochs} epochs a trial, ${task.evalsPerEpoch} evaluations an epoch; validation share ${o.valFraction ?? 0.1}`;
+}
+
+/** FNV-1a over the bytes of typed arrays, as 8 hex digits: the same data gives the same text. */
+function fingerprint(arrays: readonly ArrayBufferView[]): string {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 function retrainData(o: NasOptions, split: () => SplitData, seed: number, includeVal: boolean): TensorDataset {

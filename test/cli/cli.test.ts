@@ -136,8 +136,15 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(n.code, n.stderr).toBe(0);
     expect(n.stderr).toMatch(/Pareto front/);
     expect(readFileSync(join(dir, 'nas.jsonl'), 'utf8').trim().split('\n').length).toBe(5); // header + 4 trials
+    // the user's images are searched and retrained on: no test figure, said (the line had read 'test accuracy ;')
+    expect(n.stderr).toMatch(/^retrained for 1 epoch \(no test images to score it on: --images are searched and retrained on\); saved .*nas\.safetensors$/m);
     const p = whittle('predict', 'nas.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
     expect(p.code, p.stderr).toBe(0);
+    // resumed from the journal (its 4 trials done) with no retraining: no model, and said so
+    const none = whittle('nas', '--images', 'images.idx', '--labels', 'labels.idx', '--space', 'mlp', '--strategy', 'random', '--trials', '4', '--epochs', '1', '--retrain-epochs', '0', '--journal', 'nas.jsonl', '--out', 'nas0.safetensors', '--quiet');
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/^no model saved: --retrain-epochs 0 trains none \(the trials' weights are not kept\); the chosen architecture is \{.*\}, --retrain-epochs N trains and saves it$/m);
+    expect(existsSync(join(dir, 'nas0.safetensors'))).toBe(false);
   });
 
   it('train an MLP on a CSV and predict new rows with it', () => {

@@ -86,6 +86,19 @@ describe('journal', () => {
     await expect(optimize({ ...options(file('other.jsonl'), 4), seed: 8 })).rejects.toThrow(/belongs to another study, seed 7 vs 8/);
   });
 
+  it('refuses a journal whose trials measured another task, and resumes one written before tasks were recorded', async () => {
+    await optimize({ ...options(file('task.jsonl'), 2), journalTask: 'data a #00000001' });
+    await expect(optimize({ ...options(file('task.jsonl'), 4), journalTask: 'data b #00000002' })).rejects.toThrow(
+      new ArgumentError(`Journal.open: ${file('task.jsonl')} belongs to another study, what its trials measured: data a #00000001\nvs now: data b #00000002`),
+    );
+    expect((await optimize({ ...options(file('task.jsonl'), 4), journalTask: 'data a #00000001' })).trials).toHaveLength(4);
+    // a journal with no task in its header (older whittle) resumes with one
+    await optimize(options(file('untasked.jsonl'), 2));
+    const calls: number[] = [];
+    expect((await optimize({ ...options(file('untasked.jsonl'), 3, calls), journalTask: 'data a' })).trials).toHaveLength(3);
+    expect(calls).toEqual([2]);
+  });
+
   it('keeps NaN and infinite reports, one complete line per trial', () => {
     const header = { seed: 1, directions: ['minimize' as const], space: 'x', strategy: 'random' };
     const { journal } = Journal.open(file('nan.jsonl'), header);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { mnistDataset } from '../../../core/data/dataset.js';
@@ -110,6 +113,23 @@ describe('nas', () => {
     }
     expect(r.best).toBeUndefined();
     expect(r.epochsSpent).toBeLessThan(50);
+  });
+
+  it('refuses to resume a journal of trials scored on other data or settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-nas-journal-'));
+    try {
+      const journal = join(dir, 'nas.jsonl');
+      const a = mnistDataset('train', { limit: 200 });
+      const run = (data: typeof a, trials: number, epochsPerTrial = 0.2) => nas({ data, space: tiny, objectives: ['accuracy', 'params'], trials, epochsPerTrial, seed: 2, journal });
+      await run(a, 1);
+      // the same images resume; other images (the next 200) or longer trials are refused, naming what differed
+      expect((await run(mnistDataset('train', { limit: 200 }), 2)).trials).toHaveLength(2);
+      const b = mnistDataset('train', { limit: 400 });
+      await expect(run(b, 3)).rejects.toThrow(/belongs to another study, what its trials measured: data train 200 x \[1,28,28\] #[0-9a-f]{8}; .*\nvs now: data train 400 x \[1,28,28\] #[0-9a-f]{8}; /);
+      await expect(run(a, 3, 0.4)).rejects.toThrow(/0\.2 epochs a trial.*\nvs now: .*0\.4 epochs a trial/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('asks for a budget', async () => {
