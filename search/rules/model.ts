@@ -235,6 +235,55 @@ export class RuleModel {
     return best;
   }
 
+  /**
+   * Values of `rows` the rules cannot read as their training did, one line per column for a caller to show (as
+   * Pipeline.unreadable): text in a numeric column or a non-date in a date column, read as missing (no condition on
+   * it holds), and a category not seen in training (no '==' condition holds for it). Rows count from 0. `predict`
+   * read 'abc' in a number column as a gap without a word.
+   */
+  unreadable(rows: Rows): string[] {
+    const n = isTable(rows) ? rows.nRows : rows.length;
+    const all = isTable(rows) ? [...rows.columns, ...(rows.target ? [rows.target] : [])] : undefined;
+    const raw = (name: string): ((i: number) => unknown) | undefined => {
+      if (all) {
+        const c = all.find((col) => col.name === name);
+        return c ? (i) => (c.values as ArrayLike<unknown>)[i] : undefined;
+      }
+      const recs = rows as RowObject[];
+      return recs.some((r) => Object.hasOwn(r, name)) ? (i) => recs[i][name] : undefined;
+    };
+    const present = (v: unknown) => v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v)) && !(typeof v === 'string' && v.trim() === '');
+    const lines: string[] = [];
+    const seen = new Set<string>();
+    for (const f of this.features) {
+      const column = f.date?.column ?? f.name;
+      if (seen.has(column)) continue;
+      const get = raw(column);
+      if (!get) continue;
+      seen.add(column);
+      const bad: number[] = [];
+      let what: string;
+      if (f.date && column === f.date.column) {
+        what = 'not a date (2012-01-31), read as missing';
+        for (let i = 0; i < n; i++) if (present(get(i)) && (typeof get(i) !== 'string' || parseDate(get(i) as string) === undefined)) bad.push(i);
+      } else if (f.kind === 'numeric') {
+        what = 'not a number, read as missing';
+        for (let i = 0; i < n; i++) if (present(get(i)) && coerce(f, get(i)) === null) bad.push(i);
+      } else {
+        what = 'not seen in training';
+        const known = new Set(f.categories);
+        for (let i = 0; i < n; i++) {
+          const v = coerce(f, get(i));
+          if (v !== null && !known.has(v as string)) bad.push(i);
+        }
+      }
+      if (bad.length === 0) continue;
+      const shown = bad.slice(0, 3).map((i) => `${JSON.stringify(get(i))} (row ${i})`).join(', ');
+      lines.push(`column ${JSON.stringify(column)}: ${bad.length} value${bad.length > 1 ? 's are' : ' is'} ${what}: ${shown}${bad.length > 3 ? ', ...' : ''}`);
+    }
+    return lines;
+  }
+
   private reader(rows: Rows): { n: number; row: (i: number) => Value[] } {
     const feats = this.features;
     // a feature read from a date column takes its part of the row's date; a row or table without the date column

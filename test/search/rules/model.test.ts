@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { recordsToTable } from '../../../core/data/json.js';
 import { encodeTable, rowObject } from '../../../search/rules/data.js';
 import { fitRules } from '../../../search/rules/index.js';
 import { RuleModel, compileCondition, compileRule, conditionMask, finalizeRules, laplaceAccuracy, ruleMask, toUnordered } from '../../../search/rules/model.js';
@@ -38,6 +39,18 @@ describe('RuleModel', () => {
     expect(e.rule).toBe(1);
     expect(e.matching).toEqual([0, 1]);
     expect(e.text).toMatch(/highest Laplace accuracy of 2 matching rules/);
+  });
+
+  it('names the values it cannot read as training did: text in a number column, categories not seen in training', () => {
+    const m = handModel('ordered');
+    const rows = [{ x: 1, color: 'red' }, { x: 'abc', color: 'purple' }, { x: '', color: null }, { x: '2.5', color: 'blue' }, { x: 'n/a', color: 'green' }];
+    expect(m.unreadable(rows)).toEqual([
+      'column "x": 2 values are not a number, read as missing: "abc" (row 1), "n/a" (row 4)',
+      'column "color": 2 values are not seen in training: "purple" (row 1), "green" (row 4)',
+    ]);
+    // the same from a table (the CSV reader's), and nothing for readable rows or a column the rows lack
+    expect(m.unreadable(recordsToTable(rows))).toEqual(m.unreadable(rows));
+    expect(m.unreadable([{ x: 3, color: 'red' }, { x: 1 }])).toEqual([]);
   });
 
   it('predictProba comes from the firing rule, Laplace-smoothed, each row summing to 1', () => {
