@@ -7,6 +7,7 @@ import { DataLoader, type TensorDataset } from './data/dataset.js';
 import { crossEntropy, accuracy as batchAccuracy } from './nn/losses.js';
 import { noGrad } from './autograd.js';
 import { concat } from './ops.js';
+import { NumericError, fmtShape } from './errors.js';
 
 export interface EpochStats {
   epoch: number;
@@ -36,6 +37,21 @@ export interface FitOptions {
   onStep?: (step: number) => void;
   /** Stops after the current batch when it returns true (e.g. a Ctrl-C flag). */
   shouldStop?: () => boolean;
+  /**
+   * What a NaN or infinite loss, or a parameter left non-finite by a step, does: 'throw' (default) a NumericError
+   * naming the epoch and batch, since every later step only spreads the NaN and the model is lost; 'continue'
+   * trains on regardless (to study a divergence).
+   */
+  onNonFinite?: 'throw' | 'continue';
+}
+
+/** The first parameter (by position) holding a NaN or an infinity, or -1; v - v is NaN exactly for those. */
+function firstNonFinite(params: readonly Tensor[]): number {
+  for (let i = 0; i < params.length; i++) {
+    const d = params[i].data;
+    for (let j = 0; j < d.length; j++) if (d[j] - d[j] !== 0) return i;
+  }
+  return -1;
 }
 
 /**
@@ -45,6 +61,9 @@ export interface FitOptions {
 export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<void, EpochStats[]> {
   const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
   const history: EpochStats[] = [];
+  const checkFinite = (o.onNonFinite ?? 'throw') === 'throw';
+  const diverged = (what: string, epoch: number, b: number) =>
+    new NumericError(`fit: training diverged at epoch ${epoch}, batch ${b + 1} of ${train.numBatches} (lr ${o.optimizer.lr.toPrecision(3)}): ${what}; try a lower learning rate`);
   let step = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
@@ -53,14 +72,27 @@ export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Gene
     for (const [x, y] of train) {
       const out = model.forward(x);
       const loss = lossFn(out, y, x);
+      const lossValue = loss.item();
+      // checked before the step, so a NaN loss leaves the parameters as the last finite step left them
+      if (checkFinite && !Number.isFinite(lossValue)) throw diverged(`the loss is ${lossValue}`, epoch, b);
       o.optimizer.zeroGrad();
       loss.backward();
       o.optimizer.step();
+      // a finite loss can still give a step that overflows a weight (lr 1e6): the next loss would be NaN, but
+      // after the last batch nothing would look, and a NaN model would be returned as trained
+      if (checkFinite) {
+        const bad = firstNonFinite(o.optimizer.params);
+        if (bad >= 0) {
+          const p = o.optimizer.params[bad];
+          const name = model.namedParameters().find(([, t]) => t === p)?.[0] ?? `#${bad}`;
+          throw diverged(`the step left parameter ${name} ${fmtShape(p.shape)} non-finite`, epoch, b);
+        }
+      }
       step++;
       o.onStep?.(step);
       if (o.scheduler && o.schedulePerBatch) o.scheduler.step();
       const n = x.shape[0];
-      lossSum += loss.item() * n;
+      lossSum += lossValue * n;
       if (out.rank === 2 && y.rank === 1) correct += batchAccuracy(out, y) * n;
       seen += n;
       b++;

@@ -15,7 +15,7 @@ import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/datase
 import { fitAsync, evaluate } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { readFileSync } from 'node:fs';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, NumericError } from '../../core/errors.js';
 import { writeReport } from '../report/html.js';
 
 export const trainSpec: CommandSpec = {
@@ -95,10 +95,17 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   const epochs = num(p, 'epochs')!;
   const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
   log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${split.train.length} rows, validating on ${split.val?.length ?? 0}`);
-  const history = await fitAsync(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
-    epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), val: split.val,
-    log: bool(p, 'quiet') ? undefined : log, shouldStop: () => interrupt.requested,
-  });
+  let history;
+  try {
+    history = await fitAsync(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
+      epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), val: split.val,
+      log: bool(p, 'quiet') ? undefined : log, shouldStop: () => interrupt.requested,
+    });
+  } catch (e) {
+    // fit speaks of "a learning rate"; here the user set it as --lr, and wants to know that --out was not touched
+    if (e instanceof NumericError) throw new NumericError(`${e.message.replace(/^fit: /, 'train: ').replace(/a lower learning rate$/, `a lower --lr than ${num(p, 'lr')}`)}; the model was not saved`);
+    throw e;
+  }
   const last = history[history.length - 1];
   saveModelWithSpec(out, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? '') });
   const valAccuracy = split.val ? evaluate(model, split.val).accuracy : undefined;

@@ -6,8 +6,13 @@ import { mnistDataset, DataLoader } from '../../core/data/dataset.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { SGD } from '../../core/optim/sgd.js';
 import { fit, evaluate, predict } from '../../core/train.js';
+import { crossEntropy } from '../../core/nn/losses.js';
 import { saveModel, loadModelWeights, loadTensors } from '../../core/io/model-file.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, NumericError } from '../../core/errors.js';
+import { DataLoader as Loader, TensorDataset } from '../../core/data/dataset.js';
+import { Linear, Sequential } from '../../core/nn/layers.js';
+import { Random } from '../../core/random.js';
+import { Tensor } from '../../core/tensor.js';
 
 describe('training on real MNIST slices', () => {
   const train = mnistDataset('train', { limit: 3000 });
@@ -51,5 +56,46 @@ describe('training on real MNIST slices', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fit on a diverging run', () => {
+  // 64 rows of 4 features, 3 classes: small enough that every case runs in milliseconds
+  const rng = new Random(3);
+  const x = new Tensor(Float32Array.from({ length: 256 }, () => rng.normal(0, 1)), [64, 4]);
+  const y = new Tensor(Int32Array.from({ length: 64 }, (_, i) => i % 3), [64], 'int32');
+  const data = new TensorDataset(x, y);
+  const net = () => new Sequential(new Linear(4, 3, { rng: new Random(1) }));
+  const finite = (m: Sequential) => m.parameters().every((p) => p.data.every(Number.isFinite));
+
+  it('throws a NumericError at the first NaN loss, naming epoch and batch, and keeps the last finite weights', () => {
+    const m = net();
+    // a loss that is NaN from the first batch on, as a diverged one is
+    const loss = (out: Tensor, t: Tensor) => crossEntropy(out, t).mul(Number.NaN);
+    const run = () => fit(m, new Loader(data, { batchSize: 16 }), { epochs: 2, optimizer: new SGD(m.parameters(), { lr: 0.1 }), loss });
+    expect(run).toThrow(NumericError);
+    expect(run).toThrow(/^fit: training diverged at epoch 1, batch 1 of 4 \(lr 0\.100\): the loss is NaN; try a lower learning rate$/);
+    expect(finite(m)).toBe(true);
+  });
+
+  it('throws when a step leaves a weight infinite, even after the last batch (whose loss nobody looks at)', () => {
+    const m = net();
+    // one batch, one epoch: the loss is finite, the update of lr 1e300 overflows float32
+    const run = () => fit(m, new Loader(data, { batchSize: 64 }), { epochs: 1, optimizer: new SGD(m.parameters(), { lr: 1e300 }) });
+    expect(run).toThrow(/^fit: training diverged at epoch 1, batch 1 of 1 \(lr 1\.00e\+300\): the step left parameter 0\.weight \[3,4\] non-finite; try a lower learning rate$/);
+  });
+
+  it("onNonFinite: 'continue' trains on regardless and reports the NaN", () => {
+    const m = net();
+    const hist = fit(m, new Loader(data, { batchSize: 16 }), { epochs: 2, optimizer: new SGD(m.parameters(), { lr: 1e300 }), onNonFinite: 'continue' });
+    expect(hist).toHaveLength(2);
+    expect(Number.isFinite(hist[1].loss)).toBe(false);
+    expect(finite(m)).toBe(false);
+  });
+
+  it('a sane learning rate trains through without a complaint', () => {
+    const m = net();
+    const hist = fit(m, new Loader(data, { batchSize: 16 }), { epochs: 3, optimizer: new SGD(m.parameters(), { lr: 0.1 }) });
+    expect(hist[2].loss).toBeLessThan(hist[0].loss);
   });
 });

@@ -1,0 +1,32 @@
+// whittle train refusing what would save a useless model (a diverged run, no training rows) or crash (a layer too
+// large to allocate, a broken IDX file), through the real bin (dist/cli/main.js, built by `npm test` first).
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeCsv } from '../../core/data/csv.js';
+import * as datasets from '../../core/data/datasets.js';
+
+const BIN = resolve('dist/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'whittle-train-'));
+
+function whittle(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!existsSync(BIN))('whittle train', () => {
+  beforeAll(() => {
+    writeCsv(join(dir, 'iris.csv'), datasets.iris({ target: null }));
+  });
+
+  it('a run that diverges stops at the first NaN with exit 1, names where, suggests a lower --lr and leaves --out alone', () => {
+    writeFileSync(join(dir, 'kept.safetensors'), 'an older model');
+    const t = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'mlp:8', '--epochs', '2', '--lr', '1e6', '--out', 'kept.safetensors');
+    expect(t.code, t.stderr).toBe(1);
+    expect(t.stderr).toMatch(/^whittle train: training diverged at epoch \d, batch \d of 3 \(lr [\d.]+e\+[56]\): (the loss is NaN|the step left parameter \S+ \[[\d,]+\] non-finite); try a lower --lr than 1000000; the model was not saved$/m);
+    expect(t.stderr).not.toMatch(/loss NaN|^saved /m);
+    expect(readFileSync(join(dir, 'kept.safetensors'), 'utf8')).toBe('an older model');
+  });
+});
