@@ -1,6 +1,6 @@
 // whittle rules: induce a readable rule list (RIPPER or pruned-tree rules) from a table; print it with its CV accuracy.
 import { resolve } from 'node:path';
-import { type CommandSpec, type Parsed, bool, num, str, required } from '../args.js';
+import { type CommandSpec, type Parsed, UsageError, bool, num, str, required } from '../args.js';
 import { loadTable } from '../data.js';
 import { createProgress } from '../progress.js';
 import { type ReportData, writeReport } from '../report/html.js';
@@ -30,6 +30,11 @@ export async function runRules(p: Parsed, log: (s: string) => void): Promise<Rul
   const target = required(p, 'target', 'rules');
   const data = required(p, 'data', 'rules');
   const table = loadTable(data, target, 'rules');
+  // the default 10 folds on a table of fewer labelled rows: said for the flag (the library names its option)
+  const folds = num(p, 'folds')!;
+  const targetColumn = table.target?.name === target ? table.target : table.columns.find((c) => c.name === target);
+  const labelled = targetColumn ? Array.from(targetColumn.values as ArrayLike<unknown>).filter((v) => v !== null && !(typeof v === 'number' && Number.isNaN(v))).length : 0;
+  if (folds > labelled && labelled >= 1) throw new UsageError(`rules: --folds ${folds} needs at least ${folds} rows with a ${target}, ${data} has ${labelled}; give --folds ${labelled >= 2 ? `2 to ${labelled}, or ` : ''}0 (no cross-validation)`);
   const algorithm = str(p, 'algorithm') as 'ripper' | 'tree';
   // progress in hundredths of the whole (the fit on all rows and each fold, several at once on worker threads), once
   // the work has taken a second

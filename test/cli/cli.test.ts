@@ -493,6 +493,11 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(learner.code).toBe(2);
     expect(learner.stderr.split('\n')[0]).toMatch(/^whittle: automl: --learners takes a comma-separated list of decision-tree, .*; "forest" is not among them$/);
     expect(learner.stderr.split('\n')[1]).toBe('(see whittle automl --help)');
+    // the default 10 folds on a 5-row table: said for the flag
+    writeFileSync(join(dir, 'five.csv'), 'x,y\n1,a\n2,b\n3,a\n4,b\n5,a\n');
+    const few = whittle('rules', '--data', 'five.csv', '--target', 'y');
+    expect(few.code).toBe(2);
+    expect(few.stderr.split('\n')[0]).toBe('whittle: rules: --folds 10 needs at least 10 rows with a y, five.csv has 5; give --folds 2 to 5, or 0 (no cross-validation)');
     const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
     expect(target.code).toBe(1);
     expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);
