@@ -278,7 +278,8 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (maxCategories !== undefined && !(Number.isInteger(maxCategories) && maxCategories >= 2)) throw new ArgumentError(`automl: maxCategories must be an integer >= 2, got ${maxCategories}`);
   // the preprocessing options the caller set, for every pipeline
   const fixed: Partial<PreprocessConfig> = { ...(maxCategories !== undefined ? { maxCategories } : {}), ...(opts.parseDates !== undefined ? { parseDates: opts.parseDates } : {}) };
-  const described = new Preprocessor({ numericImpute: 'median', scale: 'none', ...fixed }).fit(features);
+  // its notes name rows as the table given does (the rows fitted are those with a target)
+  const described = new Preprocessor({ numericImpute: 'median', scale: 'none', ...fixed }).fit(features, enc.rows);
   const notes = described.notes;
   // every column left out (identifiers: a name, an id, numbers written '1,000' read as text) leaves nothing to learn
   // from: a search would score the majority class and save it as a model

@@ -137,9 +137,13 @@ export class Preprocessor {
     return out;
   }
 
-  /** Fits on the feature columns of a table (its target, if held apart, is ignored). */
-  fit(table: Table): this {
-    this.fitFilled(table, false);
+  /**
+   * Fits on the feature columns of a table (its target, if held apart, is ignored). `rowNumbers` names each row as
+   * the notes should (row i is rowNumbers[i]): AutoML fits on the rows with a target, and a note's 'row 5' must be the
+   * file's row 5, not the fifth labelled one.
+   */
+  fit(table: Table, rowNumbers?: ArrayLike<number>): this {
+    this.fitFilled(table, false, rowNumbers);
     return this;
   }
 
@@ -153,7 +157,7 @@ export class Preprocessor {
    * Fits; returns the training rows' numeric columns filled when `wantFilled` (else possibly nothing), and the date
    * columns' parts where standardization read them (by column index), so fitTransform does not parse them again.
    */
-  private fitFilled(table: Table, wantFilled: boolean): { filled: Float64Array[]; dates: Float64Array[][] } {
+  private fitFilled(table: Table, wantFilled: boolean, rowNumbers?: ArrayLike<number>): { filled: Float64Array[]; dates: Float64Array[][] } {
     this.donorColumns = undefined;
     this.donorSpread = undefined;
     this.nonFinite = new Map();
@@ -161,7 +165,7 @@ export class Preprocessor {
     this.columns = table.columns.map((c, j): FittedColumn => {
       if (c.kind === 'numeric') {
         const infinite = infiniteRows(c.values);
-        if (infinite.length > 0) this.nonFinite.set(j, `${c.name}: ${readAsMissing(infinite, 'not finite', (r) => String(c.values[r]))}`);
+        if (infinite.length > 0) this.nonFinite.set(j, `${c.name}: ${readAsMissing(infinite, 'not finite', (r) => String(c.values[r]), rowNumbers)}`);
         const present = presentValues(c.values);
         let fill = 0;
         if (present.length > 0) {
@@ -582,8 +586,8 @@ function finiteOrNaN(v: Float64Array): Float64Array {
 }
 
 /** '2 values are not finite, read as missing: Infinity (row 2), -Infinity (row 4)': what notes and unreadable say. */
-function readAsMissing(rows: number[], what: string, show: (row: number) => string): string {
-  const shown = rows.slice(0, 3).map((r) => `${show(r)} (row ${r})`).join(', ');
+function readAsMissing(rows: number[], what: string, show: (row: number) => string, rowNumbers?: ArrayLike<number>): string {
+  const shown = rows.slice(0, 3).map((r) => `${show(r)} (row ${rowNumbers?.[r] ?? r})`).join(', ');
   return `${rows.length} value${rows.length > 1 ? 's are' : ' is'} ${what}, read as missing: ${shown}${rows.length > 3 ? ', ...' : ''}`;
 }
 

@@ -47,6 +47,13 @@ describe('automl', () => {
     await expect(automl({ data: data.map(({ y }) => ({ y })), target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: the table has no column besides the target "y"'));
   });
 
+  it("names the table's rows in its notes, not the rows with a target", async () => {
+    // row 1 has no target, so the infinite x of row 5 is the fifth labelled row (index 4): the note says row 5
+    const data = Array.from({ length: 30 }, (_, i) => ({ x: i === 5 ? Infinity : i, y: i === 1 ? null : i % 2 ? 'a' : 'b' }));
+    const r = await automl({ data, target: 'y', maxTrials: 1, workers: 1, learners: ['linear'] });
+    expect(r.notes).toEqual(['x: 1 value is not finite, read as missing: Infinity (row 5)']);
+  });
+
   it('refuses fewer rows than folds, and warns of classes with fewer rows than folds', async () => {
     const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ x: i, y: i < 3 ? 'rare' : i % 2 ? 'a' : 'b' }));
     await expect(automl({ data: rows(4), target: 'y', maxTrials: 1 })).rejects.toThrow(new ArgumentError('automl: 4 rows with a "y" cannot be split into 5 folds for cross-validation; give folds <= 4, or more rows'));
