@@ -15,7 +15,7 @@ import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/datase
 import { fitAsync, evaluate } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { readFileSync } from 'node:fs';
-import { FormatError, NumericError } from '../../core/errors.js';
+import { ArgumentError, FormatError, NumericError } from '../../core/errors.js';
 import { writeReport } from '../report/html.js';
 
 export const trainSpec: CommandSpec = {
@@ -91,10 +91,20 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   }
   const model = buildNamedModel(str(p, 'model')!, features, classes, seed);
   const valFrac = num(p, 'val') ?? 0;
-  const split = valFrac > 0 ? trainValSplit(ds, valFrac, { seed, stratify: true }) : { train: ds, val: undefined };
+  const source = str(p, 'images') ?? data;
+  const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
+  if (ds.length === 0) throw new ArgumentError(`train: the data must hold rows to train on, got none in ${source}`);
+  const held = valFrac > 0 ? trainValSplit(ds, valFrac, { seed, stratify: true }) : { train: ds, val: undefined };
+  // trainValSplit rounds per class: a large --val on a small table takes every row, a small one on a tiny table none
+  if (held.train.length === 0) {
+    throw new ArgumentError(`train: --val ${valFrac} must leave rows to train on, got none: ${source} has ${rows(ds.length)} and all were held out for validation; lower --val`);
+  }
+  // no validation rows is said once, not printed as a 0.00% accuracy every epoch
+  const split = { train: held.train, val: held.val?.length ? held.val : undefined };
+  const noVal = valFrac > 0 ? `no validation rows (--val ${valFrac} of ${rows(ds.length)} rounds to none)` : 'no validation rows (--val 0)';
   const epochs = num(p, 'epochs')!;
   const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
-  log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${split.train.length} rows, validating on ${split.val?.length ?? 0}`);
+  log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${rows(split.train.length)}, ${split.val ? `validating on ${split.val.length}` : noVal}`);
   let history;
   try {
     history = await fitAsync(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
@@ -115,7 +125,7 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   if (report) {
     const notes = [
       `Trained on ${split.train.length.toLocaleString('en-US')} rows for ${history.length} of ${epochs} epochs${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}; saved to ${out}.`,
-      split.val ? `Validation accuracy ${(100 * valAccuracy!).toFixed(2)}% on ${split.val.length.toLocaleString('en-US')} held-out rows.` : 'No validation rows (--val 0).',
+      split.val ? `Validation accuracy ${(100 * valAccuracy!).toFixed(2)}% on ${split.val.length.toLocaleString('en-US')} held-out rows.` : `${noVal[0].toUpperCase()}${noVal.slice(1)}.`,
     ];
     writeReport(resolve(report), { title: `whittle train ${str(p, 'model')} on ${str(p, 'images') ?? data}`, training: { model: str(p, 'model')!, params: model.numParameters(), history }, notes });
     log(`wrote the report to ${resolve(report)}`);

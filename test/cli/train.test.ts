@@ -29,4 +29,23 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(t.stderr).not.toMatch(/loss NaN|^saved /m);
     expect(readFileSync(join(dir, 'kept.safetensors'), 'utf8')).toBe('an older model');
   });
+
+  it('refuses a --val that holds out every row, naming the row count, and saves nothing', () => {
+    writeFileSync(join(dir, 'tiny.csv'), 'a,y\n1,x\n2,y\n3,x\n4,y\n');
+    const t = whittle('train', '--data', 'tiny.csv', '--target', 'y', '--val', '0.99', '--out', 'tiny.safetensors');
+    expect(t.code, t.stderr).toBe(1);
+    expect(t.stderr.trim()).toBe('whittle train: --val 0.99 must leave rows to train on, got none: tiny.csv has 4 rows and all were held out for validation; lower --val');
+    expect(existsSync(join(dir, 'tiny.safetensors'))).toBe(false);
+  });
+
+  it('with no validation rows says so once and prints no validation figures (had been: val acc 0.00%)', () => {
+    writeFileSync(join(dir, 'one.csv'), 'a,y\n1,x\n');
+    const t = whittle('train', '--data', 'one.csv', '--target', 'y', '--epochs', '1', '--out', 'one.safetensors', '--report', 'one.html');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain('on 1 row, no validation rows (--val 0.1 of 1 row rounds to none)');
+    expect(t.stderr).not.toMatch(/val acc|val loss|validation accuracy/);
+    expect(readFileSync(join(dir, 'one.html'), 'utf8')).toContain('No validation rows (--val 0.1 of 1 row rounds to none).');
+    const v = whittle('train', '--data', 'iris.csv', '--target', 'species', '--epochs', '1', '--out', 'iris.safetensors');
+    expect(v.stderr).toMatch(/on 135 rows, validating on 15\n[^]*val acc \d+\.\d\d%[^]*\nvalidation accuracy \d+\.\d\d%/);
+  });
 });
