@@ -263,9 +263,12 @@ export function buildQuantized(layers: readonly Module[], inputQ: (i: number) =>
   return new QuantizedModel(...out).eval();
 }
 
-/** Saves int8 weights, scales, zero points and the layer list; returns the file's size in bytes. */
-export function saveQuantizedModel(path: string, model: QuantizedModel): number {
-  saveTensors(path, model.stateDict(), { format: 'whittle-quantized', layers: JSON.stringify(model.specs()) });
+/**
+ * Saves int8 weights, scales, zero points and the layer list; returns the file's size in bytes. `metadata` is
+ * carried along (e.g. what the model reads: a table's classes and preprocessing), so the file alone predicts.
+ */
+export function saveQuantizedModel(path: string, model: QuantizedModel, metadata: Record<string, string> = {}): number {
+  saveTensors(path, model.stateDict(), { ...metadata, format: 'whittle-quantized', layers: JSON.stringify(model.specs()) });
   return statSync(path).size;
 }
 
@@ -273,6 +276,11 @@ export function saveQuantizedModel(path: string, model: QuantizedModel): number 
 export function loadQuantizedModel(path: string): QuantizedModel {
   const { tensors, metadata } = loadTensors(path);
   if (metadata.format !== 'whittle-quantized' || metadata.layers === undefined) throw new FormatError(`quantized model: metadata format must be 'whittle-quantized', got ${String(metadata.format)}`, path, 'header');
+  return quantizedModelFromTensors(tensors, metadata, path);
+}
+
+/** The quantized model `metadata.layers` describes, with these tensors; shared with the sparse format's int8 files. */
+export function quantizedModelFromTensors(tensors: Record<string, Tensor>, metadata: Record<string, string>, path: string): QuantizedModel {
   let specs: LayerSpec[];
   try { specs = JSON.parse(metadata.layers); } catch { throw new FormatError('quantized model: metadata.layers must be JSON', path, 'header'); }
   if (!Array.isArray(specs)) throw new FormatError('quantized model: metadata.layers must be a JSON array', path, 'header');

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataLoader, SGD, evaluate, noGrad, randn, runSteps, runStepsAsync, saveModel, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
+import { DataLoader, SGD, evaluate, modelToSpec, noGrad, randn, runSteps, runStepsAsync, saveModelWithSpec, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
 import { iterativePruneSteps, geometricSchedule } from './prune-schedule.js';
 import type { PruneScope } from './prune.js';
 import { saveSparseModel } from './sparse-format.js';
@@ -53,6 +53,12 @@ export interface ReportOptions {
   /** Batch sizes to time (default [1, 64]) and the minimum time per measurement. */
   latency?: { batchSizes?: number[]; minMs?: number };
   log?: (line: string) => void;
+  /**
+   * The trained model's file metadata (what it reads: input kind, image shape and normalization, or a table's
+   * target, classes and preprocessing). Every stage file carries it, with its own architecture and `stage`, so
+   * each one alone rebuilds a model that predicts the rows the source model did.
+   */
+  metadata?: Record<string, string>;
   /**
    * Checked after every training batch (e.g. a Ctrl-C flag). Once true, retraining stops at that batch and no
    * further pruning round begins; the stages that need no training still run on the model as it is (the pruned
@@ -127,8 +133,11 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
     return row;
   };
 
+  // what each file says of itself (format, architecture) is its own; what the model reads comes from the source
+  const { format: _f, arch: _a, layers: _l, sparse: _s, ...reads } = o.metadata ?? {};
+  const meta = (stage: string, own: Record<string, string> = {}): Record<string, string> => ({ ...reads, stage, ...own });
   const densePath = join(dir, 'dense.safetensors');
-  saveModel(densePath, model);
+  saveModelWithSpec(densePath, model, meta('dense float32'));
   dense = addRow('dense float32', model, densePath, countNonzero(model));
 
   const loader = new DataLoader(o.train, { batchSize: o.batchSize ?? 64, shuffle: true, seed: 1 });
@@ -140,7 +149,7 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
   const stopped = o.shouldStop?.() ?? false;
   if (stopped) log(`${history.length === 0 ? 'stopped before the first pruning round' : `stopped early in pruning round ${history.length} of ${rounds}`}: the stages without training follow${o.distill ? ', the student is skipped' : ''}`);
   const sparsePath = join(dir, 'pruned-f32.safetensors');
-  saveSparseModel(sparsePath, model, { values: 'float32' });
+  saveSparseModel(sparsePath, model, { values: 'float32', metadata: meta('pruned + retrained (sparse f32)', { arch: JSON.stringify(modelToSpec(model)) }) });
   addRow('pruned + retrained (sparse f32)', model, sparsePath, countNonzero(model));
 
   if (o.quantize !== false) {
@@ -149,10 +158,13 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
     for (const [x] of new DataLoader(o.train, { batchSize: 64, shuffle: true, seed: 2 })) { calib.push(x); if (calib.length >= calibN) break; }
     const q = quantizeModel(model, calib, { observer: o.quantize?.observer });
     const qPath = join(dir, 'pruned-int8-runtime.safetensors');
-    saveQuantizedModel(qPath, q);
+    saveQuantizedModel(qPath, q, meta('pruned + int8 (runtime file)'));
     addRow('pruned + int8 (runtime file)', q, qPath, countNonzero(model), model.numParameters());
+    // the runtime model's own int8 weights, sparse and Huffman coded: decoded, the file is that model exactly
+    // (same weights, scales and activation ranges), so the row's accuracy, measured on q, is the file's
     const dcPath = join(dir, 'pruned-int8-huffman.safetensors');
-    saveSparseModel(dcPath, model, { values: 'int8', huffman: true });
+    const weightsQ = Object.keys(q.stateDict()).filter((k) => k.endsWith('.weightQ'));
+    saveSparseModel(dcPath, q, { names: weightsQ, huffman: true, metadata: meta('pruned + int8 + sparse + Huffman', { layers: JSON.stringify(q.specs()) }) });
     addRow('pruned + int8 + sparse + Huffman', q, dcPath, countNonzero(model), model.numParameters());
   }
 
@@ -161,7 +173,9 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
     yield* distillSteps(d.student, model, loader, { epochs: d.epochs, alpha: d.alpha, temperature: d.temperature, optimizer: (p) => new SGD(p, { lr: d.lr ?? o.lr, momentum: 0.9 }), shouldStop: o.shouldStop });
     if (o.shouldStop?.()) log('stopped early: the student row is the student as far as it was trained');
     const sPath = join(dir, 'student.safetensors');
-    saveModel(sPath, d.student);
+    // the student reads what the teacher read; the teacher's own figures (epochs, accuracy, NAS config) are not its
+    const { trainedEpochs: _e, valAccuracy: _v, testAccuracy: _t, nasArch: _na, nasConfig: _nc, ...studentReads } = reads;
+    saveModelWithSpec(sPath, d.student, { ...studentReads, stage: 'distilled student (f32)' });
     addRow('distilled student (f32)', d.student, sPath, countNonzero(d.student));
   }
 

@@ -4,9 +4,10 @@
 // sharing, linear initialization as Han et al. found best); optionally both byte streams Huffman coded.
 // Files are safetensors: dense tensors as themselves, sparse ones as <name>.gaps/.values/.scale plus metadata.
 import { statSync } from 'node:fs';
-import { ArgumentError, FormatError, Tensor, fmtShape, loadTensors, saveTensors, type Module } from '../core/index.js';
+import { ArgumentError, FormatError, Tensor, fmtShape, loadTensors, modelFromTensors, saveTensors, type Module } from '../core/index.js';
 import { huffmanDecode, huffmanEncode } from './huffman.js';
 import { prunableParameters } from './prune.js';
+import { quantizedModelFromTensors } from './quantize.js';
 
 export type SparseValues = 'float32' | 'int8' | 'codebook';
 
@@ -121,9 +122,17 @@ export interface SparseSaveOptions {
   codebookBits?: number;
   /** Huffman-code the gap and value byte streams (Deep Compression's third stage). */
   huffman?: boolean;
-  /** Which parameters to store sparse (default: every prunable weight). */
+  /** Which tensors to store sparse (default: every prunable weight); an int8 one keeps its own values, no scale. */
   names?: readonly string[];
+  /**
+   * More __metadata__, e.g. the architecture (`arch`, or a quantized model's `layers`) and what the model reads,
+   * so that the file alone rebuilds a model that predicts (loadSparseNetwork).
+   */
+  metadata?: Record<string, string>;
 }
+
+/** Per sparse tensor in `metadata.sparse`; `dtype: 'int8'` marks an int8 tensor (a quantized model's weightQ) stored as its own values. */
+interface SparseLayer { shape: number[]; count: number; values: SparseValues; huffman: boolean; valueBytes: number; dtype?: 'int8' }
 
 export interface SparseSaveResult {
   /** The file's real size in bytes. */
@@ -151,12 +160,15 @@ export function saveSparseModel(path: string, model: Module, o: SparseSaveOption
   const values = o.values ?? 'float32';
   const sparseNames = new Set(o.names ?? prunableParameters(model).map(([k]) => k));
   const out: Record<string, Tensor> = {};
-  const layers: Record<string, { shape: number[]; count: number; values: SparseValues; huffman: boolean; valueBytes: number }> = {};
+  const layers: Record<string, SparseLayer> = {};
   let denseBytes = 0, nonzeros = 0, entries = 0;
   for (const [k, t] of Object.entries(model.stateDict())) {
     denseBytes += t.size * 4;
     if (!sparseNames.has(k)) { out[k] = t; continue; }
-    const s = encodeSparse(t.data as Float32Array, t.shape, values, o.codebookBits);
+    // int8 weights are already quantized (with their scales in another tensor): their values are stored as they are
+    const int8 = t.dtype === 'int8';
+    const s = int8 ? encodeSparse(Float32Array.from(t.data), t.shape, 'float32') : encodeSparse(t.data as Float32Array, t.shape, values, o.codebookBits);
+    if (int8) s.values = Int8Array.from(s.values);
     for (let i = 0; i < t.size; i++) if (t.data[i] !== 0) nonzeros++;
     entries += s.count;
     const valueBytes = new Uint8Array(s.values.buffer, s.values.byteOffset, s.values.byteLength);
@@ -168,13 +180,14 @@ export function saveSparseModel(path: string, model: Module, o: SparseSaveOption
       out[`${k}.values_code`] = trimmedLengths(v.lengths);
     } else {
       out[`${k}.gaps`] = new Tensor(s.gaps, [s.count], 'uint8');
-      out[`${k}.values`] = new Tensor(s.values, [s.count], values === 'int8' ? 'int8' : values === 'codebook' ? 'uint8' : 'float32');
+      out[`${k}.values`] = new Tensor(s.values, [s.count], int8 || values === 'int8' ? 'int8' : values === 'codebook' ? 'uint8' : 'float32');
     }
     if (s.scale) out[`${k}.scale`] = new Tensor(s.scale, [s.scale.length], 'float32');
     if (s.codebook) out[`${k}.codebook`] = new Tensor(s.codebook, [s.codebook.length], 'float32');
-    layers[k] = { shape: s.shape, count: s.count, values, huffman: !!o.huffman, valueBytes: valueBytes.length };
+    layers[k] = int8 ? { shape: s.shape, count: s.count, values: 'int8', huffman: !!o.huffman, valueBytes: valueBytes.length, dtype: 'int8' }
+      : { shape: s.shape, count: s.count, values, huffman: !!o.huffman, valueBytes: valueBytes.length };
   }
-  saveTensors(path, out, { format: 'whittle-sparse', sparse: JSON.stringify(layers) });
+  saveTensors(path, out, { ...o.metadata, format: 'whittle-sparse', sparse: JSON.stringify(layers) });
   return { bytes: statSync(path).size, denseBytes, nonzeros, entries };
 }
 
@@ -182,7 +195,7 @@ export function saveSparseModel(path: string, model: Module, o: SparseSaveOption
 export function loadSparseStateDict(path: string): { state: Record<string, Tensor>; metadata: Record<string, string> } {
   const { tensors, metadata } = loadTensors(path);
   if (metadata.format !== 'whittle-sparse' || metadata.sparse === undefined) throw new FormatError(`sparse model: metadata format must be 'whittle-sparse', got ${String(metadata.format)}`, path, 'header');
-  let layers: Record<string, { shape: number[]; count: number; values: SparseValues; huffman: boolean; valueBytes: number }>;
+  let layers: Record<string, SparseLayer>;
   try { layers = JSON.parse(metadata.sparse); } catch { throw new FormatError('sparse model: metadata.sparse must be JSON', path, 'header'); }
   const state: Record<string, Tensor> = {};
   const used = new Set<string>();
@@ -201,10 +214,11 @@ export function loadSparseStateDict(path: string): { state: Record<string, Tenso
     }
     const raw = new Uint8Array(valueBytes.buffer, valueBytes.byteOffset, valueBytes.byteLength).slice();
     const values = l.values === 'int8' ? new Int8Array(raw.buffer) : l.values === 'codebook' ? raw : new Float32Array(raw.buffer);
-    const scale = l.values === 'int8' ? (need(`${k}.scale`).data as Float32Array) : undefined;
+    const scale = l.values === 'int8' && l.dtype !== 'int8' ? (need(`${k}.scale`).data as Float32Array) : undefined;
     const codebook = l.values === 'codebook' ? (need(`${k}.codebook`).data as Float32Array) : undefined;
     if (gaps.length !== l.count || values.length !== l.count) throw new FormatError(`sparse model: ${k} must have ${l.count} entries, got ${gaps.length} gaps and ${values.length} values`, path, k);
-    state[k] = new Tensor(decodeSparse({ shape: l.shape, count: l.count, gaps, values, scale, codebook }, path), l.shape, 'float32');
+    const dense = decodeSparse({ shape: l.shape, count: l.count, gaps, values, scale, codebook }, path);
+    state[k] = l.dtype === 'int8' ? new Tensor(Int8Array.from(dense), l.shape, 'int8') : new Tensor(dense, l.shape, 'float32');
   }
   for (const [k, t] of Object.entries(tensors)) if (!used.has(k)) state[k] = t;
   return { state, metadata };
@@ -215,4 +229,16 @@ export function loadSparseModel(path: string, model: Module): Record<string, str
   const { state, metadata } = loadSparseStateDict(path);
   try { model.loadStateDict(state); } catch (e) { throw new FormatError((e as Error).message, path); }
   return metadata;
+}
+
+/**
+ * Rebuilds the model a sparse file holds from the file alone: a float network from `metadata.arch` (pruned
+ * weights come back as dense tensors with their zeros), a quantized one from `metadata.layers` (int8 weights
+ * decoded to the very values the runtime file holds, so it predicts as that file does).
+ */
+export function loadSparseNetwork(path: string): { model: Module; metadata: Record<string, string> } {
+  const { state, metadata } = loadSparseStateDict(path);
+  if (metadata.layers !== undefined) return { model: quantizedModelFromTensors(state, metadata, path), metadata };
+  if (metadata.arch !== undefined) return { model: modelFromTensors(state, metadata, path), metadata };
+  throw new FormatError('sparse model: no architecture in __metadata__ ("arch" or "layers"), so the file alone cannot rebuild its model; files from an older whittle compress lack it: load it into a model of the same architecture with loadSparseModel, or run whittle compress again', path, '__metadata__');
 }

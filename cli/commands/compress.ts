@@ -23,6 +23,7 @@ export const compressSpec: CommandSpec = {
     labels: { type: 'string', path: 'input', help: 'IDX labels file' },
     testImages: { type: 'string', path: 'input', help: 'IDX test images (default: MNIST test set, or a held-out split)' },
     testLabels: { type: 'string', path: 'input', help: 'IDX test labels' },
+    testData: { type: 'string', path: 'input', help: 'for table models: held-out rows to score each stage on (default: a stratified 20% of --data)' },
     limit: { type: 'number', integer: true, min: 1, help: 'training images used for retraining' },
     sparsity: { type: 'number', min: 0, below: 1, help: 'fraction of weights removed by magnitude pruning', default: 0.9 },
     scope: { type: 'string', help: 'pruning thresholds per layer or one global threshold', choices: ['layer', 'global'], default: 'layer' },
@@ -44,11 +45,15 @@ function dataFor(p: Parsed, metadata: Record<string, string>, seed: number): { t
     const data = str(p, 'data');
     if (!data) throw new UsageError('compress: this model was trained on a table: give it with --data FILE.csv');
     const target = metadata.target;
-    const table = loadTable(data, target, 'compress');
-    const { ds } = tableDataset(table, target, { pre: Preprocessor.fromJSON(JSON.parse(metadata.preprocess)), classes: JSON.parse(metadata.classes) as string[] });
+    const fitted = { pre: Preprocessor.fromJSON(JSON.parse(metadata.preprocess)), classes: JSON.parse(metadata.classes) as string[] };
+    const { ds } = tableDataset(loadTable(data, target, 'compress'), target, fitted);
+    // rows of its own to score on let a user check each stage file with whittle predict on the same rows
+    const testData = str(p, 'testData');
+    if (testData) return { train: ds, test: tableDataset(loadTable(testData, target, 'compress'), target, fitted).ds };
     const split = trainValSplit(ds, 0.2, { seed, stratify: true });
     return { train: split.train, test: split.val };
   }
+  if (str(p, 'testData')) throw new UsageError('compress: --test-data is for table models; for images give --test-images and --test-labels');
   const train = loadImages({ data: str(p, 'data'), images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'compress');
   const test = str(p, 'testImages') ? loadImages({ images: str(p, 'testImages'), labels: str(p, 'testLabels') }, 'compress')
     : str(p, 'images') ? trainValSplit(train, 0.2, { seed }).val : loadImages({ data: 'mnist', split: 'test' }, 'compress');
@@ -75,7 +80,7 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();
   const r = await compressionReportAsync(model, {
-    train, test, dir: outDir, lr: num(p, 'lr')!, log, shouldStop: () => interrupt.requested,
+    train, test, dir: outDir, lr: num(p, 'lr')!, log, shouldStop: () => interrupt.requested, metadata,
     prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound: num(p, 'epochsPerRound')! },
     quantize: bool(p, 'quantize') ? {} : false,
     distill: student ? { student, epochs: num(p, 'distillEpochs')! } : undefined,

@@ -49,7 +49,7 @@ function addProba(p: Parsed, res: Predictions, classes: readonly (string | numbe
 }
 
 /** What kind of whittle file this is, decided from its content (never from its name alone). */
-export function detectKind(path: string, peekAbove = 64 * 2 ** 20): 'network' | 'quantized' | 'pipeline' | 'rules' {
+export function detectKind(path: string, peekAbove = 64 * 2 ** 20): 'network' | 'quantized' | 'sparse' | 'pipeline' | 'rules' {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') {
     // a pipeline too big to read whole twice (a forest on 200k rows: hundreds of MB) is told by its first key, as
@@ -65,6 +65,8 @@ export function detectKind(path: string, peekAbove = 64 * 2 ** 20): 'network' | 
   const { metadata } = loadTensors(path);
   if (metadata.format === 'whittle-model') return 'network';
   if (metadata.format?.startsWith('whittle-quantized')) return 'quantized';
+  // whittle compress's pruned files (float, or int8 + Huffman): decoded to the model they hold
+  if (metadata.format === 'whittle-sparse') return 'sparse';
   throw new FormatError(`not a whittle model: __metadata__.format is ${JSON.stringify(metadata.format ?? null)}`, path, '__metadata__');
 }
 
@@ -121,6 +123,10 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     const { loadQuantizedModel } = await import('../../compress/quantize.js');
     const { metadata } = loadTensors(file);
     res = runNetwork(loadQuantizedModel(file), metadata, p, log);
+  } else if (kind === 'sparse') {
+    const { loadSparseNetwork } = await import('../../compress/sparse-format.js');
+    const { model, metadata } = loadSparseNetwork(file);
+    res = runNetwork(model, metadata, p, log);
   } else if (kind === 'pipeline') {
     const pipe = loadPipeline(file);
     const table = tableRows(p, 'predict');

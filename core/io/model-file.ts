@@ -72,6 +72,14 @@ export function saveModelWithSpec(path: string, model: Module, metadata: Record<
 /** Rebuilds a model from a file written by saveModelWithSpec (or any whittle model file carrying `arch`). */
 export function loadModel(path: string): { model: Module; metadata: Record<string, string> } {
   const { tensors, metadata } = loadTensors(path);
+  return { model: modelFromTensors(tensors, metadata, path), metadata };
+}
+
+/**
+ * The model described by `metadata.arch` with these weights; `path` names the file in errors. Shared by every
+ * format that stores a float network's architecture (the dense file, the sparse file once decoded).
+ */
+export function modelFromTensors(tensors: Record<string, Tensor>, metadata: Record<string, string>, path: string): Module {
   if (!metadata.arch) throw new FormatError('not a whittle model file with an architecture (no "arch" in __metadata__)', path, '__metadata__');
   let spec: unknown;
   try {
@@ -90,5 +98,5 @@ export function loadModel(path: string): { model: Module; metadata: Record<strin
   } catch (e) {
     throw new FormatError((e as Error).message, path);
   }
-  return { model, metadata };
+  return model;
 }

@@ -28,6 +28,26 @@ function predictWithTypo(model: string, line: number, field: RegExp, typo: strin
   return r;
 }
 
+/** compress's stage names and the file each writes. */
+const STAGE_FILES: Record<string, string> = {
+  'dense float32': 'dense.safetensors',
+  'pruned + retrained (sparse f32)': 'pruned-f32.safetensors',
+  'pruned + int8 (runtime file)': 'pruned-int8-runtime.safetensors',
+  'pruned + int8 + sparse + Huffman': 'pruned-int8-huffman.safetensors',
+  'distilled student (f32)': 'student.safetensors',
+};
+
+/** Each stage's test accuracy in percent, as compress's table prints it. */
+function stageAccuracies(stderr: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of stderr.split('\n')) {
+    const stage = Object.keys(STAGE_FILES).find((s) => line.startsWith(`${s} `));
+    const m = stage ? /\s([\d.]+)%\s/.exec(line) : null;
+    if (stage && m) out[stage] = Number(m[1]);
+  }
+  return out;
+}
+
 describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   beforeAll(() => {
     // the user's own files: IDX images/labels and a CSV with categorical columns and missing values
@@ -129,6 +149,37 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const p = whittle('predict', 'comp-stopped/pruned-int8-runtime.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
     expect(p.code, p.stderr).toBe(0);
     expect(Number(/accuracy ([\d.]+)%/.exec(p.stderr)![1])).toBeGreaterThan(60);
+  });
+
+  it('every file compress writes loads in predict and scores what the compression table says, for an image and a table model', () => {
+    // held-out images of their own, so that predict scores the very rows compress scored
+    const held = loadMnist({ split: 'train', limit: 200 });
+    writeFileSync(join(dir, 'held-images.idx'), encodeIdx({ dtype: 'uint8', shape: [200, 28, 28], data: Uint8Array.from(held.images, (v) => Math.round(v * 255)) }));
+    writeFileSync(join(dir, 'held-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [200], data: held.labels }));
+    const t = whittle('train', '--images', 'images.idx', '--labels', 'labels.idx', '--model', 'mlp:32', '--epochs', '2', '--lr', '0.05', '--out', 'stages.safetensors', '--quiet');
+    expect(t.code, t.stderr).toBe(0);
+    const c = whittle('compress', 'stages.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--test-images', 'held-images.idx', '--test-labels', 'held-labels.idx', '--rounds', '1', '--distill', 'mlp:8', '--distill-epochs', '1', '--out-dir', 'stages');
+    expect(c.code, c.stderr).toBe(0);
+    const acc = stageAccuracies(c.stderr);
+    expect(Object.keys(acc).sort()).toEqual(Object.keys(STAGE_FILES).sort());
+    for (const [stage, file] of Object.entries(STAGE_FILES)) {
+      const p = whittle('predict', `stages/${file}`, '--images', 'held-images.idx', '--labels', 'held-labels.idx', '--out', 'stage-predictions.csv');
+      expect(p.code, `${file}: ${p.stderr}`).toBe(0);
+      expect(Number(/accuracy ([\d.]+)% on 200 labelled rows/.exec(p.stderr)?.[1]), file).toBe(acc[stage]);
+    }
+    // a table model: each file keeps the target, classes and preprocessing, so predict reads raw rows with it
+    copyFileSync(join(datasets.packageDir('vega-datasets'), 'data', 'seattle-weather.csv'), join(dir, 'seattle-weather.csv'));
+    const tt = whittle('train', '--data', 'seattle-weather.csv', '--target', 'weather', '--model', 'mlp:16', '--epochs', '2', '--out', 'stages-tab.safetensors', '--quiet');
+    expect(tt.code, tt.stderr).toBe(0);
+    const ct = whittle('compress', 'stages-tab.safetensors', '--data', 'seattle-weather.csv', '--test-data', 'seattle-weather.csv', '--rounds', '1', '--distill', 'mlp:8', '--distill-epochs', '1', '--out-dir', 'stages-tab');
+    expect(ct.code, ct.stderr).toBe(0);
+    const accTab = stageAccuracies(ct.stderr);
+    expect(Object.keys(accTab).sort()).toEqual(Object.keys(STAGE_FILES).sort());
+    for (const [stage, file] of Object.entries(STAGE_FILES)) {
+      const p = whittle('predict', `stages-tab/${file}`, '--data', 'seattle-weather.csv', '--out', 'stage-predictions.csv');
+      expect(p.code, `${file}: ${p.stderr}`).toBe(0);
+      expect(Number(/accuracy ([\d.]+)% on 1461 labelled rows/.exec(p.stderr)?.[1]), file).toBe(accTab[stage]);
+    }
   });
 
   it('nas on the user\'s IDX files: a Pareto front, a journal, and a saved model that predicts', () => {

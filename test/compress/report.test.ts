@@ -2,12 +2,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, fit, lenet300100, mnistDataset } from '../../core/index.js';
+import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, evaluate, fit, lenet300100, loadModel, loadTensors, mnistDataset, type Module } from '../../core/index.js';
 import { compressionReport, compressionReportAsync } from '../../compress/report.js';
-import { loadSparseModel } from '../../compress/sparse-format.js';
+import { loadSparseModel, loadSparseNetwork } from '../../compress/sparse-format.js';
 import { loadQuantizedModel } from '../../compress/quantize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-report-'));
+
+/** A stage file loaded as predict loads it, by its format. */
+function loadStageFile(path: string): { model: Module; metadata: Record<string, string> } {
+  const { metadata } = loadTensors(path);
+  if (metadata.format === 'whittle-sparse') return loadSparseNetwork(path);
+  if (metadata.format === 'whittle-quantized') return { model: loadQuantizedModel(path), metadata };
+  return loadModel(path);
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('compression report', () => {
@@ -22,6 +30,7 @@ describe('compression report', () => {
     const r = compressionReport(model, {
       train, test, dir, lr: 0.05, prune: { sparsity: 0.9, scope: 'layer', rounds: 2, epochsPerRound: 1 },
       distill: { student, epochs: 1 }, latency: { batchSizes: [1, 16], minMs: 10 }, log: (l) => lines.push(l),
+      metadata: { input: 'images', shape: '[1,28,28]', arch: '"the source\'s, not theirs"', trainedEpochs: '1' },
     });
     expect(r.rows.map((x) => x.stage)).toEqual(['dense float32', 'pruned + retrained (sparse f32)', 'pruned + int8 (runtime file)', 'pruned + int8 + sparse + Huffman', 'distilled student (f32)']);
     for (const row of r.rows) {
@@ -37,6 +46,14 @@ describe('compression report', () => {
     expect(r.table).toMatch(/stage\s+params\s+nonzeros\s+bytes\s+smaller\s+test acc\s+ms\/sample b1/);
     expect(r.plots.accuracyVsSparsity.length).toBe(5);
     expect(r.plots.sizeVsAccuracy).toHaveLength(5);
+    // Every file alone rebuilds the model its row scored, saying what it reads and which stage it is
+    for (const row of r.rows) {
+      const { model: m, metadata } = loadStageFile(row.file);
+      expect(metadata, row.file).toMatchObject({ input: 'images', shape: '[1,28,28]', stage: row.stage });
+      expect(evaluate(m, test).accuracy, row.stage).toBe(row.accuracy);
+    }
+    expect(loadStageFile(dense.file).metadata.trainedEpochs).toBe('1');
+    expect(loadStageFile(r.rows[4].file).metadata.trainedEpochs).toBeUndefined(); // the teacher's, not the student's
     // Artefacts load back.
     const m2 = lenet300100(3);
     loadSparseModel(pruned.file, m2);

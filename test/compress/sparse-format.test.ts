@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError, Random, Tensor, lenet300100, noGrad, randn, saveTensors } from '../../core/index.js';
+import { FormatError, Random, Tensor, lenet300100, modelToSpec, noGrad, randn, saveTensors } from '../../core/index.js';
 import { magnitudePrune } from '../../compress/prune.js';
-import { decodeSparse, encodeSparse, loadSparseModel, saveSparseModel } from '../../compress/sparse-format.js';
+import { decodeSparse, encodeSparse, loadSparseModel, loadSparseNetwork, saveSparseModel } from '../../compress/sparse-format.js';
+import { quantizeModel } from '../../compress/quantize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-sparse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,6 +98,31 @@ describe('sparse model files', () => {
     const w = m2.stateDict()['1.weight'];
     expect(new Set(Array.from(w.data).filter((v) => v !== 0)).size).toBeLessThanOrEqual(31);
     expect(r.bytes).toBeLessThan(saveSparseModel(join(dir, 'i8h.safetensors'), model, { values: 'int8', huffman: true }).bytes);
+  });
+
+  it('loadSparseNetwork: the file alone rebuilds the float network (arch) with its metadata, or names what it lacks', () => {
+    const path = join(dir, 'net.safetensors');
+    saveSparseModel(path, model, { metadata: { arch: JSON.stringify(modelToSpec(model)), input: 'images', stage: 'pruned' } });
+    const { model: m2, metadata } = loadSparseNetwork(path);
+    expect(metadata).toMatchObject({ format: 'whittle-sparse', input: 'images', stage: 'pruned' });
+    expect(Array.from(noGrad(() => m2.forward(x)).data)).toEqual(Array.from(ref.data));
+    // a file from before compress wrote the architecture: which it lacks, and what to do instead
+    const old = join(dir, 'old.safetensors');
+    saveSparseModel(old, model);
+    expect(() => loadSparseNetwork(old)).toThrow(/old\.safetensors \(__metadata__\): sparse model: no architecture in __metadata__ \("arch" or "layers"\)/);
+  });
+
+  it('a quantized model\'s int8 weights stored sparse (+ Huffman) decode to the very int8 model: same weights, same outputs', () => {
+    const q = quantizeModel(model, randn([16, 784], { rng: new Random(3) }));
+    const names = Object.keys(q.stateDict()).filter((k) => k.endsWith('.weightQ'));
+    const path = join(dir, 'q-huffman.safetensors');
+    saveSparseModel(path, q, { names, huffman: true, metadata: { layers: JSON.stringify(q.specs()) } });
+    const { model: q2 } = loadSparseNetwork(path);
+    for (const [k, t] of Object.entries(q.stateDict())) {
+      expect(q2.stateDict()[k].dtype, k).toBe(t.dtype);
+      expect(Array.from(q2.stateDict()[k].data), k).toEqual(Array.from(t.data));
+    }
+    expect(Array.from(noGrad(() => q2.forward(x)).data)).toEqual(Array.from(noGrad(() => q.forward(x)).data));
   });
 
   it('a file that is not a sparse model is refused with its name', () => {
