@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import {
   ArgumentError, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, FormatError, GELU, Identity, LeakyReLU, Linear,
-  MaxPool2d, Module, Random, ReLU, Sequential, Sigmoid, Softmax, Tanh, Tensor, loadTensors, noGrad, saveTensors, tensor, zeros,
+  MaxPool2d, Module, Random, ReLU, Sequential, Sigmoid, Softmax, Tanh, Tensor, checkClassesMetadata, loadTensors, noGrad, saveTensors, tensor, zeros,
 } from '../core/index.js';
 import { foldActivationZeroPoint, quantizePerChannel, quantizePerTensor, quantizedConv2d, quantizedLinear, symmetricScale, type Int8Epilogue } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
@@ -286,5 +286,6 @@ export function quantizedModelFromTensors(tensors: Record<string, Tensor>, metad
   if (!Array.isArray(specs)) throw new FormatError('quantized model: metadata.layers must be a JSON array', path, 'header');
   const model = new QuantizedModel(...specs.map((s) => fromSpec(s, path)));
   try { model.loadStateDict(tensors); } catch (e) { throw new FormatError((e as Error).message, path); }
+  checkClassesMetadata(model, metadata, path);
   return model.eval();
 }

@@ -98,5 +98,46 @@ export function modelFromTensors(tensors: Record<string, Tensor>, metadata: Reco
   } catch (e) {
     throw new FormatError((e as Error).message, path);
   }
+  checkClassesMetadata(model, metadata, path);
   return model;
+}
+
+/** Layers in order with containers dropped: what a sample passes through. */
+function leafModules(model: Module): Module[] {
+  return model.namedModules().map(([, m]) => m).filter((m) => m.namedChildren().length === 0);
+}
+
+/**
+ * How many outputs the model gives per sample, read from its last layer that sets a width (a Linear or a
+ * quantized one: anything with `outFeatures`); undefined when a convolution or an unknown layer decides it.
+ */
+export function outputFeatures(model: Module): number | undefined {
+  const layers = leafModules(model);
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const m = layers[i] as Module & { outFeatures?: unknown; outChannels?: unknown };
+    if (typeof m.outFeatures === 'number') return m.outFeatures;
+    // a width set by anything else (a convolution's channels times its map) cannot be read off the layer
+    if (typeof m.outChannels === 'number' || (m.parameters().length > 0 && !/^BatchNorm/.test(m.constructor.name))) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A table model names its classes in metadata; prediction i is classes[i], so a list shorter than the outputs
+ * would name some predictions `undefined` (and crash whoever quotes them) and a longer one would shift the
+ * probability columns. Checked when the file is read, so the error names the file rather than a later op.
+ */
+export function checkClassesMetadata(model: Module, metadata: Record<string, string>, path: string): void {
+  if (metadata.classes === undefined) return;
+  let classes: unknown;
+  try {
+    classes = JSON.parse(metadata.classes);
+  } catch (e) {
+    throw new FormatError(`"classes" metadata is not valid JSON: ${(e as Error).message}`, path, '__metadata__.classes');
+  }
+  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) throw new FormatError('"classes" metadata must be a JSON array of class names', path, '__metadata__.classes');
+  const outputs = outputFeatures(model);
+  if (outputs !== undefined && outputs !== classes.length) {
+    throw new FormatError(`the metadata lists ${classes.length} ${classes.length === 1 ? 'class' : 'classes'} (${classes.map((c) => JSON.stringify(c)).join(', ')}) where the model has ${outputs} outputs`, path, '__metadata__.classes');
+  }
 }

@@ -9,6 +9,7 @@ import { encodeIdx } from '../../core/data/idx.js';
 import { loadMnist } from '../../core/data/mnist.js';
 import { categoricalColumn, numericColumn, parseCsv, writeCsv } from '../../core/data/csv.js';
 import * as datasets from '../../core/data/datasets.js';
+import { loadTensors, saveTensors } from '../../core/io/model-file.js';
 
 const BIN = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'whittle-cli-'));
@@ -180,6 +181,15 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
       expect(p.code, `${file}: ${p.stderr}`).toBe(0);
       expect(Number(/accuracy ([\d.]+)% on 1461 labelled rows/.exec(p.stderr)?.[1]), file).toBe(accTab[stage]);
     }
+  });
+
+  it('predict refuses a model file whose classes metadata does not match its outputs, naming the file', () => {
+    // stages-tab.safetensors: the seattle-weather MLP (5 classes) from the test above, its classes cut to 2
+    const { tensors, metadata } = loadTensors(join(dir, 'stages-tab.safetensors'));
+    saveTensors(join(dir, 'two-classes.safetensors'), tensors, { ...metadata, classes: JSON.stringify(JSON.parse(metadata.classes).slice(0, 2)) });
+    const p = whittle('predict', 'two-classes.safetensors', '--data', 'seattle-weather.csv');
+    expect(p.code).toBe(1);
+    expect(p.stderr.split('\n')[0]).toBe('whittle predict: two-classes.safetensors (__metadata__.classes): the metadata lists 2 classes ("drizzle", "fog") where the model has 5 outputs');
   });
 
   it('nas on the user\'s IDX files: a Pareto front, a journal, and a saved model that predicts', () => {

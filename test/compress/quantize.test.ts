@@ -82,6 +82,9 @@ describe('post-training int8 quantization', () => {
     const q2 = loadQuantizedModel(path);
     expect(q2.specs()).toEqual(q.specs());
     expect(Array.from(noGrad(() => q2.forward(data.x)).data)).toEqual(Array.from(noGrad(() => q.forward(data.x)).data));
+    // metadata given is carried; classes that do not match the outputs are refused at load
+    saveQuantizedModel(path, q, { input: 'images', classes: JSON.stringify(['x']) });
+    expect(() => loadQuantizedModel(path)).toThrow(/q\.safetensors \(__metadata__\.classes\): the metadata lists 1 class \("x"\) where the model has 3 outputs/);
     saveTensors(join(dir, 'bad.safetensors'), { a: tensor([1]) });
     expect(() => loadQuantizedModel(join(dir, 'bad.safetensors'))).toThrow(/bad\.safetensors.*metadata format must be 'whittle-quantized'/);
   });

@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchNorm1d, Conv2d, Flatten, FormatError, Linear, Random, ReLU, Sequential, Softmax } from '../../../core/index.js';
+import { loadModel, outputFeatures, saveModelWithSpec } from '../../../core/io/model-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'whittle-model-file-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rng = new Random(0);
+const mlp = (inF: number, out: number) => new Sequential(new Flatten(), new Linear(inF, 8, { rng }), new ReLU(), new Linear(8, out, { rng }));
+
+describe('outputFeatures', () => {
+  it('reads the last Linear\'s width through the layers after it that keep it; gives up at a convolution', () => {
+    expect(outputFeatures(mlp(4, 3))).toBe(3);
+    expect(outputFeatures(new Sequential(new Linear(4, 5, { rng }), new BatchNorm1d(5), new Softmax(-1)))).toBe(5);
+    expect(outputFeatures(new Sequential(new Sequential(new Linear(4, 6, { rng })), new ReLU()))).toBe(6);
+    expect(outputFeatures(new Sequential(new Conv2d(1, 2, 3, { rng }), new Flatten()))).toBeUndefined();
+  });
+});
+
+describe('classes metadata', () => {
+  it('a table model whose classes list is shorter or longer than its outputs is refused at load, naming the file', () => {
+    const short = join(dir, 'short.safetensors');
+    saveModelWithSpec(short, mlp(4, 3), { input: 'table', classes: JSON.stringify(['a', 'b']) });
+    expect(() => loadModel(short)).toThrow(FormatError);
+    expect(() => loadModel(short)).toThrow(/short\.safetensors \(__metadata__\.classes\): the metadata lists 2 classes \("a", "b"\) where the model has 3 outputs/);
+    const long = join(dir, 'long.safetensors');
+    saveModelWithSpec(long, mlp(4, 1), { classes: JSON.stringify(['a', 'b']) });
+    expect(() => loadModel(long)).toThrow(/the metadata lists 2 classes \("a", "b"\) where the model has 1 outputs/);
+    const bad = join(dir, 'bad.safetensors');
+    saveModelWithSpec(bad, mlp(4, 3), { classes: '{"a":1}' });
+    expect(() => loadModel(bad)).toThrow(/bad\.safetensors \(__metadata__\.classes\): "classes" metadata must be a JSON array of class names/);
+    const ok = join(dir, 'ok.safetensors');
+    saveModelWithSpec(ok, mlp(4, 3), { classes: JSON.stringify(['a', 'b', 'c']) });
+    expect(loadModel(ok).metadata.classes).toBe('["a","b","c"]');
+  });
+});
