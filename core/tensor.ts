@@ -1,7 +1,7 @@
 // Tensor: a dtype, a shape and a dense row-major typed array, plus what autograd needs (requiresGrad, grad).
 // Always contiguous: shape ops copy, which keeps every kernel simple and every array GC-owned (nothing leaks).
 import { DTYPES, allocate, castValue, dtypeOfArray, isFloat, type DType, type TypedArray } from './dtype.js';
-import { DTypeError, ShapeError, fmtShape } from './errors.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import { checkShape, sizeOf, stridesOf, type Shape } from './shape.js';
 import { getRandom, type Random } from './random.js';
 import { runBackward, type GradNode } from './autograd.js';
@@ -152,6 +152,22 @@ export class Tensor {
 
 // ---- creation ----
 
+/**
+ * A zeroed typed array for a tensor of `shape`. V8 refuses a length past its limit, or memory it cannot get, with
+ * a RangeError that names neither the op nor the shape ('Invalid typed array length: 784000000000'): say both,
+ * and the size, so a too-wide layer reads as a choice to change rather than a crash.
+ */
+export function allocateFor(op: string, dtype: DType, shape: readonly number[]): TypedArray {
+  const n = sizeOf(shape);
+  try {
+    return allocate(dtype, n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const bytes = n * DTYPES[dtype].bytes;
+    throw new ArgumentError(`${op}: a tensor must fit in memory, got ${dtype} ${fmtShape(shape)} of ${n.toLocaleString('en-US')} elements (${(bytes / 2 ** 30).toFixed(1)} GiB); V8: ${e.message}`);
+  }
+}
+
 function inferShape(x: NestedArray, op: string): number[] {
   const shape: number[] = [];
   let cur: NestedArray = x;
@@ -189,7 +205,7 @@ export function tensor(values: NestedArray | TypedArray, opts: TensorOptions & {
     const flat: number[] = [];
     flattenInto(values, shape, 0, flat, 'tensor');
     const dtype = opts.dtype ?? 'float32';
-    const data = allocate(dtype, flat.length);
+    const data = allocateFor('tensor', dtype, [flat.length]);
     for (let i = 0; i < flat.length; i++) data[i] = castValue(flat[i], dtype);
     t = new Tensor(data, opts.shape ?? shape, dtype);
   }
@@ -201,7 +217,7 @@ export function tensor(values: NestedArray | TypedArray, opts: TensorOptions & {
 export const fromArray = tensor;
 
 export function castArray(src: TypedArray, dtype: DType): TypedArray {
-  const out = allocate(dtype, src.length);
+  const out = allocateFor('cast', dtype, [src.length]);
   if (isFloat(dtype)) out.set(src);
   else for (let i = 0; i < src.length; i++) out[i] = castValue(src[i], dtype);
   return out;
@@ -210,7 +226,7 @@ export function castArray(src: TypedArray, dtype: DType): TypedArray {
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   checkShape('full', shape);
   const dtype = opts.dtype ?? 'float32';
-  const data = allocate(dtype, sizeOf(shape));
+  const data = allocateFor('full', dtype, shape);
   data.fill(castValue(value, dtype));
   const t = new Tensor(data, shape, dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
@@ -230,7 +246,7 @@ export function arange(start: number, stop?: number, step = 1, opts: TensorOptio
   if (step === 0) throw new ShapeError('arange: step must not be 0, got 0');
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const dtype = opts.dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
-  const data = allocate(dtype, n);
+  const data = allocateFor('arange', dtype, [n]);
   for (let i = 0; i < n; i++) data[i] = castValue(start + i * step, dtype);
   return new Tensor(data, [n], dtype);
 }

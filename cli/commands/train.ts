@@ -15,6 +15,7 @@ import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/datase
 import { fitAsync, evaluate } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { ArgumentError, FormatError, NumericError } from '../../core/errors.js';
 import { writeReport } from '../report/html.js';
 
@@ -48,11 +49,31 @@ export function buildNamedModel(name: string, features: number, classes: number,
   if (name.startsWith('mlp')) {
     const hidden = name.includes(':') ? name.split(':')[1].split(',').map(Number) : [128];
     if (hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new UsageError(`train: --model mlp:H1,H2,... needs positive integer widths, got ${name}`);
+    // Node hands out a typed array of up to 2^32 elements lazily, so a too-wide layer (mlp:1e9 on 4 features is
+    // 16 GiB) is not refused at allocation but killed by the OS during initialisation: refuse what cannot fit
+    // first. Training holds each weight about three times (weight, gradient, momentum or Adam's moments).
+    const widths = [features, ...hidden, classes];
+    const sizes = hidden.concat(classes).map((h, i) => (widths[i] + 1) * h);
+    const params = sizes.reduce((a, b) => a + b, 0);
+    if (3 * 4 * params > totalmem()) {
+      const i = sizes.indexOf(Math.max(...sizes));
+      const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+      throw new ArgumentError(`train: --model ${name} must fit in memory, got ${params.toLocaleString('en-US')} parameters (${gib(4 * params)} as float32, about ${gib(3 * 4 * params)} to train), most in layer ${i + 1} (Linear ${widths[i].toLocaleString('en-US')} -> ${widths[i + 1].toLocaleString('en-US')}); this machine has ${gib(totalmem())}`);
+    }
     const rng = new Random(seed);
     const layers: Module[] = [new Flatten()];
     let width = features;
-    for (const h of hidden) { layers.push(new Linear(width, h, { rng }), new ReLU(), new Dropout(0.1, rng)); width = h; }
-    layers.push(new Linear(width, classes, { rng }));
+    // a width that passes as an integer (1e9) can still be a layer no memory holds: name the layer, not just the tensor
+    const linear = (i: number, inF: number, outF: number) => {
+      try {
+        return new Linear(inF, outF, { rng });
+      } catch (e) {
+        if (e instanceof ArgumentError) throw new ArgumentError(`train: --model ${name}: layer ${i} (Linear ${inF} -> ${outF}) is too large: ${e.message}`);
+        throw e;
+      }
+    };
+    hidden.forEach((h, i) => { layers.push(linear(i + 1, width, h), new ReLU(), new Dropout(0.1, rng)); width = h; });
+    layers.push(linear(hidden.length + 1, width, classes));
     return new Sequential(...layers);
   }
   if (name.endsWith('.json')) {

@@ -48,4 +48,12 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     const v = whittle('train', '--data', 'iris.csv', '--target', 'species', '--epochs', '1', '--out', 'iris.safetensors');
     expect(v.stderr).toMatch(/on 135 rows, validating on 15\n[^]*val acc \d+\.\d\d%[^]*\nvalidation accuracy \d+\.\d\d%/);
   });
+
+  it('an MLP too wide for memory is refused before any allocation, naming the widest layer (had been: killed, or exit 70)', () => {
+    // 1e18 parameters: past any machine's memory, so the refusal does not depend on where the test runs
+    const t = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'mlp:1e9,1e9', '--out', 'wide.safetensors');
+    expect(t.code, t.stderr).toBe(1);
+    expect(t.stderr.trim()).toMatch(/^whittle train: --model mlp:1e9,1e9 must fit in memory, got 1,000,000,00\d,000,00\d,00\d parameters \([\d.]+ GiB as float32, about [\d.]+ GiB to train\), most in layer 2 \(Linear 1,000,000,000 -> 1,000,000,000\); this machine has [\d.]+ GiB$/);
+    expect(existsSync(join(dir, 'wide.safetensors'))).toBe(false);
+  });
 });
