@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { loadImages, loadTable, requireFile, tableDataset } from '../data.js';
-import { loadModel } from '../../core/io/model-file.js';
+import { checkImageInput, loadModel } from '../../core/io/model-file.js';
 import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Module } from '../../core/nn/module.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
@@ -40,7 +40,7 @@ export const compressSpec: CommandSpec = {
 };
 
 /** The data a saved model was trained on, rebuilt from its metadata (tables) or the image options. */
-function dataFor(p: Parsed, metadata: Record<string, string>, seed: number): { train: TensorDataset; test: TensorDataset } {
+function dataFor(p: Parsed, model: Module, metadata: Record<string, string>, seed: number): { train: TensorDataset; test: TensorDataset } {
   if (metadata.input === 'table') {
     const data = str(p, 'data');
     if (!data) throw new UsageError('compress: this model was trained on a table: give it with --data FILE.csv');
@@ -57,6 +57,9 @@ function dataFor(p: Parsed, metadata: Record<string, string>, seed: number): { t
   const train = loadImages({ data: str(p, 'data'), images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'compress');
   const test = str(p, 'testImages') ? loadImages({ images: str(p, 'testImages'), labels: str(p, 'testLabels') }, 'compress')
     : str(p, 'images') ? trainValSplit(train, 0.2, { seed }).val : loadImages({ data: 'mnist', split: 'test' }, 'compress');
+  // images of another size would fail deep inside the first layer's op, naming neither the model nor the file
+  checkImageInput(model, metadata, train.x.shape.slice(1), str(p, 'images') ?? 'MNIST');
+  checkImageInput(model, metadata, test.x.shape.slice(1), str(p, 'testImages') ?? str(p, 'images') ?? 'MNIST');
   return { train, test };
 }
 
@@ -73,7 +76,7 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   const sparsity = num(p, 'sparsity')!;
   const seed = num(p, 'seed') ?? 0;
   const { model, metadata } = loadModel(requireFile(file, 'compress'));
-  const { train, test } = dataFor(p, metadata, seed);
+  const { train, test } = dataFor(p, model, metadata, seed);
   const outDir = resolve(str(p, 'outDir')!);
   const classes = metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10;
   const student: Module | undefined = str(p, 'distill') ? buildNamedModel(str(p, 'distill')!, train.x.size / train.length, classes, seed) : undefined;

@@ -4,7 +4,7 @@ import { extname, resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { loadImages, loadTable, requireFile } from '../data.js';
 import { FormatError } from '../../core/errors.js';
-import { loadModel, loadTensors } from '../../core/io/model-file.js';
+import { checkImageInput, loadModel, loadTensors } from '../../core/io/model-file.js';
 import { loadIdxPixels } from '../../core/data/mnist.js';
 import { imageTensor } from '../../core/data/dataset.js';
 import { predict as predictNet } from '../../core/train.js';
@@ -101,6 +101,7 @@ function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, 
   const ds = unlabelled
     ? { x: imageTensor(loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize: true })), y: undefined }
     : loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
+  checkImageInput(model, metadata, ds.x.shape.slice(1), str(p, 'images') ?? 'MNIST');
   const logits = predictNet(model, ds.x);
   const pred = Array.from(argmax(logits, -1).data);
   const k = logits.shape[logits.shape.length - 1];

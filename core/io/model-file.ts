@@ -1,7 +1,7 @@
 // Models on disk: a state dict as safetensors (PyTorch-compatible names and layouts) plus string metadata,
 // e.g. the architecture as JSON so that a file alone can rebuild its model.
 import { Tensor } from '../tensor.js';
-import { FormatError } from '../errors.js';
+import { FormatError, ShapeError, fmtShape } from '../errors.js';
 
 import type { Module, StateDict } from '../nn/module.js';
 import { modelToSpec, modelFromSpec } from '../nn/spec.js';
@@ -139,5 +139,41 @@ export function checkClassesMetadata(model: Module, metadata: Record<string, str
   const outputs = outputFeatures(model);
   if (outputs !== undefined && outputs !== classes.length) {
     throw new FormatError(`the metadata lists ${classes.length} ${classes.length === 1 ? 'class' : 'classes'} (${classes.map((c) => JSON.stringify(c)).join(', ')}) where the model has ${outputs} outputs`, path, '__metadata__.classes');
+  }
+}
+
+const describeImages = (s: readonly number[]): string => (s.length === 3 ? `${s[1]}x${s[2]}` : fmtShape(s));
+const channels = (c: number): string => `${c} channel${c === 1 ? '' : 's'}`;
+
+/**
+ * Images must have the shape the model was trained on: a mismatch would surface as a low-level op's error
+ * ('linear: input features must equal weight columns', 'conv2d: kernel larger than the padded input') that
+ * names neither the model nor the images. Compares `sample` ([channels, rows, cols]) with the shape recorded
+ * in `metadata.shape` or, for files without one, with what the first layer reads. `source` names the images.
+ */
+export function checkImageInput(model: Module, metadata: Record<string, string>, sample: readonly number[], source: string): void {
+  let recorded: unknown;
+  try {
+    recorded = metadata.shape === undefined ? undefined : JSON.parse(metadata.shape);
+  } catch {
+    recorded = undefined;
+  }
+  const holds = (want: readonly number[]) => `${source} holds ${describeImages(sample)}${sample.length === 3 && want.length === 3 && sample[0] !== want[0] ? ` (${channels(sample[0])})` : ''}`;
+  if (Array.isArray(recorded) && recorded.every((d) => Number.isInteger(d) && d > 0)) {
+    const want = recorded as number[];
+    if (want.length !== sample.length || want.some((d, i) => d !== sample[i])) {
+      throw new ShapeError(`the model reads ${describeImages(want)} images${want.length === 3 ? ` (${channels(want[0])})` : ''}; ${holds(want)}`);
+    }
+    return;
+  }
+  // no shape recorded (a file from nas, or older): what the first layer with weights reads
+  const first = leafModules(model).find((m) => m.parameters().length > 0 || (m as { weightQ?: unknown }).weightQ !== undefined) as (Module & { inFeatures?: unknown; inChannels?: unknown }) | undefined;
+  const values = sample.reduce((a, b) => a * b, 1);
+  if (typeof first?.inFeatures === 'number' && first.inFeatures !== values) {
+    const side = Math.sqrt(first.inFeatures);
+    throw new ShapeError(`the model reads images of ${first.inFeatures} values${Number.isInteger(side) ? ` (${side}x${side}, 1 channel)` : ''}; ${source} holds ${describeImages(sample)} (${values} values)`);
+  }
+  if (typeof first?.inChannels === 'number' && sample.length === 3 && first.inChannels !== sample[0]) {
+    throw new ShapeError(`the model reads images of ${channels(first.inChannels)}; ${source} holds ${describeImages(sample)} (${channels(sample[0])})`);
   }
 }

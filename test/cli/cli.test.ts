@@ -9,7 +9,8 @@ import { encodeIdx } from '../../core/data/idx.js';
 import { loadMnist } from '../../core/data/mnist.js';
 import { categoricalColumn, numericColumn, parseCsv, writeCsv } from '../../core/data/csv.js';
 import * as datasets from '../../core/data/datasets.js';
-import { loadTensors, saveTensors } from '../../core/io/model-file.js';
+import { loadTensors, saveModelWithSpec, saveTensors } from '../../core/io/model-file.js';
+import { lenet5 } from '../../core/nn/models.js';
 
 const BIN = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'whittle-cli-'));
@@ -190,6 +191,22 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const p = whittle('predict', 'two-classes.safetensors', '--data', 'seattle-weather.csv');
     expect(p.code).toBe(1);
     expect(p.stderr.split('\n')[0]).toBe('whittle predict: two-classes.safetensors (__metadata__.classes): the metadata lists 2 classes ("drizzle", "fog") where the model has 5 outputs');
+  });
+
+  it('images of another size than the model reads: predict and compress say both sizes, not an op error', () => {
+    writeFileSync(join(dir, 'small-images.idx'), encodeIdx({ dtype: 'uint8', shape: [20, 10, 10], data: new Uint8Array(2000).map((_, i) => (i * 7) % 256) }));
+    writeFileSync(join(dir, 'small-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [20], data: new Uint8Array(20).map((_, i) => i % 10) }));
+    saveModelWithSpec(join(dir, 'lenet5-untrained.safetensors'), lenet5(0), { input: 'images', shape: '[1,28,28]' });
+    const want = 'the model reads 28x28 images (1 channel); small-images.idx holds 10x10';
+    // stages.safetensors: an MLP on 28x28 images from the tests above
+    for (const model of ['stages.safetensors', 'lenet5-untrained.safetensors']) {
+      const p = whittle('predict', model, '--images', 'small-images.idx', '--labels', 'small-labels.idx');
+      expect(p.code, model).toBe(1);
+      expect(p.stderr.split('\n')[0], model).toBe(`whittle predict: ${want}`);
+    }
+    const c = whittle('compress', 'stages.safetensors', '--images', 'small-images.idx', '--labels', 'small-labels.idx', '--out-dir', 'small-comp');
+    expect(c.code).toBe(1);
+    expect(c.stderr.split('\n')[0]).toBe(`whittle compress: ${want}`);
   });
 
   it('nas on the user\'s IDX files: a Pareto front, a journal, and a saved model that predicts', () => {

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchNorm1d, Conv2d, Flatten, FormatError, Linear, Random, ReLU, Sequential, Softmax } from '../../../core/index.js';
-import { loadModel, outputFeatures, saveModelWithSpec } from '../../../core/io/model-file.js';
+import { BatchNorm1d, Conv2d, Flatten, FormatError, Linear, Random, ReLU, Sequential, ShapeError, Softmax, lenet5 } from '../../../core/index.js';
+import { checkImageInput, loadModel, outputFeatures, saveModelWithSpec } from '../../../core/io/model-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-model-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,5 +35,21 @@ describe('classes metadata', () => {
     const ok = join(dir, 'ok.safetensors');
     saveModelWithSpec(ok, mlp(4, 3), { classes: JSON.stringify(['a', 'b', 'c']) });
     expect(loadModel(ok).metadata.classes).toBe('["a","b","c"]');
+  });
+});
+
+describe('checkImageInput', () => {
+  const meta = { input: 'images', shape: '[1,28,28]' };
+  it('compares the images with the recorded shape and says both sizes', () => {
+    expect(() => checkImageInput(mlp(784, 10), meta, [1, 28, 28], 'x.idx')).not.toThrow();
+    expect(() => checkImageInput(mlp(784, 10), meta, [1, 10, 10], 'images.idx')).toThrow(ShapeError);
+    expect(() => checkImageInput(lenet5(0), meta, [1, 10, 10], 'images.idx')).toThrow(/^the model reads 28x28 images \(1 channel\); images\.idx holds 10x10$/);
+    expect(() => checkImageInput(lenet5(0), { shape: '[3,32,32]' }, [1, 32, 32], 'gray.idx')).toThrow(/^the model reads 32x32 images \(3 channels\); gray\.idx holds 32x32 \(1 channel\)$/);
+  });
+
+  it('without a recorded shape, compares with what the first layer reads', () => {
+    expect(() => checkImageInput(mlp(784, 10), { input: 'images' }, [1, 10, 10], 'images.idx')).toThrow(/^the model reads images of 784 values \(28x28, 1 channel\); images\.idx holds 10x10 \(100 values\)$/);
+    expect(() => checkImageInput(mlp(100, 10), { input: 'images' }, [1, 10, 10], 'images.idx')).not.toThrow();
+    expect(() => checkImageInput(new Sequential(new Conv2d(3, 2, 3, { rng })), {}, [1, 10, 10], 'images.idx')).toThrow(/^the model reads images of 3 channels; images\.idx holds 10x10 \(1 channel\)$/);
   });
 });
