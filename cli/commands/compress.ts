@@ -3,7 +3,10 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { loadImages, loadTable, requireFile, tableDataset } from '../data.js';
-import { checkImageInput, loadModel } from '../../core/io/model-file.js';
+import { checkImageInput, loadModel, outputFeatures } from '../../core/io/model-file.js';
+import { Flatten, Linear } from '../../core/nn/layers.js';
+import { WhittleError, fmtShape } from '../../core/errors.js';
+import { predict } from '../../core/train.js';
 import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Module } from '../../core/nn/module.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
@@ -63,6 +66,54 @@ function dataFor(p: Parsed, model: Module, metadata: Record<string, string>, see
   return { train, test };
 }
 
+/** Says why a --distill name cannot be built, before any data is read; train's own message would name train --model. */
+function checkStudentName(name: string): void {
+  if (name === 'lenet5' || name === 'lenet300100') return;
+  if (name.endsWith('.json')) { requireFile(name, 'compress --distill'); return; }
+  if (name === 'mlp' || name.startsWith('mlp:')) {
+    const widths = name.includes(':') ? name.slice(4).split(',') : [];
+    if (widths.some((w) => !/^\d+$/.test(w.trim()) || Number(w) <= 0)) throw new UsageError(`compress: --distill mlp:H1,H2,... needs positive integer widths, got ${name}`);
+    return;
+  }
+  throw new UsageError(`compress: --distill must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);
+}
+
+/**
+ * The --distill student, built and run on one training sample before any pruning: a student that does not fit
+ * the data (a JSON spec for other inputs, a LeNet-5 on a table) fails now, naming --distill and the mismatch,
+ * rather than after all the pruning and quantizing, in the middle of distillation, with a bare op error.
+ */
+function buildStudent(name: string, train: TensorDataset, classes: number, seed: number): Module {
+  const sample = train.x.shape.slice(1);
+  const values = sample.reduce((a, b) => a * b, 1);
+  let student: Module;
+  try {
+    student = buildNamedModel(name, values, classes, seed);
+  } catch (e) {
+    // train's builder names its own flag; here the name came from --distill
+    if (e instanceof WhittleError && e.message.startsWith('train: --model ')) {
+      const Err = e.constructor as new (m: string) => Error;
+      throw new Err(`compress: --distill ${e.message.slice('train: --model '.length)}`);
+    }
+    throw e;
+  }
+  const layers = student.namedModules().map(([, m]) => m).filter((m) => m.namedChildren().length === 0);
+  const first = layers.findIndex((m) => m.parameters().length > 0);
+  const lin = layers[first];
+  // the usual case said in the data's words: a Linear that reads the flattened sample
+  if (lin instanceof Linear && layers.slice(0, first).every((m) => m instanceof Flatten) && lin.inFeatures !== values) {
+    throw new UsageError(`compress: --distill ${name}: the student reads ${lin.inFeatures} values per sample; the data has ${values} (${fmtShape(sample)})`);
+  }
+  let outputs: number;
+  try {
+    outputs = predict(student, train.x.slice([0], [1])).shape.at(-1)!;
+  } catch (e) {
+    throw new UsageError(`compress: --distill ${name} does not fit the data's samples of ${fmtShape(sample)}: ${(e as Error).message}`);
+  }
+  if (outputs !== classes) throw new UsageError(`compress: --distill ${name}: the student gives ${outputs} outputs; the model it learns from gives ${classes}`);
+  return student;
+}
+
 export function compressionSection(r: CompressionReport): NonNullable<ReportData['compression']> {
   return {
     stages: r.rows.map((s) => ({ stage: s.stage, params: s.parameters, nonzeros: s.nonzeros, bytes: s.bytes, accuracy: s.accuracy, latencyMs: s.latencyMs[1] ?? Object.values(s.latencyMs)[0], speedup: s.speedup[1] ?? Object.values(s.speedup)[0] })),
@@ -75,11 +126,13 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   if (!file) throw new UsageError('compress: give the model file: whittle compress MODEL.safetensors');
   const sparsity = num(p, 'sparsity')!;
   const seed = num(p, 'seed') ?? 0;
+  const distill = str(p, 'distill');
+  if (distill) checkStudentName(distill);
   const { model, metadata } = loadModel(requireFile(file, 'compress'));
   const { train, test } = dataFor(p, model, metadata, seed);
   const outDir = resolve(str(p, 'outDir')!);
-  const classes = metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10;
-  const student: Module | undefined = str(p, 'distill') ? buildNamedModel(str(p, 'distill')!, train.x.size / train.length, classes, seed) : undefined;
+  const classes = outputFeatures(model) ?? (metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10);
+  const student: Module | undefined = distill ? buildStudent(distill, train, classes, seed) : undefined;
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();
   const r = await compressionReportAsync(model, {

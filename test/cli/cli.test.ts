@@ -184,6 +184,20 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     }
   });
 
+  it('compress --distill: a student that cannot be built or does not fit the data is refused before any pruning, naming --distill', () => {
+    // stages.safetensors: the MLP on 28x28 images from the test above
+    const widths = whittle('compress', 'stages.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--distill', 'mlp:0', '--out-dir', 'no-student');
+    expect(widths.code).toBe(2);
+    expect(widths.stderr.split('\n')[0]).toBe('whittle: compress: --distill mlp:H1,H2,... needs positive integer widths, got mlp:0');
+    writeFileSync(join(dir, 'student100.json'), JSON.stringify({ type: 'Sequential', layers: [{ type: 'Flatten' }, { type: 'Linear', in: 100, out: 10 }] }));
+    const spec = whittle('compress', 'stages.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--distill', 'student100.json', '--rounds', '1', '--epochs-per-round', '0', '--out-dir', 'no-student');
+    expect(spec.code).toBe(2);
+    expect(spec.stderr.split('\n')[0]).toBe('whittle: compress: --distill student100.json: the student reads 100 values per sample; the data has 784 ([1,28,28])');
+    // no stage was run, no file written
+    expect(spec.stderr).not.toMatch(/dense float32/);
+    expect(existsSync(join(dir, 'no-student'))).toBe(false);
+  });
+
   it('predict refuses a model file whose classes metadata does not match its outputs, naming the file', () => {
     // stages-tab.safetensors: the seattle-weather MLP (5 classes) from the test above, its classes cut to 2
     const { tensors, metadata } = loadTensors(join(dir, 'stages-tab.safetensors'));
