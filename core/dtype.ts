@@ -22,12 +22,21 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   bool: { ctor: Uint8Array, bytes: 1, isFloat: false, min: 0, max: 1 },
 };
 
+/**
+ * What `d` is, or a DTypeError naming `op` and the dtypes there are: the type says DType, but a JavaScript caller's
+ * 'float16' arrives all the same, and looked up bare it failed as "Cannot read properties of undefined".
+ */
+export function dtypeInfo(d: DType, op = 'dtype'): DTypeInfo {
+  if (typeof d === 'string' && Object.hasOwn(DTYPES, d)) return DTYPES[d];
+  throw new DTypeError(`${op}: dtype must be one of ${Object.keys(DTYPES).join(', ')}, got ${typeof d === 'string' ? d : String(d)}`);
+}
+
 export function isFloat(d: DType): boolean {
-  return DTYPES[d].isFloat;
+  return dtypeInfo(d).isFloat;
 }
 
 export function allocate(dtype: DType, n: number): TypedArray {
-  return new DTYPES[dtype].ctor(n);
+  return new (dtypeInfo(dtype).ctor)(n);
 }
 
 /** The dtype a typed array stores by default (Uint8Array is uint8, never bool). */

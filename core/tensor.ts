@@ -1,6 +1,6 @@
 // Tensor: a dtype, a shape and a dense row-major typed array, plus what autograd needs (requiresGrad, grad).
 // Always contiguous: shape ops copy, which keeps every kernel simple and every array GC-owned (nothing leaks).
-import { DTYPES, allocate, castValue, dtypeOfArray, isFloat, type DType, type TypedArray } from './dtype.js';
+import { allocate, castValue, dtypeInfo, dtypeOfArray, isFloat, type DType, type TypedArray } from './dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import { checkShape, sizeOf, stridesOf, type Shape } from './shape.js';
 import { getRandom, type Random } from './random.js';
@@ -24,12 +24,15 @@ export class Tensor {
   gradNode: GradNode | null = null;
   retainsGrad = false;
   private _requiresGrad = false;
+  /** backward() ran from this output without retainGraph: a second run would add the same gradients again. */
+  private backwardDone = false;
 
   constructor(data: TypedArray, shape: Shape, dtype: DType = dtypeOfArray(data)) {
     checkShape('tensor', shape);
     const n = sizeOf(shape);
     if (data.length !== n) throw new ShapeError(`tensor: data length must equal the shape's size ${n}, got ${data.length} for ${fmtShape(shape)}`);
-    if (!(data instanceof DTYPES[dtype].ctor)) throw new DTypeError(`tensor: ${dtype} needs a ${DTYPES[dtype].ctor.name}, got ${data.constructor.name}`);
+    const { ctor } = dtypeInfo(dtype, 'tensor');
+    if (!(data instanceof ctor)) throw new DTypeError(`tensor: ${dtype} needs a ${ctor.name}, got ${data.constructor.name}`);
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
@@ -53,9 +56,17 @@ export class Tensor {
   /** Keeps .grad on this non-leaf tensor during backward (as PyTorch's retain_grad). */
   retainGrad(): this { this.retainsGrad = true; return this; }
 
-  /** Backpropagates from this tensor; a non-scalar needs an explicit seed gradient of its shape. */
-  backward(grad?: Tensor): void {
+  /**
+   * Backpropagates from this tensor; a non-scalar needs an explicit seed gradient of its shape. As in PyTorch, a
+   * second backward() from the same output is refused unless the first passed `retainGraph: true`: the graph would
+   * still be here to run (nothing is freed), but the gradients would silently count twice, which is almost always a
+   * repeated call by mistake. Separate outputs sharing a subgraph (two losses on one forward pass) are unaffected.
+   */
+  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
     if (!this.requiresGrad) throw new ShapeError('backward: the tensor does not require grad (no parameter or input with requiresGrad led to it)');
+    if (this.backwardDone) {
+      throw new ArgumentError(`backward: a graph is backpropagated once from each output, got a second backward() from this ${this.gradNode?.op ?? 'tensor'} output whose gradients are already in .grad; run the forward pass again, or pass { retainGraph: true } to the first backward() to accumulate twice on purpose`);
+    }
     let seed = grad;
     if (seed === undefined) {
       if (this.size !== 1) throw new ShapeError(`backward: a seed gradient is needed for a non-scalar output, got ${fmtShape(this.shape)}`);
@@ -64,6 +75,8 @@ export class Tensor {
       throw new ShapeError(`backward: seed gradient must have the output's shape, got ${fmtShape(seed.shape)} for ${fmtShape(this.shape)}`);
     }
     runBackward(this, seed);
+    // a leaf has no graph behind it: backward on it just adds the seed, as often as asked (PyTorch allows it too)
+    if (this.gradNode !== null && !opts.retainGraph) this.backwardDone = true;
   }
 
   /** A new leaf sharing nothing with the graph (data is copied). */
@@ -158,12 +171,13 @@ export class Tensor {
  * and the size, so a too-wide layer reads as a choice to change rather than a crash.
  */
 export function allocateFor(op: string, dtype: DType, shape: readonly number[]): TypedArray {
+  const info = dtypeInfo(dtype, op);
   const n = sizeOf(shape);
   try {
     return allocate(dtype, n);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    const bytes = n * DTYPES[dtype].bytes;
+    const bytes = n * info.bytes;
     throw new ArgumentError(`${op}: a tensor must fit in memory, got ${dtype} ${fmtShape(shape)} of ${n.toLocaleString('en-US')} elements (${(bytes / 2 ** 30).toFixed(1)} GiB); V8: ${e.message}`);
   }
 }
@@ -195,6 +209,7 @@ function flattenInto(x: NestedArray, shape: number[], depth: number, out: number
 /** A tensor from nested arrays, a flat typed array (with shape), or a number. */
 export function tensor(values: NestedArray | TypedArray, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   let t: Tensor;
+  if (opts.dtype !== undefined) dtypeInfo(opts.dtype, 'tensor');
   if (ArrayBuffer.isView(values)) {
     const arr = values as TypedArray;
     const dtype = opts.dtype ?? dtypeOfArray(arr);
