@@ -153,6 +153,7 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   } else {
     const rules = parseRules(readFileSync(file, 'utf8'), file);
     const table = tableRows(p, 'predict');
+    for (const line of rules.unreadable(table)) log(`predict: ${line}`);
     const pred = rules.predict(table);
     const rows: (string | number)[][] = pred.map((c, i) => [i, c]);
     if (bool(p, 'explain')) rows.forEach((r, i) => r.push(rules.explain(table, i).text));
