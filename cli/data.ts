@@ -1,7 +1,7 @@
 // Data from the command line: built-in sets (mnist, iris, penguins, cars), IDX image/label files, CSV/TSV and ARFF tables.
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ArgumentError } from '../core/errors.js';
+import { ArgumentError, FormatError } from '../core/errors.js';
 import { loadIdxImages } from '../core/data/mnist.js';
 import { imageDataset, mnistDataset, TensorDataset } from '../core/data/dataset.js';
 import { type Table } from '../core/data/csv.js';
@@ -36,13 +36,27 @@ export function loadTable(source: string, target: string | undefined, command: s
   return table;
 }
 
-export interface ImageSource { data?: string; images?: string; labels?: string; limit?: number; split?: 'train' | 'test' }
+export interface ImageSource {
+  data?: string; images?: string; labels?: string; limit?: number; split?: 'train' | 'test';
+  /** The image models' output count: every label must be below it (default 10, the digits). */
+  classes?: number;
+}
 
-/** Images as a dataset: `mnist` (the bundled MNIST, train or test split) or user IDX files. */
+/**
+ * Images as a dataset: `mnist` (the bundled MNIST, train or test split) or user IDX files. The user's files are
+ * checked here for what a model needs, naming the file: an empty one had failed later as `full: dimensions must be
+ * non-negative integers, got [16,NaN]`, a label past the classes as a oneHot error inside the loss, naming no file.
+ */
 export function loadImages(o: ImageSource, command: string): TensorDataset {
   if (o.images || o.labels) {
     if (!o.images || !o.labels) throw new UsageError(`${command}: --images and --labels go together`);
-    return imageDataset(loadIdxImages(requireFile(o.images, command), requireFile(o.labels, command), { limit: o.limit, normalize: true }));
+    const set = loadIdxImages(requireFile(o.images, command), requireFile(o.labels, command), { limit: o.limit, normalize: true });
+    if (set.n === 0) throw new FormatError(`holds 0 images; ${command} needs at least one`, o.images, 'byte 4');
+    const classes = o.classes ?? 10;
+    const bad = set.labels.findIndex((v) => v >= classes);
+    // a 1-dimensional uint8 IDX file: 8 header bytes, then one byte per label
+    if (bad >= 0) throw new FormatError(`label ${set.labels[bad]} at item ${bad} is not one of the model's ${classes} classes (0 to ${classes - 1})`, o.labels, `byte ${8 + bad}`);
+    return imageDataset(set);
   }
   if (o.data === undefined || o.data === 'mnist') return mnistDataset(o.split ?? 'train', { limit: o.limit });
   throw new UsageError(`${command}: image data is --data mnist or --images FILE --labels FILE, got --data ${o.data}`);

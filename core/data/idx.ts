@@ -26,8 +26,18 @@ const TYPES: IdxType[] = [
 
 const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
-/** Parses IDX bytes into `{ dtype, shape, data }`; FormatError names `fileName` and the byte offset. */
-export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>'): TensorRecord {
+/** What a reader needs the file to hold, e.g. `{ what: 'images', dims: ['n', 'rows', 'cols'] }`. */
+export interface IdxExpectation {
+  what: string;
+  dims: readonly string[];
+}
+
+/**
+ * Parses IDX bytes into `{ dtype, shape, data }`; FormatError names `fileName` and the byte offset. With `expect`,
+ * the header's number of dimensions is checked first: a wrong one (0x0804 for images) shifts where the data starts,
+ * and was reported as a size mismatch of a nonsense shape ([500,28,28,0]) rather than as what is wrong.
+ */
+export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>', expect?: IdxExpectation): TensorRecord {
   // a Node Buffer's slice() is a view, not a copy: work on a plain Uint8Array so the result owns its buffer
   bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
@@ -44,6 +54,10 @@ export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>'): TensorRe
   const type = TYPES.find((t) => t.code === bytes[2]);
   if (!type) throw new FormatError(`idx: type code must be one of ${TYPES.map((t) => hex(t.code)).join(', ')}, got ${hex(bytes[2]!)}`, fileName, 'byte 2');
   const ndims = bytes[3]!;
+  if (expect && ndims !== expect.dims.length) {
+    const n = expect.dims.length;
+    throw new FormatError(`idx: ${expect.what} need ${n} ${n === 1 ? 'dimension' : 'dimensions'} (${expect.dims.join(', ')}), the header says ${ndims}`, fileName, 'byte 3');
+  }
   const dataStart = 4 + 4 * ndims;
   if (bytes.length < dataStart) {
     throw new FormatError(`idx: header declares ${ndims} dimensions (${4 * ndims} bytes) but the file ends at byte ${bytes.length}`, fileName, `byte ${bytes.length}`);
@@ -92,10 +106,10 @@ export function encodeIdx(t: TensorRecord): Uint8Array {
   return out;
 }
 
-/** Reads an IDX file (plain or gzipped). */
-export function readIdx(path: string): TensorRecord {
+/** Reads an IDX file (plain or gzipped); `expect` as decodeIdx's. */
+export function readIdx(path: string, expect?: IdxExpectation): TensorRecord {
   const buf = readFileSync(path);
-  return decodeIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  return decodeIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path, expect);
 }
 
 /** Writes an IDX file atomically. */

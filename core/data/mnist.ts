@@ -37,7 +37,7 @@ export interface MnistOptions extends IdxImageOptions {
  */
 export function loadIdxImages(imagesPath: string, labelsPath: string, opts: IdxImageOptions = {}): ImageSet {
   const set = loadIdxPixels(imagesPath, opts);
-  const labels = readIdx(labelsPath);
+  const labels = readIdx(labelsPath, { what: 'labels', dims: ['n'] });
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
     throw new FormatError(`loadIdxImages: labels must be uint8 with shape [n], got ${labels.dtype} ${fmtShape(labels.shape)}`, labelsPath, 'byte 2');
   }
@@ -49,7 +49,7 @@ export function loadIdxImages(imagesPath: string, labelsPath: string, opts: IdxI
 
 /** The images of an IDX file alone (to predict on images nobody labelled); `count` is the file's, `n` after `limit`. */
 export function loadIdxPixels(imagesPath: string, opts: IdxImageOptions = {}): Omit<ImageSet, 'labels'> & { count: number } {
-  const images = readIdx(imagesPath);
+  const images = readIdx(imagesPath, { what: 'images', dims: ['n', 'rows', 'cols'] });
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
     throw new FormatError(`loadIdxImages: images must be uint8 with shape [n,rows,cols], got ${images.dtype} ${fmtShape(images.shape)}`, imagesPath, 'byte 2');
   }

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeCsv } from '../../core/data/csv.js';
+import { encodeIdx } from '../../core/data/idx.js';
 import * as datasets from '../../core/data/datasets.js';
 
 const BIN = resolve('dist/cli/main.js');
@@ -55,5 +56,28 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(t.code, t.stderr).toBe(1);
     expect(t.stderr.trim()).toMatch(/^whittle train: --model mlp:1e9,1e9 must fit in memory, got 1,000,000,00\d,000,00\d,00\d parameters \([\d.]+ GiB as float32, about [\d.]+ GiB to train\), most in layer 2 \(Linear 1,000,000,000 -> 1,000,000,000\); this machine has [\d.]+ GiB$/);
     expect(existsSync(join(dir, 'wide.safetensors'))).toBe(false);
+  });
+
+  it("the user's IDX files: no images, a label past the classes, a wrong dimension count are each named with the file", () => {
+    const images = (n: number) => encodeIdx({ dtype: 'uint8', shape: [n, 28, 28], data: new Uint8Array(n * 784) });
+    writeFileSync(join(dir, 'none.idx'), images(0));
+    writeFileSync(join(dir, 'none-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [0], data: new Uint8Array(0) }));
+    writeFileSync(join(dir, 'images.idx'), images(16));
+    writeFileSync(join(dir, 'labels.idx'), encodeIdx({ dtype: 'uint8', shape: [16], data: Uint8Array.from({ length: 16 }, (_, i) => (i === 5 ? 200 : i % 10)) }));
+    const fourDims = images(16);
+    fourDims[3] = 4;
+    writeFileSync(join(dir, 'four.idx'), fourDims);
+    const run = (img: string, lab: string) => whittle('train', '--images', img, '--labels', lab, '--model', 'mlp:8', '--epochs', '1', '--out', 'idx.safetensors');
+    const cases: [string, string, string][] = [
+      ['none.idx', 'none-labels.idx', 'whittle train: none.idx (byte 4): holds 0 images; train needs at least one'],
+      ['images.idx', 'labels.idx', "whittle train: labels.idx (byte 13): label 200 at item 5 is not one of the model's 10 classes (0 to 9)"],
+      ['four.idx', 'labels.idx', 'whittle train: four.idx (byte 3): idx: images need 3 dimensions (n, rows, cols), the header says 4'],
+    ];
+    for (const [img, lab, message] of cases) {
+      const t = run(img, lab);
+      expect(t.code, t.stderr).toBe(1);
+      expect(t.stderr.trim()).toBe(message);
+    }
+    expect(existsSync(join(dir, 'idx.safetensors'))).toBe(false);
   });
 });

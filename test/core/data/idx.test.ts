@@ -32,6 +32,19 @@ describe('decodeIdx', () => {
     expect(() => decodeIdx(new Uint8Array(bytes), 'f.idx')).toThrow(pattern);
   });
 
+  it('with an expectation, a wrong number of dimensions is said as such, before the shape it misreads', () => {
+    // images written as [2,1,2] under a header claiming 4 dims: read bare, the 4 pixel bytes become a 4th dim of 0
+    const bytes = encodeIdx({ dtype: 'uint8', shape: [2, 1, 2], data: new Uint8Array(4) });
+    bytes[3] = 4;
+    expect(decodeIdx(bytes, 'images.idx').shape).toEqual([2, 1, 2, 0]);
+    const images = { what: 'images', dims: ['n', 'rows', 'cols'] };
+    expect(() => decodeIdx(bytes, 'images.idx', images)).toThrow(FormatError);
+    expect(() => decodeIdx(bytes, 'images.idx', images)).toThrow(/^images\.idx \(byte 3\): idx: images need 3 dimensions \(n, rows, cols\), the header says 4$/);
+    expect(() => decodeIdx(new Uint8Array([0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 1, 5]), 'labels.idx', { what: 'labels', dims: ['n'] })).toThrow(/^labels\.idx \(byte 3\): idx: labels need 1 dimension \(n\), the header says 2$/);
+    bytes[3] = 3;
+    expect(decodeIdx(bytes, 'images.idx', images).shape).toEqual([2, 1, 2]);
+  });
+
   it('decodes a Node Buffer from a shared pool into an array of its own', () => {
     const t = decodeIdx(Buffer.from([0, 0, 0x08, 1, 0, 0, 0, 2, 7, 9]));
     expect(t.data).toEqual(new Uint8Array([7, 9]));

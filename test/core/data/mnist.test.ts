@@ -64,6 +64,8 @@ describe('loadIdxImages', () => {
     writeIdx(join(dir, 'lab3'), { dtype: 'uint8', shape: [3], data: new Uint8Array(3) });
     expect(() => loadIdxImages(join(dir, 'img'), join(dir, 'lab3'))).toThrow(FormatError);
     expect(() => loadIdxImages(join(dir, 'img'), join(dir, 'lab3'))).toThrow(/lab3 \(byte 4\): loadIdxImages: label count must equal the image count 2 of .*img, got 3/);
-    expect(() => loadIdxImages(join(dir, 'lab'), join(dir, 'lab'))).toThrow(/lab \(byte 2\): loadIdxImages: images must be uint8 with shape \[n,rows,cols\], got uint8 \[2\]/);
+    expect(() => loadIdxImages(join(dir, 'lab'), join(dir, 'lab'))).toThrow(/lab \(byte 3\): idx: images need 3 dimensions \(n, rows, cols\), the header says 1/);
+    writeIdx(join(dir, 'img-f32'), { dtype: 'float32', shape: [2, 1, 2], data: new Float32Array(4) });
+    expect(() => loadIdxImages(join(dir, 'img-f32'), join(dir, 'lab'))).toThrow(/img-f32 \(byte 2\): loadIdxImages: images must be uint8 with shape \[n,rows,cols\], got float32 \[2,1,2\]/);
   });
 });
