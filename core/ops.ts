@@ -561,6 +561,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat('matmul', a, b);
   if (a.dtype !== b.dtype) throw new DTypeError(`matmul: operands must share a dtype, got ${a.dtype} and ${b.dtype}`);
   if (a.rank === 0 || b.rank === 0) throw new ShapeError(`matmul: operands must have at least one dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  // checked on the shapes as given, before a 1-D operand is promoted: [3] x [4] had read '[1,3] and [4,1]'
+  if (a.shape[a.rank - 1] !== b.shape[Math.max(0, b.rank - 2)]) throw new ShapeError(`matmul: inner dimensions must agree, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.rank > 2 || b.rank > 2) {
+    try {
+      broadcastShapes('matmul', a.shape.slice(0, Math.max(0, a.rank - 2)), b.shape.slice(0, Math.max(0, b.rank - 2)));
+    } catch {
+      throw new ShapeError(`matmul: batch dimensions must broadcast, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (batches ${fmtShape(a.shape.slice(0, -2))} and ${fmtShape(b.shape.slice(0, -2))})`);
+    }
+  }
+  // 1-D by 1-D is the dot product, a 0-D tensor (NumPy's): it had failed squeezing an axis the result lacks
+  if (a.rank === 1 && b.rank === 1) return squeeze(matmul(unsqueeze(a, 0), unsqueeze(b, -1)), [0, 1]);
   if (a.rank === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.rank === 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
   if (a.shape[a.rank - 1] !== b.shape[b.rank - 2]) throw new ShapeError(`matmul: inner dimensions must agree, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);

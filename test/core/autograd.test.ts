@@ -85,6 +85,9 @@ describe('gradients against central finite differences (float64)', () => {
       checkGrad(ops.matmul, [randomTensor([bt, m, k], rng), randomTensor([bt, k, n], rng)]);
       checkGrad(ops.matmul, [randomTensor([2, 1, m, k], rng), randomTensor([bt, k, n], rng)]);
       checkGrad(ops.matmul, [randomTensor([k], rng), randomTensor([k, n], rng)]);
+      checkGrad(ops.matmul, [randomTensor([m, k], rng), randomTensor([k], rng)]);
+      // 1-D by 1-D: the dot product, a 0-D tensor
+      checkGrad(ops.matmul, [randomTensor([k], rng), randomTensor([k], rng)]);
     }), runs);
   });
 

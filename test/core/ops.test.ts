@@ -158,6 +158,14 @@ describe('shape ops and matmul', () => {
   });
   it('shape errors name the op and the shapes', () => {
     expect(() => ops.matmul(zeros([2, 3]), zeros([4, 5]))).toThrow(/^matmul: inner dimensions must agree, got \[2,3\] and \[4,5\]$/);
+    // 1-D operands named as given (not as promoted to [1,3] and [4,1]); batches that do not broadcast with the full shapes
+    expect(() => ops.matmul(zeros([3]), zeros([4]))).toThrow(/^matmul: inner dimensions must agree, got \[3\] and \[4\]$/);
+    expect(() => ops.matmul(zeros([2, 3]), zeros([4]))).toThrow(/^matmul: inner dimensions must agree, got \[2,3\] and \[4\]$/);
+    expect(() => ops.matmul(zeros([2, 3, 4]), zeros([5, 4, 3]))).toThrow(/^matmul: batch dimensions must broadcast, got \[2,3,4\] and \[5,4,3\] \(batches \[2\] and \[5\]\)$/);
+    // 1-D by 1-D is the dot product (NumPy's matmul), a 0-D tensor
+    const dot = ops.matmul(tensor([1, 2, 3]), tensor([4, 5, 6]));
+    expect(dot.shape).toEqual([]);
+    expect(dot.toArray()).toBe(32);
     expect(() => zeros([2, 3]).reshape([4, 2])).toThrow(/^reshape: cannot reshape \[2,3\] \(size 6\) into \[4,2\] \(size 8\)$/);
     expect(() => ops.concat([zeros([2, 3]), zeros([3, 3])], 1)).toThrow(/concat: shapes must agree except on axis 1/);
     expect(() => zeros([2, 3]).squeeze(0)).toThrow(/squeeze: axis 0 must have size 1/);
