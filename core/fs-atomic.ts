@@ -1,25 +1,26 @@
 // Durable writes for everything that saves user work: a crash mid-save leaves the old file, never half of a new one.
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { ArgumentError, WriteError } from './errors.js';
+import { nodeBuiltin } from './node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'writeFileAtomic');
+const nodePath = () => nodeBuiltin('path', 'writeFileAtomic');
 
 let tempCounter = 0;
 
 function writeAllSync(fd: number, data: Uint8Array): void {
   let done = 0;
-  while (done < data.byteLength) done += writeSync(fd, data, done, data.byteLength - done);
+  while (done < data.byteLength) done += nodeFs().writeSync(fd, data, done, data.byteLength - done);
 }
 
 /** fsync a directory so a rename inside it survives power loss; some platforms (Windows) cannot open a directory, which is fine. */
 function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
+    fd = nodeFs().openSync(dir, 'r');
+    nodeFs().fsyncSync(fd);
   } catch {
     // best effort: the rename itself is already atomic
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined) nodeFs().closeSync(fd);
   }
 }
 
@@ -37,35 +38,35 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
  * longer than one string or buffer can hold). If `produce` throws, `path` is untouched and the temp file removed.
  */
 export function writeFileAtomicWith(path: string, produce: (write: (bytes: Uint8Array) => void) => void): void {
-  const dir = dirname(path);
+  const dir = nodePath().dirname(path);
   // a short prefix of the name keeps the temp name under the 255-byte limit of most file systems
-  const temp = join(dir, `.${basename(path).slice(0, 64)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
+  const temp = nodePath().join(dir, `.${nodePath().basename(path).slice(0, 64)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
   let mode: number | undefined;
   try {
-    mode = statSync(path).mode & 0o7777; // replacing a file keeps its permissions
+    mode = nodeFs().statSync(path).mode & 0o7777; // replacing a file keeps its permissions
   } catch {
     // a new file
   }
   let fd: number | undefined;
   try {
-    fd = openSync(temp, 'wx', 0o644);
-    if (mode !== undefined) fchmodSync(fd, mode);
+    fd = nodeFs().openSync(temp, 'wx', 0o644);
+    if (mode !== undefined) nodeFs().fchmodSync(fd, mode);
     const open = fd;
     produce((bytes) => writeAllSync(open, bytes));
-    fsyncSync(fd);
-    closeSync(fd);
+    nodeFs().fsyncSync(fd);
+    nodeFs().closeSync(fd);
     fd = undefined;
-    renameSync(temp, path);
+    nodeFs().renameSync(temp, path);
   } catch (err) {
     if (fd !== undefined) {
       try {
-        closeSync(fd);
+        nodeFs().closeSync(fd);
       } catch {
         // already failing; the original error is the one to report
       }
     }
     try {
-      unlinkSync(temp);
+      nodeFs().unlinkSync(temp);
     } catch {
       // the temp file may never have been created
     }
@@ -82,8 +83,8 @@ function writeError(path: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== 'string') return err;
   const why: Record<string, string> = {
-    ENOENT: `the folder ${dirname(path)} does not exist`,
-    ENOTDIR: `${dirname(path)} is not a folder`,
+    ENOENT: `the folder ${nodePath().dirname(path)} does not exist`,
+    ENOTDIR: `${nodePath().dirname(path)} is not a folder`,
     EISDIR: 'it is a folder',
     EACCES: 'permission denied',
     EPERM: 'permission denied',
@@ -100,11 +101,11 @@ function writeError(path: string, err: unknown): unknown {
  */
 export function appendLineDurable(path: string, line: string): void {
   if (line.includes('\n')) throw new ArgumentError(`appendLineDurable: line must not contain a newline, got ${JSON.stringify(line.slice(0, 40))}`);
-  const fd = openSync(path, 'a', 0o644);
+  const fd = nodeFs().openSync(path, 'a', 0o644);
   try {
     writeAllSync(fd, new TextEncoder().encode(line + '\n'));
-    fsyncSync(fd);
+    nodeFs().fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    nodeFs().closeSync(fd);
   }
 }

@@ -1,8 +1,9 @@
 // Weka ARFF: `@relation`, `@attribute name type` lines, then `@data` rows (dense, or sparse `{index value, ...}`).
 // Read into the same Table as CSV; nominal attributes keep their declared value order as their categories.
-import { readFileSync } from 'node:fs';
 import { FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, decodeUtf8, numericColumn, withTarget } from './csv.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'readArff');
 
 export interface ArffOptions {
   /** Name of the attribute to hold apart as `target` (Weka's convention is the last one). */
@@ -169,6 +170,6 @@ export function parseArff(text: string, opts: ArffOptions = {}): ArffTable {
 
 /** Reads an ARFF file (UTF-8) into a Table. */
 export function readArff(path: string, opts: Omit<ArffOptions, 'fileName'> = {}): ArffTable {
-  const buf = readFileSync(path);
+  const buf = nodeFs().readFileSync(path);
   return parseArff(decodeUtf8(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path), { ...opts, fileName: path });
 }

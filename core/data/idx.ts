@@ -1,10 +1,11 @@
 // IDX (the MNIST file format): bytes 0-1 zero, byte 2 the type code, byte 3 the number of dims, then each dim as a
 // big-endian u32, then the data, big-endian, row-major. Gzipped files (.gz, as distributed) are inflated first.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { DTypeError, FormatError, ShapeError, fmtShape } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { type TensorRecord, type TypedArray, shapeSize } from '../io/record.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'readIdx');
+const nodeZlib = () => nodeBuiltin('zlib', 'readIdx');
 
 interface IdxType {
   code: number;
@@ -42,7 +43,7 @@ export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>', expect?: 
   bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = new Uint8Array(gunzipSync(bytes));
+      bytes = new Uint8Array(nodeZlib().gunzipSync(bytes));
     } catch (e) {
       throw new FormatError(`idx: gzip data is corrupt, got ${(e as Error).message}`, fileName, 'byte 0');
     }
@@ -108,7 +109,7 @@ export function encodeIdx(t: TensorRecord): Uint8Array {
 
 /** Reads an IDX file (plain or gzipped); `expect` as decodeIdx's. */
 export function readIdx(path: string, expect?: IdxExpectation): TensorRecord {
-  const buf = readFileSync(path);
+  const buf = nodeFs().readFileSync(path);
   return decodeIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path, expect);
 }
 

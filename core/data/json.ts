@@ -1,8 +1,9 @@
 // Tables from JSON: an array of flat records, `[{"a": 1, "b": "x"}, ...]`, the form most tools export and the
 // vega-datasets ship. Columns are the records' keys in first-seen order; a key a record lacks is missing there.
-import { readFileSync } from 'node:fs';
 import { FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, isNumberText, numericColumn, parseNumber } from './csv.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'readJsonTable');
 
 /**
  * Parses JSON text into an array of records (objects); anything else is a FormatError naming the file and, for a
@@ -63,5 +64,5 @@ export function parseJsonTable(text: string, fileName?: string): Table {
 
 /** parseJsonTable on a file; errors name the file. */
 export function readJsonTable(path: string): Table {
-  return parseJsonTable(readFileSync(path, 'utf8'), path);
+  return parseJsonTable(nodeFs().readFileSync(path, 'utf8'), path);
 }

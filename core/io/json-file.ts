@@ -3,9 +3,10 @@
 // would be some 600 MB), so saving it threw "Invalid string length" at the end of the run that fitted it. Here the
 // writer streams the same text to the file a chunk at a time, and the reader parses files past the limit from their
 // bytes.
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { ArgumentError, FormatError } from '../errors.js';
 import { writeFileAtomicWith } from '../fs-atomic.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'readJSONFile');
 
 /** Bytes buffered before a write to the file. */
 const CHUNK = 1 << 20;
@@ -121,26 +122,26 @@ const PARSE_WHOLE = 256 * 2 ** 20;
  * the file and where it went wrong.
  */
 export function readJSONFile(path: string, op = 'readJSONFile', wholeBytes = PARSE_WHOLE): unknown {
-  if (statSync(path).size <= wholeBytes) {
+  if (nodeFs().statSync(path).size <= wholeBytes) {
     try {
-      return JSON.parse(readFileSync(path, 'utf8'));
+      return JSON.parse(nodeFs().readFileSync(path, 'utf8'));
     } catch (err) {
       if (err instanceof SyntaxError) throw new FormatError(`${op}: file must be JSON, got ${err.message}`, path);
       throw err;
     }
   }
-  return parseJSONBytes(readFileSync(path), path, op);
+  return parseJSONBytes(nodeFs().readFileSync(path), path, op);
 }
 
 /** The first `bytes` bytes of a file, as text (to tell what a file holds without reading all of it). */
 export function fileHead(path: string, bytes: number): string {
-  const fd = openSync(path, 'r');
+  const fd = nodeFs().openSync(path, 'r');
   try {
     const buf = Buffer.alloc(bytes);
-    const n = readSync(fd, buf, 0, bytes, 0);
+    const n = nodeFs().readSync(fd, buf, 0, bytes, 0);
     return buf.subarray(0, n).toString('utf8');
   } finally {
-    closeSync(fd);
+    nodeFs().closeSync(fd);
   }
 }
 

@@ -1,9 +1,10 @@
 // safetensors (https://github.com/huggingface/safetensors): u64 LE header length N, N bytes of JSON header, then the
 // tensors' little-endian bytes laid out contiguously. Reading validates everything before it returns anything.
-import { readFileSync } from 'node:fs';
 import { ArgumentError, DTypeError, FormatError, ShapeError, fmtShape } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { type TensorRecord, type TypedArray, shapeSize } from './record.js';
+import { nodeBuiltin } from '../node-builtins.js';
+const nodeFs = () => nodeBuiltin('fs', 'loadSafetensors');
 
 /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length must not allocate gigabytes). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -264,6 +265,6 @@ export function saveSafetensors(path: string, tensors: TensorDict, metadata?: Re
 
 /** Reads and validates a safetensors file. */
 export function loadSafetensors(path: string): SafetensorsFile {
-  const buf = readFileSync(path);
+  const buf = nodeFs().readFileSync(path);
   return decodeSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
 }

@@ -2,26 +2,25 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
 import type { TensorRecord } from '../../../core/io/record.js';
 
-// Simulated crashes: a switch that makes the rename (or a write) of fs-atomic fail.
-const crash = vi.hoisted(() => ({ rename: false, write: false }));
-vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
-  return {
-    ...fs,
-    renameSync: (a: string, b: string) => {
-      if (crash.rename) throw Object.assign(new Error('EIO: simulated crash during rename'), { code: 'EIO' });
-      return fs.renameSync(a, b);
-    },
-    writeSync: (...args: Parameters<typeof fs.writeSync>) => {
-      if (crash.write) throw Object.assign(new Error('ENOSPC: simulated disk full'), { code: 'ENOSPC' });
-      return fs.writeSync(...args);
-    },
-  };
+// Simulated crashes: a switch that makes the rename (or a write) of fs-atomic fail. fs-atomic reaches node:fs through
+// process.getBuiltinModule (so that the engine loads in a browser), the module object every importer shares: the
+// spies wrap its functions for this file and pass through unless a switch is on.
+const crash = { rename: false, write: false };
+const realFs = (process as unknown as { getBuiltinModule(id: string): typeof import('node:fs') }).getBuiltinModule('node:fs');
+const { renameSync, writeSync } = realFs;
+vi.spyOn(realFs, 'renameSync').mockImplementation((a, b) => {
+  if (crash.rename) throw Object.assign(new Error('EIO: simulated crash during rename'), { code: 'EIO' });
+  return renameSync(a, b);
 });
+vi.spyOn(realFs, 'writeSync').mockImplementation(((...args: Parameters<typeof writeSync>) => {
+  if (crash.write) throw Object.assign(new Error('ENOSPC: simulated disk full'), { code: 'ENOSPC' });
+  return (writeSync as (...a: unknown[]) => number)(...args);
+}) as typeof writeSync);
+afterAll(() => vi.restoreAllMocks());
 
 const { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } = await import('../../../core/io/safetensors.js');
 

@@ -1,0 +1,22 @@
+// Node's built-in modules for the file helpers (reading CSV, IDX and safetensors files, atomic saves, finding the
+// bundled data sets), reached when a helper is called rather than imported at the top of a module: a browser cannot
+// load a module that imports 'node:fs', and the engine (tensors, ops, autograd, nn, optimizers, training, the
+// in-memory encoders and decoders) must load there. In a browser a file helper says it needs Node; its in-memory
+// counterpart (parseCsv, decodeIdx, decodeSafetensors/encodeSafetensors, ...) works as in Node.
+// process.getBuiltinModule is Node 20.16+ (the kernels' worker pool reaches worker_threads the same way).
+import { WhittleError } from './errors.js';
+
+type Builtins = {
+  fs: typeof import('node:fs');
+  path: typeof import('node:path');
+  zlib: typeof import('node:zlib');
+  module: typeof import('node:module');
+};
+
+/** Node's `node:<id>` module; a WhittleError naming `op` where there is none (a browser). */
+export function nodeBuiltin<K extends keyof Builtins>(id: K, op: string): Builtins[K] {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  const mod = typeof get === 'function' ? (get(`node:${id}`) as Builtins[K] | undefined) : undefined;
+  if (!mod) throw new WhittleError(`${op}: needs Node's ${id} module (Node 20.16 or later): in a browser, pass the file's bytes or text to its in-memory counterpart`);
+  return mod;
+}
