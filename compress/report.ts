@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLoader, SGD, evaluate, modelToSpec, noGrad, randn, runSteps, runStepsAsync, saveModelWithSpec, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
 import { iterativePruneSteps, geometricSchedule } from './prune-schedule.js';
-import type { PruneScope } from './prune.js';
+import { type PruneScope, prunableParameters } from './prune.js';
 import { saveSparseModel } from './sparse-format.js';
 import { quantizeModel, saveQuantizedModel } from './quantize.js';
 import { distillSteps } from './distill.js';
@@ -148,9 +148,18 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
   const { rounds: history } = yield* iterativePruneSteps(model, loader, { schedule, scope: o.prune.scope, epochsPerRound: o.prune.epochsPerRound, lr: o.lr, val: o.test, log, shouldStop: o.shouldStop });
   const stopped = o.shouldStop?.() ?? false;
   if (stopped) log(`${history.length === 0 ? 'stopped before the first pruning round' : `stopped early in pruning round ${history.length} of ${rounds}`}: the stages without training follow${o.distill ? ', the student is skipped' : ''}`);
+  // a layer pruned to nothing passes on its bias alone, whatever its input: said, as a user asking 0.999 of a small
+  // network had every weight removed without a word
+  for (const [name, w] of prunableParameters(model)) {
+    let kept = 0;
+    for (let i = 0; i < w.size; i++) if (w.data[i] !== 0) kept++;
+    if (kept === 0) log(`warning: ${name} has no weights left (all ${w.size.toLocaleString('en-US')} pruned): its layer's output no longer depends on its input; a lower --sparsity or --scope global keeps some`);
+  }
   const sparsePath = join(dir, 'pruned-f32.safetensors');
-  saveSparseModel(sparsePath, model, { values: 'float32', metadata: meta('pruned + retrained (sparse f32)', { arch: JSON.stringify(modelToSpec(model)) }) });
-  addRow('pruned + retrained (sparse f32)', model, sparsePath, countNonzero(model));
+  // with no retraining epochs (epochsPerRound 0) the row is pruned only, and says so
+  const prunedStage = o.prune.epochsPerRound > 0 ? 'pruned + retrained (sparse f32)' : 'pruned, not retrained (sparse f32)';
+  saveSparseModel(sparsePath, model, { values: 'float32', metadata: meta(prunedStage, { arch: JSON.stringify(modelToSpec(model)) }) });
+  addRow(prunedStage, model, sparsePath, countNonzero(model));
 
   if (o.quantize !== false) {
     const calibN = o.quantize?.calibrationBatches ?? 8;
@@ -173,8 +182,8 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
     yield* distillSteps(d.student, model, loader, { epochs: d.epochs, alpha: d.alpha, temperature: d.temperature, optimizer: (p) => new SGD(p, { lr: d.lr ?? o.lr, momentum: 0.9 }), shouldStop: o.shouldStop });
     if (o.shouldStop?.()) log('stopped early: the student row is the student as far as it was trained');
     const sPath = join(dir, 'student.safetensors');
-    // the student reads what the teacher read; the teacher's own figures (epochs, accuracy, NAS config) are not its
-    const { trainedEpochs: _e, valAccuracy: _v, testAccuracy: _t, nasArch: _na, nasConfig: _nc, ...studentReads } = reads;
+    // the student reads what the teacher read; the teacher's own figures (epochs, accuracy, learning rate, NAS config) are not its
+    const { trainedEpochs: _e, valAccuracy: _v, testAccuracy: _t, nasArch: _na, nasConfig: _nc, lr: _lr, optimizer: _opt, ...studentReads } = reads;
     saveModelWithSpec(sPath, d.student, { ...studentReads, stage: 'distilled student (f32)' });
     addRow('distilled student (f32)', d.student, sPath, countNonzero(d.student));
   }

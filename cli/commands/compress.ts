@@ -32,7 +32,7 @@ export const compressSpec: CommandSpec = {
     scope: { type: 'string', help: 'pruning thresholds per layer or one global threshold', choices: ['layer', 'global'], default: 'layer' },
     rounds: { type: 'number', integer: true, min: 1, help: 'prune -> retrain rounds (Han et al. 2015)', default: 3 },
     epochsPerRound: { type: 'number', integer: true, min: 0, help: 'retraining epochs per round', default: 1 },
-    lr: { type: 'number', above: 0, help: 'the learning rate the model was trained with (retraining uses a tenth)', default: 0.05 },
+    lr: { type: 'number', above: 0, help: 'the learning rate the model was trained with (retraining uses a tenth); default: the one `whittle train` recorded in the model file, else 0.05' },
     quantize: { type: 'boolean', help: 'int8 post-training quantization after pruning', default: true },
     distill: { type: 'string', help: 'also distill into a student, e.g. mlp:50 (the model is the teacher)' },
     distillEpochs: { type: 'number', integer: true, min: 1, help: 'student training epochs', default: 3 },
@@ -41,6 +41,17 @@ export const compressSpec: CommandSpec = {
   },
   examples: ['whittle compress model.safetensors --sparsity 0.92 --rounds 3', 'whittle compress model.safetensors --distill mlp:50 --report compress.html'],
 };
+
+/**
+ * The learning rate retraining starts from (a tenth of it): --lr, else the one `whittle train` recorded with the
+ * model (a model trained at train's default 0.01 had been retrained at a tenth of compress's old default, 0.05).
+ */
+export function trainedLr(given: number | undefined, metadata: Record<string, string>): number {
+  if (given !== undefined) return given;
+  // retraining is SGD with momentum: an Adam learning rate (0.001) says little of the SGD one
+  const recorded = Number(metadata.lr);
+  return metadata.lr !== undefined && metadata.optimizer !== 'adam' && Number.isFinite(recorded) && recorded > 0 ? recorded : 0.05;
+}
 
 /** The data a saved model was trained on, rebuilt from its metadata (tables) or the image options. */
 function dataFor(p: Parsed, model: Module, metadata: Record<string, string>, seed: number): { train: TensorDataset; test: TensorDataset } {
@@ -136,7 +147,7 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();
   const r = await compressionReportAsync(model, {
-    train, test, dir: outDir, lr: num(p, 'lr')!, log, shouldStop: () => interrupt.requested, metadata,
+    train, test, dir: outDir, lr: trainedLr(num(p, 'lr'), metadata), log, shouldStop: () => interrupt.requested, metadata,
     prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound: num(p, 'epochsPerRound')! },
     quantize: bool(p, 'quantize') ? {} : false,
     distill: student ? { student, epochs: num(p, 'distillEpochs')! } : undefined,

@@ -138,7 +138,8 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
     throw e;
   }
   const last = history[history.length - 1];
-  saveModelWithSpec(out, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? '') });
+  // the learning rate goes with the model: compress retrains at a tenth of it
+  saveModelWithSpec(out, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? ''), lr: String(num(p, 'lr')), optimizer: str(p, 'optimizer') ?? 'sgd' });
   const valAccuracy = split.val ? evaluate(model, split.val).accuracy : undefined;
   if (split.val) log(`validation accuracy ${(100 * valAccuracy!).toFixed(2)}%`);
   log(`saved ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { writeCsv } from '../../core/data/csv.js';
 import { encodeIdx } from '../../core/data/idx.js';
 import * as datasets from '../../core/data/datasets.js';
+import { loadSafetensors } from '../../core/io/safetensors.js';
+import { trainedLr } from '../../cli/commands/compress.js';
 
 const BIN = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'whittle-train-'));
@@ -79,5 +81,17 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
       expect(t.stderr.trim()).toBe(message);
     }
     expect(existsSync(join(dir, 'idx.safetensors'))).toBe(false);
+  });
+
+  it('records the learning rate with the model, and compress retrains from it unless --lr says otherwise', () => {
+    const t = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'mlp:8', '--epochs', '1', '--lr', '0.02', '--out', 'lr.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    const metadata = loadSafetensors(join(dir, 'lr.safetensors')).metadata;
+    expect([metadata.lr, metadata.optimizer]).toEqual(['0.02', 'sgd']);
+    expect(trainedLr(undefined, metadata)).toBe(0.02);
+    expect(trainedLr(0.1, metadata)).toBe(0.1);
+    // no record (an older file, another tool) or an Adam rate (retraining is SGD): compress's own default
+    expect(trainedLr(undefined, {})).toBe(0.05);
+    expect(trainedLr(undefined, { lr: '0.001', optimizer: 'adam' })).toBe(0.05);
   });
 });

@@ -88,4 +88,21 @@ describe('compression report', () => {
     expect(Array.from(student.parameters()[0].data)).toEqual(before);
     loadSparseModel(r.rows[1].file, lenet300100(3));
   });
+
+  it('with no retraining says the pruned row is not retrained, and warns of a layer pruned to nothing', () => {
+    const train = mnistDataset('train', { limit: 100 });
+    const test = mnistDataset('test', { limit: 50 });
+    const rng = new Random(4);
+    const model = new Sequential(new Flatten(), new Linear(784, 3, { rng }), new ReLU(), new Linear(3, 10, { rng }));
+    const lines: string[] = [];
+    const r = compressionReport(model, {
+      train, test, dir: join(dir, 'bare'), lr: 0.05, prune: { sparsity: 0.999, scope: 'layer', rounds: 1, epochsPerRound: 0 },
+      quantize: false, latency: { batchSizes: [1], minMs: 5 }, log: (l) => lines.push(l),
+    });
+    expect(r.rows.map((x) => x.stage)).toEqual(['dense float32', 'pruned, not retrained (sparse f32)']);
+    // 0.1% of the second layer's 30 weights rounds to none; the first keeps 2 of its 2,352
+    expect(lines.filter((l) => l.startsWith('warning:'))).toEqual([
+      "warning: 3.weight has no weights left (all 30 pruned): its layer's output no longer depends on its input; a lower --sparsity or --scope global keeps some",
+    ]);
+  });
 });
