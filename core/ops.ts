@@ -2,7 +2,7 @@
 // Composite ops (mean, variance, softmax, stack, squeeze...) are built from primitives and need no rule.
 // The table is typed { [P in Primitive]: OpDef<Attrs[P]> }, so a primitive without a rule fails tsc.
 import { allocate, floatOf, isFloat, promote, promoteScalar, type DType } from './dtype.js';
-import { DTypeError, NumericError, ShapeError, fmtShape } from './errors.js';
+import { ArgumentError, DTypeError, NumericError, ShapeError, fmtShape } from './errors.js';
 import { broadcastShapes, broadcastStrides, inferReshape, normAxes, normAxis, shapesEqual, sizeOf, stridesOf, type Shape } from './shape.js';
 import { Tensor, castArray, full, zeros } from './tensor.js';
 import { isGradEnabled, noGrad as withoutGrad } from './autograd.js';
@@ -52,7 +52,17 @@ export function setDebug(on: boolean): void { debugNaN = on; }
 function apply<P extends Primitive>(p: P, inputs: Tensor[], attrs: Attrs[P]): Tensor {
   const def = RULES[p] as OpDef<Attrs[P]>;
   const ctx: Ctx = {};
-  const out = def.forward(ctx, inputs, attrs);
+  let out: Tensor;
+  try {
+    out = def.forward(ctx, inputs, attrs);
+  } catch (e) {
+    // V8 refuses a typed array past its limit (or past the memory it can get) with a RangeError that names no op:
+    // said with the op and its operands, as tensor creation says it (allocateFor)
+    if (e instanceof RangeError && /typed array length|Array buffer allocation failed|Invalid array buffer length/i.test(e.message)) {
+      throw new ArgumentError(`${p}: the result does not fit in memory for operands ${inputs.map((t) => `${t.dtype} ${fmtShape(t.shape)}`).join(' and ')}; V8: ${e.message}`);
+    }
+    throw e;
+  }
   if (debugNaN && isFloat(out.dtype)) {
     const hasNaNIn = inputs.some((t) => t.data.some(Number.isNaN));
     if (!hasNaNIn && out.data.some(Number.isNaN)) throw new NumericError(`${p}: produced NaN from finite inputs of shapes ${inputs.map((t) => fmtShape(t.shape)).join(', ')}`);

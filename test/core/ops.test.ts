@@ -162,6 +162,8 @@ describe('shape ops and matmul', () => {
     expect(() => ops.matmul(zeros([3]), zeros([4]))).toThrow(/^matmul: inner dimensions must agree, got \[3\] and \[4\]$/);
     expect(() => ops.matmul(zeros([2, 3]), zeros([4]))).toThrow(/^matmul: inner dimensions must agree, got \[2,3\] and \[4\]$/);
     expect(() => ops.matmul(zeros([2, 3, 4]), zeros([5, 4, 3]))).toThrow(/^matmul: batch dimensions must broadcast, got \[2,3,4\] and \[5,4,3\] \(batches \[2\] and \[5\]\)$/);
+    // a result past V8's typed-array limit (4.9e9 elements) is named with the op and its operands, not a bare RangeError
+    expect(() => ops.matmul(zeros([70000, 1]), zeros([1, 70000]))).toThrow(/^matmul: the result does not fit in memory for operands float32 \[70000,1\] and float32 \[1,70000\]; V8: /);
     // 1-D by 1-D is the dot product (NumPy's matmul), a 0-D tensor
     const dot = ops.matmul(tensor([1, 2, 3]), tensor([4, 5, 6]));
     expect(dot.shape).toEqual([]);
