@@ -67,7 +67,8 @@ function topoOrder(root: Tensor): Tensor[] {
  * Backpropagates from `root` with the seed gradient `seed` (ones for a scalar root).
  * Gradients accumulate into .grad of every leaf that requiresGrad (call zeroGrad between steps);
  * intermediate gradients are dropped as soon as they are used. The graph stays intact (it is freed by
- * the GC with the tensors), so backward may run twice over the same graph and accumulates both times.
+ * the GC with the tensors), so this function may run twice over the same graph and accumulates both times;
+ * Tensor.backward() refuses a second run from the same output unless the first passed `retainGraph: true`.
  */
 export function runBackward(root: Tensor, seed: Tensor): void {
   const order = topoOrder(root);
