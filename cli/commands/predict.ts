@@ -102,6 +102,8 @@ function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, 
     ? { x: imageTensor(loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize: true })), y: undefined }
     : loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
   checkImageInput(model, metadata, ds.x.shape.slice(1), str(p, 'images') ?? 'MNIST');
+  // an images file with no images (its header says 0): said, as train's loader says it, not a NaN-shaped op error
+  if (ds.x.shape[0] === 0) throw new FormatError('holds 0 images; predict needs at least one', str(p, 'images') ?? 'MNIST', 'byte 4');
   const logits = predictNet(model, ds.x);
   const pred = Array.from(argmax(logits, -1).data);
   const k = logits.shape[logits.shape.length - 1];

@@ -101,6 +101,11 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(unlabelled.code, unlabelled.stderr).toBe(0);
     expect(unlabelled.stdout.trim().split('\n')).toEqual(lines.slice(0, 51));
     expect(unlabelled.stderr).not.toMatch(/accuracy/);
+    // an images file that holds none: said for the file
+    writeFileSync(join(dir, 'zero.idx'), encodeIdx({ dtype: 'uint8', shape: [0, 28, 28], data: new Uint8Array(0) }));
+    const none = whittle('predict', 'net.safetensors', '--images', 'zero.idx');
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe('whittle predict: zero.idx (byte 4): holds 0 images; predict needs at least one');
     // --proba: the ten digits' softmax, the prediction the likeliest
     const pp = whittle('predict', 'net.safetensors', '--images', 'images.idx', '--limit', '50', '--proba');
     expect(pp.code, pp.stderr).toBe(0);
