@@ -225,6 +225,37 @@ interface TrialResult {
   fitSeconds: number;
 }
 
+/** The options automl reads: a key outside them is a typo ('budgetSecond'), refused rather than ignored. */
+const optionKeys: readonly (keyof AutoMLOptions)[] = ['data', 'target', 'budgetSeconds', 'maxTrials', 'metric', 'task', 'seed', 'strategy', 'pruner', 'ensemble', 'workers', 'folds', 'sampleRows', 'repeats', 'impute', 'maxCategories', 'parseDates', 'dedupePredictions', 'startFromDefaults', 'learners', 'onProgress', 'signal', 'clock'];
+const ensembleKeys = ['size', 'candidates', 'bags', 'init', 'objective', 'calibrate', 'maxRows'];
+
+/**
+ * The options' names and the types a typo or a value from a config file gets wrong, before any work: a mistyped task
+ * ('classify') had fitted a regression on class indices, an unknown key was ignored, and `learners: 'knn'` failed
+ * deep inside with '.filter is not a function'.
+ */
+function checkOptions(opts: AutoMLOptions): void {
+  if (typeof opts !== 'object' || opts === null) throw new ArgumentError(`automl: needs an options object ({ data, target, ... }), got ${opts === null ? 'null' : typeof opts}`);
+  const near = (key: string, keys: readonly string[]) => keys.find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+  for (const key of Object.keys(opts)) {
+    if (!(optionKeys as readonly string[]).includes(key)) {
+      const guess = near(key, optionKeys);
+      throw new ArgumentError(`automl: unknown option ${JSON.stringify(key)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; options: ${optionKeys.join(', ')}`);
+    }
+  }
+  if (typeof opts.ensemble === 'object' && opts.ensemble !== null) {
+    for (const key of Object.keys(opts.ensemble)) if (!ensembleKeys.includes(key)) throw new ArgumentError(`automl: unknown ensemble option ${JSON.stringify(key)}; ensemble options: ${ensembleKeys.join(', ')}`);
+  }
+  if (typeof opts.data !== 'string' && !(typeof opts.data === 'object' && opts.data !== null)) throw new ArgumentError(`automl: data must be a file path, a Table or an array of records, got ${opts.data === null ? 'null' : typeof opts.data}`);
+  if (typeof opts.target !== 'string') throw new ArgumentError(`automl: target must be a column name (a string), got ${JSON.stringify(opts.target)}`);
+  if (opts.task !== undefined && !['auto', 'classification', 'regression'].includes(opts.task)) throw new ArgumentError(`automl: task must be 'auto', 'classification' or 'regression', got ${JSON.stringify(opts.task)}`);
+  for (const key of ['budgetSeconds', 'maxTrials', 'seed', 'workers', 'folds', 'repeats', 'maxCategories'] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== 'number') throw new ArgumentError(`automl: ${key} must be a number, got ${JSON.stringify(opts[key])}`);
+  }
+  if (opts.strategy !== undefined && typeof opts.strategy === 'string' && !['tpe', 'random'].includes(opts.strategy)) throw new ArgumentError(`automl: strategy must be 'tpe', 'random' or a strategy, got ${JSON.stringify(opts.strategy)}`);
+  for (const key of ['learners', 'impute'] as const) if (opts[key] !== undefined && !Array.isArray(opts[key])) throw new ArgumentError(`automl: ${key} must be an array, got ${JSON.stringify(opts[key])}`);
+}
+
 function loadTable(data: string | Frame): Table {
   if (typeof data === 'string') return readTable(data);
   return isTable(data) ? data : tableFromRecords(data);
@@ -232,6 +263,7 @@ function loadTable(data: string | Frame): Table {
 
 export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   // milliseconds since the epoch, with performance.now's fraction (a fold fit on a small table is under a ms)
+  checkOptions(opts);
   const clock = opts.clock ?? processClock;
   const start = clock();
   const budget = opts.budgetSeconds ?? 60;

@@ -47,6 +47,18 @@ describe('automl', () => {
     await expect(automl({ data: data.map(({ y }) => ({ y })), target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: the table has no column besides the target "y"'));
   });
 
+  it('refuses unknown option names and values of the wrong kind before any work, naming them', async () => {
+    const recs = Array.from({ length: 30 }, (_, i) => ({ x: i, y: i % 3 === 0 ? 'p' : i % 3 === 1 ? 'q' : 'r' }));
+    // a mistyped task had fitted a regression on the class indices and predicted numbers
+    await expect(automl({ data: recs, target: 'y', maxTrials: 1, task: 'classify' as 'classification' })).rejects.toThrow(new ArgumentError(`automl: task must be 'auto', 'classification' or 'regression', got "classify"`));
+    await expect(automl({ data: recs, target: 'y', maxTrials: 1, budgetSecond: 5 } as unknown as AutoMLOptions)).rejects.toThrow(/^automl: unknown option "budgetSecond" \(did you mean "budgetSeconds"\?\); options: data, target, /);
+    await expect(automl({ data: recs, target: 'y', maxTrials: 1, ensemble: { sizee: 3 } as object })).rejects.toThrow(/^automl: unknown ensemble option "sizee"; ensemble options: size, /);
+    await expect(automl({ data: recs, target: 'y', learners: 'knn' as unknown as ['knn'] })).rejects.toThrow(new ArgumentError('automl: learners must be an array, got "knn"'));
+    await expect(automl({ data: null as unknown as string, target: 'y' })).rejects.toThrow(new ArgumentError('automl: data must be a file path, a Table or an array of records, got null'));
+    await expect(automl({ data: recs, target: 'y', budgetSeconds: '3' as unknown as number })).rejects.toThrow(new ArgumentError('automl: budgetSeconds must be a number, got "3"'));
+    await expect(automl({ data: recs, target: 'y', strategy: 'grid' as 'tpe' })).rejects.toThrow(new ArgumentError(`automl: strategy must be 'tpe', 'random' or a strategy, got "grid"`));
+  });
+
   it("names the table's rows in its notes, not the rows with a target", async () => {
     // row 1 has no target, so the infinite x of row 5 is the fifth labelled row (index 4): the note says row 5
     const data = Array.from({ length: 30 }, (_, i) => ({ x: i === 5 ? Infinity : i, y: i === 1 ? null : i % 2 ? 'a' : 'b' }));
