@@ -1,6 +1,8 @@
 // Adam (Kingma & Ba 2015) with L2 weight decay, and AdamW (Loshchilov & Hutter 2019) with decoupled decay.
 import { Optimizer } from './optimizer.js';
 import type { Tensor } from '../tensor.js';
+import { ArgumentError } from '../errors.js';
+import { checkNumber, checkOptions, finiteNonNegative, fmtValue, unitInterval } from './check.js';
 
 export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
 
@@ -11,10 +13,16 @@ export class Adam extends Optimizer {
   weightDecay: number;
   protected decoupled = false;
   constructor(params: Iterable<Tensor>, o: AdamOptions = {}) {
+    const name = new.target.name;
+    checkOptions(name, o, 'an object such as { lr: 1e-3 }');
     super(params, o.lr ?? 1e-3);
-    [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
-    this.eps = o.eps ?? 1e-8;
-    this.weightDecay = o.weightDecay ?? 0;
+    const betas: unknown = o.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new ArgumentError(`${name}: betas must be a pair [beta1, beta2], got ${fmtValue(betas)}`);
+    this.beta1 = checkNumber(name, 'betas[0]', betas[0], unitInterval, 'in [0, 1)');
+    this.beta2 = checkNumber(name, 'betas[1]', betas[1], unitInterval, 'in [0, 1)');
+    // eps 0 divides 0 by 0 for a weight whose gradients have all been zero
+    this.eps = checkNumber(name, 'eps', o.eps ?? 1e-8, (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
+    this.weightDecay = checkNumber(name, 'weightDecay', o.weightDecay ?? 0, finiteNonNegative, 'a finite number >= 0');
   }
   protected update(w: Float32Array, g: Float32Array, s: Record<string, Float32Array>): void {
     const m = this.buffer(s, 'expAvg', w.length);
@@ -38,7 +46,9 @@ export class Adam extends Optimizer {
 
 export class AdamW extends Adam {
   constructor(params: Iterable<Tensor>, o: AdamOptions = {}) {
-    super(params, { weightDecay: 0.01, ...o });
+    checkOptions('AdamW', o, 'an object such as { lr: 1e-3 }');
+    // `?? 0.01` rather than a spread default, so { weightDecay: undefined } still gets the documented 0.01
+    super(params, { ...o, weightDecay: o.weightDecay ?? 0.01 });
     this.decoupled = true;
   }
 }

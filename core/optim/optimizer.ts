@@ -2,6 +2,7 @@
 // Updates run in place on the parameters' typed arrays, outside the graph.
 import type { Tensor } from '../tensor.js';
 import { ArgumentError } from '../errors.js';
+import { checkNumber, finiteNonNegative } from './check.js';
 
 export interface OptimizerState {
   lr: number;
@@ -19,7 +20,8 @@ export abstract class Optimizer {
 
   constructor(params: Iterable<Tensor>, lr: number) {
     this.params = [...params];
-    if (!(lr >= 0)) throw new ArgumentError(`${this.constructor.name}: lr must be >= 0, got ${lr}`);
+    // Infinity passes `lr >= 0` but its first step leaves every weight infinite or NaN
+    checkNumber(this.constructor.name, 'lr', lr, finiteNonNegative, 'a finite number >= 0');
     for (const p of this.params) if (!p.requiresGrad) throw new ArgumentError(`${this.constructor.name}: every parameter must require grad`);
     this.lr = lr;
     this.state = this.params.map(() => ({}));

@@ -1,11 +1,16 @@
 // Learning-rate schedules: call step() once per epoch (or per iteration, as you define the unit); they set opt.lr.
 import type { Optimizer } from './optimizer.js';
 import { ArgumentError } from '../errors.js';
+import { checkNumber, finiteNonNegative, fmtValue, positiveInteger } from './check.js';
+
+/** A multiplicative decay: 0 or less would zero or flip the sign of lr, which the optimizer's own check never sees. */
+const positiveFinite = (x: number): boolean => Number.isFinite(x) && x > 0;
 
 export abstract class LRScheduler {
   readonly baseLr: number;
   lastEpoch = 0;
   constructor(readonly optimizer: Optimizer) {
+    if (typeof (optimizer as Partial<Optimizer> | null)?.lr !== 'number') throw new ArgumentError(`${new.target.name}: optimizer must be an Optimizer, got ${fmtValue(optimizer)}`);
     this.baseLr = optimizer.lr;
   }
   /** The learning rate at epoch t (t = 0 is the start). */
@@ -26,18 +31,27 @@ export abstract class LRScheduler {
 export class StepLR extends LRScheduler {
   constructor(opt: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
     super(opt);
-    if (!(stepSize >= 1)) throw new ArgumentError(`StepLR: stepSize must be >= 1, got ${stepSize}`);
+    checkNumber('StepLR', 'stepSize', stepSize, positiveInteger, '>= 1, a whole number of epochs');
+    checkNumber('StepLR', 'gamma', gamma, positiveFinite, 'a finite number > 0');
   }
   lrAt(t: number): number { return this.baseLr * Math.pow(this.gamma, Math.floor(t / this.stepSize)); }
 }
 /** lr * gamma^t. */
 export class ExponentialLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly gamma: number) { super(opt); }
+  constructor(opt: Optimizer, readonly gamma: number) {
+    super(opt);
+    checkNumber('ExponentialLR', 'gamma', gamma, positiveFinite, 'a finite number > 0');
+  }
   lrAt(t: number): number { return this.baseLr * Math.pow(this.gamma, t); }
 }
 /** etaMin + (lr - etaMin) (1 + cos(pi t / tMax)) / 2, held at etaMin after tMax. */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly tMax: number, readonly etaMin = 0) { super(opt); }
+  constructor(opt: Optimizer, readonly tMax: number, readonly etaMin = 0) {
+    super(opt);
+    // tMax 0 divides 0 by 0 at t = 0
+    checkNumber('CosineAnnealingLR', 'tMax', tMax, positiveInteger, 'a positive integer');
+    checkNumber('CosineAnnealingLR', 'etaMin', etaMin, finiteNonNegative, 'a finite number >= 0');
+  }
   lrAt(t: number): number {
     const tt = Math.min(t, this.tMax);
     return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * tt) / this.tMax))) / 2;
@@ -50,7 +64,7 @@ export class CosineAnnealingLR extends LRScheduler {
 export class InvLR extends LRScheduler {
   constructor(opt: Optimizer, readonly gamma = 1e-4, readonly power = 0.75) {
     super(opt);
-    if (!(gamma >= 0) || !(power >= 0)) throw new ArgumentError(`InvLR: gamma and power must be >= 0, got ${gamma} and ${power}`);
+    if (!finiteNonNegative(gamma) || !finiteNonNegative(power)) throw new ArgumentError(`InvLR: gamma and power must be >= 0 and finite, got ${fmtValue(gamma)} and ${fmtValue(power)}`);
   }
   lrAt(t: number): number { return this.baseLr * Math.pow(1 + this.gamma * t, -this.power); }
 }
@@ -58,6 +72,11 @@ export class InvLR extends LRScheduler {
 export class LinearWarmup extends LRScheduler {
   constructor(opt: Optimizer, readonly warmupSteps: number, readonly after?: LRScheduler, readonly startFactor = 0.1) {
     super(opt);
+    // 0 is allowed: no warmup, straight to `after`, as a warmup computed as a fraction of a short run may come out
+    checkNumber('LinearWarmup', 'warmupSteps', warmupSteps, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
+    // as torch's LinearLR: a factor of 0 starts at lr 0 (a wasted step), one above 1 warms down, below 0 flips the sign
+    checkNumber('LinearWarmup', 'startFactor', startFactor, (x) => x > 0 && x <= 1, 'in (0, 1]');
+    if (after !== undefined && !(after instanceof LRScheduler)) throw new ArgumentError(`LinearWarmup: after must be a scheduler, got ${fmtValue(after)}`);
     opt.lr = this.lrAt(0);
   }
   lrAt(t: number): number {
