@@ -20,4 +20,13 @@ describe('backend selection', () => {
     await useBackend('cpu');
     expect(getBackend()).toBe(cpuBackend);
   });
+
+  it('refuses a backend name it does not know and anything but a backend object, staying where it was', async () => {
+    await expect(useBackend('cuda' as 'gpu')).rejects.toThrow("useBackend: name must be 'cpu' or 'gpu', got \"cuda\"");
+    await expect(useBackend('Cpu' as 'cpu')).rejects.toThrow(/^useBackend: name must be 'cpu' or 'gpu', got "Cpu"$/);
+    expect(() => setBackend('gpu' as never)).toThrow(`setBackend: needs a backend object (kernels/backend.ts Backend); to select one by name use useBackend("gpu"), got "gpu"`);
+    expect(() => setBackend(null as never)).toThrow(/^setBackend: needs a backend object .*, got null$/);
+    expect(() => setBackend({} as never)).toThrow(/^setBackend: needs a backend object .*, got an object without matmul, conv2d, /);
+    expect(getBackend()).toBe(cpuBackend);
+  });
 });
