@@ -7,7 +7,7 @@ import { ArgumentError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { decodeParam, encodeParam, sampleParam, type Config, type Param, type Space, type Value } from '../space.js';
 import type { AskContext, GenericStrategy } from './types.js';
-import { bestFirst } from './util.js';
+import { bestFirst, checkOption, checkOptionsObject } from './util.js';
 
 export interface EvolutionOptions {
   /** Population size P (default 20). */
@@ -19,11 +19,14 @@ export interface EvolutionOptions {
 }
 
 export function regularizedEvolution(options: EvolutionOptions = {}): GenericStrategy {
+  checkOptionsObject('regularizedEvolution', options);
   const populationSize = options.populationSize ?? 20;
   const sampleSize = options.sampleSize ?? 5;
   const scale = options.mutationScale ?? 0.15;
   if (!Number.isInteger(populationSize) || populationSize < 2) throw new ArgumentError(`regularizedEvolution: populationSize must be an integer >= 2, got ${populationSize}`);
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > populationSize) throw new ArgumentError(`regularizedEvolution: sampleSize must be an integer in [1, populationSize], got ${sampleSize}`);
+  // a std: NaN or 0 leaves every numeric step to the uniform fallback, and a negative one is no scale at all
+  checkOption('regularizedEvolution', 'mutationScale', scale, (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
   return {
     name: 'evolution',
     ask<C>({ space, rng, history, index, directions }: AskContext<C>) {

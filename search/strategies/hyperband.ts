@@ -7,6 +7,7 @@
 
 import { ArgumentError } from '../../core/errors.js';
 import { randomSearch } from './random.js';
+import { checkOptionsObject, describeValue } from './util.js';
 import type { AskContext, GenericPruner, GenericStrategy, PruneContext, Report, RunningTrial } from './types.js';
 
 export interface HyperbandOptions {
@@ -29,11 +30,15 @@ export interface HyperbandStrategy extends GenericStrategy {
 }
 
 export function hyperband(options: HyperbandOptions): HyperbandStrategy {
+  checkOptionsObject('hyperband', options, 'an object with maxResource, e.g. { maxResource: 27 }');
   const { maxResource } = options;
   const minResource = options.minResource ?? 1;
   const eta = options.eta ?? 3;
-  if (!(maxResource > 0) || !(minResource > 0) || minResource > maxResource) throw new ArgumentError(`hyperband: need 0 < minResource <= maxResource, got ${minResource} and ${maxResource}`);
-  if (!(eta >= 2)) throw new ArgumentError(`hyperband: eta must be >= 2, got ${eta}`);
+  if (maxResource === undefined) throw new ArgumentError('hyperband: options must give maxResource, the full resource of a trial (e.g. epochs), got none');
+  // finite: an infinite maxResource makes infinitely many brackets, and the schedule below would never end
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (!finite(maxResource) || !finite(minResource) || !(minResource > 0) || minResource > maxResource) throw new ArgumentError(`hyperband: need 0 < minResource <= maxResource, both finite, got ${describeValue(minResource)} and ${describeValue(maxResource)}`);
+  if (!finite(eta) || !(eta >= 2)) throw new ArgumentError(`hyperband: eta must be a finite number >= 2, got ${describeValue(eta)}`);
   const sampler = options.sampler ?? randomSearch();
   const sMax = Math.floor(Math.log(maxResource / minResource) / Math.log(eta) + 1e-9);
   const schedule: number[] = [];
@@ -81,6 +86,7 @@ export function hyperband(options: HyperbandOptions): HyperbandStrategy {
 
 /** Successive halving: Hyperband with only its most aggressive bracket. */
 export function successiveHalving(options: Omit<HyperbandOptions, 'singleBracket'>): HyperbandStrategy {
+  checkOptionsObject('successiveHalving', options, 'an object with maxResource, e.g. { maxResource: 27 }');
   return hyperband({ ...options, singleBracket: true });
 }
 

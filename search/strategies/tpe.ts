@@ -9,7 +9,7 @@ import { ArgumentError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { decodeParam, encodeParam, type Config, type Param } from '../space.js';
 import type { AskContext, GenericStrategy, TrialRecord } from './types.js';
-import { bestFirst } from './util.js';
+import { bestFirst, checkOption, checkOptionsObject, describeValue } from './util.js';
 
 export interface TpeOptions {
   /** Random trials before the model is used (default 10). */
@@ -36,6 +36,7 @@ export interface TpeOptions {
 }
 
 export function tpe(options: TpeOptions = {}): GenericStrategy {
+  checkOptionsObject('tpe', options);
   const startup = options.startupTrials ?? 10;
   const gamma = options.gamma ?? ((n: number) => Math.min(Math.ceil(0.15 * n), 25));
   const nCandidates = options.candidates ?? 24;
@@ -43,13 +44,25 @@ export function tpe(options: TpeOptions = {}): GenericStrategy {
   const categoricalPrior = options.categoricalPrior ?? 1;
   if (!Number.isInteger(startup) || startup < 0) throw new ArgumentError(`tpe: startupTrials must be a non-negative integer, got ${startup}`);
   if (!Number.isInteger(nCandidates) || nCandidates < 1) throw new ArgumentError(`tpe: candidates must be a positive integer, got ${nCandidates}`);
+  // a NaN weight makes every density NaN, no candidate ever scores above -Infinity, and TPE proposes the centre forever
+  const finiteNonNegative = (x: number) => Number.isFinite(x) && x >= 0;
+  checkOption('tpe', 'priorWeight', priorWeight, finiteNonNegative, 'a finite number >= 0');
+  checkOption('tpe', 'categoricalPrior', categoricalPrior, finiteNonNegative, 'a finite number >= 0');
+  if (typeof gamma !== 'function') throw new ArgumentError(`tpe: gamma must be a function of the number of observations, got ${describeValue(gamma)}`);
+  /** gamma(n), checked where it is called: a function can only be judged by what it returns. */
+  const goodCount = (n: number): number => {
+    const v: unknown = gamma(n);
+    // (0, n]: rounding and the clamp below still turn 0.3 into 1 and n into n - 1, as they always have
+    if (typeof v !== 'number' || !(v > 0 && v <= n)) throw new ArgumentError(`tpe: gamma(n) must return a number in (0, n], how many of the n observations count as good, got ${describeValue(v)} for n = ${n}`);
+    return Math.min(n - 1, Math.max(1, Math.round(v)));
+  };
   return {
     name: 'tpe',
     ask<C>({ space, rng, history, directions }: AskContext<C>) {
       const ranked = bestFirst(history as readonly TrialRecord<Config>[], directions);
       const propose = (): Config => {
         if (ranked.length < Math.max(startup, 2)) return space.sample(rng) as Config;
-        const nGood = Math.min(ranked.length - 1, Math.max(1, Math.round(gamma(ranked.length))));
+        const nGood = goodCount(ranked.length);
         const good = ranked.slice(0, nGood) as TrialRecord<Config>[];
         // Pruned trials were judged worse than their peers: they count as bad observations.
         const bad = [...ranked.slice(nGood), ...(history as readonly TrialRecord<Config>[]).filter((t) => t.state === 'pruned')];

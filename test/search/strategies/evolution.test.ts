@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
+import { ArgumentError } from '../../../core/errors.js';
 import { space } from '../../../search/space.js';
 import { mutate, regularizedEvolution } from '../../../search/strategies/evolution.js';
 import { randomSearch } from '../../../search/strategies/random.js';
@@ -50,5 +51,16 @@ describe('regularized evolution', () => {
       rand += (await optimize({ space: hartmann6Space, strategy: randomSearch(), objective: f, trials: 200, seed })).best!.values[0];
     }
     expect(evo).toBeLessThan(rand);
+  });
+});
+
+describe('regularizedEvolution options', () => {
+  it.each([-1, NaN, 0, Infinity])('refuses mutationScale %s', (mutationScale) => {
+    expect(() => regularizedEvolution({ mutationScale })).toThrow(ArgumentError);
+    expect(() => regularizedEvolution({ mutationScale })).toThrow(`regularizedEvolution: mutationScale must be a finite number > 0, got ${mutationScale}`);
+  });
+  it('refuses options that are not an object, and keeps the defaults for none', () => {
+    expect(() => regularizedEvolution(null as unknown as object)).toThrow(/^regularizedEvolution: options must be an object, got null$/);
+    expect(regularizedEvolution().name).toBe('evolution');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { space } from '../../../search/space.js';
+import { ArgumentError } from '../../../core/errors.js';
 import { hyperband, successiveHalving } from '../../../search/strategies/hyperband.js';
 import { randomSearch } from '../../../search/strategies/random.js';
 import { optimize, type Trial } from '../../../search/study.js';
@@ -50,5 +51,22 @@ describe('hyperband', () => {
   it('rejects bad resources', () => {
     expect(() => hyperband({ maxResource: 0 })).toThrow(/minResource <= maxResource/);
     expect(() => hyperband({ maxResource: 9, eta: 1 })).toThrow(/eta/);
+  });
+});
+
+describe('hyperband options', () => {
+  type Opts = Parameters<typeof hyperband>[0];
+  it.each([
+    ['no options', undefined, /^hyperband: options must be an object with maxResource, e\.g\. \{ maxResource: 27 \}, got undefined$/],
+    ['no maxResource', {}, /^hyperband: options must give maxResource, the full resource of a trial \(e\.g\. epochs\), got none$/],
+    ['maxResource Infinity (a schedule that never ends)', { maxResource: Infinity }, /^hyperband: need 0 < minResource <= maxResource, both finite, got 1 and Infinity$/],
+    ['maxResource a string', { maxResource: '27' }, /^hyperband: need 0 < minResource <= maxResource, both finite, got 1 and "27" \(a string\)$/],
+    ['eta Infinity', { maxResource: 27, eta: Infinity }, /^hyperband: eta must be a finite number >= 2, got Infinity$/],
+  ])('%s', (_, options, message) => {
+    expect(() => hyperband(options as unknown as Opts)).toThrow(ArgumentError);
+    expect(() => hyperband(options as unknown as Opts)).toThrow(message);
+  });
+  it('successiveHalving with no options names itself', () => {
+    expect(() => successiveHalving(undefined as unknown as Opts)).toThrow(/^successiveHalving: options must be an object with maxResource/);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { space } from '../../../search/space.js';
 import { randomSearch } from '../../../search/strategies/random.js';
-import { tpe } from '../../../search/strategies/tpe.js';
+import { tpe, type TpeOptions } from '../../../search/strategies/tpe.js';
+import { ArgumentError } from '../../../core/errors.js';
 import { optimize } from '../../../search/study.js';
 import { branin, BRANIN_MINIMUM, braninSpace } from '../../../search/test-functions.js';
 
@@ -66,5 +67,38 @@ describe('tpe', () => {
     // and the option off draws exactly as before it existed
     const again = await optimize({ space: small, strategy: tpe({ avoidRepeats: false }), objective: f, trials: 40, seed: 3 });
     expect(keys(again)).toEqual(keys(plain));
+  });
+});
+
+describe('tpe refuses options that would leave it proposing nonsense', () => {
+  const objective = ({ x1, x2 }: { x1: number; x2: number }) => branin(x1, x2);
+  it.each([
+    ['priorWeight NaN (the centre of the space forever)', { priorWeight: NaN }, /^tpe: priorWeight must be a finite number >= 0, got NaN$/],
+    ['priorWeight < 0', { priorWeight: -1 }, /^tpe: priorWeight must be a finite number >= 0, got -1$/],
+    ['categoricalPrior Infinity', { categoricalPrior: Infinity }, /^tpe: categoricalPrior must be a finite number >= 0, got Infinity$/],
+    ['gamma not a function', { gamma: 5 as unknown as TpeOptions['gamma'] }, /^tpe: gamma must be a function of the number of observations, got 5$/],
+  ] as Array<[string, TpeOptions, RegExp]>)('%s', (_, options, message) => {
+    expect(() => tpe(options)).toThrow(ArgumentError);
+    expect(() => tpe(options)).toThrow(message);
+  });
+  it('null options', () => {
+    expect(() => tpe(null as unknown as TpeOptions)).toThrow(/^tpe: options must be an object, got null$/);
+  });
+  it.each([
+    ['NaN', () => NaN, /got NaN for n = 3$/],
+    ['0', () => 0, /got 0 for n = 3$/],
+    ['n + 5', (n: number) => n + 5, /got 8 for n = 3$/],
+    ['a string', () => '1' as unknown as number, /got "1" \(a string\) for n = 3$/],
+  ])('gamma returning %s fails when the model is first used, naming the option and n', async (_, gamma, message) => {
+    const run = optimize({ space: braninSpace, strategy: tpe({ startupTrials: 3, gamma }), objective, trials: 5 });
+    await expect(run).rejects.toThrow(ArgumentError);
+    await expect(optimize({ space: braninSpace, strategy: tpe({ startupTrials: 3, gamma }), objective, trials: 5 })).rejects.toThrow(/^tpe: gamma\(n\) must return a number in \(0, n\], how many of the n observations count as good, /);
+    await expect(optimize({ space: braninSpace, strategy: tpe({ startupTrials: 3, gamma }), objective, trials: 5 })).rejects.toThrow(message);
+  });
+  it('a fractional gamma and gamma(n) = n are still rounded and clamped as before', async () => {
+    for (const gamma of [(n: number) => 0.1 * n, (n: number) => n]) {
+      const r = await optimize({ space: braninSpace, strategy: tpe({ startupTrials: 3, gamma, priorWeight: 0 }), objective, trials: 8 });
+      expect(r.trials.filter((t) => t.state === 'complete')).toHaveLength(8);
+    }
   });
 });
