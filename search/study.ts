@@ -11,7 +11,7 @@ import { consoleProgress, silentProgress, type ProgressReporter, type ProgressSt
 import type { Config, Space } from './space.js';
 import { randomSearch } from './strategies/random.js';
 import type { Pruner, Report, RunningTrial, Strategy, Suggestion, TrialRecord } from './strategies/types.js';
-import { mixSeed } from './strategies/util.js';
+import { describeValue, mixSeed } from './strategies/util.js';
 import { defaultWorkers, executeTrial, loadObjective, TrialWorkerPool, type ObjectiveFn, type ObjectiveModule, type TrialHooks, type TrialJob, type TrialOutcome } from './workers.js';
 
 export { TrialPruned, type Trial, type ObjectiveModule, type ObjectiveFn } from './workers.js';
@@ -92,7 +92,10 @@ export class Study<C = Config> {
       throw new ArgumentError(`Study: directions must be 'minimize' or 'maximize', got [${this.directions.join(',')}]`);
     }
     if (options.trials === undefined && options.seconds === undefined) throw new ArgumentError('Study: needs a budget, trials or seconds, got neither');
-    if (options.trials !== undefined && !(options.trials >= 0)) throw new ArgumentError(`Study: trials must be >= 0, got ${options.trials}`);
+    // an integer: 2.5 would run 3 trials (the loop starts one while fewer than 2.5 have finished)
+    if (options.trials !== undefined && !(typeof options.trials === 'number' && Number.isInteger(options.trials) && options.trials >= 1)) {
+      throw new ArgumentError(`Study: trials must be a positive integer, got ${describeValue(options.trials)}`);
+    }
     if (options.seconds !== undefined && !(options.seconds >= 0)) throw new ArgumentError(`Study: seconds must be >= 0, got ${options.seconds}`);
     this.seed = options.seed ?? 0;
     this.strategy = options.strategy ?? randomSearch();
@@ -140,8 +143,8 @@ export class Study<C = Config> {
     let pool: TrialWorkerPool<C> | null = null;
     let fn: ObjectiveFn<C> | null = null;
     try {
-      if (typeof o.objective === 'function') fn = o.objective;
-      else if (workers === 1) fn = await loadObjective<C>(o.objective);
+      if (typeof o.objective === 'function') fn = checkedObjective(o.objective);
+      else if (workers === 1) fn = checkedObjective(await loadObjective<C>(o.objective));
       else pool = await TrialWorkerPool.create<C>(workers, o.objective);
       await this.loop(start, workers, fn, pool, journal, progress);
     } finally {
@@ -267,6 +270,20 @@ export class Study<C = Config> {
     }
     return { directions: this.directions, trials, best: this.directions.length === 1 ? front[0] : undefined, paretoFront: front, history, elapsedMs };
   }
+}
+
+/**
+ * The objective, with what it returns checked before the trial runner coerces it: a string or undefined would
+ * otherwise reach the record as NaN and be reported as [NaN], which is not what the objective said. Worker
+ * threads run the objective themselves, so a module objective on several workers still reports [NaN].
+ */
+function checkedObjective<C>(fn: ObjectiveFn<C>): ObjectiveFn<C> {
+  return async (config, trial) => {
+    const r: unknown = await fn(config, trial);
+    const ok = typeof r === 'number' || (Array.isArray(r) && r.every((v) => typeof v === 'number'));
+    if (!ok) throw new ArgumentError(`objective must return a number or an array of numbers, got ${describeValue(r)}`);
+    return r as Awaited<ReturnType<ObjectiveFn<C>>>;
+  };
 }
 
 /** Shorthand: `await optimize({ space, objective, strategy: tpe(), trials: 100 })`. */

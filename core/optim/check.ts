@@ -8,7 +8,7 @@ export function fmtValue(v: unknown): string {
   if (typeof v === 'string') return `${JSON.stringify(v)} (a string)`;
   if (typeof v === 'bigint') return `${v}n (a bigint)`;
   if (Array.isArray(v)) return `an array of ${v.length}`;
-  return `a ${typeof v}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /** Returns v when it is a number and ok(v); otherwise throws `<op>: <name> must be <want>, got <v>`. */

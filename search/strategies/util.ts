@@ -32,7 +32,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `${JSON.stringify(v)} (a string)`;
   if (typeof v === 'bigint') return `${v}n (a bigint)`;
   if (Array.isArray(v)) return `[${v.map(describeValue).join(',')}]`;
-  return `a ${typeof v}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /** A strategy's options argument: undefined is the defaults; anything else must be an object. */

@@ -199,3 +199,26 @@ describe('Study', () => {
     await expect(optimize({ space: braninSpace, objective: braninObjective, trials: 1, strategy: bad })).rejects.toThrow(/must suggest configs inside the space, 'x1' must be/);
   });
 });
+
+describe('what an objective returns, and the trials budget, are checked and reported as they came', () => {
+  it.each([
+    ['a string', '3', 'objective must return a number or an array of numbers, got "3" (a string)'],
+    ['undefined', undefined, 'objective must return a number or an array of numbers, got undefined'],
+    ['null', null, 'objective must return a number or an array of numbers, got null'],
+    ['an array holding a string', [1, '2'], 'objective must return a number or an array of numbers, got [1,"2" (a string)]'],
+    ['an object', { loss: 1 }, 'objective must return a number or an array of numbers, got an object'],
+  ])('an objective returning %s fails its trial saying what came back', async (_, value, message) => {
+    const r = await optimize({ space: braninSpace, objective: () => value as unknown as number, trials: 1 });
+    expect(r.trials[0].state).toBe('failed');
+    expect(r.trials[0].error).toBe(message);
+  });
+  it('a NaN is still reported as a number that is NaN', async () => {
+    const r = await optimize({ space: braninSpace, objective: () => NaN, trials: 1 });
+    expect(r.trials[0].error).toBe('objective must return numbers, got [NaN]');
+  });
+  it.each([2.5, '5', 0, -1, NaN, Infinity])('trials %s is refused', (trials) => {
+    const make = () => new Study({ space: braninSpace, objective: braninObjective, trials: trials as number });
+    expect(make).toThrow(ArgumentError);
+    expect(make).toThrow(`Study: trials must be a positive integer, got ${typeof trials === 'string' ? `"${trials}" (a string)` : trials}`);
+  });
+});
