@@ -7,7 +7,7 @@ import { DataLoader, type TensorDataset } from './data/dataset.js';
 import { crossEntropy, accuracy as batchAccuracy } from './nn/losses.js';
 import { noGrad } from './autograd.js';
 import { concat } from './ops.js';
-import { NumericError, fmtShape } from './errors.js';
+import { ArgumentError, NumericError, fmtShape } from './errors.js';
 
 export interface EpochStats {
   epoch: number;
@@ -59,6 +59,10 @@ function firstNonFinite(params: readonly Tensor[]): number {
  * fitAsync() can hand the event loop a turn between batches (signal handlers, progress, timers).
  */
 export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<void, EpochStats[]> {
+  // an empty loader would return epochs of loss 0 and accuracy 0 from a model that never took a step
+  if (train.numBatches === 0) {
+    throw new ArgumentError(`fit: the training loader must yield at least one batch, got none from ${train.dataset.length} rows with batchSize ${train.batchSize}${train.dropLast ? ' and dropLast' : ''}`);
+  }
   const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
   const history: EpochStats[] = [];
   const checkFinite = (o.onNonFinite ?? 'throw') === 'throw';

@@ -8,7 +8,7 @@ import { SGD } from '../../core/optim/sgd.js';
 import { fit, evaluate, predict } from '../../core/train.js';
 import { crossEntropy } from '../../core/nn/losses.js';
 import { saveModel, loadModelWeights, loadTensors } from '../../core/io/model-file.js';
-import { FormatError, NumericError } from '../../core/errors.js';
+import { ArgumentError, FormatError, NumericError } from '../../core/errors.js';
 import { DataLoader as Loader, TensorDataset } from '../../core/data/dataset.js';
 import { Linear, Sequential } from '../../core/nn/layers.js';
 import { Random } from '../../core/random.js';
@@ -97,5 +97,23 @@ describe('fit on a diverging run', () => {
     const m = net();
     const hist = fit(m, new Loader(data, { batchSize: 16 }), { epochs: 3, optimizer: new SGD(m.parameters(), { lr: 0.1 }) });
     expect(hist[2].loss).toBeLessThan(hist[0].loss);
+  });
+});
+
+describe('fit on a loader with no batches', () => {
+  const rows = (n: number) => new TensorDataset(new Tensor(new Float32Array(n * 4), [n, 4]), new Tensor(new Int32Array(n), [n], 'int32'));
+  const net = () => new Sequential(new Linear(4, 3, { rng: new Random(1) }));
+  it.each([
+    ['0 rows', new Loader(rows(0), { batchSize: 16 }), 'fit: the training loader must yield at least one batch, got none from 0 rows with batchSize 16'],
+    ['dropLast with a batch larger than the data', new Loader(rows(10), { batchSize: 32, dropLast: true }), 'fit: the training loader must yield at least one batch, got none from 10 rows with batchSize 32 and dropLast'],
+  ])('%s is an ArgumentError, not an epoch of loss 0', (_, loader, message) => {
+    const m = net();
+    const run = () => fit(m, loader, { epochs: 1, optimizer: new SGD(m.parameters(), { lr: 0.1 }) });
+    expect(run).toThrow(ArgumentError);
+    expect(run).toThrow(message);
+  });
+  it('one short batch without dropLast still trains', () => {
+    const m = net();
+    expect(fit(m, new Loader(rows(10), { batchSize: 32 }), { epochs: 1, optimizer: new SGD(m.parameters(), { lr: 0.1 }) })).toHaveLength(1);
   });
 });
