@@ -88,6 +88,7 @@ export abstract class Module {
    * Shapes must agree exactly; floating dtypes convert, so float64 or float16-decoded weights load into float32.
    */
   loadStateDict(sd: StateDict, strict = true): { missing: string[]; unexpected: string[] } {
+    if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw new ArgumentError(`loadStateDict: the state dict must be an object of tensors by name, got ${describeEntry(sd)}`);
     const own = this.stateDict();
     const missing = Object.keys(own).filter((k) => !(k in sd));
     const unexpected = Object.keys(sd).filter((k) => !(k in own));
@@ -96,8 +97,15 @@ export abstract class Module {
     }
     for (const [k, dst] of Object.entries(own)) {
       const src = sd[k];
-      if (src === undefined) continue;
+      if (src === undefined && !(k in sd)) continue;
+      // duck-typed, so a { shape, dtype, data } record read from a file loads as a Tensor does
+      const rec = src as Partial<Tensor> | null | undefined;
+      if (rec === null || typeof rec !== 'object' || !Array.isArray(rec.shape) || !(ArrayBuffer.isView(rec.data) || Array.isArray(rec.data))) {
+        throw new ArgumentError(`loadStateDict: ${k} must be a tensor (or a { shape, data } record), got ${describeEntry(src)}`);
+      }
       if (src.shape.join() !== dst.shape.join()) throw new ShapeError(`loadStateDict: ${k} must be ${fmtShape(dst.shape)}, got ${fmtShape(src.shape)}`);
+      // a record's data is not tied to its shape as a Tensor's is: a short one would load only in part
+      if (src.data.length !== dst.size) throw new ShapeError(`loadStateDict: ${k} must hold ${dst.size} values for ${fmtShape(dst.shape)}, got ${src.data.length}`);
       dst.data.set(src.dtype === dst.dtype ? src.data : castArray(src.data, dst.dtype));
     }
     return { missing, unexpected };
@@ -139,4 +147,12 @@ export abstract class Module {
   describe(): string {
     return this.constructor.name;
   }
+}
+
+/** What came in place of a tensor, for loadStateDict's messages: a plain array or null said as such. */
+function describeEntry(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object') return `an object without shape and data (keys: ${Object.keys(v).slice(0, 5).join(', ') || 'none'})`;
+  return typeof v === 'string' ? `${JSON.stringify(v)} (a string)` : `${String(v)} (a ${typeof v})`;
 }
