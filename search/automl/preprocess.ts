@@ -194,7 +194,7 @@ export class Preprocessor {
       for (const v of c.values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
       let fill: string | null = null;
       for (const [v, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (fill === null || n > counts.get(fill)!) fill = v;
-      const hint = misreadHint([...counts.keys()]);
+      const hint = misreadHint([...counts.keys()]) ?? strayWords(c.values, rowNumbers);
       if (hint) this.misread.set(j, `${c.name}: read as text, though ${hint}`);
       const max = this.config.maxCategories ?? defaultMaxCategories;
       const identifier = counts.size >= identifierLevels && [...counts.values()].every((n) => n === 1);
@@ -570,6 +570,24 @@ function misreadHint(values: readonly string[]): string | undefined {
   const dayOrMonthFirst = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$/;
   if (values.every((v) => dayOrMonthFirst.test(v.trim()))) return `its values look like dates written day or month first (${JSON.stringify(values[0])}): written year first (2012-01-31) they are read as dates`;
   return undefined;
+}
+
+/**
+ * When nearly every value of a text column is a number and a few are words ('high', 'unknown'): those words made the
+ * column text, each number its own category. Says which, with rows (counted as `rowNumbers` names them). At least 80%
+ * numbers: a column of codes that are mostly numbers is more often a typo than a category.
+ */
+function strayWords(values: readonly (string | null)[], rowNumbers?: ArrayLike<number>): string | undefined {
+  const words: number[] = [];
+  let present = 0;
+  values.forEach((v, r) => {
+    if (v === null) return;
+    present++;
+    if (!Number.isFinite(toNumber(v))) words.push(r);
+  });
+  if (words.length === 0 || words.length > 0.2 * present) return undefined;
+  const shown = words.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${rowNumbers?.[r] ?? r})`).join(', ');
+  return `${present - words.length} of its ${present} values are numbers and ${words.length === 1 ? 'this one is' : `these ${words.length} are`} not: ${shown}${words.length > 3 ? ', ...' : ''}; with ${words.length === 1 ? 'it' : 'them'} blank or fixed the column is read as numbers`;
 }
 
 /** The rows of `v` holding +-Infinity. */

@@ -389,6 +389,10 @@ describe('Preprocessor date columns', () => {
     expect(notes(['31.01.2012', '01.02.2012', '31.01.2012'])).toEqual(['c: read as text, though its values look like dates written day or month first ("31.01.2012"): written year first (2012-01-31) they are read as dates']);
     // an identifier's note comes first
     expect(notes(Array.from({ length: 30 }, (_, i) => `${i + 1},500`))[0]).toBe('c: 30 distinct values, none repeated: no columns (an identifier)');
+    // a numeric column made text by a few words: which, with rows; a column of mostly words is a category, no note
+    const stray = Array.from({ length: 20 }, (_, i) => (i === 3 ? 'high' : String(i % 5)));
+    expect(notes(stray)).toEqual(['c: read as text, though 19 of its 20 values are numbers and this one is not: "high" (row 3); with it blank or fixed the column is read as numbers']);
+    expect(notes(['1', '2', 'a', 'b', 'c'])).toEqual([]);
     // text that only partly looks so, plain small numbers, a version string, or ISO dates: no such note
     for (const values of [['1,000', 'many'], ['250', '12'], ['1,00', '2,000'], ['1.2.3', '1.2.4']]) expect(notes(values)).toEqual([]);
   });
