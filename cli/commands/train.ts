@@ -99,6 +99,8 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
     const table = loadTable(data!, target, 'train');
     const t = tableDataset(table, target);
     for (const note of t.pre.notes) log(`column ${note}`);
+    // rows with no target (empty, blank) are left out: said, as automl says it
+    if (t.ds.length < table.nRows) log(`${table.nRows - t.ds.length} of the ${table.nRows} rows have no ${target} and are left out`);
     ds = t.ds;
     features = ds.x.shape[1];
     classes = t.classes.length;

@@ -122,6 +122,9 @@ function prepare(opts: RulesOptions): Prepared {
     throw new ArgumentError(`rules: folds must be 0 (no cross-validation) or an integer from 2 to the ${truth.length} labelled rows, got ${folds}`);
   }
   const notes: string[] = [];
+  // rows with no target (empty, blank) are left out: said, as automl says it (a table of one class and blanks had
+  // given a one-rule list at 100% without a word)
+  if (truth.length < table.nRows) notes.push(`${table.nRows - truth.length} of the ${table.nRows} rows have no ${opts.target} and are left out`);
   const distinct = new Set(truth).size;
   if (targetColumn.kind === 'numeric' && distinct > MAX_NUMERIC_CLASSES) {
     notes.push(`target ${JSON.stringify(opts.target)} is numeric with ${distinct} distinct values, each read as a class: rules predict classes (whittle automl fits a numeric target by regression)`);

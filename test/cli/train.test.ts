@@ -94,4 +94,13 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(trainedLr(undefined, {})).toBe(0.05);
     expect(trainedLr(undefined, { lr: '0.001', optimizer: 'adam' })).toBe(0.05);
   });
+
+  it('says how many rows it left out for having no target', () => {
+    const rows = readFileSync(join(dir, 'iris.csv'), 'utf8').split('\n');
+    // the class (last field) of every tenth row blanked
+    writeFileSync(join(dir, 'blanks.csv'), rows.map((l, i) => (i > 0 && i % 10 === 0 ? l.replace(/,[^,]*$/, ',') : l)).join('\n'));
+    const t = whittle('train', '--data', 'blanks.csv', '--target', 'species', '--model', 'mlp:8', '--epochs', '1', '--out', 'blanks.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain('15 of the 150 rows have no species and are left out');
+  });
 });

@@ -49,4 +49,11 @@ describe('rulesAsync: the fits on worker threads', () => {
     await expect(rulesAsync({ data: penguins(), target: 'Species', workers: 0 })).rejects.toThrow('rulesAsync: workers must be a positive integer, got 0');
     await expect(rulesAsync({ data: penguins(), target: 'Species', folds: 1, workers: 2 })).rejects.toThrow(/rules: folds must be 0/);
   });
+
+  it('says how many rows it left out for having no target', () => {
+    const labels = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? null : i % 3 === 1 ? 'a' : 'b'));
+    const t: Table = { columns: [numericColumn('x', Array.from({ length: 30 }, (_, i) => i % 3)), categoricalColumn('y', labels)], nRows: 30 };
+    expect(rules({ data: t, target: 'y', folds: 0 }).notes).toEqual(['10 of the 30 rows have no y and are left out']);
+    expect(rules({ data: penguins(), target: 'Species', folds: 0 }).notes).toEqual([]);
+  });
 });
