@@ -4,7 +4,7 @@
 // in-memory encoders and decoders) must load there. In a browser a file helper says it needs Node; its in-memory
 // counterpart (parseCsv, decodeIdx, decodeSafetensors/encodeSafetensors, ...) works as in Node.
 // process.getBuiltinModule is Node 20.16+ (the kernels' worker pool reaches worker_threads the same way).
-import { WhittleError } from './errors.js';
+import { ArgumentError, WhittleError } from './errors.js';
 
 type Builtins = {
   fs: typeof import('node:fs');
@@ -19,4 +19,33 @@ export function nodeBuiltin<K extends keyof Builtins>(id: K, op: string): Builti
   const mod = typeof get === 'function' ? (get(`node:${id}`) as Builtins[K] | undefined) : undefined;
   if (!mod) throw new WhittleError(`${op}: needs Node's ${id} module (Node 20.16 or later): in a browser, pass the file's bytes or text to its in-memory counterpart`);
   return mod;
+}
+
+/**
+ * The bytes of the file at `path`, read for `op`: a file that is not there, a folder or one that cannot be read is an
+ * ArgumentError naming op and path (Node's own error had reached library users as "ENOENT: no such file or directory,
+ * open ..."); `code` keeps the OS's.
+ */
+export function readFileOf(path: string, op: string): Uint8Array {
+  try {
+    return nodeBuiltin('fs', op).readFileSync(path);
+  } catch (e) {
+    throw readError(e, path, op);
+  }
+}
+
+/** The size in bytes of the file at `path`, with readFileOf's errors. */
+export function fileSizeOf(path: string, op: string): number {
+  try {
+    return nodeBuiltin('fs', op).statSync(path).size;
+  } catch (e) {
+    throw readError(e, path, op);
+  }
+}
+
+function readError(e: unknown, path: string, op: string): unknown {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a folder, not a file', EACCES: 'permission denied', EPERM: 'permission denied', ENOTDIR: 'a part of the path is not a folder' };
+  if (typeof code !== 'string' || !why[code]) return e;
+  return Object.assign(new ArgumentError(`${op}: cannot read ${path}: ${why[code]}`), { code });
 }

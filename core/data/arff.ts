@@ -2,8 +2,7 @@
 // Read into the same Table as CSV; nominal attributes keep their declared value order as their categories.
 import { FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, decodeUtf8, numericColumn, withTarget } from './csv.js';
-import { nodeBuiltin } from '../node-builtins.js';
-const nodeFs = () => nodeBuiltin('fs', 'readArff');
+import { readFileOf } from '../node-builtins.js';
 
 export interface ArffOptions {
   /** Name of the attribute to hold apart as `target` (Weka's convention is the last one). */
@@ -170,6 +169,6 @@ export function parseArff(text: string, opts: ArffOptions = {}): ArffTable {
 
 /** Reads an ARFF file (UTF-8) into a Table. */
 export function readArff(path: string, opts: Omit<ArffOptions, 'fileName'> = {}): ArffTable {
-  const buf = nodeFs().readFileSync(path);
+  const buf = readFileOf(path, 'readArff');
   return parseArff(decodeUtf8(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path), { ...opts, fileName: path });
 }

@@ -2,8 +2,7 @@
 // (strings, null = missing, with its sorted category list); an optional target column is held apart from the features.
 import { ArgumentError, FormatError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { nodeBuiltin } from '../node-builtins.js';
-const nodeFs = () => nodeBuiltin('fs', 'readCsv');
+import { readFileOf } from '../node-builtins.js';
 
 export interface NumericColumn {
   name: string;
@@ -273,7 +272,7 @@ export function decodeUtf8(bytes: Uint8Array, fileName: string): string {
 
 /** Reads a CSV file (UTF-8) into a Table. */
 export function readCsv(path: string, opts: CsvOptions = {}): Table {
-  const buf = nodeFs().readFileSync(path);
+  const buf = readFileOf(path, 'readCsv');
   return parseCsv(decodeUtf8(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path), { ...opts, fileName: path });
 }
 

@@ -3,8 +3,7 @@
 import { DTypeError, FormatError, ShapeError, fmtShape } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { type TensorRecord, type TypedArray, shapeSize } from '../io/record.js';
-import { nodeBuiltin } from '../node-builtins.js';
-const nodeFs = () => nodeBuiltin('fs', 'readIdx');
+import { nodeBuiltin, readFileOf } from '../node-builtins.js';
 const nodeZlib = () => nodeBuiltin('zlib', 'readIdx');
 
 interface IdxType {
@@ -109,7 +108,7 @@ export function encodeIdx(t: TensorRecord): Uint8Array {
 
 /** Reads an IDX file (plain or gzipped); `expect` as decodeIdx's. */
 export function readIdx(path: string, expect?: IdxExpectation): TensorRecord {
-  const buf = nodeFs().readFileSync(path);
+  const buf = readFileOf(path, 'readIdx');
   return decodeIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path, expect);
 }
 

@@ -2,8 +2,7 @@
 // vega-datasets ship. Columns are the records' keys in first-seen order; a key a record lacks is missing there.
 import { FormatError } from '../errors.js';
 import { type Column, type Table, categoricalColumn, isNumberText, numericColumn, parseNumber } from './csv.js';
-import { nodeBuiltin } from '../node-builtins.js';
-const nodeFs = () => nodeBuiltin('fs', 'readJsonTable');
+import { readFileOf } from '../node-builtins.js';
 
 /**
  * Parses JSON text into an array of records (objects); anything else is a FormatError naming the file and, for a
@@ -64,5 +63,5 @@ export function parseJsonTable(text: string, fileName?: string): Table {
 
 /** parseJsonTable on a file; errors name the file. */
 export function readJsonTable(path: string): Table {
-  return parseJsonTable(nodeFs().readFileSync(path, 'utf8'), path);
+  return parseJsonTable(new TextDecoder().decode(readFileOf(path, 'readJsonTable')), path);
 }

@@ -5,7 +5,7 @@
 // bytes.
 import { ArgumentError, FormatError } from '../errors.js';
 import { writeFileAtomicWith } from '../fs-atomic.js';
-import { nodeBuiltin } from '../node-builtins.js';
+import { fileSizeOf, nodeBuiltin } from '../node-builtins.js';
 const nodeFs = () => nodeBuiltin('fs', 'readJSONFile');
 
 /** Bytes buffered before a write to the file. */
@@ -122,7 +122,7 @@ const PARSE_WHOLE = 256 * 2 ** 20;
  * the file and where it went wrong.
  */
 export function readJSONFile(path: string, op = 'readJSONFile', wholeBytes = PARSE_WHOLE): unknown {
-  if (nodeFs().statSync(path).size <= wholeBytes) {
+  if (fileSizeOf(path, op) <= wholeBytes) {
     try {
       return JSON.parse(nodeFs().readFileSync(path, 'utf8'));
     } catch (err) {

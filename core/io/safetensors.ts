@@ -3,8 +3,7 @@
 import { ArgumentError, DTypeError, FormatError, ShapeError, fmtShape } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { type TensorRecord, type TypedArray, shapeSize } from './record.js';
-import { nodeBuiltin } from '../node-builtins.js';
-const nodeFs = () => nodeBuiltin('fs', 'loadSafetensors');
+import { readFileOf } from '../node-builtins.js';
 
 /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length must not allocate gigabytes). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -265,6 +264,6 @@ export function saveSafetensors(path: string, tensors: TensorDict, metadata?: Re
 
 /** Reads and validates a safetensors file. */
 export function loadSafetensors(path: string): SafetensorsFile {
-  const buf = nodeFs().readFileSync(path);
+  const buf = readFileOf(path, 'loadSafetensors');
   return decodeSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
 }

@@ -60,4 +60,25 @@ describe('a table past the longest string', () => {
     expect(() => readWhole(path, () => { throw new RangeError('other'); })).toThrow(new RangeError('other'));
     expect(readWhole(path, () => readTable(path)).nRows).toBe(1);
   });
+
+  it('a file that is not there, or a folder, is an ArgumentError naming the reader and the path, the OS code kept', async () => {
+    const { loadSafetensors } = await import('../../../core/io/safetensors.js');
+    const { readIdx } = await import('../../../core/data/idx.js');
+    const { readJSONFile } = await import('../../../core/io/json-file.js');
+    const missing = join(dir, 'none.csv');
+    expect(() => readTable(missing)).toThrow(`readCsv: cannot read ${missing}: no such file`);
+    expect(() => readTable(join(dir, 'none.arff'))).toThrow(/^readArff: cannot read .*none\.arff: no such file$/);
+    expect(() => readTable(join(dir, 'none.json'))).toThrow(/^readJsonTable: cannot read .*none\.json: no such file$/);
+    expect(() => loadSafetensors(join(dir, 'none.safetensors'))).toThrow(/^loadSafetensors: cannot read .*: no such file$/);
+    expect(() => readJSONFile(join(dir, 'none.json'), 'loadPipeline')).toThrow(/^loadPipeline: cannot read .*: no such file$/);
+    let err: unknown;
+    try {
+      readIdx(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect((err as Error).message).toBe(`readIdx: cannot read ${dir}: it is a folder, not a file`);
+    expect((err as { code?: string }).code).toBe('EISDIR');
+  });
 });
