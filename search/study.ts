@@ -275,7 +275,7 @@ export class Study<C = Config> {
 /**
  * The objective, with what it returns checked before the trial runner coerces it: a string or undefined would
  * otherwise reach the record as NaN and be reported as [NaN], which is not what the objective said. Worker
- * threads run the objective themselves, so a module objective on several workers still reports [NaN].
+ * threads run the objective themselves and check it the same way (workers.ts).
  */
 function checkedObjective<C>(fn: ObjectiveFn<C>): ObjectiveFn<C> {
   return async (config, trial) => {

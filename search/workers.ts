@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ArgumentError, WhittleError } from '../core/errors.js';
 import { Random } from '../core/random.js';
+import { describeValue } from './strategies/util.js';
 import { isTypeScript, JobPool, serveJobs, tsxApiUrl } from './job-pool.js';
 
 /** Thrown by `trial.prune()`; an objective may also throw it itself after `shouldPrune()`. */
@@ -88,8 +89,10 @@ export async function executeTrial<C>(fn: ObjectiveFn<C>, job: TrialJob<C>, hook
     },
   };
   try {
-    const r = await fn(job.config, trial);
-    return { values: typeof r === 'number' ? [r] : Array.isArray(r) ? [...r] : [NaN] };
+    const r: unknown = await fn(job.config, trial);
+    // as study.ts's checkedObjective: a string or undefined is said as what it was, not coerced to [NaN]
+    if (!(typeof r === 'number' || (Array.isArray(r) && r.every((v) => typeof v === 'number')))) throw new ArgumentError(`objective must return a number or an array of numbers, got ${describeValue(r)}`);
+    return { values: typeof r === 'number' ? [r] : [...(r as number[])] };
   } catch (e) {
     const err = e as Error;
     return { error: err?.message ?? String(e), pruned: err instanceof TrialPruned || err?.name === 'TrialPruned' };

@@ -52,6 +52,13 @@ describe('worker pool', () => {
     for (const t of r.trials.filter((x) => x.state === 'complete')) expect(t.values).toEqual([branin(t.config.x1, t.config.x2)]);
   });
 
+  it('on a worker, an objective that returns text fails its trial saying what came back, as in process', async () => {
+    const r = await optimize({ space: braninSpace, objective: { module: fixture, exportName: 'textObjective' }, workers: 2, trials: 12, seed: 2 });
+    const failed = r.trials.filter((t) => t.state === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const t of failed) expect(t.error).toMatch(/^objective must return a number or an array of numbers, got "[\d.]+" \(a string\)$/);
+  });
+
   it('fails clearly when the module has no such export', async () => {
     await expect(TrialWorkerPool.create(1, { module: fixture, exportName: 'nope' })).rejects.toThrow(ArgumentError);
     await expect(optimize({ space: braninSpace, objective: { module: fixture, exportName: 'nope' }, workers: 2, trials: 2 })).rejects.toThrow(/must export a function 'nope'/);
