@@ -55,7 +55,8 @@ export class Conv2d extends Module {
     return ops.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
   override describe(): string {
-    return `Conv2d(${this.inChannels}, ${this.outChannels}, kernel=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride)}, padding=${JSON.stringify(this.padding)}${this.groups > 1 ? `, groups=${this.groups}` : ''})`;
+    const dilated = JSON.stringify(this.dilation) !== '1' && JSON.stringify(this.dilation) !== '[1,1]';
+    return `Conv2d(${this.inChannels}, ${this.outChannels}, kernel=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride)}, padding=${JSON.stringify(this.padding)}${dilated ? `, dilation=${JSON.stringify(this.dilation)}` : ''}${this.groups > 1 ? `, groups=${this.groups}` : ''})`;
   }
 }
 
@@ -66,6 +67,7 @@ export class Tanh extends Module { forward(x: Tensor): Tensor { return ops.tanh(
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) { super(); }
   forward(x: Tensor): Tensor { return ops.maximum(x, ops.mul(x, this.negativeSlope)); }
+  override describe(): string { return `LeakyReLU(${this.negativeSlope})`; }
 }
 /** GELU, tanh approximation (Hendrycks & Gimpel). */
 export class GELU extends Module {
@@ -83,12 +85,20 @@ export class Softmax extends Module {
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: number | [number, number], readonly stride?: number | [number, number], readonly padding: number | [number, number] = 0) { super(); }
   forward(x: Tensor): Tensor { return ops.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
-  override describe(): string { return `MaxPool2d(${JSON.stringify(this.kernelSize)})`; }
+  override describe(): string { return poolText('MaxPool2d', this.kernelSize, this.stride, this.padding); }
 }
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: number | [number, number], readonly stride?: number | [number, number], readonly padding: number | [number, number] = 0) { super(); }
   forward(x: Tensor): Tensor { return ops.avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
-  override describe(): string { return `AvgPool2d(${JSON.stringify(this.kernelSize)})`; }
+  override describe(): string { return poolText('AvgPool2d', this.kernelSize, this.stride, this.padding); }
+}
+
+/** 'MaxPool2d(2)', with the stride and padding when they are not the defaults (stride = kernel, padding 0). */
+function poolText(name: string, kernel: number | [number, number], stride: number | [number, number] | undefined, padding: number | [number, number]): string {
+  const k = JSON.stringify(kernel);
+  const s = stride === undefined ? k : JSON.stringify(stride);
+  const p = JSON.stringify(padding);
+  return `${name}(${k}${s !== k ? `, stride=${s}` : ''}${p !== '0' && p !== '[0,0]' ? `, padding=${p}` : ''})`;
 }
 
 export class Flatten extends Module {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tensor, zeros, randn } from '../../../core/tensor.js';
 import * as ops from '../../../core/ops.js';
 import { Random } from '../../../core/random.js';
-import { Sequential, Linear, Conv2d, ReLU, BatchNorm1d, BatchNorm2d, Dropout, Flatten, MaxPool2d, GELU, LeakyReLU } from '../../../core/nn/layers.js';
+import { Sequential, Linear, Conv2d, ReLU, BatchNorm1d, BatchNorm2d, Dropout, Flatten, MaxPool2d, AvgPool2d, GELU, LeakyReLU } from '../../../core/nn/layers.js';
 import { lenet300100, lenet5 } from '../../../core/nn/models.js';
 import { kaimingUniform, xavierNormal } from '../../../core/nn/init.js';
 import { checkGrad } from '../gradcheck.js';
@@ -14,6 +14,14 @@ describe('Module', () => {
     expect(m.numParameters()).toBe(784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10);
     expect(lenet5(0).numParameters()).toBe(20 * 25 + 20 + 50 * 20 * 25 + 50 + 800 * 500 + 500 + 500 * 10 + 10);
     expect(m.toString()).toContain('(1): Linear(784, 300)');
+  });
+  it('describes each layer with the settings that differ from the defaults', () => {
+    expect(new MaxPool2d(2).describe()).toBe('MaxPool2d(2)');
+    expect(new MaxPool2d(2, 1, 1).describe()).toBe('MaxPool2d(2, stride=1, padding=1)');
+    expect(new AvgPool2d([3, 3], 2).describe()).toBe('AvgPool2d([3,3], stride=2)');
+    expect(new LeakyReLU(0.2).describe()).toBe('LeakyReLU(0.2)');
+    expect(new Conv2d(1, 4, 3, { dilation: 2 }).describe()).toBe('Conv2d(1, 4, kernel=3, stride=1, padding=0, dilation=2)');
+    expect(new Conv2d(1, 4, 3).describe()).toBe('Conv2d(1, 4, kernel=3, stride=1, padding=0)');
   });
   it('stateDict/loadStateDict round-trip in place, with clear errors on mismatch', () => {
     const a = lenet300100(1), b = lenet300100(2);
