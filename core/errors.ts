@@ -46,3 +46,26 @@ export class NumericError extends WhittleError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * A value as a message shows it: numbers as JS prints them, a string quoted and called one (so `'3'` is not read as
+ * 3); an array by its length or, with `arrays: 'items'`, item by item ('[1,"2" (a string)]').
+ */
+export function fmtValue(v: unknown, arrays: 'length' | 'items' = 'length'): string {
+  if (typeof v === 'number' || v === undefined || v === null || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return `${JSON.stringify(v)} (a string)`;
+  if (typeof v === 'bigint') return `${v}n (a bigint)`;
+  if (Array.isArray(v)) return arrays === 'items' ? `[${v.map((x) => fmtValue(x, arrays)).join(',')}]` : `an array of ${v.length}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** Returns v when it is a number and ok(v); otherwise throws `<op>: <name> must be <want>, got <v>` (an ArgumentError). */
+export function checkNumber(op: string, name: string, v: unknown, ok: (x: number) => boolean, want: string, arrays: 'length' | 'items' = 'length'): number {
+  if (typeof v !== 'number' || !ok(v)) throw new ArgumentError(`${op}: ${name} must be ${want}, got ${fmtValue(v, arrays)}`);
+  return v;
+}
+
+/** An options argument (undefined already replaced by its default) must be an object: `<op>: options must be <want>, got <o>`. */
+export function checkOptionsObject(op: string, o: unknown, want = 'an object', arrays: 'length' | 'items' = 'length'): void {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ArgumentError(`${op}: options must be ${want}, got ${fmtValue(o, arrays)}`);
+}

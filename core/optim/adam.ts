@@ -1,8 +1,8 @@
 // Adam (Kingma & Ba 2015) with L2 weight decay, and AdamW (Loshchilov & Hutter 2019) with decoupled decay.
 import { Optimizer } from './optimizer.js';
 import type { Tensor } from '../tensor.js';
-import { ArgumentError } from '../errors.js';
-import { checkNumber, checkOptions, finiteNonNegative, fmtValue, unitInterval } from './check.js';
+import { ArgumentError, checkNumber, checkOptionsObject, fmtValue } from '../errors.js';
+import { finiteNonNegative, unitInterval } from './check.js';
 
 export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
 
@@ -14,7 +14,7 @@ export class Adam extends Optimizer {
   protected decoupled = false;
   constructor(params: Iterable<Tensor>, o: AdamOptions = {}) {
     const name = new.target.name;
-    checkOptions(name, o, 'an object such as { lr: 1e-3 }');
+    checkOptionsObject(name, o, 'an object such as { lr: 1e-3 }');
     super(params, o.lr ?? 1e-3);
     const betas: unknown = o.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) throw new ArgumentError(`${name}: betas must be a pair [beta1, beta2], got ${fmtValue(betas)}`);
@@ -46,7 +46,7 @@ export class Adam extends Optimizer {
 
 export class AdamW extends Adam {
   constructor(params: Iterable<Tensor>, o: AdamOptions = {}) {
-    checkOptions('AdamW', o, 'an object such as { lr: 1e-3 }');
+    checkOptionsObject('AdamW', o, 'an object such as { lr: 1e-3 }');
     // `?? 0.01` rather than a spread default, so { weightDecay: undefined } still gets the documented 0.01
     super(params, { ...o, weightDecay: o.weightDecay ?? 0.01 });
     this.decoupled = true;

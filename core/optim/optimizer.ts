@@ -1,8 +1,8 @@
 // Optimizer base: parameters, zeroGrad(), step(), per-parameter state that stateDict() saves so training resumes.
 // Updates run in place on the parameters' typed arrays, outside the graph.
 import type { Tensor } from '../tensor.js';
-import { ArgumentError } from '../errors.js';
-import { checkNumber, finiteNonNegative } from './check.js';
+import { ArgumentError, checkNumber } from '../errors.js';
+import { finiteNonNegative } from './check.js';
 
 export interface OptimizerState {
   lr: number;

@@ -1,7 +1,7 @@
 // Learning-rate schedules: call step() once per epoch (or per iteration, as you define the unit); they set opt.lr.
 import type { Optimizer } from './optimizer.js';
-import { ArgumentError } from '../errors.js';
-import { checkNumber, finiteNonNegative, fmtValue, positiveInteger } from './check.js';
+import { ArgumentError, checkNumber, fmtValue } from '../errors.js';
+import { finiteNonNegative, positiveInteger } from './check.js';
 
 /** A multiplicative decay: 0 or less would zero or flip the sign of lr, which the optimizer's own check never sees. */
 const positiveFinite = (x: number): boolean => Number.isFinite(x) && x > 0;

@@ -1,8 +1,8 @@
 // SGD with momentum, Nesterov and L2 weight decay, following torch.optim.SGD's update exactly.
 import { Optimizer } from './optimizer.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, checkNumber, checkOptionsObject } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkNumber, checkOptions, finiteNonNegative, unitInterval } from './check.js';
+import { finiteNonNegative, unitInterval } from './check.js';
 
 export interface SGDOptions { lr: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
 
@@ -13,7 +13,7 @@ export class SGD extends Optimizer {
   weightDecay: number;
   /** lr has no default, as in PyTorch before 2.2: a step size picked for the caller hides a missing one. */
   constructor(params: Iterable<Tensor>, o: SGDOptions) {
-    checkOptions('SGD', o, 'an object with lr, e.g. { lr: 0.01 }');
+    checkOptionsObject('SGD', o, 'an object with lr, e.g. { lr: 0.01 }');
     if (o.lr === undefined) throw new ArgumentError('SGD: options must give lr, e.g. { lr: 0.01 }, got none');
     super(params, o.lr);
     this.momentum = checkNumber('SGD', 'momentum', o.momentum ?? 0, unitInterval, 'in [0, 1)');

@@ -1,6 +1,6 @@
 // Small helpers shared by strategies: which trials count as observations and how they rank.
 
-import { ArgumentError } from '../../core/errors.js';
+import { checkNumber, checkOptionsObject as checkOptions, fmtValue } from '../../core/errors.js';
 import { rankOrder, type Direction } from '../pareto.js';
 import type { TrialRecord } from './types.js';
 
@@ -26,22 +26,17 @@ export function mixSeed(...parts: number[]): number {
   return h;
 }
 
-/** A value as an error message shows it: a string quoted and called one, so that `'3'` is not taken for 3. */
+/** A value as a strategy's messages show it: core's fmtValue, an array item by item ('[1,"2" (a string)]'). */
 export function describeValue(v: unknown): string {
-  if (typeof v === 'number' || v === undefined || v === null || typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return `${JSON.stringify(v)} (a string)`;
-  if (typeof v === 'bigint') return `${v}n (a bigint)`;
-  if (Array.isArray(v)) return `[${v.map(describeValue).join(',')}]`;
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  return fmtValue(v, 'items');
 }
 
 /** A strategy's options argument: undefined is the defaults; anything else must be an object. */
 export function checkOptionsObject(op: string, o: unknown, want = 'an object'): void {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ArgumentError(`${op}: options must be ${want}, got ${describeValue(o)}`);
+  checkOptions(op, o, want, 'items');
 }
 
 /** Returns v when it is a number and ok(v); otherwise throws `<op>: <name> must be <want>, got <v>`. */
 export function checkOption(op: string, name: string, v: unknown, ok: (x: number) => boolean, want: string): number {
-  if (typeof v !== 'number' || !ok(v)) throw new ArgumentError(`${op}: ${name} must be ${want}, got ${describeValue(v)}`);
-  return v;
+  return checkNumber(op, name, v, ok, want, 'items');
 }
