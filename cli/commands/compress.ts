@@ -3,9 +3,9 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { loadImages, loadTable, requireFile, tableDataset } from '../data.js';
-import { checkImageInput, loadModel, outputFeatures } from '../../core/io/model-file.js';
+import { checkImageInput, leafModules, loadModel, outputFeatures } from '../../core/io/model-file.js';
 import { Flatten, Linear } from '../../core/nn/layers.js';
-import { WhittleError, fmtShape } from '../../core/errors.js';
+import { fmtShape } from '../../core/errors.js';
 import { predict } from '../../core/train.js';
 import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Module } from '../../core/nn/module.js';
@@ -77,7 +77,7 @@ function dataFor(p: Parsed, model: Module, metadata: Record<string, string>, see
   return { train, test };
 }
 
-/** Says why a --distill name cannot be built, before any data is read; train's own message would name train --model. */
+/** Says why a --distill name cannot be built before any data is read (the build itself waits for the data's shape). */
 function checkStudentName(name: string): void {
   if (name === 'lenet5' || name === 'lenet300100') return;
   if (name.endsWith('.json')) { requireFile(name, 'compress --distill'); return; }
@@ -97,18 +97,8 @@ function checkStudentName(name: string): void {
 function buildStudent(name: string, train: TensorDataset, classes: number, seed: number): Module {
   const sample = train.x.shape.slice(1);
   const values = sample.reduce((a, b) => a * b, 1);
-  let student: Module;
-  try {
-    student = buildNamedModel(name, values, classes, seed);
-  } catch (e) {
-    // train's builder names its own flag; here the name came from --distill
-    if (e instanceof WhittleError && e.message.startsWith('train: --model ')) {
-      const Err = e.constructor as new (m: string) => Error;
-      throw new Err(`compress: --distill ${e.message.slice('train: --model '.length)}`);
-    }
-    throw e;
-  }
-  const layers = student.namedModules().map(([, m]) => m).filter((m) => m.namedChildren().length === 0);
+  const student = buildNamedModel(name, values, classes, seed, 'compress: --distill');
+  const layers = leafModules(student);
   const first = layers.findIndex((m) => m.parameters().length > 0);
   const lin = layers[first];
   // the usual case said in the data's words: a Linear that reads the flattened sample

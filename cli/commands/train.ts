@@ -42,13 +42,16 @@ export const trainSpec: CommandSpec = {
   examples: ['whittle train --model lenet5 --epochs 3', 'whittle train --data penguins.csv --target Species --model mlp:64,32', 'whittle train --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --model lenet300100'],
 };
 
-/** Builds the model named on the command line for inputs of `features` values and `classes` outputs. */
-export function buildNamedModel(name: string, features: number, classes: number, seed: number): Module {
+/**
+ * Builds the model named on the command line for inputs of `features` values and `classes` outputs; `flag` is the
+ * command and option the name came from, as its errors say it ('compress: --distill' for a student).
+ */
+export function buildNamedModel(name: string, features: number, classes: number, seed: number, flag = 'train: --model'): Module {
   if (name === 'lenet5') return lenet5(seed);
   if (name === 'lenet300100') return lenet300100(seed);
   if (name.startsWith('mlp')) {
     const hidden = name.includes(':') ? name.split(':')[1].split(',').map(Number) : [128];
-    if (hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new UsageError(`train: --model mlp:H1,H2,... needs positive integer widths, got ${name}`);
+    if (hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new UsageError(`${flag} mlp:H1,H2,... needs positive integer widths, got ${name}`);
     // Node hands out a typed array of up to 2^32 elements lazily, so a too-wide layer (mlp:1e9 on 4 features is
     // 16 GiB) is not refused at allocation but killed by the OS during initialisation: refuse what cannot fit
     // first. Training holds each weight about three times (weight, gradient, momentum or Adam's moments).
@@ -58,7 +61,7 @@ export function buildNamedModel(name: string, features: number, classes: number,
     if (3 * 4 * params > totalmem()) {
       const i = sizes.indexOf(Math.max(...sizes));
       const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-      throw new ArgumentError(`train: --model ${name} must fit in memory, got ${params.toLocaleString('en-US')} parameters (${gib(4 * params)} as float32, about ${gib(3 * 4 * params)} to train), most in layer ${i + 1} (Linear ${widths[i].toLocaleString('en-US')} -> ${widths[i + 1].toLocaleString('en-US')}); this machine has ${gib(totalmem())}`);
+      throw new ArgumentError(`${flag} ${name} must fit in memory, got ${params.toLocaleString('en-US')} parameters (${gib(4 * params)} as float32, about ${gib(3 * 4 * params)} to train), most in layer ${i + 1} (Linear ${widths[i].toLocaleString('en-US')} -> ${widths[i + 1].toLocaleString('en-US')}); this machine has ${gib(totalmem())}`);
     }
     const rng = new Random(seed);
     const layers: Module[] = [new Flatten()];
@@ -68,7 +71,7 @@ export function buildNamedModel(name: string, features: number, classes: number,
       try {
         return new Linear(inF, outF, { rng });
       } catch (e) {
-        if (e instanceof ArgumentError) throw new ArgumentError(`train: --model ${name}: layer ${i} (Linear ${inF} -> ${outF}) is too large: ${e.message}`);
+        if (e instanceof ArgumentError) throw new ArgumentError(`${flag} ${name}: layer ${i} (Linear ${inF} -> ${outF}) is too large: ${e.message}`);
         throw e;
       }
     };
@@ -81,7 +84,7 @@ export function buildNamedModel(name: string, features: number, classes: number,
     try { spec = JSON.parse(readFileSync(name, 'utf8')); } catch (e) { throw new FormatError(`model spec is not valid JSON: ${(e as Error).message}`, name); }
     return modelFromSpec(spec, seed, name);
   }
-  throw new UsageError(`train: --model must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);
+  throw new UsageError(`${flag} must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);
 }
 
 export async function runTrain(p: Parsed, log: (s: string) => void): Promise<void> {

@@ -103,7 +103,7 @@ export function modelFromTensors(tensors: Record<string, Tensor>, metadata: Reco
 }
 
 /** Layers in order with containers dropped: what a sample passes through. */
-function leafModules(model: Module): Module[] {
+export function leafModules(model: Module): Module[] {
   return model.namedModules().map(([, m]) => m).filter((m) => m.namedChildren().length === 0);
 }
 
