@@ -109,7 +109,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
   return out;
 }
 
-function kebab(s: string): string {
+/** An option's name as its flag is spelled: maxCategories -> max-categories. */
+export function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 

@@ -4,9 +4,9 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CommandSpec, Parsed } from './args.js';
-import { UsageError } from './args.js';
+import { UsageError, kebab } from './args.js';
 
-const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const flag = (name: string) => `--${kebab(name)}`;
 
 /** The same file (through links and relative paths), or undefined when `path` does not exist. */
 function identity(path: string): string | undefined {

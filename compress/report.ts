@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLoader, SGD, evaluate, modelToSpec, noGrad, randn, runSteps, runStepsAsync, saveModelWithSpec, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
 import { iterativePruneSteps, geometricSchedule } from './prune-schedule.js';
-import { type PruneScope, prunableParameters } from './prune.js';
+import { type PruneScope, weightSparsity } from './prune.js';
 import { saveSparseModel } from './sparse-format.js';
 import { quantizeModel, saveQuantizedModel } from './quantize.js';
 import { distillSteps } from './distill.js';
@@ -150,10 +150,8 @@ function* compressionSteps(model: Module, o: ReportOptions): Generator<void, Com
   if (stopped) log(`${history.length === 0 ? 'stopped before the first pruning round' : `stopped early in pruning round ${history.length} of ${rounds}`}: the stages without training follow${o.distill ? ', the student is skipped' : ''}`);
   // a layer pruned to nothing passes on its bias alone, whatever its input: said, as a user asking 0.999 of a small
   // network had every weight removed without a word
-  for (const [name, w] of prunableParameters(model)) {
-    let kept = 0;
-    for (let i = 0; i < w.size; i++) if (w.data[i] !== 0) kept++;
-    if (kept === 0) log(`warning: ${name} has no weights left (all ${w.size.toLocaleString('en-US')} pruned): its layer's output no longer depends on its input; a lower --sparsity or --scope global keeps some`);
+  for (const [name, l] of Object.entries(weightSparsity(model).layers)) {
+    if (l.nonzero === 0) log(`warning: ${name} has no weights left (all ${l.size.toLocaleString('en-US')} pruned): its layer's output no longer depends on its input; a lower --sparsity or --scope global keeps some`);
   }
   const sparsePath = join(dir, 'pruned-f32.safetensors');
   // with no retraining epochs (epochsPerRound 0) the row is pruned only, and says so

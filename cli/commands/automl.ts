@@ -10,7 +10,7 @@ import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetr
 import { plural, writeReport, type ReportData } from '../report/html.js';
 import { defaultWorkers } from '../../search/workers.js';
 import type { PreprocessConfig } from '../../search/automl/preprocess.js';
-import type { Table } from '../../search/automl/frame.js';
+import { type Table, findColumn } from '../../search/automl/frame.js';
 
 export const automlSpec: CommandSpec = {
   name: 'automl',
@@ -149,7 +149,7 @@ export function sampleNote(rows: AutoMLResult['rows']): string | undefined {
  */
 export function taskNote(enc: { task: 'classification' | 'regression'; classes: string[] }, asked: 'auto' | 'classification' | 'regression', table: Table, target: string): string {
   // the target is held apart from the features (table.target) when the table was read for it
-  const numericTarget = (table.target?.name === target ? table.target : table.columns.find((c) => c.name === target))?.kind === 'numeric';
+  const numericTarget = findColumn(table, target)?.kind === 'numeric';
   const what = enc.task === 'regression' ? 'regression' : `classification into ${enc.classes.length} classes`;
   if (asked !== 'auto' || !numericTarget) return what;
   return enc.task === 'regression' ? `${what} (a numeric target; --task classification reads its values as classes)` : `${what} (whole numbers, at most 10 distinct; --task regression reads them as numbers)`;

@@ -176,13 +176,11 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   } else out(csv);
   if (res.truth && res.regression) {
     // a number to predict: how far off, not how often exactly right
-    const rows = res.truth.flatMap((t, i) => (typeof t === 'number' && Number.isFinite(t) ? [i] : []));
-    // a target column with a word in it is read as text: say so, rather than print no metrics at all
+    // a target column with a word in it is read as text, its numbers as strings: those count, the words are said,
+    // rather than no metrics at all
+    const rows = res.truth.flatMap((t, i) => ((typeof t === 'number' && Number.isFinite(t)) || (typeof t === 'string' && t.trim() !== '' && !Number.isNaN(Number(t))) ? [i] : []));
     const words = res.truth.filter((t) => typeof t === 'string' && Number.isNaN(Number(t)));
     if (words.length > 0) log(`predict: the ${JSON.stringify(res.truthColumn ?? 'target')} column has ${words.length} ${words.length === 1 ? 'value' : 'values'} that ${words.length === 1 ? 'is' : 'are'} not a number (${JSON.stringify(words[0])}); ${words.length === res.truth.length ? 'no metrics' : 'metrics on the rows that are'}`);
-    const numeric = res.truth.flatMap((t, i) => (typeof t === 'string' && !Number.isNaN(Number(t)) && t.trim() !== '' ? [i] : []));
-    rows.push(...numeric);
-    rows.sort((a, b) => a - b);
     if (rows.length > 0) {
       const yTrue = rows.map((i) => Number(res.truth![i]));
       const yPred = rows.map((i) => Number(res.predicted[i]));

@@ -6,6 +6,8 @@ import { createProgress } from '../progress.js';
 import { type ReportData, writeReport } from '../report/html.js';
 import { rulesAsync, type RulesResult } from '../../search/rules/index.js';
 import { defaultWorkers } from '../../search/workers.js';
+import { findColumn } from '../../search/automl/frame.js';
+import { labelsOf } from '../../search/rules/data.js';
 
 export const rulesSpec: CommandSpec = {
   name: 'rules',
@@ -32,8 +34,8 @@ export async function runRules(p: Parsed, log: (s: string) => void): Promise<Rul
   const table = loadTable(data, target, 'rules');
   // the default 10 folds on a table of fewer labelled rows: said for the flag (the library names its option)
   const folds = num(p, 'folds')!;
-  const targetColumn = table.target?.name === target ? table.target : table.columns.find((c) => c.name === target);
-  const labelled = targetColumn ? Array.from(targetColumn.values as ArrayLike<unknown>).filter((v) => v !== null && !(typeof v === 'number' && Number.isNaN(v))).length : 0;
+  const targetColumn = findColumn(table, target);
+  const labelled = targetColumn ? labelsOf(targetColumn).filter((l) => l !== null).length : 0;
   if (folds > labelled && labelled >= 1) throw new UsageError(`rules: --folds ${folds} needs at least ${folds} rows with a ${target}, ${data} has ${labelled}; give --folds ${labelled >= 2 ? `2 to ${labelled}, or ` : ''}0 (no cross-validation)`);
   const algorithm = str(p, 'algorithm') as 'ripper' | 'tree';
   // progress in hundredths of the whole (the fit on all rows and each fold, several at once on worker threads), once

@@ -329,6 +329,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const impute: PreprocessConfig['numericImpute'][] = opts.impute ? [...new Set(opts.impute)] : rowsWithGaps >= 5 ? [...imputers] : ['knn'];
   const defaults = defaultConfigs(learners, impute.includes('median') ? 'median' : impute[0], task);
 
+  const k = opts.folds ?? 5;
   const sampleRows = opts.sampleRows ?? 'auto';
   if (sampleRows !== false && sampleRows !== 'auto' && !(Number.isInteger(sampleRows) && sampleRows >= 2)) throw new ArgumentError(`automl: sampleRows must be 'auto', an integer >= 2 or false, got ${sampleRows}`);
   // the trials cross-validate a sample past sampleRows rows; past 20,000 with 'auto' only when every row would not
@@ -338,13 +339,12 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const strong = (['gradient-boosting', 'random-forest'] as const).flatMap((l) => defaults.filter((c) => c.learner === l));
   const probed = strong.length > 0 ? strong : defaults.slice(0, 1);
   if (sampleSize !== false && total > sampleSize) {
-    sampleWhy = sampleRows === 'auto' ? sampleNeed(features, enc, opts.target, probed.map(toSpec), opts.folds ?? 5, seed, clock, budget - Math.min(0.1 * budget, 5) - (clock() - start) / 1000) : `asked for past ${sampleSize} rows`;
+    sampleWhy = sampleRows === 'auto' ? sampleNeed(features, enc, opts.target, probed.map(toSpec), k, seed, clock, budget - Math.min(0.1 * budget, 5) - (clock() - start) / 1000) : `asked for past ${sampleSize} rows`;
   }
-  const sample = sampleWhy === undefined || sampleSize === false ? undefined : task === 'classification' ? stratifiedSample(enc.y, sampleSize, opts.folds ?? 5, seed) : randomSample(total, sampleSize, seed);
+  const sample = sampleWhy === undefined || sampleSize === false ? undefined : task === 'classification' ? stratifiedSample(enc.y, sampleSize, k, seed) : randomSample(total, sampleSize, seed);
   const searched = sample ? subsetTable(features, sample) : features;
   const searchedY = sample ? takeTarget(enc.y, sample) : enc.y;
   const n = searched.nRows;
-  const k = opts.folds ?? 5;
   // as scikit-learn's KFold: fewer rows than folds is an error, not leave-one-out in disguise (500 folds asked of 90
   // rows had run silently as 90 folds of one row; 2 rows gave every learner r² 0 and saved one)
   if (n < k) throw new ArgumentError(`automl: ${n} rows with a ${JSON.stringify(opts.target)} cannot be split into ${k} folds for cross-validation; ${n >= 2 ? `give folds <= ${n}, or ` : ''}more rows`);
@@ -645,15 +645,14 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         // selection's objective: on 180,000 rows with a 60 s budget the forests, heavy in the blend, were left out and
         // the rest (linear models and naive Bayes around gradient boosting) scored 0.853 out of fold against the
         // best's 0.865, 0.862 on held-out rows against 0.870
-        const objective = selectionObjective;
         const beatsBest = () => {
-          const at = (w: number[]) => score(objective, yStacked, blend(library, w) as { proba?: Matrix; pred?: Float64Array });
+          const at = (w: number[]) => score(selectionObjective, yStacked, blend(library, w) as { proba?: Matrix; pred?: Float64Array });
           const alone = at(candidates.map((c) => (c === ranked[0] ? 1 : 0)));
-          return greaterIsBetter(objective) ? at(kept) > alone : at(kept) < alone;
+          return greaterIsBetter(selectionObjective) ? at(kept) > alone : at(kept) < alone;
         };
         if (fitted.size === 0) skip('budget', `refitting the ensemble's members on all rows did not fit the ${budget} s budget`);
         else if (fitted.size < order.length && !beatsBest()) {
-          skip('budget', `the ${fitted.size} of its ${order.length} members refitted within the ${budget} s budget blend no better than the best pipeline alone (${objective} on the out-of-fold rows)`);
+          skip('budget', `the ${fitted.size} of its ${order.length} members refitted within the ${budget} s budget blend no better than the best pipeline alone (${selectionObjective} on the out-of-fold rows)`);
         } else {
           ensembleScore = foldMeanScore(metric, blend(library, kept), folds, testY, k, n);
           const members = candidates.map((_, i) => i).filter((i) => fitted.has(i));

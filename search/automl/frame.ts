@@ -16,7 +16,8 @@ export function frameRows(f: Frame): number {
   return isTable(f) ? f.nRows : f.length;
 }
 
-function findColumn(t: Table, name: string): Column | undefined {
+/** Column `name` of a table, a feature or the target held apart. */
+export function findColumn(t: Table, name: string): Column | undefined {
   return t.columns.find((c) => c.name === name) ?? (t.target?.name === name ? t.target : undefined);
 }
 
@@ -84,4 +85,17 @@ export function subsetTable(t: Table, idx: ArrayLike<number>): Table {
     return { ...c, values };
   };
   return { columns: t.columns.map(take), nRows: idx.length, ...(t.target ? { target: take(t.target) } : {}) };
+}
+
+/**
+ * The first three of `rows` as the messages about a table's values show them, `"abc" (row 4)`, and ', ...' when
+ * there are more; row r is named rowNumbers[r] when given (rows of a subset named as the file's).
+ */
+export function shownRows(rows: readonly number[], show: (row: number) => string, rowNumbers?: ArrayLike<number>): string {
+  return `${rows.slice(0, 3).map((r) => `${show(r)} (row ${rowNumbers?.[r] ?? r})`).join(', ')}${rows.length > 3 ? ', ...' : ''}`;
+}
+
+/** '2 values are not a number: "abc" (row 1), "x" (row 4)': how many of `rows` are `what`, and the first few. */
+export function valuesAre(rows: readonly number[], what: string, show: (row: number) => string, rowNumbers?: ArrayLike<number>): string {
+  return `${rows.length} value${rows.length > 1 ? 's are' : ' is'} ${what}: ${shownRows(rows, show, rowNumbers)}`;
 }

@@ -3,7 +3,7 @@
 // (or values) for new raw rows and saves to / loads from JSON.
 import { ArgumentError, FormatError, WhittleError } from '../../core/errors.js';
 import { readJSONFile, writeJSONFile } from '../../core/io/json-file.js';
-import { type Frame, type Table, categoricalValues, columnNames, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
+import { type Frame, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
 import { temper } from './ensemble.js';
@@ -38,7 +38,7 @@ export interface EncodedTarget {
 export function encodeTarget(table: Table, target: string, task: Task | 'auto' = 'auto', classes?: string[]): EncodedTarget {
   const names = columnNames(table);
   if (!names.includes(target)) throw new ArgumentError(`automl: target must be one of the columns ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(target)}`);
-  const col = table.target?.name === target ? table.target : table.columns.find((c) => c.name === target)!;
+  const col = findColumn(table, target)!;
   const n = col.values.length;
   if (col.kind === 'numeric' ? col.values.every((v) => Number.isNaN(v)) : col.values.every((v) => v === null)) {
     throw new ArgumentError(`automl: target ${JSON.stringify(target)} must have values, got none: ${n === 0 ? 'the table has no rows' : n === 1 ? 'its one row is missing' : `all ${n} rows are missing`}`);
@@ -54,7 +54,8 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
   }
   if (task === 'regression') {
     const v = numericValues('automl', table, target);
-    checkFinite(target, v);
+    // a numeric column was checked above; a text one's numbers ('inf') are parsed here
+    if (col.kind !== 'numeric') checkFinite(target, v);
     const rows = Int32Array.from(v.keys()).filter((i) => !Number.isNaN(v[i]));
     const y = Float64Array.from(rows, (i) => v[i]);
     if (y.length > 0 && y.every((x) => x === y[0])) throw new ArgumentError(`automl: regression target ${JSON.stringify(target)} must take at least two distinct values, got only ${y[0]} (the target is constant)`);

@@ -8,7 +8,7 @@
 // would make the column's mean and standard deviation infinite and every standardized value NaN.
 import { type DatePart, dateParts, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
-import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, toNumber } from './frame.js';
+import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, shownRows, toNumber, valuesAre } from './frame.js';
 import { checkEvery } from './deadline.js';
 import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, matrix } from './matrix.js';
@@ -261,8 +261,7 @@ export class Preprocessor {
         const values = categoricalValues('Pipeline.predict', frame, c.name);
         const unseen = values.flatMap((v, r) => (v !== null && !known.has(v) ? [r] : []));
         if (unseen.length === 0) return [];
-        const shown = unseen.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${r})`).join(', ');
-        return [`column ${JSON.stringify(c.name)}: ${unseen.length} value${unseen.length > 1 ? 's were' : ' was'} not seen in training, read as none of its categories: ${shown}${unseen.length > 3 ? ', ...' : ''}`];
+        return [`column ${JSON.stringify(c.name)}: ${unseen.length} value${unseen.length > 1 ? 's were' : ' was'} not seen in training, read as none of its categories: ${shownRows(unseen, (r) => JSON.stringify(values[r]))}`];
       }
       const values = categoricalValues('Pipeline.predict', frame, c.name);
       const column = `column ${JSON.stringify(c.name)}`;
@@ -586,8 +585,8 @@ function strayWords(values: readonly (string | null)[], rowNumbers?: ArrayLike<n
     if (!Number.isFinite(toNumber(v))) words.push(r);
   });
   if (words.length === 0 || words.length > 0.2 * present) return undefined;
-  const shown = words.slice(0, 3).map((r) => `${JSON.stringify(values[r])} (row ${rowNumbers?.[r] ?? r})`).join(', ');
-  return `${present - words.length} of its ${present} values are numbers and ${words.length === 1 ? 'this one is' : `these ${words.length} are`} not: ${shown}${words.length > 3 ? ', ...' : ''}; with ${words.length === 1 ? 'it' : 'them'} blank or fixed the column is read as numbers`;
+  const shown = shownRows(words, (r) => JSON.stringify(values[r]), rowNumbers);
+  return `${present - words.length} of its ${present} values are numbers and ${words.length === 1 ? 'this one is' : `these ${words.length} are`} not: ${shown}; with ${words.length === 1 ? 'it' : 'them'} blank or fixed the column is read as numbers`;
 }
 
 /** The rows of `v` holding +-Infinity. */
@@ -605,8 +604,7 @@ function finiteOrNaN(v: Float64Array): Float64Array {
 
 /** '2 values are not finite, read as missing: Infinity (row 2), -Infinity (row 4)': what notes and unreadable say. */
 function readAsMissing(rows: number[], what: string, show: (row: number) => string, rowNumbers?: ArrayLike<number>): string {
-  const shown = rows.slice(0, 3).map((r) => `${show(r)} (row ${rowNumbers?.[r] ?? r})`).join(', ');
-  return `${rows.length} value${rows.length > 1 ? 's are' : ' is'} ${what}, read as missing: ${shown}${rows.length > 3 ? ', ...' : ''}`;
+  return valuesAre(rows, `${what}, read as missing`, show, rowNumbers);
 }
 
 /** (a + b) / 2, without the overflow of a + b for values past about 9e307. */

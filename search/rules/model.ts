@@ -2,6 +2,7 @@
 // Laplace accuracy wins), a default rule last. Rows come as objects or as a table; a missing value fails every condition.
 import { type DatePart, type ParsedDate, parseDate } from '../../core/data/dates.js';
 import { ArgumentError } from '../../core/errors.js';
+import { valuesAre } from '../automl/frame.js';
 import { type Condition, type Value, conditionHolds, formatCondition, formatNumber } from './condition.js';
 import type { Column, Encoded, FeatureInfo, RowObject, Table } from './data.js';
 
@@ -278,8 +279,7 @@ export class RuleModel {
         }
       }
       if (bad.length === 0) continue;
-      const shown = bad.slice(0, 3).map((i) => `${JSON.stringify(get(i))} (row ${i})`).join(', ');
-      lines.push(`column ${JSON.stringify(column)}: ${bad.length} value${bad.length > 1 ? 's are' : ' is'} ${what}: ${shown}${bad.length > 3 ? ', ...' : ''}`);
+      lines.push(`column ${JSON.stringify(column)}: ${valuesAre(bad, what, (i) => JSON.stringify(get(i)))}`);
     }
     return lines;
   }

@@ -590,7 +590,6 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(learner.code).toBe(2);
     expect(learner.stderr.split('\n')[0]).toMatch(/^whittle: automl: --learners takes a comma-separated list of decision-tree, .*; "forest" is not among them$/);
     expect(learner.stderr.split('\n')[1]).toBe('(see whittle automl --help)');
-    // the default 10 folds on a 5-row table: said for the flag
     writeFileSync(join(dir, 'five.csv'), 'x,y\n1,a\n2,b\n3,a\n4,b\n5,a\n');
     // predict with rules names what it cannot read: text in a number column, a category not seen in training
     writeFileSync(join(dir, 'five-new.csv'), 'x,y\n1,a\nabc,b\n');
@@ -598,6 +597,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const unread = whittle('predict', 'five-rules.json', '--data', 'five-new.csv');
     expect(unread.code, unread.stderr).toBe(0);
     expect(unread.stderr).toContain('predict: column "x": 1 value is not a number, read as missing: "abc" (row 1)');
+    // the default 10 folds on a 5-row table: said for the flag
     const few = whittle('rules', '--data', 'five.csv', '--target', 'y');
     expect(few.code).toBe(2);
     expect(few.stderr.split('\n')[0]).toBe('whittle: rules: --folds 10 needs at least 10 rows with a y, five.csv has 5; give --folds 2 to 5, or 0 (no cross-validation)');
