@@ -6,7 +6,7 @@ import { interrupt } from '../progress.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { Sequential, Linear, ReLU, Flatten, Dropout } from '../../core/nn/layers.js';
 import type { Module } from '../../core/nn/module.js';
-import { modelFromSpec } from '../../core/nn/spec.js';
+import { modelFromSpec, specLayerSizes, type SpecLayerSize } from '../../core/nn/spec.js';
 import { Random } from '../../core/random.js';
 import { SGD } from '../../core/optim/sgd.js';
 import { Adam } from '../../core/optim/adam.js';
@@ -43,6 +43,20 @@ export const trainSpec: CommandSpec = {
 };
 
 /**
+ * Refuses a model whose layers cannot fit in memory, before any of it is allocated. Node hands out a typed array of up
+ * to 2^32 elements lazily, so a too-wide layer (mlp:1e9 on 4 features is 16 GiB) is not refused at allocation but
+ * killed by the OS during initialisation. Training holds each weight about three times (weight, gradient, momentum or
+ * Adam's moments). The message names the layer holding the most parameters.
+ */
+function refuseTooLarge(what: string, layers: readonly SpecLayerSize[]): void {
+  const params = layers.reduce((a, l) => a + l.parameters, 0);
+  if (!(3 * 4 * params > totalmem())) return;
+  const big = layers.reduce((a, l) => (l.parameters > a.parameters ? l : a));
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  throw new ArgumentError(`${what} must fit in memory, got ${params.toLocaleString('en-US')} parameters (${gib(4 * params)} as float32, about ${gib(3 * 4 * params)} to train), most in ${big.path} (${big.layer}); this machine has ${gib(totalmem())}`);
+}
+
+/**
  * Builds the model named on the command line for inputs of `features` values and `classes` outputs; `flag` is the
  * command and option the name came from, as its errors say it ('compress: --distill' for a student).
  */
@@ -52,17 +66,10 @@ export function buildNamedModel(name: string, features: number, classes: number,
   if (name.startsWith('mlp')) {
     const hidden = name.includes(':') ? name.split(':')[1].split(',').map(Number) : [128];
     if (hidden.some((h) => !Number.isInteger(h) || h <= 0)) throw new UsageError(`${flag} mlp:H1,H2,... needs positive integer widths, got ${name}`);
-    // Node hands out a typed array of up to 2^32 elements lazily, so a too-wide layer (mlp:1e9 on 4 features is
-    // 16 GiB) is not refused at allocation but killed by the OS during initialisation: refuse what cannot fit
-    // first. Training holds each weight about three times (weight, gradient, momentum or Adam's moments).
     const widths = [features, ...hidden, classes];
-    const sizes = hidden.concat(classes).map((h, i) => (widths[i] + 1) * h);
-    const params = sizes.reduce((a, b) => a + b, 0);
-    if (3 * 4 * params > totalmem()) {
-      const i = sizes.indexOf(Math.max(...sizes));
-      const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-      throw new ArgumentError(`${flag} ${name} must fit in memory, got ${params.toLocaleString('en-US')} parameters (${gib(4 * params)} as float32, about ${gib(3 * 4 * params)} to train), most in layer ${i + 1} (Linear ${widths[i].toLocaleString('en-US')} -> ${widths[i + 1].toLocaleString('en-US')}); this machine has ${gib(totalmem())}`);
-    }
+    refuseTooLarge(`${flag} ${name}`, hidden.concat(classes).map((h, i) => ({
+      path: `layer ${i + 1}`, layer: `Linear ${widths[i].toLocaleString('en-US')} -> ${h.toLocaleString('en-US')}`, parameters: (widths[i] + 1) * h,
+    })));
     const rng = new Random(seed);
     const layers: Module[] = [new Flatten()];
     let width = features;
@@ -82,6 +89,7 @@ export function buildNamedModel(name: string, features: number, classes: number,
   if (name.endsWith('.json')) {
     let spec: unknown;
     try { spec = JSON.parse(readFileSync(name, 'utf8')); } catch (e) { throw new FormatError(`model spec is not valid JSON: ${(e as Error).message}`, name); }
+    refuseTooLarge(`${flag} ${name}`, specLayerSizes(spec, name));
     return modelFromSpec(spec, seed, name);
   }
   throw new UsageError(`${flag} must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);

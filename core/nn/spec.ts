@@ -41,6 +41,37 @@ export function modelToSpec(m: Module): LayerSpec {
 const isPair = (v: unknown): boolean => (typeof v === 'number' && Number.isInteger(v) && v >= 0) || (Array.isArray(v) && v.length === 2 && v.every((x) => Number.isInteger(x) && x >= 0));
 const posInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
+/** A layer of a spec that holds parameters: where it is (the path modelFromSpec's errors use), what it is, how many. */
+export interface SpecLayerSize { path: string; layer: string; parameters: number }
+
+/**
+ * The trainable parameters of each layer a spec describes, read from the spec alone, before anything is allocated (so
+ * a caller can refuse a model that cannot fit in memory). Fields that are not positive integers count as nothing:
+ * modelFromSpec names them.
+ */
+export function specLayerSizes(spec: unknown, where = 'spec'): SpecLayerSize[] {
+  const out: SpecLayerSize[] = [];
+  const n = (v: unknown, fallback = 0): number => (posInt(v) ? (v as number) : fallback);
+  const en = (v: number) => v.toLocaleString('en-US');
+  const walk = (s: unknown, path: string): void => {
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return;
+    const o = s as Record<string, unknown>;
+    if (o.type === 'Sequential' && Array.isArray(o.layers)) o.layers.forEach((l, i) => walk(l, `${path}.layers[${i}]`));
+    else if (o.type === 'Linear') {
+      const [i, f] = [n(o.in), n(o.out)];
+      out.push({ path, layer: `Linear ${en(i)} -> ${en(f)}`, parameters: i * f + (o.bias !== false ? f : 0) });
+    } else if (o.type === 'Conv2d') {
+      const [i, f, g] = [n(o.in), n(o.out), n(o.groups, 1)];
+      const [kh, kw] = Array.isArray(o.kernel) ? [n(o.kernel[0]), n(o.kernel[1])] : [n(o.kernel), n(o.kernel)];
+      out.push({ path, layer: `Conv2d ${en(i)} -> ${en(f)}, kernel ${kh}x${kw}`, parameters: f * Math.floor(i / g) * kh * kw + (o.bias !== false ? f : 0) });
+    } else if (o.type === 'BatchNorm1d' || o.type === 'BatchNorm2d') {
+      out.push({ path, layer: `${o.type} ${en(n(o.features))}`, parameters: 2 * n(o.features) });
+    }
+  };
+  walk(spec, where);
+  return out;
+}
+
 /** Builds a fresh (randomly initialized, seeded) model from a spec, validating every field. */
 export function modelFromSpec(spec: unknown, seed = 0, where = 'spec'): Module {
   const rng = new Random(seed);

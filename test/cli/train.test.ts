@@ -60,6 +60,16 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(existsSync(join(dir, 'wide.safetensors'))).toBe(false);
   });
 
+  it('a JSON spec too large for memory gets the same refusal as an MLP, naming its largest layer (had been: a tensor allocation error)', () => {
+    const spec = { type: 'Sequential', layers: [{ type: 'Linear', in: 4, out: 8 }, { type: 'ReLU' }, { type: 'Linear', in: 8, out: 1e9 }, { type: 'Linear', in: 1e9, out: 3 }, { type: 'Sequential', layers: [{ type: 'Linear', in: 3, out: 1e9 }, { type: 'Linear', in: 1e9, out: 1e9, bias: false }] }] };
+    writeFileSync(join(dir, 'huge.json'), JSON.stringify(spec));
+    const t = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'huge.json', '--out', 'huge.safetensors');
+    expect(t.code, t.stderr).toBe(1);
+    // 4*8+8 + 8e9+1e9 + 3e9+3 + 3e9+1e9 + 1e18, past float64's integers: 1.000000016e18
+    expect(t.stderr.trim()).toMatch(/^whittle train: --model huge\.json must fit in memory, got 1,000,000,01[56],\d{3},\d{3},\d{3} parameters \([\d.]+ GiB as float32, about [\d.]+ GiB to train\), most in huge\.json\.layers\[4\]\.layers\[1\] \(Linear 1,000,000,000 -> 1,000,000,000\); this machine has [\d.]+ GiB$/);
+    expect(existsSync(join(dir, 'huge.safetensors'))).toBe(false);
+  });
+
   it("the user's IDX files: no images, a label past the classes, a wrong dimension count are each named with the file", () => {
     const images = (n: number) => encodeIdx({ dtype: 'uint8', shape: [n, 28, 28], data: new Uint8Array(n * 784) });
     writeFileSync(join(dir, 'none.idx'), images(0));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randn } from '../../../core/tensor.js';
 import { Random } from '../../../core/random.js';
-import { modelToSpec, modelFromSpec } from '../../../core/nn/spec.js';
-import { Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear, Dropout, GELU } from '../../../core/nn/layers.js';
+import { modelToSpec, modelFromSpec, specLayerSizes } from '../../../core/nn/spec.js';
+import { Sequential, Conv2d, BatchNorm1d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear, Dropout, GELU } from '../../../core/nn/layers.js';
 import { lenet5 } from '../../../core/nn/models.js';
 import { saveModelWithSpec, loadModel, saveModel } from '../../../core/io/model-file.js';
 import { predict } from '../../../core/train.js';
@@ -29,6 +29,25 @@ describe('model specs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('specLayerSizes counts from the spec alone what the built model holds, layer by layer, with modelFromSpec\'s paths', () => {
+    const m = new Sequential(
+      new Conv2d(2, 6, [3, 2], { groups: 2 }), new BatchNorm2d(6), new ReLU(), new Conv2d(6, 4, 1, { bias: false }),
+      new Sequential(new Flatten(), new Linear(36, 5), new BatchNorm1d(5)), new Linear(5, 3, { bias: false }),
+    );
+    const spec = JSON.parse(JSON.stringify(modelToSpec(m)));
+    const sizes = specLayerSizes(spec, 'm.json');
+    expect(sizes.reduce((a, l) => a + l.parameters, 0)).toBe(m.numParameters());
+    expect(sizes.map((l) => [l.path, l.layer, l.parameters])).toEqual([
+      ['m.json.layers[0]', 'Conv2d 2 -> 6, kernel 3x2', 6 * 1 * 3 * 2 + 6],
+      ['m.json.layers[1]', 'BatchNorm2d 6', 12],
+      ['m.json.layers[3]', 'Conv2d 6 -> 4, kernel 1x1', 24],
+      ['m.json.layers[4].layers[1]', 'Linear 36 -> 5', 185],
+      ['m.json.layers[4].layers[2]', 'BatchNorm1d 5', 10],
+      ['m.json.layers[5]', 'Linear 5 -> 3', 15],
+    ]);
+    // what modelFromSpec refuses counts as nothing here, so the count never throws first
+    expect(specLayerSizes({ type: 'Sequential', layers: [{ type: 'Linear', in: -3, out: 'x' }, null, 7] })).toEqual([{ path: 'spec.layers[0]', layer: 'Linear 0 -> 0', parameters: 0 }]);
   });
   it('hostile or malformed specs give a FormatError with the path', () => {
     expect(() => modelFromSpec({ type: 'Sequential', layers: [{ type: 'Linear', in: 3, out: -1 }] })).toThrow(/spec\.layers\[0\].*Linear needs positive integer in and out/);
