@@ -119,6 +119,40 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The first top-level key of a JSON object's text that repeats an earlier one (after unescaping, so "\u0041" repeats
+ * "A"), with the offsets of both in `text`; null when every key is unique. JSON.parse keeps the last value of a
+ * repeated key without a word, so it cannot tell. `text` must already have parsed as a JSON object.
+ */
+export function duplicateTopLevelKey(text: string): { key: string; first: number; at: number } | null {
+  const seen = new Map<string, number>();
+  let depth = 0;
+  let keyNext = false; // at depth 1, right after '{' or ',': the next string is a key
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      if (keyNext) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const first = seen.get(key);
+        if (first !== undefined) return { key, first, at: i };
+        seen.set(key, i);
+      }
+      keyNext = false;
+      i = j;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      keyNext = depth === 1;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */) {
+      keyNext = depth === 1;
+    }
+  }
+  return null;
+}
+
 function parseHeader(bytes: Uint8Array, file: string): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
   if (bytes.length < 8) throw new FormatError(`safetensors: file must be at least 8 bytes (the header length), got ${bytes.length}`, file, 'byte 0');
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
@@ -147,6 +181,12 @@ function parseHeader(bytes: Uint8Array, file: string): { entries: HeaderEntry[];
   }
   if (!text.startsWith('{') || !isPlainObject(header)) {
     throw new FormatError('safetensors: header must be a JSON object', file, 'byte 8');
+  }
+  const dup = duplicateTopLevelKey(text);
+  if (dup) {
+    const byteOf = (i: number) => 8 + new TextEncoder().encode(text.slice(0, i)).length;
+    const what = dup.key === '__metadata__' ? '__metadata__ must appear once' : 'tensor names must be unique';
+    throw new FormatError(`safetensors: ${what}, got ${JSON.stringify(dup.key)} twice (first at byte ${byteOf(dup.first)})`, file, `byte ${byteOf(dup.at)}`);
   }
   const dataLen = bytes.length - 8 - headerLen;
   const metaPairs: [string, string][] = [];

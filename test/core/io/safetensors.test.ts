@@ -163,6 +163,24 @@ describe('round trip', () => {
     );
   });
 
+  it('any unique names decode, however each key is escaped; any name repeated, in any spelling, is a FormatError naming it', () => {
+    const entry = '{"dtype":"F32","shape":[0],"data_offsets":[0,0]}';
+    // a key as JSON.stringify writes it, or every UTF-16 unit as \uXXXX: the same name to JSON.parse
+    const spell = (name: string, escaped: boolean) => (escaped ? `"${[...Array(name.length).keys()].map((i) => `\\u${name.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(name));
+    const keyed = fc.tuple(nameArb, fc.boolean());
+    fc.assert(
+      fc.property(fc.uniqueArray(keyed, { selector: (k) => k[0], minLength: 1, maxLength: 6 }), fc.nat(), fc.nat(), fc.boolean(), (keys, pick, at, escaped) => {
+        const header = (ks: [string, boolean][]) => `{${ks.map(([n, e]) => `${spell(n, e)}:${entry}`).join(',')}}`;
+        expect([...decodeSafetensors(file(header(keys))).tensors.keys()].sort()).toEqual(keys.map(([n]) => n).sort());
+        const name = keys[pick % keys.length][0];
+        const twice = [...keys];
+        twice.splice(at % (keys.length + 1), 0, [name, escaped]);
+        expect(fmtError(() => decodeSafetensors(file(header(twice)), 'm.st')).message).toContain(`safetensors: tensor names must be unique, got ${JSON.stringify(name)} twice`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('truncating a file at any byte gives a FormatError, never a partial model', () => {
     const bytes = encodeSafetensors({ a: { dtype: 'float32', shape: [2, 3], data: new Float32Array(6).fill(1.5) }, b: { dtype: 'int8', shape: [3], data: new Int8Array([1, 2, 3]) } }, { k: 'v' });
     fc.assert(
@@ -226,6 +244,35 @@ describe('malformed files name the file and the place', () => {
   ];
   it.each(cases)('%s', (_name, bytes, pattern) => {
     expect(fmtError(() => decodeSafetensors(bytes, 'm.st')).message).toMatch(pattern);
+  });
+
+  it('a tensor named twice is refused at the second name, with where the first was (had been: the last one kept)', () => {
+    const entry = '{"dtype":"F32","shape":[2],"data_offsets":[0,8]}';
+    const header = `{"w":${entry},"w":${entry}}`;
+    const e = fmtError(() => decodeSafetensors(file(header, eight), 'm.st'));
+    expect(e.message).toBe(`m.st (byte ${8 + header.lastIndexOf('"w"')}): safetensors: tensor names must be unique, got "w" twice (first at byte 9)`);
+    expect([e.file, e.where]).toEqual(['m.st', `byte ${8 + header.lastIndexOf('"w"')}`]);
+    // a second __metadata__ would replace the first one's strings as silently
+    expect(fmtError(() => decodeSafetensors(file('{"__metadata__":{"a":"1"},"__metadata__":{"a":"2"}}'), 'm.st')).message)
+      .toBe('m.st (byte 34): safetensors: __metadata__ must appear once, got "__metadata__" twice (first at byte 9)');
+  });
+
+  it('keys are compared unescaped: "\\u0077" is "w" again; the byte counts UTF-8 before it', () => {
+    const entry = '{"dtype":"F32","shape":[0],"data_offsets":[0,0]}';
+    const header = `{"é":${entry},"w":${entry},"\\u0077":${entry}}`;
+    // "é" is two bytes in UTF-8 and one character of the string
+    expect(fmtError(() => decodeSafetensors(file(header), 'm.st')).message)
+      .toBe(`m.st (byte ${8 + 1 + header.lastIndexOf('"\\u0077"')}): safetensors: tensor names must be unique, got "w" twice (first at byte ${8 + 1 + header.indexOf('"w"')})`);
+  });
+
+  it('keys that only look alike are not duplicates: escaped quotes and backslashes, separators inside names, nested keys', () => {
+    const entry = '{"dtype":"F32","shape":[0],"data_offsets":[0,0]}';
+    const names = ['a', 'a"', 'a\\', '\\u0061', 'x,"a":{', '}', '{"a":1}', 'a\n'];
+    // each name written as JSON writes it, so 'a"' is "a\"" and '\u0061' (a backslash, then u0061) is "\\u0061"
+    const header = `{${names.map((n) => `${JSON.stringify(n)}:${entry}`).join(', ')}, "__metadata__": {"a": "a", "dtype": "x"}}`;
+    const out = decodeSafetensors(file(header), 'm.st');
+    expect([...out.tensors.keys()].sort()).toEqual([...names].sort());
+    expect(out.metadata).toEqual({ a: 'a', dtype: 'x' });
   });
 
   it('a file on disk is named by its path', () => {
