@@ -3,7 +3,7 @@
 // optionally plus a FitNets hint (Romero et al. 2015): MSE between a teacher feature and a learned linear
 // regression of a student feature.
 import {
-  ArgumentError, DataLoader, Linear, Module, Random, SGD, Sequential, crossEntropy, distillationKL, evaluate, mse, noGrad, ops, runSteps,
+  ArgumentError, BatchNorm1d, BatchNorm2d, DataLoader, Linear, Module, Random, SGD, Sequential, crossEntropy, distillationKL, evaluate, mse, noGrad, ops, runSteps, trainingBatches,
   type Optimizer, type Tensor, type TensorDataset,
 } from '../core/index.js';
 
@@ -66,7 +66,10 @@ function features(m: Module, layer: number, x: Tensor): { out: Tensor; feat: Ten
   return { out: outs[outs.length - 1], feat: outs[layer] };
 }
 
-/** Trains `student` against a frozen `teacher`; returns per-epoch losses (total, the KD term, the hint term). */
+/**
+ * Trains `student` against a frozen `teacher`; returns per-epoch losses (total, the KD term, the hint term). A student
+ * with a BatchNorm leaves out a last batch of one row each epoch, as fit() does (trainingBatches in core/train.ts).
+ */
 export function distill(student: Module, teacher: Module, train: DataLoader, o: DistillOptions): { history: DistillEpoch[]; regressor?: HintRegressor } {
   return runSteps(distillSteps(student, teacher, train, o));
 }
@@ -80,17 +83,28 @@ export function* distillSteps(student: Module, teacher: Module, train: DataLoade
   if (o.hint) {
     const [x0] = train[Symbol.iterator]().next().value as [Tensor, Tensor];
     const probe = x0.slice([0], [1]);
-    const sf = noGrad(() => features(student, o.hint!.studentLayer, probe).feat.size);
+    // the probe only measures feature sizes: the student's BatchNorms run it in eval mode, so they neither refuse the
+    // one row nor take it into their running statistics (the rest keep their mode: Dropout draws as it always did)
+    const norms = student.namedModules().map(([, m]) => m).filter((m) => (m instanceof BatchNorm1d || m instanceof BatchNorm2d) && m.training);
+    for (const m of norms) m.training = false;
+    let sf: number;
+    try {
+      sf = noGrad(() => features(student, o.hint!.studentLayer, probe).feat.size);
+    } finally {
+      for (const m of norms) m.training = true;
+    }
     const tf = noGrad(() => features(teacher, o.hint!.teacherLayer, probe).feat.size);
     regressor = new HintRegressor(sf, tf);
   }
   const params = [...student.parameters(), ...(regressor?.parameters() ?? [])];
   const opt = o.optimizer ? o.optimizer(params) : new SGD(params, { lr: 0.05, momentum: 0.9 });
   const history: DistillEpoch[] = [];
+  // a student with BatchNorm leaves out a last batch of one row, as fit() does
+  const batches = trainingBatches(student.train(), train);
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     student.train();
     let lossSum = 0, kdSum = 0, hintSum = 0, seen = 0;
-    for (const [x, y] of train) {
+    for (const [x, y] of batches) {
       let sOut: Tensor, tOut: Tensor, hint: Tensor | null = null;
       if (o.hint && regressor) {
         const t = noGrad(() => features(teacher, o.hint!.teacherLayer, x));

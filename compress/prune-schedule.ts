@@ -1,7 +1,7 @@
 // Pruning over time: Zhu & Gupta 2017 gradual pruning (polynomial schedule applied every dt steps while training)
 // and Han et al. 2015 iterative prune -> retrain at a tenth of the learning rate, with optional lottery-ticket
 // rewinding (Frankle & Carbin 2019) to the initial or an early snapshot of the weights.
-import { ArgumentError, CosineAnnealingLR, DataLoader, SGD, evaluate, fit, fitSteps, runSteps, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
+import { ArgumentError, CosineAnnealingLR, DataLoader, SGD, evaluate, fit, fitSteps, runSteps, trainingBatches, type EpochStats, type LRScheduler, type Module, type Optimizer, type Tensor, type TensorDataset } from '../core/index.js';
 import { PruningMasks, checkSparsity, rewindWeights, snapshotWeights, type PruneScope } from './prune.js';
 
 export interface PolynomialSchedule {
@@ -182,7 +182,9 @@ export function gradualPrune(model: Module, train: DataLoader, o: GradualPruneRu
   const values = perLayer ? Object.values(perLayer) : [o.sparsity as number];
   for (const v of values) checkSparsity('gradualPrune', v);
   const frequency = o.frequency ?? 50;
-  const steps = o.rampEpochs * train.numBatches;
+  // the steps fit will take: a model with BatchNorm leaves out a last batch of one row (trainingBatches)
+  const perEpoch = trainingBatches(model.train(), train).count;
+  const steps = o.rampEpochs * perEpoch;
   const numSteps = Math.max(1, Math.floor(steps / frequency));
   const finalSparsity = Math.max(...values);
   const pruner = new GradualPruner(model, { finalSparsity, numSteps, frequency: Math.max(1, Math.floor(steps / numSteps)), scope: o.scope, ...(perLayer ? { layers: perLayer } : {}) });
@@ -194,7 +196,7 @@ export function gradualPrune(model: Module, train: DataLoader, o: GradualPruneRu
   // The last pruning step lands at the ramp's end only if the steps divide evenly; make the target exact.
   pruner.masks.prune(perLayer ? { scope: o.scope, layers: perLayer } : { sparsity: finalSparsity, scope: o.scope });
   const fineTune = o.fineTuneEpochs > 0
-    ? fit(model, train, { epochs: o.fineTuneEpochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, o.fineTuneEpochs * train.numBatches), schedulePerBatch: true, val: o.val, log: log('fine-tune') })
+    ? fit(model, train, { epochs: o.fineTuneEpochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, o.fineTuneEpochs * perEpoch), schedulePerBatch: true, val: o.val, log: log('fine-tune') })
     : [];
   detach();
   return { masks: pruner.masks, ramp, fineTune };

@@ -4,6 +4,7 @@ import type { Module } from './nn/module.js';
 import type { Optimizer } from './optim/optimizer.js';
 import type { LRScheduler } from './optim/schedulers.js';
 import { DataLoader, type TensorDataset } from './data/dataset.js';
+import { usesBatchStatistics } from './nn/layers.js';
 import { crossEntropy, accuracy as batchAccuracy } from './nn/losses.js';
 import { noGrad } from './autograd.js';
 import { concat } from './ops.js';
@@ -54,6 +55,42 @@ function firstNonFinite(params: readonly Tensor[]): number {
   return -1;
 }
 
+/** The batches one training epoch takes from a loader for a model: `count` of them, in the loader's order. */
+export interface TrainingBatches extends Iterable<[Tensor, Tensor]> {
+  readonly count: number;
+  /** True when the loader's last batch, of one row, is left out. */
+  readonly skipsLast: boolean;
+}
+
+/**
+ * The batches a training epoch of `model` takes from `loader`. A model that holds a BatchNorm in training mode cannot
+ * train on a batch of one row (BatchNorm throws, as PyTorch's does), so for such a model a last batch of exactly one
+ * row, which N = k * batchSize + 1 rows leave, is left out of every epoch, as PyTorch users pass drop_last=True (with
+ * shuffle the row left out changes each epoch). Any other model gets every batch the loader yields, unchanged. The
+ * loader draws its permutations as before, so the batches that are kept are exactly the loader's. fit(), fitAsync(),
+ * iterativePrune(), gradualPrune(), distill() and NAS trials all train through this. Call it with the model in the
+ * mode it trains in (after model.train()).
+ */
+export function trainingBatches(model: Module, loader: DataLoader): TrainingBatches {
+  const n = loader.dataset.length;
+  const lastRows = n - (loader.numBatches - 1) * loader.batchSize;
+  // batchSize 1 makes every batch one row: nothing to leave out, and BatchNorm's error says what is wrong
+  const skipsLast = loader.batchSize > 1 && loader.numBatches > 1 && lastRows === 1 && usesBatchStatistics(model);
+  const count = loader.numBatches - (skipsLast ? 1 : 0);
+  return {
+    count,
+    skipsLast,
+    *[Symbol.iterator]() {
+      if (!skipsLast) return yield* loader;
+      let b = 0;
+      for (const batch of loader) {
+        if (b++ === count) return;
+        yield batch;
+      }
+    },
+  };
+}
+
 /**
  * The training loop as a generator that yields after every batch, so fit() can run it straight through and
  * fitAsync() can hand the event loop a turn between batches (signal handlers, progress, timers).
@@ -65,15 +102,16 @@ export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Gene
   }
   const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
   const history: EpochStats[] = [];
+  const batches = trainingBatches(model.train(), train);
   const checkFinite = (o.onNonFinite ?? 'throw') === 'throw';
   const diverged = (what: string, epoch: number, b: number) =>
-    new NumericError(`fit: training diverged at epoch ${epoch}, batch ${b + 1} of ${train.numBatches} (lr ${o.optimizer.lr.toPrecision(3)}): ${what}; try a lower learning rate`);
+    new NumericError(`fit: training diverged at epoch ${epoch}, batch ${b + 1} of ${batches.count} (lr ${o.optimizer.lr.toPrecision(3)}): ${what}; try a lower learning rate`);
   let step = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
     const t0 = performance.now();
     let lossSum = 0, correct = 0, seen = 0, b = 0;
-    for (const [x, y] of train) {
+    for (const [x, y] of batches) {
       const out = model.forward(x);
       const loss = lossFn(out, y, x);
       const lossValue = loss.item();
@@ -100,7 +138,7 @@ export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Gene
       if (out.rank === 2 && y.rank === 1) correct += batchAccuracy(out, y) * n;
       seen += n;
       b++;
-      if (o.log && o.logEvery && b % o.logEvery === 0) o.log(`  epoch ${epoch} batch ${b}/${train.numBatches} loss ${(lossSum / seen).toFixed(4)}`);
+      if (o.log && o.logEvery && b % o.logEvery === 0) o.log(`  epoch ${epoch} batch ${b}/${batches.count} loss ${(lossSum / seen).toFixed(4)}`);
       yield;
       if (o.shouldStop?.()) break;
     }
@@ -137,7 +175,10 @@ export async function runStepsAsync<T>(steps: Generator<void, T>): Promise<T> {
   }
 }
 
-/** Trains for o.epochs (or until o.shouldStop()), returning per-epoch statistics. */
+/**
+ * Trains for o.epochs (or until o.shouldStop()), returning per-epoch statistics. A model with a BatchNorm leaves out a
+ * last batch of one row each epoch (see trainingBatches); any other model trains on every batch of the loader.
+ */
 export function fit(model: Module, train: DataLoader, o: FitOptions): EpochStats[] {
   return runSteps(fitSteps(model, train, o));
 }

@@ -36,7 +36,12 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
 
 export interface DataLoaderOptions { batchSize?: number; shuffle?: boolean; seed?: number; dropLast?: boolean }
 
-/** Iterates [x, y] batches; with shuffle, each epoch draws a new permutation from its own seeded generator. */
+/**
+ * Iterates [x, y] batches; with shuffle, each epoch draws a new permutation from its own seeded generator. dropLast
+ * leaves out a short last batch for every model; without it, fit() and the other training loops still leave out a
+ * last batch of exactly one row for a model with a BatchNorm, which cannot train on one row (trainingBatches in
+ * core/train.ts).
+ */
 export class DataLoader implements Iterable<[Tensor, Tensor]> {
   readonly batchSize: number;
   readonly shuffle: boolean;

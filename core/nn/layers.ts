@@ -127,6 +127,9 @@ export class Dropout extends Module {
 /**
  * Batch normalization over the channel axis 1 ([N,C] or [N,C,L] for 1d, [N,C,H,W] for 2d). Training uses batch
  * statistics and updates running ones (momentum 0.1, unbiased variance, as PyTorch); eval uses the running ones.
+ * Training on one value per channel ([1,C], [1,C,1], [1,C,1,1]) throws a ShapeError, as PyTorch's ValueError: its
+ * batch statistics would normalize every value to 0. fit() and the other training loops leave out a last batch of
+ * one row for models that hold a BatchNorm (see trainingBatches in core/train.ts).
  */
 abstract class BatchNormBase extends Module {
   weight: Tensor;
@@ -148,6 +151,11 @@ abstract class BatchNormBase extends Module {
   }
   forward(x: Tensor): Tensor {
     this.checkInput(x);
+    // one value per channel has variance 0, so x - mean is 0 and the layer would output its bias alone, silently
+    // (PyTorch raises here too); eval mode normalizes with the running statistics and takes a batch of one
+    if (this.training && x.size === this.numFeatures) {
+      throw new ShapeError(`${this.constructor.name}: training needs more than one value per channel, got input ${fmtShape(x.shape)}; train on batches of more than one row, or call eval() to normalize with the running statistics`);
+    }
     const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
     let mean: Tensor, varr: Tensor;
@@ -181,6 +189,11 @@ export class BatchNorm2d extends BatchNormBase {
   protected checkInput(x: Tensor): void {
     if (x.rank !== 4 || x.shape[1] !== this.numFeatures) throw new ShapeError(`BatchNorm2d: input must be [N,${this.numFeatures},H,W], got ${fmtShape(x.shape)}`);
   }
+}
+
+/** Whether `model` holds a BatchNorm in training mode: one that normalizes with batch statistics and so cannot train on one row. */
+export function usesBatchStatistics(model: Module): boolean {
+  return model.namedModules().some(([, m]) => m instanceof BatchNormBase && m.training);
 }
 
 /** Runs its layers in order; stateDict names them 0, 1, ... as torch.nn.Sequential does. */

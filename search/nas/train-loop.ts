@@ -6,6 +6,7 @@ import type { DataLoader } from '../../core/data/dataset.js';
 import { crossEntropy } from '../../core/nn/losses.js';
 import type { Module } from '../../core/nn/module.js';
 import type { Optimizer } from '../../core/optim/optimizer.js';
+import { trainingBatches } from '../../core/train.js';
 
 export interface TrainLoopOptions {
   /** Cosine decay of the learning rate to zero over the run, per batch (default false). */
@@ -24,12 +25,17 @@ export interface TrainLoopOptions {
   timeLimitMs?: number;
 }
 
-/** Trains for `epochs` epochs (a fraction of one allowed); returns the epochs actually trained. */
+/**
+ * Trains for `epochs` epochs (a fraction of one allowed); returns the epochs actually trained. A model with a
+ * BatchNorm leaves out a last batch of one row each epoch, as fit() does (trainingBatches in core/train.ts).
+ */
 export function trainEpochs(model: Module, loader: DataLoader, optimizer: Optimizer, epochs: number, o: TrainLoopOptions = {}): number {
   if (!(epochs >= 0)) throw new ArgumentError(`trainEpochs: epochs must be >= 0, got ${epochs}`);
   const evals = o.evalsPerEpoch ?? 1;
   if (!(Number.isInteger(evals) && evals >= 1)) throw new ArgumentError(`trainEpochs: evalsPerEpoch must be a positive integer, got ${evals}`);
-  const perEpoch = loader.numBatches;
+  // a model with BatchNorm leaves out a last batch of one row (see trainingBatches): an epoch is the batches it trains on
+  const batches = trainingBatches(model.train(), loader);
+  const perEpoch = batches.count;
   const total = Math.max(epochs > 0 ? 1 : 0, Math.round(epochs * perEpoch));
   const baseLr = optimizer.lr;
   const t0 = Date.now();
@@ -37,9 +43,8 @@ export function trainEpochs(model: Module, loader: DataLoader, optimizer: Optimi
   let step = 0;
   let nextCheckpoint = 1;
   const boundary = (k: number) => Math.round((k * perEpoch) / evals);
-  model.train();
   while (step < total) {
-    for (const [x, y] of loader) {
+    for (const [x, y] of batches) {
       if (o.cosine) optimizer.lr = (baseLr * (1 + Math.cos(Math.PI * Math.min(1, progress(step))))) / 2;
       const loss = crossEntropy(model.forward(x), y);
       optimizer.zeroGrad();

@@ -70,6 +70,16 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(existsSync(join(dir, 'huge.safetensors'))).toBe(false);
   });
 
+  it('a JSON spec with BatchNorm trains on rows that leave a last batch of one (135 = 2 * 67 + 1), which it leaves out', () => {
+    const spec = { type: 'Sequential', layers: [{ type: 'Linear', in: 4, out: 8 }, { type: 'BatchNorm1d', features: 8 }, { type: 'ReLU' }, { type: 'Linear', in: 8, out: 3 }] };
+    writeFileSync(join(dir, 'bn.json'), JSON.stringify(spec));
+    const t = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'bn.json', '--batch-size', '67', '--epochs', '2', '--out', 'bn.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain('on 135 rows, validating on 15');
+    const saved = loadSafetensors(join(dir, 'bn.safetensors')).tensors.get('1.num_batches_tracked')!;
+    expect(Number(saved.data[0])).toBe(4); // 2 batches an epoch, the one-row batch left out
+  });
+
   it("the user's IDX files: no images, a label past the classes, a wrong dimension count are each named with the file", () => {
     const images = (n: number) => encodeIdx({ dtype: 'uint8', shape: [n, 28, 28], data: new Uint8Array(n * 784) });
     writeFileSync(join(dir, 'none.idx'), images(0));

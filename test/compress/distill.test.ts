@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, distillationKL, fit, randn, runStepsAsync, tensor,
+  BatchNorm1d, DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, Tensor, TensorDataset, crossEntropy, distillationKL, fit, randn, runStepsAsync, tensor,
 } from '../../core/index.js';
 import { distill, distillSteps, distillationLoss, distillationLossOn } from '../../compress/distill.js';
 
@@ -64,5 +64,19 @@ describe('distillation', () => {
     expect(regressor!.proj.outFeatures).toBe(32);
     expect(history[2].hint!).toBeLessThan(history[0].hint!);
     expect(() => distill(student, teacher, new DataLoader(train), { epochs: 1, hint: { studentLayer: 9, teacherLayer: 0 } })).toThrow(/hint layer must be in \[0,3\], got 9/);
+  });
+
+  it('a student with BatchNorm on 4 * 32 + 1 rows trains on the full batches only; the hint probe neither throws nor counts', () => {
+    const rng = new Random(5);
+    const student = new Sequential(new Flatten(), new Linear(8, 6, { rng }), new BatchNorm1d(6), new ReLU(), new Linear(6, 4, { rng }));
+    const bn = student.layers[2] as BatchNorm1d;
+    const { history } = distill(student, teacher, new DataLoader(data(129, 6), { batchSize: 32, shuffle: true, seed: 1 }), {
+      epochs: 2, hint: { studentLayer: 3, teacherLayer: 2 }, optimizer: (p) => new SGD(p, { lr: 0.02, momentum: 0.9 }),
+    });
+    expect(history).toHaveLength(2);
+    expect(history.every((e) => Number.isFinite(e.loss))).toBe(true);
+    // 4 batches an epoch: not the one-row batch, and not the one-row probe that sized the regressor
+    expect(bn.numBatchesTracked.data[0]).toBe(8);
+    expect(bn.training).toBe(true);
   });
 });

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { mnistDataset, DataLoader } from '../../core/data/dataset.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { SGD } from '../../core/optim/sgd.js';
-import { fit, evaluate, predict } from '../../core/train.js';
+import { fit, evaluate, predict, trainingBatches } from '../../core/train.js';
 import { crossEntropy } from '../../core/nn/losses.js';
 import { saveModel, loadModelWeights, loadTensors } from '../../core/io/model-file.js';
 import { ArgumentError, FormatError, NumericError } from '../../core/errors.js';
 import { DataLoader as Loader, TensorDataset } from '../../core/data/dataset.js';
-import { Linear, Sequential } from '../../core/nn/layers.js';
+import { BatchNorm1d, Linear, Sequential } from '../../core/nn/layers.js';
 import { Random } from '../../core/random.js';
 import { Tensor } from '../../core/tensor.js';
 
@@ -115,5 +115,55 @@ describe('fit on a loader with no batches', () => {
   it('one short batch without dropLast still trains', () => {
     const m = net();
     expect(fit(m, new Loader(rows(10), { batchSize: 32 }), { epochs: 1, optimizer: new SGD(m.parameters(), { lr: 0.1 }) })).toHaveLength(1);
+  });
+});
+
+describe('fit with BatchNorm on a last batch of one row', () => {
+  // 2 * 4 + 1 rows: batches of 4, 4 and 1
+  const data = (n: number) => {
+    const rng = new Random(2);
+    return new TensorDataset(new Tensor(Float32Array.from({ length: n * 3 }, () => rng.normal()), [n, 3]), new Tensor(Int32Array.from({ length: n }, (_, i) => i % 2), [n], 'int32'));
+  };
+  /** Passes its input through, noting each batch's row count while training. */
+  class BatchSizes extends Sequential {
+    readonly _sizes: number[] = [];
+    override forward(x: Tensor): Tensor { if (this.training) this._sizes.push(x.shape[0]); return super.forward(x); }
+  }
+  const opt = (m: Sequential) => new SGD(m.parameters(), { lr: 0.1 });
+
+  it('trains through every epoch, leaving the one-row batch out (had been: BatchNorm zeros for that row)', () => {
+    const m = new BatchSizes(new Linear(3, 4, { rng: new Random(1) }), new BatchNorm1d(4), new Linear(4, 2, { rng: new Random(2) }));
+    const lines: string[] = [];
+    const hist = fit(m, new Loader(data(9), { batchSize: 4, shuffle: true, seed: 3 }), { epochs: 3, optimizer: opt(m), log: (l) => lines.push(l), logEvery: 1 });
+    expect(hist).toHaveLength(3);
+    expect(m._sizes).toEqual([4, 4, 4, 4, 4, 4]);
+    expect(lines.filter((l) => l.includes('batch 2/2'))).toHaveLength(3);
+    expect((m.layers[1] as BatchNorm1d).numBatchesTracked.data[0]).toBe(6);
+  });
+
+  it('a model without BatchNorm still sees the one-row batch, and trains exactly as the loader yields', () => {
+    const m = new BatchSizes(new Linear(3, 2, { rng: new Random(1) }));
+    fit(m, new Loader(data(9), { batchSize: 4, shuffle: true, seed: 3 }), { epochs: 2, optimizer: opt(m) });
+    expect(m._sizes).toEqual([4, 4, 1, 4, 4, 1]);
+    // bit-identical to a hand-written loop over the same loader
+    const ref = new Sequential(new Linear(3, 2, { rng: new Random(1) }));
+    const o = opt(ref);
+    const loader = new Loader(data(9), { batchSize: 4, shuffle: true, seed: 3 });
+    for (let e = 0; e < 2; e++) for (const [x, y] of loader) { const loss = crossEntropy(ref.forward(x), y); o.zeroGrad(); loss.backward(); o.step(); }
+    expect(m.parameters().map((p) => Array.from(p.data))).toEqual(ref.parameters().map((p) => Array.from(p.data)));
+  });
+
+  it('trainingBatches leaves out only a last batch of exactly one row, and only for a model with BatchNorm in training', () => {
+    const bn = new Sequential(new Linear(3, 4), new BatchNorm1d(4));
+    const plain = new Sequential(new Linear(3, 4));
+    const count = (m: Sequential, n: number, o: { batchSize: number; dropLast?: boolean }) => trainingBatches(m, new Loader(data(n), o)).count;
+    expect(count(bn, 9, { batchSize: 4 })).toBe(2);
+    expect(count(plain, 9, { batchSize: 4 })).toBe(3);
+    expect(count(bn, 10, { batchSize: 4 })).toBe(3); // a last batch of two trains
+    expect(count(bn, 9, { batchSize: 4, dropLast: true })).toBe(2);
+    expect(count(bn, 1, { batchSize: 4 })).toBe(1); // the only batch is kept: BatchNorm's error says what is wrong
+    expect(count(bn, 5, { batchSize: 1 })).toBe(5);
+    expect(count(bn.eval(), 9, { batchSize: 4 })).toBe(3);
+    expect(() => fit(bn, new Loader(data(5), { batchSize: 1 }), { epochs: 1, optimizer: opt(bn) })).toThrow(/BatchNorm1d: training needs more than one value per channel, got input \[1,4\]/);
   });
 });

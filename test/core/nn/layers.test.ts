@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { tensor, zeros, randn } from '../../../core/tensor.js';
 import * as ops from '../../../core/ops.js';
 import { Random } from '../../../core/random.js';
-import { Sequential, Linear, Conv2d, ReLU, BatchNorm1d, BatchNorm2d, Dropout, Flatten, MaxPool2d, AvgPool2d, GELU, LeakyReLU } from '../../../core/nn/layers.js';
+import { Sequential, Linear, Conv2d, ReLU, BatchNorm1d, BatchNorm2d, Dropout, Flatten, MaxPool2d, AvgPool2d, GELU, LeakyReLU, usesBatchStatistics } from '../../../core/nn/layers.js';
+import { ShapeError } from '../../../core/errors.js';
 import { lenet300100, lenet5 } from '../../../core/nn/models.js';
 import { kaimingUniform, xavierNormal } from '../../../core/nn/init.js';
 import { checkGrad } from '../gradcheck.js';
@@ -50,6 +51,41 @@ describe('Module', () => {
     const bn2 = new BatchNorm2d(3);
     expect(bn2.forward(randn([2, 3, 4, 4])).shape).toEqual([2, 3, 4, 4]);
     expect(() => bn2.forward(randn([2, 4, 4, 4]))).toThrow(/BatchNorm2d: input must be \[N,3,H,W\], got \[2,4,4,4\]/);
+  });
+  it.each([
+    ['BatchNorm1d', [1, 8], () => new BatchNorm1d(8)],
+    ['BatchNorm1d', [1, 8, 1], () => new BatchNorm1d(8)],
+    ['BatchNorm2d', [1, 8, 1, 1], () => new BatchNorm2d(8)],
+  ] as const)('%s refuses to train on one value per channel %j (had been: an output of zeros), and eval takes it', (name, shape, make) => {
+    const bn = make();
+    bn.runningMean.data.fill(0.5);
+    const x = randn([...shape], { rng: new Random(4) });
+    const message = `${name}: training needs more than one value per channel, got input [${shape.join(',')}]; train on batches of more than one row, or call eval() to normalize with the running statistics`;
+    expect(() => bn.forward(x)).toThrow(ShapeError);
+    expect(() => bn.forward(x)).toThrow(message);
+    // the refused batch left the running statistics alone
+    expect(Array.from(bn.runningMean.data)).toEqual(new Array(8).fill(0.5));
+    expect(bn.numBatchesTracked.data[0]).toBe(0);
+    bn.eval();
+    const y = bn.forward(x);
+    expect(y.shape).toEqual([...shape]);
+    for (let c = 0; c < 8; c++) expect(y.data[c]).toBeCloseTo((x.data[c] - 0.5) / Math.sqrt(1 + 1e-5), 5);
+  });
+  it('BatchNorm trains on one row of a feature map: [1,C,H,W] with H*W > 1, [1,C,L] with L > 1', () => {
+    const y = new BatchNorm2d(2).forward(randn([1, 2, 3, 1], { rng: new Random(5) }));
+    // each channel's three values normalized: mean 0, not all zero
+    for (let c = 0; c < 2; c++) {
+      const v = Array.from(y.data.subarray(3 * c, 3 * c + 3));
+      expect(v.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 5);
+      expect(v.some((t) => Math.abs(t) > 0.1)).toBe(true);
+    }
+    expect(new BatchNorm1d(2).forward(randn([1, 2, 2], { rng: new Random(6) })).shape).toEqual([1, 2, 2]);
+  });
+  it('usesBatchStatistics: a BatchNorm anywhere in the tree, in training mode', () => {
+    const m = new Sequential(new Linear(4, 3), new Sequential(new BatchNorm1d(3)), new ReLU());
+    expect(usesBatchStatistics(m)).toBe(true);
+    expect(usesBatchStatistics(m.eval())).toBe(false);
+    expect(usesBatchStatistics(new Sequential(new Linear(4, 3), new Dropout(0.1)))).toBe(false);
   });
   it('BatchNorm training forward is differentiable (float32 finite differences)', () => {
     const bn = new BatchNorm2d(2);

@@ -3,7 +3,7 @@ import { ArgumentError } from '../../../core/errors.js';
 import { DataLoader, TensorDataset } from '../../../core/data/dataset.js';
 import { Random } from '../../../core/random.js';
 import { randn, Tensor } from '../../../core/tensor.js';
-import { Linear } from '../../../core/nn/layers.js';
+import { BatchNorm1d, Linear, Sequential } from '../../../core/nn/layers.js';
 import { SGD } from '../../../core/optim/sgd.js';
 import { trainEpochs } from '../../../search/nas/train-loop.js';
 
@@ -71,5 +71,30 @@ describe('trainEpochs', () => {
     expect(done).toBeCloseTo(1 / 6);
     expect(() => trainEpochs(model, loader, optimizer, -1)).toThrow(ArgumentError);
     expect(() => trainEpochs(model, loader, optimizer, 1, { evalsPerEpoch: 0 })).toThrow(ArgumentError);
+  });
+});
+
+describe('trainEpochs with BatchNorm on k * batchSize + 1 rows', () => {
+  /** A Linear -> BatchNorm1d -> Linear that notes each batch's row count while training. */
+  class Noted extends Sequential {
+    readonly _sizes: number[] = [];
+    override forward(x: Tensor): Tensor { if (this.training) this._sizes.push(x.shape[0]); return super.forward(x); }
+  }
+  const loader = () => setup(31, 10).loader; // batches of 10, 10, 10 and 1
+
+  it('completes, leaving the one-row batch out and counting an epoch as the three batches it trains on (had been: a throw)', () => {
+    const rng = new Random(3);
+    const model = new Noted(new Linear(4, 6, { rng }), new BatchNorm1d(6), new Linear(6, 2, { rng }));
+    const seen: number[] = [];
+    const done = trainEpochs(model, loader(), new SGD(model.parameters(), { lr: 0.1 }), 2, { cosine: true, evalsPerEpoch: 3, onCheckpoint: (e) => seen.push(e) });
+    expect(done).toBe(2);
+    expect(model._sizes).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(seen.map((e) => +e.toFixed(6))).toEqual([1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2].map((e) => +e.toFixed(6)));
+  });
+
+  it('a model without BatchNorm still trains on the one-row batch', () => {
+    const model = new Noted(new Linear(4, 2, { rng: new Random(3) }));
+    trainEpochs(model, loader(), new SGD(model.parameters(), { lr: 0.1 }), 2);
+    expect(model._sizes).toEqual([10, 10, 10, 1, 10, 10, 10, 1]);
   });
 });
