@@ -14,6 +14,7 @@ import { compressionReportAsync, type CompressionReport } from '../../compress/r
 import { interrupt } from '../progress.js';
 import { buildNamedModel } from './train.js';
 import { writeReport, type ReportData } from '../report/html.js';
+import { RETRAIN_BUDGET, TRAIN_BUDGET, epochsFor } from '../epochs.js';
 
 export const compressSpec: CommandSpec = {
   name: 'compress',
@@ -31,11 +32,11 @@ export const compressSpec: CommandSpec = {
     sparsity: { type: 'number', min: 0, below: 1, help: 'fraction of weights removed by magnitude pruning', default: 0.9 },
     scope: { type: 'string', help: 'pruning thresholds per layer or one global threshold', choices: ['layer', 'global'], default: 'layer' },
     rounds: { type: 'number', integer: true, min: 1, help: 'prune -> retrain rounds (Han et al. 2015)', default: 3 },
-    epochsPerRound: { type: 'number', integer: true, min: 0, help: 'retraining epochs per round', default: 1 },
+    epochsPerRound: { type: 'number', integer: true, min: 0, help: 'retraining epochs per round (default: enough for about 300 steps, 1 to 100: 1 on MNIST)' },
     lr: { type: 'number', above: 0, help: 'the learning rate the model was trained with (retraining uses a tenth); default: the one `whittle train` recorded in the model file, else 0.05' },
     quantize: { type: 'boolean', help: 'int8 post-training quantization after pruning', default: true },
     distill: { type: 'string', help: 'also distill into a student, e.g. mlp:50 (the model is the teacher)' },
-    distillEpochs: { type: 'number', integer: true, min: 1, help: 'student training epochs', default: 3 },
+    distillEpochs: { type: 'number', integer: true, min: 1, help: 'student training epochs (default: enough for about 1,500 steps, 3 to 300: 3 on MNIST)' },
     outDir: { type: 'string', path: 'dir', help: 'where every stage\'s file is written', default: 'compressed' },
     report: { type: 'string', path: 'output', help: 'also write an HTML report with the plots' },
   },
@@ -134,13 +135,17 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   const outDir = resolve(str(p, 'outDir')!);
   const classes = outputFeatures(model) ?? (metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10);
   const student: Module | undefined = distill ? buildStudent(distill, train, classes, seed) : undefined;
+  // the library's loader takes batches of 64; a small table gets enough steps to recover from each pruning round
+  const epochsPerRound = num(p, 'epochsPerRound') ?? epochsFor(train.length, 64, RETRAIN_BUDGET);
+  const distillEpochs = num(p, 'distillEpochs') ?? epochsFor(train.length, 64, TRAIN_BUDGET);
+  if (num(p, 'epochsPerRound') === undefined && epochsPerRound > 1) log(`retraining ${epochsPerRound} epochs a round (about ${RETRAIN_BUDGET.steps} steps on ${train.length.toLocaleString('en-US')} rows; --epochs-per-round to choose)`);
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();
   const r = await compressionReportAsync(model, {
     train, test, dir: outDir, lr: trainedLr(num(p, 'lr'), metadata), log, shouldStop: () => interrupt.requested, metadata,
-    prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound: num(p, 'epochsPerRound')! },
+    prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound },
     quantize: bool(p, 'quantize') ? {} : false,
-    distill: student ? { student, epochs: num(p, 'distillEpochs')! } : undefined,
+    distill: student ? { student, epochs: distillEpochs } : undefined,
   });
   log(r.table);
   log(`files in ${outDir}${r.stopped ? ' (stopped early by Ctrl-C)' : ''}`);

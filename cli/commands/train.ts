@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { ArgumentError, FormatError, NumericError } from '../../core/errors.js';
 import { writeReport } from '../report/html.js';
+import { TRAIN_BUDGET, epochLines, epochsFor } from '../epochs.js';
 
 export const trainSpec: CommandSpec = {
   name: 'train',
@@ -29,7 +30,7 @@ export const trainSpec: CommandSpec = {
     labels: { type: 'string', path: 'input', help: 'IDX labels file' },
     target: { type: 'string', help: 'target column for tables' },
     model: { type: 'string', help: 'lenet5, lenet300100, mlp:H1,H2,... or a JSON spec file', default: 'lenet5' },
-    epochs: { type: 'number', integer: true, min: 1, help: 'training epochs', default: 3 },
+    epochs: { type: 'number', integer: true, min: 1, help: 'training epochs (default: enough for about 1,500 steps, 3 to 300: 3 on MNIST, 300 on Iris)' },
     batchSize: { type: 'number', integer: true, min: 1, help: 'batch size', default: 64 },
     lr: { type: 'number', above: 0, help: 'learning rate', default: 0.01 },
     optimizer: { type: 'string', help: 'optimizer', choices: ['sgd', 'adam'], default: 'sgd' },
@@ -136,14 +137,18 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   // no validation rows is said once, not printed as a 0.00% accuracy every epoch
   const split = { train: held.train, val: held.val?.length ? held.val : undefined };
   const noVal = valFrac > 0 ? `no validation rows (--val ${valFrac} of ${rows(ds.length)} rounds to none)` : 'no validation rows (--val 0)';
-  const epochs = num(p, 'epochs')!;
+  const batchSize = num(p, 'batchSize')!;
+  const given = num(p, 'epochs');
+  const epochs = given ?? epochsFor(split.train.length, batchSize, TRAIN_BUDGET);
   const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
   log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${rows(split.train.length)}, ${split.val ? `validating on ${split.val.length}` : noVal}`);
+  const batches = Math.ceil(split.train.length / batchSize);
+  if (given === undefined) log(`${epochs} epochs (${(epochs * batches).toLocaleString('en-US')} steps): the default is about ${TRAIN_BUDGET.steps.toLocaleString('en-US')} steps in ${TRAIN_BUDGET.min} to ${TRAIN_BUDGET.max} epochs; --epochs to choose`);
   let history;
   try {
-    history = await fitAsync(model, new DataLoader(split.train, { batchSize: num(p, 'batchSize'), shuffle: true, seed }), {
+    history = await fitAsync(model, new DataLoader(split.train, { batchSize, shuffle: true, seed }), {
       epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), val: split.val,
-      log: bool(p, 'quiet') ? undefined : log, shouldStop: () => interrupt.requested,
+      log: bool(p, 'quiet') ? undefined : epochLines(log, epochs), shouldStop: () => interrupt.requested,
     });
   } catch (e) {
     // fit speaks of "a learning rate"; here the user set it as --lr, and wants to know that --out was not touched

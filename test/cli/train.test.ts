@@ -123,4 +123,23 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(t.code, t.stderr).toBe(0);
     expect(t.stderr).toContain('15 of the 150 rows have no species and are left out');
   });
+
+  it('with no --epochs trains a small table for about 1,500 steps, not 3 epochs (Iris had stayed at one class, 33%)', () => {
+    const t = whittle('train', '--data', 'iris.csv', '--target', 'species', '--out', 'steps.safetensors', '--seed', '2');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain('300 epochs (900 steps): the default is about 1,500 steps in 3 to 300 epochs; --epochs to choose');
+    // the 300 epoch lines are thinned to a readable curve that still ends at the last one
+    const lines = t.stderr.split('\n').filter((l) => /^epoch \d+\/300 /.test(l));
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.length).toBeLessThan(20);
+    expect(lines.at(-1)).toMatch(/^epoch 300\/300 /);
+    expect(Number(/validation accuracy ([\d.]+)%/.exec(t.stderr)![1])).toBeGreaterThanOrEqual(90);
+    // compress's retraining gets its own step budget on the same table: pruning 90% then costs little accuracy
+    const c = whittle('compress', 'steps.safetensors', '--data', 'iris.csv', '--out-dir', 'steps-compressed', '--seed', '2');
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/^retraining \d+ epochs a round \(about 300 steps on \d+ rows; --epochs-per-round to choose\)$/m);
+    const acc = (stage: string) => Number(new RegExp(`^${stage}: acc ([\\d.]+)%`, 'm').exec(c.stderr)![1]);
+    expect(acc('pruned \\+ retrained \\(sparse f32\\)')).toBeGreaterThanOrEqual(acc('dense float32') - 5);
+  });
+
 });
