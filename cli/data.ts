@@ -13,6 +13,20 @@ import { Preprocessor } from '../search/automl/preprocess.js';
 import { encodeTarget } from '../search/automl/pipeline.js';
 
 export const BUILTIN_TABLES = ['iris', 'penguins', 'cars'] as const;
+/** The column each built-in table is known for predicting (core/data/datasets.ts's defaults). */
+export const BUILTIN_TARGETS: Record<(typeof BUILTIN_TABLES)[number], string> = { iris: 'species', penguins: 'Species', cars: 'Origin' };
+
+/**
+ * The --target a table command works on: the one given, else a built-in table's own label (said in a line, since
+ * the user did not name it), else a usage error. `--data iris` alone had been refused for want of `--target species`.
+ */
+export function targetOf(given: string | undefined, data: string, command: string, log: (s: string) => void): string {
+  if (given !== undefined) return given;
+  const builtin = BUILTIN_TARGETS[data as (typeof BUILTIN_TABLES)[number]];
+  if (builtin === undefined) throw new UsageError(`${command}: --target is required: name the column to predict`);
+  log(`target: ${builtin}, the ${data} table's label (--target to choose another column)`);
+  return builtin;
+}
 
 export function requireFile(path: string, what: string): string {
   if (!existsSync(path)) throw new ArgumentError(`${what}: file not found: ${path}`);
@@ -31,7 +45,11 @@ export function loadTable(source: string, target: string | undefined, command: s
     table = readTable(source);
   }
   if (target !== undefined && !table.columns.some((c) => c.name === target)) {
-    throw new ArgumentError(`${command}: --target must name a column of ${source}, got ${JSON.stringify(target)}; columns: ${table.columns.map((c) => c.name).join(', ')}`);
+    // 'species' for 'Species' (or a stray space) is the usual slip: say which column was meant
+    const fold = (s: string) => s.trim().toLowerCase();
+    const near = table.columns.find((c) => fold(c.name) === fold(target));
+    const hint = near ? ` (did you mean ${JSON.stringify(near.name)}?)` : '';
+    throw new ArgumentError(`${command}: --target must name a column of ${source}, got ${JSON.stringify(target)}${hint}; columns: ${table.columns.map((c) => c.name).join(', ')}`);
   }
   return table;
 }

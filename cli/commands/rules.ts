@@ -1,7 +1,7 @@
 // whittle rules: induce a readable rule list (RIPPER or pruned-tree rules) from a table; print it with its CV accuracy.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, UsageError, bool, num, str, required } from '../args.js';
-import { loadTable } from '../data.js';
+import { loadTable, targetOf } from '../data.js';
 import { createProgress } from '../progress.js';
 import { type ReportData, writeReport } from '../report/html.js';
 import { rulesAsync, type RulesResult } from '../../search/rules/index.js';
@@ -15,7 +15,7 @@ export const rulesSpec: CommandSpec = {
   usage: 'whittle rules --data FILE.csv|FILE.arff|iris|penguins --target COLUMN [--algorithm ripper|tree] [--out rules.json]',
   options: {
     data: { type: 'string', path: 'input', help: 'a CSV/TSV/ARFF/JSON-records file or a built-in table (iris, penguins, cars)' },
-    target: { type: 'string', help: 'the class column' },
+    target: { type: 'string', help: 'the class column (built-in tables: their label, e.g. species for iris)' },
     algorithm: { type: 'string', help: 'RIPPER (Cohen 1995) or C4.5-style rules from a pruned tree', choices: ['ripper', 'tree'], default: 'ripper' },
     mode: { type: 'string', help: 'ordered list (first match wins) or unordered set (most confident wins)', choices: ['ordered', 'unordered'], default: 'ordered' },
     folds: { type: 'number', integer: true, min: 0, help: 'cross-validation folds (0 skips)', default: 10 },
@@ -29,8 +29,8 @@ export const rulesSpec: CommandSpec = {
 };
 
 export async function runRules(p: Parsed, log: (s: string) => void): Promise<RulesResult> {
-  const target = required(p, 'target', 'rules');
   const data = required(p, 'data', 'rules');
+  const target = targetOf(str(p, 'target'), data, 'rules', log);
   const table = loadTable(data, target, 'rules');
   // the default 10 folds on a table of fewer labelled rows: said for the flag (the library names its option)
   const folds = num(p, 'folds')!;

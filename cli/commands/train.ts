@@ -1,7 +1,7 @@
 // whittle train: a built-in or described network on images (MNIST, IDX files) or a table (CSV/ARFF); saves safetensors.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, loadTable, isTableSource, tableDataset } from '../data.js';
+import { loadImages, loadTable, isTableSource, tableDataset, targetOf } from '../data.js';
 import { interrupt } from '../progress.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { Sequential, Linear, ReLU, Flatten, Dropout } from '../../core/nn/layers.js';
@@ -28,7 +28,7 @@ export const trainSpec: CommandSpec = {
     data: { type: 'string', path: 'input', help: 'mnist, a CSV/TSV/ARFF/JSON-records file, or a built-in table (iris, penguins, cars)', default: 'mnist' },
     images: { type: 'string', path: 'input', help: 'IDX images file (with --labels) instead of --data' },
     labels: { type: 'string', path: 'input', help: 'IDX labels file' },
-    target: { type: 'string', help: 'target column for tables' },
+    target: { type: 'string', help: 'target column for tables (built-in tables: their label, e.g. species for iris)' },
     model: { type: 'string', help: 'lenet5, lenet300100, mlp:H1,H2,... or a JSON spec file', default: 'lenet5' },
     epochs: { type: 'number', integer: true, min: 1, help: 'training epochs (default: enough for about 1,500 steps, 3 to 300: 3 on MNIST, 300 on Iris)' },
     batchSize: { type: 'number', integer: true, min: 1, help: 'batch size', default: 64 },
@@ -106,8 +106,7 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   let features: number;
   let classes: number;
   if (!str(p, 'images') && isTableSource(data)) {
-    const target = str(p, 'target');
-    if (!target) throw new UsageError('train: tables need --target COLUMN');
+    const target = targetOf(str(p, 'target'), data!, 'train', log);
     const table = loadTable(data!, target, 'train');
     const t = tableDataset(table, target);
     for (const note of t.pre.notes) log(`column ${note}`);

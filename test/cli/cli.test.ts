@@ -603,7 +603,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(few.stderr.split('\n')[0]).toBe('whittle: rules: --folds 10 needs at least 10 rows with a y, five.csv has 5; give --folds 2 to 5, or 0 (no cross-validation)');
     const target = whittle('rules', '--data', 'penguins.csv', '--target', 'species');
     expect(target.code).toBe(1);
-    expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species"; columns: Island, .*Species/);
+    expect(target.stderr).toMatch(/--target must name a column of penguins\.csv, got "species" \(did you mean "Species"\?\); columns: Island, .*Species/);
     expect(target.stderr.trim().split('\n').length).toBe(1);
     writeFileSync(join(dir, 'junk.safetensors'), 'garbage that is not a model');
     const kind = whittle('predict', 'junk.safetensors', '--data', 'penguins.csv');

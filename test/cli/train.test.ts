@@ -142,4 +142,19 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(acc('pruned \\+ retrained \\(sparse f32\\)')).toBeGreaterThanOrEqual(acc('dense float32') - 5);
   });
 
+  it('a built-in table trains on its own label without --target, and a --target in the wrong case names the column meant', () => {
+    const t = whittle('train', '--data', 'iris', '--epochs', '1', '--out', 'builtin.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/^target: species, the iris table's label \(--target to choose another column\)$/m);
+    expect(loadSafetensors(join(dir, 'builtin.safetensors')).metadata.target).toBe('species');
+    const r = whittle('rules', '--data', 'penguins', '--folds', '0');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^target: Species, the penguins table's label/m);
+    const wrong = whittle('train', '--data', 'penguins', '--target', 'species', '--epochs', '1', '--out', 'case.safetensors');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('--target must name a column of penguins, got "species" (did you mean "Species"?); columns: Island,');
+    const file = whittle('train', '--data', 'iris.csv', '--epochs', '1');
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('train: --target is required: name the column to predict');
+  });
 });
