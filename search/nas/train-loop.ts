@@ -36,6 +36,8 @@ export function trainEpochs(model: Module, loader: DataLoader, optimizer: Optimi
   // a model with BatchNorm leaves out a last batch of one row (see trainingBatches): an epoch is the batches it trains on
   const batches = trainingBatches(model.train(), loader);
   const perEpoch = batches.count;
+  // with no batch to take, `while (step < total)` would never advance: a loader over no rows had hung the trial
+  if (perEpoch === 0 && epochs > 0) throw new ArgumentError(`trainEpochs: the loader must yield at least one batch, got none from ${loader.dataset.length} rows with batchSize ${loader.batchSize}${loader.dropLast ? ' and dropLast' : ''}`);
   const total = Math.max(epochs > 0 ? 1 : 0, Math.round(epochs * perEpoch));
   const baseLr = optimizer.lr;
   const t0 = Date.now();

@@ -74,6 +74,15 @@ describe('trainEpochs', () => {
   });
 });
 
+describe('trainEpochs on a loader with no batches', () => {
+  it('is an ArgumentError naming the rows and batch size (had been: an endless loop)', () => {
+    const { model, optimizer } = setup(6, 10);
+    const empty = new DataLoader(new TensorDataset(randn([6, 4], { rng: new Random(3) }), new Tensor(new Int32Array(6), [6], 'int32')), { batchSize: 10, dropLast: true });
+    expect(() => trainEpochs(model, empty, optimizer, 1)).toThrow(new ArgumentError('trainEpochs: the loader must yield at least one batch, got none from 6 rows with batchSize 10 and dropLast'));
+    expect(trainEpochs(model, empty, optimizer, 0)).toBe(0);
+  });
+});
+
 describe('trainEpochs with BatchNorm on k * batchSize + 1 rows', () => {
   /** A Linear -> BatchNorm1d -> Linear that notes each batch's row count while training. */
   class Noted extends Sequential {
