@@ -169,7 +169,8 @@ export function main(): { cases: RulesBenchRow[]; mimic: { name: string; fidelit
   for (const [name, load, target] of sets.slice(0, 3)) {
     const table = load();
     const net = new Pipeline({ learner: 'mlp', seed: 0 }).fit(table, target);
-    const predict: ModelPredict = (rows) => net.predict(rows);
+    // rulesFromModel takes labels as strings (a number is a class index); these targets' labels are strings already
+    const predict: ModelPredict = (rows) => net.predict(rows).map(String);
     const res = neuralRulesFidelity(`${name} (black box: MLP on whittle's engine)`, predict, table, target);
     mimic.push({ name, fidelity: res.fidelity, accuracy: res.accuracy, modelAccuracy: res.modelAccuracy, rules: res.rules.rules.length });
   }

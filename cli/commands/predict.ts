@@ -14,7 +14,7 @@ import type { Module } from '../../core/nn/module.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { fileHead } from '../../core/io/json-file.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
-import { loadPipeline } from '../../search/automl/pipeline.js';
+import { type Label, type PredictOptions, loadPipeline } from '../../search/automl/pipeline.js';
 import { r2, rmse } from '../../search/automl/metrics.js';
 import { fmtNumber } from '../report/svg.js';
 import { parseRules } from '../../search/rules/json.js';
@@ -38,7 +38,8 @@ export const predictSpec: CommandSpec = {
   examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv --proba', 'whittle predict rules.json --data rows.csv --explain'],
 };
 
-interface Predictions { header: string[]; rows: (string | number)[][]; truth?: (string | number | null)[]; truthColumn?: string; predicted: (string | number)[]; regression?: boolean }
+// a pipeline fitted on records of true/false predicts booleans (Label); they print as the text they were read from
+interface Predictions { header: string[]; rows: Label[][]; truth?: (string | number | null)[]; truthColumn?: string; predicted: Label[]; regression?: boolean }
 
 /** With --proba, a column p(CLASS) per class after the others; `proba(i)` is row i's probabilities in `classes` order. */
 function addProba(p: Parsed, res: Predictions, classes: readonly (string | number)[], proba: (i: number) => ArrayLike<number>): Predictions {
@@ -133,10 +134,13 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
   } else if (kind === 'pipeline') {
     const pipe = loadPipeline(file);
     const table = tableRows(p, 'predict');
+    // the command says what it cannot read, line by line, and predicts with those cells as gaps; the library
+    // refuses them unless told so
     for (const line of pipe.unreadable(table)) log(`predict: ${line}`);
-    let pred: (string | number)[];
+    const asGaps: PredictOptions = { unreadable: 'missing' };
+    let pred: Label[];
     try {
-      pred = pipe.predict(table);
+      pred = pipe.predict(table, asGaps);
     } catch (e) {
       // the columns the pipeline reads that the file lacks, named for the file (the library's message names its
       // own method: 'Pipeline.predict: input must have column "b"')
@@ -149,7 +153,7 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     res = { header: ['row', 'prediction'], rows: pred.map((c, i) => [i, c]), predicted: pred, truth: columnValues(table, pipe.target), truthColumn: pipe.target, regression: pipe.task === 'regression' };
     if (bool(p, 'proba')) {
       if (pipe.task === 'regression') throw new UsageError(`predict: --proba needs a classifier; ${file} predicts numbers (${pipe.target})`);
-      const proba = pipe.predictProba(table);
+      const proba = pipe.predictProba(table, asGaps);
       res = addProba(p, res, pipe.classes, (i) => proba.data.subarray(i * proba.cols, (i + 1) * proba.cols));
     }
   } else {
@@ -166,7 +170,7 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     }
   }
   // class names and explanations are the user's words: one with a comma or a quote is quoted as CSV quotes
-  const field = (v: string | number) => (typeof v === 'number' ? String(v) : quoteField(v));
+  const field = (v: Label) => (typeof v === 'string' ? quoteField(v) : String(v));
   const csv = [res.header.map(field).join(','), ...res.rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
   if (res.rows.length === 0) log(`predict: ${str(p, 'data') ?? 'the input'} has no rows to predict`);
   const dest = str(p, 'out');

@@ -10,7 +10,7 @@ import { beforeDeadline } from './deadline.js';
 import { type Table, subsetTable } from './frame.js';
 import type { Task } from './learner.js';
 import { type Matrix, type Target, takeTarget } from './matrix.js';
-import { Pipeline, type PipelineJSON, type PipelineSpec } from './pipeline.js';
+import { type LabelType, Pipeline, type PipelineJSON, type PipelineSpec, type PredictOptions } from './pipeline.js';
 
 /** Milliseconds since the epoch with performance.now's fraction: the same on every thread. */
 export const processClock = (): number => performance.timeOrigin + performance.now();
@@ -22,6 +22,8 @@ export interface FoldContext {
   task: Task;
   y: Target;
   classes: string[];
+  /** What the refitted pipelines' predict returns the classes as (absent: strings); the fold fits need not know. */
+  labels?: LabelType;
   /** Test rows of each fold (all repeats, in order); the training rows are the rest. */
   folds: Int32Array[];
   /** Every row, when `features` and `y` are a sample of them (AutoML's sampleRows): what a refit on all rows reads. */
@@ -61,11 +63,15 @@ export function foldTables(ctx: FoldContext, maxCells = 1 << 24): (i: number) =>
   };
 }
 
+const asGaps: PredictOptions = { unreadable: 'missing' };
+
 /** Fits `spec` on fold `i`'s training rows and predicts its test rows, stopping at `deadline` (ms on `clock`). */
 export function fitFold(ctx: FoldContext, fold: Fold, spec: PipelineSpec, deadline: number, clock: () => number): FoldFit {
   const fit = (): FoldFit => {
     const p = new Pipeline(spec).fitEncoded(fold.trainTable, { task: ctx.task, y: fold.trainY, classes: ctx.classes }, ctx.target);
-    return ctx.task === 'classification' ? { proba: p.predictProba(fold.testTable) } : { pred: p.predictEncoded(fold.testTable) as Float64Array };
+    // a test row the fold's preprocessing cannot read (a fold fitted on dates, a non-date among its test rows; an
+    // infinite number) is a gap, as in training: the data are the user's, already checked and noted once
+    return ctx.task === 'classification' ? { proba: p.predictProba(fold.testTable, asGaps) } : { pred: p.predictEncoded(fold.testTable, asGaps) as Float64Array };
   };
   return beforeDeadline(deadline, fit, clock) ?? { late: true };
 }
@@ -116,7 +122,7 @@ export class FoldPool {
 /** Fits `spec` on the rows `ctx` searched, or with `every` on every row (ctx.all when they were a sample), stopping at `deadline` (ms on `clock`). */
 export function refitAll(ctx: FoldContext, spec: PipelineSpec, deadline: number, clock: () => number, every = false): Pipeline | undefined {
   const { features, y } = every && ctx.all ? ctx.all : ctx;
-  return beforeDeadline(deadline, () => new Pipeline(spec).fitEncoded(features, { task: ctx.task, y, classes: ctx.classes }, ctx.target), clock);
+  return beforeDeadline(deadline, () => new Pipeline(spec).fitEncoded(features, { task: ctx.task, y, classes: ctx.classes, labels: ctx.labels }, ctx.target), clock);
 }
 
 // a fold worker: the table and folds arrive once; the fold tables are built when a fit first needs them

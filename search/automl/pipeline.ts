@@ -3,13 +3,13 @@
 // (or values) for new raw rows and saves to / loads from JSON.
 import { ArgumentError, FormatError, WhittleError } from '../../core/errors.js';
 import { readJSONFile, writeJSONFile } from '../../core/io/json-file.js';
-import { type Frame, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords } from './frame.js';
+import { type Frame, type RawRow, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords, valuesAre } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
 import { temper } from './ensemble.js';
 import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, type Target, matrix } from './matrix.js';
-import { type PreprocessConfig, Preprocessor, type PreprocessorJSON } from './preprocess.js';
+import { type PreprocessConfig, Preprocessor, type PreprocessorJSON, type UnreadableCells } from './preprocess.js';
 
 export interface PipelineSpec {
   learner: LearnerName;
@@ -18,6 +18,17 @@ export interface PipelineSpec {
   seed?: number;
 }
 
+/**
+ * What predict returns a class as: 'boolean' where the target was records' true and false, else 'string'. A Table
+ * has no boolean columns (a CSV's true/false are text, and predictions then match the table's own values); classes
+ * from a numeric column stay strings too ('0', '1'), as they always were: a number in a classifier's output reads
+ * as a class index elsewhere (search/rules rulesFromModel). `classes` are strings whatever this is.
+ */
+export type LabelType = 'string' | 'boolean';
+
+/** What predict returns per row: a class label (a string, or a boolean: LabelType) or a regression value. */
+export type Label = string | number | boolean;
+
 /** The target of a table as learner input: class indices into `classes`, or values; rows with no target are left out. */
 export interface EncodedTarget {
   task: Task;
@@ -25,6 +36,58 @@ export interface EncodedTarget {
   classes: string[];
   /** Rows of the table that have a target value. */
   rows: Int32Array;
+}
+
+/**
+ * Options of predict and predictProba. `unreadable`: what to do with a cell the pipeline cannot read as given (text
+ * in a column of numbers, an infinite number, a non-date in a date column): 'error' (the default) refuses the rows
+ * with an ArgumentError naming the column, how many cells and the first few rows; 'missing' reads them as gaps and
+ * fills them as training did (what `unreadable(data)` lists; whittle predict prints those lines and goes on). A
+ * category not seen in training is not refused either way: it is read as none of its categories (or as the shared
+ * column for rare levels), as sklearn's OneHotEncoder(handle_unknown='ignore') reads it; unreadable() names it.
+ */
+export interface PredictOptions {
+  unreadable?: 'error' | 'missing';
+}
+
+/** The records' target is boolean: every present value (not null, undefined, '' or NaN) is true or false, and one is. */
+function booleanTarget(records: readonly RawRow[], target: string): boolean {
+  let any = false;
+  for (const r of records) {
+    const v = r[target];
+    if (v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v))) continue;
+    if (typeof v !== 'boolean') return false;
+    any = true;
+  }
+  return any;
+}
+
+/** The label type of `data`'s target (LabelType): 'boolean' for records whose target values are true and false. */
+export function labelType(data: Frame | string, target: string): LabelType {
+  return typeof data !== 'string' && !isTable(data) && booleanTarget(data, target) ? 'boolean' : 'string';
+}
+
+/** `classes` as predict returns them (LabelType). */
+function decodeClasses(classes: readonly string[], labels: LabelType): Label[] {
+  return labels === 'boolean' ? classes.map((c) => c === 'true') : [...classes];
+}
+
+/**
+ * Refuses `data` when a predictor reads any of its cells as missing (PredictOptions.unreadable 'error'): an
+ * ArgumentError naming each column (the first 3), how many of its cells, and the first few rows (0-based).
+ */
+function refuseUnreadable(op: string, cells: UnreadableCells[]): void {
+  const lines = [...new Set(cells.filter((u) => u.missing).map((u) => `column ${JSON.stringify(u.column)}: ${valuesAre(u.rows, u.what, u.show)}`))];
+  if (lines.length === 0) return;
+  const more = lines.length > 3 ? `; and ${lines.length - 3} more columns` : '';
+  throw new ArgumentError(`${op}: every cell must be readable (or pass { unreadable: 'missing' } to read such cells as missing values), got ${lines.slice(0, 3).join('; ')}${more}`);
+}
+
+function checkPredictOptions(op: string, opts: PredictOptions): boolean {
+  if (typeof opts !== 'object' || opts === null) throw new ArgumentError(`${op}: options must be an object, got ${opts === null ? 'null' : typeof opts}`);
+  const u = opts.unreadable;
+  if (u !== undefined && u !== 'error' && u !== 'missing') throw new ArgumentError(`${op}: unreadable must be 'error' or 'missing', got ${JSON.stringify(u)}`);
+  return u !== 'missing';
 }
 
 /**
@@ -94,6 +157,8 @@ export class Pipeline {
   task: Task = 'classification';
   /** Class labels; predictProba's column c is classes[c]. */
   classes: string[] = [];
+  /** What predict returns the classes as (LabelType): booleans where it was fitted on records of true and false. */
+  labels: LabelType = 'string';
   preprocessor: Preprocessor;
   learner: Learner | null = null;
 
@@ -113,14 +178,18 @@ export class Pipeline {
     if (enc.task === 'regression' && !supportsRegression(this.spec.learner)) throw new ArgumentError(`Pipeline.fit: ${this.spec.learner} supports classification only, got a regression target ${JSON.stringify(target)}`);
     if (enc.rows.length === 0) throw new ArgumentError(`Pipeline.fit: target ${JSON.stringify(target)} must have values, got none`);
     const rows = enc.rows.length === table.nRows ? table : subsetTable(table, enc.rows);
-    return this.fitEncoded(featuresOnly(rows, target), enc, target);
+    return this.fitEncoded(featuresOnly(rows, target), { ...enc, labels: labelType(data, target) }, target);
   }
 
-  /** Fits on feature columns and an already encoded target (the AutoML loop encodes once for all folds). */
-  fitEncoded(features: Table, enc: Pick<EncodedTarget, 'task' | 'y' | 'classes'>, target: string): this {
+  /**
+   * Fits on feature columns and an already encoded target (the AutoML loop encodes once for all folds). Without
+   * `enc.labels`, predict returns the classes as the strings they are.
+   */
+  fitEncoded(features: Table, enc: Pick<EncodedTarget, 'task' | 'y' | 'classes'> & { labels?: LabelType }, target: string): this {
     this.target = target;
     this.task = enc.task;
     this.classes = enc.classes;
+    this.labels = enc.task === 'classification' ? (enc.labels ?? 'string') : 'string';
     this.preprocessor = new Preprocessor(this.spec.preprocess);
     const x = this.preprocessor.fitTransform(features);
     this.learner = createLearner(this.spec.learner, this.spec.params, this.spec.seed ?? 0).fit(x, enc.y);
@@ -132,35 +201,54 @@ export class Pipeline {
     return this.learner;
   }
 
-  /** [rows, classes.length], columns in `classes` order (a class absent from training gets probability 0). */
-  predictProba(data: Frame): Matrix {
+  /**
+   * [rows, classes.length], columns in `classes` order (a class absent from training gets probability 0). A cell
+   * it cannot read is refused unless `opts.unreadable` is 'missing' (PredictOptions).
+   */
+  predictProba(data: Frame, opts: PredictOptions = {}): Matrix {
     if (this.task !== 'classification') throw new ArgumentError('Pipeline.predictProba: needs a classification pipeline, got regression');
-    const p = this.fitted().predictProba(this.preprocessor.transform(data));
+    const learner = this.fitted();
+    if (checkPredictOptions('Pipeline.predictProba', opts)) refuseUnreadable('Pipeline.predictProba', this.preprocessor.unreadableCells(data));
+    const p = learner.predictProba(this.preprocessor.transform(data));
     if (p.cols === this.classes.length) return p;
     const out = matrix(p.rows, this.classes.length);
     for (let r = 0; r < p.rows; r++) out.data.set(p.data.subarray(r * p.cols, (r + 1) * p.cols), r * out.cols);
     return out;
   }
 
-  /** Class indices (into `classes`) or regression values. */
-  predictEncoded(data: Frame): Target {
-    return this.fitted().predict(this.preprocessor.transform(data));
+  /** Class indices (into `classes`) or regression values; unreadable cells as in predict. */
+  predictEncoded(data: Frame, opts: PredictOptions = {}): Target {
+    const learner = this.fitted();
+    if (checkPredictOptions('Pipeline.predict', opts)) refuseUnreadable('Pipeline.predict', this.preprocessor.unreadableCells(data));
+    return learner.predict(this.preprocessor.transform(data));
   }
 
-  /** Class labels for classification, numbers for regression. */
-  predict(data: Frame): (string | number)[] {
-    const p = this.predictEncoded(data);
-    return this.task === 'classification' ? Array.from(p, (i) => this.classes[i]) : Array.from(p);
+  /**
+   * Class labels for classification, as the target column's type (`labels`: strings, numbers or booleans); numbers
+   * for regression. A cell it cannot read (text in a column of numbers, an infinite number, a non-date in a date
+   * column) is an ArgumentError naming the column and rows, unless `opts.unreadable` is 'missing': then it is a gap,
+   * filled as training did (PredictOptions).
+   */
+  predict(data: Frame, opts: PredictOptions = {}): Label[] {
+    const p = this.predictEncoded(data, opts);
+    if (this.task !== 'classification') return Array.from(p);
+    const labels = decodeClasses(this.classes, this.labels);
+    return Array.from(p, (i) => labels[i]);
   }
 
-  /** Preprocessor.unreadable: what in `data` this pipeline cannot read and treats as missing, one line per column. */
+  /**
+   * Preprocessor.unreadable: what in `data` this pipeline cannot read as given, one line per column: the cells
+   * predict refuses (or, with { unreadable: 'missing' }, treats as missing), and categories not seen in training.
+   */
   unreadable(data: Frame): string[] {
     return this.preprocessor.unreadable(data);
   }
 
   toJSON(): PipelineJSON {
     if (!this.learner) throw new ArgumentError('Pipeline.toJSON: the pipeline must be fitted first, got an unfitted pipeline');
-    return { kind: 'pipeline', version: 1, spec: this.spec, target: this.target, task: this.task, classes: this.classes, preprocess: this.preprocessor.toJSON(), learner: this.learner.toJSON() };
+    // labels only where they are not strings: a file without them (all written before they existed) reads as strings
+    const labels = this.task === 'classification' && this.labels !== 'string' ? { labels: this.labels } : {};
+    return { kind: 'pipeline', version: 1, spec: this.spec, target: this.target, task: this.task, classes: this.classes, ...labels, preprocess: this.preprocessor.toJSON(), learner: this.learner.toJSON() };
   }
 
   /**
@@ -181,6 +269,13 @@ export class Pipeline {
     const classes = fields.at('classes').strings(o.classes);
     if (new Set(classes).size !== classes.length) fields.at('classes').failThat(`must hold distinct labels, got [${classes.map((c) => JSON.stringify(c)).join(', ')}]`);
     if (task === 'classification' && classes.length === 0) fields.at('classes').fail('a non-empty array for a classifier', classes);
+    const labels = o.labels === undefined ? 'string' : fields.at('labels').oneOf(o.labels, ['string', 'boolean']);
+    if (labels !== 'string' && task !== 'classification') fields.at('labels').failWith(`a regression pipeline predicts numbers, got labels ${JSON.stringify(labels)}`);
+    if (labels === 'boolean') {
+      classes.forEach((c, i) => {
+        if (c !== 'true' && c !== 'false') fields.at('classes').at(i).fail("'true' or 'false' (labels is 'boolean')", c);
+      });
+    }
     let p: Pipeline;
     try {
       p = new Pipeline(spec as unknown as PipelineSpec);
@@ -192,6 +287,7 @@ export class Pipeline {
     p.target = fields.at('target').string(o.target);
     p.task = task;
     p.classes = classes;
+    p.labels = labels;
     p.preprocessor = Preprocessor.fromJSON(o.preprocess as PreprocessorJSON, fields.at('preprocess'));
     const learnerJSON = fields.at('learner').object(o.learner);
     if (learnerJSON.kind !== learnerName && typeof learnerJSON.kind === 'string' && learnerNames.includes(learnerJSON.kind as LearnerName)) {
@@ -220,6 +316,8 @@ export interface PipelineJSON {
   target: string;
   task: Task;
   classes: string[];
+  /** What predict returns the classes as; absent for strings (and in files written before it existed). */
+  labels?: LabelType;
   preprocess: PreprocessorJSON;
   learner: LearnerJSON;
 }
@@ -246,25 +344,41 @@ export class EnsemblePipeline {
   get target(): string {
     return this.members[0].target;
   }
+  get labels(): LabelType {
+    return this.members[0].labels;
+  }
 
   /** Each member's unreadable lines, once each (members may read dates differently). */
   unreadable(data: Frame): string[] {
     return [...new Set(this.members.flatMap((m) => m.unreadable(data)))];
   }
 
-  predictProba(data: Frame): Matrix {
+  /** Refuses cells any member cannot read, once for all members (PredictOptions), unless unreadable is 'missing'. */
+  private checkReadable(data: Frame, op: string, opts: PredictOptions): void {
+    if (checkPredictOptions(op, opts)) refuseUnreadable(op, this.members.flatMap((m) => m.preprocessor.unreadableCells(data)));
+  }
+
+  /** The members' probabilities, tempered and weighted; unreadable cells as in Pipeline.predictProba. */
+  predictProba(data: Frame, opts: PredictOptions = {}): Matrix {
+    this.checkReadable(data, 'EnsemblePipeline.predictProba', opts);
+    return this.blendProba(data);
+  }
+
+  private blendProba(data: Frame): Matrix {
     let out: Matrix | null = null;
     this.members.forEach((m, i) => {
-      const p = temper(m.predictProba(data), this.temperatures[i]);
+      const p = temper(m.predictProba(data, asGaps), this.temperatures[i]);
       out ??= matrix(p.rows, p.cols);
       for (let j = 0; j < p.data.length; j++) out.data[j] += this.weights[i] * p.data[j];
     });
     return out!;
   }
 
-  predictEncoded(data: Frame): Target {
+  /** Class indices (into `classes`) or regression values; unreadable cells as in Pipeline.predict. */
+  predictEncoded(data: Frame, opts: PredictOptions = {}): Target {
+    this.checkReadable(data, 'EnsemblePipeline.predict', opts);
     if (this.task === 'classification') {
-      const p = this.predictProba(data);
+      const p = this.blendProba(data);
       return Int32Array.from({ length: p.rows }, (_, r) => {
         let best = 0;
         for (let c = 1; c < p.cols; c++) if (p.data[r * p.cols + c] > p.data[r * p.cols + best]) best = c;
@@ -273,15 +387,18 @@ export class EnsemblePipeline {
     }
     const out = new Float64Array(isTable(data) ? data.nRows : data.length);
     this.members.forEach((m, i) => {
-      const p = m.predictEncoded(data);
+      const p = m.predictEncoded(data, asGaps);
       for (let j = 0; j < out.length; j++) out[j] += this.weights[i] * p[j];
     });
     return out;
   }
 
-  predict(data: Frame): (string | number)[] {
-    const p = this.predictEncoded(data);
-    return this.task === 'classification' ? Array.from(p, (i) => this.classes[i]) : Array.from(p);
+  /** As Pipeline.predict: the members' classes as the target's type (members[0].labels), or numbers. */
+  predict(data: Frame, opts: PredictOptions = {}): Label[] {
+    const p = this.predictEncoded(data, opts);
+    if (this.task !== 'classification') return Array.from(p);
+    const labels = decodeClasses(this.classes, this.labels);
+    return Array.from(p, (i) => labels[i]);
   }
 
   toJSON(): EnsembleJSON {
@@ -309,6 +426,7 @@ export class EnsemblePipeline {
       if (m.task !== first.task || m.target !== first.target || m.classes.length !== first.classes.length || m.classes.some((c, k) => c !== first.classes[k])) {
         at.failWith(`every member must predict what members[0] does (${first.task} of ${JSON.stringify(first.target)}, classes [${first.classes.join(', ')}]), got ${m.task} of ${JSON.stringify(m.target)}, classes [${m.classes.join(', ')}]`);
       }
+      if (m.labels !== first.labels) at.at('labels').failWith(`every member must return the classes as members[0] does (${first.labels}), got ${m.labels}`);
     });
     return new EnsemblePipeline(members, weights, temperatures);
   }
@@ -329,6 +447,9 @@ export interface EnsembleJSON {
 }
 
 export type Predictor = Pipeline | EnsemblePipeline;
+
+/** What an ensemble passes its members: it has refused (or been told to read as gaps) what they cannot read. */
+const asGaps: PredictOptions = { unreadable: 'missing' };
 
 /** The file versions this code reads; a later whittle's file is refused rather than misread. */
 const pipelineVersion = 1;

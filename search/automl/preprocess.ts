@@ -8,7 +8,7 @@
 // would make the column's mean and standard deviation infinite and every standardized value NaN.
 import { type DatePart, dateParts, parseDate, readDateColumn } from '../../core/data/dates.js';
 import { ArgumentError, FormatError } from '../../core/errors.js';
-import { type Frame, type Table, categoricalValues, columnNames, frameRows, numericValues, shownRows, toNumber, valuesAre } from './frame.js';
+import { type Frame, type Table, categoricalValues, columnNames, findColumn, frameRows, isTable, numericValues, shownRows, toNumber, valuesAre } from './frame.js';
 import { checkEvery } from './deadline.js';
 import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, matrix } from './matrix.js';
@@ -100,6 +100,19 @@ export interface ImputeDonors {
   /** Per column, what a difference is divided by in the distance: the numbers' standard deviation, 1 for categories. */
   spread: number[];
   values: (number | null)[][];
+}
+
+/**
+ * Cells of one column that a fitted Preprocessor cannot read as given (Preprocessor.unreadableCells): `what` they are
+ * ('not a number'), their rows (0-based, in order) and how one shows in a message.
+ */
+export interface UnreadableCells {
+  column: string;
+  what: 'not a number' | 'not finite' | 'not a date (2012-01-31)' | 'not seen in training';
+  /** True where transform() reads them as missing and fills them; false for an unseen category (read as none). */
+  missing: boolean;
+  rows: number[];
+  show: (row: number) => string;
 }
 
 export class Preprocessor {
@@ -246,36 +259,58 @@ export class Preprocessor {
 
   /**
    * Values of `frame` this preprocessor cannot read and so treats as missing (filled as in training): text in a
-   * column fitted as numbers ('unknown', '12 kg'), or in a date column text that is no ISO date. One line per such
-   * column, with the first few values and their rows (0-based), for a caller to show: a typo otherwise passes as a
-   * gap. Also, in a categorical column with no shared column for rare levels, a value not seen in training ('purple'),
-   * read as none of its categories (all its one-hot columns 0): a typo there passed without a word.
+   * column fitted as numbers ('unknown', '12 kg'), an infinite number ('inf', '1e400'), or in a date column text that
+   * is no ISO date. One line per such column, with the first few values and their rows (0-based), for a caller to
+   * show: a typo otherwise passes as a gap. Also, in a categorical column with no shared column for rare levels, a
+   * value not seen in training ('purple'), read as none of its categories (all its one-hot columns 0): a typo there
+   * passed without a word. Pipeline.predict refuses the first kind by default (unreadableCells says which is which).
    */
   unreadable(frame: Frame): string[] {
+    return this.unreadableCells(frame).map((u) => {
+      const column = `column ${JSON.stringify(u.column)}`;
+      if (u.what === 'not seen in training') return `${column}: ${u.rows.length} value${u.rows.length > 1 ? 's were' : ' was'} not seen in training, read as none of its categories: ${shownRows(u.rows, u.show)}`;
+      return `${column}: ${readAsMissing(u.rows, u.what, u.show)}`;
+    });
+  }
+
+  /**
+   * What unreadable() describes, as data: per column and kind, the rows (0-based) and how a value shows. `missing`
+   * is true for the cells transform() reads as gaps and fills (text in a number column, an infinite number, a
+   * non-date in a date column), false for an unseen category, which is read (as none of its categories, like
+   * sklearn's OneHotEncoder(handle_unknown='ignore')) rather than filled. Columns `frame` lacks are skipped.
+   */
+  unreadableCells(frame: Frame): UnreadableCells[] {
     const present = new Set(columnNames(frame));
-    return this.columns.flatMap((c) => {
+    return this.columns.flatMap((c): UnreadableCells[] => {
       if (!present.has(c.name)) return [];
+      const column = c.name;
+      if (c.kind === 'numeric' && isTable(frame)) {
+        // a column of numbers can hold nothing but infinities this cannot read: no text to parse, nor to build
+        const col = findColumn(frame, c.name)!;
+        if (col.kind === 'numeric') {
+          const v = col.values;
+          const infinite = infiniteRows(v);
+          return infinite.length === 0 ? [] : [{ column, what: 'not finite', missing: true, rows: infinite, show: (r) => String(v[r]) }];
+        }
+      }
+      const values = categoricalValues('Pipeline.predict', frame, c.name);
       if (c.kind === 'categorical') {
         if (c.other || c.categories.length === 0) return [];
         const known = new Set(c.categories);
-        const values = categoricalValues('Pipeline.predict', frame, c.name);
         const unseen = values.flatMap((v, r) => (v !== null && !known.has(v) ? [r] : []));
-        if (unseen.length === 0) return [];
-        return [`column ${JSON.stringify(c.name)}: ${unseen.length} value${unseen.length > 1 ? 's were' : ' was'} not seen in training, read as none of its categories: ${shownRows(unseen, (r) => JSON.stringify(values[r]))}`];
+        return unseen.length === 0 ? [] : [{ column, what: 'not seen in training', missing: false, rows: unseen, show: (r) => JSON.stringify(values[r]) }];
       }
-      const values = categoricalValues('Pipeline.predict', frame, c.name);
-      const column = `column ${JSON.stringify(c.name)}`;
       const quoted = (r: number) => JSON.stringify(values[r]);
       if (c.kind === 'date') {
         const bad = values.flatMap((v, r) => (v !== null && parseDate(v) === undefined ? [r] : []));
-        return bad.length === 0 ? [] : [`${column}: ${readAsMissing(bad, 'not a date (2012-01-31)', quoted)}`];
+        return bad.length === 0 ? [] : [{ column, what: 'not a date (2012-01-31)', missing: true, rows: bad, show: quoted }];
       }
       const numbers = values.map((v) => (v === null ? 0 : toNumber(v)));
       const text = values.flatMap((v, r) => (v !== null && Number.isNaN(numbers[r]) ? [r] : []));
       const infinite = infiniteRows(Float64Array.from(numbers));
       return [
-        ...(text.length > 0 ? [`${column}: ${readAsMissing(text, 'not a number', quoted)}`] : []),
-        ...(infinite.length > 0 ? [`${column}: ${readAsMissing(infinite, 'not finite', (r) => String(numbers[r]))}`] : []),
+        ...(text.length > 0 ? [{ column, what: 'not a number' as const, missing: true, rows: text, show: quoted }] : []),
+        ...(infinite.length > 0 ? [{ column, what: 'not finite' as const, missing: true, rows: infinite, show: (r: number) => String(numbers[r]) }] : []),
       ];
     });
   }

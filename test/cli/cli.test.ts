@@ -11,6 +11,7 @@ import { categoricalColumn, numericColumn, parseCsv, writeCsv } from '../../core
 import * as datasets from '../../core/data/datasets.js';
 import { loadTensors, saveModelWithSpec, saveTensors } from '../../core/io/model-file.js';
 import { lenet5 } from '../../core/nn/models.js';
+import { Pipeline } from '../../search/automl/pipeline.js';
 
 const BIN = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'whittle-cli-'));
@@ -404,6 +405,17 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const bad = whittle('automl', '--data', 'named.csv', '--target', 'Species', '--max-categories', '1', '--quiet');
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')[0]).toBe('whittle: automl: --max-categories must be an integer >= 2, got 1');
+  });
+
+  it('predict prints a pipeline\'s boolean classes (records of true/false) as the text true/false, scored against the file\'s', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ x: i % 10, ok: i % 10 > 4 }));
+    new Pipeline({ learner: 'decision-tree' }).fit(rows, 'ok').save(join(dir, 'bool.json'));
+    writeFileSync(join(dir, 'bool.csv'), ['x,ok', ...rows.slice(0, 10).map((r) => `${r.x},${r.ok}`)].join('\n') + '\n');
+    const p = whittle('predict', 'bool.json', '--data', 'bool.csv', '--proba');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.split('\n').slice(0, 3)).toEqual(['row,prediction,p(false),p(true)', '0,false,1,0', '1,false,1,0']);
+    expect(p.stdout.split('\n')[6]).toBe('5,true,0,1');
+    expect(p.stderr).toContain('accuracy 100.00% on 10 labelled rows');
   });
 
   it('checks where it will write before any work: a missing folder, a folder, the input itself', () => {

@@ -561,6 +561,19 @@ describe('automl with its fold fits on worker threads (workers > 1)', () => {
     await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 1.5 })).rejects.toThrow(ArgumentError);
     await expect(automl({ data: records, target: 'Sex', maxTrials: 1, workers: 2, clock: () => 0 })).rejects.toThrow(/automl: 2 workers time their fits on the process clock/);
   });
+
+  it('a boolean target comes back as booleans from the best pipeline and the ensemble, refitted here or on a worker', async () => {
+    const rows = records.map((r) => ({ ...r, heavy: typeof r['Body Mass (g)'] === 'number' ? r['Body Mass (g)'] > 4200 : null, 'Body Mass (g)': undefined }));
+    for (const workers of [1, 2]) {
+      const res = await automl({ data: rows, target: 'heavy', maxTrials: 6, learners: [...fast], pruner: 'none', budgetSeconds: 300, seed: 1, workers });
+      const labelled = rows.filter((r) => r.heavy !== null);
+      const pred = res.best.predict(labelled);
+      expect(new Set(pred), `workers ${workers}`).toEqual(new Set([false, true]));
+      expect(pred.filter((v, i) => v === labelled[i].heavy).length / labelled.length).toBeGreaterThan(0.8);
+      expect(res.ensemble, `workers ${workers}`).toBeDefined();
+      expect(new Set(res.ensemble!.predict(labelled))).toEqual(new Set([false, true]));
+    }
+  });
 });
 
 describe('automl on a table past sampleRows: the trials on a sample, the refits on every row', () => {

@@ -165,8 +165,10 @@ describe('Pipeline: infinite and huge feature values', () => {
         expect(pred.filter((v, i) => v === rows[i].y).length, `${learner} ${numericImpute}`).toBeGreaterThanOrEqual(38);
         expect(JSON.stringify(p.toJSON()), `${learner} ${numericImpute}`).not.toMatch(/"(mean|std|fill|spread)":null/);
         expect(p.preprocessor.notes).toEqual([`x: 1 value is not finite, read as missing: ${bad.startsWith('-') ? '-' : ''}Infinity (row 5)`]);
-        expect(p.predict([{ x: Infinity }, { x: -Infinity }])).toEqual(p.predict([{ x: null }, { x: null }]));
-        if (learner === 'linear') expect(Array.from(p.predictProba([{ x: Infinity }]).data).every(Number.isFinite)).toBe(true);
+        const gaps = { unreadable: 'missing' } as const;
+        expect(p.predict([{ x: Infinity }, { x: -Infinity }], gaps)).toEqual(p.predict([{ x: null }, { x: null }]));
+        if (learner === 'linear') expect(Array.from(p.predictProba([{ x: Infinity }], gaps).data).every(Number.isFinite)).toBe(true);
+        expect(() => p.predict([{ x: 1 }, { x: Infinity }]), `${learner} ${numericImpute}`).toThrow('column "x": 1 value is not finite: Infinity (row 1)');
       }
     }
   });
@@ -311,5 +313,95 @@ describe('loading malformed pipeline and ensemble JSON', () => {
         if (p.task === 'classification') expect(Array.from(back.predictProba(records).data)).toEqual(Array.from(p.predictProba(records).data));
       }
     }
+  });
+});
+
+describe('Pipeline.predict: cells it cannot read', () => {
+  const pipe = new Pipeline({ learner: 'decision-tree', seed: 1 }).fit(records, 'Species');
+  const row = records[0];
+  const gaps = { unreadable: 'missing' } as const;
+
+  it('refuses text in a number column by default, naming the column, how many, and the first rows; { unreadable: "missing" } reads them as gaps', () => {
+    const typos = [row, { ...row, 'Body Mass (g)': 'about 4 kg' }, row, { ...row, 'Body Mass (g)': 'heavy' }, { ...row, 'Body Mass (g)': 'x' }, { ...row, 'Body Mass (g)': 'y' }];
+    const want = `column "Body Mass (g)": 4 values are not a number: "about 4 kg" (row 1), "heavy" (row 3), "x" (row 4), ...`;
+    for (const call of [() => pipe.predict(typos), () => pipe.predictProba(typos), () => pipe.predictEncoded(typos)]) {
+      expect(call).toThrow(ArgumentError);
+      expect(call).toThrow(want);
+    }
+    expect(() => pipe.predict(typos)).toThrow(/^Pipeline\.predict: every cell must be readable \(or pass \{ unreadable: 'missing' \}/);
+    const asNull = typos.map((r) => (typeof r['Body Mass (g)'] === 'string' ? { ...r, 'Body Mass (g)': null } : r));
+    expect(pipe.predict(typos, gaps)).toEqual(pipe.predict(asNull));
+    expect(Array.from(pipe.predictProba(typos, gaps).data)).toEqual(Array.from(pipe.predictProba(asNull).data));
+    // what unreadable() lists is what predict refuses, in the same words but for 'read as missing'
+    expect(pipe.unreadable(typos)).toEqual([want.replace(' not a number:', ' not a number, read as missing:')]);
+  });
+
+  it('names rows of a table as predict prints them (from 0), and every column with such cells', () => {
+    const t = parseCsv(['Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex', 'Biscoe,46,tall,210,4500,MALE', 'Dream,?,15,wide,3900,FEMALE', 'Dream,39,18,190,3700,FEMALE'].join('\n'));
+    expect(() => pipe.predict(t)).toThrow('got column "Beak Depth (mm)": 1 value is not a number: "tall" (row 0); column "Flipper Length (mm)": 1 value is not a number: "wide" (row 1)');
+    expect(pipe.predict(t, gaps)).toHaveLength(3);
+  });
+
+  it('an unseen category is read as none of its categories, not refused (sklearn handle_unknown="ignore"); unreadable() still names it', () => {
+    const fresh = [{ ...row, Island: 'Atlantis' }];
+    expect(pipe.predict(fresh)).toEqual(pipe.predict(fresh, gaps));
+    expect(pipe.unreadable(fresh)).toEqual(['column "Island": 1 value was not seen in training, read as none of its categories: "Atlantis" (row 0)']);
+  });
+
+  it('refuses a non-date in a date column', () => {
+    const days = Array.from({ length: 40 }, (_, i) => ({ when: `2012-0${1 + (i % 9)}-1${i % 10}`, x: i % 7, y: i % 2 ? 'odd' : 'even' }));
+    const p = new Pipeline({ learner: 'decision-tree' }).fit(days, 'y');
+    expect(p.preprocessor.columns[0].kind).toBe('date');
+    expect(() => p.predict([{ when: '31/01/2012', x: 1 }])).toThrow('column "when": 1 value is not a date (2012-01-31): "31/01/2012" (row 0)');
+    expect(p.predict([{ when: '31/01/2012', x: 1 }], gaps)).toEqual(p.predict([{ when: null, x: 1 }]));
+  });
+
+  it('checks the option itself', () => {
+    expect(() => pipe.predict([row], { unreadable: 'gap' as 'missing' })).toThrow(`Pipeline.predict: unreadable must be 'error' or 'missing', got "gap"`);
+  });
+
+  it('an ensemble refuses once for all its members, and passes { unreadable: "missing" } on', () => {
+    const ens = new EnsemblePipeline([pipe, new Pipeline({ learner: 'gaussian-nb' }).fit(records, 'Species')], [0.5, 0.5]);
+    const typo = [{ ...row, 'Beak Length (mm)': 'n/a?' }];
+    expect(() => ens.predict(typo)).toThrow(/^EnsemblePipeline\.predict: every cell must be readable .*got column "Beak Length \(mm\)": 1 value is not a number: "n\/a\?" \(row 0\)$/);
+    expect(() => ens.predictProba(typo)).toThrow(/^EnsemblePipeline\.predictProba: /);
+    expect(ens.predict(typo, gaps)).toEqual(ens.predict([{ ...row, 'Beak Length (mm)': null }]));
+    expect(ens.unreadable(typo)).toEqual(['column "Beak Length (mm)": 1 value is not a number, read as missing: "n/a?" (row 0)']);
+  });
+});
+
+describe('Pipeline: a boolean target', () => {
+  const rows = Array.from({ length: 60 }, (_, i) => ({ x: i % 10, c: i % 3 ? 'a' : 'b', ok: i % 10 > 4 }));
+
+  it('predicts booleans for records of true and false, through save / load and in an ensemble', () => {
+    const p = new Pipeline({ learner: 'decision-tree' }).fit(rows, 'ok');
+    expect(p.classes).toEqual(['false', 'true']);
+    expect(p.predict([{ x: 1, c: 'a' }, { x: 8, c: 'b' }])).toEqual([false, true]);
+    expect(p.toJSON().labels).toBe('boolean');
+    const back = loadPipeline(((path) => (p.save(path), path))(join(dir, 'boolean.json')));
+    expect(back.predict(rows)).toEqual(rows.map((r) => r.ok));
+    const ens = EnsemblePipeline.fromJSON(JSON.parse(JSON.stringify(new EnsemblePipeline([p, new Pipeline({ learner: 'knn' }).fit(rows, 'ok')], [0.5, 0.5]).toJSON())));
+    expect(ens.predict(rows)).toEqual(rows.map((r) => r.ok));
+    // a gap in the target is still a row left out, not a third class
+    expect(new Pipeline({ learner: 'decision-tree' }).fit([...rows, { x: 3, c: 'a', ok: null as unknown as boolean }], 'ok').predict([{ x: 9, c: 'a' }])).toEqual([true]);
+  });
+
+  it('keeps strings where the target is text: a CSV\'s true/false (a table holds text), a mix, and files written before labels existed', () => {
+    const csv = parseCsv(['x,c,ok', ...rows.map((r) => `${r.x},${r.c},${r.ok}`)].join('\n'));
+    const fromCsv = new Pipeline({ learner: 'decision-tree' }).fit(csv, 'ok');
+    expect(fromCsv.predict(csv)).toEqual(rows.map((r) => String(r.ok)));
+    expect(fromCsv.toJSON()).not.toHaveProperty('labels');
+    const mixed = new Pipeline({ learner: 'decision-tree' }).fit([...rows, { x: 1, c: 'a', ok: 'maybe' as unknown as boolean }], 'ok');
+    expect(mixed.predict([{ x: 8, c: 'b' }])).toEqual(['true']);
+    const { labels: _, ...old } = new Pipeline({ learner: 'decision-tree' }).fit(rows, 'ok').toJSON();
+    expect(Pipeline.fromJSON(old).predict([{ x: 8, c: 'b' }])).toEqual(['true']);
+  });
+
+  it('a saved labels field is checked', () => {
+    const json = () => JSON.parse(JSON.stringify(new Pipeline({ learner: 'decision-tree' }).fit(rows, 'ok').toJSON()));
+    expect(() => Pipeline.fromJSON({ ...json(), labels: 'number' })).toThrow(`pipeline JSON: labels must be one of 'string', 'boolean', got "number"`);
+    expect(() => Pipeline.fromJSON({ ...json(), classes: ['no', 'yes'] })).toThrow(`pipeline JSON: classes[0] must be 'true' or 'false' (labels is 'boolean'), got "no"`);
+    const reg = JSON.parse(JSON.stringify(new Pipeline({ learner: 'linear' }).fit(records, 'Body Mass (g)').toJSON()));
+    expect(() => Pipeline.fromJSON({ ...reg, labels: 'boolean' })).toThrow(`pipeline JSON: labels: a regression pipeline predicts numbers, got labels "boolean"`);
   });
 });
