@@ -6,6 +6,7 @@ import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace, softmaxRows } from './matrix.js';
 import { checkDeadline } from './deadline.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface BoostingParams {
   /** Maximum number of boosting rounds. */
@@ -127,6 +128,23 @@ export function bestSplit(hist: Histogram, offset: Int32Array, g: number, h: num
   return best;
 }
 
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const boostingParamRules: Record<keyof BoostingParams, ParamRule> = {
+  nEstimators: rule.integer(1),
+  learningRate: rule.above(0),
+  maxDepth: rule.orNull(rule.atLeast(0)),
+  maxLeaves: rule.integer(2),
+  minSamplesLeaf: rule.atLeast(1),
+  l2: rule.atLeast(0),
+  // the bins of a feature are bytes
+  maxBins: { what: 'an integer in [2, 256]', ok: (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 256 },
+  earlyStopping: rule.boolean,
+  // 0 holds out no rows (no early stopping); 1 would leave none to fit
+  validationFraction: { what: 'a number in [0, 1)', ok: (v) => typeof v === 'number' && v >= 0 && v < 1 },
+  nIterNoChange: rule.integer(1),
+  seed: rule.finite,
+};
+
 export class GradientBoosting implements Learner {
   readonly kind = 'gradient-boosting';
   readonly params: BoostingParams;
@@ -140,10 +158,7 @@ export class GradientBoosting implements Learner {
 
   constructor(params: Partial<BoostingParams> = {}) {
     this.params = { ...defaultBoostingParams, ...params };
-    const p = this.params;
-    if (!(p.maxBins >= 2 && p.maxBins <= 256)) throw new ArgumentError(`GradientBoosting: maxBins must be in [2,256], got ${p.maxBins}`);
-    if (!(p.learningRate > 0)) throw new ArgumentError(`GradientBoosting: learningRate must be > 0, got ${p.learningRate}`);
-    if (!(p.maxLeaves >= 2)) throw new ArgumentError(`GradientBoosting: maxLeaves must be >= 2, got ${p.maxLeaves}`);
+    checkParams('GradientBoosting', this.params as unknown as Record<string, unknown>, boostingParamRules);
   }
 
   get outputs(): number {
@@ -352,7 +367,7 @@ export class GradientBoosting implements Learner {
   static fromJSON(json: LearnerJSON): GradientBoosting {
     expectKind(json, 'gradient-boosting');
     if (!Array.isArray(json.rounds)) throw new FormatError(`GradientBoosting.fromJSON: rounds must be an array, got ${typeof json.rounds}`);
-    const m = new GradientBoosting(json.params as BoostingParams);
+    const m = new GradientBoosting(paramsFromJSON<BoostingParams>('GradientBoosting.fromJSON', json.params, boostingParamRules));
     m.task = json.task as Task;
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;

@@ -4,8 +4,9 @@ import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, argmaxRows, checkXy, countClasses, matrix } from './matrix.js';
-import { type Criterion, DecisionTree, columnRanks } from './tree.js';
+import { type Criterion, DecisionTree, columnRanks, treeParamRules } from './tree.js';
 import { checkDeadline } from './deadline.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface ForestParams {
   nEstimators: number;
@@ -18,6 +19,18 @@ export interface ForestParams {
   seed: number;
 }
 
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const forestParamRules: Record<keyof ForestParams, ParamRule> = {
+  nEstimators: rule.integer(1),
+  criterion: treeParamRules.criterion,
+  maxDepth: treeParamRules.maxDepth,
+  minSamplesSplit: treeParamRules.minSamplesSplit,
+  minSamplesLeaf: treeParamRules.minSamplesLeaf,
+  maxFeatures: treeParamRules.maxFeatures,
+  bootstrap: rule.boolean,
+  seed: rule.finite,
+};
+
 abstract class TreeEnsemble implements Learner {
   abstract readonly kind: string;
   readonly params: ForestParams;
@@ -27,7 +40,7 @@ abstract class TreeEnsemble implements Learner {
 
   constructor(defaults: ForestParams, params: Partial<ForestParams>) {
     this.params = { ...defaults, ...params };
-    if (!(this.params.nEstimators >= 1)) throw new ArgumentError(`${this.constructor.name}: nEstimators must be >= 1, got ${this.params.nEstimators}`);
+    checkParams(this.constructor.name, this.params as unknown as Record<string, unknown>, forestParamRules);
   }
 
   protected abstract splitter(): 'best' | 'random';
@@ -115,7 +128,7 @@ export class RandomForest extends TreeEnsemble {
   }
   static fromJSON(json: LearnerJSON): RandomForest {
     expectKind(json, 'random-forest');
-    return new RandomForest(json.params as ForestParams).restore(json);
+    return new RandomForest(paramsFromJSON<ForestParams>('RandomForest.fromJSON', json.params, forestParamRules)).restore(json);
   }
 }
 registerLearner('random-forest', RandomForest.fromJSON);
@@ -130,7 +143,7 @@ export class ExtraTrees extends TreeEnsemble {
   }
   static fromJSON(json: LearnerJSON): ExtraTrees {
     expectKind(json, 'extra-trees');
-    return new ExtraTrees(json.params as ForestParams).restore(json);
+    return new ExtraTrees(paramsFromJSON<ForestParams>('ExtraTrees.fromJSON', json.params, forestParamRules)).restore(json);
   }
 }
 registerLearner('extra-trees', ExtraTrees.fromJSON);

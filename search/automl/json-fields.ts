@@ -1,7 +1,7 @@
 // Checked reads of a saved model's fields: a malformed file is a FormatError naming the field
 // ('pipeline JSON: members[1].spec.learner is missing'), not a TypeError deep inside a prediction. The file name is
 // added by whoever read the file (loadPipeline).
-import { FormatError } from '../../core/errors.js';
+import { ArgumentError, FormatError } from '../../core/errors.js';
 
 /** A JSON value as a message shows it: 'none' when absent, a string quoted and cut at 40 characters. */
 export function describeJSON(v: unknown): string {
@@ -77,4 +77,54 @@ export class JsonFields {
     if (!allowed.includes(v as T)) this.fail(`one of ${allowed.map((s) => `'${s}'`).join(', ')}`, v);
     return v as T;
   }
+}
+
+/**
+ * What one learner parameter must be: `what` for messages ('a number >= 1'), `ok` the test. A learner's constructor
+ * checks its parameters against its rules (an ArgumentError) and its fromJSON the saved ones (a FormatError naming
+ * params.<name>), so what a constructor accepts, toJSON writes and fromJSON reads back.
+ */
+export interface ParamRule {
+  what: string;
+  ok: (v: unknown) => boolean;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export const rule = {
+  /** A finite number (a seed). */
+  finite: { what: 'a finite number', ok: finite } as ParamRule,
+  atLeast: (min: number): ParamRule => ({ what: `a number >= ${min}`, ok: (v) => finite(v) && v >= min }),
+  above: (min: number): ParamRule => ({ what: `a number > ${min}`, ok: (v) => finite(v) && v > min }),
+  within: (lo: number, hi: number): ParamRule => ({ what: `a number in [${lo}, ${hi}]`, ok: (v) => finite(v) && v >= lo && v <= hi }),
+  integer: (min: number): ParamRule => ({ what: `an integer >= ${min}`, ok: (v) => Number.isInteger(v) && (v as number) >= min }),
+  oneOf: (allowed: readonly string[]): ParamRule => ({ what: `one of ${allowed.map((s) => `'${s}'`).join(', ')}`, ok: (v) => allowed.includes(v as string) }),
+  boolean: { what: 'true or false', ok: (v) => typeof v === 'boolean' } as ParamRule,
+  orNull: (r: ParamRule): ParamRule => ({ what: `${r.what} or null`, ok: (v) => v === null || r.ok(v) }),
+  /** A tree's maxFeatures (MaxFeatures): a name, a fraction of the columns in (0, 1], or a count past 1. */
+  maxFeatures: { what: "'sqrt', 'log2', 'all' or a number > 0", ok: (v) => v === 'sqrt' || v === 'log2' || v === 'all' || (finite(v) && v > 0) } as ParamRule,
+};
+
+/** The parameters of `params` that break their rule (one absent, or without a rule, is not read). */
+function brokenParams(params: Record<string, unknown>, rules: Record<string, ParamRule>): { key: string; rule: ParamRule }[] {
+  return Object.entries(rules).flatMap(([key, r]) => (params[key] !== undefined && !r.ok(params[key]) ? [{ key, rule: r }] : []));
+}
+
+/** A constructor's check: the first parameter that breaks its rule is an ArgumentError `<op>: <name> must be <what>, got <value>`. */
+export function checkParams(op: string, params: Record<string, unknown>, rules: Record<string, ParamRule>): void {
+  const [bad] = brokenParams(params, rules);
+  if (bad) throw new ArgumentError(`${op}: ${bad.key} must be ${bad.rule.what}, got ${describeJSON(params[bad.key])}`);
+}
+
+/**
+ * A learner's saved parameters (`json.params`), each checked against its rule: a FormatError naming the field
+ * ('DecisionTree.fromJSON: params.maxDepth must be a number >= 0 or null, got -1'). Absent: none (the defaults); a
+ * parameter absent from the object takes its default too (a file written before the parameter existed).
+ */
+export function paramsFromJSON<T>(op: string, params: unknown, rules: Record<string, ParamRule>): Partial<T> {
+  if (params === undefined) return {};
+  const fields = new JsonFields(op).at('params');
+  const o = fields.object(params);
+  for (const { key, rule: r } of brokenParams(o, rules)) fields.at(key).fail(r.what, o[key]);
+  return o as Partial<T>;
 }

@@ -3,6 +3,7 @@ import { ArgumentError, FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix } from './matrix.js';
 import { checkDeadline } from './deadline.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface KnnParams {
   k: number;
@@ -11,6 +12,9 @@ export interface KnnParams {
 }
 
 export const defaultKnnParams: KnnParams = { k: 5, weights: 'uniform' };
+
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const knnParamRules: Record<keyof KnnParams, ParamRule> = { k: rule.integer(1), weights: rule.oneOf(['uniform', 'distance']) };
 
 export class KNearestNeighbors implements Learner {
   readonly kind = 'knn';
@@ -22,7 +26,7 @@ export class KNearestNeighbors implements Learner {
 
   constructor(params: Partial<KnnParams> = {}) {
     this.params = { ...defaultKnnParams, ...params };
-    if (!(this.params.k >= 1)) throw new ArgumentError(`KNearestNeighbors: k must be >= 1, got ${this.params.k}`);
+    checkParams('KNearestNeighbors', this.params as unknown as Record<string, unknown>, knnParamRules);
   }
 
   fit(x: Matrix, y: Target): this {
@@ -110,7 +114,7 @@ export class KNearestNeighbors implements Learner {
   static fromJSON(json: LearnerJSON): KNearestNeighbors {
     expectKind(json, 'knn');
     if (!Array.isArray(json.x)) throw new FormatError(`KNearestNeighbors.fromJSON: x must be an array, got ${typeof json.x}`);
-    const m = new KNearestNeighbors(json.params as KnnParams);
+    const m = new KNearestNeighbors(paramsFromJSON<KnnParams>('KNearestNeighbors.fromJSON', json.params, knnParamRules));
     m.task = json.task as Task;
     m.nClasses = json.nClasses as number;
     m.x = { data: Float64Array.from(json.x as number[]), rows: json.rows as number, cols: json.cols as number };

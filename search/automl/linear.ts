@@ -8,6 +8,7 @@ import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, 
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface LinearParams {
   penalty: 'l2' | 'l1' | 'none';
@@ -18,6 +19,9 @@ export interface LinearParams {
 }
 
 export const defaultLinearParams: LinearParams = { penalty: 'l2', C: 1, maxIter: 500, tol: 1e-4 };
+
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const linearParamRules: Record<keyof LinearParams, ParamRule> = { penalty: rule.oneOf(['l2', 'l1', 'none']), C: rule.above(0), maxIter: rule.integer(1), tol: rule.atLeast(0) };
 
 export class LinearModel implements Learner {
   readonly kind = 'linear';
@@ -33,7 +37,7 @@ export class LinearModel implements Learner {
 
   constructor(params: Partial<LinearParams> = {}) {
     this.params = { ...defaultLinearParams, ...params };
-    if (!(this.params.C > 0)) throw new ArgumentError(`LinearModel: C must be > 0, got ${this.params.C}`);
+    checkParams('LinearModel', this.params as unknown as Record<string, unknown>, linearParamRules);
   }
 
   get outputs(): number {
@@ -140,7 +144,7 @@ export class LinearModel implements Learner {
   static fromJSON(json: LearnerJSON): LinearModel {
     expectKind(json, 'linear');
     if (!Array.isArray(json.weights)) throw new FormatError(`LinearModel.fromJSON: weights must be an array, got ${typeof json.weights}`);
-    const m = new LinearModel(json.params as LinearParams);
+    const m = new LinearModel(paramsFromJSON<LinearParams>('LinearModel.fromJSON', json.params, linearParamRules));
     m.task = json.task as Task;
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;

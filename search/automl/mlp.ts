@@ -13,6 +13,7 @@ import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, 
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface MlpParams {
   hidden: number[];
@@ -39,6 +40,16 @@ function buildNetwork(sizes: number[], rng: Random): { net: Sequential; linears:
   return { net: new Sequential(...layers), linears };
 }
 
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const mlpParamRules: Record<keyof MlpParams, ParamRule> = {
+  hidden: { what: 'an array of integers >= 1', ok: (v) => Array.isArray(v) && v.every((h) => Number.isInteger(h) && h >= 1) },
+  learningRate: rule.above(0),
+  l2: rule.atLeast(0),
+  epochs: rule.integer(1),
+  batchSize: rule.integer(1),
+  seed: rule.finite,
+};
+
 export class MLP implements Learner {
   readonly kind = 'mlp';
   readonly params: MlpParams;
@@ -54,10 +65,7 @@ export class MLP implements Learner {
 
   constructor(params: Partial<MlpParams> = {}) {
     this.params = { ...defaultMlpParams, ...params };
-    const p = this.params;
-    if (!p.hidden.every((h) => Number.isInteger(h) && h >= 1)) throw new ArgumentError(`MLP: hidden sizes must be positive integers, got [${p.hidden.join(',')}]`);
-    if (!(p.learningRate > 0)) throw new ArgumentError(`MLP: learningRate must be > 0, got ${p.learningRate}`);
-    if (!(Number.isInteger(p.epochs) && p.epochs >= 1)) throw new ArgumentError(`MLP: epochs must be a positive integer, got ${p.epochs}`);
+    checkParams('MLP', this.params as unknown as Record<string, unknown>, mlpParamRules);
   }
 
   private sizes(): number[] {
@@ -150,7 +158,7 @@ export class MLP implements Learner {
   static fromJSON(json: LearnerJSON): MLP {
     expectKind(json, 'mlp');
     if (!Array.isArray(json.layers)) throw new FormatError(`MLP.fromJSON: layers must be an array, got ${typeof json.layers}`);
-    const m = new MLP(json.params as MlpParams);
+    const m = new MLP(paramsFromJSON<MlpParams>('MLP.fromJSON', json.params, mlpParamRules));
     m.task = json.task as Task;
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;

@@ -5,6 +5,7 @@ import { FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
 import { checkEvery } from './deadline.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface GaussianNBParams {
   /** Added to every variance, as a fraction of the largest feature variance. */
@@ -19,6 +20,9 @@ export interface GaussianNBParams {
    */
   binary: 'bernoulli' | 'gaussian';
 }
+
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const gaussianNBParamRules: Record<keyof GaussianNBParams, ParamRule> = { varSmoothing: rule.atLeast(0), binary: rule.oneOf(['bernoulli', 'gaussian']) };
 
 export class GaussianNB implements Learner {
   readonly kind = 'gaussian-nb';
@@ -38,6 +42,7 @@ export class GaussianNB implements Learner {
 
   constructor(params: Partial<GaussianNBParams> = {}) {
     this.params = { varSmoothing: 1e-9, binary: 'bernoulli', ...params };
+    checkParams('GaussianNB', this.params as unknown as Record<string, unknown>, gaussianNBParamRules);
   }
 
   fit(x: Matrix, yAny: Target): this {
@@ -150,7 +155,7 @@ export class GaussianNB implements Learner {
     const version = json.version ?? 1;
     if (version !== 1 && version !== 2) throw new FormatError(`GaussianNB.fromJSON: version must be 1 or 2, got ${JSON.stringify(version)}`);
     // a version 1 file predates the Bernoulli columns: every column was a normal density
-    const m = new GaussianNB({ ...(json.params as Partial<GaussianNBParams>), ...(version === 1 ? { binary: 'gaussian' as const } : {}) });
+    const m = new GaussianNB({ ...paramsFromJSON<GaussianNBParams>('GaussianNB.fromJSON', json.params, gaussianNBParamRules), ...(version === 1 ? { binary: 'gaussian' as const } : {}) });
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;
     m.logPrior = Float64Array.from(json.logPrior as number[]);
@@ -184,6 +189,9 @@ export interface CategoricalNBParams {
   nBins: number;
 }
 
+/** What each parameter must be (the constructor's and fromJSON's checks); alpha 0 would take the log of a zero count. */
+export const categoricalNBParamRules: Record<keyof CategoricalNBParams, ParamRule> = { alpha: rule.above(0), maxCategories: rule.integer(1), nBins: rule.integer(2) };
+
 export class CategoricalNB implements Learner {
   readonly kind = 'categorical-nb';
   readonly params: CategoricalNBParams;
@@ -196,6 +204,7 @@ export class CategoricalNB implements Learner {
 
   constructor(params: Partial<CategoricalNBParams> = {}) {
     this.params = { alpha: 1, maxCategories: 20, nBins: 10, ...params };
+    checkParams('CategoricalNB', this.params as unknown as Record<string, unknown>, categoricalNBParamRules);
   }
 
   private category(f: number, v: number): number {
@@ -274,7 +283,7 @@ export class CategoricalNB implements Learner {
   static fromJSON(json: LearnerJSON): CategoricalNB {
     expectKind(json, 'categorical-nb');
     if (!Array.isArray(json.edges)) throw new FormatError(`CategoricalNB.fromJSON: edges must be an array, got ${typeof json.edges}`);
-    const m = new CategoricalNB(json.params as CategoricalNBParams);
+    const m = new CategoricalNB(paramsFromJSON<CategoricalNBParams>('CategoricalNB.fromJSON', json.params, categoricalNBParamRules));
     m.nClasses = json.nClasses as number;
     m.logPrior = Float64Array.from(json.logPrior as number[]);
     m.edges = (json.edges as number[][]).map((e) => Float64Array.from(e));

@@ -1,12 +1,13 @@
 // Linear SVM, one-vs-rest, hinge loss, trained by dual coordinate descent (Hsieh et al. 2008, LIBLINEAR's L1-loss
 // solver) with the bias as an extra constant feature. Probabilities are a softmax over the decision values: they
 // rank like the margins and sum to 1, but are not calibrated.
-import { ArgumentError, FormatError } from '../../core/errors.js';
+import { FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface SvmParams {
   C: number;
@@ -16,6 +17,9 @@ export interface SvmParams {
 }
 
 export const defaultSvmParams: SvmParams = { C: 1, maxIter: 1000, tol: 1e-4, seed: 0 };
+
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const svmParamRules: Record<keyof SvmParams, ParamRule> = { C: rule.above(0), maxIter: rule.integer(1), tol: rule.atLeast(0), seed: rule.finite };
 
 export class LinearSVM implements Learner {
   readonly kind = 'linear-svm';
@@ -28,7 +32,7 @@ export class LinearSVM implements Learner {
 
   constructor(params: Partial<SvmParams> = {}) {
     this.params = { ...defaultSvmParams, ...params };
-    if (!(this.params.C > 0)) throw new ArgumentError(`LinearSVM: C must be > 0, got ${this.params.C}`);
+    checkParams('LinearSVM', this.params as unknown as Record<string, unknown>, svmParamRules);
   }
 
   fit(x0: Matrix, yAny: Target): this {
@@ -115,7 +119,7 @@ export class LinearSVM implements Learner {
   static fromJSON(json: LearnerJSON): LinearSVM {
     expectKind(json, 'linear-svm');
     if (!Array.isArray(json.weights)) throw new FormatError(`LinearSVM.fromJSON: weights must be an array, got ${typeof json.weights}`);
-    const m = new LinearSVM(json.params as SvmParams);
+    const m = new LinearSVM(paramsFromJSON<SvmParams>('LinearSVM.fromJSON', json.params, svmParamRules));
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;
     m.weights = Float64Array.from(json.weights as number[]);

@@ -5,6 +5,7 @@ import { Random } from '../../core/random.js';
 import { checkEvery } from './deadline.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, checkCols, checkXy, countClasses, matrix, resolveMaxFeatures } from './matrix.js';
+import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 /**
  * One node of a fitted tree; `nodes[0]` is the root (the JSON holds the same fields, column by column), so rule
@@ -54,6 +55,18 @@ export const defaultTreeParams: DecisionTreeParams = {
   seed: 0,
 };
 
+/** What each parameter must be (the constructor's and fromJSON's checks). */
+export const treeParamRules: Record<keyof DecisionTreeParams, ParamRule> = {
+  criterion: rule.oneOf(['gini', 'entropy', 'squared-error']),
+  maxDepth: rule.orNull(rule.atLeast(0)),
+  minSamplesSplit: rule.atLeast(2),
+  minSamplesLeaf: rule.atLeast(1),
+  maxFeatures: rule.maxFeatures,
+  ccpAlpha: rule.atLeast(0),
+  splitter: rule.oneOf(['best', 'random']),
+  seed: rule.finite,
+};
+
 export class DecisionTree implements Learner {
   readonly kind = 'decision-tree';
   readonly params: DecisionTreeParams;
@@ -67,11 +80,7 @@ export class DecisionTree implements Learner {
 
   constructor(params: Partial<DecisionTreeParams> = {}) {
     this.params = { ...defaultTreeParams, ...params };
-    const p = this.params;
-    if (p.minSamplesSplit < 2) throw new ArgumentError(`DecisionTree: minSamplesSplit must be >= 2, got ${p.minSamplesSplit}`);
-    if (p.minSamplesLeaf < 1) throw new ArgumentError(`DecisionTree: minSamplesLeaf must be >= 1, got ${p.minSamplesLeaf}`);
-    if (p.ccpAlpha < 0) throw new ArgumentError(`DecisionTree: ccpAlpha must be >= 0, got ${p.ccpAlpha}`);
-    if (p.maxDepth !== null && p.maxDepth < 0) throw new ArgumentError(`DecisionTree: maxDepth must be >= 0 or null, got ${p.maxDepth}`);
+    checkParams('DecisionTree', this.params as unknown as Record<string, unknown>, treeParamRules);
   }
 
   /**
@@ -191,7 +200,7 @@ export class DecisionTree implements Learner {
   /** Reads versions 4 and 3 (sparse or dense counts), 2 (columns, every field) and 1 (an array of node objects). */
   static fromJSON(json: LearnerJSON): DecisionTree {
     expectKind(json, 'decision-tree');
-    const t = new DecisionTree(json.params as DecisionTreeParams);
+    const t = new DecisionTree(paramsFromJSON<DecisionTreeParams>('DecisionTree.fromJSON', json.params, treeParamRules));
     t.task = json.task as Task;
     t.nClasses = json.nClasses as number;
     t.nFeatures = json.nFeatures as number;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
 import { GradientBoosting, bestSplit, buildHistogram, subtractHistogram } from '../../../search/automl/boosting.js';
 import { fromRows } from '../../../search/automl/matrix.js';
-import { irisData } from './fixtures.js';
+import { expectParamsChecked, irisData } from './fixtures.js';
 
 describe('GradientBoosting', () => {
   it('early stopping ends before nEstimators when labels are noise', () => {
@@ -118,5 +118,24 @@ describe('histogram split search', () => {
       }),
       { numRuns: 100, seed: 12 },
     );
+  });
+});
+
+describe('GradientBoosting.fromJSON parameters', () => {
+  it('refuses a saved parameter out of its range, naming it, as the constructor does', () => {
+    const d = irisData();
+    expectParamsChecked(new GradientBoosting({ nEstimators: 5 }).fit(d.x, d.y), d.x, 'GradientBoosting', (p) => new GradientBoosting(p), [
+      ['learningRate', 0, 'a number > 0'],
+      ['learningRate', null, 'a number > 0'],
+      ['nEstimators', 2.5, 'an integer >= 1'],
+      ['maxDepth', -2, 'a number >= 0 or null'],
+      ['maxLeaves', 1, 'an integer >= 2'],
+      ['minSamplesLeaf', 0, 'a number >= 1'],
+      ['l2', -1, 'a number >= 0'],
+      ['maxBins', 300, 'an integer in [2, 256]'],
+      ['earlyStopping', 'yes', 'true or false'],
+      ['validationFraction', 1, 'a number in [0, 1)'],
+      ['nIterNoChange', 0, 'an integer >= 1'],
+    ]);
   });
 });

@@ -2,7 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { ArgumentError, FormatError } from '../../../core/errors.js';
 import { TimeLimitExceeded, withDeadline } from '../../../search/automl/deadline.js';
+import { describeJSON } from '../../../search/automl/json-fields.js';
+import { type Learner, learnerFromJSON } from '../../../search/automl/learner.js';
+import '../../../search/automl/learners.js';
 import { type Matrix, fromRows } from '../../../search/automl/matrix.js';
 
 const modules = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
@@ -80,4 +84,25 @@ export function expectLimitChecked(run: () => unknown, where: string): void {
   reads = 0;
   expect(() => withDeadline(2, run, counter)).toThrow(new TimeLimitExceeded(`${where}: stopped at the time limit`));
   expect(reads).toBe(3);
+}
+
+/**
+ * A fitted learner's saved parameters, each replaced in turn by a bad value (`[name, value, what it must be]`), load
+ * as a FormatError naming params.<name> (`op`.fromJSON), and the constructor (`make`) refuses the same value; the
+ * file as saved, and one without a parameter (its default), load and predict as the learner does.
+ */
+export function expectParamsChecked(learner: Learner, x: Matrix, op: string, make: (params: Record<string, unknown>) => unknown, cases: [string, unknown, string][]): void {
+  const json = JSON.parse(JSON.stringify(learner.toJSON()));
+  expect(Array.from(learnerFromJSON(json).predict(x))).toEqual(Array.from(learner.predict(x)));
+  for (const [key, value, what] of cases) {
+    const bad = { ...json, params: { ...json.params, [key]: value } };
+    const got = `${op}.fromJSON: params.${key} must be ${what}, got ${describeJSON(value)}`;
+    expect(() => learnerFromJSON(bad), got).toThrow(FormatError);
+    expect(() => learnerFromJSON(bad)).toThrow(got);
+    expect(() => make({ [key]: value }), got).toThrow(ArgumentError);
+    expect(() => make({ [key]: value })).toThrow(`${op}: ${key} must be ${what}, got ${describeJSON(value)}`);
+  }
+  expect(() => learnerFromJSON({ ...json, params: 'all defaults' })).toThrow(`${op}.fromJSON: params must be an object, got "all defaults"`);
+  const { [cases[0][0]]: _, ...fewer } = json.params;
+  expect(() => learnerFromJSON({ ...json, params: fewer }).predict(x)).not.toThrow();
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KNearestNeighbors } from '../../../search/automl/knn.js';
 import { fromRows } from '../../../search/automl/matrix.js';
+import { expectParamsChecked, irisData } from './fixtures.js';
 
 describe('KNearestNeighbors', () => {
   const x = fromRows([[0], [1], [3]]);
@@ -24,5 +25,17 @@ describe('KNearestNeighbors', () => {
     expect(Array.from(new KNearestNeighbors({ k: 10 }).fit(x, y).predictProba(fromRows([[0]])).data)).toEqual([2 / 3, 1 / 3]);
     const r = new KNearestNeighbors({ k: 2 }).fit(x, Float64Array.from([1, 2, 10]));
     expect(r.predict(fromRows([[0.4]]))[0]).toBe(1.5);
+  });
+});
+
+describe('KNearestNeighbors.fromJSON parameters', () => {
+  it('refuses a saved parameter out of its range, naming it, as the constructor does', () => {
+    const d = irisData();
+    expectParamsChecked(new KNearestNeighbors({ k: 3 }).fit(d.x, d.y), d.x, 'KNearestNeighbors', (p) => new KNearestNeighbors(p), [
+      ['k', 0, 'an integer >= 1'],
+      ['k', 2.5, 'an integer >= 1'],
+      ['k', null, 'an integer >= 1'],
+      ['weights', 'inverse', "one of 'uniform', 'distance'"],
+    ]);
   });
 });

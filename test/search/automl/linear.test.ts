@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
 import { LinearModel } from '../../../search/automl/linear.js';
+import { expectParamsChecked, irisData } from './fixtures.js';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { applyColumnScale } from '../../../search/automl/scaling.js';
 
@@ -130,5 +131,18 @@ describe('LinearModel', () => {
       ),
       { numRuns: 40, seed: 7 },
     );
+  });
+});
+
+describe('LinearModel.fromJSON parameters', () => {
+  it('refuses a saved parameter out of its range, naming it, as the constructor does', () => {
+    const d = irisData();
+    expectParamsChecked(new LinearModel().fit(d.x, d.y), d.x, 'LinearModel', (p) => new LinearModel(p), [
+      ['C', 0, 'a number > 0'],
+      ['C', null, 'a number > 0'],
+      ['penalty', 'l3', "one of 'l2', 'l1', 'none'"],
+      ['maxIter', 0, 'an integer >= 1'],
+      ['tol', -1e-4, 'a number >= 0'],
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { subsetTable } from '../../../search/automl/frame.js';
 import { learnerFromJSON } from '../../../search/automl/learner.js';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { CategoricalNB, GaussianNB } from '../../../search/automl/naive-bayes.js';
+import { expectParamsChecked, irisData } from './fixtures.js';
 import { Pipeline, encodeTarget } from '../../../search/automl/pipeline.js';
 
 describe('GaussianNB', () => {
@@ -117,5 +118,21 @@ describe('CategoricalNB', () => {
     const m = new CategoricalNB({ nBins: 4, maxCategories: 5 }).fit(fromRows(rows), Int32Array.from(rows, (r) => (r[0] < 50 ? 0 : 1)));
     expect(m.edges[0].length).toBe(3);
     expect(Array.from(m.predict(fromRows([[10], [90]])))).toEqual([0, 1]);
+  });
+});
+
+describe('naive Bayes fromJSON parameters', () => {
+  it('refuses a saved parameter out of its range, naming it, as the constructor does', () => {
+    const d = irisData();
+    expectParamsChecked(new GaussianNB().fit(d.x, d.y), d.x, 'GaussianNB', (p) => new GaussianNB(p), [
+      ['varSmoothing', -1, 'a number >= 0'],
+      ['varSmoothing', null, 'a number >= 0'],
+      ['binary', 'poisson', "one of 'bernoulli', 'gaussian'"],
+    ]);
+    expectParamsChecked(new CategoricalNB().fit(d.x, d.y), d.x, 'CategoricalNB', (p) => new CategoricalNB(p), [
+      ['alpha', 0, 'a number > 0'],
+      ['maxCategories', 0, 'an integer >= 1'],
+      ['nBins', 1, 'an integer >= 2'],
+    ]);
   });
 });

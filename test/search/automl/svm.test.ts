@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { LinearSVM } from '../../../search/automl/svm.js';
-import { separable } from './fixtures.js';
+import { expectParamsChecked, separable } from './fixtures.js';
 
 describe('LinearSVM', () => {
   it('hard-margin-like fit: every training point has functional margin >= 1 - tol', () => {
@@ -18,5 +18,17 @@ describe('LinearSVM', () => {
     const m = new LinearSVM().fit(fromRows([[0], [1], [3], [4]]), Int32Array.from([0, 0, 1, 1]));
     expect(m.weights[0]).toBeCloseTo(-m.weights[2], 15);
     expect(Array.from(m.predict(fromRows([[0.5], [3.5]])))).toEqual([0, 1]);
+  });
+});
+
+describe('LinearSVM.fromJSON parameters', () => {
+  it('refuses a saved parameter out of its range, naming it, as the constructor does', () => {
+    const d = separable();
+    expectParamsChecked(new LinearSVM().fit(d.x, d.y), d.x, 'LinearSVM', (p) => new LinearSVM(p), [
+      ['C', -1, 'a number > 0'],
+      ['maxIter', 0, 'an integer >= 1'],
+      ['tol', null, 'a number >= 0'],
+      ['seed', 'one', 'a finite number'],
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { RandomForest } from '../../../search/automl/forest.js';
 import { DecisionTree, columnRanks, compactTree, pruneTree, type TreeNode } from '../../../search/automl/tree.js';
 import { type Matrix, fromRows } from '../../../search/automl/matrix.js';
 import { accuracy } from '../../../search/automl/metrics.js';
-import { irisData, penguinsData, xor } from './fixtures.js';
+import { expectParamsChecked, irisData, penguinsData, xor } from './fixtures.js';
 
 function checkStructure(nodes: TreeNode[], k: number): void {
   for (const n of nodes) {
@@ -175,7 +175,7 @@ describe('DecisionTree', () => {
   });
 
   it('rejects bad parameters and predicting before fit', () => {
-    expect(() => new DecisionTree({ minSamplesSplit: 1 })).toThrow(/minSamplesSplit must be >= 2, got 1/);
+    expect(() => new DecisionTree({ minSamplesSplit: 1 })).toThrow(/minSamplesSplit must be a number >= 2, got 1/);
     expect(() => new DecisionTree({ ccpAlpha: -1 })).toThrow(/ccpAlpha/);
     expect(() => new DecisionTree().predict(fromRows([[1]]))).toThrow(/fitted first/);
   });
@@ -449,5 +449,22 @@ describe('DecisionTree storage', () => {
     nodes[0].feature = -1; // the caller's array is not the tree's
     expect(Array.from(u.predict(d.x))).toEqual(Array.from(t.predict(d.x)));
     expect(() => (u.nodes = [{ ...nodes[0], counts: [1, 2] }])).toThrow('DecisionTree.nodes: every node must hold 3 counts, got 2 at node 0');
+  });
+});
+
+describe('DecisionTree.fromJSON parameters', () => {
+  it('refuses a saved parameter out of its range, naming it, as the constructor does', () => {
+    const d = irisData();
+    expectParamsChecked(new DecisionTree({ maxDepth: 3 }).fit(d.x, d.y), d.x, 'DecisionTree', (p) => new DecisionTree(p), [
+      ['maxDepth', -1, 'a number >= 0 or null'],
+      ['maxDepth', '3', 'a number >= 0 or null'],
+      ['minSamplesSplit', 1, 'a number >= 2'],
+      ['minSamplesLeaf', 0, 'a number >= 1'],
+      ['ccpAlpha', null, 'a number >= 0'],
+      ['criterion', 'gain', "one of 'gini', 'entropy', 'squared-error'"],
+      ['maxFeatures', 0, "'sqrt', 'log2', 'all' or a number > 0"],
+      ['splitter', 'any', "one of 'best', 'random'"],
+      ['seed', NaN, 'a finite number'],
+    ]);
   });
 });
