@@ -32,11 +32,11 @@ export const compressSpec: CommandSpec = {
     sparsity: { type: 'number', min: 0, below: 1, help: 'fraction of weights removed by magnitude pruning', default: 0.9 },
     scope: { type: 'string', help: 'pruning thresholds per layer or one global threshold', choices: ['layer', 'global'], default: 'layer' },
     rounds: { type: 'number', integer: true, min: 1, help: 'prune -> retrain rounds (Han et al. 2015)', default: 3 },
-    epochsPerRound: { type: 'number', integer: true, min: 0, help: 'retraining epochs per round (default: enough for about 300 steps, 1 to 100: 1 on MNIST)' },
+    epochsPerRound: { type: 'number', integer: true, min: 0, help: 'retraining epochs per round (default: 1 for images; for tables about 300 steps, 1 to 100 epochs)' },
     lr: { type: 'number', above: 0, help: 'the learning rate the model was trained with (retraining uses a tenth); default: the one `whittle train` recorded in the model file, else 0.05' },
     quantize: { type: 'boolean', help: 'int8 post-training quantization after pruning', default: true },
     distill: { type: 'string', help: 'also distill into a student, e.g. mlp:50 (the model is the teacher)' },
-    distillEpochs: { type: 'number', integer: true, min: 1, help: 'student training epochs (default: enough for about 1,500 steps, 3 to 300: 3 on MNIST)' },
+    distillEpochs: { type: 'number', integer: true, min: 1, help: 'student training epochs (default: 3 for images; for tables about 1,500 steps, 3 to 300 epochs)' },
     outDir: { type: 'string', path: 'dir', help: 'where every stage\'s file is written', default: 'compressed' },
     report: { type: 'string', path: 'output', help: 'also write an HTML report with the plots' },
   },
@@ -136,8 +136,9 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   const classes = outputFeatures(model) ?? (metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10);
   const student: Module | undefined = distill ? buildStudent(distill, train, classes, seed) : undefined;
   // the library's loader takes batches of 64; a small table gets enough steps to recover from each pruning round
-  const epochsPerRound = num(p, 'epochsPerRound') ?? epochsFor(train.length, 64, RETRAIN_BUDGET);
-  const distillEpochs = num(p, 'distillEpochs') ?? epochsFor(train.length, 64, TRAIN_BUDGET);
+  const table = metadata.input === 'table';
+  const epochsPerRound = num(p, 'epochsPerRound') ?? (table ? epochsFor(train.length, 64, RETRAIN_BUDGET) : 1);
+  const distillEpochs = num(p, 'distillEpochs') ?? (table ? epochsFor(train.length, 64, TRAIN_BUDGET) : 3);
   if (num(p, 'epochsPerRound') === undefined && epochsPerRound > 1) log(`retraining ${epochsPerRound} epochs a round (about ${RETRAIN_BUDGET.steps} steps on ${train.length.toLocaleString('en-US')} rows; --epochs-per-round to choose)`);
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();

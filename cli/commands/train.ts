@@ -30,7 +30,7 @@ export const trainSpec: CommandSpec = {
     labels: { type: 'string', path: 'input', help: 'IDX labels file' },
     target: { type: 'string', help: 'target column for tables (built-in tables: their label, e.g. species for iris)' },
     model: { type: 'string', help: 'lenet5, lenet300100, mlp:H1,H2,... or a JSON spec file', default: 'lenet5' },
-    epochs: { type: 'number', integer: true, min: 1, help: 'training epochs (default: enough for about 1,500 steps, 3 to 300: 3 on MNIST, 300 on Iris)' },
+    epochs: { type: 'number', integer: true, min: 1, help: 'training epochs (default: 3 for images; for tables about 1,500 steps, 3 to 300 epochs: 300 on Iris)' },
     batchSize: { type: 'number', integer: true, min: 1, help: 'batch size', default: 64 },
     lr: { type: 'number', above: 0, help: 'learning rate', default: 0.01 },
     optimizer: { type: 'string', help: 'optimizer', choices: ['sgd', 'adam'], default: 'sgd' },
@@ -138,11 +138,11 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   const noVal = valFrac > 0 ? `no validation rows (--val ${valFrac} of ${rows(ds.length)} rounds to none)` : 'no validation rows (--val 0)';
   const batchSize = num(p, 'batchSize')!;
   const given = num(p, 'epochs');
-  const epochs = given ?? epochsFor(split.train.length, batchSize, TRAIN_BUDGET);
+  const epochs = given ?? (meta.input === 'table' ? epochsFor(split.train.length, batchSize, TRAIN_BUDGET) : 3);
   const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
   log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${rows(split.train.length)}, ${split.val ? `validating on ${split.val.length}` : noVal}`);
   const batches = Math.ceil(split.train.length / batchSize);
-  if (given === undefined) log(`${epochs} epochs (${(epochs * batches).toLocaleString('en-US')} steps): the default is about ${TRAIN_BUDGET.steps.toLocaleString('en-US')} steps in ${TRAIN_BUDGET.min} to ${TRAIN_BUDGET.max} epochs; --epochs to choose`);
+  if (given === undefined && meta.input === 'table') log(`${epochs} epochs (${(epochs * batches).toLocaleString('en-US')} steps): the default is about ${TRAIN_BUDGET.steps.toLocaleString('en-US')} steps in ${TRAIN_BUDGET.min} to ${TRAIN_BUDGET.max} epochs; --epochs to choose`);
   let history;
   try {
     history = await fitAsync(model, new DataLoader(split.train, { batchSize, shuffle: true, seed }), {

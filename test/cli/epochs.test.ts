@@ -18,7 +18,7 @@ describe('epochsFor', () => {
       }));
   });
 
-  it('leaves MNIST-sized runs at the epochs the commands used before and gives small tables enough steps', () => {
+  it('leaves large tables at the epochs the commands used before and gives small tables enough steps', () => {
     expect(epochsFor(54_000, 64, TRAIN_BUDGET)).toBe(3);
     expect(epochsFor(60_000, 64, RETRAIN_BUDGET)).toBe(1);
     expect(epochsFor(135, 64, TRAIN_BUDGET)).toBe(300); // Iris: 3 batches an epoch, capped

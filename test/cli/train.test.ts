@@ -142,6 +142,16 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(acc('pruned \\+ retrained \\(sparse f32\\)')).toBeGreaterThanOrEqual(acc('dense float32') - 5);
   });
 
+  it('images keep 3 epochs by default however few there are (a step budget made --limit 1000 of LeNet-5 take minutes)', () => {
+    const n = 40;
+    writeFileSync(join(dir, 'few.idx'), encodeIdx({ dtype: 'uint8', shape: [n, 28, 28], data: Uint8Array.from({ length: n * 784 }, (_, i) => (i * 7) % 256) }));
+    writeFileSync(join(dir, 'few-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => i % 10) }));
+    const t = whittle('train', '--images', 'few.idx', '--labels', 'few-labels.idx', '--model', 'mlp:8', '--out', 'few.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/^epoch 3\/3 /m);
+    expect(t.stderr).not.toMatch(/steps\): the default/);
+  });
+
   it('a built-in table trains on its own label without --target, and a --target in the wrong case names the column meant', () => {
     const t = whittle('train', '--data', 'iris', '--epochs', '1', '--out', 'builtin.safetensors');
     expect(t.code, t.stderr).toBe(0);
