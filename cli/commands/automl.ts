@@ -1,7 +1,7 @@
 // whittle automl: joint search over learners, their hyperparameters and preprocessing on a table; saves the best pipeline.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, required, UsageError } from '../args.js';
-import { loadTable } from '../data.js';
+import { loadTable, targetOf } from '../data.js';
 import { createProgress, interrupt, tickSeconds } from '../progress.js';
 import { automl, formatLeaderboard, specParams, type AutoMLResult } from '../../search/automl/automl.js';
 import { encodeTarget } from '../../search/automl/pipeline.js';
@@ -18,7 +18,7 @@ export const automlSpec: CommandSpec = {
   usage: 'whittle automl --data FILE.csv|iris|penguins --target COLUMN [--budget SECONDS] [--out pipeline.json]',
   options: {
     data: { type: 'string', path: 'input', help: 'a CSV/TSV/ARFF/JSON-records file or a built-in table (iris, penguins, cars)' },
-    target: { type: 'string', help: 'the column to predict' },
+    target: { type: 'string', help: 'the column to predict (built-in tables: their label, e.g. species for iris)' },
     budget: { type: 'number', above: 0, help: 'time budget in seconds', default: 60 },
     trials: { type: 'number', integer: true, min: 1, help: 'stop after this many trials' },
     strategy: { type: 'string', help: 'search strategy', choices: ['tpe', 'random'], default: 'tpe' },
@@ -51,8 +51,9 @@ export const automlSpec: CommandSpec = {
 };
 
 export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<AutoMLResult> {
-  const target = required(p, 'target', 'automl');
-  const table = loadTable(required(p, 'data', 'automl'), target, 'automl');
+  const data = required(p, 'data', 'automl');
+  const target = targetOf(str(p, 'target'), data, 'automl', log);
+  const table = loadTable(data, target, 'automl');
   const budget = num(p, 'budget')!;
   const task = str(p, 'task') as 'auto' | 'classification' | 'regression';
   // the rows AutoML learns from: those with a target value

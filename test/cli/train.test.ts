@@ -160,6 +160,9 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     const r = whittle('rules', '--data', 'penguins', '--folds', '0');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^target: Species, the penguins table's label/m);
+    const a = whittle('automl', '--data', 'cars', '--trials', '2', '--workers', '1', '--out', 'cars.json');
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/^target: Origin, the cars table's label[^]*classification into 3 classes/m);
     const wrong = whittle('train', '--data', 'penguins', '--target', 'species', '--epochs', '1', '--out', 'case.safetensors');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('--target must name a column of penguins, got "species" (did you mean "Species"?); columns: Island,');
