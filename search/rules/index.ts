@@ -7,6 +7,7 @@
 //   await rulesAsync({ data: 'flights.csv', target: 'origin', workers: 4 });   // the same result, folds on worker threads
 export * from './condition.js';
 export * from './data.js';
+export * from './drop-rules.js';
 export * from './json.js';
 export * from './mimic.js';
 export * from './model.js';

@@ -2,11 +2,12 @@
 // read each root-to-leaf path as a rule, drop conditions whose removal does not raise the rule's pessimistic error,
 // remove duplicate and subsumed rules, order classes by false positives, drop rules the list does not need, add a default.
 import { ArgumentError } from '../../core/errors.js';
-import { DecisionTree, compactTree, majority, type TreeNode } from '../automl/tree.js';
+import { DecisionTree, compactTree, type TreeNode } from '../automl/tree.js';
 import { type Matrix, matrix } from '../automl/matrix.js';
 import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
-import { type RuleModel, conditionMask, finalizeRules, ruleMask } from './model.js';
+import { dropRules } from './drop-rules.js';
+import { type RuleModel, conditionMask, finalizeRules } from './model.js';
 import { addErrs, pessimisticRate } from './pessimistic.js';
 
 export interface TreeRulesOptions {
@@ -147,12 +148,16 @@ function readableThreshold(sorted: Float64Array, t: number): number {
 export class MaskCache {
   private readonly masks = new Map<string, Uint8Array>();
   private bytes = 0;
+  /** A word per row for simplifyRule, reused from rule to rule rather than allocated for each. */
+  readonly scratch: Uint16Array;
 
   constructor(
     private readonly data: Encoded,
     /** Bytes of masks kept; 0 keeps none. */
     private readonly budget = 64 * 2 ** 20,
-  ) {}
+  ) {
+    this.scratch = new Uint16Array(data.n);
+  }
 
   get(c: Condition): Uint8Array {
     const key = conditionKey(c);
@@ -175,22 +180,124 @@ export class MaskCache {
     return mask;
   }
 
-  /** The rows a whole rule covers (every row for no conditions), in a fresh array. */
-  rule(conds: readonly Condition[]): Uint8Array {
-    return ruleMask(conds, this.data.x, this.data.features, this.data.n, (c) => this.get(c));
+  /** The rows a whole rule covers (every row for no conditions), ascending, in a fresh array. */
+  rows(conds: readonly Condition[]): Int32Array {
+    const n = this.data.n;
+    const rows = new Int32Array(n);
+    let kept = 0;
+    const masks = conds.map((c) => this.get(c));
+    for (let i = 0; i < n; i++) {
+      let all = 1;
+      for (let j = 0; j < masks.length && all; j++) all = masks[j][i];
+      if (all) rows[kept++] = i;
+    }
+    return rows.slice(0, kept);
   }
 }
 
 /**
  * Drops, one at a time, the condition whose removal gives the lowest pessimistic error rate while it is no higher.
- * Each condition is tested on every row once: a row keeps how many of the remaining conditions it fails and the sum of
- * their indices, which is the failing condition's index when it fails just one (the rows that count for a removal).
+ * Each condition is tested on every row once; rows are then counted by which conditions they fail (a bit pattern), and
+ * each step reads those counts, not the rows: a path of a 200,000-row tree had been a pass over every row per step.
+ * The counts are whole numbers, so the rates and the conditions dropped are those of a row-by-row count.
  */
 export function simplifyRule(conds: readonly Condition[], cls: number, data: Encoded, cf: number, masksOf: MaskCache = new MaskCache(data, 0)): Condition[] {
   const m = conds.length;
   if (m <= 1) return conds.slice();
-  const n = data.n;
   const masks = conds.map((c) => masksOf.get(c));
+  if (m > MAX_PATTERN_BITS) return simplifyByRows(conds, masks, cls, data, cf);
+  const { rows, wrong } = failPatterns(masks, data.y, cls, masksOf.scratch);
+  let alive = (1 << m) - 1;
+  const dropN = new Float64Array(m);
+  const dropE = new Float64Array(m);
+  for (let left = m; left > 1; left--) {
+    let covered = 0;
+    let e = 0;
+    dropN.fill(0);
+    dropE.fill(0);
+    for (let p = 0; p < rows.length; p++) {
+      if (rows[p] === 0) continue;
+      const failed = p & alive;
+      if (failed === 0) {
+        covered += rows[p];
+        e += wrong[p];
+      } else if ((failed & (failed - 1)) === 0) {
+        // the rows that fail just this one condition
+        const j = 31 - Math.clz32(failed);
+        dropN[j] += rows[p];
+        dropE[j] += wrong[p];
+      }
+    }
+    const best = bestDrop(covered, e, dropN, dropE, (j) => (alive & (1 << j)) !== 0, cf);
+    if (best < 0) break;
+    alive &= ~(1 << best);
+  }
+  return conds.filter((_, j) => alive & (1 << j));
+}
+
+/** Rules longer than this are simplified row by row: 2^16 patterns is as many counts as a big table has rows. */
+const MAX_PATTERN_BITS = 16;
+
+/**
+ * Rows by the pattern of conditions they fail (bit j: fails condition j): `rows[p]`, and `wrong[p]` of them not of
+ * class `cls`. Branch-free passes, one per mask: bit 0 of a row's pattern word holds whether it is of another class.
+ */
+export function failPatterns(masks: readonly Uint8Array[], y: Int32Array, cls: number, scratch: Uint16Array = new Uint16Array(y.length)): { rows: Int32Array; wrong: Int32Array } {
+  const n = y.length;
+  const m = masks.length;
+  const word = scratch.subarray(0, n);
+  const hist = new Int32Array(2 << m);
+  if (m === 0) {
+    for (let i = 0; i < n; i++) hist[y[i] !== cls ? 1 : 0]++;
+  } else {
+    const first = masks[0];
+    for (let i = 0; i < n; i++) word[i] = (y[i] !== cls ? 1 : 0) | ((first[i] ^ 1) << 1);
+    for (let j = 1; j < m - 1; j++) {
+      const mask = masks[j];
+      const bit = j + 1;
+      for (let i = 0; i < n; i++) word[i] |= (mask[i] ^ 1) << bit;
+    }
+    if (m === 1) for (let i = 0; i < n; i++) hist[word[i]]++;
+    else {
+      const last = masks[m - 1];
+      for (let i = 0; i < n; i++) hist[word[i] | ((last[i] ^ 1) << m)]++;
+    }
+  }
+  const rows = new Int32Array(1 << m);
+  const wrong = new Int32Array(1 << m);
+  for (let p = 0; p < rows.length; p++) {
+    rows[p] = hist[2 * p] + hist[2 * p + 1];
+    wrong[p] = hist[2 * p + 1];
+  }
+  return { rows, wrong };
+}
+
+/**
+ * The condition to drop: the lowest pessimistic rate without it, the first of equals, or -1 when that rate is higher
+ * than the rule's now. The rows the rule covers are covered without any one of its conditions too.
+ */
+function bestDrop(covered: number, e: number, dropN: Float64Array, dropE: Float64Array, alive: (j: number) => boolean, cf: number): number {
+  const now = pessimisticRate(covered, e, cf);
+  let best = -1;
+  let bestRate = Infinity;
+  for (let j = 0; j < dropN.length; j++) {
+    if (!alive(j)) continue;
+    const r = pessimisticRate(dropN[j] + covered, dropE[j] + e, cf);
+    if (r < bestRate) {
+      bestRate = r;
+      best = j;
+    }
+  }
+  return bestRate <= now ? best : -1;
+}
+
+/**
+ * simplifyRule for a long rule: a row keeps how many of the remaining conditions it fails and the sum of their
+ * indices, which is the failing condition's index when it fails just one (the rows that count for a removal).
+ */
+function simplifyByRows(conds: readonly Condition[], masks: readonly Uint8Array[], cls: number, data: Encoded, cf: number): Condition[] {
+  const m = conds.length;
+  const n = data.n;
   const fails = new Int32Array(n);
   const failSum = new Int32Array(n);
   masks.forEach((mask, j) => {
@@ -200,8 +307,6 @@ export function simplifyRule(conds: readonly Condition[], cls: number, data: Enc
       failSum[i] += j;
     }
   });
-  const wrong = new Uint8Array(n);
-  for (let i = 0; i < n; i++) wrong[i] = data.y[i] !== cls ? 1 : 0;
   const alive = new Uint8Array(m).fill(1);
   const dropN = new Float64Array(m);
   const dropE = new Float64Array(m);
@@ -211,27 +316,17 @@ export function simplifyRule(conds: readonly Condition[], cls: number, data: Enc
     dropN.fill(0);
     dropE.fill(0);
     for (let i = 0; i < n; i++) {
+      const wrong = data.y[i] !== cls ? 1 : 0;
       if (fails[i] === 0) {
         covered++;
-        e += wrong[i];
+        e += wrong;
       } else if (fails[i] === 1) {
         dropN[failSum[i]]++;
-        dropE[failSum[i]] += wrong[i];
+        dropE[failSum[i]] += wrong;
       }
     }
-    const now = pessimisticRate(covered, e, cf);
-    let best = -1;
-    let bestRate = Infinity;
-    for (let j = 0; j < m; j++) {
-      if (!alive[j]) continue;
-      // the rows the rule covers are covered without any one of its conditions too
-      const r = pessimisticRate(dropN[j] + covered, dropE[j] + e, cf);
-      if (r < bestRate) {
-        bestRate = r;
-        best = j;
-      }
-    }
-    if (!(bestRate <= now)) break;
+    const best = bestDrop(covered, e, dropN, dropE, (j) => alive[j] === 1, cf);
+    if (best < 0) break;
     alive[best] = 0;
     const mask = masks[best];
     for (let i = 0; i < n; i++) {
@@ -275,27 +370,22 @@ export function rulesFromTree(tree: PrunedTree, cf = 0.25, onProgress?: (done: n
   rules = rules.filter((r, a) =>
     !ofClass[r.class].some((b) => b !== a && keys[b].every((key) => keySets[a].has(key)) && (keys[b].length < keys[a].length || b < a)),
   );
-  const cover = rules.map((r) => masks.rule(r.conditions));
+  // the rows each rule covers, as lists: a rule of a big tree covers few of the rows
+  const cover = rules.map((r) => masks.rows(r.conditions));
   const rate = rules.map((r, j) => {
-    let n = 0;
     let e = 0;
-    for (let i = 0; i < data.n; i++) {
-      if (!cover[j][i]) continue;
-      n++;
-      if (data.y[i] !== r.class) e++;
-    }
-    return pessimisticRate(n, e, cf);
+    for (const i of cover[j]) if (data.y[i] !== r.class) e++;
+    return pessimisticRate(cover[j].length, e, cf);
   });
   // classes whose rules make the fewest false positives go first; within a class the most trusted rule first
-  // fp[c]: rows of another class that some rule of class c covers, each row once (rule by rule: each cover read in order)
+  // fp[c]: rows of another class that some rule of class c covers, each row once (a class's rules one after another)
   const fp = new Array<number>(k).fill(0);
   const counted = new Int32Array(data.n).fill(-1); // the last class a row was counted for
   const byClass = rules.map((_, j) => j).sort((a, b) => rules[a].class - rules[b].class || a - b);
   for (const j of byClass) {
     const c = rules[j].class;
-    const cov = cover[j];
-    for (let i = 0; i < data.n; i++) {
-      if (cov[i] && c !== data.y[i] && counted[i] !== c) {
+    for (const i of cover[j]) {
+      if (c !== data.y[i] && counted[i] !== c) {
         counted[i] = c;
         fp[c]++;
       }
@@ -304,90 +394,5 @@ export function rulesFromTree(tree: PrunedTree, cf = 0.25, onProgress?: (done: n
   const order = rules.map((_, j) => j).sort((a, b) => fp[rules[a].class] - fp[rules[b].class] || rules[a].class - rules[b].class || rate[a] - rate[b]);
   const def = dropRules(order, rules.map((r) => r.class), cover, data.y, k);
   const learned = order.map((j) => ({ conditions: rules[j].conditions, class: data.classes[rules[j].class] }));
-  return finalizeRules(data, learned, data.classes[def], 'ordered', 'tree');
+  return finalizeRules(data, learned, data.classes[def], 'ordered', 'tree', order.map((j) => cover[j]));
 }
-
-/**
- * C4.5rules' last step on an ordered list: drop, last to first and again until nothing changes, every rule whose
- * removal leaves the list's training errors (the rows the first covering rule gets wrong, plus those no rule covers
- * and the default class, their majority, gets wrong) no higher. Edits `order` in place; returns the default class.
- * Each row keeps its first and second covering rule, so trying a removal reads only the rows that rule comes first
- * for: the straightforward version rescanned every row against the list per try, some minutes on 20k rows of 220
- * classes. Same decisions (a property test holds it to that version).
- */
-export function dropRules(order: number[], ruleClass: readonly number[], cover: readonly Uint8Array[], y: ArrayLike<number>, k: number): number {
-  const n = y.length;
-  const total = new Array<number>(k).fill(0);
-  for (let i = 0; i < n; i++) total[y[i]]++;
-  const first = new Int32Array(n);
-  const second = new Int32Array(n);
-  const posOf = new Int32Array(ruleClass.length);
-  const place = () => order.forEach((r, q) => (posOf[r] = q));
-  place();
-  // the first rule covering row i at list position `from` or later, -1 if none; the one after rule r
-  const nextRule = (i: number, from: number): number => {
-    for (let q = from; q < order.length; q++) if (cover[order[q]][i]) return order[q];
-    return -1;
-  };
-  const after = (i: number, r: number): number => (r < 0 ? -1 : nextRule(i, posOf[r] + 1));
-  const left = new Array<number>(k).fill(0);
-  let wrong = 0;
-  // each row's first two covering rules, rule by rule down the list (each cover read in order)
-  first.fill(-1);
-  second.fill(-1);
-  for (const r of order) {
-    const cov = cover[r];
-    for (let i = 0; i < n; i++) {
-      if (!cov[i]) continue;
-      if (first[i] < 0) first[i] = r;
-      else if (second[i] < 0) second[i] = r;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    if (first[i] < 0) left[y[i]]++;
-    else if (ruleClass[first[i]] !== y[i]) wrong++;
-  }
-  const score = (lft: readonly number[], wrongCount: number): { errors: number; def: number } => {
-    const def = majority(lft.some((c) => c > 0) ? lft : total);
-    return { errors: wrongCount + lft.reduce((s, c, cls) => s + (cls === def ? 0 : c), 0), def };
-  };
-  // rows by the rule that comes first for them (rebuilt after each removal)
-  let firstFor: number[][] = [];
-  const bucket = () => {
-    firstFor = ruleClass.map(() => []);
-    for (let i = 0; i < n; i++) if (first[i] >= 0) firstFor[first[i]].push(i);
-  };
-  bucket();
-  let best = score(left, wrong);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let p = order.length - 1; p >= 0; p--) {
-      const r = order[p];
-      const lft = left.slice();
-      let w = wrong;
-      for (const i of firstFor[r]) {
-        if (ruleClass[r] !== y[i]) w--;
-        if (second[i] < 0) lft[y[i]]++;
-        else if (ruleClass[second[i]] !== y[i]) w++;
-      }
-      const tried = score(lft, w);
-      if (tried.errors > best.errors) continue;
-      // take it out: rows it came first for move to their second rule; rows it came second for find a new second
-      order.splice(p, 1);
-      place();
-      for (let i = 0; i < n; i++) {
-        if (first[i] === r) {
-          first[i] = second[i];
-          second[i] = after(i, first[i]);
-        } else if (second[i] === r) second[i] = after(i, first[i]);
-      }
-      left.splice(0, k, ...lft);
-      wrong = w;
-      best = tried;
-      bucket();
-      changed = true;
-    }
-  }
-  return best.def;
-}
-

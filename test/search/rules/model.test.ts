@@ -161,6 +161,7 @@ describe('RuleModel', () => {
     expect(m.rules[0].counts).toEqual([50, 0, 0]);
     expect(m.rules[1].counts).toEqual([0, 1, 45]);
     expect(m.defaultRule.counts).toEqual([0, 49, 5]);
+    expect(() => finalizeRules(d, m.rules, 'versicolor', 'ordered', 'hand', [new Int32Array(0)])).toThrow('finalizeRules: covers must have one entry per rule (2), got 1');
     const u = toUnordered(m, d);
     expect(u.mode).toBe('unordered');
     expect(u.rules.map((r) => r.counts)).toEqual([[50, 0, 0], [0, 1, 45]]);
@@ -234,10 +235,13 @@ describe('RuleModel', () => {
             }
             if (!hit) def[d.y[i]]++;
           }
-          const m = finalizeRules(d, learned, d.classes[0], mode, 'hand');
           const kept = counts.filter((c) => c.some((v) => v > 0));
-          expect(m.rules.map((r) => r.counts)).toEqual(kept);
-          expect(m.defaultRule.counts).toEqual(def);
+          // the same counts whether it tests the rules itself or is handed the rows each covers
+          const covers = tests.map((t) => Int32Array.from({ length: d.n }, (_, i) => i).filter((i) => t(d.x, i)));
+          for (const m of [finalizeRules(d, learned, d.classes[0], mode, 'hand'), finalizeRules(d, learned, d.classes[0], mode, 'hand', covers)]) {
+            expect(m.rules.map((r) => r.counts)).toEqual(kept);
+            expect(m.defaultRule.counts).toEqual(def);
+          }
         }),
         { numRuns: 40 },
       );

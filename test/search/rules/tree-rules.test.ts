@@ -1,12 +1,17 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Condition, conditionKey } from '../../../search/rules/condition.js';
-import { type Encoded, encodeTable, rowObject } from '../../../search/rules/data.js';
+import { categoricalColumn, numericColumn, withTarget } from '../../../core/data/csv.js';
+import { packageDir } from '../../../core/data/datasets.js';
+import { type Encoded, type Table, encodeTable, rowObject } from '../../../search/rules/data.js';
 import { compileCondition, compileRule, conditionMask, finalizeRules, ruleMask } from '../../../search/rules/model.js';
 import { pessimisticRate } from '../../../search/rules/pessimistic.js';
-import { MaskCache, dropRules, growPrunedTree, pathRules, simplifyRule, treePredict, treeRules, treeRulesEncoded } from '../../../search/rules/tree-rules.js';
+import { MaskCache, failPatterns, growPrunedTree, pathRules, rulesFromTree, simplifyRule, treePredict, treeRules, treeRulesEncoded } from '../../../search/rules/tree-rules.js';
 import { rules } from '../../../search/rules/index.js';
-import { DATASETS, conditionArb, iris, penguins } from './fixtures.js';
+import { DATASETS, cars, conditionArb, iris, penguins } from './fixtures.js';
 
 /** C4.5rules' condition dropping read straight: every row against every remaining condition, again after each drop. */
 function simplifyRuleReference(conds: readonly Condition[], cls: number, data: Encoded, cf: number): Condition[] {
@@ -103,6 +108,55 @@ describe('tree to rules', () => {
     }
   });
 
+  it('simplifyRule drops the same conditions as the reference on long rules too (counted row by row past 16)', () => {
+    const d = encodeTable(cars(), 'Origin');
+    fc.assert(
+      fc.property(fc.array(conditionArb(d), { minLength: 14, maxLength: 22 }), fc.integer({ min: 0, max: d.classes.length - 1 }), (conds, cls) => {
+        // loose conditions, so that many rows fail just one and the rule loses several
+        const loose = conds.map((c): Condition => (c.op === '<=' || c.op === '<' ? { ...c, value: c.value + 100 } : c.op === '>' || c.op === '>=' ? { ...c, value: c.value - 100 } : c));
+        expect(simplifyRule(loose, cls, d, 0.25)).toEqual(simplifyRuleReference(loose, cls, d, 0.25));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('failPatterns counts each row under the conditions it fails, and those of another class', () => {
+    const d = encodeTable(penguins(), 'Species');
+    fc.assert(
+      fc.property(fc.array(conditionArb(d), { maxLength: 6 }), fc.integer({ min: 0, max: d.classes.length - 1 }), (conds, cls) => {
+        const tests = conds.map((c) => compileCondition(c, d.features));
+        const rows = new Array<number>(1 << conds.length).fill(0);
+        const wrong = rows.slice();
+        for (let i = 0; i < d.n; i++) {
+          const p = tests.reduce((acc, t, j) => acc | (t(d.x, i) ? 0 : 1 << j), 0);
+          rows[p]++;
+          if (d.y[i] !== cls) wrong[p]++;
+        }
+        const got = failPatterns(conds.map((c) => conditionMask(c, d.x, d.features, d.n)), d.y, cls);
+        expect(Array.from(got.rows)).toEqual(rows);
+        expect(Array.from(got.wrong)).toEqual(wrong);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives the rules it gave before it was made faster (known answers)', () => {
+    // rules JSON of each set, computed by the row-by-row simplification and the full-mask rule dropping it replaced
+    const known = JSON.parse(readFileSync(new URL('./tree-rules.known.json', import.meta.url), 'utf8')) as Record<string, { rules: number; conditions: number; sha256: string }>;
+    // flights-2k → destination: 631 rules of many classes, paths of up to 75 conditions (counted row by row)
+    const flights = (): Table => {
+      const records = JSON.parse(readFileSync(join(packageDir('vega-datasets'), 'data', 'flights-2k.json'), 'utf8')) as Record<string, number | string>[];
+      const numeric = (c: string) => numericColumn(c, records.map((r) => r[c] as number));
+      const nominal = (c: string) => categoricalColumn(c, records.map((r) => String(r[c])));
+      return withTarget([numeric('delay'), numeric('distance'), nominal('origin'), nominal('destination')], 'destination', 'flights-2k.json');
+    };
+    const sets = { iris: DATASETS[0], penguins: DATASETS[1], cars: DATASETS[2], 'flights-2k': { table: flights, target: 'destination' } };
+    for (const [name, ds] of Object.entries(sets)) {
+      const m = rulesFromTree(growPrunedTree(encodeTable(ds.table(), ds.target), { seed: 3 }));
+      expect({ rules: m.rules.length, conditions: m.nConditions, sha256: createHash('sha256').update(JSON.stringify(m.toJSON())).digest('hex') }).toEqual(known[name]);
+    }
+  });
+
   it('a MaskCache gives conditionMask answers whatever its budget, and keeps to the budget', () => {
     const d = encodeTable(penguins(), 'Species');
     fc.assert(
@@ -113,7 +167,8 @@ describe('tree to rules', () => {
           expect(cache.get(c)).toEqual(conditionMask(c, d.x, d.features, d.n));
           expect((cache as unknown as { bytes: number }).bytes).toBeLessThanOrEqual(masksKept * d.n);
         }
-        expect(cache.rule(conds)).toEqual(ruleMask(conds, d.x, d.features, d.n));
+        const mask = ruleMask(conds, d.x, d.features, d.n);
+        expect(Array.from(cache.rows(conds))).toEqual([...mask.keys()].filter((i) => mask[i]));
         // simplifying through a shared cache changes nothing
         for (let cls = 0; cls < d.classes.length; cls++) expect(simplifyRule(conds, cls, d, 0.25, cache)).toEqual(simplifyRuleReference(conds, cls, d, 0.25));
       }),
@@ -166,59 +221,5 @@ describe('tree to rules', () => {
 
   it('rejects a confidence outside (0, 0.5]', () => {
     expect(() => treeRules(iris(), 'species', { cf: 0.9 })).toThrow(/cf must be in/);
-  });
-});
-
-describe('dropRules', () => {
-  /** The list-scanning version it replaced: every try rescans every row against the whole list. */
-  function reference(order: number[], ruleClass: number[], cover: Uint8Array[], y: number[], k: number): { order: number[]; def: number } {
-    const majority = (counts: number[]) => counts.reduce((b, c, i) => (c > counts[b] ? i : b), 0);
-    const total = new Array<number>(k).fill(0);
-    for (const c of y) total[c]++;
-    const errorsOf = (list: number[]) => {
-      const left = new Array<number>(k).fill(0);
-      let errors = 0;
-      y.forEach((c, i) => {
-        const j = list.find((r) => cover[r][i]);
-        if (j === undefined) left[c]++;
-        else if (ruleClass[j] !== c) errors++;
-      });
-      const def = majority(left.some((c) => c > 0) ? left : total);
-      return { errors: errors + left.reduce((s, c, cls) => s + (cls === def ? 0 : c), 0), def };
-    };
-    let best = errorsOf(order);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (let p = order.length - 1; p >= 0; p--) {
-        const without = order.filter((_, q) => q !== p);
-        const r = errorsOf(without);
-        if (r.errors <= best.errors) {
-          order = without;
-          best = r;
-          changed = true;
-        }
-      }
-    }
-    return { order, def: best.def };
-  }
-
-  it('drops the same rules and picks the same default as the list-scanning version (fast-check)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1e6 }), (k, nRules, n, seed) => {
-        let s = seed;
-        const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-        const y = Array.from({ length: n }, () => Math.floor(rnd() * k));
-        const ruleClass = Array.from({ length: nRules }, () => Math.floor(rnd() * k));
-        const density = rnd();
-        const cover = ruleClass.map((c) => Uint8Array.from(y, (yc) => (rnd() < (yc === c ? density + 0.3 : density) ? 1 : 0)));
-        const order = ruleClass.map((_, j) => j).sort(() => 0).reverse();
-        const want = reference(order.slice(), ruleClass, cover, y, k);
-        const got = order.slice();
-        const def = dropRules(got, ruleClass, cover, y, k);
-        expect(got).toEqual(want.order);
-        expect(def).toBe(want.def);
-      }),
-      { numRuns: 500 },
-    );
   });
 });
