@@ -22,8 +22,12 @@ export function parseJsonRecords(text: string, fileName?: string): Record<string
   return rows as Record<string, unknown>[];
 }
 
-/** A record value read as missing: null, undefined, '' or NaN. */
-const isMissing = (v: unknown): boolean => v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
+/**
+ * A record value read as missing: null, undefined, NaN, or text that is empty or only white space (as the CSV reader
+ * reads a blank cell; `Number(' ')` is 0, so a blank had become a zero where a number was expected).
+ */
+export const isMissing = (v: unknown): boolean =>
+  v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && v.trim() === '');
 
 /**
  * Plain records to a Table: columns are the keys in first-seen order; a column whose present values are all

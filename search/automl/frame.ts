@@ -2,7 +2,7 @@
 // new rows. Both are read through one accessor, by column name, so column order never matters.
 import { ArgumentError } from '../../core/errors.js';
 import type { Column, Table } from '../../core/data/csv.js';
-import { recordsToTable } from '../../core/data/json.js';
+import { isMissing, recordsToTable } from '../../core/data/json.js';
 
 export type { Column, Table };
 export type RawRow = Record<string, unknown>;
@@ -51,12 +51,13 @@ export function categoricalValues(op: string, f: Frame, name: string): (string |
     return Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
   }
   if (f.length > 0 && !f.some((r) => name in r)) missingColumn(op, f, name);
-  return f.map((r) => (r[name] === null || r[name] === undefined || r[name] === '' ? null : String(r[name])));
+  // a NaN cell is a gap, as in a Table, not the text "NaN" (a pipeline had refused the records it was fitted on)
+  return f.map((r) => (isMissing(r[name]) ? null : String(r[name])));
 }
 
-/** A cell as a number: NaN for missing and for what does not read as one. */
+/** A cell as a number: NaN for missing (isMissing: a blank is not 0) and for what does not read as one. */
 export function toNumber(v: unknown): number {
-  if (v === null || v === undefined || v === '') return NaN;
+  if (isMissing(v)) return NaN;
   const n = typeof v === 'number' ? v : Number(v);
   return Number.isFinite(n) || Math.abs(n) === Infinity ? n : NaN;
 }

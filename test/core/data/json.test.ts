@@ -61,6 +61,15 @@ describe('JSON record tables', () => {
     expect((t.columns[1] as { categories: string[] }).categories).toEqual(['x']);
   });
 
+  it('a blank string (white space only) is missing, as a blank CSV cell is: a number column stays numbers, not a category', () => {
+    const t = recordsToTable([{ a: 1.5, b: 'x' }, { a: ' ', b: '\t' }, { a: '2', b: 'y' }]);
+    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['a', 'numeric'], ['b', 'categorical']]);
+    expect(Array.from(t.columns[0].values as Float64Array)).toEqual([1.5, NaN, 2]);
+    expect(t.columns[1].values).toEqual(['x', null, 'y']);
+    const csv = parseCsv('a,b\n1.5,x\n ,\t\n2,y\n');
+    expect(Array.from(csv.columns[0].values as Float64Array)).toEqual(Array.from(t.columns[0].values as Float64Array));
+  });
+
   it('reads a real file: vega-datasets penguins.json, as the bundled loader does', () => {
     const t = readJsonTable(join(packageDir('vega-datasets'), 'data', 'penguins.json'));
     expect(t.nRows).toBe(344);

@@ -336,6 +336,18 @@ describe('Pipeline.predict: cells it cannot read', () => {
     expect(pipe.unreadable(typos)).toEqual([want.replace(' not a number:', ' not a number, read as missing:')]);
   });
 
+  it('a NaN or a blank in records is a gap, as in training: a pipeline takes the records it was fitted on (NaN had read as the text "NaN")', () => {
+    const recs = Array.from({ length: 60 }, (_, i) => ({ a: i % 7 === 0 ? NaN : i * 1.5, b: i % 5, y: i % 3 === 0 ? 'x' : 'z' }));
+    const p = new Pipeline({ learner: 'decision-tree', seed: 1 }).fit(recs, 'y');
+    expect(p.predict(recs)).toHaveLength(60);
+    expect(p.unreadable(recs)).toEqual([]);
+    // Number(' ') is 0: a blank had been predicted as a zero, without a word
+    const linear = new Pipeline({ learner: 'linear', seed: 1 }).fit(records, 'Species');
+    const proba = (v: unknown) => Array.from(linear.predictProba([{ ...row, 'Body Mass (g)': v }]).data);
+    expect(proba(0)).not.toEqual(proba(null));
+    for (const v of [' ', '\t']) expect(proba(v)).toEqual(proba(null));
+  });
+
   it('names rows of a table as predict prints them (from 0), and every column with such cells', () => {
     const t = parseCsv(['Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex', 'Biscoe,46,tall,210,4500,MALE', 'Dream,?,15,wide,3900,FEMALE', 'Dream,39,18,190,3700,FEMALE'].join('\n'));
     expect(() => pipe.predict(t)).toThrow('got column "Beak Depth (mm)": 1 value is not a number: "tall" (row 0); column "Flipper Length (mm)": 1 value is not a number: "wide" (row 1)');
