@@ -22,7 +22,8 @@ export const BUILTIN_TARGETS: Record<(typeof BUILTIN_TABLES)[number], string> = 
  */
 export function targetOf(given: string | undefined, data: string, command: string, log: (s: string) => void): string {
   if (given !== undefined) return given;
-  const builtin = BUILTIN_TARGETS[data as (typeof BUILTIN_TABLES)[number]];
+  // own keys only: a file named 'constructor' is not a built-in table with Object's constructor for a label
+  const builtin = Object.hasOwn(BUILTIN_TARGETS, data) ? BUILTIN_TARGETS[data as (typeof BUILTIN_TABLES)[number]] : undefined;
   if (builtin === undefined) throw new UsageError(`${command}: --target is required: name the column to predict`);
   log(`target: ${builtin}, the ${data} table's label (--target to choose another column)`);
   return builtin;

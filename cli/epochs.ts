@@ -20,15 +20,16 @@ export function epochsFor(rows: number, batchSize: number, b: StepBudget): numbe
 }
 
 /**
- * Thins fit()'s one line per epoch to about `lines` of them (always the first and the last), so that 300 epochs on
- * a small table print as a readable curve rather than a screenful; other lines pass through.
+ * Thins fit()'s one line per epoch to about `lines` of them (always the first and the last, and any while `keep()`
+ * says so: the epoch a Ctrl-C stops at), so that 300 epochs on a small table print as a readable curve rather than a
+ * screenful; other lines pass through.
  */
-export function epochLines(log: (s: string) => void, epochs: number, lines = 12): (s: string) => void {
+export function epochLines(log: (s: string) => void, epochs: number, lines = 12, keep: () => boolean = () => false): (s: string) => void {
   const every = Math.max(1, Math.ceil(epochs / lines));
   return (s) => {
     const m = /^epoch (\d+)\//.exec(s);
     if (!m) return log(s);
     const e = Number(m[1]);
-    if (e === 1 || e === epochs || e % every === 0) log(s);
+    if (e === 1 || e === epochs || e % every === 0 || keep()) log(s);
   };
 }

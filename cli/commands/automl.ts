@@ -15,7 +15,7 @@ import { type Table, findColumn } from '../../search/automl/frame.js';
 export const automlSpec: CommandSpec = {
   name: 'automl',
   summary: 'search learners + hyperparameters + preprocessing on a table; print the leaderboard; save the ensemble or the best pipeline',
-  usage: 'whittle automl --data FILE.csv|iris|penguins --target COLUMN [--budget SECONDS] [--out pipeline.json]',
+  usage: 'whittle automl --data FILE.csv|iris|penguins|cars [--target COLUMN] [--budget SECONDS] [--out pipeline.json]',
   options: {
     data: { type: 'string', path: 'input', help: 'a CSV/TSV/ARFF/JSON-records file or a built-in table (iris, penguins, cars)' },
     target: { type: 'string', help: 'the column to predict (built-in tables: their label, e.g. species for iris)' },

@@ -12,7 +12,7 @@ import { labelsOf } from '../../search/rules/data.js';
 export const rulesSpec: CommandSpec = {
   name: 'rules',
   summary: 'induce readable IF-THEN rules from a table; print them and their cross-validated accuracy; save JSON',
-  usage: 'whittle rules --data FILE.csv|FILE.arff|iris|penguins --target COLUMN [--algorithm ripper|tree] [--out rules.json]',
+  usage: 'whittle rules --data FILE.csv|FILE.arff|iris|penguins|cars [--target COLUMN] [--algorithm ripper|tree] [--out rules.json]',
   options: {
     data: { type: 'string', path: 'input', help: 'a CSV/TSV/ARFF/JSON-records file or a built-in table (iris, penguins, cars)' },
     target: { type: 'string', help: 'the class column (built-in tables: their label, e.g. species for iris)' },

@@ -12,7 +12,7 @@ import { SGD } from '../../core/optim/sgd.js';
 import { Adam } from '../../core/optim/adam.js';
 import { CosineAnnealingLR } from '../../core/optim/schedulers.js';
 import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
-import { fitAsync, evaluate } from '../../core/train.js';
+import { fitAsync, evaluate, trainingBatches } from '../../core/train.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -23,7 +23,7 @@ import { TRAIN_BUDGET, epochLines, epochsFor } from '../epochs.js';
 export const trainSpec: CommandSpec = {
   name: 'train',
   summary: 'train a network on images or a table and save it as safetensors',
-  usage: 'whittle train [--data mnist|FILE.csv|FILE.arff|iris|penguins] [--images F --labels F] [--model NAME] [options]',
+  usage: 'whittle train [--data mnist|FILE.csv|FILE.arff|iris|penguins|cars] [--target COLUMN] [--images F --labels F] [--model NAME] [options]',
   options: {
     data: { type: 'string', path: 'input', help: 'mnist, a CSV/TSV/ARFF/JSON-records file, or a built-in table (iris, penguins, cars)', default: 'mnist' },
     images: { type: 'string', path: 'input', help: 'IDX images file (with --labels) instead of --data' },
@@ -141,13 +141,18 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   const epochs = given ?? (meta.input === 'table' ? epochsFor(split.train.length, batchSize, TRAIN_BUDGET) : 3);
   const opt = str(p, 'optimizer') === 'adam' ? new Adam(model.parameters(), { lr: num(p, 'lr') }) : new SGD(model.parameters(), { lr: num(p, 'lr')!, momentum: 0.9 });
   log(`training ${str(p, 'model')} (${model.numParameters().toLocaleString('en-US')} parameters) on ${rows(split.train.length)}, ${split.val ? `validating on ${split.val.length}` : noVal}`);
-  const batches = Math.ceil(split.train.length / batchSize);
-  if (given === undefined && meta.input === 'table') log(`${epochs} epochs (${(epochs * batches).toLocaleString('en-US')} steps): the default is about ${TRAIN_BUDGET.steps.toLocaleString('en-US')} steps in ${TRAIN_BUDGET.min} to ${TRAIN_BUDGET.max} epochs; --epochs to choose`);
+  const loader = new DataLoader(split.train, { batchSize, shuffle: true, seed });
+  // the batches an epoch trains on (a model with BatchNorm leaves out a last batch of one row)
+  const batches = trainingBatches(model.train(), loader).count;
+  const budgeted = given === undefined && meta.input === 'table';
+  if (budgeted) log(`${epochs} epochs (${(epochs * batches).toLocaleString('en-US')} steps): the default is about ${TRAIN_BUDGET.steps.toLocaleString('en-US')} steps in ${TRAIN_BUDGET.min} to ${TRAIN_BUDGET.max} epochs; --epochs to choose`);
   let history;
   try {
-    history = await fitAsync(model, new DataLoader(split.train, { batchSize, shuffle: true, seed }), {
+    // the default's hundreds of epochs print as a dozen lines; epochs the user asked for, each
+    const progress = budgeted ? epochLines(log, epochs, 12, () => interrupt.requested) : log;
+    history = await fitAsync(model, loader, {
       epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), val: split.val,
-      log: bool(p, 'quiet') ? undefined : epochLines(log, epochs), shouldStop: () => interrupt.requested,
+      log: bool(p, 'quiet') ? undefined : progress, shouldStop: () => interrupt.requested,
     });
   } catch (e) {
     // fit speaks of "a learning rate"; here the user set it as --lr, and wants to know that --out was not touched

@@ -134,6 +134,10 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(lines.length).toBeLessThan(20);
     expect(lines.at(-1)).toMatch(/^epoch 300\/300 /);
     expect(Number(/validation accuracy ([\d.]+)%/.exec(t.stderr)![1])).toBeGreaterThanOrEqual(90);
+    // epochs the user asks for print each
+    const asked = whittle('train', '--data', 'iris.csv', '--target', 'species', '--epochs', '20', '--out', 'asked.safetensors');
+    expect(asked.stderr.split('\n').filter((l) => /^epoch \d+\/20 /.test(l))).toHaveLength(20);
+    expect(asked.stderr).not.toContain('the default is about');
     // compress's retraining gets its own step budget on the same table: pruning 90% then costs little accuracy
     const c = whittle('compress', 'steps.safetensors', '--data', 'iris.csv', '--out-dir', 'steps-compressed', '--seed', '2');
     expect(c.code, c.stderr).toBe(0);
