@@ -13,7 +13,7 @@ export { type Matrix, type Target, fromRows, matrix } from './matrix.js';
 export { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse, score, type MetricName } from './metrics.js';
 export { MLP, type MlpParams } from './mlp.js';
 export { CategoricalNB, GaussianNB } from './naive-bayes.js';
-export { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline, type PipelineSpec, type Predictor } from './pipeline.js';
+export { EnsemblePipeline, Pipeline, encodeTarget, loadPipeline, type Label, type LabelType, type PipelineSpec, type PredictOptions, type Predictor } from './pipeline.js';
 export { Preprocessor, type PreprocessConfig } from './preprocess.js';
 export { automlSpace, configToSpec, defaultConfigs } from './space.js';
 export { exportFolds, type ExportedFold, type ExportedFolds } from './folds.js';

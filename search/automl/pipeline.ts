@@ -276,6 +276,13 @@ export class Pipeline {
         if (c !== 'true' && c !== 'false') fields.at('classes').at(i).fail("'true' or 'false' (labels is 'boolean')", c);
       });
     }
+    // spec.params are what a refit would use: checked by the learner's own rules, as its saved params are
+    try {
+      createLearner(learnerName, (spec.params ?? {}) as LearnerParams, 0);
+    } catch (err) {
+      if (err instanceof ArgumentError) fields.at('spec').at('params').failWith(err.message);
+      throw err;
+    }
     let p: Pipeline;
     try {
       p = new Pipeline(spec as unknown as PipelineSpec);
@@ -333,6 +340,9 @@ export class EnsemblePipeline {
   ) {
     if (members.length === 0 || members.length !== weights.length) throw new ArgumentError(`EnsemblePipeline: needs one weight per member and at least one member, got ${members.length} members and ${weights.length} weights`);
     if (temperatures.length !== members.length || !temperatures.every((t) => t > 0)) throw new ArgumentError(`EnsemblePipeline: needs one positive temperature per member, got [${temperatures.join(',')}] for ${members.length} members`);
+    // fromJSON refuses a file whose members return their classes differently: refuse to build one, not to load it
+    const mixed = members.findIndex((m) => m.labels !== members[0].labels);
+    if (mixed > 0) throw new ArgumentError(`EnsemblePipeline: every member must return the classes as members[0] does (${members[0].labels}), got ${members[mixed].labels} for member ${mixed}`);
   }
 
   get task(): Task {

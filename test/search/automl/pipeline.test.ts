@@ -213,6 +213,8 @@ describe('loading malformed pipeline and ensemble JSON', () => {
     formatError({ ...good(), classes: ['a', 'a', 'b'] }, 'pipeline JSON: classes must hold distinct labels, got ["a", "a", "b"]');
     formatError({ ...good(), preprocess: undefined }, 'pipeline JSON: preprocess is missing');
     formatError({ ...good(), learner: undefined }, 'pipeline JSON: learner is missing');
+    // the spec's params (what a refit uses) are held to the learner's rules, as its saved params are
+    formatError({ ...good(), spec: { ...good().spec, params: { C: -1 } } }, 'pipeline JSON: spec.params: ');
   });
 
   it('a statistic saved as null (a NaN or Infinity written by JSON) is refused, not a NaN in every prediction', () => {
@@ -394,6 +396,9 @@ describe('Pipeline: a boolean target', () => {
     expect(back.predict(rows)).toEqual(rows.map((r) => r.ok));
     const ens = EnsemblePipeline.fromJSON(JSON.parse(JSON.stringify(new EnsemblePipeline([p, new Pipeline({ learner: 'knn' }).fit(rows, 'ok')], [0.5, 0.5]).toJSON())));
     expect(ens.predict(rows)).toEqual(rows.map((r) => r.ok));
+    // members returning their classes differently are refused when built, not only when their file is loaded
+    const text = new Pipeline({ learner: 'knn' }).fit(rows.map((r) => ({ ...r, ok: String(r.ok) })), 'ok');
+    expect(() => new EnsemblePipeline([p, text], [0.5, 0.5])).toThrow(new ArgumentError('EnsemblePipeline: every member must return the classes as members[0] does (boolean), got string for member 1'));
     // a gap in the target is still a row left out, not a third class
     expect(new Pipeline({ learner: 'decision-tree' }).fit([...rows, { x: 3, c: 'a', ok: null as unknown as boolean }], 'ok').predict([{ x: 9, c: 'a' }])).toEqual([true]);
   });
