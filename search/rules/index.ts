@@ -14,5 +14,6 @@ export * from './model.js';
 export * from './pessimistic.js';
 export * from './ripper.js';
 export * from './run.js';
+export * from './simplify.js';
 export * from './tree-rules.js';
 

@@ -7,7 +7,8 @@ import { type Matrix, matrix } from '../automl/matrix.js';
 import { type Condition, conditionKey, niceThreshold, simplifyConditions } from './condition.js';
 import { type Encoded, type Table, encodeTable } from './data.js';
 import { dropRules } from './drop-rules.js';
-import { type RuleModel, conditionMask, finalizeRules } from './model.js';
+import { type RuleModel, finalizeRules } from './model.js';
+import { MaskCache, simplifyRule } from './simplify.js';
 import { addErrs, pessimisticRate } from './pessimistic.js';
 
 export interface TreeRulesOptions {
@@ -140,204 +141,6 @@ function readableThreshold(sorted: Float64Array, t: number): number {
   return niceThreshold(sorted[lo - 1], sorted[lo]);
 }
 
-/**
- * Condition masks (conditionMask) by condition, the most recently used kept up to a byte budget: a tree's paths share
- * most of their conditions (4,883 paths of a 200,000-row tree hold 19,391 conditions, 3,266 distinct), and paths come
- * in walk order, so siblings find their common conditions here. The masks are shared: readers must not write them.
- */
-export class MaskCache {
-  private readonly masks = new Map<string, Uint8Array>();
-  private bytes = 0;
-  /** A word per row for simplifyRule, reused from rule to rule rather than allocated for each. */
-  readonly scratch: Uint16Array;
-
-  constructor(
-    private readonly data: Encoded,
-    /** Bytes of masks kept; 0 keeps none. */
-    private readonly budget = 64 * 2 ** 20,
-  ) {
-    this.scratch = new Uint16Array(data.n);
-  }
-
-  get(c: Condition): Uint8Array {
-    const key = conditionKey(c);
-    const hit = this.masks.get(key);
-    if (hit) {
-      // most recently used last
-      this.masks.delete(key);
-      this.masks.set(key, hit);
-      return hit;
-    }
-    const mask = conditionMask(c, this.data.x, this.data.features, this.data.n);
-    if (mask.length > this.budget) return mask;
-    this.masks.set(key, mask);
-    this.bytes += mask.length;
-    for (const [oldest, m] of this.masks) {
-      if (this.bytes <= this.budget) break;
-      this.masks.delete(oldest);
-      this.bytes -= m.length;
-    }
-    return mask;
-  }
-
-  /** The rows a whole rule covers (every row for no conditions), ascending, in a fresh array. */
-  rows(conds: readonly Condition[]): Int32Array {
-    const n = this.data.n;
-    const rows = new Int32Array(n);
-    let kept = 0;
-    const masks = conds.map((c) => this.get(c));
-    for (let i = 0; i < n; i++) {
-      let all = 1;
-      for (let j = 0; j < masks.length && all; j++) all = masks[j][i];
-      if (all) rows[kept++] = i;
-    }
-    return rows.slice(0, kept);
-  }
-}
-
-/**
- * Drops, one at a time, the condition whose removal gives the lowest pessimistic error rate while it is no higher.
- * Each condition is tested on every row once; rows are then counted by which conditions they fail (a bit pattern), and
- * each step reads those counts, not the rows: a path of a 200,000-row tree had been a pass over every row per step.
- * The counts are whole numbers, so the rates and the conditions dropped are those of a row-by-row count.
- */
-export function simplifyRule(conds: readonly Condition[], cls: number, data: Encoded, cf: number, masksOf: MaskCache = new MaskCache(data, 0)): Condition[] {
-  const m = conds.length;
-  if (m <= 1) return conds.slice();
-  const masks = conds.map((c) => masksOf.get(c));
-  if (m > MAX_PATTERN_BITS) return simplifyByRows(conds, masks, cls, data, cf);
-  const { rows, wrong } = failPatterns(masks, data.y, cls, masksOf.scratch);
-  let alive = (1 << m) - 1;
-  const dropN = new Float64Array(m);
-  const dropE = new Float64Array(m);
-  for (let left = m; left > 1; left--) {
-    let covered = 0;
-    let e = 0;
-    dropN.fill(0);
-    dropE.fill(0);
-    for (let p = 0; p < rows.length; p++) {
-      if (rows[p] === 0) continue;
-      const failed = p & alive;
-      if (failed === 0) {
-        covered += rows[p];
-        e += wrong[p];
-      } else if ((failed & (failed - 1)) === 0) {
-        // the rows that fail just this one condition
-        const j = 31 - Math.clz32(failed);
-        dropN[j] += rows[p];
-        dropE[j] += wrong[p];
-      }
-    }
-    const best = bestDrop(covered, e, dropN, dropE, (j) => (alive & (1 << j)) !== 0, cf);
-    if (best < 0) break;
-    alive &= ~(1 << best);
-  }
-  return conds.filter((_, j) => alive & (1 << j));
-}
-
-/** Rules longer than this are simplified row by row: 2^16 patterns is as many counts as a big table has rows. */
-const MAX_PATTERN_BITS = 16;
-
-/**
- * Rows by the pattern of conditions they fail (bit j: fails condition j): `rows[p]`, and `wrong[p]` of them not of
- * class `cls`. Branch-free passes, one per mask: bit 0 of a row's pattern word holds whether it is of another class.
- */
-export function failPatterns(masks: readonly Uint8Array[], y: Int32Array, cls: number, scratch: Uint16Array = new Uint16Array(y.length)): { rows: Int32Array; wrong: Int32Array } {
-  const n = y.length;
-  const m = masks.length;
-  const word = scratch.subarray(0, n);
-  const hist = new Int32Array(2 << m);
-  if (m === 0) {
-    for (let i = 0; i < n; i++) hist[y[i] !== cls ? 1 : 0]++;
-  } else {
-    const first = masks[0];
-    for (let i = 0; i < n; i++) word[i] = (y[i] !== cls ? 1 : 0) | ((first[i] ^ 1) << 1);
-    for (let j = 1; j < m - 1; j++) {
-      const mask = masks[j];
-      const bit = j + 1;
-      for (let i = 0; i < n; i++) word[i] |= (mask[i] ^ 1) << bit;
-    }
-    if (m === 1) for (let i = 0; i < n; i++) hist[word[i]]++;
-    else {
-      const last = masks[m - 1];
-      for (let i = 0; i < n; i++) hist[word[i] | ((last[i] ^ 1) << m)]++;
-    }
-  }
-  const rows = new Int32Array(1 << m);
-  const wrong = new Int32Array(1 << m);
-  for (let p = 0; p < rows.length; p++) {
-    rows[p] = hist[2 * p] + hist[2 * p + 1];
-    wrong[p] = hist[2 * p + 1];
-  }
-  return { rows, wrong };
-}
-
-/**
- * The condition to drop: the lowest pessimistic rate without it, the first of equals, or -1 when that rate is higher
- * than the rule's now. The rows the rule covers are covered without any one of its conditions too.
- */
-function bestDrop(covered: number, e: number, dropN: Float64Array, dropE: Float64Array, alive: (j: number) => boolean, cf: number): number {
-  const now = pessimisticRate(covered, e, cf);
-  let best = -1;
-  let bestRate = Infinity;
-  for (let j = 0; j < dropN.length; j++) {
-    if (!alive(j)) continue;
-    const r = pessimisticRate(dropN[j] + covered, dropE[j] + e, cf);
-    if (r < bestRate) {
-      bestRate = r;
-      best = j;
-    }
-  }
-  return bestRate <= now ? best : -1;
-}
-
-/**
- * simplifyRule for a long rule: a row keeps how many of the remaining conditions it fails and the sum of their
- * indices, which is the failing condition's index when it fails just one (the rows that count for a removal).
- */
-function simplifyByRows(conds: readonly Condition[], masks: readonly Uint8Array[], cls: number, data: Encoded, cf: number): Condition[] {
-  const m = conds.length;
-  const n = data.n;
-  const fails = new Int32Array(n);
-  const failSum = new Int32Array(n);
-  masks.forEach((mask, j) => {
-    for (let i = 0; i < n; i++) {
-      if (mask[i]) continue;
-      fails[i]++;
-      failSum[i] += j;
-    }
-  });
-  const alive = new Uint8Array(m).fill(1);
-  const dropN = new Float64Array(m);
-  const dropE = new Float64Array(m);
-  for (let left = m; left > 1; left--) {
-    let covered = 0;
-    let e = 0;
-    dropN.fill(0);
-    dropE.fill(0);
-    for (let i = 0; i < n; i++) {
-      const wrong = data.y[i] !== cls ? 1 : 0;
-      if (fails[i] === 0) {
-        covered++;
-        e += wrong;
-      } else if (fails[i] === 1) {
-        dropN[failSum[i]]++;
-        dropE[failSum[i]] += wrong;
-      }
-    }
-    const best = bestDrop(covered, e, dropN, dropE, (j) => alive[j] === 1, cf);
-    if (best < 0) break;
-    alive[best] = 0;
-    const mask = masks[best];
-    for (let i = 0; i < n; i++) {
-      if (mask[i]) continue;
-      fails[i]--;
-      failSum[i] -= best;
-    }
-  }
-  return conds.filter((_, j) => alive[j]);
-}
-
 /** Learns an ordered rule list for `target` from a table through a pruned tree. */
 export function treeRules(table: Table, target: string, opts: TreeRulesOptions = {}): RuleModel {
   return treeRulesEncoded(encodeTable(table, target, { features: opts.features, op: 'treeRules' }), opts).model;
@@ -360,7 +163,9 @@ export function rulesFromTree(tree: PrunedTree, cf = 0.25, onProgress?: (done: n
   let rules = paths.map((r, i) => {
     const conditions = simplifyRule(r.conditions, r.class, data, cf, masks);
     onProgress?.(i + 2, paths.length + 1);
-    return { conditions, class: r.class };
+    // the rows it covers, as a list (the 2,012 rules of a 100,000-row tree cover 28 million rows, a seventh of a byte
+    // a row a rule), while its bitsets are at hand
+    return { conditions, class: r.class, cover: masks.rows(conditions) };
   });
   // duplicates and rules subsumed by a more general rule of the same class
   const keys = rules.map((r) => [...new Set(r.conditions.map(conditionKey))]);
@@ -370,8 +175,7 @@ export function rulesFromTree(tree: PrunedTree, cf = 0.25, onProgress?: (done: n
   rules = rules.filter((r, a) =>
     !ofClass[r.class].some((b) => b !== a && keys[b].every((key) => keySets[a].has(key)) && (keys[b].length < keys[a].length || b < a)),
   );
-  // the rows each rule covers, as lists: a rule of a big tree covers few of the rows
-  const cover = rules.map((r) => masks.rows(r.conditions));
+  const cover = rules.map((r) => r.cover);
   const rate = rules.map((r, j) => {
     let e = 0;
     for (const i of cover[j]) if (data.y[i] !== r.class) e++;
