@@ -27,6 +27,27 @@ export interface OptionSpec {
   path?: 'input' | 'output' | 'dir';
 }
 
+/** Levenshtein distance between two short names. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The known name a mistyped one most likely meant: within 2 edits (a third of its length at most), else none. */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined, bestD = Math.min(2, Math.floor(name.length / 3));
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d <= bestD && (best === undefined || d < bestD)) { best = k; bestD = d; }
+  }
+  return best;
+}
+
 /** 'an integer >= 1', 'a number > 0', 'a number >= 0 and < 1': what a number option takes; '' when anything goes. */
 export function numberRange(o: OptionSpec): string {
   const bounds = [o.min !== undefined ? `>= ${o.min}` : '', o.above !== undefined ? `> ${o.above}` : '', o.below !== undefined ? `< ${o.below}` : ''].filter(Boolean);
@@ -66,8 +87,11 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
     const name = rawName.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const o = options[name];
     if (!o) {
-      const known = Object.keys(options).map(kebab).join(', --');
-      throw new UsageError(`${spec.name}: unknown option --${rawName} (known: --${known})`);
+      const known = Object.keys(options).map(kebab);
+      // `compress --model m.safetensors`: train names its model with a flag, compress and predict take it first
+      const first = spec.positionals && ['model', 'file', 'input'].includes(rawName) ? `; the ${rawName} is the first argument: ${spec.usage}` : '';
+      const guess = first ? undefined : nearest(rawName, known);
+      throw new UsageError(`${spec.name}: unknown option --${rawName}${guess ? ` (did you mean --${guess}?)` : ''}${first} (known: --${known.join(', --')})`);
     }
     let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
     if (given.has(name)) throw new UsageError(`${spec.name}: --${rawName} is given twice (${given.get(name)}, then ${value ?? (o.type === 'boolean' ? 'again' : argv[i + 1] ?? 'again')}): give it once`);

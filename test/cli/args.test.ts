@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CommandSpec, UsageError, formatHelp, numberRange, parseArgs } from '../../cli/args.js';
+import { type CommandSpec, UsageError, formatHelp, nearest, numberRange, parseArgs } from '../../cli/args.js';
 
 const spec: CommandSpec = {
   name: 'demo',
@@ -12,6 +12,17 @@ const spec: CommandSpec = {
     mode: { type: 'string', help: '', choices: ['a', 'b'] },
   },
 };
+
+describe('nearest', () => {
+  it('finds the name within two edits, and nothing for a short or distant word', () => {
+    const names = ['epochs', 'batch-size', 'budget', 'out', 'lr'];
+    expect(nearest('epohcs', names)).toBe('epochs');
+    expect(nearest('batch-szie', names)).toBe('batch-size');
+    expect(nearest('BUDGET', names)).toBe('budget');
+    expect(nearest('ot', names)).toBeUndefined(); // 2 letters: no room for a guess
+    expect(nearest('learning-rate', names)).toBeUndefined();
+  });
+});
 
 describe('parseArgs', () => {
   it('a boolean takes --flag, --flag=false and --flag false alike', () => {
@@ -51,7 +62,11 @@ describe('parseArgs', () => {
   it('numbers, choices and unknown options are checked, naming the option', () => {
     expect(() => parseArgs(['--budget', 'soon'], spec)).toThrow('demo: --budget must be a number, got soon');
     expect(() => parseArgs(['--mode', 'c'], spec)).toThrow('demo: --mode must be one of a, b, got c');
-    expect(() => parseArgs(['--bugdet', '3'], spec)).toThrow(/demo: unknown option --bugdet \(known: --fast, --dates, --budget, --mode, --seed, --verbose\)/);
+    expect(() => parseArgs(['--bugdet', '3'], spec)).toThrow(/demo: unknown option --bugdet \(did you mean --budget\?\) \(known: --fast, --dates, --budget, --mode, --seed, --verbose\)/);
+    expect(() => parseArgs(['--zzz', '3'], spec)).toThrow(/demo: unknown option --zzz \(known: --fast/);
+    // a command that takes its model first says so to a --model (train names its model with that flag)
+    const file: CommandSpec = { ...spec, usage: 'whittle demo MODEL [--fast]', positionals: 1 };
+    expect(() => parseArgs(['--model', 'm.safetensors'], file)).toThrow(/^demo: unknown option --model; the model is the first argument: whittle demo MODEL \[--fast\] \(known: /);
     expect(() => parseArgs(['--budget'], spec)).toThrow('demo: --budget needs a value');
   });
 

@@ -75,7 +75,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(bad.stderr).toMatch(/unknown command "trian"/);
     const opt = whittle('train', '--epohcs', '2');
     expect(opt.code).toBe(2);
-    expect(opt.stderr).toMatch(/train: unknown option --epohcs/);
+    expect(opt.stderr).toMatch(/train: unknown option --epohcs \(did you mean --epochs\?\)/);
   });
 
   it('train on the user\'s IDX files, then predict on them: accuracy reported, predictions written', () => {
