@@ -7,8 +7,62 @@ import { pessimisticRate } from './pessimistic.js';
 
 /** Bitset of the rows where `mask` is 1; the bits past the last row are 0. */
 export function packMask(mask: Uint8Array): Int32Array {
-  const bits = new Int32Array((mask.length + 31) >>> 5);
-  for (let i = 0; i < mask.length; i++) bits[i >>> 5] |= mask[i] << (i & 31);
+  const n = mask.length;
+  const bits = new Int32Array((n + 31) >>> 5);
+  for (let w = 0; w < bits.length; w++) {
+    // a word at a time in a local: one store a word, not a read and a store a row
+    const base = w << 5;
+    const end = Math.min(32, n - base);
+    let x = 0;
+    for (let b = 0; b < end; b++) x |= mask[base + b] << b;
+    bits[w] = x;
+  }
+  return bits;
+}
+
+/** The rows of `col` that hold a value (not NaN), in value order (ties by row). */
+function sortedRows(col: Float64Array): Int32Array {
+  const rows = Int32Array.from(col.keys()).filter((i) => !Number.isNaN(col[i]));
+  return rows.sort((a, b) => col[a] - col[b] || a - b);
+}
+
+/** The first place in `order` where `past` holds, given it holds from some place on; the length when nowhere. */
+function firstWhere(order: Int32Array, past: (row: number) => boolean): number {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(order[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Bitset of the rows at places [from, to) of `order`, and [from2, to2) too, all of which are rows of `present`: the
+ * fewer of the set and the cleared rows are written.
+ */
+function setRun(present: Int32Array, order: Int32Array, from: number, to: number, from2 = 0, to2 = 0): Int32Array {
+  const inRun = to - from + Math.max(0, to2 - from2);
+  if (2 * inRun <= order.length) {
+    const bits = new Int32Array(present.length);
+    for (let q = from; q < to; q++) bits[order[q] >>> 5] |= 1 << (order[q] & 31);
+    for (let q = from2; q < to2; q++) bits[order[q] >>> 5] |= 1 << (order[q] & 31);
+    return bits;
+  }
+  const bits = present.slice();
+  const clear = (a: number, b: number): void => {
+    for (let q = a; q < b; q++) bits[order[q] >>> 5] &= ~(1 << (order[q] & 31));
+  };
+  if (to2 > from2) {
+    // two runs: [from, to) and [from2, to2) with to <= from2; clear what lies outside both
+    clear(to, from2);
+    clear(to2, order.length);
+    clear(0, from);
+  } else {
+    clear(0, from);
+    clear(to, order.length);
+  }
   return bits;
 }
 
@@ -29,6 +83,9 @@ export class MaskCache {
   private readonly otherClass = new Map<number, Int32Array>();
   private bytes = 0;
   private rowScratch?: Int32Array;
+  /** By feature: the rows with a value, in value order; and the bitset of those rows. */
+  private readonly byValue: Int32Array[] = [];
+  private readonly presentBits: Int32Array[] = [];
 
   constructor(
     readonly data: Encoded,
@@ -45,7 +102,7 @@ export class MaskCache {
       this.masks.set(key, hit);
       return hit;
     }
-    const bits = packMask(conditionMask(c, this.data.x, this.data.features, this.data.n));
+    const bits = this.compute(c);
     if (bits.byteLength > this.budget) return bits;
     this.masks.set(key, bits);
     this.bytes += bits.byteLength;
@@ -55,6 +112,33 @@ export class MaskCache {
       this.bytes -= m.byteLength;
     }
     return bits;
+  }
+
+  /**
+   * A numeric condition holds on a run of its column's rows in value order, an `==` on one category's rows: those
+   * rows' bits are set (or, when they are the most, the others' cleared) rather than every row tested.
+   */
+  private compute(c: Condition): Int32Array {
+    const f = this.data.features.findIndex((ft) => ft.name === c.feature);
+    if (f < 0 || c.op === 'in') return packMask(conditionMask(c, this.data.x, this.data.features, this.data.n));
+    const col = this.data.x[f];
+    const order = (this.byValue[f] ??= sortedRows(col));
+    const present = (this.presentBits[f] ??= packMask(Uint8Array.from(col, (v) => (Number.isNaN(v) ? 0 : 1))));
+    let from = 0;
+    let to = order.length;
+    if (c.op === '==' || c.op === '!=') {
+      const code = this.data.features[f].categories.indexOf(c.value);
+      from = firstWhere(order, (i) => col[i] >= code);
+      to = code < 0 ? from : firstWhere(order, (i) => col[i] > code);
+      if (c.op === '!=') return setRun(present, order, 0, from, to, order.length);
+    } else if (c.op === '<=' || c.op === '<') {
+      const t = c.value as number;
+      to = firstWhere(order, c.op === '<=' ? (i) => !(col[i] <= t) : (i) => !(col[i] < t));
+    } else {
+      const t = c.value as number;
+      from = firstWhere(order, c.op === '>=' ? (i) => col[i] >= t : (i) => col[i] > t);
+    }
+    return setRun(present, order, from, to);
   }
 
   /** Bitset of the rows not of class `cls` (kept for every class asked). */

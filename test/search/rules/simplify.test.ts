@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Condition, conditionKey } from '../../../search/rules/condition.js';
+import { categoricalColumn, numericColumn, withTarget } from '../../../core/data/csv.js';
 import { type Encoded, encodeTable } from '../../../search/rules/data.js';
 import { compileCondition, compileRule, conditionMask, ruleMask } from '../../../search/rules/model.js';
 import { pessimisticRate } from '../../../search/rules/pessimistic.js';
@@ -95,6 +96,25 @@ describe('simplifyRule', () => {
         expect(simplifyRule(loose, cls, d, 0.25)).toEqual(simplifyRuleReference(loose, cls, d, 0.25));
       }),
       { numRuns: 30 },
+    );
+  });
+
+  it('a MaskCache gives conditionMask answers on any small table (gaps, a category most rows hold, 1 to 70 rows)', () => {
+    const cell = fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 6, arbitrary: fc.constantFrom('a', 'b', 'b', 'b', 'c') });
+    const num = fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 6, arbitrary: fc.integer({ min: -3, max: 3 }).map((v) => v / 2) });
+    const rows = fc.array(fc.tuple(cell, num, fc.constantFrom('x', 'y')), { minLength: 1, maxLength: 70 });
+    fc.assert(
+      fc.property(
+        rows.filter((r) => r.some(([, v]) => v !== null) && r.some(([c]) => c !== null)),
+        fc.integer({ min: 0, max: 1e6 }),
+        (r, seed) => {
+          const t = withTarget([categoricalColumn('c', r.map(([c]) => c)), numericColumn('v', r.map(([, v]) => v)), categoricalColumn('y', r.map(([, , y]) => y))], 'y');
+          const d = encodeTable(t, 'y');
+          const cache = new MaskCache(d);
+          for (const c of fc.sample(conditionArb(d), { numRuns: 20, seed })) expect(cache.get(c)).toEqual(packNaive(conditionMask(c, d.x, d.features, d.n)));
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 
