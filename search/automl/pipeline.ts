@@ -77,10 +77,14 @@ function decodeClasses(classes: readonly string[], labels: LabelType): Label[] {
  * ArgumentError naming each column (the first 3), how many of its cells, and the first few rows (0-based).
  */
 function refuseUnreadable(op: string, cells: UnreadableCells[]): void {
-  const lines = [...new Set(cells.filter((u) => u.missing).map((u) => `column ${JSON.stringify(u.column)}: ${valuesAre(u.rows, u.what, u.show)}`))];
-  if (lines.length === 0) return;
-  const more = lines.length > 3 ? `; and ${lines.length - 3} more columns` : '';
-  throw new ArgumentError(`${op}: every cell must be readable (or pass { unreadable: 'missing' } to read such cells as missing values), got ${lines.slice(0, 3).join('; ')}${more}`);
+  const missing = cells.filter((u) => u.missing);
+  if (missing.length === 0) return;
+  // an ensemble's members may read one column differently (dates): its lines are shown, but it counts once
+  const columns = [...new Set(missing.map((u) => u.column))];
+  const shown = new Set(columns.slice(0, 3));
+  const lines = [...new Set(missing.filter((u) => shown.has(u.column)).map((u) => `column ${JSON.stringify(u.column)}: ${valuesAre(u.rows, u.what, u.show)}`))];
+  const more = columns.length > 3 ? `; and ${columns.length - 3} more ${columns.length - 3 === 1 ? 'column' : 'columns'}` : '';
+  throw new ArgumentError(`${op}: every cell must be readable (or pass { unreadable: 'missing' } to read such cells as missing values), got ${lines.join('; ')}${more}`);
 }
 
 function checkPredictOptions(op: string, opts: PredictOptions): boolean {

@@ -350,6 +350,11 @@ describe('Pipeline.predict: cells it cannot read', () => {
     for (const v of [' ', '\t']) expect(proba(v)).toEqual(proba(null));
   });
 
+  it('names the first three columns with such cells and counts the rest as columns', () => {
+    const text = { ...row, 'Beak Length (mm)': 'a', 'Beak Depth (mm)': 'b', 'Flipper Length (mm)': 'c', 'Body Mass (g)': 'd' };
+    expect(() => pipe.predict([text])).toThrow(/got column "Beak Length \(mm\)": [^;]*; column "Beak Depth \(mm\)": [^;]*; column "Flipper Length \(mm\)": [^;]*; and 1 more column$/);
+  });
+
   it('names rows of a table as predict prints them (from 0), and every column with such cells', () => {
     const t = parseCsv(['Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex', 'Biscoe,46,tall,210,4500,MALE', 'Dream,?,15,wide,3900,FEMALE', 'Dream,39,18,190,3700,FEMALE'].join('\n'));
     expect(() => pipe.predict(t)).toThrow('got column "Beak Depth (mm)": 1 value is not a number: "tall" (row 0); column "Flipper Length (mm)": 1 value is not a number: "wide" (row 1)');
