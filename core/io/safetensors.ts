@@ -120,34 +120,38 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The first top-level key of a JSON object's text that repeats an earlier one (after unescaping, so "\u0041" repeats
- * "A"), with the offsets of both in `text`; null when every key is unique. JSON.parse keeps the last value of a
- * repeated key without a word, so it cannot tell. `text` must already have parsed as a JSON object.
+ * The first key of a JSON object's text that repeats an earlier key of the same object (after unescaping, so "\u0041"
+ * repeats "A"), with the offsets of both in `text` and the key of the top-level field holding that object ('' for the
+ * top level itself: a tensor name; '__metadata__' for a metadata key); null when every object's keys are unique.
+ * JSON.parse keeps the last value of a repeated key without a word, so it cannot tell. `text` must already have
+ * parsed as a JSON object.
  */
-export function duplicateTopLevelKey(text: string): { key: string; first: number; at: number } | null {
-  const seen = new Map<string, number>();
-  let depth = 0;
-  let keyNext = false; // at depth 1, right after '{' or ',': the next string is a key
+export function duplicateTopLevelKey(text: string): { key: string; first: number; at: number; within: string } | null {
+  // one frame per open object or array: an object's keys so far, whether a key comes next, the last key read
+  type Frame = { object: boolean; seen: Map<string, number>; keyNext: boolean; lastKey: string; within: string };
+  const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    const top = stack[stack.length - 1];
     if (c === 0x22 /* " */) {
       let j = i + 1;
       while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
-      if (keyNext) {
+      if (top?.object && top.keyNext) {
         const key = JSON.parse(text.slice(i, j + 1)) as string;
-        const first = seen.get(key);
-        if (first !== undefined) return { key, first, at: i };
-        seen.set(key, i);
+        const first = top.seen.get(key);
+        if (first !== undefined) return { key, first, at: i, within: top.within };
+        top.seen.set(key, i);
+        top.lastKey = key;
       }
-      keyNext = false;
+      if (top) top.keyNext = false;
       i = j;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      depth++;
-      keyNext = depth === 1;
+      const within = stack.length === 0 ? '' : stack.length === 1 ? top.lastKey : top.within;
+      stack.push({ object: c === 0x7b, seen: new Map(), keyNext: c === 0x7b, lastKey: '', within });
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
-    } else if (c === 0x2c /* , */) {
-      keyNext = depth === 1;
+      stack.pop();
+    } else if (c === 0x2c /* , */ && top) {
+      top.keyNext = top.object;
     }
   }
   return null;
@@ -185,7 +189,8 @@ function parseHeader(bytes: Uint8Array, file: string): { entries: HeaderEntry[];
   const dup = duplicateTopLevelKey(text);
   if (dup) {
     const byteOf = (i: number) => 8 + new TextEncoder().encode(text.slice(0, i)).length;
-    const what = dup.key === '__metadata__' ? '__metadata__ must appear once' : 'tensor names must be unique';
+    const what = dup.within === '' ? (dup.key === '__metadata__' ? '__metadata__ must appear once' : 'tensor names must be unique')
+      : dup.within === '__metadata__' ? '__metadata__ keys must be unique' : `the keys of ${JSON.stringify(dup.within)} must be unique`;
     throw new FormatError(`safetensors: ${what}, got ${JSON.stringify(dup.key)} twice (first at byte ${byteOf(dup.first)})`, file, `byte ${byteOf(dup.at)}`);
   }
   const dataLen = bytes.length - 8 - headerLen;

@@ -257,6 +257,17 @@ describe('malformed files name the file and the place', () => {
       .toBe('m.st (byte 34): safetensors: __metadata__ must appear once, got "__metadata__" twice (first at byte 9)');
   });
 
+  it('a key twice inside __metadata__ or inside a tensor entry is refused too, naming the field (had been: the last kept)', () => {
+    const header = '{"__metadata__":{"lr":"0.1","lr":"10"}}';
+    expect(fmtError(() => decodeSafetensors(file(header), 'm.st')).message)
+      .toBe(`m.st (byte ${8 + header.lastIndexOf('"lr"')}): safetensors: __metadata__ keys must be unique, got "lr" twice (first at byte ${8 + header.indexOf('"lr"')})`);
+    const entry = '{"dtype":"F32","shape":[0],"shape":[2],"data_offsets":[0,8]}';
+    expect(fmtError(() => decodeSafetensors(file(`{"w":${entry}}`, eight), 'm.st')).message).toContain('safetensors: the keys of "w" must be unique, got "shape" twice');
+    // the same key in two different objects is no repeat
+    const two = '{"dtype":"F32","shape":[0],"data_offsets":[0,0]}';
+    expect([...decodeSafetensors(file(`{"a":${two},"b":${two},"__metadata__":{"dtype":"x","shape":"y"}}`), 'm.st').tensors.keys()]).toEqual(['a', 'b']);
+  });
+
   it('keys are compared unescaped: "\\u0077" is "w" again; the byte counts UTF-8 before it', () => {
     const entry = '{"dtype":"F32","shape":[0],"data_offsets":[0,0]}';
     const header = `{"é":${entry},"w":${entry},"\\u0077":${entry}}`;
