@@ -4,13 +4,12 @@
 // replaced, so the pool keeps its size. The worker's side is serveJobs() in the module the pool names; it runs only
 // on a thread this pool started for that kind, so one module may import another's without serving its jobs.
 // From TypeScript source (as under vitest) a worker loads its module through tsx's tsImport; from dist/, plain .js.
+// Node's modules are reached when a pool starts (core/node-builtins.ts), so this module loads in a browser, where a
+// pool says it needs Node and serveJobs does nothing.
 
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ArgumentError, WhittleError } from '../core/errors.js';
+import { nodeBuiltin, optionalNodeBuiltin } from '../core/node-builtins.js';
 import { workerExecArgv } from '../core/worker-flags.js';
 
 export interface JobPoolOptions<D> {
@@ -103,7 +102,7 @@ export class JobPool<J, R, E = never, D = unknown> {
   private spawn(): Promise<void> {
     const { url, kind, name } = this.opts;
     const data = this.opts.data();
-    const worker = moduleWorker(url, { whittleJobPool: kind, data });
+    const worker = moduleWorker(url, { whittleJobPool: kind, data }, name);
     const slot: Slot<J, R, E, D> = { worker, data, ready: false, current: null };
     this.slots.push(slot);
     let gone = false;
@@ -154,9 +153,12 @@ export function serveJobs<J, R, E = never, D = unknown>(
   kind: string,
   setup: (data: D) => ((job: J, emit: (event: E) => void) => R | Promise<R>) | Promise<(job: J, emit: (event: E) => void) => R | Promise<R>>,
 ): void {
-  const started = workerData as { whittleJobPool?: string; data: D } | null;
-  if (isMainThread || started?.whittleJobPool !== kind) return;
-  const port = parentPort!;
+  // runs when a worker's module loads, so it must not throw where there are no threads (a browser)
+  const threads = optionalNodeBuiltin('worker_threads');
+  if (!threads) return;
+  const started = threads.workerData as { whittleJobPool?: string; data: D } | null;
+  if (threads.isMainThread || started?.whittleJobPool !== kind) return;
+  const port = threads.parentPort!;
   const failure = (e: unknown) => ({ message: (e as Error)?.message ?? String(e), argument: e instanceof ArgumentError });
   const emit = (event: E): void => port.postMessage({ type: 'event', event });
   void (async () => {
@@ -183,7 +185,8 @@ export function serveJobs<J, R, E = never, D = unknown>(
  * A worker thread running the module at `url` with `data` as its workerData: this package's compiled .js, or its
  * TypeScript source through tsx (as under vitest), whose worker must not register tsx process-wide.
  */
-function moduleWorker(url: string, data: unknown): Worker {
+function moduleWorker(url: string, data: unknown, name: string): Worker {
+  const { Worker } = nodeBuiltin('worker_threads', name, 'use workers: 1');
   const execArgv = workerExecArgv();
   return isTypeScript(url)
     ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => m.tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true, workerData: data, execArgv })
@@ -196,12 +199,14 @@ export function isTypeScript(url: string): boolean {
 
 /** tsx's ESM API entry, to load TypeScript on a thread or in this one without registering tsx process-wide. */
 export function tsxApiUrl(): string {
+  const op = 'worker threads';
+  const [fs, path, module] = [nodeBuiltin('fs', op), nodeBuiltin('path', op), nodeBuiltin('module', op)];
   let pkgFile: string;
   try {
-    pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
+    pkgFile = module.createRequire(import.meta.url).resolve('tsx/package.json');
   } catch {
     throw new ArgumentError('worker threads: running TypeScript on worker threads needs the tsx package, got none installed');
   }
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
+  return nodeBuiltin('url', op).pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
 }

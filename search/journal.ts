@@ -3,8 +3,8 @@
 // LAST line; reading detects that line (it lacks its newline), warns, and cuts it off before new
 // lines are appended. Any other malformed line is a FormatError naming the file and line.
 
-import * as fs from 'node:fs';
 import { ArgumentError, FormatError } from '../core/errors.js';
+import { nodeBuiltin } from '../core/node-builtins.js';
 import type { Direction } from './pareto.js';
 import type { Report, TrialRecord, TrialState } from './strategies/types.js';
 
@@ -34,7 +34,7 @@ const STATES: readonly TrialState[] = ['complete', 'pruned', 'failed'];
 
 /** Reads a journal; a truncated last line is reported through `onWarning` and left out. */
 export function readJournal<C>(file: string, onWarning: (message: string) => void = () => {}): JournalContents<C> {
-  const text = fs.readFileSync(file, 'utf8');
+  const text = nodeBuiltin('fs', 'readJournal').readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const last = lines.pop() ?? ''; // '' when the file ends with a newline
   const truncated = last.length > 0;
@@ -75,6 +75,7 @@ export class Journal {
    * seed, directions, space, strategy); its trials are returned so the study can resume.
    */
   static open<C>(file: string, header: JournalHeader, onWarning?: (message: string) => void): { journal: Journal; trials: TrialRecord<C>[] } {
+    const fs = nodeBuiltin('fs', 'Journal.open');
     let trials: TrialRecord<C>[] = [];
     if (fs.existsSync(file) && fs.statSync(file).size > 0) {
       const read = readJournal<C>(file, onWarning);
@@ -99,12 +100,13 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
+    if (this.fd !== null) nodeBuiltin('fs', 'Journal.close').closeSync(this.fd);
     this.fd = null;
   }
 
   private writeLine(obj: object): void {
     if (this.fd === null) throw new ArgumentError(`Journal.append: journal ${this.file} must be open, got a closed one`);
+    const fs = nodeBuiltin('fs', 'Journal.append');
     const buf = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);

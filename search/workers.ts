@@ -4,10 +4,8 @@
 // the worker: it posts a question and blocks on a SharedArrayBuffer until the main thread answers.
 // This file is also the workers' entry (serveJobs at the end).
 
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ArgumentError, WhittleError } from '../core/errors.js';
+import { nodeBuiltin, optionalNodeBuiltin } from '../core/node-builtins.js';
 import { Random } from '../core/random.js';
 import { describeValue } from './strategies/util.js';
 import { isTypeScript, JobPool, serveJobs, tsxApiUrl } from './job-pool.js';
@@ -116,8 +114,10 @@ export async function loadObjective<C>(spec: ObjectiveModule): Promise<Objective
   return fn as ObjectiveFn<C>;
 }
 
-/** The default pool size: one worker per core. */
+/** The default pool size: one worker per core; 1 where there are no worker threads (a browser), which runs in process. */
 export function defaultWorkers(): number {
+  const os = optionalNodeBuiltin('os');
+  if (!os || !optionalNodeBuiltin('worker_threads')) return 1;
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
@@ -169,7 +169,9 @@ export class TrialWorkerPool<C> {
 }
 
 function moduleUrl(module: string): string {
-  return module.startsWith('file:') ? module : pathToFileURL(path.resolve(module)).href;
+  if (module.startsWith('file:')) return module;
+  const op = 'loadObjective';
+  return nodeBuiltin('url', op).pathToFileURL(nodeBuiltin('path', op).resolve(module)).href;
 }
 
 async function tsImport(url: string): Promise<unknown> {

@@ -1,10 +1,10 @@
 // Rules files: JSON written atomically, read back through a whitelist. A hostile file (wrong types, unknown operators
 // or features, __proto__/constructor/prototype keys, deep nesting) is a FormatError naming the file and the JSON path;
 // parsing goes into null-prototype objects and the model is rebuilt from checked values, so no prototype is ever touched.
-import { readFileSync, statSync } from 'node:fs';
 import { type DatePart, dateParts } from '../../core/data/dates.js';
 import { FormatError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
+import { nodeBuiltin } from '../../core/node-builtins.js';
 import { type Condition, NOMINAL_OPS, NUMERIC_OPS } from './condition.js';
 import type { FeatureInfo } from './data.js';
 import { type Rule, RuleModel } from './model.js';
@@ -21,9 +21,10 @@ export function saveRules(model: RuleModel, path: string): void {
 }
 
 export function loadRules(path: string): RuleModel {
-  const size = statSync(path).size;
+  const fs = nodeBuiltin('fs', 'loadRules', "pass the file's text to parseRules");
+  const size = fs.statSync(path).size;
   if (size > MAX_BYTES) throw new FormatError(`a rules file must be at most ${MAX_BYTES} bytes, got ${size}`, path);
-  const bytes = readFileSync(path);
+  const bytes = fs.readFileSync(path);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
