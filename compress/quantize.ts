@@ -3,11 +3,11 @@
 // int8 GEMM (int32 accumulation) and dequantize in its epilogue (bias and a following ReLU fused there).
 // BatchNorm after a Linear/Conv2d is folded into it first. Quantized models save as safetensors (int8 weights,
 // scales, zero points) with the layer list in the metadata, so a file alone rebuilds the model.
-import { statSync } from 'node:fs';
 import {
   ArgumentError, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, FormatError, GELU, Identity, LeakyReLU, Linear,
   MaxPool2d, Module, Random, ReLU, Sequential, Sigmoid, Softmax, Tanh, Tensor, checkClassesMetadata, loadTensors, noGrad, saveTensors, tensor, zeros,
 } from '../core/index.js';
+import { nodeBuiltin } from '../core/node-builtins.js';
 import { foldActivationZeroPoint, quantizePerChannel, quantizePerTensor, quantizedConv2d, quantizedLinear, symmetricScale, type Int8Epilogue } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
 
@@ -269,7 +269,7 @@ export function buildQuantized(layers: readonly Module[], inputQ: (i: number) =>
  */
 export function saveQuantizedModel(path: string, model: QuantizedModel, metadata: Record<string, string> = {}): number {
   saveTensors(path, model.stateDict(), { ...metadata, format: 'whittle-quantized', layers: JSON.stringify(model.specs()) });
-  return statSync(path).size;
+  return nodeBuiltin('fs', 'saveQuantizedModel').statSync(path).size;
 }
 
 /** Rebuilds a quantized model from its file alone. */

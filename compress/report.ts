@@ -1,10 +1,8 @@
 // One call that takes a trained model through prune -> retrain -> int8 quantize (-> distill) and reports, per stage:
 // parameters, nonzeros, real bytes on disk of the saved artefact, test accuracy, measured latency per sample and
 // speedup over the dense float model; plus the points for accuracy-vs-sparsity and size-vs-accuracy plots.
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataLoader, SGD, evaluate, modelToSpec, noGrad, randn, runSteps, runStepsAsync, saveModelWithSpec, Random, type Module, type Tensor, type TensorDataset } from '../core/index.js';
+import { nodeBuiltin } from '../core/node-builtins.js';
 import { iterativePruneSteps, geometricSchedule } from './prune-schedule.js';
 import { type PruneScope, weightSparsity } from './prune.js';
 import { saveSparseModel } from './sparse-format.js';
@@ -111,6 +109,10 @@ export function compressionReportAsync(model: Module, o: ReportOptions): Promise
 }
 
 function* compressionSteps(model: Module, o: ReportOptions): Generator<void, CompressionReport> {
+  const inBrowser = 'each stage is measured as a saved file: run it in Node';
+  const { mkdirSync, mkdtempSync, statSync } = nodeBuiltin('fs', 'compressionReport', inBrowser);
+  const { join } = nodeBuiltin('path', 'compressionReport', inBrowser);
+  const { tmpdir } = nodeBuiltin('os', 'compressionReport', inBrowser);
   if (o.dir) mkdirSync(o.dir, { recursive: true });
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'whittle-report-'));
   const sample = o.test.x.shape.slice(1);

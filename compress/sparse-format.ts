@@ -3,8 +3,8 @@
 // as int8 with one symmetric scale per output channel, or as an index into a per-layer k-means codebook (weight
 // sharing, linear initialization as Han et al. found best); optionally both byte streams Huffman coded.
 // Files are safetensors: dense tensors as themselves, sparse ones as <name>.gaps/.values/.scale plus metadata.
-import { statSync } from 'node:fs';
 import { ArgumentError, FormatError, Tensor, fmtShape, loadTensors, modelFromTensors, saveTensors, type Module } from '../core/index.js';
+import { nodeBuiltin } from '../core/node-builtins.js';
 import { huffmanDecode, huffmanEncode } from './huffman.js';
 import { prunableParameters } from './prune.js';
 import { quantizedModelFromTensors } from './quantize.js';
@@ -188,7 +188,7 @@ export function saveSparseModel(path: string, model: Module, o: SparseSaveOption
       : { shape: s.shape, count: s.count, values, huffman: !!o.huffman, valueBytes: valueBytes.length };
   }
   saveTensors(path, out, { ...o.metadata, format: 'whittle-sparse', sparse: JSON.stringify(layers) });
-  return { bytes: statSync(path).size, denseBytes, nonzeros, entries };
+  return { bytes: nodeBuiltin('fs', 'saveSparseModel').statSync(path).size, denseBytes, nonzeros, entries };
 }
 
 /** Reads a file written by saveSparseModel into a state dict of dense tensors. */
