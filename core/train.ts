@@ -171,7 +171,8 @@ export async function runStepsAsync<T>(steps: Generator<void, T>): Promise<T> {
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // a browser has no setImmediate: a timer's turn there
+    await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
   }
 }
 

@@ -456,7 +456,8 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         trial.prune();
       }
       // a macrotask turn between folds, so a signal (Ctrl-C) is seen mid-trial, not only when the search ends
-      if (opts.signal) await new Promise<void>((r) => setImmediate(r));
+      // (a browser has no setImmediate: a timer's turn there)
+      if (opts.signal) await new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
     }
     const mean = foldScores.reduce((a, b) => a + b, 0) / foldScores.length;
     const std = Math.sqrt(foldScores.reduce((a, b) => a + (b - mean) ** 2, 0) / foldScores.length);
