@@ -3,7 +3,7 @@
 // optionally plus a FitNets hint (Romero et al. 2015): MSE between a teacher feature and a learned linear
 // regression of a student feature.
 import {
-  ArgumentError, BatchNorm1d, BatchNorm2d, DataLoader, Linear, Module, Random, SGD, Sequential, crossEntropy, distillationKL, evaluate, mse, noGrad, ops, runSteps, trainingBatches,
+  ArgumentError, DataLoader, Linear, Module, Random, SGD, Sequential, batchStatisticsLayers, crossEntropy, distillationKL, evaluate, mse, noGrad, ops, runSteps, trainingBatches,
   type Optimizer, type Tensor, type TensorDataset,
 } from '../core/index.js';
 
@@ -85,7 +85,7 @@ export function* distillSteps(student: Module, teacher: Module, train: DataLoade
     const probe = x0.slice([0], [1]);
     // the probe only measures feature sizes: the student's BatchNorms run it in eval mode, so they neither refuse the
     // one row nor take it into their running statistics (the rest keep their mode: Dropout draws as it always did)
-    const norms = student.namedModules().map(([, m]) => m).filter((m) => (m instanceof BatchNorm1d || m instanceof BatchNorm2d) && m.training);
+    const norms = batchStatisticsLayers(student);
     for (const m of norms) m.training = false;
     let sf: number;
     try {

@@ -191,9 +191,14 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
-/** Whether `model` holds a BatchNorm in training mode: one that normalizes with batch statistics and so cannot train on one row. */
+/** The BatchNorms of `model` in training mode: those that normalize with batch statistics and so cannot train on one row. */
+export function batchStatisticsLayers(model: Module): Module[] {
+  return model.namedModules().map(([, m]) => m).filter((m) => m instanceof BatchNormBase && m.training);
+}
+
+/** Whether `model` holds a BatchNorm in training mode (batchStatisticsLayers). */
 export function usesBatchStatistics(model: Module): boolean {
-  return model.namedModules().some(([, m]) => m instanceof BatchNormBase && m.training);
+  return batchStatisticsLayers(model).length > 0;
 }
 
 /** Runs its layers in order; stateDict names them 0, 1, ... as torch.nn.Sequential does. */
