@@ -91,15 +91,19 @@ export function trainingBatches(model: Module, loader: DataLoader): TrainingBatc
   };
 }
 
+/** Refuses a loader that yields no batch (fewer rows than one batch with dropLast, or none); `what` names it. */
+export function requireBatches(what: string, loader: DataLoader): void {
+  if (loader.numBatches > 0) return;
+  throw new ArgumentError(`${what} must yield at least one batch, got none from ${loader.dataset.length} rows with batchSize ${loader.batchSize}${loader.dropLast ? ' and dropLast' : ''}`);
+}
+
 /**
  * The training loop as a generator that yields after every batch, so fit() can run it straight through and
  * fitAsync() can hand the event loop a turn between batches (signal handlers, progress, timers).
  */
 export function* fitSteps(model: Module, train: DataLoader, o: FitOptions): Generator<void, EpochStats[]> {
   // an empty loader would return epochs of loss 0 and accuracy 0 from a model that never took a step
-  if (train.numBatches === 0) {
-    throw new ArgumentError(`fit: the training loader must yield at least one batch, got none from ${train.dataset.length} rows with batchSize ${train.batchSize}${train.dropLast ? ' and dropLast' : ''}`);
-  }
+  requireBatches('fit: the training loader', train);
   const lossFn = o.loss ?? ((out: Tensor, y: Tensor) => crossEntropy(out, y));
   const history: EpochStats[] = [];
   const batches = trainingBatches(model.train(), train);

@@ -6,7 +6,7 @@ import type { DataLoader } from '../../core/data/dataset.js';
 import { crossEntropy } from '../../core/nn/losses.js';
 import type { Module } from '../../core/nn/module.js';
 import type { Optimizer } from '../../core/optim/optimizer.js';
-import { trainingBatches } from '../../core/train.js';
+import { requireBatches, trainingBatches } from '../../core/train.js';
 
 export interface TrainLoopOptions {
   /** Cosine decay of the learning rate to zero over the run, per batch (default false). */
@@ -33,11 +33,11 @@ export function trainEpochs(model: Module, loader: DataLoader, optimizer: Optimi
   if (!(epochs >= 0)) throw new ArgumentError(`trainEpochs: epochs must be >= 0, got ${epochs}`);
   const evals = o.evalsPerEpoch ?? 1;
   if (!(Number.isInteger(evals) && evals >= 1)) throw new ArgumentError(`trainEpochs: evalsPerEpoch must be a positive integer, got ${evals}`);
+  // with no batch to take, `while (step < total)` would never advance: a loader over no rows had hung the trial
+  if (epochs > 0) requireBatches('trainEpochs: the loader', loader);
   // a model with BatchNorm leaves out a last batch of one row (see trainingBatches): an epoch is the batches it trains on
   const batches = trainingBatches(model.train(), loader);
   const perEpoch = batches.count;
-  // with no batch to take, `while (step < total)` would never advance: a loader over no rows had hung the trial
-  if (perEpoch === 0 && epochs > 0) throw new ArgumentError(`trainEpochs: the loader must yield at least one batch, got none from ${loader.dataset.length} rows with batchSize ${loader.batchSize}${loader.dropLast ? ' and dropLast' : ''}`);
   const total = Math.max(epochs > 0 ? 1 : 0, Math.round(epochs * perEpoch));
   const baseLr = optimizer.lr;
   const t0 = Date.now();
