@@ -135,15 +135,18 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
   const outDir = resolve(str(p, 'outDir')!);
   const classes = outputFeatures(model) ?? (metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10);
   const student: Module | undefined = distill ? buildStudent(distill, train, classes, seed) : undefined;
-  // the library's loader takes batches of 64; a small table gets enough steps to recover from each pruning round
+  // retraining and the student share one loader of this batch size; a small table gets enough steps to recover
+  // from each pruning round
+  const batchSize = 64;
   const table = metadata.input === 'table';
-  const epochsPerRound = num(p, 'epochsPerRound') ?? (table ? epochsFor(train.length, 64, RETRAIN_BUDGET) : 1);
-  const distillEpochs = num(p, 'distillEpochs') ?? (table ? epochsFor(train.length, 64, TRAIN_BUDGET) : 3);
-  if (num(p, 'epochsPerRound') === undefined && epochsPerRound > 1) log(`retraining ${epochsPerRound} epochs a round (about ${RETRAIN_BUDGET.steps} steps on ${train.length.toLocaleString('en-US')} rows; --epochs-per-round to choose)`);
+  const givenPerRound = num(p, 'epochsPerRound');
+  const epochsPerRound = givenPerRound ?? (table ? epochsFor(train.length, batchSize, RETRAIN_BUDGET) : 1);
+  const distillEpochs = num(p, 'distillEpochs') ?? (table ? epochsFor(train.length, batchSize, TRAIN_BUDGET) : 3);
+  if (givenPerRound === undefined && epochsPerRound > 1) log(`retraining ${epochsPerRound} epochs a round (about ${RETRAIN_BUDGET.steps} steps on ${train.length.toLocaleString('en-US')} rows; --epochs-per-round to choose)`);
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();
   const r = await compressionReportAsync(model, {
-    train, test, dir: outDir, lr: trainedLr(num(p, 'lr'), metadata), log, shouldStop: () => interrupt.requested, metadata,
+    train, test, dir: outDir, batchSize, lr: trainedLr(num(p, 'lr'), metadata), log, shouldStop: () => interrupt.requested, metadata,
     prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound },
     quantize: bool(p, 'quantize') ? {} : false,
     distill: student ? { student, epochs: distillEpochs } : undefined,
