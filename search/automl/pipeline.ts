@@ -67,9 +67,11 @@ export function labelType(data: Frame | string, target: string): LabelType {
   return typeof data !== 'string' && !isTable(data) && booleanTarget(data, target) ? 'boolean' : 'string';
 }
 
-/** `classes` as predict returns them (LabelType). */
-function decodeClasses(classes: readonly string[], labels: LabelType): Label[] {
-  return labels === 'boolean' ? classes.map((c) => c === 'true') : [...classes];
+/** What predict returns for predictEncoded's `p`: numbers for regression, else `classes` as their LabelType. */
+function decodePredictions(p: Target, task: Task, classes: readonly string[], labels: LabelType): Label[] {
+  if (task !== 'classification') return Array.from(p);
+  const decoded = labels === 'boolean' ? classes.map((c) => c === 'true') : classes;
+  return Array.from(p, (i) => decoded[i]);
 }
 
 /**
@@ -234,10 +236,7 @@ export class Pipeline {
    * filled as training did (PredictOptions).
    */
   predict(data: Frame, opts: PredictOptions = {}): Label[] {
-    const p = this.predictEncoded(data, opts);
-    if (this.task !== 'classification') return Array.from(p);
-    const labels = decodeClasses(this.classes, this.labels);
-    return Array.from(p, (i) => labels[i]);
+    return decodePredictions(this.predictEncoded(data, opts), this.task, this.classes, this.labels);
   }
 
   /**
@@ -409,10 +408,7 @@ export class EnsemblePipeline {
 
   /** As Pipeline.predict: the members' classes as the target's type (members[0].labels), or numbers. */
   predict(data: Frame, opts: PredictOptions = {}): Label[] {
-    const p = this.predictEncoded(data, opts);
-    if (this.task !== 'classification') return Array.from(p);
-    const labels = decodeClasses(this.classes, this.labels);
-    return Array.from(p, (i) => labels[i]);
+    return decodePredictions(this.predictEncoded(data, opts), this.task, this.classes, this.labels);
   }
 
   toJSON(): EnsembleJSON {
