@@ -17,6 +17,11 @@ export interface CategoricalColumn {
   values: (string | null)[];
   /** The distinct non-missing values, sorted by code unit: a value's index here is its code. */
   categories: string[];
+  /**
+   * Set by recordsToTable (JSON records) where every present value was a boolean, read as 'true' and 'false': the
+   * text alone cannot tell a JSON true from a CSV's "true", and an AutoML pipeline returns such classes as booleans.
+   */
+  booleans?: true;
 }
 export type Column = NumericColumn | CategoricalColumn;
 

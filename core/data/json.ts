@@ -32,10 +32,11 @@ export const isMissing = (v: unknown): boolean =>
 /**
  * Plain records to a Table: columns are the keys in first-seen order; a column whose present values are all
  * numbers, or numbers written as strings ("12.5", as many APIs and spreadsheets export them; read as the CSV reader
- * reads a number), is numeric, any other categorical (numbers and booleans there become strings); null, undefined,
- * NaN, '' and an absent key are missing (a record's own keys only: a record without "constructor" lacks it, it does
- * not inherit Object's). `exclude` leaves columns out (ids, free text); `categorical` reads the named columns as
- * categories even when every value is a number (codes, years, zip codes written as strings).
+ * reads a number), is numeric, any other categorical (numbers and booleans there become strings; a column of only
+ * booleans is marked `booleans`); null, undefined, NaN, '' and an absent key are missing (a record's own keys only: a
+ * record without "constructor" lacks it, it does not inherit Object's). `exclude` leaves columns out (ids, free
+ * text); `categorical` reads the named columns as categories even when every value is a number (codes, years, zip
+ * codes written as strings).
  */
 export function recordsToTable(records: readonly Record<string, unknown>[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
   const names = new Set<string>();
@@ -45,7 +46,9 @@ export function recordsToTable(records: readonly Record<string, unknown>[], opts
     if (!opts.categorical?.includes(name) && values.every((v) => isMissing(v) || typeof v === 'number' || (typeof v === 'string' && isNumberText(v)))) {
       return numericColumn(name, values.map((v) => (isMissing(v) ? NaN : typeof v === 'string' ? parseNumber(v.trim()) : (v as number))));
     }
-    return categoricalColumn(name, values.map((v) => (isMissing(v) ? null : String(v))));
+    const column = categoricalColumn(name, values.map((v) => (isMissing(v) ? null : String(v))));
+    const booleans = values.some((v) => typeof v === 'boolean') && values.every((v) => isMissing(v) || typeof v === 'boolean');
+    return booleans ? { ...column, booleans: true } : column;
   });
   return { columns, nRows: records.length };
 }

@@ -19,6 +19,15 @@ describe('JSON record tables', () => {
     expect(Array.from(t.columns[4].values as Float64Array)).toEqual([NaN, NaN, 2.5]);
   });
 
+  it('a column of only booleans (and gaps) is marked booleans: the text "true" alone cannot say it was one', () => {
+    const t = recordsToTable([{ ok: true, mix: true, text: 'true' }, { ok: null, mix: 'no', text: 'false' }, { ok: false, mix: false, text: ' ' }]);
+    expect(t.columns.map((c) => c.kind === 'categorical' && c.booleans === true)).toEqual([true, false, false]);
+    expect(t.columns[0].values).toEqual(['true', null, 'false']);
+    // a CSV's true/false is text; a boolean beside a number is a category like any other
+    expect(parseCsv('ok\ntrue\nfalse\n').columns[0]).not.toHaveProperty('booleans');
+    expect(recordsToTable([{ ok: true }, { ok: 1 }]).columns[0]).toEqual({ name: 'ok', kind: 'categorical', values: ['true', '1'], categories: ['1', 'true'] });
+  });
+
   it('numbers written as strings make a numeric column, read as the CSV reader reads them; categorical keeps them codes', () => {
     const recs = [{ price: '12.5', n: 3, zip: '02134' }, { price: ' -1e3 ', n: '4', zip: '10001' }, { price: '', n: null, zip: null }, { price: 'inf', n: 7, zip: '94105' }];
     const t = recordsToTable(recs);
