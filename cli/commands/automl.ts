@@ -50,7 +50,7 @@ export const automlSpec: CommandSpec = {
   examples: ['whittle automl --data penguins --target Species --budget 30', 'whittle automl --data my.csv --target label --out best.json'],
 };
 
-export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<AutoMLResult> {
+export async function runAutoml(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<AutoMLResult> {
   const data = required(p, 'data', 'automl');
   const target = targetOf(str(p, 'target'), data, 'automl', log);
   const table = loadTable(data, target, 'automl');
@@ -91,18 +91,19 @@ export async function runAutoml(p: Parsed, log: (s: string) => void): Promise<Au
   for (const w of res.warnings) log(`warning: ${w}`);
   const sampled = sampleNote(res.rows);
   if (sampled) log(sampled);
-  log(formatLeaderboard(res.leaderboard, res.metric));
-  if (res.ensemble) log(ensembleLine(res));
+  // the leaderboard and the ensemble's score are what the command is run for: stdout (notes and progress: stderr)
+  out(`${formatLeaderboard(res.leaderboard, res.metric)}\n`);
+  if (res.ensemble) out(`${ensembleLine(res)}\n`);
   const noEnsemble = ensembleNote(res);
   if (noEnsemble) log(noEnsemble);
-  const out = resolve(str(p, 'out')!);
+  const file = resolve(str(p, 'out')!);
   const which = str(p, 'save') === 'ensemble' && res.ensemble ? 'ensemble' : 'best';
-  res.save(out, which);
+  res.save(file, which);
   const what = which === 'ensemble' ? `the ensemble of ${plural(res.ensemble!.members.length, 'pipeline')} (${memberSummary(res.ensemble!.members.map((m) => m.spec.learner))})` : `the best pipeline (${res.bestSpec.learner})`;
-  log(`saved ${what} to ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
+  log(`saved ${what} to ${file}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) {
-    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows}${sampled ? `; ${sampled}` : ''})`, which, out, interrupt.requested) });
+    writeReport(resolve(report), { title: `whittle automl ${str(p, 'data')}`, automl: automlSection(res, `${str(p, 'data')} → ${target} (${rows}${sampled ? `; ${sampled}` : ''})`, which, file, interrupt.requested) });
     log(`wrote the report to ${resolve(report)}`);
   }
   return res;

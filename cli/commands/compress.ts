@@ -123,7 +123,7 @@ export function compressionSection(r: CompressionReport): NonNullable<ReportData
   };
 }
 
-export async function runCompress(p: Parsed, log: (s: string) => void): Promise<CompressionReport> {
+export async function runCompress(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<CompressionReport> {
   const file = p.positionals[0];
   if (!file) throw new UsageError('compress: give the model file: whittle compress MODEL.safetensors');
   const sparsity = num(p, 'sparsity')!;
@@ -151,7 +151,8 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
     quantize: bool(p, 'quantize') ? {} : false,
     distill: student ? { student, epochs: distillEpochs } : undefined,
   });
-  log(r.table);
+  // the compression table is what the command is run for: stdout (retraining's progress and the notes: stderr)
+  out(`${r.table}\n`);
   log(`files in ${outDir}${r.stopped ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) writeReport(resolve(report), { title: `whittle compress ${file}`, compression: compressionSection(r) });
@@ -159,13 +160,13 @@ export async function runCompress(p: Parsed, log: (s: string) => void): Promise<
 }
 
 /** The compression part of the main job: a trained LeNet-5 through prune -> retrain -> int8, plus a distilled student. */
-export async function compressForDemo(model: Module, train: TensorDataset, test: TensorDataset, o: { seed: number; fast: boolean; log: (s: string) => void }): Promise<ReportData['compression']> {
+export async function compressForDemo(model: Module, train: TensorDataset, test: TensorDataset, o: { seed: number; fast: boolean; log: (s: string) => void; say: (s: string) => void }): Promise<ReportData['compression']> {
   const r = await compressionReportAsync(model, {
     train, test, lr: 0.02, log: o.log, shouldStop: () => interrupt.requested,
     prune: { sparsity: 0.92, scope: 'global', rounds: o.fast ? 1 : 2, epochsPerRound: 1 },
     distill: { student: buildNamedModel('mlp:50', 784, 10, o.seed), epochs: o.fast ? 1 : 3, temperature: 4, alpha: 0.9, lr: 0.01 },
     latency: { batchSizes: [1, 64], minMs: o.fast ? 50 : 300 },
   });
-  o.log(r.table);
+  o.say(r.table);
   return compressionSection(r);
 }

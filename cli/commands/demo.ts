@@ -35,7 +35,9 @@ export const demoSpec: CommandSpec = {
   examples: ['npm start', 'whittle demo --report out.html --epochs 3'],
 };
 
-export async function runDemo(p: Parsed, log: (s: string) => void): Promise<ReportData> {
+export async function runDemo(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<ReportData> {
+  // the story (its headings, tables and scores) on stdout; training's progress and the file notes on stderr
+  const say = (s: string) => out(`${s}\n`);
   interrupt.install();
   const fast = bool(p, 'fast');
   const seed = num(p, 'seed') ?? 0;
@@ -46,39 +48,39 @@ export async function runDemo(p: Parsed, log: (s: string) => void): Promise<Repo
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const report: ReportData = { title: 'whittle: train, compress and generate', machine: `${cpu}, ${os.availableParallelism()} cores, Node ${process.version}`, notes: [] };
 
-  log(`\n== 1. Train LeNet-5 on MNIST (${nTrain} training images, ${epochs} epochs; test on ${nTest}) ==`);
+  say(`\n== 1. Train LeNet-5 on MNIST (${nTrain} training images, ${epochs} epochs; test on ${nTest}) ==`);
   const train = mnistDataset('train', { limit: nTrain });
   const test = mnistDataset('test', { limit: nTest });
   const model = lenet5(seed);
   const opt = new SGD(model.parameters(), { lr: 0.02, momentum: 0.9, weightDecay: 5e-4 });
   const history = await fitAsync(model, new DataLoader(train, { batchSize: 64, shuffle: true, seed }), { epochs, optimizer: opt, scheduler: new CosineAnnealingLR(opt, epochs), log, shouldStop: () => interrupt.requested });
   const testAcc = evaluate(model, test).accuracy;
-  log(`LeNet-5 test accuracy ${(100 * testAcc).toFixed(2)}%`);
+  say(`LeNet-5 test accuracy ${(100 * testAcc).toFixed(2)}%`);
   report.training = { model: 'LeNet-5 (Caffe variant)', params: model.numParameters(), history, testAccuracy: testAcc };
 
   if (!interrupt.requested) {
-    log('\n== 2. Compress: prune -> retrain -> int8 quantize, and distill a small student ==');
-    report.compression = await compressForDemo(model, train, test, { seed, fast, log });
+    say('\n== 2. Compress: prune -> retrain -> int8 quantize, and distill a small student ==');
+    report.compression = await compressForDemo(model, train, test, { seed, fast, log, say });
   }
   if (!interrupt.requested) {
-    log('\n== 3. Neural architecture search (MNIST, short budget) ==');
-    report.nas = await nasForDemo({ seed, fast, seconds: fast ? 15 : num(p, 'nasSeconds')!, log });
+    say('\n== 3. Neural architecture search (MNIST, short budget) ==');
+    report.nas = await nasForDemo({ seed, fast, seconds: fast ? 15 : num(p, 'nasSeconds')!, say });
   }
   if (!interrupt.requested) {
-    log('\n== 4. AutoML on Palmer penguins (numeric + categorical columns, missing values) ==');
+    say('\n== 4. AutoML on Palmer penguins (numeric + categorical columns, missing values) ==');
     const res = await automl({ data: datasets.penguins({ target: null }), target: 'Species', budgetSeconds: fast ? 4 : num(p, 'automlSeconds')!, seed, folds: fast ? 3 : 5, workers: defaultWorkers(), signal: interrupt.controller.signal });
-    log(formatLeaderboard(res.leaderboard, res.metric, 8));
+    say(formatLeaderboard(res.leaderboard, res.metric, 8));
     report.automl = automlSection(res, 'Palmer penguins (344 rows)');
   }
   if (!interrupt.requested) {
-    log('\n== 5. Rule induction (RIPPER) on Palmer penguins ==');
+    say('\n== 5. Rule induction (RIPPER) on Palmer penguins ==');
     const r = rules({ data: datasets.penguins({ target: null }), target: 'Species', algorithm: 'ripper', seed, folds: fast ? 3 : 10 });
-    log(r.text);
+    say(r.text);
     report.rules = rulesSection(r, 'Palmer penguins', 'RIPPER');
   }
-  const out = resolve(str(p, 'report')!);
+  const file = resolve(str(p, 'report')!);
   report.notes!.push(`Total time ${((performance.now() - t0) / 1000).toFixed(0)} s${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}.`);
-  writeReport(out, report);
-  log(`\nwrote the report to ${out} (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`);
+  writeReport(file, report);
+  log(`\nwrote the report to ${file} (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`);
   return report;
 }

@@ -55,7 +55,9 @@ export function nasReport(res: NasResult): NonNullable<ReportData['nas']> {
   };
 }
 
-export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasResult> {
+export async function runNas(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<NasResult> {
+  // the front, the pick and its test accuracy are what the command is run for: stdout (progress and notes: stderr)
+  const say = (s: string) => out(`${s}\n`);
   interrupt.install();
   const objectives = str(p, 'objectives')!.split(',').map((s) => s.trim()) as NasObjective[];
   for (const o of objectives) if (!['accuracy', 'params', 'latency', 'macs'].includes(o)) throw new UsageError(`nas: --objectives must be among accuracy, params, latency, macs, got ${o}`);
@@ -70,14 +72,15 @@ export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasRe
     retrain: retrainEpochs > 0 ? { epochs: retrainEpochs } : false,
     onProgress: !bool(p, 'quiet'),
   });
-  log(`${res.trials.length} trials, ${res.epochsSpent.toFixed(1)} epochs of training in ${(res.elapsedMs / 1000).toFixed(0)} s`);
-  log(paretoTable(res));
-  if (res.best?.metrics) log(`chosen: trial ${res.best.index}, ${res.best.metrics.params} parameters, val acc ${pct(res.best.metrics.accuracy)}`);
+  say(`${res.trials.length} trials, ${res.epochsSpent.toFixed(1)} epochs of training in ${(res.elapsedMs / 1000).toFixed(0)} s`);
+  say(paretoTable(res));
+  if (res.best?.metrics) say(`chosen: trial ${res.best.index}, ${res.best.metrics.params} parameters, val acc ${pct(res.best.metrics.accuracy)}`);
   if (res.model) {
-    const out = resolve(str(p, 'out')!);
-    saveModelWithSpec(out, res.model.model, { input: 'images', nasConfig: JSON.stringify(res.model.arch.config), testAccuracy: String(res.model.testAccuracy ?? '') });
+    const file = resolve(str(p, 'out')!);
+    saveModelWithSpec(file, res.model.model, { input: 'images', nasConfig: JSON.stringify(res.model.arch.config), testAccuracy: String(res.model.testAccuracy ?? '') });
     const tested = res.model.testAccuracy === undefined ? ' (no test images to score it on: --images are searched and retrained on)' : `: test accuracy ${pct(res.model.testAccuracy)}`;
-    log(`retrained for ${res.model.epochs} epoch${res.model.epochs === 1 ? '' : 's'}${tested}; saved ${out}`);
+    say(`retrained for ${res.model.epochs} epoch${res.model.epochs === 1 ? '' : 's'}${tested}`);
+    log(`saved ${file}`);
   } else if (res.best && retrainEpochs === 0) {
     // the trials' weights are not kept (a search trains hundreds of models): with no retraining there is no model
     log(`no model saved: --retrain-epochs 0 trains none (the trials' weights are not kept); the chosen architecture is ${JSON.stringify(res.best.config)}, --retrain-epochs N trains and saves it`);
@@ -86,7 +89,7 @@ export async function runNas(p: Parsed, log: (s: string) => void): Promise<NasRe
 }
 
 /** The short search of the main job. */
-export async function nasForDemo(o: { seed: number; fast: boolean; seconds: number; log: (s: string) => void }): Promise<ReportData['nas']> {
+export async function nasForDemo(o: { seed: number; fast: boolean; seconds: number; say: (s: string) => void }): Promise<ReportData['nas']> {
   // Random search over MLPs (cheap trials), so that a budget of well under a minute still completes a dozen
   // architectures and gives a real front; `whittle nas` defaults to CNNs and Hyperband for longer searches.
   const res = await nas({
@@ -94,7 +97,7 @@ export async function nasForDemo(o: { seed: number; fast: boolean; seconds: numb
     mnist: { search: o.fast ? 1000 : 3000, retrain: o.fast ? 1000 : 12000, test: o.fast ? 300 : 5000 }, retrain: { epochs: o.fast ? 1 : 2 }, signal: interrupt.controller.signal,
     constraints: { maxParams: 100_000 },
   });
-  o.log(paretoTable(res));
-  if (res.model) o.log(`chosen architecture retrained: ${res.model.params} parameters, test accuracy ${pct(res.model.testAccuracy)}`);
+  o.say(paretoTable(res));
+  if (res.model) o.say(`chosen architecture retrained: ${res.model.params} parameters, test accuracy ${pct(res.model.testAccuracy)}`);
   return nasReport(res);
 }

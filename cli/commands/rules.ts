@@ -28,7 +28,7 @@ export const rulesSpec: CommandSpec = {
   examples: ['whittle rules --data iris --target species', 'whittle rules --data weather.arff --target play --algorithm tree', 'whittle rules --data flights.csv --target origin --report rules.html'],
 };
 
-export async function runRules(p: Parsed, log: (s: string) => void): Promise<RulesResult> {
+export async function runRules(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<RulesResult> {
   const data = required(p, 'data', 'rules');
   const target = targetOf(str(p, 'target'), data, 'rules', log);
   const table = loadTable(data, target, 'rules');
@@ -57,10 +57,11 @@ export async function runRules(p: Parsed, log: (s: string) => void): Promise<Rul
   });
   progress.done();
   for (const note of res.notes) log(`note: ${note}`);
-  log(res.text);
-  const out = resolve(str(p, 'out')!);
-  res.save(out);
-  log(`saved ${res.nRules} rules (${res.nConditions} conditions) to ${out}`);
+  // the rules and their accuracy are what the command is run for: stdout (notes and progress: stderr)
+  out(`${res.text}\n`);
+  const file = resolve(str(p, 'out')!);
+  res.save(file);
+  log(`saved ${res.nRules} rules (${res.nConditions} conditions) to ${file}`);
   const report = str(p, 'report');
   if (report) {
     writeReport(resolve(report), { title: `whittle rules ${data}`, rules: rulesSection(res, `${data} → ${target}`, algorithm === 'tree' ? 'C4.5 rules from a pruned tree' : 'RIPPER') });

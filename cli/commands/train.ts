@@ -96,11 +96,11 @@ export function buildNamedModel(name: string, features: number, classes: number,
   throw new UsageError(`${flag} must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);
 }
 
-export async function runTrain(p: Parsed, log: (s: string) => void): Promise<void> {
+export async function runTrain(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<void> {
   interrupt.install();
   const seed = num(p, 'seed') ?? 0;
   const data = str(p, 'data');
-  const out = resolve(str(p, 'out')!);
+  const file = resolve(str(p, 'out')!);
   let ds: TensorDataset;
   let meta: Record<string, string> = {};
   let features: number;
@@ -161,14 +161,15 @@ export async function runTrain(p: Parsed, log: (s: string) => void): Promise<voi
   }
   const last = history[history.length - 1];
   // the learning rate goes with the model: compress retrains at a tenth of it
-  saveModelWithSpec(out, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? ''), lr: String(num(p, 'lr')), optimizer: str(p, 'optimizer') ?? 'sgd' });
+  saveModelWithSpec(file, model, { ...meta, trainedEpochs: String(history.length), valAccuracy: String(last?.valAccuracy ?? ''), lr: String(num(p, 'lr')), optimizer: str(p, 'optimizer') ?? 'sgd' });
   const valAccuracy = split.val ? evaluate(model, split.val).accuracy : undefined;
-  if (split.val) log(`validation accuracy ${(100 * valAccuracy!).toFixed(2)}%`);
-  log(`saved ${out}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
+  // the held-out score is what the run is for: stdout (the epochs' progress and the notes: stderr)
+  if (split.val) out(`validation accuracy ${(100 * valAccuracy!).toFixed(2)}%\n`);
+  log(`saved ${file}${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}`);
   const report = str(p, 'report');
   if (report) {
     const notes = [
-      `Trained on ${split.train.length.toLocaleString('en-US')} rows for ${history.length} of ${epochs} epochs${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}; saved to ${out}.`,
+      `Trained on ${split.train.length.toLocaleString('en-US')} rows for ${history.length} of ${epochs} epochs${interrupt.requested ? ' (stopped early by Ctrl-C)' : ''}; saved to ${file}.`,
       split.val ? `Validation accuracy ${(100 * valAccuracy!).toFixed(2)}% on ${split.val.length.toLocaleString('en-US')} held-out rows.` : `${noVal[0].toUpperCase()}${noVal.slice(1)}.`,
     ];
     writeReport(resolve(report), { title: `whittle train ${str(p, 'model')} on ${str(p, 'images') ?? data}`, training: { model: str(p, 'model')!, params: model.numParameters(), history }, notes });

@@ -40,10 +40,10 @@ const STAGE_FILES: Record<string, string> = {
   'distilled student (f32)': 'student.safetensors',
 };
 
-/** Each stage's test accuracy in percent, as compress's table prints it. */
-function stageAccuracies(stderr: string): Record<string, number> {
+/** Each stage's test accuracy in percent, as compress's table prints it (on stdout). */
+function stageAccuracies(stdout: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const line of stderr.split('\n')) {
+  for (const line of stdout.split('\n')) {
     const stage = Object.keys(STAGE_FILES).find((s) => line.startsWith(`${s} `));
     const m = stage ? /\s([\d.]+)%\s/.exec(line) : null;
     if (stage && m) out[stage] = Number(m[1]);
@@ -87,7 +87,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const page = readFileSync(join(dir, 'train.html'), 'utf8');
     expect(page).toContain('data-plot="training-loss"');
     expect(page).toContain('data-plot="training-accuracy"');
-    const val = /validation accuracy ([\d.]+)%/.exec(t.stderr)![1];
+    const val = /^validation accuracy ([\d.]+)%$/m.exec(t.stdout)![1];
     const heldOut = Number(new RegExp(`<li>Validation accuracy ${val.replace('.', '\\.')}% on (\\d+) held-out rows\\.</li>`).exec(page)![1]);
     expect(page).toContain(`<li>Trained on ${600 - heldOut} rows for 2 of 2 epochs; saved to`);
     const p = whittle('predict', 'net.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--out', 'pred.csv');
@@ -125,8 +125,12 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(t.code, t.stderr).toBe(0);
     const c = whittle('compress', 'c.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--sparsity', '0.8', '--rounds', '1', '--out-dir', 'comp');
     expect(c.code, c.stderr).toBe(0);
-    expect(c.stderr).toMatch(/dense float32 .*\n.*pruned \+ retrained/);
-    expect(c.stderr).toMatch(/pruned \+ int8 \+ sparse \+ Huffman/);
+    // the table on stdout, retraining's epochs on stderr
+    expect(c.stdout).toMatch(/dense float32 .*\n.*pruned \+ retrained/);
+    expect(c.stdout).toMatch(/pruned \+ int8 \+ sparse \+ Huffman/);
+    expect(c.stdout).not.toMatch(/epoch \d/);
+    expect(c.stdout).toMatch(/^stage +params +nonzeros +bytes/m);
+    expect(c.stderr).not.toMatch(/^stage +params/m);
     expect(existsSync(join(dir, 'comp', 'pruned-int8-runtime.safetensors'))).toBe(true);
     const p = whittle('predict', 'comp/pruned-int8-runtime.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
     expect(p.code, p.stderr).toBe(0);
@@ -168,7 +172,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(t.code, t.stderr).toBe(0);
     const c = whittle('compress', 'stages.safetensors', '--images', 'images.idx', '--labels', 'labels.idx', '--test-images', 'held-images.idx', '--test-labels', 'held-labels.idx', '--rounds', '1', '--distill', 'mlp:8', '--distill-epochs', '1', '--out-dir', 'stages');
     expect(c.code, c.stderr).toBe(0);
-    const acc = stageAccuracies(c.stderr);
+    const acc = stageAccuracies(c.stdout);
     expect(Object.keys(acc).sort()).toEqual(Object.keys(STAGE_FILES).sort());
     for (const [stage, file] of Object.entries(STAGE_FILES)) {
       const p = whittle('predict', `stages/${file}`, '--images', 'held-images.idx', '--labels', 'held-labels.idx', '--out', 'stage-predictions.csv');
@@ -181,7 +185,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(tt.code, tt.stderr).toBe(0);
     const ct = whittle('compress', 'stages-tab.safetensors', '--data', 'seattle-weather.csv', '--test-data', 'seattle-weather.csv', '--rounds', '1', '--distill', 'mlp:8', '--distill-epochs', '1', '--out-dir', 'stages-tab');
     expect(ct.code, ct.stderr).toBe(0);
-    const accTab = stageAccuracies(ct.stderr);
+    const accTab = stageAccuracies(ct.stdout);
     expect(Object.keys(accTab).sort()).toEqual(Object.keys(STAGE_FILES).sort());
     for (const [stage, file] of Object.entries(STAGE_FILES)) {
       const p = whittle('predict', `stages-tab/${file}`, '--data', 'seattle-weather.csv', '--out', 'stage-predictions.csv');
@@ -200,7 +204,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(spec.code).toBe(2);
     expect(spec.stderr.split('\n')[0]).toBe('whittle: compress: --distill student100.json: the student reads 100 values per sample; the data has 784 ([1,28,28])');
     // no stage was run, no file written
-    expect(spec.stderr).not.toMatch(/dense float32/);
+    expect(spec.stdout).not.toMatch(/dense float32/);
     expect(existsSync(join(dir, 'no-student'))).toBe(false);
   });
 
@@ -232,10 +236,12 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('nas on the user\'s IDX files: a Pareto front, a journal, and a saved model that predicts', () => {
     const n = whittle('nas', '--images', 'images.idx', '--labels', 'labels.idx', '--space', 'mlp', '--strategy', 'random', '--trials', '4', '--epochs', '1', '--retrain-epochs', '1', '--journal', 'nas.jsonl', '--out', 'nas.safetensors', '--quiet');
     expect(n.code, n.stderr).toBe(0);
-    expect(n.stderr).toMatch(/Pareto front/);
+    expect(n.stdout).toMatch(/Pareto front/);
+    expect(n.stderr).not.toMatch(/Pareto front/);
     expect(readFileSync(join(dir, 'nas.jsonl'), 'utf8').trim().split('\n').length).toBe(5); // header + 4 trials
     // the user's images are searched and retrained on: no test figure, said (the line had read 'test accuracy ;')
-    expect(n.stderr).toMatch(/^retrained for 1 epoch \(no test images to score it on: --images are searched and retrained on\); saved .*nas\.safetensors$/m);
+    expect(n.stdout).toMatch(/^retrained for 1 epoch \(no test images to score it on: --images are searched and retrained on\)$/m);
+    expect(n.stderr).toMatch(/^saved .*nas\.safetensors$/m);
     const p = whittle('predict', 'nas.safetensors', '--images', 'images.idx', '--labels', 'labels.idx');
     expect(p.code, p.stderr).toBe(0);
     // resumed from the journal (its 4 trials done) with no retraining: no model, and said so
@@ -280,13 +286,16 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('automl and rules on a CSV; their saved pipeline and rules predict new rows', () => {
     const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--budget', '5', '--folds', '3', '--impute', 'mean', '--save', 'best', '--out', 'pipe.json', '--quiet');
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stderr).toMatch(/rank/);
+    // the leaderboard on stdout; where it was saved on stderr
+    expect(a.stdout).toMatch(/^rank +learner +accuracy/m);
+    expect(a.stderr).not.toMatch(/rank/);
     expect(a.stderr).toMatch(/saved the best pipeline \(/);
+    expect(a.stdout).not.toMatch(/saved/);
     expect(JSON.parse(readFileSync(join(dir, 'pipe.json'), 'utf8')).spec.preprocess.numericImpute).toBe('mean');
     // --learners limits the search to those learners
     const two = whittle('automl', '--data', 'penguins.csv', '--target', 'Species', '--learners', 'knn, linear', '--trials', '6', '--folds', '3', '--repeats', '1', '--save', 'best', '--out', 'two.json', '--quiet');
     expect(two.code, two.stderr).toBe(0);
-    const boardLearners = [...two.stderr.matchAll(/^\s+\d+\s+([a-z-]+)\s/gm)].map((m) => m[1]);
+    const boardLearners = [...two.stdout.matchAll(/^\s+\d+\s+([a-z-]+)\s/gm)].map((m) => m[1]);
     expect(new Set(boardLearners)).toEqual(new Set(['knn', 'linear']));
     expect(['knn', 'linear']).toContain(JSON.parse(readFileSync(join(dir, 'two.json'), 'utf8')).spec.learner);
     const pa = whittle('predict', 'pipe.json', '--data', 'penguins.csv');
@@ -308,7 +317,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(Number(/accuracy ([\d.]+)%/.exec(pe.stderr)![1])).toBeGreaterThan(95);
     const r = whittle('rules', '--data', 'penguins.csv', '--target', 'Species', '--folds', '3', '--out', 'rules.json', '--report', 'rules.html');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/IF .* THEN /);
+    // the rules on stdout, nothing of them on stderr
+    expect(r.stdout).toMatch(/IF .* THEN /);
+    expect(r.stderr).not.toMatch(/IF .* THEN /);
+    expect(r.stderr).toMatch(/^saved \d+ rules/m);
     // under a second of work: no progress lines
     expect(r.stderr).not.toMatch(/^rules: /m);
     const page = readFileSync(join(dir, 'rules.html'), 'utf8');
@@ -319,7 +331,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const mass = whittle('rules', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--folds', '0', '--out', 'mass-rules.json');
     expect(mass.code, mass.stderr).toBe(0);
     expect(mass.stderr).toMatch(/^note: target "Body Mass \(g\)" is numeric with \d+ distinct values, each read as a class/m);
-    const printed = Number(/3-fold CV accuracy ([\d.]+)%/.exec(r.stderr)![1]);
+    const printed = Number(/3-fold CV accuracy ([\d.]+)%/.exec(r.stdout)![1]);
     expect(Number(/cross-validated accuracy <b>([\d.]+)%/.exec(page)![1])).toBeCloseTo(printed, 1);
     const pr = whittle('predict', 'rules.json', '--data', 'penguins.csv', '--explain');
     expect(pr.code, pr.stderr).toBe(0);
@@ -472,8 +484,8 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(one.code, one.stderr).toBe(0);
     expect(two.code, two.stderr).toBe(0);
     const board = (s: string) => s.split('\n').filter((l) => /^ +\d+ +\S+ +[\d.]+ ±/.test(l)).map((l) => l.replace(/ ±( [\d.]+)( +)[\d.]+ /, ' ±$1$2'));
-    expect(board(two.stderr).length).toBeGreaterThan(3);
-    expect(board(two.stderr)).toEqual(board(one.stderr));
+    expect(board(two.stdout).length).toBeGreaterThan(3);
+    expect(board(two.stdout)).toEqual(board(one.stdout));
     expect(readFileSync(join(dir, 'w2.json'), 'utf8')).toBe(readFileSync(join(dir, 'w1.json'), 'utf8'));
     const zero = whittle('automl', ...flags, '--workers', '0');
     expect(zero.code).toBe(2);
@@ -483,7 +495,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('a numeric target: automl fits a regression pipeline, predict reports RMSE and R2, train says it fits classifiers', () => {
     const a = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass.json', '--quiet');
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stderr).toMatch(/rank +learner +r2/);
+    expect(a.stdout).toMatch(/rank +learner +r2/);
     const p = whittle('predict', 'mass.json', '--data', 'penguins.csv', '--out', 'mass.csv');
     expect(p.code, p.stderr).toBe(0);
     expect(p.stderr).not.toMatch(/accuracy/);
@@ -517,8 +529,8 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     // --metric rmse: the leaderboard is in grams, lowest first; a class metric on a numeric target is refused
     const m = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'rmse', '--trials', '3', '--folds', '3', '--repeats', '1', '--out', 'mass-rmse.json', '--quiet');
     expect(m.code, m.stderr).toBe(0);
-    const board = [...m.stderr.matchAll(/^ +\d+ +\S+ +([\d.]+) ±/gm)].map((r) => Number(r[1]));
-    expect(m.stderr).toMatch(/rank +learner +rmse/);
+    const board = [...m.stdout.matchAll(/^ +\d+ +\S+ +([\d.]+) ±/gm)].map((r) => Number(r[1]));
+    expect(m.stdout).toMatch(/rank +learner +rmse/);
     expect(board.length).toBeGreaterThan(1);
     expect(board).toEqual([...board].sort((x, y) => x - y));
     expect(board[0]).toBeGreaterThan(50);
@@ -527,10 +539,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const kg = pg.columns.find((c) => c.name === 'Body Mass (g)')!.values as Float64Array;
     writeCsv(join(dir, 'kg.csv'), { columns: [...pg.columns.filter((c) => c.name !== 'Body Mass (g)'), numericColumn('kg', Array.from(kg, (g) => Math.round(g / 1000)))], nRows: pg.nRows });
     const asClasses = whittle('automl', '--data', 'kg.csv', '--target', 'kg', '--trials', '2', '--folds', '3', '--repeats', '1', '--out', 'kg.json', '--quiet');
-    expect(asClasses.stderr).toMatch(/rank +learner +accuracy/);
+    expect(asClasses.stdout).toMatch(/rank +learner +accuracy/);
     const asNumber = whittle('automl', '--data', 'kg.csv', '--target', 'kg', '--task', 'regression', '--trials', '2', '--folds', '3', '--repeats', '1', '--out', 'kg.json', '--quiet');
     expect(asNumber.code, asNumber.stderr).toBe(0);
-    expect(asNumber.stderr).toMatch(/rank +learner +r2/);
+    expect(asNumber.stdout).toMatch(/rank +learner +r2/);
     const wrong = whittle('automl', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--metric', 'macro-f1', '--trials', '1', '--quiet');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr.trim()).toBe('whittle automl: metric for regression must be one of rmse, r2, got "macro-f1"');
@@ -581,8 +593,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   it('demo --fast: the whole story end to end, and a report with every plot filled', () => {
     const d = whittle('demo', '--fast', '--report', 'demo.html');
     expect(d.code, d.stderr).toBe(0);
-    for (const step of ['1. Train LeNet-5', '2. Compress', '3. Neural architecture search', '4. AutoML', '5. Rule induction']) expect(d.stderr).toContain(step);
-    expect(d.stderr).toMatch(/pruned \+ int8 \+ sparse \+ Huffman/);
+    for (const step of ['1. Train LeNet-5', '2. Compress', '3. Neural architecture search', '4. AutoML', '5. Rule induction']) expect(d.stdout).toContain(step);
+    // the story on stdout; training's epochs and where the report went on stderr
+    expect(d.stdout).toMatch(/pruned \+ int8 \+ sparse \+ Huffman/);
+    expect(d.stdout).toMatch(/^LeNet-5 test accuracy [\d.]+%$/m);
+    expect(d.stdout).not.toMatch(/^epoch \d/m);
+    expect(d.stderr).toMatch(/^epoch 1\/1 /m);
+    expect(d.stderr).toMatch(/wrote the report to /);
     const html = readFileSync(join(dir, 'demo.html'), 'utf8');
     for (const id of ['training-loss', 'accuracy-vs-sparsity', 'size-vs-accuracy', 'nas-pareto', 'nas-progress', 'automl-leaderboard']) expect(html).toContain(`data-plot="${id}"`);
     const pareto = html.slice(html.indexOf('data-plot="nas-pareto"'), html.indexOf('</svg>', html.indexOf('data-plot="nas-pareto"')));
