@@ -59,6 +59,9 @@ export async function runAutoml(p: Parsed, log: (s: string) => void, out: (s: st
   // the rows AutoML learns from: those with a target value
   const enc = encodeTarget(table, target, task);
   const labelled = enc.rows.length;
+  // more folds than labelled rows: said for the flag, before the search (the library names its option, `folds`)
+  const folds = num(p, 'folds')!;
+  if (folds > labelled) throw new UsageError(`automl: --folds ${folds} needs at least ${folds} rows with a ${target}, ${data} has ${labelled}; give ${labelled >= 2 ? `--folds 2 to ${labelled}, or ` : ''}more rows`);
   const rows = `${labelled} rows${labelled < table.nRows ? ` with a ${target} (${table.nRows - labelled} without one left out)` : ''}`;
   interrupt.install();
   if (!bool(p, 'quiet')) process.stderr.write(`automl: ${rows}, ${taskNote(enc, task, table, target)}, up to ${budget} s (Ctrl-C stops early and keeps the best so far)\n`);

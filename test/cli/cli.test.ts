@@ -620,6 +620,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(learner.stderr.split('\n')[0]).toMatch(/^whittle: automl: --learners takes a comma-separated list of decision-tree, .*; "forest" is not among them$/);
     expect(learner.stderr.split('\n')[1]).toBe('(see whittle automl --help)');
     writeFileSync(join(dir, 'five.csv'), 'x,y\n1,a\n2,b\n3,a\n4,b\n5,a\n');
+    // automl's folds on a table of fewer labelled rows: named as the flag, before any trial (had said the library's `folds`)
+    writeFileSync(join(dir, 'four.csv'), 'x,y\n1,a\n2,b\n3,a\n4,\n5,b\n');
+    const fewAutoml = whittle('automl', '--data', 'four.csv', '--target', 'y', '--budget', '2', '--out', 'four.json');
+    expect(fewAutoml.code).toBe(2);
+    expect(fewAutoml.stderr.split('\n')[0]).toBe('whittle: automl: --folds 5 needs at least 5 rows with a y, four.csv has 4; give --folds 2 to 4, or more rows');
+    expect(existsSync(join(dir, 'four.json'))).toBe(false);
+    expect(whittle('automl', '--data', 'four.csv', '--target', 'y', '--folds', '2', '--trials', '2', '--out', 'four.json', '--quiet').code).toBe(0);
     // predict with rules names what it cannot read: text in a number column, a category not seen in training
     writeFileSync(join(dir, 'five-new.csv'), 'x,y\n1,a\nabc,b\n');
     expect(whittle('rules', '--data', 'five.csv', '--target', 'y', '--folds', '0', '--out', 'five-rules.json').code).toBe(0);
