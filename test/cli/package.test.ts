@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeCsv } from '../../core/data/csv.js';
+import * as datasets from '../../core/data/datasets.js';
 
 const root = resolve('.');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }> };
@@ -64,5 +66,37 @@ console.log(JSON.stringify(out));
     const deep = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('whittle/dist/search/automl/tree.js')"], { cwd: app, encoding: 'utf8' });
     expect(deep.status).not.toBe(0);
     expect(deep.stderr).toMatch(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  });
+
+  it("the README's TypeScript examples typecheck against the published declarations, and the AutoML one predicts what its comment says", () => {
+    const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/^```ts\n([^]*?)^```$/gm)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const app = mkdtempSync(join(tmpdir(), 'whittle-readme-'));
+    mkdirSync(join(app, 'node_modules'));
+    symlinkSync(root, join(app, 'node_modules', 'whittle'), 'dir');
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] },
+      include: ['*.ts'],
+    }));
+    blocks.forEach((code, i) => writeFileSync(join(app, `example${i}.ts`), code));
+    // each example as written: an API renamed or a changed signature fails here
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    // the AutoML example runs on penguins.csv, with a shorter budget, and prints what its predict returns
+    const example = blocks.find((b) => b.includes("from 'whittle/search/automl'"))!;
+    const claimed = /\.predict\(\[[^]*?\]\);\s*\/\/ (\[.*\])/.exec(example)![1];
+    writeCsv(join(app, 'penguins.csv'), datasets.penguins({ target: null }));
+    const runnable = example
+      .replace(/budgetSeconds: 60\b/, 'budgetSeconds: 5, seed: 0')
+      .replace(/loadPipeline\('pipeline\.json'\)\.predict\(/, 'console.log(JSON.stringify(loadPipeline(\'pipeline.json\').predict(')
+      .replace(/\]\);(\s*\/\/ \[)/, ']))); $1');
+    expect(runnable).not.toBe(example);
+    // the example has no type annotations: it runs as JavaScript
+    writeFileSync(join(app, 'automl-example.mjs'), runnable);
+    const r = spawnSync(process.execPath, ['automl-example.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual(JSON.parse(claimed.replace(/'/g, '"')));
+    expect(existsSync(join(app, 'pipeline.json'))).toBe(true);
   });
 });
