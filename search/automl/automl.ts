@@ -361,7 +361,7 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`automl: repeats must be a positive integer, got ${repeats}`);
   const folds = Array.from({ length: repeats }, (_, r) => (task === 'classification' ? stratifiedKFold(searchedY, k, seed + r) : kFold(n, k, seed + r))).flat();
   const testY = folds.map((test) => takeTarget(searchedY, test));
-  const ctx: FoldContext = { features: searched, target: opts.target, task, y: searchedY, classes: enc.classes, labels: labelType(opts.data, opts.target), folds, ...(sample ? { all: { features, y: enc.y } } : {}) };
+  const ctx: FoldContext = { features: searched, target: opts.target, task, y: searchedY, classes: enc.classes, labels: labelType(typeof opts.data === 'string' ? table : opts.data, opts.target), folds, ...(sample ? { all: { features, y: enc.y } } : {}) };
   // the fold fits: on this thread (one worker), or on a pool of worker threads with as many trials in flight
   let foldPool: FoldPool | undefined;
   const fold = foldTables(ctx);

@@ -3,6 +3,7 @@
 // (or values) for new raw rows and saves to / loads from JSON.
 import { ArgumentError, FormatError, WhittleError } from '../../core/errors.js';
 import { readJSONFile, writeJSONFile } from '../../core/io/json-file.js';
+import { isMissing } from '../../core/data/json.js';
 import { type Frame, type RawRow, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords, valuesAre } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
@@ -19,14 +20,16 @@ export interface PipelineSpec {
 }
 
 /**
- * What predict returns a class as: 'boolean' where the target was records' true and false, else 'string'. A Table
- * has no boolean columns (a CSV's true/false are text, and predictions then match the table's own values); classes
- * from a numeric column stay strings too ('0', '1'), as they always were: a number in a classifier's output reads
- * as a class index elsewhere (search/rules rulesFromModel). `classes` are strings whatever this is.
+ * What predict returns a class as: the type the target's values had, as scikit-learn returns them. 'number' where
+ * records' present target values are all numbers, or a Table's target column is numeric (a CSV's or JSON file's
+ * numbers that encodeTarget classifies: at most 10 distinct integers, or task 'classification'); 'boolean' where
+ * records' values are all true and false, or a JSON records file's were (the column's `booleans`); else 'string' (a
+ * CSV's true/false are text, and predictions then match the table's own values). `classes` are strings whatever this
+ * is (String of each value); predict maps them back.
  */
-export type LabelType = 'string' | 'boolean';
+export type LabelType = 'string' | 'number' | 'boolean';
 
-/** What predict returns per row: a class label (a string, or a boolean: LabelType) or a regression value. */
+/** What predict returns per row: a class label (a string, number or boolean: LabelType) or a regression value. */
 export type Label = string | number | boolean;
 
 /** The target of a table as learner input: class indices into `classes`, or values; rows with no target are left out. */
@@ -50,27 +53,43 @@ export interface PredictOptions {
   unreadable?: 'error' | 'missing';
 }
 
-/** The records' target is boolean: every present value (not null, undefined, '' or NaN) is true or false, and one is. */
-function booleanTarget(records: readonly RawRow[], target: string): boolean {
-  let any = false;
+/**
+ * The records' target type: 'number' where every present value (isMissing: a gap is no row) is a finite number,
+ * 'boolean' where every one is true or false, one being present either way; else 'string' (text, numbers written as
+ * text, a mix).
+ */
+function recordsLabelType(records: readonly RawRow[], target: string): LabelType {
+  let type: LabelType | undefined;
   for (const r of records) {
-    const v = r[target];
-    if (v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v))) continue;
-    if (typeof v !== 'boolean') return false;
-    any = true;
+    const v = Object.hasOwn(r, target) ? r[target] : undefined;
+    if (isMissing(v)) continue;
+    const t = typeof v === 'boolean' ? 'boolean' : typeof v === 'number' && Number.isFinite(v) ? 'number' : 'string';
+    if (t === 'string' || (type !== undefined && t !== type)) return 'string';
+    type = t;
   }
-  return any;
+  return type ?? 'string';
 }
 
-/** The label type of `data`'s target (LabelType): 'boolean' for records whose target values are true and false. */
-export function labelType(data: Frame | string, target: string): LabelType {
-  return typeof data !== 'string' && !isTable(data) && booleanTarget(data, target) ? 'boolean' : 'string';
+/**
+ * The label type of `data`'s target (LabelType): records' own values, or a Table column's kind (a numeric column, or
+ * JSON records' booleans). Where no target column exists it is 'string'; encodeTarget refuses that table anyway.
+ */
+export function labelType(data: Frame, target: string): LabelType {
+  if (!isTable(data)) return recordsLabelType(data, target);
+  const col = findColumn(data, target);
+  return col?.kind === 'numeric' ? 'number' : col?.kind === 'categorical' && col.booleans ? 'boolean' : 'string';
+}
+
+/** Whether class `c` is a finite number as String(number) writes it: what Number(c) turns back into that number alone. */
+function isNumberClass(c: string): boolean {
+  const n = Number(c);
+  return Number.isFinite(n) && String(n) === c;
 }
 
 /** What predict returns for predictEncoded's `p`: numbers for regression, else `classes` as their LabelType. */
 function decodePredictions(p: Target, task: Task, classes: readonly string[], labels: LabelType): Label[] {
   if (task !== 'classification') return Array.from(p);
-  const decoded = labels === 'boolean' ? classes.map((c) => c === 'true') : classes;
+  const decoded: readonly Label[] = labels === 'boolean' ? classes.map((c) => c === 'true') : labels === 'number' ? classes.map(Number) : classes;
   return Array.from(p, (i) => decoded[i]);
 }
 
@@ -163,7 +182,7 @@ export class Pipeline {
   task: Task = 'classification';
   /** Class labels; predictProba's column c is classes[c]. */
   classes: string[] = [];
-  /** What predict returns the classes as (LabelType): booleans where it was fitted on records of true and false. */
+  /** What predict returns the classes as (LabelType): the type of the target values it was fitted on. */
   labels: LabelType = 'string';
   preprocessor: Preprocessor;
   learner: Learner | null = null;
@@ -272,11 +291,17 @@ export class Pipeline {
     const classes = fields.at('classes').strings(o.classes);
     if (new Set(classes).size !== classes.length) fields.at('classes').failThat(`must hold distinct labels, got [${classes.map((c) => JSON.stringify(c)).join(', ')}]`);
     if (task === 'classification' && classes.length === 0) fields.at('classes').fail('a non-empty array for a classifier', classes);
-    const labels = o.labels === undefined ? 'string' : fields.at('labels').oneOf(o.labels, ['string', 'boolean']);
+    const labels = o.labels === undefined ? 'string' : fields.at('labels').oneOf(o.labels, ['string', 'number', 'boolean']);
     if (labels !== 'string' && task !== 'classification') fields.at('labels').failWith(`a regression pipeline predicts numbers, got labels ${JSON.stringify(labels)}`);
     if (labels === 'boolean') {
       classes.forEach((c, i) => {
         if (c !== 'true' && c !== 'false') fields.at('classes').at(i).fail("'true' or 'false' (labels is 'boolean')", c);
+      });
+    }
+    // a class that is no number would predict NaN; one like '1.0' beside '1' would predict 1 for two classes
+    if (labels === 'number') {
+      classes.forEach((c, i) => {
+        if (!isNumberClass(c)) fields.at('classes').at(i).fail("a finite number as String(number) writes it (labels is 'number')", c);
       });
     }
     // spec.params are what a refit would use: checked by the learner's own rules, as its saved params are

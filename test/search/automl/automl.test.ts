@@ -574,6 +574,30 @@ describe('automl with its fold fits on worker threads (workers > 1)', () => {
       expect(new Set(res.ensemble!.predict(labelled))).toEqual(new Set([false, true]));
     }
   });
+
+  it("the target's own type comes back from a file too: a CSV's class numbers as numbers, a JSON records file's true/false as booleans", async () => {
+    // classes 3, 5 and 9 by island: an index (0, 1, 2) or a string ('3') returned for a class fails toStrictEqual;
+    // the CSV's run refits on workers, the JSON file's here
+    const code = { Biscoe: 3, Dream: 5, Torgersen: 9 } as Record<string, number>;
+    const rows = records.filter((r) => typeof r['Body Mass (g)'] === 'number').map((r) => ({ mass: r['Body Mass (g)'] as number, beak: r['Beak Length (mm)'] as number, island: code[r.Island as string], heavy: (r['Body Mass (g)'] as number) > 4200 }));
+    const csv = join(dir, 'islands.csv');
+    writeFileSync(csv, ['mass,beak,island', ...rows.map((r) => `${r.mass},${r.beak},${r.island}`)].join('\n') + '\n');
+    const json = join(dir, 'heavy.json');
+    writeFileSync(json, JSON.stringify(rows.map(({ island: _, ...r }) => r)));
+    const opts: Omit<AutoMLOptions, 'data' | 'target'> = { maxTrials: 4, learners: [...fast], pruner: 'none', budgetSeconds: 300, seed: 1, repeats: 1 };
+    const islands = await automl({ data: csv, target: 'island', ...opts, workers: 2 });
+    for (const model of [islands.best, islands.ensemble!]) {
+      expect(model.labels).toBe('number');
+      const pred = model.predict(rows);
+      expect(new Set(pred)).toStrictEqual(new Set([3, 5, 9]));
+      expect(pred.filter((v, i) => v === rows[i].island).length / rows.length).toBeGreaterThan(0.5);
+    }
+    const heavy = await automl({ data: json, target: 'heavy', ...opts });
+    for (const model of [heavy.best, heavy.ensemble!]) {
+      expect(model.labels).toBe('boolean');
+      expect(model.predict(rows).filter((v, i) => v === rows[i].heavy).length / rows.length).toBeGreaterThan(0.9);
+    }
+  });
 });
 
 describe('automl on a table past sampleRows: the trials on a sample, the refits on every row', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/data/csv.js';
+import { readTable } from '../../../core/data/read-table.js';
 import { ArgumentError, FormatError, WhittleError } from '../../../core/errors.js';
 import { tableFromRecords } from '../../../search/automl/frame.js';
 import { temper } from '../../../search/automl/ensemble.js';
@@ -421,9 +422,103 @@ describe('Pipeline: a boolean target', () => {
 
   it('a saved labels field is checked', () => {
     const json = () => JSON.parse(JSON.stringify(new Pipeline({ learner: 'decision-tree' }).fit(rows, 'ok').toJSON()));
-    expect(() => Pipeline.fromJSON({ ...json(), labels: 'number' })).toThrow(`pipeline JSON: labels must be one of 'string', 'boolean', got "number"`);
+    expect(() => Pipeline.fromJSON({ ...json(), labels: 'date' })).toThrow(`pipeline JSON: labels must be one of 'string', 'number', 'boolean', got "date"`);
+    expect(() => Pipeline.fromJSON({ ...json(), labels: 'number' })).toThrow(`pipeline JSON: classes[0] must be a finite number as String(number) writes it (labels is 'number'), got "false"`);
     expect(() => Pipeline.fromJSON({ ...json(), classes: ['no', 'yes'] })).toThrow(`pipeline JSON: classes[0] must be 'true' or 'false' (labels is 'boolean'), got "no"`);
     const reg = JSON.parse(JSON.stringify(new Pipeline({ learner: 'linear' }).fit(records, 'Body Mass (g)').toJSON()));
     expect(() => Pipeline.fromJSON({ ...reg, labels: 'boolean' })).toThrow(`pipeline JSON: labels: a regression pipeline predicts numbers, got labels "boolean"`);
+  });
+});
+
+describe('Pipeline: a numeric class target', () => {
+  // classes 3, 7 and 9 are not 0, 1, 2: a label read as its index, or an index as a label, cannot pass for it
+  const rows = Array.from({ length: 90 }, (_, i) => ({ x: i % 10, c: i % 3 ? 'a' : 'b', y: i % 10 < 3 ? 3 : i % 10 < 7 ? 7 : 9 }));
+  const fresh = [{ x: 8, c: 'a' }, { x: 0, c: 'b' }, { x: 5, c: 'a' }];
+
+  it('predicts the numbers it was fitted on; predictProba keeps its columns in classes order', () => {
+    const p = new Pipeline({ learner: 'decision-tree' }).fit(rows, 'y');
+    expect(p.task).toBe('classification');
+    expect(p.classes).toEqual(['3', '7', '9']);
+    expect(p.labels).toBe('number');
+    expect(p.predict(fresh)).toStrictEqual([9, 3, 7]);
+    const proba = p.predictProba(fresh);
+    expect(Array.from(proba.data)).toEqual([0, 0, 1, 1, 0, 0, 0, 1, 0]);
+    expect(p.predict(rows)).toStrictEqual(rows.map((r) => r.y));
+    // negative and fractional classes, classified as asked, come back as the same numbers
+    const odd = rows.map((r) => ({ ...r, y: r.y === 3 ? -1 : r.y === 7 ? 0.5 : 20 }));
+    const q = new Pipeline({ learner: 'decision-tree' }).fit(odd, 'y', { task: 'classification' });
+    expect(q.classes).toEqual(['-1', '0.5', '20']);
+    expect(q.predict(fresh)).toStrictEqual([20, -1, 0.5]);
+  });
+
+  it('keeps strings where the records hold text: numbers written as text, or numbers mixed with text', () => {
+    const text = new Pipeline({ learner: 'decision-tree' }).fit(rows.map((r) => ({ ...r, y: String(r.y) })), 'y');
+    expect(text.labels).toBe('string');
+    expect(text.predict(fresh)).toStrictEqual(['9', '3', '7']);
+    expect(text.toJSON()).not.toHaveProperty('labels');
+    const mixed = new Pipeline({ learner: 'decision-tree' }).fit(rows.map((r, i) => ({ ...r, y: i === 0 ? '3' : r.y })), 'y');
+    expect(mixed.predict(fresh)).toStrictEqual(['9', '3', '7']);
+    // a gap is no row, not a type: null, NaN and a blank leave the labels numbers
+    const gaps = new Pipeline({ learner: 'decision-tree' }).fit([...rows, { x: 1, c: 'a', y: null as unknown as number }, { x: 2, c: 'a', y: NaN }, { x: 3, c: 'a', y: ' ' as unknown as number }], 'y');
+    expect(gaps.predict(fresh)).toStrictEqual([9, 3, 7]);
+  });
+
+  it('a table whose class column was read as numbers (a CSV, a JSON records file) predicts numbers; a column read as categories, strings', () => {
+    const csvText = ['x,c,y', ...rows.map((r) => `${r.x},${r.c},${r.y}`)].join('\n');
+    const csv = parseCsv(csvText);
+    const fromCsv = new Pipeline({ learner: 'decision-tree' }).fit(csv, 'y');
+    expect(fromCsv.labels).toBe('number');
+    expect(fromCsv.predict(csv)).toStrictEqual(rows.map((r) => r.y));
+    const json = join(dir, 'numeric-classes.json');
+    writeFileSync(json, JSON.stringify(rows));
+    expect(new Pipeline({ learner: 'decision-tree' }).fit(readTable(json), 'y').predict(fresh)).toStrictEqual([9, 3, 7]);
+    const codes = new Pipeline({ learner: 'decision-tree' }).fit(parseCsv(csvText, { categorical: ['y'] }), 'y');
+    expect(codes.labels).toBe('string');
+    expect(codes.predict(fresh)).toStrictEqual(['9', '3', '7']);
+    // a numeric column of many values is regression, as before: its predictions were numbers already
+    const reg = new Pipeline({ learner: 'linear' }).fit(rows.map((r) => ({ ...r, y: r.x * 1.5 + 0.25 })), 'y');
+    expect(reg.task).toBe('regression');
+    expect(reg.labels).toBe('string');
+    expect(reg.toJSON()).not.toHaveProperty('labels');
+  });
+
+  it('a JSON records file of true and false predicts booleans, as the same records in memory do', () => {
+    const bools = rows.map((r) => ({ ...r, y: r.y === 9 }));
+    const json = join(dir, 'boolean-classes.json');
+    writeFileSync(json, JSON.stringify(bools));
+    const p = new Pipeline({ learner: 'decision-tree' }).fit(readTable(json), 'y');
+    expect(p.labels).toBe('boolean');
+    expect(p.predict(fresh)).toStrictEqual([true, false, false]);
+    expect(p.predict(fresh)).toStrictEqual(new Pipeline({ learner: 'decision-tree' }).fit(bools, 'y').predict(fresh));
+  });
+
+  it('saves labels "number" and loads back numbers, alone and in an ensemble; members returning other types are refused', () => {
+    const p = new Pipeline({ learner: 'decision-tree' }).fit(rows, 'y');
+    expect(p.toJSON().labels).toBe('number');
+    const back = loadPipeline(((path) => (p.save(path), path))(join(dir, 'number.json')));
+    expect(back.labels).toBe('number');
+    expect(back.predict(fresh)).toStrictEqual([9, 3, 7]);
+    const knn = new Pipeline({ learner: 'knn' }).fit(rows, 'y');
+    const ens = EnsemblePipeline.fromJSON(JSON.parse(JSON.stringify(new EnsemblePipeline([p, knn], [0.5, 0.5]).toJSON())));
+    expect(ens.labels).toBe('number');
+    expect(ens.predict(fresh)).toStrictEqual([9, 3, 7]);
+    const text = new Pipeline({ learner: 'knn' }).fit(rows.map((r) => ({ ...r, y: String(r.y) })), 'y');
+    expect(() => new EnsemblePipeline([p, text], [0.5, 0.5])).toThrow(new ArgumentError('EnsemblePipeline: every member must return the classes as members[0] does (number), got string for member 1'));
+    expect(() => new EnsemblePipeline([text, p], [0.5, 0.5])).toThrow(new ArgumentError('EnsemblePipeline: every member must return the classes as members[0] does (string), got number for member 1'));
+    const mixedFile = JSON.parse(JSON.stringify({ kind: 'ensemble', version: 1, weights: [0.5, 0.5], members: [p.toJSON(), text.toJSON()] }));
+    expect(() => EnsemblePipeline.fromJSON(mixedFile)).toThrow(new FormatError('ensemble JSON: members[1].labels: every member must return the classes as members[0] does (number), got string'));
+  });
+
+  it('a saved labels "number" needs every class to be a number as String(number) writes it', () => {
+    const json = () => JSON.parse(JSON.stringify(new Pipeline({ learner: 'decision-tree' }).fit(rows, 'y').toJSON()));
+    const bad = (classes: string[]) => () => Pipeline.fromJSON({ ...json(), classes });
+    const what = "must be a finite number as String(number) writes it (labels is 'number')";
+    expect(bad(['3', 'seven', '9'])).toThrow(FormatError);
+    expect(bad(['3', 'seven', '9'])).toThrow(`pipeline JSON: classes[1] ${what}, got "seven"`);
+    // '9.0' would predict 9 as '9' does; '' and 'Infinity' are no finite number written as one
+    expect(bad(['3', '7', '9.0'])).toThrow(`pipeline JSON: classes[2] ${what}, got "9.0"`);
+    expect(bad(['', '7', '9'])).toThrow(`pipeline JSON: classes[0] ${what}, got ""`);
+    expect(bad(['3', '7', 'Infinity'])).toThrow(`pipeline JSON: classes[2] ${what}, got "Infinity"`);
+    expect(Pipeline.fromJSON({ ...json(), classes: ['-1', '0.5', '1e+21'] }).predict(fresh)).toStrictEqual([1e21, -1, 0.5]);
   });
 });
