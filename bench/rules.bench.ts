@@ -127,13 +127,13 @@ export function compareOnTable(name: string, table: Table, target: string, opts:
 
 // ---------------------------------------------------------------------------------------------------------------------
 // LEAD: rules from an MLP / LeNet. Once the neural engine exists, train the network, wrap its predict as ModelPredict
-// (rows of feature name -> value in, class names or class indices out) and call this. It fits rules that mimic the
+// (rows of feature name -> value in, class names out, or class indices with numbers: 'indices') and call this. It fits rules that mimic the
 // network on 70% of the rows and reports, on the other 30%, fidelity (rules agree with the network) and accuracy
 // (rules agree with the true labels) next to the network's own accuracy. LeNet on images: pass a table whose columns
 // are the pixels (or the network's penultimate features) and the digit as target.
 // ---------------------------------------------------------------------------------------------------------------------
-export function neuralRulesFidelity(name: string, predict: ModelPredict, data: Table, target: string, opts: { seed?: number; algorithm?: 'ripper' | 'tree' } = {}): MimicResult {
-  const res = rulesFromModel(predict, data, { target, seed: opts.seed ?? 0, algorithm: opts.algorithm ?? 'ripper' });
+export function neuralRulesFidelity(name: string, predict: ModelPredict, data: Table, target: string, opts: { seed?: number; algorithm?: 'ripper' | 'tree'; numbers?: 'labels' | 'indices' } = {}): MimicResult {
+  const res = rulesFromModel(predict, data, { target, seed: opts.seed ?? 0, algorithm: opts.algorithm ?? 'ripper', numbers: opts.numbers });
   const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
   console.log(`${name}: rules mimic the model with fidelity ${pct(res.fidelity)}; rules ${pct(res.accuracy)} vs model ${pct(res.modelAccuracy)} on ${res.nHoldout} held-out rows; ${res.rules.rules.length} rules, ${res.rules.nConditions} conditions`);
   return res;
@@ -169,8 +169,8 @@ export function main(): { cases: RulesBenchRow[]; mimic: { name: string; fidelit
   for (const [name, load, target] of sets.slice(0, 3)) {
     const table = load();
     const net = new Pipeline({ learner: 'mlp', seed: 0 }).fit(table, target);
-    // rulesFromModel takes labels as strings (a number is a class index); these targets' labels are strings already
-    const predict: ModelPredict = (rows) => net.predict(rows).map(String);
+    // the pipeline's labels as it returns them: rulesFromModel reads a number as a label, as the pipeline means it
+    const predict: ModelPredict = (rows) => net.predict(rows);
     const res = neuralRulesFidelity(`${name} (black box: MLP on whittle's engine)`, predict, table, target);
     mimic.push({ name, fidelity: res.fidelity, accuracy: res.accuracy, modelAccuracy: res.modelAccuracy, rules: res.rules.rules.length });
   }

@@ -8,10 +8,11 @@ import { ripper, type RipperOptions } from './ripper.js';
 import { treeRules } from './tree-rules.js';
 
 /**
- * A trained model's predict: rows in, one label per row out. A string is a class name; a number is an index into the
- * target's classes as the data codes them (sorted category names, or the column's `categories`).
+ * A trained model's predict: rows in, one label per row out. A string or a boolean is a class label (String of it: an
+ * AutoML pipeline returns the classes of records' true/false as booleans); a number is read as MimicOptions.numbers
+ * says, a label by default (a pipeline fitted on numeric classes returns them as numbers), or a class index.
  */
-export type ModelPredict = (rows: RowObject[]) => ArrayLike<string | number>;
+export type ModelPredict = (rows: RowObject[]) => ArrayLike<string | number | boolean>;
 
 export interface MimicOptions {
   target: string;
@@ -20,6 +21,14 @@ export interface MimicOptions {
   /** Share of rows held out to measure fidelity and accuracy, in (0, 1); default 0.3. */
   holdout?: number;
   ripper?: Omit<RipperOptions, 'seed'>;
+  /**
+   * How a numeric prediction is read. 'labels' (the default): the class String(v) names, which must be one of the
+   * data's classes (3 is class '3', as an AutoML pipeline returns it). 'indices': classes[v], the classes as the data
+   * codes them (sorted category names, the column's `categories`, or a numeric column's values in numeric order), as
+   * a network's argmax gives them. It is said, never guessed from the values: with classes '1', '2', '3' a 1 reads
+   * either way, and the wrong reading would mimic another model without a word.
+   */
+  numbers?: 'labels' | 'indices';
 }
 
 export interface MimicResult {
@@ -38,6 +47,8 @@ export interface MimicResult {
 export function rulesFromModel(predict: ModelPredict, data: Table, opts: MimicOptions): MimicResult {
   const holdout = opts.holdout ?? 0.3;
   if (!(holdout > 0 && holdout < 1)) throw new ArgumentError(`rulesFromModel: holdout must be in (0, 1), got ${holdout}`);
+  const numbers = opts.numbers ?? 'labels';
+  if (numbers !== 'labels' && numbers !== 'indices') throw new ArgumentError(`rulesFromModel: numbers must be 'labels' or 'indices', got ${JSON.stringify(numbers)}`);
   const enc = encodeTable(data, opts.target, { op: 'rulesFromModel' });
   // split on the true labels, one fold of round(1/holdout) held out
   const k = Math.max(2, Math.min(enc.n, Math.round(1 / holdout)));
@@ -49,10 +60,17 @@ export function rulesFromModel(predict: ModelPredict, data: Table, opts: MimicOp
   const rows = Array.from({ length: enc.n }, (_, i) => withoutTarget(rowObject(labelled, i), opts.target));
   const raw = predict(rows);
   if (raw.length !== enc.n) throw new ArgumentError(`rulesFromModel: predict must return one label per row (${enc.n}), got ${raw.length}`);
+  const classes = new Set(enc.classes);
   const predicted = Array.from(raw, (v, i) => {
-    if (typeof v === 'string') return v;
-    if (Number.isInteger(v) && v >= 0 && v < enc.classes.length) return enc.classes[v];
-    throw new ArgumentError(`rulesFromModel: a numeric prediction must be a class index in [0, ${enc.classes.length}), got ${v} for row ${i}`);
+    if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+    if (typeof v !== 'number') throw new ArgumentError(`rulesFromModel: predict must return strings, numbers or booleans, got ${v === null ? 'null' : typeof v} for row ${i}`);
+    if (numbers === 'indices') {
+      if (Number.isInteger(v) && v >= 0 && v < enc.classes.length) return enc.classes[v];
+      throw new ArgumentError(`rulesFromModel: a numeric prediction must be a class index in [0, ${enc.classes.length}) (numbers: 'indices'), got ${v} for row ${i}`);
+    }
+    if (classes.has(String(v))) return String(v);
+    const shown = `${enc.classes.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}${enc.classes.length > 5 ? `, ... (${enc.classes.length} in all)` : ''}`;
+    throw new ArgumentError(`rulesFromModel: a numeric prediction must be one of the classes ${shown} (or, with numbers: 'indices', a class index), got ${v} for row ${i}`);
   });
   const relabelled = relabel(takeTableRows(labelled, trainIdx), opts.target, trainIdx.map((i) => predicted[i]));
   const seed = opts.seed ?? 0;
