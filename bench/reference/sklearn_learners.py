@@ -1,0 +1,75 @@
+"""Known answers from scikit-learn for search/automl's metrics, Gaussian naive Bayes and k-nearest neighbours.
+
+    /usr/bin/python3 bench/reference/sklearn_learners.py     (Debian: apt-get install python3-sklearn)
+
+writes test/fixtures/automl/sklearn-learners.json, read by test/search/automl/sklearn-learners.test.ts (no Python
+there). The data are drawn here from a seeded generator with values on a 1/1024 grid, so both sides hold them exactly;
+continuous features keep kNN's distances free of ties, where the neighbour order would be the implementation's choice.
+"""
+import json
+import os
+
+import numpy as np
+import sklearn
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss, mean_squared_error, r2_score
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+rng = np.random.default_rng(20261127)
+grid = lambda a: np.round(np.asarray(a) * 1024) / 1024
+
+out = {"source": "bench/reference/sklearn_learners.py", "sklearn": sklearn.__version__, "numpy": np.__version__}
+
+# --- metrics on drawn labels and probabilities (a class never predicted in some cases) -------------------------------
+metric_cases = []
+for case, (n, k, skew) in enumerate([(40, 3, False), (57, 4, True), (25, 5, True), (80, 2, False)]):
+    y_true = rng.integers(0, k, n)
+    y_true[:k] = np.arange(k)  # every class present in the truth
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, k - 1 if skew else k, n))
+    proba = grid(rng.dirichlet(np.ones(k), n))
+    proba[:, -1] = 1 - proba[:, :-1].sum(axis=1)  # rows sum to 1 exactly on the grid
+    proba = np.clip(proba, 0, 1)
+    proba /= proba.sum(axis=1, keepdims=True)
+    metric_cases.append({
+        "k": k, "yTrue": y_true.tolist(), "yPred": y_pred.tolist(), "proba": proba.tolist(),
+        "accuracy": accuracy_score(y_true, y_pred),
+        "balancedAccuracy": balanced_accuracy_score(y_true, y_pred),
+        "macroF1": f1_score(y_true, y_pred, average="macro", labels=list(range(k)), zero_division=0),
+        "logLoss": log_loss(y_true, proba, labels=list(range(k))),
+    })
+reg_true = grid(rng.normal(3, 2, 50))
+reg_pred = grid(reg_true + rng.normal(0, 1, 50))
+out["metrics"] = {
+    "classification": metric_cases,
+    "regression": {"yTrue": reg_true.tolist(), "yPred": reg_pred.tolist(), "rmse": float(np.sqrt(mean_squared_error(reg_true, reg_pred))), "r2": r2_score(reg_true, reg_pred)},
+}
+
+# --- learners on a drawn 3-class problem with overlapping classes ---------------------------------------------------
+means = np.array([[0, 0, 0], [1.5, 0.5, -1], [0.5, 2, 1]])
+scales = np.array([1.0, 0.6, 1.4])
+y_train = np.repeat([0, 1, 2], [30, 20, 25])
+x_train = grid(means[y_train] + rng.normal(0, 1, (len(y_train), 3)) * scales)
+x_test = grid(rng.normal(0.7, 1.5, (30, 3)))
+r_train = grid(x_train @ np.array([1.0, -2.0, 0.5]) + rng.normal(0, 0.3, len(y_train)))
+
+learners = {
+    "gaussianNB": GaussianNB().fit(x_train, y_train).predict_proba(x_test),
+    "knn k5 uniform": KNeighborsClassifier(5).fit(x_train, y_train).predict_proba(x_test),
+    "knn k7 distance": KNeighborsClassifier(7, weights="distance").fit(x_train, y_train).predict_proba(x_test),
+}
+regressors = {
+    "knn k5 uniform": KNeighborsRegressor(5).fit(x_train, r_train).predict(x_test),
+    "knn k4 distance": KNeighborsRegressor(4, weights="distance").fit(x_train, r_train).predict(x_test),
+}
+out["learners"] = {
+    "xTrain": x_train.tolist(), "yTrain": y_train.tolist(), "rTrain": r_train.tolist(), "xTest": x_test.tolist(),
+    "proba": {k: v.tolist() for k, v in learners.items()},
+    "regression": {k: v.tolist() for k, v in regressors.items()},
+}
+
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "automl", "sklearn-learners.json")
+path = os.path.normpath(path)
+with open(path + ".tmp", "w") as f:
+    json.dump(out, f, separators=(",", ":"))
+os.replace(path + ".tmp", path)
+print(f"wrote {path} ({os.path.getsize(path)} bytes) with scikit-learn {sklearn.__version__}")

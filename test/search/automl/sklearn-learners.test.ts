@@ -1,0 +1,64 @@
+// Known answers from scikit-learn 1.2.1 (Debian's python3-sklearn) for the metrics, Gaussian naive Bayes and
+// k-nearest neighbours: test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on
+// drawn data held exactly on both sides (values on a 1/1024 grid).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fromRows } from '../../../search/automl/matrix.js';
+import { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse } from '../../../search/automl/metrics.js';
+import { GaussianNB } from '../../../search/automl/naive-bayes.js';
+import { KNearestNeighbors } from '../../../search/automl/knn.js';
+
+interface MetricCase { k: number; yTrue: number[]; yPred: number[]; proba: number[][]; accuracy: number; balancedAccuracy: number; macroF1: number; logLoss: number }
+const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learners.json', import.meta.url), 'utf8')) as {
+  source: string;
+  sklearn: string;
+  metrics: { classification: MetricCase[]; regression: { yTrue: number[]; yPred: number[]; rmse: number; r2: number } };
+  learners: { xTrain: number[][]; yTrain: number[]; rTrain: number[]; xTest: number[][]; proba: Record<string, number[][]>; regression: Record<string, number[]> };
+};
+
+describe('known answers from scikit-learn', () => {
+  it('the fixture is the one its script writes', () => {
+    expect(sk.source).toBe('bench/reference/sklearn_learners.py');
+    expect(sk.sklearn).toMatch(/^1\.\d+/);
+  });
+
+  it.each(sk.metrics.classification.map((c, i) => [i, c] as const))('classification metrics, case %i: accuracy, balanced accuracy, macro F1, log loss', (_, c) => {
+    const y = Int32Array.from(c.yTrue);
+    const pred = Int32Array.from(c.yPred);
+    expect(accuracy(y, pred)).toBeCloseTo(c.accuracy, 12);
+    expect(balancedAccuracy(y, pred)).toBeCloseTo(c.balancedAccuracy, 12);
+    expect(macroF1(y, pred)).toBeCloseTo(c.macroF1, 12);
+    expect(logLoss(y, fromRows(c.proba))).toBeCloseTo(c.logLoss, 10);
+  });
+
+  it('regression metrics: RMSE and R2', () => {
+    const r = sk.metrics.regression;
+    expect(rmse(Float64Array.from(r.yTrue), Float64Array.from(r.yPred))).toBeCloseTo(r.rmse, 12);
+    expect(r2(Float64Array.from(r.yTrue), Float64Array.from(r.yPred))).toBeCloseTo(r.r2, 12);
+  });
+
+  const L = sk.learners;
+  const xTrain = fromRows(L.xTrain);
+  const xTest = fromRows(L.xTest);
+  const yTrain = Int32Array.from(L.yTrain);
+  const classifiers: Record<string, () => { predictProba: (x: typeof xTest) => { data: Float64Array; rows: number; cols: number } }> = {
+    gaussianNB: () => new GaussianNB().fit(xTrain, yTrain),
+    'knn k5 uniform': () => new KNearestNeighbors({ k: 5 }).fit(xTrain, yTrain),
+    'knn k7 distance': () => new KNearestNeighbors({ k: 7, weights: 'distance' }).fit(xTrain, yTrain),
+  };
+
+  it.each(Object.keys(sk.learners.proba))('%s: predictProba on held-out rows', (name) => {
+    expect(Object.keys(classifiers).sort()).toEqual(Object.keys(L.proba).sort());
+    const p = classifiers[name]().predictProba(xTest);
+    const want = L.proba[name];
+    expect([p.rows, p.cols]).toEqual([want.length, want[0].length]);
+    want.forEach((row, r) => row.forEach((v, c) => expect(p.data[r * p.cols + c], `${name} row ${r} class ${c}`).toBeCloseTo(v, 10)));
+  });
+
+  it.each(Object.keys(sk.learners.regression))('kNN regression %s: predictions on held-out rows', (name) => {
+    const [, k, weights] = /^knn k(\d+) (uniform|distance)$/.exec(name)!;
+    const m = new KNearestNeighbors({ k: Number(k), weights: weights as 'uniform' | 'distance' }).fit(xTrain, Float64Array.from(L.rTrain));
+    const pred = m.predict(xTest);
+    L.regression[name].forEach((v, r) => expect(pred[r], `${name} row ${r}`).toBeCloseTo(v, 10));
+  });
+});
