@@ -3,6 +3,7 @@
 // the same computations in float32; each comparison allows float32's error, scaled to the values compared.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tensor, type Tensor } from '../../core/tensor.js';
 import * as ops from '../../core/ops.js';
 import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Flatten, GELU, LeakyReLU, Linear, MaxPool2d, ReLU, Sequential, Tanh } from '../../core/nn/layers.js';
@@ -11,6 +12,8 @@ import { SGD } from '../../core/optim/sgd.js';
 import { Adam, AdamW } from '../../core/optim/adam.js';
 import type { Optimizer } from '../../core/optim/optimizer.js';
 import { CosineAnnealingLR, ExponentialLR, type LRScheduler, StepLR } from '../../core/optim/schedulers.js';
+import { loadModelWeights } from '../../core/io/model-file.js';
+import { loadSafetensors } from '../../core/io/safetensors.js';
 
 interface Ref { shape: number[]; data: number[] }
 const ref = JSON.parse(readFileSync(new URL('../fixtures/torch/torch-reference.json', import.meta.url), 'utf8'));
@@ -68,6 +71,19 @@ describe('known answers from PyTorch', () => {
       for (const [name, g] of Object.entries(c.grads as Record<string, Ref>)) expectClose(params[name].grad, g, `grad ${name}`);
       const state = model.stateDict();
       for (const [name, v] of Object.entries(c.stateAfterTrainForward as Record<string, Ref>)) expectClose(state[name], v, name);
+    });
+
+    it("reads a torch user's .safetensors file (int64 num_batches_tracked, the library's layout) into the model, which then computes torch's eval logits", () => {
+      const path = fileURLToPath(new URL('../fixtures/torch/cnn.safetensors', import.meta.url));
+      const file = loadSafetensors(path);
+      expect(file.metadata).toEqual({ format: 'pt' });
+      expect([...file.tensors.keys()].sort()).toEqual([...c.stateDictKeys].sort());
+      expect(file.tensors.get('1.num_batches_tracked')!.dtype).toBe('int64');
+      const model = build();
+      loadModelWeights(path, model);
+      expect(model.stateDict()['1.num_batches_tracked'].data[0]).toBe(c.stateDict['1.num_batches_tracked'].data[0]);
+      model.eval();
+      expectClose(model.forward(of(c.x)), c.evalLogits, 'eval logits from the file');
     });
 
     it('eval-mode forward (running statistics) matches', () => {
