@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeIdx, encodeIdx, readIdx, writeIdx } from '../../../core/data/idx.js';
 import { FormatError } from '../../../core/errors.js';
+import { byteMutation, fuzzRuns, mutateBytes, readsOrRefuses } from '../../fuzz.js';
 
 describe('decodeIdx', () => {
   it('reads hand-written big-endian bytes of every type', () => {
@@ -86,5 +87,22 @@ describe('round trip', () => {
   it('refuses records that do not fit', () => {
     expect(() => encodeIdx({ dtype: 'int64', shape: [1], data: new BigInt64Array(1) })).toThrow(/dtype must be one of/);
     expect(() => encodeIdx({ dtype: 'uint8', shape: [3], data: new Uint8Array(2) })).toThrow(/product of shape \[3\], got 2/);
+  });
+});
+
+describe('fuzz: a damaged file', () => {
+  const t = { dtype: 'int16', shape: [3, 2, 2], data: new Int16Array([1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12]) };
+  const plain = encodeIdx(t);
+  const gz = new Uint8Array(gzipSync(plain));
+  it.each([['plain', plain], ['gzipped', gz]] as const)('%s: any cut or any one byte changed reads as a record of its shape or is a FormatError naming the file and byte', (_name, bytes) => {
+    fc.assert(
+      fc.property(byteMutation, (m) => {
+        const { bytes: bad, what } = mutateBytes(bytes, m);
+        readsOrRefuses(what, () => decodeIdx(bad, 'f.idx', { what: 'values', dims: ['a', 'b', 'c'] }), (r) => {
+          expect(r.data.length, what).toBe(r.shape.reduce((a, b) => a * b, 1));
+        }, /^f\.idx \(byte \d+\): idx: /);
+      }),
+      fuzzRuns(300),
+    );
   });
 });
