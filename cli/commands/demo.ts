@@ -48,7 +48,7 @@ export async function runDemo(p: Parsed, log: (s: string) => void, out: (s: stri
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const report: ReportData = { title: 'whittle: train, compress and generate', machine: `${cpu}, ${os.availableParallelism()} cores, Node ${process.version}`, notes: [] };
 
-  say(`\n== 1. Train LeNet-5 on MNIST (${nTrain} training images, ${epochs} epochs; test on ${nTest}) ==`);
+  say(`\n== 1. Train LeNet-5 on MNIST (${nTrain} training images, ${epochs} epoch${epochs === 1 ? '' : 's'}; test on ${nTest}) ==`);
   const train = mnistDataset('train', { limit: nTrain });
   const test = mnistDataset('test', { limit: nTest });
   const model = lenet5(seed);
