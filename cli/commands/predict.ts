@@ -38,7 +38,7 @@ export const predictSpec: CommandSpec = {
   examples: ['whittle predict model.safetensors --data mnist --limit 100', 'whittle predict pipeline.json --data new-rows.csv --proba', 'whittle predict rules.json --data rows.csv --explain'],
 };
 
-// a pipeline fitted on records of true/false predicts booleans (Label); they print as the text they were read from
+// a pipeline predicts its target's type (Label: numbers, booleans or text); each prints as the text it was read from
 interface Predictions { header: string[]; rows: Label[][]; truth?: (string | number | null)[]; truthColumn?: string; predicted: Label[]; regression?: boolean }
 
 /** With --proba, a column p(CLASS) per class after the others; `proba(i)` is row i's probabilities in `classes` order. */
