@@ -4,7 +4,7 @@ import { Tensor } from '../tensor.js';
 import { FormatError, ShapeError, fmtShape } from '../errors.js';
 
 import type { Module, StateDict } from '../nn/module.js';
-import { modelToSpec, modelFromSpec } from '../nn/spec.js';
+import { modelToSpec, modelFromSpec, specLayerSizes } from '../nn/spec.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 import type { TensorRecord } from './record.js';
 import type { DType, TypedArray } from '../dtype.js';
@@ -87,6 +87,7 @@ export function modelFromTensors(tensors: Record<string, Tensor>, metadata: Reco
   } catch (e) {
     throw new FormatError(`"arch" metadata is not valid JSON: ${(e as Error).message}`, path, '__metadata__.arch');
   }
+  refuseLargerThanFile(specLayerSizes(spec, 'arch').reduce((a, l) => a + l.parameters, 0), tensors, path, '__metadata__.arch');
   let model: Module;
   try {
     model = modelFromSpec(spec, 0, 'arch');
@@ -100,6 +101,16 @@ export function modelFromTensors(tensors: Record<string, Tensor>, metadata: Reco
   }
   checkClassesMetadata(model, metadata, path);
   return model;
+}
+
+/**
+ * The weights an architecture in a file's metadata declares must be in the file: a damaged or hostile "in": 1e9
+ * would otherwise allocate and initialize billions of values (a minute and gigabytes) before loadStateDict said that
+ * the tensors do not fit. `where` names the metadata field.
+ */
+export function refuseLargerThanFile(parameters: number, tensors: Record<string, Tensor>, path: string, where: string): void {
+  const held = Object.values(tensors).reduce((a, t) => a + t.size, 0);
+  if (parameters > held) throw new FormatError(`the architecture declares ${parameters.toLocaleString('en-US')} weights where the file holds ${held.toLocaleString('en-US')} values`, path, where);
 }
 
 /** Layers in order with containers dropped: what a sample passes through. */

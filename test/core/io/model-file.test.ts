@@ -53,3 +53,15 @@ describe('checkImageInput', () => {
     expect(() => checkImageInput(new Sequential(new Conv2d(3, 2, 3, { rng })), {}, [1, 10, 10], 'images.idx')).toThrow(/^the model reads images of 3 channels; images\.idx holds 10x10 \(1 channel\)$/);
   });
 });
+
+describe('an architecture larger than its file', () => {
+  it('is refused before any layer is allocated (a Linear "in": 1e9 had built 2e9 weights for a minute first)', () => {
+    const path = join(dir, 'huge-arch.safetensors');
+    const model = new Sequential(new Flatten(), new Linear(4, 2, { rng }));
+    saveModelWithSpec(path, model, { arch: JSON.stringify({ type: 'Sequential', layers: [{ type: 'Flatten' }, { type: 'Linear', in: 1e9, out: 2 }] }) });
+    const t0 = Date.now();
+    expect(() => loadModel(path)).toThrow(FormatError);
+    expect(() => loadModel(path)).toThrow(/huge-arch\.safetensors \(__metadata__\.arch\): the architecture declares 2,000,000,002 weights where the file holds 10 values$/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
