@@ -5,7 +5,8 @@
 // scales, zero points) with the layer list in the metadata, so a file alone rebuilds the model.
 import {
   ArgumentError, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, FormatError, GELU, Identity, LeakyReLU, Linear,
-  MaxPool2d, Module, Random, ReLU, Sequential, Sigmoid, Softmax, Tanh, Tensor, checkClassesMetadata, loadTensors, noGrad, saveTensors, tensor, zeros,
+  MaxPool2d, Module, Random, ReLU, Sequential, Sigmoid, Softmax, Tanh, Tensor, checkClassesMetadata, fmtValue, loadTensors, noGrad, refuseLargerThanFile, saveTensors,
+  tensor, zeros,
 } from '../core/index.js';
 import { nodeBuiltin } from '../core/node-builtins.js';
 import { foldActivationZeroPoint, quantizePerChannel, quantizePerTensor, quantizedConv2d, quantizedLinear, symmetricScale, type Int8Epilogue } from '../core/quantized.js';
@@ -145,23 +146,65 @@ function specOf(l: Module, i: number): LayerSpec {
   throw new ArgumentError(`quantizeModel: cannot quantize layer ${i} (${l.constructor.name}), supported layers are ${SUPPORTED}`);
 }
 
-function fromSpec(s: LayerSpec, file: string): Module {
-  switch (s.type) {
-    case 'QuantizedLinear': return new QuantizedLinear(s.inFeatures, s.outFeatures, s.bias, s.relu);
-    case 'QuantizedConv2d': return new QuantizedConv2d(s.inChannels, s.outChannels, s.kernel, { stride: s.stride, padding: s.padding, dilation: s.dilation, groups: s.groups }, s.bias, s.relu);
+/**
+ * The layer a saved spec describes, every field checked first: a damaged or hand-edited layer list is a FormatError
+ * naming the file and the field (`layers[3].outChannels must be a positive integer, got null`), where it had been an
+ * error from deep in a constructor or a kernel ('full: dimensions must be non-negative') that named neither.
+ */
+function fromSpec(raw: unknown, i: number, file: string): Module {
+  const bad = (field: string, want: string, got: unknown): never => {
+    throw new FormatError(`quantized model: layers[${i}]${field ? `.${field}` : ''} must be ${want}, got ${fmtValue(got, 'items')}`, file, 'metadata.layers');
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('', 'a layer object', raw);
+  const o = raw as Record<string, unknown>;
+  const int = (k: string, min: number): number => (Number.isSafeInteger(o[k]) && (o[k] as number) >= min ? (o[k] as number) : bad(k, min === 0 ? 'an integer >= 0' : `an integer >= ${min}`, o[k]));
+  const flag = (k: string): boolean => (typeof o[k] === 'boolean' ? (o[k] as boolean) : bad(k, 'true or false', o[k]));
+  const num = (k: string, ok: (v: number) => boolean, want: string): number => (typeof o[k] === 'number' && ok(o[k] as number) ? (o[k] as number) : bad(k, want, o[k]));
+  const isInt = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
+  const pair = (k: string, min: number, orNull = false): Pair | null => {
+    const v = o[k];
+    if (orNull && v === null) return null;
+    if (isInt(v, min) || (Array.isArray(v) && v.length === 2 && v.every((x) => isInt(x, min)))) return v as Pair;
+    return bad(k, `an integer >= ${min} or a pair of them${orNull ? ', or null' : ''}`, v);
+  };
+  switch (o.type) {
+    case 'QuantizedLinear': return new QuantizedLinear(int('inFeatures', 1), int('outFeatures', 1), flag('bias'), flag('relu'));
+    case 'QuantizedConv2d': {
+      const [inC, outC] = [int('inChannels', 1), int('outChannels', 1)];
+      const kernel = pair('kernel', 1);
+      if (!Array.isArray(kernel)) return bad('kernel', 'a pair of integers >= 1', kernel);
+      const groups = int('groups', 1);
+      if (inC % groups !== 0 || outC % groups !== 0) bad('groups', `a divisor of inChannels ${inC} and outChannels ${outC}`, groups);
+      return new QuantizedConv2d(inC, outC, kernel, { stride: pair('stride', 1)!, padding: pair('padding', 0)!, dilation: pair('dilation', 1)!, groups }, flag('bias'), flag('relu'));
+    }
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();
     case 'GELU': return new GELU();
     case 'Identity': return new Identity();
-    case 'LeakyReLU': return new LeakyReLU(s.negativeSlope);
-    case 'Dropout': return new Dropout(s.p);
-    case 'Softmax': return new Softmax(s.axis);
-    case 'Flatten': return new Flatten(s.startDim, s.endDim);
-    case 'MaxPool2d': return new MaxPool2d(s.kernel, s.stride ?? undefined, s.padding);
-    case 'AvgPool2d': return new AvgPool2d(s.kernel, s.stride ?? undefined, s.padding);
-    default: throw new FormatError(`quantized model: unknown layer type ${JSON.stringify((s as { type: unknown }).type)}`, file, 'metadata.layers');
+    case 'LeakyReLU': return new LeakyReLU(num('negativeSlope', Number.isFinite, 'a finite number'));
+    case 'Dropout': return new Dropout(num('p', (p) => p >= 0 && p < 1, 'a number in [0, 1)'));
+    case 'Softmax': return new Softmax(num('axis', Number.isSafeInteger, 'an integer'));
+    case 'Flatten': return new Flatten(num('startDim', Number.isSafeInteger, 'an integer'), num('endDim', Number.isSafeInteger, 'an integer'));
+    case 'MaxPool2d':
+    case 'AvgPool2d': {
+      const C = o.type === 'MaxPool2d' ? MaxPool2d : AvgPool2d;
+      return new C(pair('kernel', 1)!, pair('stride', 1, true) ?? undefined, pair('padding', 0)!);
+    }
+    default: return bad('type', 'a layer type this whittle saves', o.type);
   }
+}
+
+/** The weights (int8 values) a saved spec's quantized layer declares, before it is built; 0 where a field is not a count. */
+function declaredWeights(raw: unknown): number {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const n = (v: unknown) => (Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : 0);
+  if (o.type === 'QuantizedLinear') return n(o.inFeatures) * n(o.outFeatures);
+  if (o.type === 'QuantizedConv2d') {
+    const k = Array.isArray(o.kernel) ? n(o.kernel[0]) * n(o.kernel[1]) : 0;
+    return n(o.outChannels) * Math.floor(n(o.inChannels) / Math.max(1, n(o.groups))) * k;
+  }
+  return 0;
 }
 
 /** The layers of a Sequential with nested Sequentials inlined. */
@@ -257,7 +300,7 @@ export function buildQuantized(layers: readonly Module[], inputQ: (i: number) =>
       const k: [number, number] = typeof l.kernelSize === 'number' ? [l.kernelSize, l.kernelSize] : l.kernelSize;
       out.push(new QuantizedConv2d(l.inChannels, l.outChannels, k, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups }, l.bias !== null, relu)
         .setFrom(l.weight, l.bias, inputQ(i), perChannel));
-    } else { out.push(fromSpec(specOf(l, i), '<model>')); continue; } // a fresh instance: the float model keeps its own
+    } else { out.push(fromSpec(specOf(l, i), i, '<model>')); continue; } // a fresh instance: the float model keeps its own
     if (relu) { out.push(new Identity()); i++; }
   }
   return new QuantizedModel(...out).eval();
@@ -281,10 +324,11 @@ export function loadQuantizedModel(path: string): QuantizedModel {
 
 /** The quantized model `metadata.layers` describes, with these tensors; shared with the sparse format's int8 files. */
 export function quantizedModelFromTensors(tensors: Record<string, Tensor>, metadata: Record<string, string>, path: string): QuantizedModel {
-  let specs: LayerSpec[];
+  let specs: unknown;
   try { specs = JSON.parse(metadata.layers); } catch { throw new FormatError('quantized model: metadata.layers must be JSON', path, 'header'); }
   if (!Array.isArray(specs)) throw new FormatError('quantized model: metadata.layers must be a JSON array', path, 'header');
-  const model = new QuantizedModel(...specs.map((s) => fromSpec(s, path)));
+  refuseLargerThanFile(specs.reduce((a: number, s) => a + declaredWeights(s), 0), tensors, path, 'metadata.layers');
+  const model = new QuantizedModel(...specs.map((s, i) => fromSpec(s, i, path)));
   try { model.loadStateDict(tensors); } catch (e) { throw new FormatError((e as Error).message, path); }
   checkClassesMetadata(model, metadata, path);
   return model.eval();

@@ -142,6 +142,13 @@ export function quantizedConv2d(xq: Tensor, wq: Tensor, ep: Int8Epilogue, o: Qua
     strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, groups,
   };
   const be = getBackend(), x = xq.data as Int8Array, wd = wq.data as Int8Array;
-  const y = be.int8Conv2dDequant ? be.int8Conv2dDequant(x, wd, ep, p) : int8Conv2dViaGemm((...args) => be.int8MatmulDequant(...args), x, wd, ep, p);
+  let y: Float32Array;
+  try {
+    y = be.int8Conv2dDequant ? be.int8Conv2dDequant(x, wd, ep, p) : int8Conv2dViaGemm((...args) => be.int8MatmulDequant(...args), x, wd, ep, p);
+  } catch (e) {
+    // a padding or input so large that the output (or its im2col buffer) has no typed array: say the shapes, as allocateFor does
+    if (!(e instanceof RangeError)) throw e;
+    throw new ArgumentError(`quantizedConv2d: the output must fit in memory, got ${fmtShape([n, cout, oh, ow])} from input ${fmtShape(xq.shape)}, kernel ${fmtShape(wq.shape)}, padding [${ph},${pw}]; V8: ${e.message}`);
+  }
   return new Tensor(y, [n, cout, oh, ow], 'float32');
 }

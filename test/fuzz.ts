@@ -108,5 +108,11 @@ export function readsOrRefuses<T>(what: string, read: () => T, use: (v: T) => vo
   }
 }
 
-/** fast-check's settings for these properties: seeded, so that CI runs the same cases every time. */
-export const fuzzRuns = (numRuns: number, seed = 1): { seed: number; numRuns: number } => ({ seed, numRuns });
+/**
+ * fast-check's settings for these properties: seeded, so that CI runs the same cases every time. To hunt further,
+ * WHITTLE_FUZZ_SEED picks another seed and WHITTLE_FUZZ_SCALE multiplies the runs.
+ */
+export const fuzzRuns = (numRuns: number, seed = 1): { seed: number; numRuns: number } => ({
+  seed: process.env.WHITTLE_FUZZ_SEED ? Number(process.env.WHITTLE_FUZZ_SEED) : seed,
+  numRuns: Math.round(numRuns * Number(process.env.WHITTLE_FUZZ_SCALE ?? 1)),
+});

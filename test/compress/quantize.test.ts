@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BatchNorm2d, Conv2d, DataLoader, Flatten, Linear, MaxPool2d, Module, ReLU, Random, Sequential, Sigmoid, Tensor, TensorDataset,
-  noGrad, randn, saveTensors, tensor,
+  ArgumentError, FormatError, loadTensors, noGrad, randn, saveTensors, tensor,
 } from '../../core/index.js';
 import { dequantize } from '../../core/quantized.js';
 import { Observer } from '../../compress/observers.js';
-import { QuantizedConv2d, QuantizedLinear, foldBatchNorm, loadQuantizedModel, quantizeModel, saveQuantizedModel } from '../../compress/quantize.js';
+import { QuantizedConv2d, QuantizedLinear, foldBatchNorm, loadQuantizedModel, quantizeModel, quantizedModelFromTensors, saveQuantizedModel } from '../../compress/quantize.js';
 import { convNet, images, maxAbsDiff } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-quant-'));
@@ -103,3 +103,38 @@ describe('post-training int8 quantization', () => {
   });
 });
 
+
+describe('a damaged layer list (found by test/compress/quantize.fuzz.test.ts)', () => {
+  const model = new Sequential(new Conv2d(1, 2, 3, { rng: new Random(0), padding: 1 }), new ReLU(), new Flatten(), new Linear(2 * 4 * 4, 3, { rng: new Random(1) })).eval();
+  const x = randn([2, 1, 4, 4], { rng: new Random(2) });
+  const path = join(dir, 'layers.safetensors');
+  saveQuantizedModel(path, quantizeModel(model, x));
+  const { tensors, metadata } = loadTensors(path);
+  const layers = JSON.parse(metadata.layers!) as Record<string, unknown>[];
+  const withLayer = (i: number, change: Record<string, unknown>, drop?: string) => {
+    const copy = layers.map((l) => ({ ...l }));
+    Object.assign(copy[i]!, change);
+    if (drop) delete copy[i]![drop];
+    return () => quantizedModelFromTensors(tensors, { ...metadata, layers: JSON.stringify(copy) }, 'q.safetensors');
+  };
+
+  it('a missing or mistyped field is a FormatError naming the file and the field (had been "full: dimensions must be non-negative")', () => {
+    expect(withLayer(3, {}, 'inFeatures')).toThrow(FormatError);
+    expect(withLayer(3, {}, 'inFeatures')).toThrow(/^q\.safetensors \(metadata\.layers\): quantized model: layers\[3\]\.inFeatures must be an integer >= 1, got undefined$/);
+    expect(withLayer(0, { outChannels: null })).toThrow(/^q\.safetensors \(metadata\.layers\): quantized model: layers\[0\]\.outChannels must be an integer >= 1, got null$/);
+    expect(withLayer(0, { kernel: 3 })).toThrow(/layers\[0\]\.kernel must be a pair of integers >= 1, got 3$/);
+    expect(withLayer(0, { groups: 3 })).toThrow(/layers\[0\]\.groups must be a divisor of inChannels 1 and outChannels 2, got 3$/);
+    expect(withLayer(1, { type: 'Swish' })).toThrow(/layers\[1\]\.type must be a layer type this whittle saves, got "Swish" \(a string\)$/);
+    expect(withLayer(2, { startDim: '1' })).toThrow(/layers\[2\]\.startDim must be an integer, got "1" \(a string\)$/);
+  });
+
+  it('a layer declaring more weights than the file holds is refused before it is allocated', () => {
+    expect(withLayer(3, { inFeatures: 1e9 })).toThrow(/^q\.safetensors \(metadata\.layers\): the architecture declares 3,000,000,018 weights where the file holds \d+ values$/);
+  });
+
+  it('a padding too large for any output is an ArgumentError from the conv, not a RangeError', () => {
+    const q = withLayer(0, { padding: 2 ** 31 })();
+    expect(() => q.forward(x)).toThrow(ArgumentError);
+    expect(() => q.forward(x)).toThrow(/^quantizedConv2d: the output must fit in memory, got \[2,2,4294967298,4294967298\] from input \[2,1,4,4\], kernel \[2,1,3,3\], padding \[2147483648,2147483648\]/);
+  });
+});
