@@ -5,7 +5,7 @@ import {
   Sequential, Linear, Conv2d, ReLU, Sigmoid, Tanh, LeakyReLU, GELU, Identity, Softmax, MaxPool2d, AvgPool2d,
   Flatten, Dropout, BatchNorm1d, BatchNorm2d,
 } from './layers.js';
-import { ArgumentError, FormatError } from '../errors.js';
+import { ArgumentError, FormatError, ShapeError } from '../errors.js';
 import { Random } from '../random.js';
 
 type Pair = number | [number, number];
@@ -75,7 +75,16 @@ export function specLayerSizes(spec: unknown, where = 'spec'): SpecLayerSize[] {
 /** Builds a fresh (randomly initialized, seeded) model from a spec, validating every field. */
 export function modelFromSpec(spec: unknown, seed = 0, where = 'spec'): Module {
   const rng = new Random(seed);
+  // a layer's own check (Conv2d's groups, Dropout's p) names the layer but not where it sits in the spec: add the path
   const build = (s: unknown, path: string): Module => {
+    try {
+      return buildLayer(s, path);
+    } catch (e) {
+      if (e instanceof ArgumentError || e instanceof ShapeError) throw new FormatError(`model spec at ${path}: ${e.message}`);
+      throw e;
+    }
+  };
+  const buildLayer = (s: unknown, path: string): Module => {
     const bad = (msg: string): never => { throw new FormatError(`model spec at ${path}: ${msg}`); };
     if (typeof s !== 'object' || s === null || Array.isArray(s)) return bad('a layer must be an object');
     const o = s as Record<string, unknown>;

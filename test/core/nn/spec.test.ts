@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { FormatError } from '../../../core/errors.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { Sequential, Conv2d, BatchNorm1d, BatchNorm2d, ReLU, MaxPool2d, Flatten,
 import { lenet5 } from '../../../core/nn/models.js';
 import { saveModelWithSpec, loadModel, saveModel } from '../../../core/io/model-file.js';
 import { predict } from '../../../core/train.js';
+import { fuzzRuns, jsonMutation, mutateJson, readsOrRefuses } from '../../fuzz.js';
 
 describe('model specs', () => {
   it('spec -> model -> spec is the identity, and the file alone rebuilds the model', () => {
@@ -53,5 +56,31 @@ describe('model specs', () => {
     expect(() => modelFromSpec({ type: 'Sequential', layers: [{ type: 'Linear', in: 3, out: -1 }] })).toThrow(/spec\.layers\[0\].*Linear needs positive integer in and out/);
     expect(() => modelFromSpec({ type: '__proto__' })).toThrow(/unknown layer type "__proto__"/);
     expect(() => modelFromSpec([])).toThrow(/a layer must be an object/);
+  });
+});
+
+describe('fuzz: a spec with one value deleted, retyped or repeated', () => {
+  const spec = modelToSpec(new Sequential(new Conv2d(1, 2, 3, { padding: 1, rng: new Random(0) }), new BatchNorm2d(2), new ReLU(), new MaxPool2d(2), new Flatten(), new Dropout(0.2), new Linear(8, 4, { rng: new Random(1) }), new GELU(), new BatchNorm1d(4)));
+  it('builds a model that runs a batch, or is a WhittleError naming the spec path (sizes checked first with specLayerSizes, as train does)', () => {
+    fc.assert(
+      fc.property(jsonMutation, (m) => {
+        const { doc, what } = mutateJson(spec, m);
+        if (specLayerSizes(doc).reduce((a, l) => a + l.parameters, 0) > 1e6) return; // what a caller refuses before building
+        readsOrRefuses(what, () => modelFromSpec(doc, 0, 'net.json'), (model) => {
+          model.eval();
+          model.forward(randn([2, 1, 4, 4], { rng: new Random(2) }));
+        }, /^model spec at net\.json[.:]/);
+      }),
+      fuzzRuns(300),
+    );
+  });
+});
+
+describe('a layer that refuses its own fields', () => {
+  it('is a FormatError naming where it sits in the spec (had been Conv2d\'s ArgumentError, naming no place)', () => {
+    const spec = { type: 'Sequential', layers: [{ type: 'Conv2d', in: 1, out: 2, kernel: 3, groups: 1e9 }] };
+    expect(() => modelFromSpec(spec, 0, 'net.json')).toThrow(FormatError);
+    expect(() => modelFromSpec(spec, 0, 'net.json')).toThrow(/^model spec at net\.json\.layers\[0\]: Conv2d: channels must divide by groups, got in=1 out=2 groups=1000000000$/);
+    expect(() => modelFromSpec({ type: 'Dropout', p: 2 }, 0, 'net.json')).toThrow(/^model spec at net\.json: Dropout: p must be in \[0,1\), got 2$/);
   });
 });
