@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../core/errors.js';
 import { writeFileAtomicWith } from '../../../core/fs-atomic.js';
 import { parseJSONBytes, readJSONFile, streamedJSON, writeJSONFile } from '../../../core/io/json-file.js';
+import { byteMutation, fuzzRuns, mutateBytes, readsOrRefuses } from '../../fuzz.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'whittle-json-'));
 
@@ -109,5 +110,31 @@ describe('JSON from bytes', () => {
     writeFileSync(path, '{"kind": pipeline}');
     expect(() => readJSONFile(path, 'loadPipeline')).toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: loadPipeline: file must be JSON, got `));
     expect(() => readJSONFile(path, 'loadPipeline', 0)).toThrow(`${path} (byte 9): loadPipeline: file must be JSON, got "pipeline}" at byte 9 where a value should be`);
+  });
+});
+
+describe('fuzz: a damaged JSON file', () => {
+  const doc = { kind: 'pipeline', version: 1, name: 'é😀 "q" \\ \n', values: [0, -1.5, 1e-7, 2e21], nested: { a: [true, false, null, {}], b: [] } };
+  const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 1));
+  const d = dir();
+  it('cut or with one byte changed: both readers give what JSON.parse gives, or a FormatError naming the file', () => {
+    fc.assert(
+      fc.property(byteMutation, (m) => {
+        const { bytes: bad, what } = mutateBytes(bytes, m);
+        let want: unknown;
+        try {
+          want = JSON.parse(new TextDecoder().decode(bad));
+        } catch {
+          want = FormatError;
+        }
+        const path = join(d, 'f.json');
+        writeFileSync(path, bad);
+        for (const read of [() => parseJSONBytes(bad, 'f.json'), () => readJSONFile(path), () => readJSONFile(path, 'readJSONFile', 0)]) {
+          readsOrRefuses(what, read, (v) => expect(v, what).toEqual(want), /^(f\.json|\/.*f\.json)[ :]/);
+          if (want === FormatError) expect(read, what).toThrow(FormatError);
+        }
+      }),
+      fuzzRuns(200),
+    );
   });
 });
