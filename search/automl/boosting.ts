@@ -6,7 +6,7 @@ import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace, softmaxRows } from './matrix.js';
 import { checkDeadline } from './deadline.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface BoostingParams {
   /** Maximum number of boosting rounds. */
@@ -368,23 +368,50 @@ export class GradientBoosting implements Learner {
     expectKind(json, 'gradient-boosting');
     if (!Array.isArray(json.rounds)) throw new FormatError(`GradientBoosting.fromJSON: rounds must be an array, got ${typeof json.rounds}`);
     const m = new GradientBoosting(paramsFromJSON<BoostingParams>('GradientBoosting.fromJSON', json.params, boostingParamRules));
-    m.task = json.task as Task;
-    m.nClasses = json.nClasses as number;
-    m.nFeatures = json.nFeatures as number;
-    m.init = Float64Array.from(json.init as number[]);
-    m.rounds = (json.rounds as Record<string, number[]>[][]).map((trees) =>
-      trees.map((t) => ({
-        feature: Int32Array.from(t.feature),
-        threshold: Float64Array.from(t.threshold),
-        left: Int32Array.from(t.left),
-        right: Int32Array.from(t.right),
-        value: Float64Array.from(t.value),
-      })),
+    const fields = new JsonFields('GradientBoosting.fromJSON');
+    m.task = fields.at('task').oneOf(json.task, ['classification', 'regression']);
+    m.nClasses = m.task === 'classification' ? checkCount(fields.at('nClasses'), json.nClasses, 1) : 0;
+    m.nFeatures = checkCount(fields.at('nFeatures'), json.nFeatures, 0);
+    m.init = Float64Array.from(fields.at('init').numbers(json.init, m.outputs));
+    m.rounds = fields.at('rounds').array(json.rounds).map((trees, r) =>
+      fields.at('rounds').at(r).array(trees, m.outputs).map((t, k) => flatTreeFromJSON(fields.at('rounds').at(r).at(k), t, m.nFeatures)),
     );
     return m;
   }
 }
 registerLearner('gradient-boosting', GradientBoosting.fromJSON);
+
+function checkCount(fields: JsonFields, v: unknown, min: number): number {
+  if (!Number.isSafeInteger(v) || (v as number) < min) fields.fail(`an integer >= ${min}`, v);
+  return v as number;
+}
+
+/**
+ * A saved tree, checked so that predictRaw ends at a leaf: arrays of one length; a split node's feature a column
+ * below nFeatures, its children later nodes (as growTree numbers them); a leaf's feature -1. A child index that
+ * pointed back (a hand-edited or damaged file) had made predict loop forever.
+ */
+function flatTreeFromJSON(fields: JsonFields, raw: unknown, nFeatures: number): FlatTree {
+  const o = fields.object(raw);
+  const feature = fields.at('feature').numbers(o.feature);
+  const n = feature.length;
+  if (n === 0) fields.at('feature').fail('a non-empty array', feature);
+  const threshold = fields.at('threshold').numbers(o.threshold, n);
+  const left = fields.at('left').numbers(o.left, n);
+  const right = fields.at('right').numbers(o.right, n);
+  const value = fields.at('value').numbers(o.value, n);
+  for (let i = 0; i < n; i++) {
+    if (feature[i]! < 0) {
+      if (feature[i] !== -1) fields.at('feature').at(i).fail('-1 (a leaf) or a column index', feature[i]);
+      continue;
+    }
+    if (!Number.isInteger(feature[i]) || feature[i]! >= nFeatures) fields.at('feature').at(i).fail(`-1 (a leaf) or a column index below nFeatures ${nFeatures}`, feature[i]);
+    for (const [name, child] of [['left', left], ['right', right]] as const) {
+      if (!Number.isInteger(child[i]) || child[i]! <= i || child[i]! >= n) fields.at(name).at(i).fail(`a later node, an integer in (${i}, ${n})`, child[i]);
+    }
+  }
+  return { feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), left: Int32Array.from(left), right: Int32Array.from(right), value: Float64Array.from(value) };
+}
 
 function predictRaw(t: FlatTree, x: Matrix, r: number): number {
   let n = 0;

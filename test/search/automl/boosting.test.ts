@@ -139,3 +139,16 @@ describe('GradientBoosting.fromJSON parameters', () => {
     ]);
   });
 });
+
+describe('a saved tree whose child points back (found by pipeline.fuzz.test.ts)', () => {
+  it('is a FormatError naming the node, where predict had looped forever', () => {
+    const { x, y } = irisData();
+    const json = JSON.parse(JSON.stringify(new GradientBoosting({ nEstimators: 2 }).fit(x, y).toJSON()));
+    const tree = json.rounds[0][0];
+    const split = (tree.feature as number[]).findIndex((f) => f >= 0);
+    tree.left[split] = split;
+    expect(() => GradientBoosting.fromJSON(json)).toThrow(`GradientBoosting.fromJSON: rounds[0][0].left[${split}] must be a later node, an integer in (${split}, ${tree.feature.length}), got ${split}`);
+    tree.left[split] = [[]];
+    expect(() => GradientBoosting.fromJSON(json)).toThrow(`GradientBoosting.fromJSON: rounds[0][0].left[${split}] must be a finite number, got an array of 1`);
+  });
+});
