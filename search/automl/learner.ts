@@ -41,12 +41,41 @@ export function learnerFromJSON(json: LearnerJSON): Learner {
   if (json.version !== undefined && !(Number.isInteger(json.version) && (json.version as number) >= 1)) {
     throw new FormatError(`learnerFromJSON: ${json.kind} version must be a positive integer, got ${describeJSON(json.version)}`);
   }
+  refuseArrayLikes(json, json.kind);
   try {
     return revive(json);
   } catch (err) {
     if (err instanceof FormatError || !(err instanceof WhittleError || err instanceof TypeError || err instanceof RangeError)) throw err;
     throw new FormatError(`learnerFromJSON: ${json.kind} could not be read from its JSON: ${err.message}`);
   }
+}
+
+/**
+ * The revivers turn saved arrays into typed arrays with Float64Array.from and the like, which read any object with a
+ * length as an array: { "length": 1e9 } where an array was saved made a billion-number allocation and a loop over it
+ * (minutes, gigabytes) before any check. toJSON writes no object with a length key, so one is refused here, for
+ * every learner at once, naming its path.
+ */
+function refuseArrayLikes(json: unknown, kind: string): void {
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) {
+      // a fitted model's arrays hold mostly numbers: no path string is made for those
+      let numbers = false;
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'number') numbers = true;
+        else if (typeof x === 'object' && x !== null) walk(x, `${path}[${i}]`);
+      }
+      // Float64Array.from reads "x" as NaN and "Infinity" as Infinity: a predict that gives NaN or an undefined class
+      const odd = numbers ? v.findIndex((x) => typeof x !== 'number' && x !== null) : -1;
+      if (odd >= 0) throw new FormatError(`learnerFromJSON: ${kind} ${path}[${odd}] must be a number as the rest of its array, got ${describeJSON(v[odd])}`);
+      return;
+    }
+    if (Object.hasOwn(v, 'length')) throw new FormatError(`learnerFromJSON: ${kind} ${path || 'JSON'} must be an array or an object without a length, got an object with length ${describeJSON((v as { length: unknown }).length)}`);
+    for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+  };
+  walk(json, '');
 }
 
 export function expectKind(json: LearnerJSON, kind: string): void {

@@ -27,3 +27,21 @@ describe('learnerFromJSON', () => {
     }
   });
 });
+
+describe('array-likes and mixed arrays in a saved learner (found by pipeline.fuzz.test.ts)', () => {
+  const json = () => JSON.parse(JSON.stringify(new LinearModel().fit(fromRows([[0, 1], [1, 0], [1, 1], [0, 0]]), Int32Array.from([0, 1, 1, 0])).toJSON())) as LearnerJSON;
+  it('an object with a length where an array was saved is refused before Float64Array.from allocates it', () => {
+    const j = json();
+    const key = Object.keys(j).find((k) => Array.isArray(j[k]))!;
+    j[key] = { length: 1e9 };
+    const t0 = Date.now();
+    expect(() => learnerFromJSON(j)).toThrow(new FormatError(`learnerFromJSON: linear ${key} must be an array or an object without a length, got an object with length 1000000000`));
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+  it('a string among numbers (read as NaN or Infinity, then an undefined class) is refused naming its place', () => {
+    const j = json();
+    const key = Object.keys(j).find((k) => Array.isArray(j[k]) && typeof (j[k] as unknown[])[0] === 'number')!;
+    (j[key] as unknown[])[0] = 'Infinity';
+    expect(() => learnerFromJSON(j)).toThrow(new FormatError(`learnerFromJSON: linear ${key}[0] must be a number as the rest of its array, got "Infinity"`));
+  });
+});
