@@ -71,6 +71,14 @@ export function argmaxRows(p: Matrix): Int32Array {
 export function softmaxInPlace(v: Float64Array, off: number, k: number): void {
   let max = -Infinity;
   for (let j = 0; j < k; j++) if (v[off + j] > max) max = v[off + j];
+  // no finite scale: every score -Infinity (a Gaussian NB row past every class's density, x = -1e305) is a uniform
+  // row, and +Infinity scores share the mass; exp(-Inf - -Inf) had made the row NaN and its class an arbitrary first
+  if (max === -Infinity || max === Infinity) {
+    let n = 0;
+    for (let j = 0; j < k; j++) if (v[off + j] === max) n++;
+    for (let j = 0; j < k; j++) v[off + j] = v[off + j] === max ? 1 / n : 0;
+    return;
+  }
   let s = 0;
   for (let j = 0; j < k; j++) {
     const e = Math.exp(v[off + j] - max);

@@ -5,7 +5,7 @@ import { FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
 import { checkEvery } from './deadline.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface GaussianNBParams {
   /** Added to every variance, as a fraction of the largest feature variance. */
@@ -156,13 +156,18 @@ export class GaussianNB implements Learner {
     if (version !== 1 && version !== 2) throw new FormatError(`GaussianNB.fromJSON: version must be 1 or 2, got ${JSON.stringify(version)}`);
     // a version 1 file predates the Bernoulli columns: every column was a normal density
     const m = new GaussianNB({ ...paramsFromJSON<GaussianNBParams>('GaussianNB.fromJSON', json.params, gaussianNBParamRules), ...(version === 1 ? { binary: 'gaussian' as const } : {}) });
+    // predictProba reads k priors and k * d means and variances: a shorter array read past its end (NaN, an undefined class)
+    const fields = new JsonFields('GaussianNB.fromJSON');
+    for (const [key, min] of [['nClasses', 1], ['nFeatures', 0]] as const) {
+      if (!Number.isSafeInteger(json[key]) || (json[key] as number) < min) fields.at(key).fail(`an integer >= ${min}`, json[key]);
+    }
     m.nClasses = json.nClasses as number;
     m.nFeatures = json.nFeatures as number;
-    m.logPrior = Float64Array.from(json.logPrior as number[]);
-    m.mean = Float64Array.from(json.mean as number[]);
-    m.variance = Float64Array.from(json.variance as number[]);
     const d = m.nFeatures;
     const kd = m.nClasses * d;
+    m.logPrior = Float64Array.from(fields.at('logPrior').numbers(json.logPrior, m.nClasses));
+    m.mean = Float64Array.from(fields.at('mean').numbers(json.mean, kd));
+    m.variance = Float64Array.from(fields.at('variance').numbers(json.variance, kd, true));
     if (version === 2) {
       for (const key of ['split', 'logUpper', 'logLower'] as const) {
         const a = json[key];
@@ -284,10 +289,15 @@ export class CategoricalNB implements Learner {
     expectKind(json, 'categorical-nb');
     if (!Array.isArray(json.edges)) throw new FormatError(`CategoricalNB.fromJSON: edges must be an array, got ${typeof json.edges}`);
     const m = new CategoricalNB(paramsFromJSON<CategoricalNBParams>('CategoricalNB.fromJSON', json.params, categoricalNBParamRules));
-    m.nClasses = json.nClasses as number;
-    m.logPrior = Float64Array.from(json.logPrior as number[]);
-    m.edges = (json.edges as number[][]).map((e) => Float64Array.from(e));
-    m.logLikelihood = (json.logLikelihood as number[][]).map((e) => Float64Array.from(e));
+    // predictProba reads logLikelihood[f][c * (edges[f].length + 1) + category]: a shorter table read past its end (NaN, an undefined class)
+    const fields = new JsonFields('CategoricalNB.fromJSON');
+    const k = json.nClasses;
+    if (!Number.isSafeInteger(k) || (k as number) < 1) fields.at('nClasses').fail('an integer >= 1', k);
+    m.nClasses = k as number;
+    m.logPrior = Float64Array.from(fields.at('logPrior').numbers(json.logPrior, m.nClasses));
+    m.edges = (json.edges as unknown[]).map((e, f) => Float64Array.from(fields.at('edges').at(f).numbers(e)));
+    const tables = fields.at('logLikelihood').array(json.logLikelihood, m.edges.length);
+    m.logLikelihood = tables.map((t, f) => Float64Array.from(fields.at('logLikelihood').at(f).numbers(t, m.nClasses * (m.edges[f]!.length + 1))));
     return m;
   }
 }

@@ -136,3 +136,23 @@ describe('naive Bayes fromJSON parameters', () => {
     ]);
   });
 });
+
+describe('saved naive Bayes tables of the wrong length (found by pipeline.fuzz.test.ts)', () => {
+  const { x, y } = irisData();
+  it('CategoricalNB: a likelihood table shorter than classes x categories is refused, where it predicted NaN', () => {
+    const json = JSON.parse(JSON.stringify(new CategoricalNB().fit(x, y).toJSON()));
+    const want = json.logLikelihood[0].length;
+    json.logLikelihood[0].pop();
+    expect(() => CategoricalNB.fromJSON(json)).toThrow(`CategoricalNB.fromJSON: logLikelihood[0] must be an array of ${want}, got an array of ${want - 1}`);
+  });
+  it('GaussianNB: a variance that is no array is refused, where it predicted NaN', () => {
+    const json = JSON.parse(JSON.stringify(new GaussianNB().fit(x, y).toJSON()));
+    json.variance = 3;
+    expect(() => GaussianNB.fromJSON(json)).toThrow('GaussianNB.fromJSON: variance must be an array of 12, got 3');
+  });
+  it('a row past every class\'s density (every log-likelihood -Infinity) is a uniform row, not NaN', () => {
+    const m = new GaussianNB().fit(x, y);
+    const p = m.predictProba(fromRows([[-1e305, 0, 0, 0]]));
+    expect(Array.from(p.data)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+  });
+});
