@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,7 +7,9 @@ import { FormatError } from '../../../core/errors.js';
 import { loadRules, parseRules, rulesFromJSON, saveRules } from '../../../search/rules/json.js';
 import { fitRules } from '../../../search/rules/index.js';
 import { ripper } from '../../../search/rules/ripper.js';
-import { DATASETS, iris } from './fixtures.js';
+import type { RuleModel } from '../../../search/rules/model.js';
+import { byteMutation, fuzzRuns, jsonMutation, mutateBytes, mutateJson, readsOrRefuses } from '../../fuzz.js';
+import { DATASETS, iris, penguins } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-rules-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -125,5 +127,40 @@ describe('rules JSON', () => {
   it('rulesFromJSON accepts an object already parsed', () => {
     const m = ripper(iris(), 'species', { seed: 0 });
     expect(rulesFromJSON(m.toJSON()).predict(iris())).toEqual(m.predict(iris()));
+  });
+});
+
+describe('fuzz: a saved rules file', () => {
+  const table = penguins();
+  const model = ripper(table, 'Species', { seed: 0 });
+  const json = JSON.parse(JSON.stringify(model.toJSON())) as unknown;
+  const usable = (what: string) => (m: RuleModel) => {
+    const pred = m.predict(table);
+    expect(pred.length, what).toBe(table.nRows);
+    expect(pred.every((c) => m.classes.includes(c)), what).toBe(true);
+    m.explain(table, 0);
+  };
+  it('with one value deleted, retyped or repeated: a model that predicts its classes, or a FormatError naming the file and JSON path', () => {
+    fc.assert(
+      fc.property(jsonMutation, (m) => {
+        const { doc, what } = mutateJson(json, m);
+        readsOrRefuses(what, () => rulesFromJSON(JSON.parse(JSON.stringify(doc)), 'r.json'), usable(what), /^r\.json \(\$[^)]*\): /);
+      }),
+      fuzzRuns(300),
+    );
+  });
+  it('cut or with one byte changed: loadRules gives a model that predicts, or a FormatError naming the file', () => {
+    const path = join(dir, 'fuzz.json');
+    saveRules(model, path);
+    const bytes = new Uint8Array(readFileSync(path));
+    const bad = join(dir, 'fuzz-bad.json');
+    fc.assert(
+      fc.property(byteMutation, (m) => {
+        const { bytes: b, what } = mutateBytes(bytes, m);
+        writeFileSync(bad, b);
+        readsOrRefuses(what, () => loadRules(bad), usable(what), new RegExp(`^${bad.replace(/[.\\/]/g, '\\$&')}[ :]`));
+      }),
+      fuzzRuns(200),
+    );
   });
 });
