@@ -5,7 +5,7 @@ import { Random } from '../../core/random.js';
 import { checkEvery } from './deadline.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, checkCols, checkXy, countClasses, matrix, resolveMaxFeatures } from './matrix.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { type ParamRule, checkParams, describeJSON, paramsFromJSON, rule } from './json-fields.js';
 
 /**
  * One node of a fitted tree; `nodes[0]` is the root (the JSON holds the same fields, column by column), so rule
@@ -248,6 +248,11 @@ function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criteri
   for (const k of scalarFields) {
     if (c[k] === undefined && derivable(k, task)) continue;
     if (!Array.isArray(c[k]) || c[k].length !== n) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.${k} must hold one number per node (${n}), got ${Array.isArray(c[k]) ? c[k].length : 'none'}`);
+  }
+  // a classifier's leaf divides its counts by samples: a null (read as 0) or a negative one made its probabilities NaN
+  if (task === 'classification') {
+    const bad = c.samples!.findIndex((v) => !(typeof v === 'number' && v > 0 && Number.isFinite(v)));
+    if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.samples[${bad}] must be a positive finite number, got ${describeJSON(c.samples![bad])}`);
   }
   const k = task === 'classification' ? nClasses : 0;
   const a = emptyArrays(n, k, task === 'classification' ? sparseCounts(c, n, k) : sparse(n, 0));

@@ -468,3 +468,12 @@ describe('DecisionTree.fromJSON parameters', () => {
     ]);
   });
 });
+
+describe('a saved classifier leaf with no samples (found by pipeline.fuzz.test.ts)', () => {
+  it('is a FormatError naming the node, where its probabilities had been NaN', () => {
+    const { x, y } = irisData();
+    const json = JSON.parse(JSON.stringify(new DecisionTree({ maxDepth: 2 }).fit(x, y).toJSON()));
+    json.nodeColumns.samples[1] = null;
+    expect(() => DecisionTree.fromJSON(json)).toThrow('DecisionTree.fromJSON: nodeColumns.samples[1] must be a positive finite number, got null');
+  });
+});
