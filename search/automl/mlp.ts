@@ -13,7 +13,9 @@ import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, 
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export interface MlpParams {
   hidden: number[];
@@ -169,6 +171,19 @@ export class MLP implements Learner {
     const sizes = m.sizes();
     if (layers.length !== sizes.length - 1 || layers.some((l, i) => l.inFeatures !== sizes[i] || l.outFeatures !== sizes[i + 1] || l.weight.length !== l.inFeatures * l.outFeatures)) {
       throw new FormatError(`MLP.fromJSON: layers must match sizes [${sizes.join(',')}], got [${layers.map((l) => `${l.inFeatures}->${l.outFeatures}`).join(', ')}]`);
+    }
+    // the network holds float32: a saved 1e308 became Infinity there, and the predictions Infinity or NaN
+    const fields = new JsonFields('MLP.fromJSON');
+    layers.forEach((l, i) => {
+      for (const key of ['weight', 'bias'] as const) {
+        const values = fields.at('layers').at(i).at(key).numbers(l[key], key === 'bias' ? l.outFeatures : undefined);
+        const big = values.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
+        if (big >= 0) fields.at('layers').at(i).at(key).at(big).fail('a number float32 holds (at most 3.4e38 in size)', values[big]);
+      }
+    });
+    if (m.task === 'regression') {
+      fields.at('yMean').number(json.yMean);
+      fields.at('yStd').number(json.yStd, true);
     }
     const { net, linears } = buildNetwork(sizes, new Random(0));
     linears.forEach((lin, i) => {

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MLP } from '../../../search/automl/mlp.js';
 import { expectParamsChecked, irisData } from './fixtures.js';
 
@@ -14,5 +14,14 @@ describe('MLP.fromJSON parameters', () => {
       ['hidden', [8, 0], 'an array of integers >= 1'],
       ['seed', null, 'a finite number'],
     ]);
+  });
+});
+
+describe('saved weights float32 cannot hold (found by pipeline.fuzz.test.ts)', () => {
+  it('are a FormatError naming the weight, where 1e308 had become Infinity and the predictions Infinity', () => {
+    const { x, y } = irisData();
+    const json = JSON.parse(JSON.stringify(new MLP({ epochs: 2 }).fit(x, y).toJSON()));
+    json.layers[0].weight[3] = 1e308;
+    expect(() => MLP.fromJSON(json)).toThrow('MLP.fromJSON: layers[0].weight[3] must be a number float32 holds (at most 3.4e38 in size), got 1e+308');
   });
 });
