@@ -1,6 +1,7 @@
 // Fuzzing the readers of user files: from a valid document our own writer made, one mutation at a time (a byte
 // cut or changed; a JSON key deleted, a value swapped for one of another type, an array entry repeated), and one
 // property for every reader: it returns something that works, or throws a WhittleError naming the file or field.
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { WhittleError } from '../core/errors.js';
@@ -116,3 +117,19 @@ export const fuzzRuns = (numRuns: number, seed = 1): { seed: number; numRuns: nu
   seed: process.env.WHITTLE_FUZZ_SEED ? Number(process.env.WHITTLE_FUZZ_SEED) : seed,
   numRuns: Math.round(numRuns * Number(process.env.WHITTLE_FUZZ_SCALE ?? 1)),
 });
+
+/**
+ * readsOrRefuses for a reader of files: each byte mutation of `bytes` is written to `bad` and read back with
+ * `load`, `use(what)` runs on what it returns, and a refusal must name that file.
+ */
+export function fuzzFileBytes<T>(bytes: Uint8Array, bad: string, load: (path: string) => T, use: (what: string) => (v: T) => void, numRuns: number): void {
+  const names = new RegExp(`^${bad.replace(/[.\\/]/g, '\\$&')}[ :]`);
+  fc.assert(
+    fc.property(byteMutation, (m) => {
+      const { bytes: b, what } = mutateBytes(bytes, m);
+      writeFileSync(bad, b);
+      readsOrRefuses(what, () => load(bad), use(what), names);
+    }),
+    fuzzRuns(numRuns),
+  );
+}
