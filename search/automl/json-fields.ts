@@ -3,10 +3,11 @@
 // added by whoever read the file (loadPipeline).
 import { ArgumentError, FormatError } from '../../core/errors.js';
 
-/** A JSON value as a message shows it: 'none' when absent, a string quoted and cut at 40 characters. */
+/** A JSON value as a message shows it: 'none' when absent, a string quoted and cut at 40 characters, a short flat array as its values ([NaN]). */
 export function describeJSON(v: unknown): string {
   if (v === undefined) return 'none';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
+  // a short array of plain values is shown as it is ([NaN] says more than "an array of 1"); a longer or nested one by its length
+  if (Array.isArray(v)) return v.length <= 4 && v.every((e) => e === null || ['number', 'string', 'boolean'].includes(typeof e)) ? `[${v.map(describeJSON).join(', ')}]` : `an array of ${v.length}`;
   if (typeof v === 'object' && v !== null) return 'an object';
   if (typeof v === 'number') return String(v);
   const s = JSON.stringify(v);

@@ -15,6 +15,12 @@ describe('MLP.fromJSON parameters', () => {
       ['seed', null, 'a finite number'],
     ]);
   });
+
+  it('shows a short array it refuses as its values, a long one by its length', () => {
+    expect(() => new MLP({ hidden: [NaN] })).toThrow('MLP: hidden must be an array of integers >= 1, got [NaN]');
+    expect(() => new MLP({ hidden: [8, 'x' as unknown as number] })).toThrow('MLP: hidden must be an array of integers >= 1, got [8, "x"]');
+    expect(() => new MLP({ hidden: [8, 8, 8, 8, 0] })).toThrow('MLP: hidden must be an array of integers >= 1, got an array of 5');
+  });
 });
 
 describe('saved weights float32 cannot hold (found by pipeline.fuzz.test.ts)', () => {

@@ -260,8 +260,8 @@ describe('loading malformed pipeline and ensemble JSON', () => {
     bad.members[1] = { ...ens().members[1], spec: {} };
     formatError(bad, 'ensemble JSON: members[1].spec.learner is missing');
     formatError({ ...ens(), version: 99 }, 'ensemble JSON: version 99 is not supported (this whittle reads version 1)');
-    formatError({ ...ens(), weights: [1] }, 'ensemble JSON: weights must be an array of 2, got an array of 1');
-    formatError({ ...ens(), members: [] }, 'ensemble JSON: members must be a non-empty array, got an array of 0');
+    formatError({ ...ens(), weights: [1] }, 'ensemble JSON: weights must be an array of 2, got [1]');
+    formatError({ ...ens(), members: [] }, 'ensemble JSON: members must be a non-empty array, got []');
     formatError({ ...ens(), temperatures: [1, 0] }, 'ensemble JSON: temperatures[1] must be a positive finite number, got 0');
     const other = ens();
     other.members[1] = new Pipeline({ learner: 'gaussian-nb' }).fit(records, 'Island').toJSON();
