@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `whittle` command: parses, calls the library, prints. Errors a user can act on are one line and a non-zero exit.
+import { readFileSync } from 'node:fs';
 import { WhittleError } from '../core/errors.js';
 import { type CommandSpec, type Parsed, parseArgs, formatHelp, UsageError } from './args.js';
 import { interrupt } from './progress.js';
@@ -31,7 +32,7 @@ function topHelp(): string {
   return [
     'whittle — train, compress and generate models, with no native code and no Python',
     '',
-    'usage: whittle <command> [options]      (whittle <command> --help for its options)',
+    'usage: whittle <command> [options]      (whittle <command> --help for its options; whittle --version)',
     '',
     'commands:',
     ...Object.entries(COMMANDS).map(([k, [s]]) => `  ${k.padEnd(w)}${s.summary}`),
@@ -43,6 +44,12 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s);
   const [name, ...rest] = argv;
   const verbose = rest.includes('--verbose');
+  if (name === '--version' || name === '-V' || name === 'version') {
+    // the package's own version (dist/cli/main.js sits two folders below package.json), and the Node running it
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    out(`whittle ${version} (Node ${process.version})\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     out(`${topHelp()}\n`);
     return name ? 0 : 2;

@@ -76,6 +76,13 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const opt = whittle('train', '--epohcs', '2');
     expect(opt.code).toBe(2);
     expect(opt.stderr).toMatch(/train: unknown option --epohcs \(did you mean --epochs\?\)/);
+    // --version: the package's own, as package.json says it
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V', 'version']) {
+      const v = whittle(flag);
+      expect(v.code, flag).toBe(0);
+      expect(v.stdout).toBe(`whittle ${pkg.version} (Node ${process.version})\n`);
+    }
   });
 
   it('train on the user\'s IDX files, then predict on them: accuracy reported, predictions written', () => {
