@@ -10,6 +10,8 @@ export interface StepBudget { steps: number; min: number; max: number }
 
 /** `whittle train` and a distilled student on a table: 1,500 steps, 3 to 300 epochs (the image default is 3). */
 export const TRAIN_BUDGET: StepBudget = { steps: 1500, min: 3, max: 300 };
+/** One trial of `whittle nas` on a table: 500 steps, 3 to 100 epochs (the image default is 1 epoch a trial). */
+export const NAS_TRIAL_BUDGET: StepBudget = { steps: 500, min: 3, max: 100 };
 /** One prune-retrain round of `whittle compress` on a table: 300 steps, 1 to 100 epochs (the image default is 1). */
 export const RETRAIN_BUDGET: StepBudget = { steps: 300, min: 1, max: 100 };
 

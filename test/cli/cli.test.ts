@@ -258,6 +258,25 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     expect(existsSync(join(dir, 'nas0.safetensors'))).toBe(false);
   });
 
+  it('nas on a table searches MLPs with a step budget, saves a model predict reads raw rows with, and refuses a CNN space', () => {
+    const n = whittle('nas', '--data', 'iris', '--trials', '2', '--strategy', 'random', '--out', 'nas-iris.safetensors', '--seed', '1');
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stderr).toMatch(/^target: species, the iris table's label/m);
+    expect(n.stderr).toContain('100 epochs a trial (about 500 steps in batches of 64) and 300 to retrain the pick (about 1,500); --epochs and --retrain-epochs to choose');
+    expect(n.stdout).toMatch(/Pareto front/);
+    expect(n.stdout).toMatch(/"family":"mlp"/);
+    expect(n.stdout).toMatch(/^retrained for 300 epochs \(no held-out rows to score it on: the table is searched and retrained on\)$/m);
+    const p = whittle('predict', 'nas-iris.safetensors', '--data', 'iris');
+    expect(p.code, p.stderr).toBe(0);
+    expect(Number(/accuracy ([\d.]+)% on 150 labelled rows/.exec(p.stderr)![1])).toBeGreaterThan(90);
+    const cnn = whittle('nas', '--data', 'penguins.csv', '--target', 'Species', '--space', 'cnn', '--trials', '1');
+    expect(cnn.code).toBe(2);
+    expect(cnn.stderr.split('\n')[0]).toBe('whittle: nas: --space cnn needs images; a table (penguins.csv) searches --space mlp');
+    const other = whittle('nas', '--data', 'cifar', '--trials', '1');
+    expect(other.code).toBe(2);
+    expect(other.stderr.split('\n')[0]).toMatch(/^whittle: nas: --data must be mnist or a table .*got cifar$/);
+  });
+
   it('train an MLP on a CSV and predict new rows with it', () => {
     const t = whittle('train', '--data', 'penguins.csv', '--target', 'Species', '--epochs', '20', '--lr', '0.05', '--batch-size', '16', '--out', 'tab.safetensors');
     expect(t.code, t.stderr).toBe(0);
