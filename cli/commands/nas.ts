@@ -7,7 +7,7 @@ import { interrupt } from '../progress.js';
 import { nas, type NasResult } from '../../search/nas/nas.js';
 import type { NasObjective } from '../../search/nas/trial.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
-import type { ReportData } from '../report/html.js';
+import { type ReportData, writeReport } from '../report/html.js';
 
 export const nasSpec: CommandSpec = {
   name: 'nas',
@@ -30,6 +30,7 @@ export const nasSpec: CommandSpec = {
     workers: { type: 'number', integer: true, min: 1, help: 'parallel trials on worker threads', default: 1 },
     journal: { type: 'string', path: 'output', help: 'append every finished trial here (JSON lines); rerun to resume' },
     out: { type: 'string', path: 'output', help: 'where to save the chosen model', default: 'nas.safetensors' },
+    report: { type: 'string', path: 'output', help: 'also write an HTML report (every trial by accuracy and parameters with the Pareto front, the best score by trial)' },
     quiet: { type: 'boolean', help: 'no progress', default: false },
   },
   examples: ['whittle nas --budget 600 --max-params 100000', 'whittle nas --space mlp --strategy tpe --trials 30 --journal nas.jsonl', 'whittle nas --data penguins --trials 20 --epochs 20'],
@@ -111,6 +112,11 @@ export async function runNas(p: Parsed, log: (s: string) => void, out: (s: strin
     // the trials' weights are not kept (a search trains hundreds of models): with no retraining there is no model
     log(`no model saved: --retrain-epochs 0 trains none (the trials' weights are not kept); the chosen architecture is ${JSON.stringify(res.best.config)}, --retrain-epochs N trains and saves it`);
   } else if (!res.best) log('no model saved: no trial completed (a larger --budget or fewer --epochs gives one time to)');
+  const report = str(p, 'report');
+  if (report) {
+    writeReport(resolve(report), { title: `whittle nas ${str(p, 'images') ?? source}`, nas: nasReport(res) });
+    log(`wrote the report to ${resolve(report)}`);
+  }
   return res;
 }
 

@@ -259,8 +259,10 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
   });
 
   it('nas on a table searches MLPs with a step budget, saves a model predict reads raw rows with, and refuses a CNN space', () => {
-    const n = whittle('nas', '--data', 'iris', '--trials', '2', '--strategy', 'random', '--out', 'nas-iris.safetensors', '--seed', '1');
+    const n = whittle('nas', '--data', 'iris', '--trials', '2', '--strategy', 'random', '--out', 'nas-iris.safetensors', '--seed', '1', '--report', 'nas.html');
     expect(n.code, n.stderr).toBe(0);
+    const page = readFileSync(join(dir, 'nas.html'), 'utf8');
+    for (const id of ['nas-pareto', 'nas-progress']) expect(page).toContain(`data-plot="${id}"`);
     expect(n.stderr).toMatch(/^target: species, the iris table's label/m);
     expect(n.stderr).toContain('100 epochs a trial (about 500 steps in batches of 64) and 300 to retrain the pick (about 1,500); --epochs and --retrain-epochs to choose');
     expect(n.stdout).toMatch(/Pareto front/);
