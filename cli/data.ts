@@ -90,12 +90,12 @@ export function isTableSource(data: string | undefined): boolean {
  * A table as a network's dataset: features preprocessed (imputed, standardized, one-hot; fitted here unless a
  * fitted Preprocessor is given), rows without a target dropped, the target as class indices.
  */
-export function tableDataset(table: Table, target: string, fitted?: { pre: Preprocessor; classes: string[] }): { ds: TensorDataset; pre: Preprocessor; classes: string[] } {
+export function tableDataset(table: Table, target: string, fitted?: { pre: Preprocessor; classes: string[] }, command = 'train'): { ds: TensorDataset; pre: Preprocessor; classes: string[] } {
   // a fitted model's classes fix the task; otherwise the target decides, and a number is refused: a class per
   // distinct value would train, and be useless, so say what does fit a number
   const enc = encodeTarget(table, target, fitted ? 'classification' : 'auto', fitted?.classes);
   if (enc.task === 'regression') {
-    throw new ArgumentError(`train: target ${JSON.stringify(target)} holds numbers (${new Set(enc.y).size} distinct values) and train fits classifiers; for a number to predict use whittle automl --target ${JSON.stringify(target)} (regression)`);
+    throw new ArgumentError(`${command}: target ${JSON.stringify(target)} holds numbers (${new Set(enc.y).size} distinct values) and ${command} fits classifiers; for a number to predict use whittle automl --target ${JSON.stringify(target)} (regression)`);
   }
   const features = { columns: table.columns.filter((c) => c.name !== target), nRows: table.nRows };
   const pre = fitted?.pre ?? new Preprocessor();
@@ -104,4 +104,19 @@ export function tableDataset(table: Table, target: string, fitted?: { pre: Prepr
   enc.rows.forEach((r, i) => xs.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
   const ds = new TensorDataset(new Tensor(xs, [enc.rows.length, x.cols]), new Tensor(Int32Array.from(enc.y as Int32Array), [enc.rows.length], 'int32'));
   return { ds, pre, classes: enc.classes };
+}
+
+/**
+ * A table (a file or a built-in one) read for a network to learn (train, nas): its dataset and classes, the column
+ * notes and the rows left out said through `log`, and the metadata a saved model keeps so that predict and compress
+ * read raw rows as training did.
+ */
+export function tableForNetwork(source: string, given: string | undefined, command: string, log: (s: string) => void): { ds: TensorDataset; classes: string[]; meta: Record<string, string> } {
+  const target = targetOf(given, source, command, log);
+  const table = loadTable(source, target, command);
+  const t = tableDataset(table, target, undefined, command);
+  for (const note of t.pre.notes) log(`column ${note}`);
+  // rows with no target (empty, blank) are left out: said, as automl says it
+  if (t.ds.length < table.nRows) log(`${table.nRows - t.ds.length} of the ${table.nRows} rows have no ${target} and are left out`);
+  return { ds: t.ds, classes: t.classes, meta: { input: 'table', target, classes: JSON.stringify(t.classes), preprocess: JSON.stringify(t.pre.toJSON()) } };
 }

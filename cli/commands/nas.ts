@@ -1,7 +1,7 @@
 // whittle nas: architecture search on a data set; prints the Pareto front; saves the chosen (retrained) model.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { isTableSource, loadImages, loadTable, tableDataset, targetOf } from '../data.js';
+import { isTableSource, loadImages, tableForNetwork } from '../data.js';
 import { NAS_TRIAL_BUDGET, TRAIN_BUDGET, epochsFor } from '../epochs.js';
 import { interrupt } from '../progress.js';
 import { nas, type NasResult } from '../../search/nas/nas.js';
@@ -73,13 +73,7 @@ export async function runNas(p: Parsed, log: (s: string) => void, out: (s: strin
   let data: 'mnist' | ReturnType<typeof loadImages>;
   if (onTable) {
     if (space === 'cnn') throw new UsageError(`nas: --space cnn needs images; a table (${source}) searches --space mlp`);
-    const target = targetOf(str(p, 'target'), source, 'nas', log);
-    const table = loadTable(source, target, 'nas');
-    const t = tableDataset(table, target);
-    for (const note of t.pre.notes) log(`column ${note}`);
-    if (t.ds.length < table.nRows) log(`${table.nRows - t.ds.length} of the ${table.nRows} rows have no ${target} and are left out`);
-    data = t.ds;
-    meta = { input: 'table', target, classes: JSON.stringify(t.classes), preprocess: JSON.stringify(t.pre.toJSON()) };
+    ({ ds: data, meta } = tableForNetwork(source, str(p, 'target'), 'nas', log));
   } else if (str(p, 'images')) data = loadImages({ images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit') }, 'nas');
   else if (source === 'mnist') data = 'mnist';
   else throw new UsageError(`nas: --data must be mnist or a table (CSV/TSV/ARFF/JSON records, iris, penguins, cars), or give --images and --labels; got ${source}`);

@@ -1,7 +1,7 @@
 // whittle train: a built-in or described network on images (MNIST, IDX files) or a table (CSV/ARFF); saves safetensors.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, loadTable, isTableSource, tableDataset, targetOf } from '../data.js';
+import { loadImages, isTableSource, tableForNetwork } from '../data.js';
 import { interrupt } from '../progress.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { Sequential, Linear, ReLU, Flatten, Dropout } from '../../core/nn/layers.js';
@@ -106,16 +106,11 @@ export async function runTrain(p: Parsed, log: (s: string) => void, out: (s: str
   let features: number;
   let classes: number;
   if (!str(p, 'images') && isTableSource(data)) {
-    const target = targetOf(str(p, 'target'), data!, 'train', log);
-    const table = loadTable(data!, target, 'train');
-    const t = tableDataset(table, target);
-    for (const note of t.pre.notes) log(`column ${note}`);
-    // rows with no target (empty, blank) are left out: said, as automl says it
-    if (t.ds.length < table.nRows) log(`${table.nRows - t.ds.length} of the ${table.nRows} rows have no ${target} and are left out`);
+    const t = tableForNetwork(data!, str(p, 'target'), 'train', log);
     ds = t.ds;
     features = ds.x.shape[1];
     classes = t.classes.length;
-    meta = { input: 'table', target, classes: JSON.stringify(t.classes), preprocess: JSON.stringify(t.pre.toJSON()) };
+    meta = t.meta;
     if (str(p, 'model') === 'lenet5') p.model = 'mlp:64,32';
   } else {
     ds = loadImages({ data, images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'train');

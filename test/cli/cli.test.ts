@@ -274,6 +274,9 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const cnn = whittle('nas', '--data', 'penguins.csv', '--target', 'Species', '--space', 'cnn', '--trials', '1');
     expect(cnn.code).toBe(2);
     expect(cnn.stderr.split('\n')[0]).toBe('whittle: nas: --space cnn needs images; a table (penguins.csv) searches --space mlp');
+    const mass = whittle('nas', '--data', 'penguins.csv', '--target', 'Body Mass (g)', '--trials', '1');
+    expect(mass.code).toBe(1);
+    expect(mass.stderr.trim()).toBe('whittle nas: target "Body Mass (g)" holds numbers (94 distinct values) and nas fits classifiers; for a number to predict use whittle automl --target "Body Mass (g)" (regression)');
     const other = whittle('nas', '--data', 'cifar', '--trials', '1');
     expect(other.code).toBe(2);
     expect(other.stderr.split('\n')[0]).toMatch(/^whittle: nas: --data must be mnist or a table .*got cifar$/);
