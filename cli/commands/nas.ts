@@ -4,7 +4,7 @@ import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../ar
 import { isTableSource, loadImages, tableForNetwork } from '../data.js';
 import { NAS_TRIAL_BUDGET, TRAIN_BUDGET, epochsFor } from '../epochs.js';
 import { interrupt } from '../progress.js';
-import { nas, type NasResult } from '../../search/nas/nas.js';
+import { NAS_VAL_FRACTION, nas, type NasResult } from '../../search/nas/nas.js';
 import type { NasObjective } from '../../search/nas/trial.js';
 import { saveModelWithSpec } from '../../core/io/model-file.js';
 import { type ReportData, writeReport } from '../report/html.js';
@@ -71,16 +71,19 @@ export async function runNas(p: Parsed, log: (s: string) => void, out: (s: strin
   const space = (str(p, 'space') ?? (onTable ? 'mlp' : 'cnn')) as 'cnn' | 'mlp';
   let meta: Record<string, string> = { input: 'images' };
   let data: 'mnist' | ReturnType<typeof loadImages>;
+  // a table's rows (0 for images): its default epochs are counted in them
+  let rows = 0;
   if (onTable) {
     if (space === 'cnn') throw new UsageError(`nas: --space cnn needs images; a table (${source}) searches --space mlp`);
     ({ ds: data, meta } = tableForNetwork(source, str(p, 'target'), 'nas', log));
+    rows = data.length;
   } else if (str(p, 'images')) data = loadImages({ images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit') }, 'nas');
   else if (source === 'mnist') data = 'mnist';
   else throw new UsageError(`nas: --data must be mnist or a table (CSV/TSV/ARFF/JSON records, iris, penguins, cars), or give --images and --labels; got ${source}`);
   // a table's trials and retraining get a step budget as train's default does (one epoch of a few hundred rows is a
   // handful of steps: the retrained penguins model had scored 85% after 3 epochs where its trial reached 100%)
-  const rows = onTable ? (data as Exclude<typeof data, 'mnist'>).length : 0;
-  const epochsPerTrial = num(p, 'epochs') ?? (onTable ? epochsFor(Math.round(0.9 * rows), 64, NAS_TRIAL_BUDGET) : 1);
+  // (a trial trains on the rows the search does not hold out to score it)
+  const epochsPerTrial = num(p, 'epochs') ?? (onTable ? epochsFor(Math.round((1 - NAS_VAL_FRACTION) * rows), 64, NAS_TRIAL_BUDGET) : 1);
   const retrainEpochs = num(p, 'retrainEpochs') ?? (onTable ? epochsFor(rows, 64, TRAIN_BUDGET) : 3);
   if (onTable && (num(p, 'epochs') === undefined || num(p, 'retrainEpochs') === undefined)) {
     log(`${epochsPerTrial} epochs a trial (about ${NAS_TRIAL_BUDGET.steps} steps in batches of 64) and ${retrainEpochs} to retrain the pick (about ${TRAIN_BUDGET.steps.toLocaleString('en-US')}); --epochs and --retrain-epochs to choose`);

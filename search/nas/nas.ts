@@ -91,6 +91,9 @@ export interface NasResult {
 
 const MNIST_SHAPE = [1, 28, 28];
 
+/** The share of the search's data held out to score each trial, unless `valFraction` says otherwise. */
+export const NAS_VAL_FRACTION = 0.1;
+
 export async function nas(o: NasOptions): Promise<NasResult> {
   const start = Date.now();
   const seed = o.seed ?? 0;
@@ -207,7 +210,7 @@ interface PreparedData {
 }
 
 function prepareData(o: NasOptions, seed: number): PreparedData {
-  const valFraction = o.valFraction ?? 0.1;
+  const valFraction = o.valFraction ?? NAS_VAL_FRACTION;
   if (o.data === 'mnist') {
     const spec: DataSpec = { kind: 'mnist', limit: o.mnist?.search, valFraction, seed };
     let cached: SplitData | undefined;
@@ -236,7 +239,7 @@ function trialTaskText(o: NasOptions, objectives: readonly NasObjective[], task:
         .map(([name, d]) => `${name} ${d!.length} x [${d!.x.shape.slice(1).join(',')}] #${fingerprint([d!.x.data, d!.y.data])}`)
         .join(', ')
     : `mnist, ${o.mnist?.search ?? 'all'} search images`;
-  return `data ${data}; objectives ${objectives.join(',')}; ${task.epochs} epochs a trial, ${task.evalsPerEpoch} evaluations an epoch; validation share ${o.valFraction ?? 0.1}`;
+  return `data ${data}; objectives ${objectives.join(',')}; ${task.epochs} epochs a trial, ${task.evalsPerEpoch} evaluations an epoch; validation share ${o.valFraction ?? NAS_VAL_FRACTION}`;
 }
 
 /** FNV-1a over the bytes of typed arrays, as 8 hex digits: the same data gives the same text. */
