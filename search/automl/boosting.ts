@@ -370,8 +370,8 @@ export class GradientBoosting implements Learner {
     const m = new GradientBoosting(paramsFromJSON<BoostingParams>('GradientBoosting.fromJSON', json.params, boostingParamRules));
     const fields = new JsonFields('GradientBoosting.fromJSON');
     m.task = fields.at('task').oneOf(json.task, ['classification', 'regression']);
-    m.nClasses = m.task === 'classification' ? checkCount(fields.at('nClasses'), json.nClasses, 1) : 0;
-    m.nFeatures = checkCount(fields.at('nFeatures'), json.nFeatures, 0);
+    m.nClasses = m.task === 'classification' ? fields.at('nClasses').integer(json.nClasses, 1) : 0;
+    m.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
     m.init = Float64Array.from(fields.at('init').numbers(json.init, m.outputs));
     m.rounds = fields.at('rounds').array(json.rounds).map((trees, r) =>
       fields.at('rounds').at(r).array(trees, m.outputs).map((t, k) => flatTreeFromJSON(fields.at('rounds').at(r).at(k), t, m.nFeatures)),
@@ -380,11 +380,6 @@ export class GradientBoosting implements Learner {
   }
 }
 registerLearner('gradient-boosting', GradientBoosting.fromJSON);
-
-function checkCount(fields: JsonFields, v: unknown, min: number): number {
-  if (!Number.isSafeInteger(v) || (v as number) < min) fields.fail(`an integer >= ${min}`, v);
-  return v as number;
-}
 
 /**
  * A saved tree, checked so that predictRaw ends at a leaf: arrays of one length; a split node's feature a column

@@ -62,6 +62,12 @@ export class JsonFields {
     return v;
   }
 
+  /** An integer of at least `min` (a count: classes, features). */
+  integer(v: unknown, min: number): number {
+    if (!Number.isSafeInteger(v) || (v as number) < min) this.fail(`an integer >= ${min}`, v);
+    return v as number;
+  }
+
   numbers(v: unknown, length?: number, positive = false): number[] {
     const a = this.array(v, length);
     a.forEach((x, i) => this.at(i).number(x, positive));

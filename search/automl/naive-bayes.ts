@@ -158,11 +158,8 @@ export class GaussianNB implements Learner {
     const m = new GaussianNB({ ...paramsFromJSON<GaussianNBParams>('GaussianNB.fromJSON', json.params, gaussianNBParamRules), ...(version === 1 ? { binary: 'gaussian' as const } : {}) });
     // predictProba reads k priors and k * d means and variances: a shorter array read past its end (NaN, an undefined class)
     const fields = new JsonFields('GaussianNB.fromJSON');
-    for (const [key, min] of [['nClasses', 1], ['nFeatures', 0]] as const) {
-      if (!Number.isSafeInteger(json[key]) || (json[key] as number) < min) fields.at(key).fail(`an integer >= ${min}`, json[key]);
-    }
-    m.nClasses = json.nClasses as number;
-    m.nFeatures = json.nFeatures as number;
+    m.nClasses = fields.at('nClasses').integer(json.nClasses, 1);
+    m.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
     const d = m.nFeatures;
     const kd = m.nClasses * d;
     m.logPrior = Float64Array.from(fields.at('logPrior').numbers(json.logPrior, m.nClasses));
@@ -291,9 +288,7 @@ export class CategoricalNB implements Learner {
     const m = new CategoricalNB(paramsFromJSON<CategoricalNBParams>('CategoricalNB.fromJSON', json.params, categoricalNBParamRules));
     // predictProba reads logLikelihood[f][c * (edges[f].length + 1) + category]: a shorter table read past its end (NaN, an undefined class)
     const fields = new JsonFields('CategoricalNB.fromJSON');
-    const k = json.nClasses;
-    if (!Number.isSafeInteger(k) || (k as number) < 1) fields.at('nClasses').fail('an integer >= 1', k);
-    m.nClasses = k as number;
+    m.nClasses = fields.at('nClasses').integer(json.nClasses, 1);
     m.logPrior = Float64Array.from(fields.at('logPrior').numbers(json.logPrior, m.nClasses));
     m.edges = (json.edges as unknown[]).map((e, f) => Float64Array.from(fields.at('edges').at(f).numbers(e)));
     const tables = fields.at('logLikelihood').array(json.logLikelihood, m.edges.length);
