@@ -133,3 +133,17 @@ export function fuzzFileBytes<T>(bytes: Uint8Array, bad: string, load: (path: st
     fuzzRuns(numRuns),
   );
 }
+
+/**
+ * readsOrRefuses over JSON mutations of `doc`: `read` gets each mutated document, `use(what)` runs on what it
+ * returns, and a refusal must match `names` (the file or field).
+ */
+export function fuzzJson<T>(doc: unknown, read: (doc: unknown) => T, use: (what: string) => (v: T) => void, names: RegExp | undefined, numRuns: number): void {
+  fc.assert(
+    fc.property(jsonMutation, (m) => {
+      const { doc: mutated, what } = mutateJson(doc, m);
+      readsOrRefuses(what, () => read(mutated), use(what), names);
+    }),
+    fuzzRuns(numRuns),
+  );
+}

@@ -5,11 +5,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { learnerNames } from '../../../search/automl/learners.js';
 import { EnsemblePipeline, Pipeline, type Predictor, loadPipeline } from '../../../search/automl/pipeline.js';
-import { fuzzFileBytes, fuzzRuns, jsonMutation, mutateJson, readsOrRefuses } from '../../fuzz.js';
+import { fuzzFileBytes, fuzzJson } from '../../fuzz.js';
 import { penguinRecords } from './fixtures.js';
 
 const records = penguinRecords().filter((_, i) => i % 4 === 0);
@@ -36,13 +35,7 @@ describe('fuzz: a saved pipeline with one value deleted, retyped or repeated', (
   ];
   it.each(cases)('$name: a pipeline that predicts its classes, or a FormatError naming the field', ({ target, spec }) => {
     const json = JSON.parse(JSON.stringify(new Pipeline(spec).fit(records, target).toJSON())) as unknown;
-    fc.assert(
-      fc.property(jsonMutation, (m) => {
-        const { doc, what } = mutateJson(json, m);
-        readsOrRefuses(what, () => Pipeline.fromJSON(JSON.parse(JSON.stringify(doc))), predictsItsClasses(what), field);
-      }),
-      fuzzRuns(60),
-    );
+    fuzzJson(json, (doc) => Pipeline.fromJSON(JSON.parse(JSON.stringify(doc))), predictsItsClasses, field, 60);
   });
 });
 
@@ -51,13 +44,7 @@ describe('fuzz: a saved ensemble', () => {
   const ensemble = new EnsemblePipeline(members, [0.7, 0.3], [1, 1.5]);
   const json = JSON.parse(JSON.stringify(ensemble.toJSON())) as unknown;
   it('with one value deleted, retyped or repeated: an ensemble that predicts its classes, or a FormatError naming the field', () => {
-    fc.assert(
-      fc.property(jsonMutation, (m) => {
-        const { doc, what } = mutateJson(json, m);
-        readsOrRefuses(what, () => EnsemblePipeline.fromJSON(JSON.parse(JSON.stringify(doc))), predictsItsClasses(what), field);
-      }),
-      fuzzRuns(200),
-    );
+    fuzzJson(json, (doc) => EnsemblePipeline.fromJSON(JSON.parse(JSON.stringify(doc))), predictsItsClasses, field, 200);
   });
 
   it('its file cut or with one byte changed: loadPipeline gives what predicts, or a FormatError naming the file', () => {
