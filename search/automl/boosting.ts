@@ -369,8 +369,7 @@ export class GradientBoosting implements Learner {
     if (!Array.isArray(json.rounds)) throw new FormatError(`GradientBoosting.fromJSON: rounds must be an array, got ${typeof json.rounds}`);
     const m = new GradientBoosting(paramsFromJSON<BoostingParams>('GradientBoosting.fromJSON', json.params, boostingParamRules));
     const fields = new JsonFields('GradientBoosting.fromJSON');
-    m.task = fields.at('task').oneOf(json.task, ['classification', 'regression']);
-    m.nClasses = m.task === 'classification' ? fields.at('nClasses').integer(json.nClasses, 1) : 0;
+    ({ task: m.task, nClasses: m.nClasses } = fields.taskAndClasses(json));
     m.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
     m.init = Float64Array.from(fields.at('init').numbers(json.init, m.outputs));
     m.rounds = fields.at('rounds').array(json.rounds).map((trees, r) =>

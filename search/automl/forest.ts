@@ -6,7 +6,7 @@ import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, regis
 import { type Matrix, type MaxFeatures, type Target, argmaxRows, checkXy, countClasses, matrix } from './matrix.js';
 import { type Criterion, DecisionTree, columnRanks, treeParamRules } from './tree.js';
 import { checkDeadline } from './deadline.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface ForestParams {
   nEstimators: number;
@@ -99,10 +99,25 @@ abstract class TreeEnsemble implements Learner {
   }
 
   protected restore(json: LearnerJSON): this {
-    if (!Array.isArray(json.trees)) throw new FormatError(`${this.kind}.fromJSON: trees must be an array, got ${typeof json.trees}`);
-    this.trees = (json.trees as LearnerJSON[]).map((t) => DecisionTree.fromJSON(t));
-    this.task = json.task as Task;
-    this.nClasses = json.nClasses as number;
+    // the trees' outputs are summed row by row: each must have the forest's task and classes, and all one width
+    const fields = new JsonFields(`${this.constructor.name}.fromJSON`);
+    ({ task: this.task, nClasses: this.nClasses } = fields.taskAndClasses(json));
+    const trees = fields.at('trees').array(json.trees).map((t, i) => {
+      try {
+        return DecisionTree.fromJSON(t as LearnerJSON);
+      } catch (err) {
+        if (err instanceof FormatError) fields.at('trees').at(i).failWith(err.message);
+        throw err;
+      }
+    });
+    if (trees.length === 0) fields.at('trees').fail('a non-empty array', json.trees);
+    const d = trees[0].nFeatures;
+    const bad = trees.findIndex((t) => t.task !== this.task || t.nClasses !== this.nClasses || t.nFeatures !== d);
+    if (bad >= 0) {
+      const t = trees[bad];
+      fields.at('trees').at(bad).failThat(`must be a ${this.task} tree of ${this.nClasses} classes on ${d} features as the forest and its first tree, got a ${t.task} tree of ${t.nClasses} classes on ${t.nFeatures} features`);
+    }
+    this.trees = trees;
     return this;
   }
 }

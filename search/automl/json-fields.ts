@@ -3,6 +3,8 @@
 // added by whoever read the file (loadPipeline).
 import { ArgumentError, FormatError } from '../../core/errors.js';
 
+type Task = 'classification' | 'regression';
+
 /** A JSON value as a message shows it: 'none' when absent, a string quoted and cut at 40 characters, a short flat array as its values ([NaN]). */
 export function describeJSON(v: unknown): string {
   if (v === undefined) return 'none';
@@ -70,8 +72,28 @@ export class JsonFields {
 
   numbers(v: unknown, length?: number, positive = false): number[] {
     const a = this.array(v, length);
-    a.forEach((x, i) => this.at(i).number(x, positive));
+    // a path is made only for the entry refused: a kNN model holds millions of numbers
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (typeof x !== 'number' || !Number.isFinite(x) || (positive && !(x > 0))) this.at(i).number(x, positive);
+    }
     return a as number[];
+  }
+
+  /** Integers in [0, below) (class indices, columns). */
+  indices(v: unknown, below: number, length?: number): number[] {
+    const a = this.array(v, length);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (!(Number.isInteger(x) && (x as number) >= 0 && (x as number) < below)) this.at(i).fail(`an integer in [0, ${below})`, x);
+    }
+    return a as number[];
+  }
+
+  /** A fitted learner's task, and its class count: at least 1 for a classifier, 0 for a regressor (whatever was saved). */
+  taskAndClasses(json: Record<string, unknown>, tasks: readonly Task[] = ['classification', 'regression']): { task: Task; nClasses: number } {
+    const task = this.at('task').oneOf(json.task, tasks);
+    return { task, nClasses: task === 'classification' ? this.at('nClasses').integer(json.nClasses, 1) : 0 };
   }
 
   strings(v: unknown): string[] {

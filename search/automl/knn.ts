@@ -1,9 +1,9 @@
 // k-nearest neighbours by brute force in Euclidean distance; the pipeline standardizes features first when asked.
-import { ArgumentError, FormatError } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix } from './matrix.js';
 import { checkDeadline } from './deadline.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface KnnParams {
   k: number;
@@ -42,29 +42,52 @@ export class KNearestNeighbors implements Learner {
   private neighbours(q: Matrix, r: number, visit: (row: number, w: number) => void): void {
     const x = this.x!;
     const k = Math.min(this.params.k, x.rows);
-    const bestD = new Float64Array(k).fill(Infinity);
-    const bestI = new Int32Array(k).fill(-1);
-    for (let i = 0; i < x.rows; i++) {
-      let d = 0;
-      for (let j = 0; j < x.cols; j++) {
-        const diff = x.data[i * x.cols + j] - q.data[r * q.cols + j];
-        d += diff * diff;
+    const bestD = new Float64Array(k);
+    const bestI = new Int32Array(k);
+    // A query far outside the training values (1e300 in a column) makes every squared distance Infinity, which
+    // ranks no row: predictProba had given a row of zeros and a regressor NaN. Such a query's distances are taken
+    // again on the values divided by one common scale (the largest |value| in the query and the training rows, so
+    // every difference is at most 2); the ranking and the distance weights, which are
+    // normalized, are those of the true distances up to that factor (but for differences below ~1e-300 of it).
+    for (let inv = 1; ; inv = 1 / this.distanceScale(q, r)) {
+      bestD.fill(Infinity);
+      bestI.fill(-1);
+      for (let i = 0; i < x.rows; i++) {
+        let d = 0;
+        for (let j = 0; j < x.cols; j++) {
+          const diff = inv === 1 ? x.data[i * x.cols + j] - q.data[r * q.cols + j] : x.data[i * x.cols + j] * inv - q.data[r * q.cols + j] * inv;
+          d += diff * diff;
+        }
+        if (d >= bestD[k - 1]) continue;
+        let p = k - 1;
+        while (p > 0 && bestD[p - 1] > d) {
+          bestD[p] = bestD[p - 1];
+          bestI[p] = bestI[p - 1];
+          p--;
+        }
+        bestD[p] = d;
+        bestI[p] = i;
       }
-      if (d >= bestD[k - 1]) continue;
-      let p = k - 1;
-      while (p > 0 && bestD[p - 1] > d) {
-        bestD[p] = bestD[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      bestD[p] = d;
-      bestI[p] = i;
+      if (bestI[k - 1] >= 0 || inv !== 1) break;
     }
+    if (bestI[k - 1] < 0) throw new ArgumentError(`KNearestNeighbors.predict: row ${r} must hold numbers, got ${Array.from(q.data.subarray(r * q.cols, (r + 1) * q.cols)).join(', ')}`);
     if (this.params.weights === 'distance' && bestD[0] === 0) {
       for (let p = 0; p < k && bestD[p] === 0; p++) visit(bestI[p], 1);
       return;
     }
     for (let p = 0; p < k; p++) visit(bestI[p], this.params.weights === 'distance' ? 1 / Math.sqrt(bestD[p]) : 1);
+  }
+
+  /** Largest |value| of the training rows, found when first needed. */
+  private maxAbs = -1;
+
+  /** The largest |value| in query row r and the training rows (1 if all are 0). */
+  private distanceScale(q: Matrix, r: number): number {
+    const x = this.x!;
+    if (this.maxAbs < 0) this.maxAbs = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    let m = 0;
+    for (let j = 0; j < q.cols; j++) m = Math.max(m, Math.abs(q.data[r * q.cols + j]));
+    return Math.max(m, this.maxAbs) || 1;
   }
 
   predictProba(q: Matrix): Matrix {
@@ -113,12 +136,15 @@ export class KNearestNeighbors implements Learner {
 
   static fromJSON(json: LearnerJSON): KNearestNeighbors {
     expectKind(json, 'knn');
-    if (!Array.isArray(json.x)) throw new FormatError(`KNearestNeighbors.fromJSON: x must be an array, got ${typeof json.x}`);
     const m = new KNearestNeighbors(paramsFromJSON<KnnParams>('KNearestNeighbors.fromJSON', json.params, knnParamRules));
-    m.task = json.task as Task;
-    m.nClasses = json.nClasses as number;
-    m.x = { data: Float64Array.from(json.x as number[]), rows: json.rows as number, cols: json.cols as number };
-    m.y = m.task === 'classification' ? Int32Array.from(json.y as number[]) : Float64Array.from(json.y as number[]);
+    // the neighbours are read as rows x cols numbers with one target each: a shorter x had made distances NaN, a
+    // class index past nClasses an undefined class
+    const fields = new JsonFields('KNearestNeighbors.fromJSON');
+    ({ task: m.task, nClasses: m.nClasses } = fields.taskAndClasses(json));
+    const rows = fields.at('rows').integer(json.rows, 1);
+    const cols = fields.at('cols').integer(json.cols, 0);
+    m.x = { data: Float64Array.from(fields.at('x').numbers(json.x, rows * cols)), rows, cols };
+    m.y = m.task === 'classification' ? Int32Array.from(fields.at('y').indices(json.y, m.nClasses, rows)) : Float64Array.from(fields.at('y').numbers(json.y, rows));
     return m;
   }
 }

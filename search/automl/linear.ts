@@ -3,12 +3,12 @@
 // inside the current orthant, so coefficients reach exact zeros. L2 lives in the smooth part.
 // The objective is mean loss + lambda * penalty with lambda = 1 / (C * n), as sklearn's C; the intercept is not
 // penalized. Features are standardized internally, so the penalty acts on standardized coefficients.
-import { ArgumentError, FormatError } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface LinearParams {
   penalty: 'l2' | 'l1' | 'none';
@@ -143,13 +143,13 @@ export class LinearModel implements Learner {
 
   static fromJSON(json: LearnerJSON): LinearModel {
     expectKind(json, 'linear');
-    if (!Array.isArray(json.weights)) throw new FormatError(`LinearModel.fromJSON: weights must be an array, got ${typeof json.weights}`);
     const m = new LinearModel(paramsFromJSON<LinearParams>('LinearModel.fromJSON', json.params, linearParamRules));
-    m.task = json.task as Task;
-    m.nClasses = json.nClasses as number;
-    m.nFeatures = json.nFeatures as number;
-    m.weights = Float64Array.from(json.weights as number[]);
-    m.scale = columnScaleFromJSON(json.scale as { mean: number[]; scale: number[] });
+    // predict reads (nFeatures + 1) x outputs weights: a shorter array had read past its end (NaN, the first class)
+    const fields = new JsonFields('LinearModel.fromJSON');
+    ({ task: m.task, nClasses: m.nClasses } = fields.taskAndClasses(json));
+    m.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
+    m.weights = Float64Array.from(fields.at('weights').numbers(json.weights, (m.nFeatures + 1) * m.outputs));
+    m.scale = columnScaleFromJSON(fields.at('scale'), json.scale, m.nFeatures);
     return m;
   }
 }

@@ -161,10 +161,10 @@ export class MLP implements Learner {
     expectKind(json, 'mlp');
     if (!Array.isArray(json.layers)) throw new FormatError(`MLP.fromJSON: layers must be an array, got ${typeof json.layers}`);
     const m = new MLP(paramsFromJSON<MlpParams>('MLP.fromJSON', json.params, mlpParamRules));
-    m.task = json.task as Task;
-    m.nClasses = json.nClasses as number;
-    m.nFeatures = json.nFeatures as number;
-    m.scale = columnScaleFromJSON(json.scale as { mean: number[]; scale: number[] });
+    const fields = new JsonFields('MLP.fromJSON');
+    ({ task: m.task, nClasses: m.nClasses } = fields.taskAndClasses(json));
+    m.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
+    m.scale = columnScaleFromJSON(fields.at('scale'), json.scale, m.nFeatures);
     m.yMean = json.yMean as number;
     m.yStd = json.yStd as number;
     const layers = json.layers as { inFeatures: number; outFeatures: number; weight: number[]; bias: number[] }[];
@@ -173,7 +173,6 @@ export class MLP implements Learner {
       throw new FormatError(`MLP.fromJSON: layers must match sizes [${sizes.join(',')}], got [${layers.map((l) => `${l.inFeatures}->${l.outFeatures}`).join(', ')}]`);
     }
     // the network holds float32: a saved 1e308 became Infinity there, and the predictions Infinity or NaN
-    const fields = new JsonFields('MLP.fromJSON');
     layers.forEach((l, i) => {
       for (const key of ['weight', 'bias'] as const) {
         const values = fields.at('layers').at(i).at(key).numbers(l[key], key === 'bias' ? l.outFeatures : undefined);

@@ -9,7 +9,7 @@ import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './le
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
 import { temper } from './ensemble.js';
 import { JsonFields, describeJSON } from './json-fields.js';
-import { type Matrix, type Target, matrix } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, matrix } from './matrix.js';
 import { type PreprocessConfig, Preprocessor, type PreprocessorJSON, type UnreadableCells } from './preprocess.js';
 
 export interface PipelineSpec {
@@ -106,6 +106,31 @@ function refuseUnreadable(op: string, cells: UnreadableCells[]): void {
   const lines = [...new Set(missing.filter((u) => shown.has(u.column)).map((u) => `column ${JSON.stringify(u.column)}: ${valuesAre(u.rows, u.what, u.show)}`))];
   const more = columns.length > 3 ? `; and ${columns.length - 3} more ${columns.length - 3 === 1 ? 'column' : 'columns'}` : '';
   throw new ArgumentError(`${op}: every cell must be readable (or pass { unreadable: 'missing' } to read such cells as missing values), got ${lines.join('; ')}${more}`);
+}
+
+/**
+ * Refuses rows the learner gave no finite output for: a row far outside what it was fitted on (1e300 in a column)
+ * can overflow its arithmetic (an MLP computes in float32, a linear model's sum of products), and a NaN probability
+ * row had become the first class, a NaN regression value a blank in the CSV. Names the rows and, for the first, its
+ * largest input after preprocessing.
+ */
+function refuseNonFinite(op: string, learner: string, values: Float64Array, perRow: number, x: Matrix, featureNames: readonly string[]): void {
+  const bad: number[] = [];
+  for (let r = 0; r < x.rows; r++) {
+    for (let c = 0; c < perRow; c++) {
+      if (!Number.isFinite(values[r * perRow + c])) {
+        bad.push(r);
+        break;
+      }
+    }
+  }
+  if (bad.length === 0) return;
+  const r = bad[0];
+  let j = 0;
+  for (let c = 1; c < x.cols; c++) if (Math.abs(x.data[r * x.cols + c]) > Math.abs(x.data[r * x.cols + j])) j = c;
+  const rows = bad.length === 1 ? `row ${r}` : `rows ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}`;
+  const largest = x.cols > 0 ? `; row ${r}'s largest input after preprocessing is ${JSON.stringify(featureNames[j] ?? `feature ${j}`)} = ${x.data[r * x.cols + j]}` : '';
+  throw new ArgumentError(`${op}: every row must be one the ${learner} learner can compute (values within the range of its arithmetic), got no finite ${perRow === 1 ? 'prediction' : 'probabilities'} for ${rows} of ${x.rows}${largest}`);
 }
 
 function checkPredictOptions(op: string, opts: PredictOptions): boolean {
@@ -234,7 +259,9 @@ export class Pipeline {
     if (this.task !== 'classification') throw new ArgumentError('Pipeline.predictProba: needs a classification pipeline, got regression');
     const learner = this.fitted();
     if (checkPredictOptions('Pipeline.predictProba', opts)) refuseUnreadable('Pipeline.predictProba', this.preprocessor.unreadableCells(data));
-    const p = learner.predictProba(this.preprocessor.transform(data));
+    const x = this.preprocessor.transform(data);
+    const p = learner.predictProba(x);
+    refuseNonFinite('Pipeline.predictProba', this.spec.learner, p.data, p.cols, x, this.preprocessor.featureNames);
     if (p.cols === this.classes.length) return p;
     const out = matrix(p.rows, this.classes.length);
     for (let r = 0; r < p.rows; r++) out.data.set(p.data.subarray(r * p.cols, (r + 1) * p.cols), r * out.cols);
@@ -245,7 +272,16 @@ export class Pipeline {
   predictEncoded(data: Frame, opts: PredictOptions = {}): Target {
     const learner = this.fitted();
     if (checkPredictOptions('Pipeline.predict', opts)) refuseUnreadable('Pipeline.predict', this.preprocessor.unreadableCells(data));
-    return learner.predict(this.preprocessor.transform(data));
+    const x = this.preprocessor.transform(data);
+    if (this.task === 'classification') {
+      // the class of a row whose probabilities are NaN would be an arbitrary first one: refused as predictProba does
+      const p = learner.predictProba(x);
+      refuseNonFinite('Pipeline.predict', this.spec.learner, p.data, p.cols, x, this.preprocessor.featureNames);
+      return argmaxRows(p);
+    }
+    const y = learner.predict(x) as Float64Array;
+    refuseNonFinite('Pipeline.predict', this.spec.learner, y, 1, x, this.preprocessor.featureNames);
+    return y;
   }
 
   /**

@@ -1,5 +1,6 @@
 // Column centring and scaling that gradient-based learners apply internally so their step sizes do not depend on
 // the units of the input; the pipeline's own standardization makes this a no-op.
+import type { JsonFields } from './json-fields.js';
 import type { Matrix } from './matrix.js';
 
 export interface ColumnScale {
@@ -26,6 +27,8 @@ export function columnScaleToJSON(s: ColumnScale): { mean: number[]; scale: numb
   return { mean: Array.from(s.mean), scale: Array.from(s.scale) };
 }
 
-export function columnScaleFromJSON(j: { mean: number[]; scale: number[] }): ColumnScale {
-  return { mean: Float64Array.from(j.mean), scale: Float64Array.from(j.scale) };
+/** A saved scale of `width` columns; its scales are divided by, so each must be positive. */
+export function columnScaleFromJSON(fields: JsonFields, j: unknown, width: number): ColumnScale {
+  const o = fields.object(j);
+  return { mean: Float64Array.from(fields.at('mean').numbers(o.mean, width)), scale: Float64Array.from(fields.at('scale').numbers(o.scale, width, true)) };
 }

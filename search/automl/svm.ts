@@ -1,13 +1,12 @@
 // Linear SVM, one-vs-rest, hinge loss, trained by dual coordinate descent (Hsieh et al. 2008, LIBLINEAR's L1-loss
 // solver) with the bias as an extra constant feature. Probabilities are a softmax over the decision values: they
 // rank like the margins and sum to 1, but are not calibrated.
-import { FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
 import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
-import { type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface SvmParams {
   C: number;
@@ -118,12 +117,13 @@ export class LinearSVM implements Learner {
 
   static fromJSON(json: LearnerJSON): LinearSVM {
     expectKind(json, 'linear-svm');
-    if (!Array.isArray(json.weights)) throw new FormatError(`LinearSVM.fromJSON: weights must be an array, got ${typeof json.weights}`);
     const m = new LinearSVM(paramsFromJSON<SvmParams>('LinearSVM.fromJSON', json.params, svmParamRules));
-    m.nClasses = json.nClasses as number;
-    m.nFeatures = json.nFeatures as number;
-    m.weights = Float64Array.from(json.weights as number[]);
-    m.scale = columnScaleFromJSON(json.scale as { mean: number[]; scale: number[] });
+    // decisionFunction reads nClasses x (nFeatures + 1) weights: a shorter array had read past its end
+    const fields = new JsonFields('LinearSVM.fromJSON');
+    m.nClasses = fields.at('nClasses').integer(json.nClasses, 1);
+    m.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
+    m.weights = Float64Array.from(fields.at('weights').numbers(json.weights, m.nClasses * (m.nFeatures + 1)));
+    m.scale = columnScaleFromJSON(fields.at('scale'), json.scale, m.nFeatures);
     return m;
   }
 }

@@ -5,7 +5,7 @@ import { Random } from '../../core/random.js';
 import { checkEvery } from './deadline.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
 import { type Matrix, type MaxFeatures, type Target, checkCols, checkXy, countClasses, matrix, resolveMaxFeatures } from './matrix.js';
-import { type ParamRule, checkParams, describeJSON, paramsFromJSON, rule } from './json-fields.js';
+import { JsonFields, type ParamRule, checkParams, describeJSON, paramsFromJSON, rule } from './json-fields.js';
 
 /**
  * One node of a fitted tree; `nodes[0]` is the root (the JSON holds the same fields, column by column), so rule
@@ -201,11 +201,12 @@ export class DecisionTree implements Learner {
   static fromJSON(json: LearnerJSON): DecisionTree {
     expectKind(json, 'decision-tree');
     const t = new DecisionTree(paramsFromJSON<DecisionTreeParams>('DecisionTree.fromJSON', json.params, treeParamRules));
-    t.task = json.task as Task;
-    t.nClasses = json.nClasses as number;
-    t.nFeatures = json.nFeatures as number;
+    const fields = new JsonFields('DecisionTree.fromJSON');
+    ({ task: t.task, nClasses: t.nClasses } = fields.taskAndClasses(json));
+    t.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
     if (json.version === 1 || json.nodeColumns === undefined) t.nodes = nodesV1(json, t.task === 'classification' ? t.nClasses : 0);
     else t.arrays = arraysFromColumns(json.nodeColumns as NodeColumns, t.nClasses, t.task, t.params.criterion);
+    walkTree(t.arrays!, t.nFeatures, t.task, t.nClasses, json.version === 1 || (json.nodeColumns as NodeColumns).depth !== undefined);
     return t;
   }
 
@@ -254,6 +255,9 @@ function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criteri
     const bad = c.samples!.findIndex((v) => !(typeof v === 'number' && v > 0 && Number.isFinite(v)));
     if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.samples[${bad}] must be a positive finite number, got ${describeJSON(c.samples![bad])}`);
   }
+  // a split's threshold: null (a hand-edited file) would read as 0
+  const badThreshold = c.feature!.findIndex((f, i) => f >= 0 && !(typeof c.threshold![i] === 'number' && Number.isFinite(c.threshold![i])));
+  if (badThreshold >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.threshold[${badThreshold}] must be a finite number at a split, got ${describeJSON(c.threshold![badThreshold])}`);
   const k = task === 'classification' ? nClasses : 0;
   const a = emptyArrays(n, k, task === 'classification' ? sparseCounts(c, n, k) : sparse(n, 0));
   for (const f of scalarFields) if (c[f] !== undefined) a[f].set(c[f]!);
@@ -266,21 +270,39 @@ function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criteri
       if (c.impurity === undefined) a.impurity[i] = impurityOf(a.countValue.subarray(from, to), a.samples[i], criterion);
     }
   }
-  if (c.depth === undefined) {
-    // depth from the root down; a child index outside the nodes, or a node reached twice, is a broken file
-    const seen = new Uint8Array(n);
-    const stack: [number, number][] = [[0, 0]];
-    while (stack.length) {
-      const [i, depth] = stack.pop()!;
-      if (!(Number.isInteger(i) && i >= 0 && i < n) || seen[i]) throw new FormatError(`DecisionTree.fromJSON: nodeColumns must describe a tree, got child ${i} ${seen[i] ? 'reached twice' : `outside the ${n} nodes`}`);
-      seen[i] = 1;
-      a.depth[i] = depth;
-      if (a.feature[i] >= 0) stack.push([c.right![i], depth + 1], [c.left?.[i] ?? i + 1, depth + 1]);
-    }
-    const lost = seen.indexOf(0);
-    if (lost >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns must describe a tree, got node ${lost} that no node leads to`);
-  }
   return a;
+}
+
+/**
+ * Checks that read arrays are a tree predict ends in, for every version (a file with a saved depth, version 2, had
+ * not been walked: a child pointing back made predict loop forever): from the root, every child index inside the
+ * nodes and reached once, every node reached; a split's feature a column below nFeatures (past it, a row read its
+ * neighbour's values) and its threshold a number; a classifier's leaf a class below nClasses, a regressor's finite.
+ * Fills in the depths unless `keepDepth`.
+ */
+function walkTree(a: TreeArrays, nFeatures: number, task: Task, nClasses: number, keepDepth: boolean): void {
+  const n = a.feature.length;
+  const broken = (what: string): never => {
+    throw new FormatError(`DecisionTree.fromJSON: nodeColumns must describe a tree, got ${what}`);
+  };
+  const seen = new Uint8Array(n);
+  const stack: [number, number][] = [[0, 0]];
+  while (stack.length) {
+    const [i, depth] = stack.pop()!;
+    if (!(i >= 0 && i < n) || seen[i]) broken(`child ${i} ${seen[i] ? 'reached twice' : `outside the ${n} nodes`}`);
+    seen[i] = 1;
+    if (!keepDepth) a.depth[i] = depth;
+    const f = a.feature[i];
+    if (f >= 0) {
+      if (f >= nFeatures) broken(`node ${i} splitting on feature ${f}, past the ${nFeatures} features`);
+      if (!Number.isFinite(a.threshold[i])) broken(`node ${i} splitting at ${a.threshold[i]}`);
+      stack.push([a.right[i], depth + 1], [a.left[i], depth + 1]);
+    } else if (task === 'classification' ? !(Number.isInteger(a.value[i]) && a.value[i] >= 0 && a.value[i] < nClasses) : !Number.isFinite(a.value[i])) {
+      broken(`leaf ${i} with value ${a.value[i]} (${task === 'classification' ? `a class below ${nClasses}` : 'a finite number'} expected)`);
+    }
+  }
+  const lost = seen.indexOf(0);
+  if (lost >= 0) broken(`node ${lost} that no node leads to`);
 }
 
 /** The nonzero class counts of every node: node i's are entries countStart[i] .. countStart[i + 1] - 1. */

@@ -4,6 +4,7 @@ import { type LearnerJSON, learnerFromJSON } from '../../../search/automl/learne
 import '../../../search/automl/learners.js';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { LinearModel } from '../../../search/automl/linear.js';
+import { MLP } from '../../../search/automl/mlp.js';
 
 describe('learnerFromJSON', () => {
   const json = new LinearModel().fit(fromRows([[0], [1], [2], [3]]), Int32Array.from([0, 0, 1, 1])).toJSON();
@@ -19,7 +20,9 @@ describe('learnerFromJSON', () => {
       ['linear', /^learnerFromJSON: a learner must be an object, got "linear"$/],
       [{}, /^learnerFromJSON: kind must be one of .*linear.*, got none$/],
       [{ ...json, version: 'banana' }, /^learnerFromJSON: linear version must be a positive integer, got "banana"$/],
-      [{ ...json, scale: null }, /^learnerFromJSON: linear could not be read from its JSON: /],
+      [{ ...json, scale: null }, /^LinearModel.fromJSON: scale must be an object, got null$/],
+      // a reader that trips (null where a layer was saved) is caught and named
+      [{ ...new MLP({ hidden: [2], epochs: 1 }).fit(fromRows([[0], [1], [2], [3]]), Int32Array.from([0, 0, 1, 1])).toJSON(), layers: [null, null] }, /^learnerFromJSON: mlp could not be read from its JSON: /],
     ];
     for (const [bad, message] of cases) {
       expect(() => learnerFromJSON(bad as LearnerJSON), JSON.stringify(bad)).toThrow(FormatError);
