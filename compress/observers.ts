@@ -2,7 +2,7 @@
 // asymmetric int8 scale/zero point must cover. Min-max keeps everything; percentile clips outliers; MSE picks
 // the clipping that minimizes the quantize-dequantize error on the values seen (sampled with a seeded RNG).
 import { ArgumentError, Random, type Tensor } from '../core/index.js';
-import { affineQParams } from '../core/quantized.js';
+import { affineQParams, inverseScale, quantizeValue } from '../core/quantized.js';
 
 export type ObserverKind = 'minmax' | 'percentile' | 'mse' | 'ema';
 
@@ -87,10 +87,10 @@ function mseRange(sample: Float32Array, min: number, max: number): [number, numb
     const a = 1 - step * 0.02;
     const lo = Math.min(0, min * a), hi = Math.max(0, max * a);
     const { scale, zeroPoint } = affineQParams(lo, hi);
+    const inv = inverseScale(scale);
     let err = 0;
     for (let i = 0; i < sample.length; i++) {
-      let q = Math.round(sample[i] / scale) + zeroPoint;
-      q = q < -128 ? -128 : q > 127 ? 127 : q;
+      const q = quantizeValue(sample[i], inv, zeroPoint, -128, 127);
       const e = (q - zeroPoint) * scale - sample[i];
       err += e * e;
     }

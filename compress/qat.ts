@@ -3,20 +3,22 @@
 // representable range (zero outside it). Observers track input ranges (moving average); convertQAT then builds
 // the real int8 model from the trained weights and tracked ranges.
 import { Conv2d, Linear, Module, Sequential, Tensor, customGrad, ops, type Random } from '../core/index.js';
-import { affineQParams, symmetricScale } from '../core/quantized.js';
+import { affineQParams, inverseScale, quantizeValue, symmetricScale } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
 import { buildQuantized, flattenSequential, foldBatchNorm, type QuantizeOptions, type QuantizedModel } from './quantize.js';
 
-/** (clamp(round(x/s) + z, qmin, qmax) - z) * s with a straight-through gradient inside [ (qmin-z)s, (qmax-z)s ]. */
+/**
+ * (q - z) * s for q the int8 code the quantized model gives x (quantizePerTensor: the float32 product, ties to even),
+ * so training sees what inference computes; PyTorch's fake_quantize_per_tensor_affine bit for bit. A straight-through
+ * gradient inside [(qmin - z)s, (qmax - z)s].
+ */
 export function fakeQuantize(x: Tensor, scale: number, zeroPoint: number, qmin = -128, qmax = 127): Tensor {
-  const lo = (qmin - zeroPoint) * scale, hi = (qmax - zeroPoint) * scale;
+  const s = Math.fround(scale);
+  const lo = (qmin - zeroPoint) * s, hi = (qmax - zeroPoint) * s;
+  const inv = inverseScale(s);
   return customGrad([x], (t) => {
     const out = new Float32Array(t.size);
-    for (let i = 0; i < out.length; i++) {
-      let q = Math.round(t.data[i] / scale) + zeroPoint;
-      q = q < qmin ? qmin : q > qmax ? qmax : q;
-      out[i] = (q - zeroPoint) * scale;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = (quantizeValue(t.data[i], inv, zeroPoint, qmin, qmax) - zeroPoint) * s;
     return new Tensor(out, t.shape, 'float32');
   }, (g, t) => {
     const d = new Float32Array(t.size);
@@ -33,8 +35,9 @@ export function fakeQuantizeWeight(w: Tensor, perChannel = true, qmax = 127): Te
     for (let o = 0; o < c; o++) {
       let m = 0;
       for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(t.data[o * per + i]));
-      const s = Math.fround(symmetricScale(m, qmax));
-      for (let i = 0; i < per; i++) out[o * per + i] = Math.max(-qmax, Math.min(qmax, Math.round(t.data[o * per + i] / s))) * s;
+      const s = symmetricScale(m, qmax);
+      const inv = inverseScale(s);
+      for (let i = 0; i < per; i++) out[o * per + i] = quantizeValue(t.data[o * per + i], inv, 0, -qmax, qmax) * s;
     }
     return new Tensor(out, t.shape, 'float32');
   }, (g) => [g], 'fakeQuantizeWeight');

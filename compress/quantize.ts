@@ -70,7 +70,7 @@ abstract class QuantizedLayer extends Module {
     } else {
       let m = 0;
       for (let i = 0; i < w.size; i++) m = Math.max(m, Math.abs(w.data[i]));
-      const s = Math.fround(symmetricScale(m));
+      const s = symmetricScale(m);
       this.weightQ.data.set(quantizePerTensor(w, s, 0, -127, 127).data);
       this.weightScale.data.fill(s);
     }

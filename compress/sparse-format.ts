@@ -8,6 +8,7 @@ import { nodeBuiltin } from '../core/node-builtins.js';
 import { huffmanDecode, huffmanEncode } from './huffman.js';
 import { prunableParameters } from './prune.js';
 import { quantizedModelFromTensors } from './quantize.js';
+import { inverseScale, quantizeValue, symmetricScale } from '../core/quantized.js';
 
 export type SparseValues = 'float32' | 'int8' | 'codebook';
 
@@ -81,7 +82,7 @@ export function encodeSparse(w: Float32Array, shape: readonly number[], values: 
     for (let r = 0; r < rows; r++) {
       let m = 0;
       for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(w[r * per + i]));
-      scale[r] = m === 0 ? 1 : m / 127;
+      scale[r] = symmetricScale(m);
     }
   }
   const gaps: number[] = [], vals: number[] = [];
@@ -91,7 +92,7 @@ export function encodeSparse(w: Float32Array, shape: readonly number[], values: 
     let gap = i - prev;
     while (gap > 255) { gaps.push(255); vals.push(0); gap -= 255; }
     gaps.push(gap);
-    vals.push(scale ? Math.max(-127, Math.min(127, Math.round(w[i] / scale[Math.floor(i / per)]))) : codebook ? nearestCodeword(codebook, w[i]) : w[i]);
+    vals.push(scale ? quantizeValue(w[i], inverseScale(scale[Math.floor(i / per)]), 0, -127, 127) : codebook ? nearestCodeword(codebook, w[i]) : w[i]);
     prev = i;
   }
   const v = scale ? Int8Array.from(vals) : codebook ? Uint8Array.from(vals) : Float32Array.from(vals);

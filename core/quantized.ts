@@ -8,7 +8,9 @@ import { getBackend } from './backend.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import type { Conv2dParams, Int8Epilogue } from '../kernels/backend.js';
 import { int8Conv2dViaGemm } from '../kernels/common.js';
-import { quantizeInt8 } from '../kernels/cpu/quantize.js';
+import { inverseScale, quantizeInt8, quantizeValue, roundHalfEven } from '../kernels/cpu/quantize.js';
+
+export { inverseScale, quantizeValue, roundHalfEven } from '../kernels/cpu/quantize.js';
 
 export type { Int8Epilogue } from '../kernels/backend.js';
 export { im2colInt8 } from '../kernels/common.js';
@@ -16,34 +18,51 @@ export { im2colInt8 } from '../kernels/common.js';
 export const INT8_MIN = -128;
 export const INT8_MAX = 127;
 
-/** Scale and zero point for an asymmetric int8 range covering [lo, hi] (which is widened to hold 0). */
+/** float32's machine epsilon (2^-23): the smallest scale PyTorch's observers give. */
+const FLOAT32_EPS = 2 ** -23;
+
+/**
+ * Scale and zero point for an asymmetric int8 range covering [lo, hi] (which is widened to hold 0), as PyTorch's
+ * MinMaxObserver computes them, in float32: scale = max((hi - lo) / (qmax - qmin), eps), zeroPoint = qmin -
+ * round(lo / scale) (half to even), clamped. An all-zero range gives scale 1, zero point 0 (PyTorch: eps and qmin;
+ * both hold 0 exactly). The scale is a float32 value, so a Float32Array stores the one quantization used.
+ */
 export function affineQParams(lo: number, hi: number, qmin = INT8_MIN, qmax = INT8_MAX): { scale: number; zeroPoint: number } {
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) throw new ArgumentError(`affineQParams: range must be finite with lo <= hi, got [${lo}, ${hi}]`);
-  const a = Math.min(lo, 0), b = Math.max(hi, 0);
+  const a = Math.fround(Math.min(lo, 0)), b = Math.fround(Math.max(hi, 0));
   if (b - a === 0) return { scale: 1, zeroPoint: 0 };
-  const scale = (b - a) / (qmax - qmin);
-  const zeroPoint = Math.min(qmax, Math.max(qmin, Math.round(qmin - a / scale)));
+  const scale = Math.max(Math.fround(Math.fround(b - a) / (qmax - qmin)), FLOAT32_EPS);
+  const zeroPoint = Math.min(qmax, Math.max(qmin, qmin - roundHalfEven(Math.fround(a / scale))));
   return { scale, zeroPoint };
 }
 
-/** Scale for a symmetric int8 range [-maxAbs, maxAbs] onto [-qmax, qmax]; 1 for an all-zero range. */
+/**
+ * Scale (float32) for a symmetric int8 range [-maxAbs, maxAbs] onto [-qmax, qmax]: maxAbs / qmax, at least eps, as
+ * PyTorch's symmetric observers with quant_min = -qmax; 1 for an all-zero range.
+ */
 export function symmetricScale(maxAbs: number, qmax = INT8_MAX): number {
   if (!(maxAbs >= 0 && Number.isFinite(maxAbs))) throw new ArgumentError(`symmetricScale: maxAbs must be finite and >= 0, got ${maxAbs}`);
-  return maxAbs === 0 ? 1 : maxAbs / qmax;
+  return maxAbs === 0 ? 1 : Math.max(Math.fround(Math.fround(maxAbs) / qmax), FLOAT32_EPS);
 }
 
-/** q = clamp(round(x / scale) + zeroPoint, qmin, qmax), per tensor, as int8. */
+/**
+ * q = clamp(zeroPoint + round(x * (1 / scale)), qmin, qmax), per tensor, as int8: the product in float32 and a tie
+ * to the even code, PyTorch's quantize_per_tensor bit for bit (kernels/cpu/quantize.ts).
+ */
 export function quantizePerTensor(x: Tensor, scale: number, zeroPoint = 0, qmin = INT8_MIN, qmax = INT8_MAX): Tensor {
   if (!(scale > 0)) throw new ArgumentError(`quantizePerTensor: scale must be > 0, got ${scale}`);
   if (x.data instanceof Float32Array) return new Tensor(quantizeInt8(x.data, scale, zeroPoint, qmin, qmax), x.shape, 'int8');
   const out = new Int8Array(x.size);
-  const inv = 1 / scale;
+  const inv = inverseScale(scale);
   const src = x.data;
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(qmax, Math.max(qmin, Math.round(src[i] * inv) + zeroPoint));
+  for (let i = 0; i < out.length; i++) out[i] = quantizeValue(src[i], inv, zeroPoint, qmin, qmax);
   return new Tensor(out, x.shape, 'int8');
 }
 
-/** Symmetric per-channel quantization along axis 0 (one scale per output row/filter): q in [-qmax, qmax]. */
+/**
+ * Symmetric per-channel quantization along axis 0 (one scale per output row/filter): q in [-qmax, qmax], as PyTorch's
+ * PerChannelMinMaxObserver (per_channel_symmetric, quant_min -qmax) and quantize_per_channel give it.
+ */
 export function quantizePerChannel(w: Tensor, qmax = INT8_MAX): { q: Tensor; scale: Float32Array } {
   if (w.rank < 1) throw new ShapeError(`quantizePerChannel: weight must have a channel axis, got ${fmtShape(w.shape)}`);
   const c = w.shape[0], per = w.size / Math.max(c, 1);
@@ -52,12 +71,10 @@ export function quantizePerChannel(w: Tensor, qmax = INT8_MAX): { q: Tensor; sca
   for (let o = 0; o < c; o++) {
     let m = 0;
     for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(w.data[o * per + i]));
-    const s = Math.fround(symmetricScale(m, qmax));
+    const s = symmetricScale(m, qmax);
+    const inv = inverseScale(s);
     scale[o] = s;
-    for (let i = 0; i < per; i++) {
-      const v = Math.round(w.data[o * per + i] / s);
-      q[o * per + i] = v < -qmax ? -qmax : v > qmax ? qmax : v;
-    }
+    for (let i = 0; i < per; i++) q[o * per + i] = quantizeValue(w.data[o * per + i], inv, 0, -qmax, qmax);
   }
   return { q: new Tensor(q, w.shape, 'int8'), scale };
 }

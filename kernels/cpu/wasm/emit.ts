@@ -132,6 +132,10 @@ export const v128 = {
 };
 export const f32x4 = {
   add: simdBin(0xe4), mul: simdBin(0xe6), splat: simdUn(0x13),
+  /** NaN if either lane is NaN (not pmin/pmax). */
+  min: simdBin(0xe8), max: simdBin(0xe9),
+  /** Round to nearest integer, ties to even. */
+  nearest: simdUn(0x6a),
   /** Rounds both f64 lanes to float32 into lanes 0-1; lanes 2-3 are zero. */
   demoteF64x2Zero: simdUn(0x5e),
 };
@@ -150,6 +154,8 @@ export const i16x8 = { extendLowI8x16S: simdUn(0x87), extendHighI8x16S: simdUn(0
 /** dotI16x8S: lane i = a[2i]*b[2i] + a[2i+1]*b[2i+1] in i32. */
 export const i32x4 = {
   add: simdBin(0xae), dotI16x8S: simdBin(0xba), splat: simdUn(0x11),
+  /** Each f32 lane truncated to int32, saturating, NaN -> 0. */
+  truncSatF32x4S: simdUn(0xf8),
   /** Both f64 lanes truncated (saturating, NaN -> 0) into lanes 0-1; lanes 2-3 are zero. */
   truncSatF64x2SZero: simdUn(0xfc),
 };

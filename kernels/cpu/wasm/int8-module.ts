@@ -213,28 +213,20 @@ function dequantConv(mod: ModuleBuilder): number {
 
 
 /**
- * quantize(src, n16, dst, params): dst[i] = clamp(round(src[i] * inv) + zeroPoint, qmin, qmax) as int8 for the
- * first 16*n16 floats, where params holds f64 [inv, zeroPoint, qmin, qmax, 0.5, 1] and round is Math.round
- * (half up): floor(v) + (v - floor(v) >= 0.5), exact in double. NaN becomes 0, as when JS stores it in an Int8Array.
+ * quantize(src, n16, dst, params): dst[i] = clamp(nearest(src[i] * inv) + zeroPoint, qmin, qmax) as int8 for the
+ * first 16*n16 floats, where params holds f32 [inv, zeroPoint, qmin, qmax]: the product in float32 and rounded half
+ * to even, as PyTorch quantizes (kernels/cpu/quantize.ts). NaN becomes 0 (min/max keep it, the saturating truncation
+ * makes it 0), as when JS stores it in an Int8Array.
  */
 function quantize(mod: ModuleBuilder): number {
   return mod.func('quantize', ['i32', 'i32', 'i32', 'i32'], [], (f: Func) => {
     const [src, n16, dst, params] = [0, 1, 2, 3];
-    const [inv, zp, qmin, qmax, half, one, v, t, fl] = Array.from({ length: 9 }, () => f.local('v128'));
+    const [inv, zp, qmin, qmax] = Array.from({ length: 4 }, () => f.local('v128'));
     const q = Array.from({ length: 4 }, () => f.local('v128'));
-    const param = (i: number): Code => v128.load64Splat(get(params), 8 * i);
-    /** Two doubles to two int32 in lanes 0-1. */
-    const one2 = (x: Code): Code => seq(
-      set(t, f64x2.mul(x, get(inv))),
-      set(fl, f64x2.floor(get(t))),
-      i32x4.truncSatF64x2SZero(f64x2.min(get(qmax), f64x2.max(get(qmin),
-        f64x2.add(f64x2.add(get(fl), v128.and(f64x2.ge(f64x2.sub(get(t), get(fl)), get(half)), get(one))), get(zp))))));
-    const four = (k: number): Code => seq(
-      set(v, v128.load(get(src), 16 * k)),
-      set(q[k]!, one2(f64x2.promoteLowF32x4(get(v)))),
-      set(q[k]!, v128.shuffle(get(q[k]!), one2(f64x2.promoteLowF32x4(v128.shuffle(get(v), get(v), lanes32([2, 3, 2, 3])))), CAT_LO)));
+    const four = (k: number): Code =>
+      set(q[k]!, i32x4.truncSatF32x4S(f32x4.min(get(qmax), f32x4.max(get(qmin), f32x4.add(f32x4.nearest(f32x4.mul(v128.load(get(src), 16 * k), get(inv))), get(zp))))));
     return seq(
-      ...[inv, zp, qmin, qmax, half, one].map((l, i) => set(l, param(i))),
+      ...[inv, zp, qmin, qmax].map((l, i) => set(l, v128.load32Splat(get(params), 4 * i))),
       ifThen(get(n16), [countDown(n16,
         four(0), four(1), four(2), four(3),
         v128.store(get(dst), i8x16.narrowI16x8S(i16x8.narrowI32x4S(get(q[0]!), get(q[1]!)), i16x8.narrowI32x4S(get(q[2]!), get(q[3]!)))),
