@@ -14,10 +14,18 @@ import { Pipeline } from '../../../search/automl/pipeline.js';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { irisData, penguinRecords } from './fixtures.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A saved learner as JSON.parse gives it, for mutating any field. */
+type Json = Record<string, any>;
 
 const iris = irisData();
 const saved = (fit: { toJSON(): LearnerJSON }): Json => JSON.parse(JSON.stringify(fit.toJSON()));
+
+/** A tree's JSON as version 2 wrote it: every field, depths included, column by column. */
+const asV2 = (t: DecisionTree): Json => ({
+  ...saved(t),
+  version: 2,
+  nodeColumns: { ...Object.fromEntries(['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'].map((k) => [k, t.nodes.map((n) => n[k as keyof typeof n])])), counts: t.nodes.flatMap((n) => n.counts) },
+});
 
 /** Each mutation of a fitted learner's JSON must be refused with exactly this message. */
 function refuses(json: Json, cases: [string, (j: Json) => void, string][]): void {
@@ -82,7 +90,7 @@ describe('a saved learner whose arrays do not fit its declared sizes is refused,
       ['no nFeatures', (j) => delete j.nFeatures, 'DecisionTree.fromJSON: nFeatures is missing'],
     ]);
     // version 2 wrote every field: a saved value past the classes, a threshold that is no number
-    const v2 = { ...j, version: 2, nodeColumns: { ...Object.fromEntries(['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'].map((k) => [k, t.nodes.map((n) => n[k as keyof typeof n])])), counts: t.nodes.flatMap((n) => n.counts) } };
+    const v2 = asV2(t);
     refuses(v2, [
       ['a leaf past the classes', (j) => (j.nodeColumns.value[leaf] = 3), `DecisionTree.fromJSON: nodeColumns must describe a tree, got leaf ${leaf} with value 3 (a class below 3 expected)`],
       ['a threshold that is no number', (j) => (j.nodeColumns.threshold[split] = null), `DecisionTree.fromJSON: nodeColumns.threshold[${split}] must be a finite number at a split, got null`],
@@ -91,7 +99,7 @@ describe('a saved learner whose arrays do not fit its declared sizes is refused,
 
   it('decision tree: a version 2 file (depths saved) whose child points back is refused, not walked forever', () => {
     const t = new DecisionTree({ maxDepth: 3 }).fit(iris.x, iris.y);
-    const v2 = { ...saved(t), version: 2, nodeColumns: { ...Object.fromEntries(['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity', 'depth'].map((k) => [k, t.nodes.map((n) => n[k as keyof typeof n])])), counts: t.nodes.flatMap((n) => n.counts) } };
+    const v2 = asV2(t);
     const split = t.nodes.findIndex((n, i) => i > 0 && n.feature >= 0);
     v2.nodeColumns.right[split] = 0;
     expect(() => learnerFromJSON(v2 as LearnerJSON)).toThrow(new FormatError('DecisionTree.fromJSON: nodeColumns must describe a tree, got child 0 reached twice'));
