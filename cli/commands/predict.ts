@@ -77,6 +77,23 @@ function tableRows(p: Parsed, command: string): Table {
   return loadTable(data, undefined, command);
 }
 
+/**
+ * A network computes in float32: a cell past 3.4e38 after preprocessing (1e300 in a column) is Infinity there, and
+ * the row's outputs NaN, which had printed as the first class with NaN probabilities. Such rows are refused, named
+ * with the file and the largest input of the first (as Pipeline.predict refuses them for AutoML pipelines).
+ */
+function refuseNonFinite(logits: Tensor, x: { data: Float64Array; rows: number; cols: number }, names: readonly string[], file: string): void {
+  const k = logits.shape[1] ?? 1;
+  const bad: number[] = [];
+  for (let r = 0; r < x.rows; r++) if (!logits.data.subarray(r * k, (r + 1) * k).every(Number.isFinite)) bad.push(r);
+  if (bad.length === 0) return;
+  const r = bad[0];
+  let j = 0;
+  for (let c = 1; c < x.cols; c++) if (Math.abs(x.data[r * x.cols + c]) > Math.abs(x.data[r * x.cols + j])) j = c;
+  const rows = bad.length === 1 ? `row ${r}` : `rows ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}`;
+  throw new FormatError(`every row must be one the network can compute (it works in float32, up to 3.4e38), got no finite output for ${rows} of ${x.rows}; row ${r}'s largest input after preprocessing is ${JSON.stringify(names[j] ?? `feature ${j}`)} = ${x.data[r * x.cols + j]}`, file);
+}
+
 function columnValues(t: Table, name: string): (string | number | null)[] | undefined {
   const c = t.columns.find((col) => col.name === name);
   if (!c) return undefined;
@@ -91,6 +108,7 @@ function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, 
     for (const line of pre.unreadable(table)) log(`predict: ${line}`);
     const x = pre.transform({ columns: table.columns.filter((c) => c.name !== metadata.target), nRows: table.nRows });
     const logits = predictNet(model, new Tensor(Float32Array.from(x.data), [x.rows, x.cols]));
+    refuseNonFinite(logits, x, pre.featureNames, str(p, 'data')!);
     const probs = softmax(logits);
     const pred = Array.from(argmax(logits, -1).data, (k) => classes[k]);
     const row = (i: number) => probs.data.subarray(i * classes.length, (i + 1) * classes.length);

@@ -176,4 +176,20 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(file.code).toBe(2);
     expect(file.stderr).toContain('train: --target is required: name the column to predict');
   });
+
+  it('predict refuses rows whose values overflow float32 in the network, naming the file, rows and input, where it had printed the first class with NaN probabilities', () => {
+    const t = whittle('train', '--data', 'penguins', '--epochs', '2', '--out', 'far.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    const header = 'Species,Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex';
+    writeFileSync(join(dir, 'far.csv'), `${header}\n,Biscoe,45,17,200,4000,MALE\n,Biscoe,1e300,-1e300,1e300,-1e300,MALE\n`);
+    const p = whittle('predict', 'far.safetensors', '--data', 'far.csv', '--proba');
+    expect(p.code).toBe(1);
+    expect(p.stdout).toBe('');
+    expect(p.stderr).toMatch(/^whittle predict: far\.csv: every row must be one the network can compute \(it works in float32, up to 3\.4e38\), got no finite output for row 1 of 2; row 1's largest input after preprocessing is "[^"]+" = -?[\d.]+e\+299$/m);
+    // the readable row alone predicts
+    writeFileSync(join(dir, 'near.csv'), `${header}\n,Biscoe,45,17,200,4000,MALE\n`);
+    const ok = whittle('predict', 'far.safetensors', '--data', 'near.csv', '--proba');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.split('\n')[1]).toMatch(/^0,(Adelie|Chinstrap|Gentoo),[\d.]+(,[\d.]+){3}$/);
+  });
 });
