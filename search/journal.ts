@@ -8,6 +8,9 @@ import { nodeBuiltin } from '../core/node-builtins.js';
 import type { Direction } from './pareto.js';
 import type { Report, TrialRecord, TrialState } from './strategies/types.js';
 
+/** What a journal's refusal in a browser advises: a study keeps its trials in memory without one. */
+const NO_JOURNAL = 'leave out journal (the study keeps its trials in memory)';
+
 export interface JournalHeader {
   readonly seed: number;
   readonly directions: readonly Direction[];
@@ -34,7 +37,7 @@ const STATES: readonly TrialState[] = ['complete', 'pruned', 'failed'];
 
 /** Reads a journal; a truncated last line is reported through `onWarning` and left out. */
 export function readJournal<C>(file: string, onWarning: (message: string) => void = () => {}): JournalContents<C> {
-  const text = nodeBuiltin('fs', 'readJournal').readFileSync(file, 'utf8');
+  const text = nodeBuiltin('fs', 'readJournal', NO_JOURNAL).readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const last = lines.pop() ?? ''; // '' when the file ends with a newline
   const truncated = last.length > 0;
@@ -75,7 +78,7 @@ export class Journal {
    * seed, directions, space, strategy); its trials are returned so the study can resume.
    */
   static open<C>(file: string, header: JournalHeader, onWarning?: (message: string) => void): { journal: Journal; trials: TrialRecord<C>[] } {
-    const fs = nodeBuiltin('fs', 'Journal.open');
+    const fs = nodeBuiltin('fs', 'Journal.open', NO_JOURNAL);
     let trials: TrialRecord<C>[] = [];
     if (fs.existsSync(file) && fs.statSync(file).size > 0) {
       const read = readJournal<C>(file, onWarning);
@@ -100,13 +103,13 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== null) nodeBuiltin('fs', 'Journal.close').closeSync(this.fd);
+    if (this.fd !== null) nodeBuiltin('fs', 'Journal.close', NO_JOURNAL).closeSync(this.fd);
     this.fd = null;
   }
 
   private writeLine(obj: object): void {
     if (this.fd === null) throw new ArgumentError(`Journal.append: journal ${this.file} must be open, got a closed one`);
-    const fs = nodeBuiltin('fs', 'Journal.append');
+    const fs = nodeBuiltin('fs', 'Journal.append', NO_JOURNAL);
     const buf = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);

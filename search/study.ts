@@ -127,7 +127,7 @@ export class Study<C = Config> {
   async optimize(): Promise<StudyResult<C>> {
     const o = this.options;
     const start = this.now();
-    const warn = o.onWarning ?? ((m: string) => process.emitWarning(m, 'WhittleSearchWarning'));
+    const warn = o.onWarning ?? searchWarning;
     const progress = o.progress === true ? consoleProgress() : o.progress || silentProgress;
     let journal: Journal | null = null;
     if (o.journal) {
@@ -289,4 +289,11 @@ function checkedObjective<C>(fn: ObjectiveFn<C>): ObjectiveFn<C> {
 /** Shorthand: `await optimize({ space, objective, strategy: tpe(), trials: 100 })`. */
 export function optimize<C>(options: StudyOptions<C>): Promise<StudyResult<C>> {
   return new Study(options).optimize();
+}
+
+/** The default for onWarning: process.emitWarning in Node ('WhittleSearchWarning'), console.warn in a browser. */
+export function searchWarning(message: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, type: string) => void } }).process;
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, 'WhittleSearchWarning');
+  else console.warn(message);
 }

@@ -4,17 +4,15 @@
 // longer and scores it on the test set. Trials run in process, or on worker threads (workers > 1)
 // through the module objective in objective.ts.
 
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ArgumentError } from '../../core/errors.js';
+import { nodeBuiltin } from '../../core/node-builtins.js';
 import { mnistDataset, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Sequential } from '../../core/nn/layers.js';
 import { concat } from '../../core/ops.js';
 import { paretoFront, type Direction } from '../pareto.js';
 import type { ProgressReporter } from '../progress.js';
 import type { Config, Space } from '../space.js';
-import { optimize, type HistoryPoint, type TrialRecord } from '../study.js';
+import { optimize, searchWarning, type HistoryPoint, type TrialRecord } from '../study.js';
 import { hyperband } from '../strategies/hyperband.js';
 import { randomSearch } from '../strategies/random.js';
 import { regularizedEvolution } from '../strategies/evolution.js';
@@ -126,7 +124,9 @@ export async function nas(o: NasOptions): Promise<NasResult> {
     };
     let study;
     if (workers > 1) {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whittle-nas-'));
+      // the workers read the task and data from a folder (Node only; a browser runs trials in process)
+      const [os, path] = [nodeBuiltin('os', 'nas: workers > 1', 'use workers: 1'), nodeBuiltin('path', 'nas: workers > 1', 'use workers: 1')];
+      dir = nodeBuiltin('fs', 'nas: workers > 1', 'use workers: 1').mkdtempSync(path.join(os.tmpdir(), 'whittle-nas-'));
       writeTaskFolder(dir, task, spec ?? split());
       study = await optimize({ ...common, workers, strategy: withTaskMeta(strategy, dir), objective: { module: objectiveModuleUrl(), exportName: 'nasObjective' } });
       for (const t of study.trials) {
@@ -164,7 +164,7 @@ export async function nas(o: NasOptions): Promise<NasResult> {
     }
     return { objectives, directions, best, paretoFront: front, trials, history: study.history, epochsSpent, elapsedMs: Date.now() - start, model };
   } finally {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) nodeBuiltin('fs', 'nas').rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -196,7 +196,8 @@ function withTaskMeta(s: Strategy<Config>, dir: string): Strategy<Config> {
 
 function objectiveModuleUrl(): string {
   const self = import.meta.url;
-  return new URL(`./objective${path.extname(new URL(self).pathname)}`, self).href;
+  // objective.ts beside nas.ts when run from source (tsx, vitest), objective.js in dist
+  return new URL(`./objective${/\.[^./]*$/.exec(new URL(self).pathname)?.[0] ?? '.js'}`, self).href;
 }
 
 interface PreparedData {
@@ -264,7 +265,7 @@ function chooseBest(complete: readonly NasTrial[], c: NasOptions['constraints'],
   const byAccuracy = (a: NasTrial, b: NasTrial) => b.metrics!.accuracy - a.metrics!.accuracy || a.metrics!.nonzeroParams - b.metrics!.nonzeroParams || a.index - b.index;
   const feasible = complete.filter(fits).sort(byAccuracy);
   if (feasible.length === 0 && complete.length > 0) {
-    (warn ?? ((m: string) => process.emitWarning(m, 'WhittleSearchWarning')))('nas: no complete trial meets the constraints; choosing the most accurate one');
+    (warn ?? searchWarning)('nas: no complete trial meets the constraints; choosing the most accurate one');
     return [...complete].sort(byAccuracy)[0];
   }
   return feasible[0];

@@ -3,15 +3,18 @@
 // and where the data comes from. Data is loaded once per worker and cached. Each trial's full
 // metrics go to `<folder>/metrics/<index>.json`, since the study keeps only the objective values.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ArgumentError } from '../../core/errors.js';
+import { nodeBuiltin } from '../../core/node-builtins.js';
 import { mnistDataset, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import { loadTensors, saveTensors } from '../../core/io/model-file.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import type { Config } from '../space.js';
 import type { Trial } from '../workers.js';
 import { objectiveValues, runTrial, type TrialMetrics, type TrialTask } from './trial.js';
+
+/** The task folder lives on disk: Node only (nas() runs its trials in process with workers: 1, as in a browser). */
+const fs = () => nodeBuiltin('fs', 'nas: workers > 1', 'use workers: 1');
+const path = () => nodeBuiltin('path', 'nas: workers > 1', 'use workers: 1');
 
 /** Where a study's training and validation data come from. */
 export type DataSpec =
@@ -38,23 +41,23 @@ export function loadSplit(spec: DataSpec): SplitData {
 
 /** Writes a task folder for worker threads: task.json (+ data.safetensors for in-memory data). */
 export function writeTaskFolder(dir: string, task: TrialTask, data: DataSpec | SplitData): string {
-  fs.mkdirSync(path.join(dir, 'metrics'), { recursive: true });
+  fs().mkdirSync(path().join(dir, 'metrics'), { recursive: true });
   let spec: DataSpec;
   if ('kind' in data) spec = data;
   else {
-    const file = path.join(dir, 'data.safetensors');
+    const file = path().join(dir, 'data.safetensors');
     saveTensors(file, { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y });
     spec = { kind: 'file', path: file };
   }
   const file: TaskFile = { task, data: spec };
-  writeFileAtomic(path.join(dir, 'task.json'), JSON.stringify(file));
+  writeFileAtomic(path().join(dir, 'task.json'), JSON.stringify(file));
   return dir;
 }
 
 /** Metrics a worker wrote for trial `index`, or undefined. */
 export function readTrialMetrics(dir: string, index: number): TrialMetrics | undefined {
-  const file = path.join(dir, 'metrics', `${index}.json`);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TrialMetrics) : undefined;
+  const file = path().join(dir, 'metrics', `${index}.json`);
+  return fs().existsSync(file) ? (JSON.parse(fs().readFileSync(file, 'utf8')) as TrialMetrics) : undefined;
 }
 
 const cache = new Map<string, { file: TaskFile; data: SplitData }>();
@@ -65,11 +68,11 @@ export function nasObjective(config: Config, trial: Trial): number[] {
   if (typeof dir !== 'string') throw new ArgumentError('nasObjective: trial.meta.task must name a task folder, got none');
   let entry = cache.get(dir);
   if (!entry) {
-    const file = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8')) as TaskFile;
+    const file = JSON.parse(fs().readFileSync(path().join(dir, 'task.json'), 'utf8')) as TaskFile;
     entry = { file, data: loadSplit(file.data) };
     cache.set(dir, entry);
   }
   const metrics = runTrial(config, trial, entry.file.task, entry.data);
-  writeFileAtomic(path.join(dir, 'metrics', `${trial.index}.json`), JSON.stringify(metrics));
+  writeFileAtomic(path().join(dir, 'metrics', `${trial.index}.json`), JSON.stringify(metrics));
   return objectiveValues(metrics, entry.file.task.studyObjectives ?? entry.file.task.objectives);
 }

