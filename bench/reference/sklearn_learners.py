@@ -1,4 +1,4 @@
-"""Known answers from scikit-learn for search/automl's metrics, Gaussian naive Bayes and k-nearest neighbours.
+"""Known answers from scikit-learn for search/automl's metrics, Gaussian naive Bayes, k-nearest neighbours and the linear SVM.
 
     /usr/bin/python3 bench/reference/sklearn_learners.py     (Debian: apt-get install python3-sklearn)
 
@@ -14,6 +14,7 @@ import sklearn
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss, mean_squared_error, r2_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.svm import LinearSVC
 
 rng = np.random.default_rng(20261127)
 grid = lambda a: np.round(np.asarray(a) * 1024) / 1024
@@ -66,6 +67,17 @@ out["learners"] = {
     "proba": {k: v.tolist() for k, v in learners.items()},
     "regression": {k: v.tolist() for k, v in regressors.items()},
 }
+
+# --- the linear SVM: LIBLINEAR's L1-loss (hinge) dual coordinate descent, the bias a constant feature that is
+# regularized too, one-vs-rest; whittle's LinearSVM standardizes its columns (population standard deviation) before
+# it solves, so scikit-learn gets the same standardized columns. The primal weights are unique, so both solvers,
+# run to a tight tolerance, reach the same decision values whatever order they visit the rows in.
+mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
+svm = {}
+for name, C, yy in [("3 classes C1", 1.0, y_train), ("3 classes C0.05", 0.05, y_train), ("2 classes C0.5", 0.5, (y_train == 2).astype(int))]:
+    m = LinearSVC(loss="hinge", C=C, tol=1e-8, max_iter=1_000_000, dual=True, random_state=0).fit((x_train - mean) / sd, yy)
+    svm[name] = {"C": C, "y": yy.tolist(), "decision": m.decision_function((x_test - mean) / sd).tolist(), "iterations": int(np.max(m.n_iter_))}
+out["linearSVC"] = svm
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "automl", "sklearn-learners.json")
 path = os.path.normpath(path)

@@ -1,5 +1,5 @@
 // Known answers from scikit-learn 1.2.1 (Debian's python3-sklearn) for the metrics, Gaussian naive Bayes and
-// k-nearest neighbours: test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on
+// k-nearest neighbours and the linear SVM (LinearSVC, hinge loss): test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on
 // drawn data held exactly on both sides (values on a 1/1024 grid).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { fromRows } from '../../../search/automl/matrix.js';
 import { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse } from '../../../search/automl/metrics.js';
 import { GaussianNB } from '../../../search/automl/naive-bayes.js';
 import { KNearestNeighbors } from '../../../search/automl/knn.js';
+import { LinearSVM } from '../../../search/automl/svm.js';
 
 interface MetricCase { k: number; yTrue: number[]; yPred: number[]; proba: number[][]; accuracy: number; balancedAccuracy: number; macroF1: number; logLoss: number }
 const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learners.json', import.meta.url), 'utf8')) as {
@@ -14,6 +15,7 @@ const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learne
   sklearn: string;
   metrics: { classification: MetricCase[]; regression: { yTrue: number[]; yPred: number[]; rmse: number; r2: number } };
   learners: { xTrain: number[][]; yTrain: number[]; rTrain: number[]; xTest: number[][]; proba: Record<string, number[][]>; regression: Record<string, number[]> };
+  linearSVC: Record<string, { C: number; y: number[]; decision: number[][] | number[]; iterations: number }>;
 };
 
 describe('known answers from scikit-learn', () => {
@@ -60,5 +62,17 @@ describe('known answers from scikit-learn', () => {
     const m = new KNearestNeighbors({ k: Number(k), weights: weights as 'uniform' | 'distance' }).fit(xTrain, Float64Array.from(L.rTrain));
     const pred = m.predict(xTest);
     L.regression[name].forEach((v, r) => expect(pred[r], `${name} row ${r}`).toBeCloseTo(v, 10));
+  });
+
+  it.each(Object.keys(sk.linearSVC))('linear SVM, %s: the decision values of LinearSVC(loss="hinge") on the same standardized columns', (name) => {
+    const ref = sk.linearSVC[name];
+    // both solvers run to a tight tolerance: the primal weights are unique, the row order each visits is not
+    const m = new LinearSVM({ C: ref.C, tol: 1e-9, maxIter: 100_000 }).fit(xTrain, Int32Array.from(ref.y));
+    const d = m.decisionFunction(xTest);
+    ref.decision.forEach((want, r) => {
+      // scikit-learn gives one column for two classes (class 1's margin); whittle mirrors it into class 0's column
+      const got = d.cols === 2 ? [d.data[r * 2 + 1]] : Array.from(d.data.subarray(r * d.cols, (r + 1) * d.cols));
+      [want].flat().forEach((v, c) => expect(Math.abs(got[c] - v), `${name} row ${r} class ${c}: ${got[c]} vs ${v}`).toBeLessThan(1e-5));
+    });
   });
 });
