@@ -1,4 +1,4 @@
-"""Known answers from scikit-learn for search/automl's metrics, Gaussian naive Bayes, k-nearest neighbours and the linear SVM.
+"""Known answers from scikit-learn for search/automl's metrics, Gaussian naive Bayes, k-nearest neighbours, the linear SVM and CART.
 
     /usr/bin/python3 bench/reference/sklearn_learners.py     (Debian: apt-get install python3-sklearn)
 
@@ -15,6 +15,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, l
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 rng = np.random.default_rng(20261127)
 grid = lambda a: np.round(np.asarray(a) * 1024) / 1024
@@ -78,6 +79,27 @@ for name, C, yy in [("3 classes C1", 1.0, y_train), ("3 classes C0.05", 0.05, y_
     m = LinearSVC(loss="hinge", C=C, tol=1e-8, max_iter=1_000_000, dual=True, random_state=0).fit((x_train - mean) / sd, yy)
     svm[name] = {"C": C, "y": yy.tolist(), "decision": m.decision_function((x_test - mean) / sd).tolist(), "iterations": int(np.max(m.n_iter_))}
 out["linearSVC"] = svm
+
+# --- CART: DecisionTreeClassifier / DecisionTreeRegressor on the same rows. scikit-learn visits the features in a
+# random order and keeps the first best split, so where two splits tie the tree depends on random_state: only
+# settings whose predictions agree over random_state 0-19 (no tie decided a split) are recorded, and there the tree
+# is determined by the data: whittle must grow the same one.
+trees = {}
+for name, make, target in [
+    ("gini depth 5", lambda s: DecisionTreeClassifier(criterion="gini", max_depth=5, random_state=s), y_train),
+    ("gini depth 6 leaf 2", lambda s: DecisionTreeClassifier(criterion="gini", max_depth=6, min_samples_leaf=2, random_state=s), y_train),
+    ("gini leaf 4", lambda s: DecisionTreeClassifier(criterion="gini", min_samples_leaf=4, random_state=s), y_train),
+    ("entropy depth 5", lambda s: DecisionTreeClassifier(criterion="entropy", max_depth=5, random_state=s), y_train),
+    ("entropy depth 6 leaf 2", lambda s: DecisionTreeClassifier(criterion="entropy", max_depth=6, min_samples_leaf=2, random_state=s), y_train),
+    ("regression depth 3", lambda s: DecisionTreeRegressor(max_depth=3, random_state=s), r_train),
+    ("regression leaf 4", lambda s: DecisionTreeRegressor(min_samples_leaf=4, random_state=s), r_train),
+    ("regression leaf 8", lambda s: DecisionTreeRegressor(min_samples_leaf=8, random_state=s), r_train),
+]:
+    fits = [make(s).fit(x_train, target) for s in range(20)]
+    preds = [f.predict_proba(x_test) if hasattr(f, "predict_proba") else f.predict(x_test) for f in fits]
+    assert all(np.array_equal(p, preds[0]) for p in preds), name
+    trees[name] = {"params": fits[0].get_params(), "nodes": int(fits[0].tree_.node_count), "predictions": preds[0].tolist()}
+out["trees"] = trees
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "automl", "sklearn-learners.json")
 path = os.path.normpath(path)

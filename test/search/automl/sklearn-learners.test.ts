@@ -1,5 +1,5 @@
 // Known answers from scikit-learn 1.2.1 (Debian's python3-sklearn) for the metrics, Gaussian naive Bayes and
-// k-nearest neighbours and the linear SVM (LinearSVC, hinge loss): test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on
+// k-nearest neighbours, the linear SVM (LinearSVC, hinge loss) and CART (DecisionTreeClassifier/Regressor): test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on
 // drawn data held exactly on both sides (values on a 1/1024 grid).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse } from '../../..
 import { GaussianNB } from '../../../search/automl/naive-bayes.js';
 import { KNearestNeighbors } from '../../../search/automl/knn.js';
 import { LinearSVM } from '../../../search/automl/svm.js';
+import { DecisionTree } from '../../../search/automl/tree.js';
 
 interface MetricCase { k: number; yTrue: number[]; yPred: number[]; proba: number[][]; accuracy: number; balancedAccuracy: number; macroF1: number; logLoss: number }
 const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learners.json', import.meta.url), 'utf8')) as {
@@ -16,6 +17,7 @@ const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learne
   metrics: { classification: MetricCase[]; regression: { yTrue: number[]; yPred: number[]; rmse: number; r2: number } };
   learners: { xTrain: number[][]; yTrain: number[]; rTrain: number[]; xTest: number[][]; proba: Record<string, number[][]>; regression: Record<string, number[]> };
   linearSVC: Record<string, { C: number; y: number[]; decision: number[][] | number[]; iterations: number }>;
+  trees: Record<string, { params: { criterion: string; max_depth: number | null; min_samples_leaf: number; min_samples_split: number }; nodes: number; predictions: number[][] | number[] }>;
 };
 
 describe('known answers from scikit-learn', () => {
@@ -74,5 +76,24 @@ describe('known answers from scikit-learn', () => {
       const got = d.cols === 2 ? [d.data[r * 2 + 1]] : Array.from(d.data.subarray(r * d.cols, (r + 1) * d.cols));
       [want].flat().forEach((v, c) => expect(Math.abs(got[c] - v), `${name} row ${r} class ${c}: ${got[c]} vs ${v}`).toBeLessThan(1e-5));
     });
+  });
+
+  it.each(Object.keys(sk.trees))('CART, %s: the same tree as DecisionTreeClassifier/Regressor (node count, predictions on held-out rows)', (name) => {
+    const ref = sk.trees[name];
+    const regression = ref.params.criterion === 'squared_error';
+    const t = new DecisionTree({
+      criterion: regression ? 'squared-error' : (ref.params.criterion as 'gini' | 'entropy'),
+      maxDepth: ref.params.max_depth,
+      minSamplesLeaf: ref.params.min_samples_leaf,
+      minSamplesSplit: ref.params.min_samples_split,
+    }).fit(xTrain, regression ? Float64Array.from(L.rTrain) : yTrain);
+    expect(t.nodes.length).toBe(ref.nodes);
+    if (regression) {
+      const pred = t.predict(xTest);
+      (ref.predictions as number[]).forEach((v, r) => expect(pred[r], `${name} row ${r}`).toBeCloseTo(v, 12));
+    } else {
+      const p = t.predictProba(xTest);
+      (ref.predictions as number[][]).forEach((row, r) => row.forEach((v, c) => expect(p.data[r * p.cols + c], `${name} row ${r} class ${c}`).toBeCloseTo(v, 12)));
+    }
   });
 });
