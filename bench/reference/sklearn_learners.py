@@ -1,4 +1,4 @@
-"""Known answers from scikit-learn for search/automl's metrics, Gaussian naive Bayes, k-nearest neighbours, the linear SVM and CART.
+"""Known answers from scikit-learn for search/automl's metrics, Gaussian and categorical naive Bayes, k-nearest neighbours, the linear SVM and CART.
 
     /usr/bin/python3 bench/reference/sklearn_learners.py     (Debian: apt-get install python3-sklearn)
 
@@ -12,7 +12,7 @@ import os
 import numpy as np
 import sklearn
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss, mean_squared_error, r2_score
-from sklearn.naive_bayes import GaussianNB
+from sklearn.naive_bayes import CategoricalNB, GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -100,6 +100,18 @@ for name, make, target in [
     assert all(np.array_equal(p, preds[0]) for p in preds), name
     trees[name] = {"params": fits[0].get_params(), "nodes": int(fits[0].tree_.node_count), "predictions": preds[0].tolist()}
 out["trees"] = trees
+
+# --- categorical naive Bayes on integer-coded columns (4, 3 and 5 categories, each seen in training, so scikit-learn's
+# count of categories per column, max + 1, is the number whittle sees), at two smoothing strengths
+cat_levels = [4, 3, 5]
+c_train = np.stack([rng.integers(0, m, len(y_train)) for m in cat_levels], axis=1)
+c_train[: max(cat_levels)] = np.stack([np.arange(max(cat_levels)) % m for m in cat_levels], axis=1)
+c_train[y_train == 1, 0] = np.minimum(c_train[y_train == 1, 0] + 1, 3)  # a column that says something about the class
+c_test = np.stack([rng.integers(0, m, 30) for m in cat_levels], axis=1)
+out["categoricalNB"] = {
+    "xTrain": c_train.tolist(), "xTest": c_test.tolist(),
+    "proba": {str(a): CategoricalNB(alpha=a).fit(c_train, y_train).predict_proba(c_test).tolist() for a in [1.0, 0.3]},
+}
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "automl", "sklearn-learners.json")
 path = os.path.normpath(path)

@@ -1,11 +1,12 @@
-// Known answers from scikit-learn 1.2.1 (Debian's python3-sklearn) for the metrics, Gaussian naive Bayes and
-// k-nearest neighbours, the linear SVM (LinearSVC, hinge loss) and CART (DecisionTreeClassifier/Regressor): test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on
-// drawn data held exactly on both sides (values on a 1/1024 grid).
+// Known answers from scikit-learn 1.2.1 (Debian's python3-sklearn) for the metrics, Gaussian and categorical naive
+// Bayes, k-nearest neighbours, the linear SVM (LinearSVC, hinge loss) and CART (DecisionTreeClassifier/Regressor):
+// test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on drawn data held
+// exactly on both sides (values on a 1/1024 grid).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse } from '../../../search/automl/metrics.js';
-import { GaussianNB } from '../../../search/automl/naive-bayes.js';
+import { CategoricalNB, GaussianNB } from '../../../search/automl/naive-bayes.js';
 import { KNearestNeighbors } from '../../../search/automl/knn.js';
 import { LinearSVM } from '../../../search/automl/svm.js';
 import { DecisionTree } from '../../../search/automl/tree.js';
@@ -17,6 +18,7 @@ const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learne
   metrics: { classification: MetricCase[]; regression: { yTrue: number[]; yPred: number[]; rmse: number; r2: number } };
   learners: { xTrain: number[][]; yTrain: number[]; rTrain: number[]; xTest: number[][]; proba: Record<string, number[][]>; regression: Record<string, number[]> };
   linearSVC: Record<string, { C: number; y: number[]; decision: number[][] | number[]; iterations: number }>;
+  categoricalNB: { xTrain: number[][]; xTest: number[][]; proba: Record<string, number[][]> };
   trees: Record<string, { params: { criterion: string; max_depth: number | null; min_samples_leaf: number; min_samples_split: number }; nodes: number; predictions: number[][] | number[] }>;
 };
 
@@ -95,5 +97,11 @@ describe('known answers from scikit-learn', () => {
       const p = t.predictProba(xTest);
       (ref.predictions as number[][]).forEach((row, r) => row.forEach((v, c) => expect(p.data[r * p.cols + c], `${name} row ${r} class ${c}`).toBeCloseTo(v, 12)));
     }
+  });
+
+  it.each(Object.keys(sk.categoricalNB.proba))('categorical naive Bayes, alpha %s: predictProba of CategoricalNB on integer-coded columns', (alpha) => {
+    const c = sk.categoricalNB;
+    const p = new CategoricalNB({ alpha: Number(alpha) }).fit(fromRows(c.xTrain), yTrain).predictProba(fromRows(c.xTest));
+    c.proba[alpha].forEach((row, r) => row.forEach((v, k) => expect(p.data[r * p.cols + k], `alpha ${alpha} row ${r} class ${k}`).toBeCloseTo(v, 12)));
   });
 });
