@@ -1,4 +1,4 @@
-"""Known answers from scikit-learn for search/automl's metrics, Gaussian and categorical naive Bayes, k-nearest neighbours, the linear SVM and CART.
+"""Known answers from scikit-learn for search/automl's metrics, Gaussian and categorical naive Bayes, k-nearest neighbours, the linear SVM, CART and histogram gradient boosting.
 
     /usr/bin/python3 bench/reference/sklearn_learners.py     (Debian: apt-get install python3-sklearn)
 
@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss, mean_squared_error, r2_score
 from sklearn.naive_bayes import CategoricalNB, GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -108,6 +109,19 @@ c_train = np.stack([rng.integers(0, m, len(y_train)) for m in cat_levels], axis=
 c_train[: max(cat_levels)] = np.stack([np.arange(max(cat_levels)) % m for m in cat_levels], axis=1)
 c_train[y_train == 1, 0] = np.minimum(c_train[y_train == 1, 0] + 1, 3)  # a column that says something about the class
 c_test = np.stack([rng.integers(0, m, 30) for m in cat_levels], axis=1)
+# --- histogram gradient boosting: HistGradientBoostingClassifier / Regressor without early stopping, on the same rows
+# (under 255 distinct values a column, so both bin at the midpoints between them). scikit-learn keeps gradients and
+# hessians in float32, so the scores agree to about 1e-8, not to the last bit.
+boosting = {}
+for name, kw in [
+    ("leaves 31 leaf 5 l2 1", dict(max_iter=20, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=5, l2_regularization=1.0)),
+    ("depth 3 leaves 6 leaf 10 l2 0 lr 0.3", dict(max_iter=15, learning_rate=0.3, max_depth=3, max_leaf_nodes=6, min_samples_leaf=10, l2_regularization=0.0)),
+]:
+    clf = HistGradientBoostingClassifier(max_bins=255, early_stopping=False, **kw).fit(x_train, y_train)
+    reg = HistGradientBoostingRegressor(max_bins=255, early_stopping=False, **kw).fit(x_train, r_train)
+    boosting[name] = {"params": kw, "proba": clf.predict_proba(x_test).tolist(), "regression": reg.predict(x_test).tolist()}
+out["boosting"] = boosting
+
 out["categoricalNB"] = {
     "xTrain": c_train.tolist(), "xTest": c_test.tolist(),
     "proba": {str(a): CategoricalNB(alpha=a).fit(c_train, y_train).predict_proba(c_test).tolist() for a in [1.0, 0.3]},

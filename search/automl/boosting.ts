@@ -102,6 +102,13 @@ export function subtractHistogram(parent: Histogram, child: Histogram): Histogra
  * G_L^2/(H_L+l2) + G_R^2/(H_R+l2) - G^2/(H+l2), over every feature and every bin boundary leaving at least
  * minSamplesLeaf rows each side; null if none gains more than 1e-12. Ties go to the lower feature, then bin.
  */
+/**
+ * A child's least hessian sum (scikit-learn's min_hessian_to_split, LightGBM's min_sum_hessian_in_leaf, both 1e-3):
+ * where the rows are all but certain of their class, p(1 - p) is tiny and a Newton leaf value -G / (H + l2) with a
+ * small l2 would be a huge step on a few rows.
+ */
+const MIN_CHILD_HESSIAN = 1e-3;
+
 export function bestSplit(hist: Histogram, offset: Int32Array, g: number, h: number, n: number, l2: number, minSamplesLeaf: number): Leaf['split'] {
   const parentScore = (g * g) / (h + l2);
   let best: Leaf['split'] = null;
@@ -121,8 +128,11 @@ export function bestSplit(hist: Histogram, offset: Int32Array, g: number, h: num
       if (cr < minSamplesLeaf) break;
       const gr = g - gl;
       const hr = h - hl;
+      if (hl < MIN_CHILD_HESSIAN || hr < MIN_CHILD_HESSIAN) continue;
       const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore;
-      if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, bin: b };
+      // a tie goes to the lower feature, then bin: two splits of the same rows (or the same counts) had gains a few
+      // ulps apart, summed over different bins, and the tie went wherever the rounding fell
+      if (gain > 1e-12 && (!best || gain > best.gain * (1 + 1e-10))) best = { gain, feature: f, bin: b };
     }
   }
   return best;
@@ -198,30 +208,43 @@ export class GradientBoosting implements Learner {
     for (let r = 0; r < x.rows; r++) raw.set(this.init, r * k);
     const grad = new Float64Array(x.rows);
     const hess = new Float64Array(x.rows);
-    const prob = new Float64Array(k);
+    // each row's log-sum-exp of its scores at the start of the round: p(c) = exp(raw[c] - lse)
+    const lse = new Float64Array(this.task === 'classification' ? x.rows : 0);
     this.rounds = [];
     let bestLoss = Infinity;
     let bestRound = 0;
     for (let round = 0; round < p.nEstimators; round++) {
+      // Every class's tree of a round fits the gradients of the scores the round started from, and the scores move
+      // once all k are grown (as scikit-learn's HistGradientBoosting, LightGBM and XGBoost do): a tree had seen the
+      // scores the round's earlier classes had already moved, and each row's softmax was taken again per class,
+      // k^2 work a row (220 classes had made a round 8 s long).
+      if (this.task === 'classification') {
+        for (const r of trainRows) {
+          let m = -Infinity;
+          for (let c = 0; c < k; c++) m = Math.max(m, raw[r * k + c]);
+          let sum = 0;
+          for (let c = 0; c < k; c++) sum += Math.exp(raw[r * k + c] - m);
+          lse[r] = m + Math.log(sum);
+        }
+      }
       const trees: FlatTree[] = [];
       for (let c = 0; c < k; c++) {
-        // per tree, not per round: a round grows a tree per class, and 220 classes made a round 8 s long
+        // per tree, not per round: a round grows a tree per class
         checkDeadline('gradient boosting fit');
         for (const r of trainRows) {
           if (this.task === 'regression') {
             grad[r] = raw[r] - y[r];
             hess[r] = 1;
           } else {
-            prob.set(raw.subarray(r * k, r * k + k));
-            softmaxInPlace(prob, 0, k);
-            grad[r] = prob[c] - (y[r] === c ? 1 : 0);
-            hess[r] = Math.max(prob[c] * (1 - prob[c]), 1e-6);
+            const pc = Math.exp(raw[r * k + c] - lse[r]);
+            grad[r] = pc - (y[r] === c ? 1 : 0);
+            hess[r] = Math.max(pc * (1 - pc), 1e-6);
           }
         }
-        const tree = this.growTree(bins, edges, x.cols, trainRows, grad, hess);
-        trees.push(tree);
-        for (let r = 0; r < x.rows; r++) raw[r * k + c] += predictRaw(tree, x, r); // thresholds are bin edges: same test as on the bins
+        trees.push(this.growTree(bins, edges, x.cols, trainRows, grad, hess));
       }
+      // thresholds are bin edges: the same test as on the bins
+      for (let c = 0; c < k; c++) for (let r = 0; r < x.rows; r++) raw[r * k + c] += predictRaw(trees[c], x, r);
       this.rounds.push(trees);
       if (valRows.length > 0) {
         const loss = this.lossOn(raw, y, valRows);

@@ -1,5 +1,6 @@
 // Known answers from scikit-learn 1.2.1 (Debian's python3-sklearn) for the metrics, Gaussian and categorical naive
-// Bayes, k-nearest neighbours, the linear SVM (LinearSVC, hinge loss) and CART (DecisionTreeClassifier/Regressor):
+// Bayes, k-nearest neighbours, the linear SVM (LinearSVC, hinge loss), CART (DecisionTreeClassifier/Regressor) and
+// histogram gradient boosting (HistGradientBoostingClassifier/Regressor):
 // test/fixtures/automl/sklearn-learners.json, written by bench/reference/sklearn_learners.py on drawn data held
 // exactly on both sides (values on a 1/1024 grid).
 import { readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fromRows } from '../../../search/automl/matrix.js';
 import { accuracy, balancedAccuracy, logLoss, macroF1, r2, rmse } from '../../../search/automl/metrics.js';
 import { CategoricalNB, GaussianNB } from '../../../search/automl/naive-bayes.js';
+import { GradientBoosting } from '../../../search/automl/boosting.js';
 import { KNearestNeighbors } from '../../../search/automl/knn.js';
 import { LinearSVM } from '../../../search/automl/svm.js';
 import { DecisionTree } from '../../../search/automl/tree.js';
@@ -18,6 +20,7 @@ const sk = JSON.parse(readFileSync(new URL('../../fixtures/automl/sklearn-learne
   metrics: { classification: MetricCase[]; regression: { yTrue: number[]; yPred: number[]; rmse: number; r2: number } };
   learners: { xTrain: number[][]; yTrain: number[]; rTrain: number[]; xTest: number[][]; proba: Record<string, number[][]>; regression: Record<string, number[]> };
   linearSVC: Record<string, { C: number; y: number[]; decision: number[][] | number[]; iterations: number }>;
+  boosting: Record<string, { params: { max_iter: number; learning_rate: number; max_leaf_nodes: number; min_samples_leaf: number; l2_regularization: number; max_depth?: number }; proba: number[][]; regression: number[] }>;
   categoricalNB: { xTrain: number[][]; xTest: number[][]; proba: Record<string, number[][]> };
   trees: Record<string, { params: { criterion: string; max_depth: number | null; min_samples_leaf: number; min_samples_split: number }; nodes: number; predictions: number[][] | number[] }>;
 };
@@ -103,5 +106,16 @@ describe('known answers from scikit-learn', () => {
     const c = sk.categoricalNB;
     const p = new CategoricalNB({ alpha: Number(alpha) }).fit(fromRows(c.xTrain), yTrain).predictProba(fromRows(c.xTest));
     c.proba[alpha].forEach((row, r) => row.forEach((v, k) => expect(p.data[r * p.cols + k], `alpha ${alpha} row ${r} class ${k}`).toBeCloseTo(v, 12)));
+  });
+
+  it.each(Object.keys(sk.boosting))('gradient boosting, %s: the scores of HistGradientBoostingClassifier/Regressor', (name) => {
+    const ref = sk.boosting[name];
+    const k = ref.params;
+    const params = { nEstimators: k.max_iter, learningRate: k.learning_rate, maxLeaves: k.max_leaf_nodes, minSamplesLeaf: k.min_samples_leaf, l2: k.l2_regularization, maxDepth: k.max_depth ?? null, maxBins: 255, earlyStopping: false };
+    // scikit-learn holds gradients and hessians in float32: the same trees, scores equal to about 1e-8
+    const p = new GradientBoosting(params).fit(xTrain, yTrain).predictProba(xTest);
+    ref.proba.forEach((row, r) => row.forEach((v, c) => expect(Math.abs(p.data[r * p.cols + c] - v), `${name} row ${r} class ${c}`).toBeLessThan(1e-6)));
+    const pred = new GradientBoosting(params).fit(xTrain, Float64Array.from(L.rTrain)).predict(xTest);
+    ref.regression.forEach((v, r) => expect(Math.abs(pred[r] - v), `${name} regression row ${r}`).toBeLessThan(1e-6));
   });
 });
