@@ -14,7 +14,8 @@ import type { Module } from '../../core/nn/module.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { fileHead } from '../../core/io/json-file.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
-import { type Label, type PredictOptions, loadPipeline } from '../../search/automl/pipeline.js';
+import { type Label, type PredictOptions, loadPipeline, nonFiniteRows } from '../../search/automl/pipeline.js';
+import type { Matrix } from '../../search/automl/matrix.js';
 import { r2, rmse } from '../../search/automl/metrics.js';
 import { fmtNumber } from '../report/svg.js';
 import { parseRules } from '../../search/rules/json.js';
@@ -82,16 +83,9 @@ function tableRows(p: Parsed, command: string): Table {
  * the row's outputs NaN, which had printed as the first class with NaN probabilities. Such rows are refused, named
  * with the file and the largest input of the first (as Pipeline.predict refuses them for AutoML pipelines).
  */
-function refuseNonFinite(logits: Tensor, x: { data: Float64Array; rows: number; cols: number }, names: readonly string[], file: string): void {
-  const k = logits.shape[1] ?? 1;
-  const bad: number[] = [];
-  for (let r = 0; r < x.rows; r++) if (!logits.data.subarray(r * k, (r + 1) * k).every(Number.isFinite)) bad.push(r);
-  if (bad.length === 0) return;
-  const r = bad[0];
-  let j = 0;
-  for (let c = 1; c < x.cols; c++) if (Math.abs(x.data[r * x.cols + c]) > Math.abs(x.data[r * x.cols + j])) j = c;
-  const rows = bad.length === 1 ? `row ${r}` : `rows ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}`;
-  throw new FormatError(`every row must be one the network can compute (it works in float32, up to 3.4e38), got no finite output for ${rows} of ${x.rows}; row ${r}'s largest input after preprocessing is ${JSON.stringify(names[j] ?? `feature ${j}`)} = ${x.data[r * x.cols + j]}`, file);
+function refuseNonFinite(logits: Tensor, x: Matrix, names: readonly string[], file: string): void {
+  const which = nonFiniteRows(logits.data, logits.shape[1] ?? 1, x, names);
+  if (which) throw new FormatError(`every row must be one the network can compute (it works in float32, up to 3.4e38), got no finite output for ${which}`, file);
 }
 
 function columnValues(t: Table, name: string): (string | number | null)[] | undefined {

@@ -111,10 +111,19 @@ function refuseUnreadable(op: string, cells: UnreadableCells[]): void {
 /**
  * Refuses rows the learner gave no finite output for: a row far outside what it was fitted on (1e300 in a column)
  * can overflow its arithmetic (an MLP computes in float32, a linear model's sum of products), and a NaN probability
- * row had become the first class, a NaN regression value a blank in the CSV. Names the rows and, for the first, its
- * largest input after preprocessing.
+ * row had become the first class, a NaN regression value a blank in the CSV.
  */
 function refuseNonFinite(op: string, learner: string, values: Float64Array, perRow: number, x: Matrix, featureNames: readonly string[]): void {
+  const which = nonFiniteRows(values, perRow, x, featureNames);
+  if (which) throw new ArgumentError(`${op}: every row must be one the ${learner} learner can compute (values within the range of its arithmetic), got no finite ${perRow === 1 ? 'prediction' : 'probabilities'} for ${which}`);
+}
+
+/**
+ * The rows of `x` (the preprocessed inputs) whose outputs (`perRow` a row) are not all finite, said for a message:
+ * 'rows 0, 1 of 3; row 0's largest input after preprocessing is "Beak Depth (mm)" = -5.07e+299'; null when every
+ * output is finite. `whittle predict` says the same of a network's outputs.
+ */
+export function nonFiniteRows(values: ArrayLike<number>, perRow: number, x: Matrix, featureNames: readonly string[]): string | null {
   const bad: number[] = [];
   for (let r = 0; r < x.rows; r++) {
     for (let c = 0; c < perRow; c++) {
@@ -124,13 +133,13 @@ function refuseNonFinite(op: string, learner: string, values: Float64Array, perR
       }
     }
   }
-  if (bad.length === 0) return;
+  if (bad.length === 0) return null;
   const r = bad[0];
   let j = 0;
   for (let c = 1; c < x.cols; c++) if (Math.abs(x.data[r * x.cols + c]) > Math.abs(x.data[r * x.cols + j])) j = c;
   const rows = bad.length === 1 ? `row ${r}` : `rows ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}`;
   const largest = x.cols > 0 ? `; row ${r}'s largest input after preprocessing is ${JSON.stringify(featureNames[j] ?? `feature ${j}`)} = ${x.data[r * x.cols + j]}` : '';
-  throw new ArgumentError(`${op}: every row must be one the ${learner} learner can compute (values within the range of its arithmetic), got no finite ${perRow === 1 ? 'prediction' : 'probabilities'} for ${rows} of ${x.rows}${largest}`);
+  return `${rows} of ${x.rows}${largest}`;
 }
 
 function checkPredictOptions(op: string, opts: PredictOptions): boolean {
