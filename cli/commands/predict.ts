@@ -14,7 +14,7 @@ import type { Module } from '../../core/nn/module.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { fileHead } from '../../core/io/json-file.js';
 import { Preprocessor } from '../../search/automl/preprocess.js';
-import { type Label, type PredictOptions, loadPipeline, nonFiniteRows } from '../../search/automl/pipeline.js';
+import { type Label, asGaps, loadPipeline, nonFiniteRows } from '../../search/automl/pipeline.js';
 import type { Matrix } from '../../search/automl/matrix.js';
 import { r2, rmse } from '../../search/automl/metrics.js';
 import { fmtNumber } from '../report/svg.js';
@@ -149,7 +149,6 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     // the command says what it cannot read, line by line, and predicts with those cells as gaps; the library
     // refuses them unless told so
     for (const line of pipe.unreadable(table)) log(`predict: ${line}`);
-    const asGaps: PredictOptions = { unreadable: 'missing' };
     let pred: Label[];
     try {
       pred = pipe.predict(table, asGaps);

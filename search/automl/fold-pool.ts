@@ -10,7 +10,7 @@ import { beforeDeadline } from './deadline.js';
 import { type Table, subsetTable } from './frame.js';
 import type { Task } from './learner.js';
 import { type Matrix, type Target, takeTarget } from './matrix.js';
-import { type LabelType, Pipeline, type PipelineJSON, type PipelineSpec, type PredictOptions } from './pipeline.js';
+import { type LabelType, Pipeline, type PipelineJSON, type PipelineSpec, asGaps } from './pipeline.js';
 
 /** Milliseconds since the epoch with performance.now's fraction: the same on every thread. */
 export const processClock = (): number => performance.timeOrigin + performance.now();
@@ -63,7 +63,6 @@ export function foldTables(ctx: FoldContext, maxCells = 1 << 24): (i: number) =>
   };
 }
 
-const asGaps: PredictOptions = { unreadable: 'missing' };
 
 /** Fits `spec` on fold `i`'s training rows and predicts its test rows, stopping at `deadline` (ms on `clock`). */
 export function fitFold(ctx: FoldContext, fold: Fold, spec: PipelineSpec, deadline: number, clock: () => number): FoldFit {

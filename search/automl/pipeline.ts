@@ -528,8 +528,12 @@ export interface EnsembleJSON {
 
 export type Predictor = Pipeline | EnsemblePipeline;
 
-/** What an ensemble passes its members: it has refused (or been told to read as gaps) what they cannot read. */
-const asGaps: PredictOptions = { unreadable: 'missing' };
+/**
+ * Predict options that read a cell a pipeline cannot read as a gap: what an ensemble passes its members (it has
+ * refused, or been told to read as gaps, what they cannot read), what cross-validation passes a fold's pipeline, and
+ * what `whittle predict` passes after saying which cells those are.
+ */
+export const asGaps: PredictOptions = Object.freeze({ unreadable: 'missing' });
 
 /** The file versions this code reads; a later whittle's file is refused rather than misread. */
 const pipelineVersion = 1;
