@@ -47,9 +47,10 @@ export class KNearestNeighbors implements Learner {
     // A query far outside the training values (1e300 in a column) makes every squared distance Infinity, which
     // ranks no row: predictProba had given a row of zeros and a regressor NaN. Such a query's distances are taken
     // again on the values divided by one common scale (the largest |value| in the query and the training rows, so
-    // every difference is at most 2); the ranking and the distance weights, which are
-    // normalized, are those of the true distances up to that factor (but for differences below ~1e-300 of it).
-    for (let inv = 1; ; inv = 1 / this.distanceScale(q, r)) {
+    // every difference is at most 2); the ranking and the distance weights, which are normalized, are those of the
+    // true distances up to that factor (but for differences below ~1e-300 of it).
+    for (let pass = 0; pass < 2; pass++) {
+      const inv = pass === 0 ? 1 : 1 / this.distanceScale(q, r);
       bestD.fill(Infinity);
       bestI.fill(-1);
       for (let i = 0; i < x.rows; i++) {
@@ -68,7 +69,7 @@ export class KNearestNeighbors implements Learner {
         bestD[p] = d;
         bestI[p] = i;
       }
-      if (bestI[k - 1] >= 0 || inv !== 1) break;
+      if (bestI[k - 1] >= 0) break;
     }
     if (bestI[k - 1] < 0) throw new ArgumentError(`KNearestNeighbors.predict: row ${r} must hold numbers, got ${Array.from(q.data.subarray(r * q.cols, (r + 1) * q.cols)).join(', ')}`);
     if (this.params.weights === 'distance' && bestD[0] === 0) {
