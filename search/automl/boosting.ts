@@ -98,17 +98,18 @@ export function subtractHistogram(parent: Histogram, child: Histogram): Histogra
 }
 
 /**
- * The split of a node with gradient sum g, hessian sum h and n rows that maximizes the XGBoost gain
- * G_L^2/(H_L+l2) + G_R^2/(H_R+l2) - G^2/(H+l2), over every feature and every bin boundary leaving at least
- * minSamplesLeaf rows each side; null if none gains more than 1e-12. Ties go to the lower feature, then bin.
- */
-/**
  * A child's least hessian sum (scikit-learn's min_hessian_to_split, LightGBM's min_sum_hessian_in_leaf, both 1e-3):
  * where the rows are all but certain of their class, p(1 - p) is tiny and a Newton leaf value -G / (H + l2) with a
  * small l2 would be a huge step on a few rows.
  */
 const MIN_CHILD_HESSIAN = 1e-3;
 
+/**
+ * The split of a node with gradient sum g, hessian sum h and n rows that maximizes the XGBoost gain
+ * G_L^2/(H_L+l2) + G_R^2/(H_R+l2) - G^2/(H+l2), over every feature and every bin boundary leaving at least
+ * minSamplesLeaf rows and a hessian sum of MIN_CHILD_HESSIAN each side; null if none gains more than 1e-12. Ties
+ * (gains within a relative 1e-10) go to the lower feature, then bin.
+ */
 export function bestSplit(hist: Histogram, offset: Int32Array, g: number, h: number, n: number, l2: number, minSamplesLeaf: number): Leaf['split'] {
   const parentScore = (g * g) / (h + l2);
   let best: Leaf['split'] = null;
