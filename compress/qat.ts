@@ -3,7 +3,7 @@
 // representable range (zero outside it). Observers track input ranges (moving average); convertQAT then builds
 // the real int8 model from the trained weights and tracked ranges.
 import { Conv2d, Linear, Module, Sequential, Tensor, customGrad, ops, type Random } from '../core/index.js';
-import { affineQParams, inverseScale, quantizeValue, symmetricScale } from '../core/quantized.js';
+import { affineQParams, inverseScale, quantizePerChannel, quantizeValue } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
 import { buildQuantized, flattenSequential, foldBatchNorm, type QuantizeOptions, type QuantizedModel } from './quantize.js';
 
@@ -30,16 +30,10 @@ export function fakeQuantize(x: Tensor, scale: number, zeroPoint: number, qmin =
 /** Symmetric per-channel (axis 0) fake quantization of a weight; the range is the weight's own max, so the STE is the identity. */
 export function fakeQuantizeWeight(w: Tensor, perChannel = true, qmax = 127): Tensor {
   return customGrad([w], (t) => {
-    const c = perChannel ? t.shape[0] : 1, per = t.size / c;
-    const out = new Float32Array(t.size);
-    for (let o = 0; o < c; o++) {
-      let m = 0;
-      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(t.data[o * per + i]));
-      const s = symmetricScale(m, qmax);
-      const inv = inverseScale(s);
-      for (let i = 0; i < per; i++) out[o * per + i] = quantizeValue(t.data[o * per + i], inv, 0, -qmax, qmax) * s;
-    }
-    return new Tensor(out, t.shape, 'float32');
+    // the codes and scales the quantized model holds (quantizePerChannel; per tensor: one channel of every weight)
+    const c = perChannel ? t.shape[0] : 1, per = c > 0 ? t.size / c : 0;
+    const { q, scale } = quantizePerChannel(new Tensor(t.data, [c, per], 'float32'), qmax);
+    return new Tensor(Float32Array.from(q.data, (v, i) => v * scale[Math.floor(i / per)]), t.shape, 'float32');
   }, (g) => [g], 'fakeQuantizeWeight');
 }
 

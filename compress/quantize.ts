@@ -9,7 +9,7 @@ import {
   tensor, zeros,
 } from '../core/index.js';
 import { nodeBuiltin } from '../core/node-builtins.js';
-import { foldActivationZeroPoint, quantizePerChannel, quantizePerTensor, quantizedConv2d, quantizedLinear, symmetricScale, type Int8Epilogue } from '../core/quantized.js';
+import { foldActivationZeroPoint, quantizePerChannel, quantizePerTensor, quantizedConv2d, quantizedLinear, type Int8Epilogue } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
 
 type Pair = number | [number, number];
@@ -63,17 +63,11 @@ abstract class QuantizedLayer extends Module {
   }
   /** Fills weights and input qparams; per-tensor weights use one scale for every channel. */
   setFrom(w: Tensor, b: Tensor | null, input: { scale: number; zeroPoint: number }, perChannel: boolean): this {
-    if (perChannel) {
-      const { q, scale } = quantizePerChannel(w);
-      this.weightQ.data.set(q.data);
-      this.weightScale.data.set(scale);
-    } else {
-      let m = 0;
-      for (let i = 0; i < w.size; i++) m = Math.max(m, Math.abs(w.data[i]));
-      const s = symmetricScale(m);
-      this.weightQ.data.set(quantizePerTensor(w, s, 0, -127, 127).data);
-      this.weightScale.data.fill(s);
-    }
+    // per tensor: the weight as one channel, its one scale repeated for every output
+    const { q, scale } = quantizePerChannel(perChannel ? w : new Tensor(w.data, [1, w.size], 'float32'));
+    this.weightQ.data.set(q.data);
+    if (perChannel) this.weightScale.data.set(scale);
+    else this.weightScale.data.fill(scale[0]);
     if (b && this.bias) this.bias.data.set(b.data);
     this.inputScale.data[0] = input.scale;
     this.inputZeroPoint.data[0] = input.zeroPoint;

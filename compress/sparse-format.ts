@@ -8,7 +8,7 @@ import { nodeBuiltin } from '../core/node-builtins.js';
 import { huffmanDecode, huffmanEncode } from './huffman.js';
 import { prunableParameters } from './prune.js';
 import { quantizedModelFromTensors } from './quantize.js';
-import { inverseScale, quantizeValue, symmetricScale } from '../core/quantized.js';
+import { quantizePerChannel } from '../core/quantized.js';
 
 export type SparseValues = 'float32' | 'int8' | 'codebook';
 
@@ -76,15 +76,9 @@ export function encodeSparse(w: Float32Array, shape: readonly number[], values: 
   if (values !== 'float32' && values !== 'int8' && values !== 'codebook') throw new ArgumentError(`encodeSparse: values must be 'float32', 'int8' or 'codebook', got ${String(values)}`);
   const codebook = values === 'codebook' ? kmeansCodebook(w, codebookBits) : undefined;
   const rows = shape.length > 0 ? shape[0] : 1, per = w.length / Math.max(rows, 1);
-  let scale: Float32Array | undefined;
-  if (values === 'int8') {
-    scale = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let m = 0;
-      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(w[r * per + i]));
-      scale[r] = symmetricScale(m);
-    }
-  }
+  // int8: the codes and per-row scales of quantizePerChannel, as the quantized model holds them
+  const int8 = values === 'int8' ? quantizePerChannel(new Tensor(w, [rows, per], 'float32')) : undefined;
+  const scale = int8?.scale;
   const gaps: number[] = [], vals: number[] = [];
   let prev = -1;
   for (let i = 0; i < w.length; i++) {
@@ -92,7 +86,7 @@ export function encodeSparse(w: Float32Array, shape: readonly number[], values: 
     let gap = i - prev;
     while (gap > 255) { gaps.push(255); vals.push(0); gap -= 255; }
     gaps.push(gap);
-    vals.push(scale ? quantizeValue(w[i], inverseScale(scale[Math.floor(i / per)]), 0, -127, 127) : codebook ? nearestCodeword(codebook, w[i]) : w[i]);
+    vals.push(int8 ? int8.q.data[i] : codebook ? nearestCodeword(codebook, w[i]) : w[i]);
     prev = i;
   }
   const v = scale ? Int8Array.from(vals) : codebook ? Uint8Array.from(vals) : Float32Array.from(vals);
