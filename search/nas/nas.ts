@@ -5,7 +5,6 @@
 // through the module objective in objective.ts.
 
 import { ArgumentError } from '../../core/errors.js';
-import { nodeBuiltin } from '../../core/node-builtins.js';
 import { mnistDataset, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Sequential } from '../../core/nn/layers.js';
 import { concat } from '../../core/ops.js';
@@ -21,7 +20,7 @@ import type { Strategy } from '../strategies/types.js';
 import { buildModel, countMacs, countParameters, type NasArch } from './builder.js';
 import type { CompressionOptions } from './compression.js';
 import { measureLatency, type LatencyOptions } from './latency.js';
-import { readTrialMetrics, writeTaskFolder, type DataSpec, type SplitData } from './objective.js';
+import { createTaskFolder, readTrialMetrics, removeTaskFolder, type DataSpec, type SplitData } from './objective.js';
 import { retrainModel, type RetrainOptions, type RetrainedModel } from './retrain.js';
 import { cnnSpace, mlpSpace } from './spaces.js';
 import { checkTask, OBJECTIVE_DIRECTIONS, objectiveValues, runTrial, type NasObjective, type TrialMetrics, type TrialTask } from './trial.js';
@@ -125,9 +124,7 @@ export async function nas(o: NasOptions): Promise<NasResult> {
     let study;
     if (workers > 1) {
       // the workers read the task and data from a folder (Node only; a browser runs trials in process)
-      const [os, path] = [nodeBuiltin('os', 'nas: workers > 1', 'use workers: 1'), nodeBuiltin('path', 'nas: workers > 1', 'use workers: 1')];
-      dir = nodeBuiltin('fs', 'nas: workers > 1', 'use workers: 1').mkdtempSync(path.join(os.tmpdir(), 'whittle-nas-'));
-      writeTaskFolder(dir, task, spec ?? split());
+      dir = createTaskFolder(task, spec ?? split());
       study = await optimize({ ...common, workers, strategy: withTaskMeta(strategy, dir), objective: { module: objectiveModuleUrl(), exportName: 'nasObjective' } });
       for (const t of study.trials) {
         const m = readTrialMetrics(dir, t.index);
@@ -164,7 +161,7 @@ export async function nas(o: NasOptions): Promise<NasResult> {
     }
     return { objectives, directions, best, paretoFront: front, trials, history: study.history, epochsSpent, elapsedMs: Date.now() - start, model };
   } finally {
-    if (dir) nodeBuiltin('fs', 'nas').rmSync(dir, { recursive: true, force: true });
+    if (dir) removeTaskFolder(dir);
   }
 }
 

@@ -13,8 +13,9 @@ import type { Trial } from '../workers.js';
 import { objectiveValues, runTrial, type TrialMetrics, type TrialTask } from './trial.js';
 
 /** The task folder lives on disk: Node only (nas() runs its trials in process with workers: 1, as in a browser). */
-const fs = () => nodeBuiltin('fs', 'nas: workers > 1', 'use workers: 1');
-const path = () => nodeBuiltin('path', 'nas: workers > 1', 'use workers: 1');
+const node = <K extends 'fs' | 'os' | 'path'>(id: K) => nodeBuiltin(id, 'nas: workers > 1', 'use workers: 1');
+const fs = () => node('fs');
+const path = () => node('path');
 
 /** Where a study's training and validation data come from. */
 export type DataSpec =
@@ -52,6 +53,16 @@ export function writeTaskFolder(dir: string, task: TrialTask, data: DataSpec | S
   const file: TaskFile = { task, data: spec };
   writeFileAtomic(path().join(dir, 'task.json'), JSON.stringify(file));
   return dir;
+}
+
+/** A fresh task folder in the OS's temp folder, written for worker threads (writeTaskFolder); removeTaskFolder deletes it. */
+export function createTaskFolder(task: TrialTask, data: DataSpec | SplitData): string {
+  const tmp = node('os').tmpdir();
+  return writeTaskFolder(fs().mkdtempSync(path().join(tmp, 'whittle-nas-')), task, data);
+}
+
+export function removeTaskFolder(dir: string): void {
+  fs().rmSync(dir, { recursive: true, force: true });
 }
 
 /** Metrics a worker wrote for trial `index`, or undefined. */
