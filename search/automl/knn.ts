@@ -79,16 +79,15 @@ export class KNearestNeighbors implements Learner {
     for (let p = 0; p < k; p++) visit(bestI[p], this.params.weights === 'distance' ? 1 / Math.sqrt(bestD[p]) : 1);
   }
 
-  /** Largest |value| of the training rows, found when first needed. */
-  private maxAbs = -1;
-
-  /** The largest |value| in query row r and the training rows (1 if all are 0). */
+  /**
+   * The largest |value| in query row r and the training rows (1 if all are 0). Found anew for each query that
+   * overflowed (its second ranking reads every row anyway), so a refit cannot leave a stale one behind.
+   */
   private distanceScale(q: Matrix, r: number): number {
-    const x = this.x!;
-    if (this.maxAbs < 0) this.maxAbs = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     let m = 0;
+    for (const v of this.x!.data) m = Math.max(m, Math.abs(v));
     for (let j = 0; j < q.cols; j++) m = Math.max(m, Math.abs(q.data[r * q.cols + j]));
-    return Math.max(m, this.maxAbs) || 1;
+    return m || 1;
   }
 
   predictProba(q: Matrix): Matrix {
