@@ -63,7 +63,6 @@ export function foldTables(ctx: FoldContext, maxCells = 1 << 24): (i: number) =>
   };
 }
 
-
 /** Fits `spec` on fold `i`'s training rows and predicts its test rows, stopping at `deadline` (ms on `clock`). */
 export function fitFold(ctx: FoldContext, fold: Fold, spec: PipelineSpec, deadline: number, clock: () => number): FoldFit {
   const fit = (): FoldFit => {

@@ -91,8 +91,8 @@ export class JsonFields {
   }
 
   /** A fitted learner's task, and its class count: at least 1 for a classifier, 0 for a regressor (whatever was saved). */
-  taskAndClasses(json: Record<string, unknown>, tasks: readonly Task[] = ['classification', 'regression']): { task: Task; nClasses: number } {
-    const task = this.at('task').oneOf(json.task, tasks);
+  taskAndClasses(json: Record<string, unknown>): { task: Task; nClasses: number } {
+    const task = this.at('task').oneOf<Task>(json.task, ['classification', 'regression']);
     return { task, nClasses: task === 'classification' ? this.at('nClasses').integer(json.nClasses, 1) : 0 };
   }
 
