@@ -204,9 +204,10 @@ export class DecisionTree implements Learner {
     const fields = new JsonFields('DecisionTree.fromJSON');
     ({ task: t.task, nClasses: t.nClasses } = fields.taskAndClasses(json));
     t.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
-    if (json.version === 1 || json.nodeColumns === undefined) t.nodes = nodesV1(json, t.task === 'classification' ? t.nClasses : 0);
-    else t.arrays = arraysFromColumns(json.nodeColumns as NodeColumns, t.nClasses, t.task, t.params.criterion);
-    walkTree(t.arrays!, t.nFeatures, t.task, t.nClasses, json.version === 1 || (json.nodeColumns as NodeColumns).depth !== undefined);
+    const v1 = json.version === 1 || json.nodeColumns === undefined;
+    const columns = v1 ? columnsOfV1(json, t.task === 'classification' ? t.nClasses : 0) : (json.nodeColumns as NodeColumns);
+    t.arrays = arraysFromColumns(columns, t.nClasses, t.task, t.params.criterion, v1 ? nodeName : columnName);
+    walkTree(t.arrays, t.nFeatures, t.task, t.nClasses, columns.depth !== undefined);
     return t;
   }
 
@@ -232,34 +233,51 @@ const scalarFields = ['feature', 'threshold', 'left', 'right', 'value', 'samples
  */
 type NodeColumns = Partial<Record<(typeof scalarFields)[number] | 'counts' | 'countsSize' | 'countsClass' | 'countsValue', number[]>>;
 
-function nodesV1(json: LearnerJSON, k: number): TreeNode[] {
+/**
+ * Version 1's node objects as columns (`nodes[i].field` in refusals), read by the columns' reader so that both check
+ * the same things.
+ */
+function columnsOfV1(json: LearnerJSON, k: number): NodeColumns {
   if (!Array.isArray(json.nodes) || json.nodes.length === 0) throw new FormatError('DecisionTree.fromJSON: nodes must be a non-empty array, got none');
-  const nodes = json.nodes as TreeNode[];
-  const bad = nodes.findIndex((n) => !Array.isArray(n?.counts) || n.counts.length !== k);
-  if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: nodes[${bad}].counts must hold ${k} numbers, got ${Array.isArray(nodes[bad]?.counts) ? nodes[bad].counts.length : 'none'}`);
-  return nodes;
+  const nodes = json.nodes as Record<string, unknown>[];
+  const badNode = nodes.findIndex((n) => typeof n !== 'object' || n === null || Array.isArray(n));
+  if (badNode >= 0) throw new FormatError(`DecisionTree.fromJSON: nodes[${badNode}] must be a node object, got ${describeJSON(nodes[badNode])}`);
+  const bad = nodes.findIndex((n) => !Array.isArray(n.counts) || n.counts.length !== k);
+  if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: nodes[${bad}].counts must hold ${k} numbers, got ${Array.isArray(nodes[bad].counts) ? (nodes[bad].counts as unknown[]).length : 'none'}`);
+  // a field no node holds is left out where the rest determines it (depth; a classifier's value and impurity)
+  const task = k > 0 ? 'classification' : 'regression';
+  const held = scalarFields.filter((f) => !(f !== 'left' && derivable(f, task) && nodes.every((n) => n[f] === undefined)));
+  return { ...Object.fromEntries(held.map((f) => [f, nodes.map((n) => n[f])])), counts: nodes.flatMap((n) => n.counts as unknown[]) } as NodeColumns;
 }
 
 /** The fields version 3 leaves out (`left` only while nodes are depth-first, which toJSON checks). */
 const derivable = (k: string, task: Task): boolean => k === 'depth' || k === 'left' || (task === 'classification' && (k === 'value' || k === 'impurity'));
 
-function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criterion: Criterion): TreeArrays {
+/** Where field k of node i stands in the file: `nodeColumns.k[i]` (versions 2-4) or `nodes[i].k` (version 1). */
+type FieldName = (k: string, i: number) => string;
+const columnName: FieldName = (k, i) => `nodeColumns.${k}[${i}]`;
+const nodeName: FieldName = (k, i) => `nodes[${i}].${k}`;
+
+function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criterion: Criterion, name: FieldName = columnName): TreeArrays {
   const n = Array.isArray(c?.feature) ? c.feature.length : 0;
   if (n === 0) throw new FormatError('DecisionTree.fromJSON: nodeColumns.feature must be a non-empty array, got none');
+  const refuse = (k: string, i: number, what: string): never => {
+    throw new FormatError(`DecisionTree.fromJSON: ${name(k, i)} must be ${what}, got ${describeJSON((c[k as keyof NodeColumns] as unknown[])[i])}`);
+  };
   for (const k of scalarFields) {
     if (c[k] === undefined && derivable(k, task)) continue;
     if (!Array.isArray(c[k]) || c[k].length !== n) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.${k} must hold one number per node (${n}), got ${Array.isArray(c[k]) ? c[k].length : 'none'}`);
+    // a typed array reads null (a hand-edited file) as 0: a feature 0 split, a threshold 0, class 0 at a leaf
+    const bad = c[k].findIndex((v) => !(typeof v === 'number' && Number.isFinite(v)));
+    if (bad >= 0 && (k !== 'threshold' || c.feature![bad] >= 0)) refuse(k, bad, k === 'threshold' ? 'a finite number at a split' : k === 'samples' && task === 'classification' ? 'a positive finite number' : 'a finite number');
   }
-  // a classifier's leaf divides its counts by samples: a null (read as 0) or a negative one made its probabilities NaN
+  // a classifier's leaf divides its counts by samples: a negative or zero one made its probabilities NaN
   if (task === 'classification') {
-    const bad = c.samples!.findIndex((v) => !(typeof v === 'number' && v > 0 && Number.isFinite(v)));
-    if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.samples[${bad}] must be a positive finite number, got ${describeJSON(c.samples![bad])}`);
+    const bad = c.samples!.findIndex((v) => !(v > 0));
+    if (bad >= 0) refuse('samples', bad, 'a positive finite number');
   }
-  // a split's threshold: null (a hand-edited file) would read as 0
-  const badThreshold = c.feature!.findIndex((f, i) => f >= 0 && !(typeof c.threshold![i] === 'number' && Number.isFinite(c.threshold![i])));
-  if (badThreshold >= 0) throw new FormatError(`DecisionTree.fromJSON: nodeColumns.threshold[${badThreshold}] must be a finite number at a split, got ${describeJSON(c.threshold![badThreshold])}`);
   const k = task === 'classification' ? nClasses : 0;
-  const a = emptyArrays(n, k, task === 'classification' ? sparseCounts(c, n, k) : sparse(n, 0));
+  const a = emptyArrays(n, k, task === 'classification' ? sparseCounts(c, n, k, name) : sparse(n, 0));
   for (const f of scalarFields) if (c[f] !== undefined) a[f].set(c[f]!);
   if (c.left === undefined) for (let i = 0; i < n; i++) a.left[i] = a.feature[i] < 0 ? -1 : i + 1;
   if (task === 'classification') {
@@ -268,6 +286,10 @@ function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criteri
       const to = a.countStart[i + 1];
       if (c.value === undefined) a.value[i] = majorityOf(a.countClass.subarray(from, to), a.countValue.subarray(from, to));
       if (c.impurity === undefined) a.impurity[i] = impurityOf(a.countValue.subarray(from, to), a.samples[i], criterion);
+      // a leaf's probabilities are its counts over samples: they sum to 1 only if the counts sum to samples (weights included)
+      let sum = 0;
+      for (let j = from; j < to; j++) sum += a.countValue[j];
+      if (a.feature[i] < 0 && !(Math.abs(sum - a.samples[i]) <= 1e-9 * a.samples[i])) refuse('samples', i, `its counts' sum (${sum}) at a leaf`);
     }
   }
   return a;
@@ -277,7 +299,7 @@ function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criteri
  * Checks that read arrays are a tree predict ends in, for every version (a file with a saved depth, version 2, had
  * not been walked: a child pointing back made predict loop forever): from the root, every child index inside the
  * nodes and reached once, every node reached; a split's feature a column below nFeatures (past it, a row read its
- * neighbour's values) and its threshold a number; a classifier's leaf a class below nClasses, a regressor's finite.
+ * neighbour's values); a classifier's leaf a class below nClasses (the reader has checked every entry is a finite number).
  * Fills in the depths unless `keepDepth`.
  */
 function walkTree(a: TreeArrays, nFeatures: number, task: Task, nClasses: number, keepDepth: boolean): void {
@@ -295,10 +317,9 @@ function walkTree(a: TreeArrays, nFeatures: number, task: Task, nClasses: number
     const f = a.feature[i];
     if (f >= 0) {
       if (f >= nFeatures) broken(`node ${i} splitting on feature ${f}, past the ${nFeatures} features`);
-      if (!Number.isFinite(a.threshold[i])) broken(`node ${i} splitting at ${a.threshold[i]}`);
       stack.push([a.right[i], depth + 1], [a.left[i], depth + 1]);
-    } else if (task === 'classification' ? !(Number.isInteger(a.value[i]) && a.value[i] >= 0 && a.value[i] < nClasses) : !Number.isFinite(a.value[i])) {
-      broken(`leaf ${i} with value ${a.value[i]} (${task === 'classification' ? `a class below ${nClasses}` : 'a finite number'} expected)`);
+    } else if (task === 'classification' && !(Number.isInteger(a.value[i]) && a.value[i] >= 0 && a.value[i] < nClasses)) {
+      broken(`leaf ${i} with value ${a.value[i]} (a class below ${nClasses} expected)`);
     }
   }
   const lost = seen.indexOf(0);
@@ -318,11 +339,15 @@ function sparse(n: number, nnz: number): SparseCounts {
 }
 
 /** A file's class counts, dense (`counts`) or sparse (`countsSize`, `countsClass`, `countsValue`), checked. */
-function sparseCounts(c: NodeColumns, n: number, k: number): SparseCounts {
+function sparseCounts(c: NodeColumns, n: number, k: number, name: FieldName): SparseCounts {
   const where = 'DecisionTree.fromJSON: nodeColumns';
+  // a count that is no number read as 0, a negative one gave a negative probability
+  const badCount = (col: unknown[]) => col.findIndex((v) => !(typeof v === 'number' && v >= 0 && Number.isFinite(v)));
   if (c.counts !== undefined || c.countsSize === undefined) {
     const counts = c.counts;
     if (!Array.isArray(counts) || counts.length !== n * k) throw new FormatError(`${where}.counts must hold ${k} per node (${n * k}), got ${Array.isArray(counts) ? counts.length : 'none'}`);
+    const bad = badCount(counts);
+    if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: ${name === nodeName ? `nodes[${Math.floor(bad / k)}].counts[${bad % k}]` : `nodeColumns.counts[${bad}]`} must be a non-negative finite number, got ${describeJSON(counts[bad])}`);
     return sparseOf(n, k, (i) => counts.slice(i * k, (i + 1) * k));
   }
   const { countsSize: size, countsClass: cls, countsValue: val } = c;
@@ -336,6 +361,8 @@ function sparseCounts(c: NodeColumns, n: number, k: number): SparseCounts {
   for (const [name, col] of [['countsClass', cls], ['countsValue', val]] as const) {
     if (!Array.isArray(col) || col.length !== nnz) throw new FormatError(`${where}.${name} must hold countsSize's total (${nnz}) numbers, got ${Array.isArray(col) ? col.length : 'none'}`);
   }
+  const bad = badCount(val!);
+  if (bad >= 0) throw new FormatError(`${where}.countsValue[${bad}] must be a non-negative finite number, got ${describeJSON(val![bad])}`);
   for (let i = 0; i < n; i++) {
     for (let j = s.countStart[i]; j < s.countStart[i + 1]; j++) {
       const prev = j > s.countStart[i] ? cls![j - 1] : -1;

@@ -97,6 +97,43 @@ describe('a saved learner whose arrays do not fit its declared sizes is refused,
     ]);
   });
 
+  it('decision tree: an entry that is no number, a negative count, counts that do not sum to a leaf\'s samples', () => {
+    const t = new DecisionTree({ maxDepth: 3 }).fit(iris.x, iris.y);
+    const split = t.nodes.findIndex((n) => n.feature >= 0);
+    const leaf = t.nodes.findIndex((n) => n.feature < 0);
+    const cls = t.nodes[leaf].counts.findIndex((c) => c > 0);
+    // a typed array had read null as 0: a split on the first column, the first class at a leaf
+    refuses(asV2(t), [
+      ['a feature that is null', (j) => (j.nodeColumns.feature[split] = null), `DecisionTree.fromJSON: nodeColumns.feature[${split}] must be a finite number, got null`],
+      ['a value that is null', (j) => (j.nodeColumns.value[leaf] = null), `DecisionTree.fromJSON: nodeColumns.value[${leaf}] must be a finite number, got null`],
+      ['a negative count', (j) => (j.nodeColumns.counts[3 * leaf + cls] = -1), `DecisionTree.fromJSON: nodeColumns.counts[${3 * leaf + cls}] must be a non-negative finite number, got -1`],
+      ['a count more than samples', (j) => (j.nodeColumns.counts[3 * leaf + cls] += 1), `DecisionTree.fromJSON: nodeColumns.samples[${leaf}] must be its counts' sum (${t.nodes[leaf].samples + 1}) at a leaf, got ${t.nodes[leaf].samples}`],
+    ]);
+    // version 1, node objects: the same checks, naming nodes[i].field (a null threshold had read as 0)
+    const v1 = { ...saved(t), version: 1, nodes: JSON.parse(JSON.stringify(t.nodes)) };
+    delete v1.nodeColumns;
+    refuses(v1, [
+      ['a null threshold', (j) => (j.nodes[split].threshold = null), `DecisionTree.fromJSON: nodes[${split}].threshold must be a finite number at a split, got null`],
+      ['no samples', (j) => delete j.nodes[leaf].samples, `DecisionTree.fromJSON: nodes[${leaf}].samples must be a positive finite number, got none`],
+      ['a null count', (j) => (j.nodes[leaf].counts[cls] = null), `DecisionTree.fromJSON: nodes[${leaf}].counts[${cls}] must be a non-negative finite number, got null`],
+      ['nodes that are no objects', (j) => (j.nodes = [7]), 'DecisionTree.fromJSON: nodes[0] must be a node object, got 7'],
+    ]);
+    // a version 1 file without depths, values or impurities (what the rest determines) reads back to the same tree
+    const bare = structuredClone(v1);
+    for (const n of bare.nodes) for (const k of ['depth', 'value', 'impurity']) delete n[k];
+    expect((learnerFromJSON(bare as LearnerJSON) as DecisionTree).nodes).toEqual(t.nodes);
+    // a regression tree's sparse counts: none; a classifier's sparse counts: a negative value
+    const sparse = saved(t);
+    const counts: number[] = sparse.nodeColumns.counts;
+    delete sparse.nodeColumns.counts;
+    const nonzero = (i: number) => counts.slice(3 * i, 3 * i + 3).map((v, c) => [v, c]).filter(([v]) => v !== 0);
+    sparse.nodeColumns.countsSize = t.nodes.map((_, i) => nonzero(i).length);
+    sparse.nodeColumns.countsClass = t.nodes.flatMap((_, i) => nonzero(i).map(([, c]) => c));
+    sparse.nodeColumns.countsValue = t.nodes.flatMap((_, i) => nonzero(i).map(([v]) => v));
+    sparse.version = 4;
+    refuses(sparse, [['a negative sparse count', (j) => (j.nodeColumns.countsValue[0] = -2), 'DecisionTree.fromJSON: nodeColumns.countsValue[0] must be a non-negative finite number, got -2']]);
+  });
+
   it('decision tree: a version 2 file (depths saved) whose child points back is refused, not walked forever', () => {
     const t = new DecisionTree({ maxDepth: 3 }).fit(iris.x, iris.y);
     const v2 = asV2(t);
