@@ -4,7 +4,7 @@
 import { ArgumentError, FormatError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace, softmaxRows } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, lowerBound, matrix, softmaxInPlace, softmaxRows } from './matrix.js';
 import { checkDeadline } from './deadline.js';
 import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
@@ -439,39 +439,46 @@ function predictRaw(t: FlatTree, x: Matrix, r: number): number {
 
 /**
  * Per feature at most maxBins - 1 edges (midpoints between distinct values, or quantiles when there are more);
- * bin(x) = number of edges strictly below x, so x <= edges[b] exactly when bin(x) <= b.
+ * bin(x) = number of edges strictly below x, so x <= edges[b] exactly when bin(x) <= b. NaN is a value past every
+ * number, as the decision tree ranks it: where a feature has NaNs, the numbers get maxBins - 1 bins and one more edge
+ * at their largest value leaves NaN a bin of its own, last (scikit-learn's HistGradientBoosting also keeps the last
+ * bin for missing values), so a split sends NaN right when fitting as its `x <= threshold` does when predicting. It
+ * had been binned with the smallest values (left) and had made NaN edges of its own.
  */
 function binFeatures(x: Matrix, rows: Int32Array, maxBins: number): { edges: Float64Array[]; bins: Uint8Array } {
   const edges: Float64Array[] = [];
   for (let f = 0; f < x.cols; f++) {
-    const vals = Float64Array.from(rows, (r) => x.data[r * x.cols + f]).sort();
+    const sorted = Float64Array.from(rows, (r) => x.data[r * x.cols + f]).sort();
+    // a typed array sorts NaN last
+    let numbers = sorted.length;
+    while (numbers > 0 && Number.isNaN(sorted[numbers - 1])) numbers--;
+    const vals = sorted.subarray(0, numbers);
+    const gaps = numbers < sorted.length;
+    const bins = gaps ? maxBins - 1 : maxBins;
     const distinct: number[] = [];
     for (let i = 0; i < vals.length; i++) if (i === 0 || vals[i] !== vals[i - 1]) distinct.push(vals[i]);
     const e: number[] = [];
-    if (distinct.length <= maxBins) {
-      for (let i = 0; i + 1 < distinct.length; i++) e.push((distinct[i] + distinct[i + 1]) / 2);
+    if (distinct.length <= bins) {
+      for (let i = 0; i + 1 < distinct.length; i++) {
+        const mid = (distinct[i] + distinct[i + 1]) / 2;
+        // past ±1.8e308 the sum overflows
+        e.push(Number.isFinite(mid) || !Number.isFinite(distinct[i]) || !Number.isFinite(distinct[i + 1]) ? mid : distinct[i] / 2 + distinct[i + 1] / 2);
+      }
     } else {
-      for (let q = 1; q < maxBins; q++) {
-        const v = vals[Math.floor((q * vals.length) / maxBins)];
+      for (let q = 1; q < bins; q++) {
+        const v = vals[Math.floor((q * vals.length) / bins)];
         if (e.length === 0 || v > e[e.length - 1]) e.push(v);
       }
     }
+    if (gaps && numbers > 0 && (e.length === 0 || vals[numbers - 1] > e[e.length - 1])) e.push(vals[numbers - 1]);
     edges.push(Float64Array.from(e));
   }
-  const bins = new Uint8Array(x.rows * x.cols);
+  const binned = new Uint8Array(x.rows * x.cols);
   for (let r = 0; r < x.rows; r++) {
     for (let f = 0; f < x.cols; f++) {
-      const e = edges[f];
       const v = x.data[r * x.cols + f];
-      let lo = 0;
-      let hi = e.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (e[mid] < v) lo = mid + 1;
-        else hi = mid;
-      }
-      bins[r * x.cols + f] = lo;
+      binned[r * x.cols + f] = Number.isNaN(v) ? edges[f].length : lowerBound(edges[f], v);
     }
   }
-  return { edges, bins };
+  return { edges, bins: binned };
 }

@@ -1,5 +1,5 @@
 // The dense design matrix every learner here takes: row-major float64, `data[r * cols + c]`.
-import { ShapeError } from '../../core/errors.js';
+import { ArgumentError, ShapeError } from '../../core/errors.js';
 
 export interface Matrix {
   data: Float64Array;
@@ -40,13 +40,40 @@ export function takeTarget<T extends Target>(y: T, idx: ArrayLike<number>): T {
   return out;
 }
 
+/**
+ * A fit's X and y: as many rows, at least one, a regression target finite, class indices not negative. X's values are each learner's to check:
+ * the trees take NaN and infinities (NaN ranks past every number, so it goes right at every split, when fitted and
+ * predicted); the others refuse them (checkFinite).
+ */
 export function checkXy(op: string, x: Matrix, y: Target): void {
   if (x.rows !== y.length) throw new ShapeError(`${op}: X rows and y length must agree, got [${x.rows},${x.cols}] and [${y.length}]`);
   if (x.rows === 0) throw new ShapeError(`${op}: need at least one training row, got [0,${x.cols}]`);
+  if (y instanceof Float64Array) {
+    const bad = y.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ArgumentError(`${op}: y must hold finite numbers, got ${y[bad]} at row ${bad}`);
+  } else {
+    // a class index below 0 had been counted nowhere (a typed array ignores index -1) and fitted silently
+    const bad = y.findIndex((v) => v < 0);
+    if (bad >= 0) throw new ArgumentError(`${op}: y must hold class indices 0, 1, 2, ..., got ${y[bad]} at row ${bad}`);
+  }
 }
 
+/** A prediction's X has the columns the learner was fitted on. */
 export function checkCols(op: string, x: Matrix, cols: number): void {
   if (x.cols !== cols) throw new ShapeError(`${op}: X must have ${cols} columns as in training, got [${x.rows},${x.cols}]`);
+}
+
+/**
+ * Refuses a NaN or infinite value in X, naming its row and column, as scikit-learn's estimators do ('Input X contains
+ * NaN'), for the learners that have no rule for one: the linear models, the SVM, kNN, naive Bayes and the MLP had
+ * answered silently (a linear model fitted or asked with a NaN gave probabilities of 0 for every class, kNN's rows
+ * summed to less than 1). A Pipeline imputes gaps before its learner, so it never passes one.
+ */
+export function checkFinite(op: string, x: Matrix): void {
+  const d = x.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) throw new ArgumentError(`${op}: X must hold finite numbers, got ${d[i]} at row ${Math.floor(i / x.cols)}, column ${i % x.cols}; fill gaps first (a Pipeline imputes them)`);
+  }
 }
 
 /** Number of classes in a label vector: max + 1. */
@@ -105,4 +132,16 @@ export function resolveMaxFeatures(m: MaxFeatures, p: number): number {
   else if (m > 0 && m <= 1) k = Math.ceil(m * p);
   else k = Math.floor(m);
   return Math.min(p, Math.max(1, k));
+}
+
+/** The first index in [0, end) of ascending `sorted` whose value is not below v (end when none is): how many are below v. */
+export function lowerBound(sorted: Float64Array, v: number, end = sorted.length): number {
+  let lo = 0;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -4,7 +4,7 @@ import { ArgumentError, FormatError, ShapeError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { checkEvery } from './deadline.js';
 import { type Learner, type LearnerJSON, type Task, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type MaxFeatures, type Target, checkCols, checkXy, countClasses, matrix, resolveMaxFeatures } from './matrix.js';
+import { type Matrix, type MaxFeatures, type Target, checkCols, checkXy, countClasses, lowerBound, matrix, resolveMaxFeatures } from './matrix.js';
 import { JsonFields, type ParamRule, checkParams, describeJSON, paramsFromJSON, rule } from './json-fields.js';
 
 /**
@@ -105,6 +105,13 @@ export class DecisionTree implements Learner {
     this.task = y instanceof Int32Array ? 'classification' : 'regression';
     this.nClasses = this.task === 'classification' ? Math.max(nClasses ?? 0, countClasses(y as Int32Array)) : 0;
     this.nFeatures = x.cols;
+    if (sampleWeight) {
+      // a short array had left its missing rows out silently (undefined > 0 is false), a NaN weight its row
+      if (sampleWeight.length !== x.rows) throw new ShapeError(`DecisionTree.fit: sampleWeight must hold one weight per row of X, got ${sampleWeight.length} for [${x.rows},${x.cols}]`);
+      const bad = sampleWeight.findIndex((v) => !(v >= 0 && Number.isFinite(v)));
+      if (bad >= 0) throw new ArgumentError(`DecisionTree.fit: sampleWeight must hold finite weights >= 0, got ${sampleWeight[bad]} at row ${bad}`);
+      if (!sampleWeight.some((v) => v > 0)) throw new ArgumentError('DecisionTree.fit: sampleWeight must give some row a weight above 0, got none');
+    }
     const w = sampleWeight ?? new Float64Array(x.rows).fill(1);
     const idx: number[] = [];
     for (let i = 0; i < x.rows; i++) if (w[i] > 0) idx.push(i);
@@ -736,9 +743,24 @@ class Grower {
     return order;
   }
 
-  /** Extra-trees split: one uniform threshold in (min, max) of the node's values. */
+  /**
+   * Extra-trees split: one uniform threshold in (min, max) of the node's values. An infinite min or max is replaced
+   * by the node's finite min or max (a draw between infinities was NaN, which sent every row right: no split), so
+   * the infinities fall to their sides; a node of infinities alone splits at 0. NaN, past every number, goes right.
+   */
   private randomThreshold(sub: Int32Array, vals: Float64Array, lo: number, hi: number, node: TreeNode): { score: number; threshold: number } | null {
-    let threshold = this.rng.uniform(lo, hi);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+      let flo = Infinity;
+      let fhi = -Infinity;
+      for (let i = 0; i < vals.length; i++) {
+        if (Number.isFinite(vals[i])) {
+          if (vals[i] < flo) flo = vals[i];
+          if (vals[i] > fhi) fhi = vals[i];
+        }
+      }
+      [lo, hi] = flo > fhi ? [0, 0] : [Number.isFinite(lo) ? lo : flo, Number.isFinite(hi) ? hi : fhi];
+    }
+    let threshold = lo < hi ? this.rng.uniform(lo, hi) : lo;
     if (threshold >= hi) threshold = lo;
     let nl = 0;
     let lw = 0;
@@ -806,25 +828,17 @@ export function columnRanks(x: Matrix): ColumnRanks {
     // distinct values in ascending order; a row's rank is its value's index among them
     let m = 0;
     for (let i = 0; i < sorted.length; i++) if (i === 0 || !(sorted[i] === sorted[m - 1])) sorted[m++] = sorted[i];
-    for (let r = 0; r < x.rows; r++) ranks[r * x.cols + f] = lowerBound(sorted, m, vals[r]);
+    for (let r = 0; r < x.rows; r++) ranks[r * x.cols + f] = Number.isNaN(vals[r]) ? m : lowerBound(sorted, vals[r], m);
     distinct[f] = m;
   }
   return { ranks, distinct };
 }
 
-function lowerBound(sorted: Float64Array, m: number, v: number): number {
-  if (Number.isNaN(v)) return m;
-  let lo = 0;
-  let hi = m;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function midpoint(a: number, b: number): number {
+  // NaN ranks past every number: a split between the largest number and NaN sends the numbers left (the midpoint,
+  // NaN, had sent every row right, and the node, whose best split that was, stayed a leaf)
+  if (Number.isNaN(b)) return a;
   const m = a / 2 + b / 2;
   return m >= b ? a : m; // guards against rounding up to b, which would send b left
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { learnerFromJSON } from '../../../search/automl/learner.js';
 import { type LearnerName, createLearner, learnerNames, supportsRegression } from '../../../search/automl/learners.js';
-import { type Matrix, takeRows, takeTarget } from '../../../search/automl/matrix.js';
+import { type Matrix, fromRows, takeRows, takeTarget } from '../../../search/automl/matrix.js';
+import { ArgumentError } from '../../../core/errors.js';
 import { accuracy } from '../../../search/automl/metrics.js';
 import { stratifiedKFold, complement } from '../../../search/automl/cv.js';
 import { irisData, penguinsData, separable } from './fixtures.js';
@@ -71,6 +72,68 @@ describe.each(learnerNames)('%s', (name) => {
     const d = separable();
     const m = make().fit(d.x, d.y);
     expect(() => m.predict({ data: new Float64Array(3), rows: 1, cols: 3 })).toThrow(/columns|\[1,3\]/);
+  });
+
+  // the tree learners take NaN as a value past every number: it goes right at every split, fitted and predicted alike;
+  // the others have no rule for a gap and refuse one (a Pipeline imputes gaps before its learner)
+  const trees: readonly LearnerName[] = ['decision-tree', 'random-forest', 'extra-trees', 'gradient-boosting'];
+  // x1 says nothing, so x0 alone must tell the classes apart
+  const withGaps = (label: (x0: number) => number) => {
+    const rows = Array.from({ length: 80 }, (_, i) => [i % 4 === 0 ? NaN : i % 10, 1]);
+    return { x: fromRows(rows), y: Int32Array.from(rows, ([a]) => label(a)) };
+  };
+  it.runIf(trees.includes(name))('sends NaN right, with the largest values, when fitting and predicting', () => {
+    const d = withGaps((a) => (Number.isNaN(a) || a > 5 ? 1 : 0));
+    const m = make().fit(d.x, d.y);
+    expect(accuracy(d.y, m.predict(d.x))).toBe(1);
+    expect(Array.from(m.predict(fromRows([[NaN, 1], [0, 1], [2, 1], [9, 1]])))).toEqual([1, 0, 0, 1]);
+  });
+
+  it.runIf(trees.includes(name))('takes infinities as numbers, and saves trees that split next to them', () => {
+    // extra trees had drawn thresholds between -Infinity and Infinity (NaN: no split, 55% here)
+    const rows = Array.from({ length: 40 }, (_, i) => [i % 4 === 0 ? -Infinity : i % 4 === 1 ? Infinity : i % 10, 1]);
+    const y = Int32Array.from(rows, ([v]) => (v === Infinity || v > 5 ? 1 : 0));
+    const m = make().fit(fromRows(rows), y);
+    expect(accuracy(y, m.predict(fromRows(rows)))).toBe(1);
+    const back = learnerFromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+    expect(Array.from(back.predictProba(fromRows(rows)).data)).toEqual(Array.from(m.predictProba(fromRows(rows)).data));
+  });
+
+  // extra trees draw a threshold between a node's smallest and largest number, so they cannot split NaN from the largest
+  it.runIf(trees.includes(name) && name !== 'extra-trees')('tells NaN from the largest number', () => {
+    // the tree's threshold between 9 and NaN had been NaN (every row right: no split, the node a leaf); boosting had
+    // binned NaN with 0
+    const d = withGaps((a) => (Number.isNaN(a) ? 1 : 0));
+    const m = make().fit(d.x, d.y);
+    expect(accuracy(d.y, m.predict(d.x))).toBe(1);
+    // (a number past the largest seen goes where NaN does: right of every split)
+    expect(Array.from(m.predict(fromRows([[NaN, 1], [9, 1], [-1e9, 1]])))).toEqual([1, 0, 0]);
+  });
+
+  it.runIf(!trees.includes(name))('refuses NaN or an infinity in X, fitting or predicting, naming the row and column', () => {
+    const d = separable();
+    const fitted = make().fit(d.x, d.y);
+    for (const v of [NaN, Infinity, -Infinity]) {
+      const bad = { ...d.x, data: Float64Array.from(d.x.data) };
+      bad.data[3 * d.x.cols + 1] = v;
+      expect(() => make().fit(bad, d.y), `fit ${v}`).toThrow(new RegExp(`: X must hold finite numbers, got ${v} at row 3, column 1`));
+      expect(() => fitted.predictProba(bad), `predictProba ${v}`).toThrow(new RegExp(`: X must hold finite numbers, got ${v} at row 3, column 1`));
+      expect(() => fitted.predict(bad), `predict ${v}`).toThrow(ArgumentError);
+    }
+  });
+
+  it('refuses a negative class index, naming the row', () => {
+    const d = separable();
+    const y = Int32Array.from(d.y);
+    y[4] = -1;
+    expect(() => make().fit(d.x, y)).toThrow(/y must hold class indices 0, 1, 2, \.\.\., got -1 at row 4/);
+  });
+
+  it.runIf(supportsRegression(name))('refuses a regression target that is not finite, naming the row', () => {
+    const d = separable();
+    const y = Float64Array.from(d.y);
+    y[5] = NaN;
+    expect(() => make().fit(d.x, y)).toThrow(/y must hold finite numbers, got NaN at row 5/);
   });
 
   it.runIf(supportsRegression(name))('fits a smooth regression target (R2 > 0.8 on training rows)', () => {

@@ -110,7 +110,7 @@ describe('a saved learner whose arrays do not fit its declared sizes is refused,
       ['a count more than samples', (j) => (j.nodeColumns.counts[3 * leaf + cls] += 1), `DecisionTree.fromJSON: nodeColumns.samples[${leaf}] must be its counts' sum (${t.nodes[leaf].samples + 1}) at a leaf, got ${t.nodes[leaf].samples}`],
     ]);
     // version 1, node objects: the same checks, naming nodes[i].field (a null threshold had read as 0)
-    const v1 = { ...saved(t), version: 1, nodes: JSON.parse(JSON.stringify(t.nodes)) };
+    const v1: Json = { ...saved(t), version: 1, nodes: JSON.parse(JSON.stringify(t.nodes)) };
     delete v1.nodeColumns;
     refuses(v1, [
       ['a null threshold', (j) => (j.nodes[split].threshold = null), `DecisionTree.fromJSON: nodes[${split}].threshold must be a finite number at a split, got null`],

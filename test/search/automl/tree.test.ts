@@ -477,3 +477,27 @@ describe('a saved classifier leaf with no samples (found by pipeline.fuzz.test.t
     expect(() => DecisionTree.fromJSON(json)).toThrow('DecisionTree.fromJSON: nodeColumns.samples[1] must be a positive finite number, got null');
   });
 });
+
+describe('DecisionTree sampleWeight', () => {
+  const d = irisData();
+  it('is checked: one finite weight >= 0 per row, some above 0', () => {
+    const tree = () => new DecisionTree({ maxDepth: 2 });
+    expect(() => tree().fit(d.x, d.y, new Float64Array(10).fill(1))).toThrow('DecisionTree.fit: sampleWeight must hold one weight per row of X, got 10 for [150,4]');
+    for (const v of [NaN, -1, Infinity]) {
+      const w = new Float64Array(150).fill(1);
+      w[7] = v;
+      expect(() => tree().fit(d.x, d.y, w), String(v)).toThrow(`DecisionTree.fit: sampleWeight must hold finite weights >= 0, got ${v} at row 7`);
+    }
+    expect(() => tree().fit(d.x, d.y, new Float64Array(150))).toThrow('DecisionTree.fit: sampleWeight must give some row a weight above 0, got none');
+  });
+
+  it('weighs rows as repeating them: integer weights grow the tree of the repeated rows', () => {
+    const w = Float64Array.from({ length: 150 }, (_, i) => i % 3);
+    const repeated = Array.from(w).flatMap((k, i) => Array.from({ length: k }, () => i));
+    const x: Matrix = { data: Float64Array.from(repeated.flatMap((i) => Array.from(d.x.data.subarray(i * 4, i * 4 + 4)))), rows: repeated.length, cols: 4 };
+    const y = Int32Array.from(repeated, (i) => d.y[i]);
+    const weighted = new DecisionTree({ maxDepth: 3 }).fit(d.x, d.y, w);
+    const copied = new DecisionTree({ maxDepth: 3 }).fit(x, y);
+    expect(weighted.nodes.map((n) => [n.feature, n.threshold, n.samples, n.counts])).toEqual(copied.nodes.map((n) => [n.feature, n.threshold, n.samples, n.counts]));
+  });
+});
