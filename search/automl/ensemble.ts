@@ -39,8 +39,10 @@ export interface SelectionOptions {
 
 /** Weights (summing to 1) over `candidates` after `size` picks per run; see the header for the options. */
 export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike<number>, metric: MetricName, size = 50, opts: SelectionOptions = {}): number[] {
-  if (candidates.length === 0) throw new ArgumentError('ensembleSelection: needs at least one candidate, got 0');
-  if (!(size >= 1)) throw new ArgumentError(`ensembleSelection: size must be >= 1, got ${size}`);
+  checkCandidates('ensembleSelection', candidates, y.length);
+  if (!(Number.isInteger(size) && size >= 1)) throw new ArgumentError(`ensembleSelection: size must be an integer >= 1, got ${size}`);
+  const init = opts.init ?? 0;
+  if (!(Number.isInteger(init) && init >= 0)) throw new ArgumentError(`ensembleSelection: init must be an integer >= 0, got ${init}`);
   const bags = opts.bags ?? 1;
   if (!(Number.isInteger(bags) && bags >= 1)) throw new ArgumentError(`ensembleSelection: bags must be a positive integer, got ${bags}`);
   const fraction = opts.fraction ?? 0.5;
@@ -52,16 +54,38 @@ export function ensembleSelection(candidates: readonly OutOfFold[], y: ArrayLike
   const all = candidates.map((_, i) => i);
   // stops at a time limit (withDeadline) as a fit does, checked about every million numbers read
   const spend = checkEvery('ensemble selection');
-  if (bags === 1) return hillClimb(prepared, all, objective, size, opts.init ?? 0, spend);
+  if (bags === 1) return hillClimb(prepared, all, objective, size, init, spend);
   const rng = new Random(opts.seed ?? 0);
   const take = Math.min(candidates.length, Math.max(2, Math.round(fraction * candidates.length)));
   const weights = new Array<number>(candidates.length).fill(0);
   for (let b = 0; b < bags; b++) {
     // the bag keeps the library's best-first order, so ties still go to the better candidate
     const bag = Array.from(rng.permutation(candidates.length).subarray(0, take)).sort((p, q) => p - q);
-    hillClimb(prepared, bag, objective, size, opts.init ?? 0, spend).forEach((w, i) => (weights[i] += w / bags));
+    hillClimb(prepared, bag, objective, size, init, spend).forEach((w, i) => (weights[i] += w / bags));
   }
   return weights;
+}
+
+/**
+ * Refuses candidates that are not all of one kind (class probabilities or regression values) and one shape, `rows`
+ * rows (default candidate 0's), or that hold a number that is not finite or a negative probability: a candidate of
+ * other rows had been read past its end (NaN in the blend) or short, a NaN had been picked as if it scored. `name`
+ * says candidate i in a message.
+ */
+function checkCandidates(op: string, candidates: readonly OutOfFold[], rows?: number, name = (i: number) => `candidate ${i}`): void {
+  if (candidates.length === 0) throw new ArgumentError(`${op}: needs at least one candidate, got 0`);
+  const shape = (c: OutOfFold): [number, number] => ('proba' in c ? [c.proba.rows, c.proba.cols] : [c.pred.length, 1]);
+  const proba = 'proba' in candidates[0];
+  const [rows0, cols] = shape(candidates[0]);
+  const want = rows ?? rows0;
+  candidates.forEach((c, i) => {
+    if ('proba' in c !== proba) throw new ArgumentError(`${op}: candidates must all be class probabilities or all regression values, got candidate 0 ${proba ? 'probabilities' : 'values'} and candidate ${i} ${proba ? 'values' : 'probabilities'}`);
+    const [r, k] = shape(c);
+    if (r !== want || k !== cols) throw new ShapeError(`${op}: every candidate must be [${want},${cols}] (${rows === undefined ? 'as candidate 0' : `a row per label${proba ? ', the classes of candidate 0' : ''}`}), got [${r},${k}] at candidate ${i}`);
+    const v = oofValues(c);
+    const bad = v.findIndex((x) => !(Number.isFinite(x) && (!proba || x >= 0)));
+    if (bad >= 0) throw new ArgumentError(`${op}: ${name(i)} must hold finite ${proba ? 'probabilities >= 0' : 'values'}, got ${v[bad]} at row ${Math.floor(bad / k)}`);
+  });
 }
 
 /** The candidates' outputs and the labels on every step-th row, about maxRows of them (all when there are no more). */
@@ -174,6 +198,14 @@ function hillClimb(prepared: Prepared, pool: readonly number[], metric: MetricNa
 
 /** The averaged output of the candidates under `weights` (to score the ensemble itself). */
 export function blend(candidates: readonly OutOfFold[], weights: readonly number[]): OutOfFold {
+  checkCandidates('blend', candidates);
+  // weights as ensembleSelection gives them: one per candidate, none negative, summing to 1 (a blend of probabilities
+  // is then probabilities)
+  if (weights.length !== candidates.length) throw new ArgumentError(`blend: weights must hold one weight per candidate (${candidates.length}), got ${weights.length}`);
+  const badWeight = weights.findIndex((w) => !(Number.isFinite(w) && w >= 0));
+  if (badWeight >= 0) throw new ArgumentError(`blend: weights must be finite and >= 0, got ${weights[badWeight]} at ${badWeight}`);
+  const total = weights.reduce((a, w) => a + w, 0);
+  if (!(Math.abs(total - 1) <= 1e-9)) throw new ArgumentError(`blend: weights must sum to 1, got ${total}`);
   const first = candidates[0];
   const len = oofValues(first).length;
   const out = new Float64Array(len);
@@ -191,6 +223,8 @@ export function blend(candidates: readonly OutOfFold[], weights: readonly number
  * has in a blend: a margin-softmax (linear SVM) is far too unsure, a full-depth tree far too sure.
  */
 export function temper(proba: Matrix, temperature: number): Matrix {
+  // 0 divided log p by 0 (NaN rows), a negative one turned the argmax around
+  if (!(temperature > 0 && Number.isFinite(temperature))) throw new ArgumentError(`temper: temperature must be a positive finite number, got ${temperature}`);
   if (temperature === 1) return proba;
   const { rows, cols } = proba;
   const out = matrix(rows, cols);
@@ -217,6 +251,7 @@ export function fitTemperature(proba: Matrix, y: ArrayLike<number>, maxNumbers =
   const { rows, cols } = proba;
   if (rows !== y.length) throw new ShapeError(`fitTemperature: proba rows must equal y length, got [${rows},${cols}] and [${y.length}]`);
   checkLabels('fitTemperature', y, cols);
+  checkCandidates('fitTemperature', [{ proba }], rows, () => 'proba');
   if (rows * cols > maxNumbers && rows > 1) {
     // one number fitted on some 40 passes: past a million numbers, every step-th row is as good a sample and the
     // passes stay short (on 20k rows of 220 classes a member took seconds, and the ensemble never fitted a 60 s run)

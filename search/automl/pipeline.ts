@@ -412,7 +412,13 @@ export class EnsemblePipeline {
     readonly temperatures: number[] = members.map(() => 1),
   ) {
     if (members.length === 0 || members.length !== weights.length) throw new ArgumentError(`EnsemblePipeline: needs one weight per member and at least one member, got ${members.length} members and ${weights.length} weights`);
-    if (temperatures.length !== members.length || !temperatures.every((t) => t > 0)) throw new ArgumentError(`EnsemblePipeline: needs one positive temperature per member, got [${temperatures.join(',')}] for ${members.length} members`);
+    if (temperatures.length !== members.length || !temperatures.every((t) => t > 0 && Number.isFinite(t))) throw new ArgumentError(`EnsemblePipeline: needs one positive finite temperature per member, got [${temperatures.join(',')}] for ${members.length} members`);
+    // the blend of the members' probabilities is probabilities only under weights >= 0 summing to 1 (weights of 0
+    // had given rows of zeros, the first class; [1, 1] rows summing to 2)
+    const badWeight = weights.findIndex((w) => !(Number.isFinite(w) && w >= 0));
+    if (badWeight >= 0) throw new ArgumentError(`EnsemblePipeline: weights must be finite and >= 0, got ${weights[badWeight]} at ${badWeight}`);
+    const total = weights.reduce((a, w) => a + w, 0);
+    if (!(Math.abs(total - 1) <= 1e-9)) throw new ArgumentError(`EnsemblePipeline: weights must sum to 1, got ${total} ([${weights.join(', ')}])`);
     // fromJSON refuses a file whose members return their classes differently: refuse to build one, not to load it
     const mixed = members.findIndex((m) => m.labels !== members[0].labels);
     if (mixed > 0) throw new ArgumentError(`EnsemblePipeline: every member must return the classes as members[0] does (${members[0].labels}), got ${members[mixed].labels} for member ${mixed}`);
@@ -499,6 +505,8 @@ export class EnsemblePipeline {
     const members = raw.map((m, i) => Pipeline.fromJSON(m as PipelineJSON, fields.at('members').at(i)));
     const weights = fields.at('weights').numbers(o.weights, members.length);
     weights.forEach((w, i) => w < 0 && fields.at('weights').at(i).fail('a number >= 0', w));
+    const total = weights.reduce((a, w) => a + w, 0);
+    if (!(Math.abs(total - 1) <= 1e-9)) fields.at('weights').failThat(`must sum to 1, got ${total} ([${weights.join(', ')}])`);
     const temperatures = o.temperatures === undefined || o.temperatures === null ? undefined : fields.at('temperatures').numbers(o.temperatures, members.length, true);
     const first = members[0];
     members.forEach((m, i) => {

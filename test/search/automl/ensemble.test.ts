@@ -286,3 +286,40 @@ function argmaxRow(p: Matrix, r: number): number {
   for (let c = 1; c < p.cols; c++) if (p.data[r * p.cols + c] > p.data[r * p.cols + best]) best = c;
   return best;
 }
+
+describe('ensemble functions refuse inputs that do not fit together, naming what is wrong', () => {
+  const p = (rows: number[][]): OutOfFold => ({ proba: fromRows(rows) });
+  const y = Int32Array.of(0, 1, 1);
+  const a = p([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]]);
+  const b = p([[0.6, 0.4], [0.5, 0.5], [0.1, 0.9]]);
+
+  it('ensembleSelection: candidates of other rows, classes or kind, a NaN or negative probability, a fractional size', () => {
+    expect(ensembleSelection([a, b], y, 'accuracy', 4).reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
+    // a short candidate had been read past its end (NaN scores), a NaN picked as if it scored
+    expect(() => ensembleSelection([a, p([[1, 0]])], y, 'accuracy', 4)).toThrow('ensembleSelection: every candidate must be [3,2] (a row per label, the classes of candidate 0), got [1,2] at candidate 1');
+    expect(() => ensembleSelection([a, p([[0.3, 0.3, 0.4], [0, 0, 1], [0, 1, 0]])], y, 'accuracy', 4)).toThrow('got [3,3] at candidate 1');
+    expect(() => ensembleSelection([a, { pred: Float64Array.of(0, 1, 1) }], y, 'accuracy', 4)).toThrow('ensembleSelection: candidates must all be class probabilities or all regression values, got candidate 0 probabilities and candidate 1 values');
+    expect(() => ensembleSelection([a, p([[NaN, 1], [0, 1], [0, 1]])], y, 'log-loss', 4)).toThrow('ensembleSelection: candidate 1 must hold finite probabilities >= 0, got NaN at row 0');
+    expect(() => ensembleSelection([a, p([[1, 0], [-0.5, 1.5], [0, 1]])], y, 'log-loss', 4)).toThrow('ensembleSelection: candidate 1 must hold finite probabilities >= 0, got -0.5 at row 1');
+    expect(() => ensembleSelection([a, b], Int32Array.of(0, 1), 'accuracy', 4)).toThrow('ensembleSelection: every candidate must be [2,2]');
+    expect(() => ensembleSelection([a, b], y, 'accuracy', 1.5)).toThrow('ensembleSelection: size must be an integer >= 1, got 1.5');
+    expect(() => ensembleSelection([a, b], y, 'accuracy', 4, { init: -1 })).toThrow('ensembleSelection: init must be an integer >= 0, got -1');
+  });
+
+  it('blend: one weight per candidate, none negative or NaN, summing to 1; candidates of one shape', () => {
+    expect(Array.from((blend([a, b], [0.5, 0.5]) as { proba: Matrix }).proba.data)).toEqual([0.75, 0.25, 0.35, 0.65, 0.25, 0.75]);
+    // a missing weight had made every number NaN, a negative one negative probabilities, zeros a row of zeros
+    expect(() => blend([a, b], [1])).toThrow('blend: weights must hold one weight per candidate (2), got 1');
+    expect(() => blend([a, b], [-1, 2])).toThrow('blend: weights must be finite and >= 0, got -1 at 0');
+    expect(() => blend([a, b], [NaN, 1])).toThrow('blend: weights must be finite and >= 0, got NaN at 0');
+    expect(() => blend([a, b], [0, 0])).toThrow('blend: weights must sum to 1, got 0');
+    expect(() => blend([a, p([[1, 0]])], [0.5, 0.5])).toThrow('blend: every candidate must be [3,2] (as candidate 0), got [1,2] at candidate 1');
+    expect(() => blend([], [])).toThrow('blend: needs at least one candidate, got 0');
+  });
+
+  it('temper and fitTemperature: a positive finite temperature, finite probabilities', () => {
+    // 0 and NaN had given NaN rows, a negative temperature turned each row's argmax around
+    for (const t of [0, NaN, -1, Infinity]) expect(() => temper(fromRows([[0.9, 0.1]]), t), String(t)).toThrow(`temper: temperature must be a positive finite number, got ${t}`);
+    expect(() => fitTemperature(fromRows([[NaN, 1], [0, 1], [0, 1]]), y)).toThrow('fitTemperature: proba must hold finite probabilities >= 0, got NaN at row 0');
+  });
+});

@@ -146,7 +146,14 @@ describe('EnsemblePipeline', () => {
     const back = EnsemblePipeline.fromJSON(old);
     expect(back.temperatures).toEqual([1, 1]);
     expect(new EnsemblePipeline([svm, nb], [0.3, 0.7]).toJSON()).not.toHaveProperty('temperatures');
-    expect(() => new EnsemblePipeline([svm, nb], [0.5, 0.5], [1, 0])).toThrow(/needs one positive temperature per member, got \[1,0\] for 2 members/);
+    expect(() => new EnsemblePipeline([svm, nb], [0.5, 0.5], [1, 0])).toThrow(/needs one positive finite temperature per member, got \[1,0\] for 2 members/);
+    // the blend is probabilities only under weights >= 0 summing to 1: [1, 1] had given rows summing to 2, zeros the first class
+    expect(() => new EnsemblePipeline([svm, nb], [1, 1])).toThrow('EnsemblePipeline: weights must sum to 1, got 2 ([1, 1])');
+    expect(() => new EnsemblePipeline([svm, nb], [1.5, -0.5])).toThrow('EnsemblePipeline: weights must be finite and >= 0, got -0.5 at 1');
+    expect(() => new EnsemblePipeline([svm, nb], [NaN, 1])).toThrow('EnsemblePipeline: weights must be finite and >= 0, got NaN at 0');
+    const saved = JSON.parse(JSON.stringify(new EnsemblePipeline([svm, nb], [0.3, 0.7]).toJSON()));
+    saved.weights = [0, 0];
+    expect(() => EnsemblePipeline.fromJSON(saved)).toThrow(new FormatError('ensemble JSON: weights must sum to 1, got 0 ([0, 0])'));
   });
 });
 
