@@ -1,6 +1,6 @@
 // Tables from JSON: an array of flat records, `[{"a": 1, "b": "x"}, ...]`, the form most tools export and the
 // vega-datasets ship. Columns are the records' keys in first-seen order; a key a record lacks is missing there.
-import { FormatError } from '../errors.js';
+import { ArgumentError, FormatError, fmtValue } from '../errors.js';
 import { type Column, type Table, categoricalColumn, isNumberText, numericColumn, parseNumber } from './csv.js';
 import { readFileOf } from '../node-builtins.js';
 
@@ -39,6 +39,9 @@ export const isMissing = (v: unknown): boolean =>
  * codes written as strings).
  */
 export function recordsToTable(records: readonly Record<string, unknown>[], opts: { exclude?: readonly string[]; categorical?: readonly string[] } = {}): Table {
+  // a number, null or an array has no keys: a list of them had become a table of rows without columns
+  const bad = records.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
+  if (bad >= 0) throw new ArgumentError(`recordsToTable: records[${bad}] must be an object of column names to values, got ${fmtValue(records[bad])}`);
   const names = new Set<string>();
   for (const r of records) for (const k of Object.keys(r)) if (!opts.exclude?.includes(k)) names.add(k);
   const columns = [...names].map((name): Column => {

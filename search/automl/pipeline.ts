@@ -157,15 +157,15 @@ function checkPredictOptions(op: string, opts: PredictOptions): boolean {
  * dropped as a gap: unlike a feature it cannot be imputed, and a row silently left out is not what the user wrote.
  * Rows in messages count from 0, as predict prints them.
  */
-export function encodeTarget(table: Table, target: string, task: Task | 'auto' = 'auto', classes?: string[]): EncodedTarget {
+export function encodeTarget(table: Table, target: string, task: Task | 'auto' = 'auto', classes?: string[], op = 'automl'): EncodedTarget {
   const names = columnNames(table);
-  if (!names.includes(target)) throw new ArgumentError(`automl: target must be one of the columns ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(target)}`);
+  if (!names.includes(target)) throw new ArgumentError(`${op}: target must be one of the columns ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(target)}`);
   const col = findColumn(table, target)!;
   const n = col.values.length;
   if (col.kind === 'numeric' ? col.values.every((v) => Number.isNaN(v)) : col.values.every((v) => v === null)) {
-    throw new ArgumentError(`automl: target ${JSON.stringify(target)} must have values, got none: ${n === 0 ? 'the table has no rows' : n === 1 ? 'its one row is missing' : `all ${n} rows are missing`}`);
+    throw new ArgumentError(`${op}: target ${JSON.stringify(target)} must have values, got none: ${n === 0 ? 'the table has no rows' : n === 1 ? 'its one row is missing' : `all ${n} rows are missing`}`);
   }
-  if (col.kind === 'numeric') checkFinite(target, col.values);
+  if (col.kind === 'numeric') checkFinite(op, target, col.values);
   if (task === 'auto') {
     if (col.kind === 'categorical') task = 'classification';
     else {
@@ -175,12 +175,12 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
     }
   }
   if (task === 'regression') {
-    const v = numericValues('automl', table, target);
+    const v = numericValues(op, table, target);
     // a numeric column was checked above; a text one's numbers ('inf') are parsed here
-    if (col.kind !== 'numeric') checkFinite(target, v);
+    if (col.kind !== 'numeric') checkFinite(op, target, v);
     const rows = Int32Array.from(v.keys()).filter((i) => !Number.isNaN(v[i]));
     const y = Float64Array.from(rows, (i) => v[i]);
-    if (y.length > 0 && y.every((x) => x === y[0])) throw new ArgumentError(`automl: regression target ${JSON.stringify(target)} must take at least two distinct values, got only ${y[0]} (the target is constant)`);
+    if (y.length > 0 && y.every((x) => x === y[0])) throw new ArgumentError(`${op}: regression target ${JSON.stringify(target)} must take at least two distinct values, got only ${y[0]} (the target is constant)`);
     return { task, y, classes: [], rows };
   }
   const labels = categoricalValues('automl', table, target);
@@ -191,15 +191,15 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
   const index = new Map(cls.map((c, i) => [c, i]));
   const y = Int32Array.from(rows, (i) => {
     const k = index.get(labels[i]!);
-    if (k === undefined) throw new ArgumentError(`automl: target values must be among the classes ${cls.join(', ')}, got ${JSON.stringify(labels[i])}`);
+    if (k === undefined) throw new ArgumentError(`${op}: target values must be among the classes ${cls.join(', ')}, got ${JSON.stringify(labels[i])}`);
     return k;
   });
   return { task, y, classes: cls, rows };
 }
 
-function checkFinite(target: string, v: Float64Array): void {
+function checkFinite(op: string, target: string, v: Float64Array): void {
   for (let i = 0; i < v.length; i++) {
-    if (v[i] === Infinity || v[i] === -Infinity) throw new ArgumentError(`automl: target ${JSON.stringify(target)} must hold finite numbers, got ${v[i]} in row ${i}`);
+    if (v[i] === Infinity || v[i] === -Infinity) throw new ArgumentError(`${op}: target ${JSON.stringify(target)} must hold finite numbers, got ${v[i]} in row ${i}`);
   }
 }
 
@@ -233,7 +233,7 @@ export class Pipeline {
    */
   fit(data: Frame, target: string, opts: { task?: Task | 'auto'; classes?: string[] } = {}): this {
     const table = isTable(data) ? data : tableFromRecords(data);
-    const enc = encodeTarget(table, target, opts.task ?? 'auto', opts.classes);
+    const enc = encodeTarget(table, target, opts.task ?? 'auto', opts.classes, 'Pipeline.fit');
     if (enc.task === 'regression' && !supportsRegression(this.spec.learner)) throw new ArgumentError(`Pipeline.fit: ${this.spec.learner} supports classification only, got a regression target ${JSON.stringify(target)}`);
     if (enc.rows.length === 0) throw new ArgumentError(`Pipeline.fit: target ${JSON.stringify(target)} must have values, got none`);
     const rows = enc.rows.length === table.nRows ? table : subsetTable(table, enc.rows);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../../core/errors.js';
+import { ArgumentError, FormatError } from '../../../core/errors.js';
 import { parseJsonTable, readJsonTable, recordsToTable } from '../../../core/data/json.js';
 import { parseCsv } from '../../../core/data/csv.js';
 import { packageDir } from '../../../core/data/datasets.js';
@@ -26,6 +26,12 @@ describe('JSON record tables', () => {
     // a CSV's true/false is text; a boolean beside a number is a category like any other
     expect(parseCsv('ok\ntrue\nfalse\n').columns[0]).not.toHaveProperty('booleans');
     expect(recordsToTable([{ ok: true }, { ok: 1 }]).columns[0]).toEqual({ name: 'ok', kind: 'categorical', values: ['true', '1'], categories: ['1', 'true'] });
+  });
+
+  it('a record that is not an object is refused, naming it (a list of numbers had become rows without columns)', () => {
+    for (const [records, at, got] of [[[1, 2], 0, '1'], [[{ a: 1 }, null], 1, 'null'], [[{ a: 1 }, { a: 2 }, [3]], 2, 'an array of 1']] as const) {
+      expect(() => recordsToTable(records as unknown as Record<string, unknown>[]), got).toThrow(new ArgumentError(`recordsToTable: records[${at}] must be an object of column names to values, got ${got}`));
+    }
   });
 
   it('numbers written as strings make a numeric column, read as the CSV reader reads them; categorical keeps them codes', () => {
