@@ -196,16 +196,23 @@ function hillClimb(prepared: Prepared, pool: readonly number[], metric: MetricNa
   return counts.map((n) => n / picks);
 }
 
+/**
+ * Refuses blend weights that are not as ensembleSelection gives them: finite, none negative, summing to 1 (within
+ * 1e-9), so that a blend of probabilities is probabilities (a missing weight had made every number NaN, [1, 1] rows
+ * summing to 2, [0, 0] rows of zeros). blend and EnsemblePipeline check theirs here.
+ */
+export function checkWeights(op: string, weights: readonly number[]): void {
+  const bad = weights.findIndex((w) => !(Number.isFinite(w) && w >= 0));
+  if (bad >= 0) throw new ArgumentError(`${op}: weights must be finite and >= 0, got ${weights[bad]} at ${bad}`);
+  const total = weights.reduce((a, w) => a + w, 0);
+  if (!(Math.abs(total - 1) <= 1e-9)) throw new ArgumentError(`${op}: weights must sum to 1, got ${total} ([${weights.join(', ')}])`);
+}
+
 /** The averaged output of the candidates under `weights` (to score the ensemble itself). */
 export function blend(candidates: readonly OutOfFold[], weights: readonly number[]): OutOfFold {
   checkCandidates('blend', candidates);
-  // weights as ensembleSelection gives them: one per candidate, none negative, summing to 1 (a blend of probabilities
-  // is then probabilities)
   if (weights.length !== candidates.length) throw new ArgumentError(`blend: weights must hold one weight per candidate (${candidates.length}), got ${weights.length}`);
-  const badWeight = weights.findIndex((w) => !(Number.isFinite(w) && w >= 0));
-  if (badWeight >= 0) throw new ArgumentError(`blend: weights must be finite and >= 0, got ${weights[badWeight]} at ${badWeight}`);
-  const total = weights.reduce((a, w) => a + w, 0);
-  if (!(Math.abs(total - 1) <= 1e-9)) throw new ArgumentError(`blend: weights must sum to 1, got ${total}`);
+  checkWeights('blend', weights);
   const first = candidates[0];
   const len = oofValues(first).length;
   const out = new Float64Array(len);

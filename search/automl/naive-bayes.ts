@@ -215,7 +215,6 @@ export class CategoricalNB implements Learner {
     return lowerBound(this.edges[f], v);
   }
 
-
   fit(x: Matrix, yAny: Target): this {
     checkXy('CategoricalNB.fit', x, yAny);
     checkFinite('CategoricalNB.fit', x);

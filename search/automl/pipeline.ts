@@ -7,7 +7,7 @@ import { isMissing } from '../../core/data/json.js';
 import { type Frame, type RawRow, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords, valuesAre } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
-import { temper } from './ensemble.js';
+import { checkWeights, temper } from './ensemble.js';
 import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, type Target, argmaxRows, matrix } from './matrix.js';
 import { type PreprocessConfig, Preprocessor, type PreprocessorJSON, type UnreadableCells } from './preprocess.js';
@@ -183,7 +183,7 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
     if (y.length > 0 && y.every((x) => x === y[0])) throw new ArgumentError(`${op}: regression target ${JSON.stringify(target)} must take at least two distinct values, got only ${y[0]} (the target is constant)`);
     return { task, y, classes: [], rows };
   }
-  const labels = categoricalValues('automl', table, target);
+  const labels = categoricalValues(op, table, target);
   const rows = Int32Array.from(labels.keys()).filter((i) => labels[i] !== null);
   const present = [...new Set(Array.from(rows, (i) => labels[i]!))];
   const numeric = col.kind === 'numeric';
@@ -413,12 +413,8 @@ export class EnsemblePipeline {
   ) {
     if (members.length === 0 || members.length !== weights.length) throw new ArgumentError(`EnsemblePipeline: needs one weight per member and at least one member, got ${members.length} members and ${weights.length} weights`);
     if (temperatures.length !== members.length || !temperatures.every((t) => t > 0 && Number.isFinite(t))) throw new ArgumentError(`EnsemblePipeline: needs one positive finite temperature per member, got [${temperatures.join(',')}] for ${members.length} members`);
-    // the blend of the members' probabilities is probabilities only under weights >= 0 summing to 1 (weights of 0
-    // had given rows of zeros, the first class; [1, 1] rows summing to 2)
-    const badWeight = weights.findIndex((w) => !(Number.isFinite(w) && w >= 0));
-    if (badWeight >= 0) throw new ArgumentError(`EnsemblePipeline: weights must be finite and >= 0, got ${weights[badWeight]} at ${badWeight}`);
-    const total = weights.reduce((a, w) => a + w, 0);
-    if (!(Math.abs(total - 1) <= 1e-9)) throw new ArgumentError(`EnsemblePipeline: weights must sum to 1, got ${total} ([${weights.join(', ')}])`);
+    // the blend of the members' probabilities is probabilities only under weights >= 0 summing to 1
+    checkWeights('EnsemblePipeline', weights);
     // fromJSON refuses a file whose members return their classes differently: refuse to build one, not to load it
     const mixed = members.findIndex((m) => m.labels !== members[0].labels);
     if (mixed > 0) throw new ArgumentError(`EnsemblePipeline: every member must return the classes as members[0] does (${members[0].labels}), got ${members[mixed].labels} for member ${mixed}`);

@@ -213,7 +213,7 @@ export class DecisionTree implements Learner {
     t.nFeatures = fields.at('nFeatures').integer(json.nFeatures, 0);
     const v1 = json.version === 1 || json.nodeColumns === undefined;
     const columns = v1 ? columnsOfV1(json, t.task === 'classification' ? t.nClasses : 0) : (json.nodeColumns as NodeColumns);
-    t.arrays = arraysFromColumns(columns, t.nClasses, t.task, t.params.criterion, v1 ? nodeName : columnName);
+    t.arrays = arraysFromColumns(columns, t.nClasses, t.task, t.params.criterion, v1 ? nodeNames(t.task === 'classification' ? t.nClasses : 0) : columnName);
     walkTree(t.arrays, t.nFeatures, t.task, t.nClasses, columns.depth !== undefined);
     return t;
   }
@@ -260,10 +260,13 @@ function columnsOfV1(json: LearnerJSON, k: number): NodeColumns {
 /** The fields version 3 leaves out (`left` only while nodes are depth-first, which toJSON checks). */
 const derivable = (k: string, task: Task): boolean => k === 'depth' || k === 'left' || (task === 'classification' && (k === 'value' || k === 'impurity'));
 
-/** Where field k of node i stands in the file: `nodeColumns.k[i]` (versions 2-4) or `nodes[i].k` (version 1). */
+/**
+ * Where entry i of column k stands in the file: `nodeColumns.k[i]` (versions 2-4) or `nodes[i].k` (version 1, whose
+ * counts column holds nClasses entries per node: entry i is `nodes[i / nClasses].counts[i % nClasses]`).
+ */
 type FieldName = (k: string, i: number) => string;
 const columnName: FieldName = (k, i) => `nodeColumns.${k}[${i}]`;
-const nodeName: FieldName = (k, i) => `nodes[${i}].${k}`;
+const nodeNames = (nClasses: number): FieldName => (k, i) => (k === 'counts' ? `nodes[${Math.floor(i / nClasses)}].counts[${i % nClasses}]` : `nodes[${i}].${k}`);
 
 function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criterion: Criterion, name: FieldName = columnName): TreeArrays {
   const n = Array.isArray(c?.feature) ? c.feature.length : 0;
@@ -294,9 +297,10 @@ function arraysFromColumns(c: NodeColumns, nClasses: number, task: Task, criteri
       if (c.value === undefined) a.value[i] = majorityOf(a.countClass.subarray(from, to), a.countValue.subarray(from, to));
       if (c.impurity === undefined) a.impurity[i] = impurityOf(a.countValue.subarray(from, to), a.samples[i], criterion);
       // a leaf's probabilities are its counts over samples: they sum to 1 only if the counts sum to samples (weights included)
+      if (a.feature[i] >= 0) continue;
       let sum = 0;
       for (let j = from; j < to; j++) sum += a.countValue[j];
-      if (a.feature[i] < 0 && !(Math.abs(sum - a.samples[i]) <= 1e-9 * a.samples[i])) refuse('samples', i, `its counts' sum (${sum}) at a leaf`);
+      if (!(Math.abs(sum - a.samples[i]) <= 1e-9 * a.samples[i])) refuse('samples', i, `its counts' sum (${sum}) at a leaf`);
     }
   }
   return a;
@@ -354,7 +358,7 @@ function sparseCounts(c: NodeColumns, n: number, k: number, name: FieldName): Sp
     const counts = c.counts;
     if (!Array.isArray(counts) || counts.length !== n * k) throw new FormatError(`${where}.counts must hold ${k} per node (${n * k}), got ${Array.isArray(counts) ? counts.length : 'none'}`);
     const bad = badCount(counts);
-    if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: ${name === nodeName ? `nodes[${Math.floor(bad / k)}].counts[${bad % k}]` : `nodeColumns.counts[${bad}]`} must be a non-negative finite number, got ${describeJSON(counts[bad])}`);
+    if (bad >= 0) throw new FormatError(`DecisionTree.fromJSON: ${name('counts', bad)} must be a non-negative finite number, got ${describeJSON(counts[bad])}`);
     return sparseOf(n, k, (i) => counts.slice(i * k, (i + 1) * k));
   }
   const { countsSize: size, countsClass: cls, countsValue: val } = c;
