@@ -1,7 +1,7 @@
 // k-nearest neighbours by brute force in Euclidean distance; the pipeline standardizes features first when asked.
 import { ArgumentError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkFinite, checkXy, countClasses, matrix } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix } from './matrix.js';
 import { checkDeadline } from './deadline.js';
 import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
@@ -30,8 +30,7 @@ export class KNearestNeighbors implements Learner {
   }
 
   fit(x: Matrix, y: Target): this {
-    checkXy('KNearestNeighbors.fit', x, y);
-    checkFinite('KNearestNeighbors.fit', x);
+    checkXy('KNearestNeighbors.fit', x, y, { finite: true });
     this.task = y instanceof Int32Array ? 'classification' : 'regression';
     this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
     this.x = { data: Float64Array.from(x.data), rows: x.rows, cols: x.cols };
@@ -127,8 +126,7 @@ export class KNearestNeighbors implements Learner {
 
   private check(q: Matrix): void {
     if (!this.x) notFitted('KNearestNeighbors.predict');
-    checkCols('KNearestNeighbors.predict', q, this.x.cols);
-    checkFinite('KNearestNeighbors.predict', q);
+    checkCols('KNearestNeighbors.predict', q, this.x.cols, { finite: true });
   }
 
   toJSON(): LearnerJSON {

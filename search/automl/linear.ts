@@ -5,7 +5,7 @@
 // penalized. Features are standardized internally, so the penalty acts on standardized coefficients.
 import { ArgumentError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkFinite, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
 import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
@@ -45,8 +45,7 @@ export class LinearModel implements Learner {
   }
 
   fit(x0: Matrix, y: Target): this {
-    checkXy('LinearModel.fit', x0, y);
-    checkFinite('LinearModel.fit', x0);
+    checkXy('LinearModel.fit', x0, y, { finite: true });
     this.task = y instanceof Int32Array ? 'classification' : 'regression';
     this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
     this.nFeatures = x0.cols;
@@ -113,8 +112,7 @@ export class LinearModel implements Learner {
 
   decisionFunction(x0: Matrix): Matrix {
     if (!this.scale) notFitted('LinearModel.predict');
-    checkCols('LinearModel.predict', x0, this.nFeatures);
-    checkFinite('LinearModel.predict', x0);
+    checkCols('LinearModel.predict', x0, this.nFeatures, { finite: true });
     const x = applyColumnScale(x0, this.scale);
     const k = this.outputs;
     const d = x.cols;

@@ -43,9 +43,9 @@ export function takeTarget<T extends Target>(y: T, idx: ArrayLike<number>): T {
 /**
  * A fit's X and y: as many rows, at least one, a regression target finite, class indices not negative. X's values are each learner's to check:
  * the trees take NaN and infinities (NaN ranks past every number, so it goes right at every split, when fitted and
- * predicted); the others refuse them (checkFinite).
+ * predicted); the others pass `finite` to refuse them (checkFinite).
  */
-export function checkXy(op: string, x: Matrix, y: Target): void {
+export function checkXy(op: string, x: Matrix, y: Target, { finite = false } = {}): void {
   if (x.rows !== y.length) throw new ShapeError(`${op}: X rows and y length must agree, got [${x.rows},${x.cols}] and [${y.length}]`);
   if (x.rows === 0) throw new ShapeError(`${op}: need at least one training row, got [0,${x.cols}]`);
   if (y instanceof Float64Array) {
@@ -56,11 +56,13 @@ export function checkXy(op: string, x: Matrix, y: Target): void {
     const bad = y.findIndex((v) => v < 0);
     if (bad >= 0) throw new ArgumentError(`${op}: y must hold class indices 0, 1, 2, ..., got ${y[bad]} at row ${bad}`);
   }
+  if (finite) checkFinite(op, x);
 }
 
-/** A prediction's X has the columns the learner was fitted on. */
-export function checkCols(op: string, x: Matrix, cols: number): void {
+/** A prediction's X has the columns the learner was fitted on (and with `finite`, only finite values: checkFinite). */
+export function checkCols(op: string, x: Matrix, cols: number, { finite = false } = {}): void {
   if (x.cols !== cols) throw new ShapeError(`${op}: X must have ${cols} columns as in training, got [${x.rows},${x.cols}]`);
+  if (finite) checkFinite(op, x);
 }
 
 /**

@@ -10,7 +10,7 @@ import { Adam } from '../../core/optim/adam.js';
 import { Random } from '../../core/random.js';
 import { type Tensor, tensor } from '../../core/tensor.js';
 import { type Learner, type LearnerJSON, type Task, arr, expectKind, notFitted, registerLearner } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkFinite, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxRows } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
 import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
@@ -75,8 +75,7 @@ export class MLP implements Learner {
   }
 
   fit(x0: Matrix, y: Target): this {
-    checkXy('MLP.fit', x0, y);
-    checkFinite('MLP.fit', x0);
+    checkXy('MLP.fit', x0, y, { finite: true });
     const p = this.params;
     this.task = y instanceof Int32Array ? 'classification' : 'regression';
     this.nClasses = this.task === 'classification' ? countClasses(y as Int32Array) : 0;
@@ -124,8 +123,7 @@ export class MLP implements Learner {
 
   private outputs(x0: Matrix): Matrix {
     if (!this.net || !this.scale) notFitted('MLP.predict');
-    checkCols('MLP.predict', x0, this.nFeatures);
-    checkFinite('MLP.predict', x0);
+    checkCols('MLP.predict', x0, this.nFeatures, { finite: true });
     const net = this.net;
     const x = tensor(Float32Array.from(applyColumnScale(x0, this.scale).data), { shape: [x0.rows, x0.cols] });
     const out: Tensor = noGrad(() => net.forward(x));

@@ -4,7 +4,7 @@
 import { FormatError } from '../../core/errors.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
 import { checkEvery } from './deadline.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkFinite, checkXy, countClasses, lowerBound, matrix, softmaxInPlace } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, lowerBound, matrix, softmaxInPlace } from './matrix.js';
 import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
 
 export interface GaussianNBParams {
@@ -46,8 +46,7 @@ export class GaussianNB implements Learner {
   }
 
   fit(x: Matrix, yAny: Target): this {
-    checkXy('GaussianNB.fit', x, yAny);
-    checkFinite('GaussianNB.fit', x);
+    checkXy('GaussianNB.fit', x, yAny, { finite: true });
     const y = requireClassification('GaussianNB.fit', yAny);
     const k = (this.nClasses = countClasses(y));
     const d = (this.nFeatures = x.cols);
@@ -116,8 +115,7 @@ export class GaussianNB implements Learner {
 
   predictProba(x: Matrix): Matrix {
     if (this.logPrior.length === 0) notFitted('GaussianNB.predictProba');
-    checkCols('GaussianNB.predictProba', x, this.nFeatures);
-    checkFinite('GaussianNB.predictProba', x);
+    checkCols('GaussianNB.predictProba', x, this.nFeatures, { finite: true });
     const k = this.nClasses;
     const d = this.nFeatures;
     const out = matrix(x.rows, k);
@@ -216,8 +214,7 @@ export class CategoricalNB implements Learner {
   }
 
   fit(x: Matrix, yAny: Target): this {
-    checkXy('CategoricalNB.fit', x, yAny);
-    checkFinite('CategoricalNB.fit', x);
+    checkXy('CategoricalNB.fit', x, yAny, { finite: true });
     const y = requireClassification('CategoricalNB.fit', yAny);
     const k = (this.nClasses = countClasses(y));
     const { alpha, maxCategories, nBins } = this.params;
@@ -254,8 +251,7 @@ export class CategoricalNB implements Learner {
 
   predictProba(x: Matrix): Matrix {
     if (this.logPrior.length === 0) notFitted('CategoricalNB.predictProba');
-    checkCols('CategoricalNB.predictProba', x, this.edges.length);
-    checkFinite('CategoricalNB.predictProba', x);
+    checkCols('CategoricalNB.predictProba', x, this.edges.length, { finite: true });
     const k = this.nClasses;
     const out = matrix(x.rows, k);
     for (let r = 0; r < x.rows; r++) {

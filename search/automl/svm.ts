@@ -3,7 +3,7 @@
 // rank like the margins and sum to 1, but are not calibrated.
 import { Random } from '../../core/random.js';
 import { type Learner, type LearnerJSON, arr, expectKind, notFitted, registerLearner, requireClassification } from './learner.js';
-import { type Matrix, type Target, argmaxRows, checkCols, checkFinite, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
+import { type Matrix, type Target, argmaxRows, checkCols, checkXy, countClasses, matrix, softmaxInPlace } from './matrix.js';
 import { type ColumnScale, applyColumnScale, columnScaleFromJSON, columnScaleToJSON, fitColumnScale } from './scaling.js';
 import { checkDeadline } from './deadline.js';
 import { JsonFields, type ParamRule, checkParams, paramsFromJSON, rule } from './json-fields.js';
@@ -35,8 +35,7 @@ export class LinearSVM implements Learner {
   }
 
   fit(x0: Matrix, yAny: Target): this {
-    checkXy('LinearSVM.fit', x0, yAny);
-    checkFinite('LinearSVM.fit', x0);
+    checkXy('LinearSVM.fit', x0, yAny, { finite: true });
     const y = requireClassification('LinearSVM.fit', yAny);
     const k = (this.nClasses = countClasses(y));
     const d = (this.nFeatures = x0.cols);
@@ -87,8 +86,7 @@ export class LinearSVM implements Learner {
 
   decisionFunction(x0: Matrix): Matrix {
     if (!this.scale) notFitted('LinearSVM.predict');
-    checkCols('LinearSVM.predict', x0, this.nFeatures);
-    checkFinite('LinearSVM.predict', x0);
+    checkCols('LinearSVM.predict', x0, this.nFeatures, { finite: true });
     const x = applyColumnScale(x0, this.scale);
     const k = this.nClasses;
     const d = this.nFeatures;
