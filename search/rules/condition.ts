@@ -48,7 +48,10 @@ export function niceThreshold(a: number, b: number): number {
   return mid > a && mid < b ? mid : a;
 }
 
-/** Compact number for reading: up to 6 significant digits, no trailing zeros. */
+/**
+ * Compact number for reading counts (a leaf's weighted cover): up to 6 significant digits, no trailing zeros. Never
+ * for a condition's threshold or a row's value, which print exactly (formatCondition).
+ */
 export function formatNumber(n: number): string {
   const s = String(n);
   if (s.length <= 8 || !Number.isFinite(n)) return s;
@@ -59,15 +62,21 @@ function formatName(name: string): string {
   return /^[\p{L}_][\p{L}\p{N}_ ().\-/]*$/u.test(name) && name.trim() === name ? name : JSON.stringify(name);
 }
 
-function formatCategory(v: string): string {
+/** A category or class name as a rule prints it: bare when it is one word, else JSON-quoted (a comma, a quote, a newline). */
+export function formatCategory(v: string): string {
   return /^[\p{L}\p{N}_.\-]+$/u.test(v) ? v : JSON.stringify(v);
 }
 
-/** `petal_length <= 2.45`, `island == Biscoe`, `sex in {MALE, FEMALE}`. */
+/**
+ * `petal_length <= 2.45`, `island == Biscoe`, `sex in {MALE, FEMALE}`. A threshold prints as the shortest decimal that
+ * reads back as the same double (String(n)): the printed rule is exactly the rule the engine applies. Thresholds are
+ * chosen short (niceThreshold); one rounded for print (to 6 digits, as it had been) gave -75.0945 for -75.09455, and
+ * 2,885 of 39,347 rows at the printed cuts went to another class than predict sent them.
+ */
 export function formatCondition(c: Condition): string {
   const name = formatName(c.feature);
   if (c.op === 'in') return `${name} in {${c.values.map(formatCategory).join(', ')}}`;
-  if (typeof c.value === 'number') return `${name} ${c.op} ${formatNumber(c.value)}`;
+  if (typeof c.value === 'number') return `${name} ${c.op} ${String(c.value)}`;
   return `${name} ${c.op} ${formatCategory(c.value)}`;
 }
 

@@ -116,6 +116,7 @@ export function encodeTable(table: Table, target: string, opts: { features?: rea
   for (const c of cols) {
     const out = new Float64Array(keep.length);
     if (c.kind === 'numeric') {
+      refuseInfinite(op, c, keep);
       keep.forEach((r, i) => (out[i] = c.values[r]));
       features.push({ name: c.name, kind: 'numeric', categories: [] });
     } else {
@@ -130,6 +131,21 @@ export function encodeTable(table: Table, target: string, opts: { features?: rea
     x.push(out);
   }
   return { features, x, y, classes, target, n: keep.length };
+}
+
+/**
+ * Refuses an infinity in a numeric feature (the CSV reader reads 'inf'), naming the column and its row among `rows`
+ * (default all): it would become a threshold JSON cannot hold (saved as null, refused on load) or a cut no finite
+ * number passes (`x >= Infinity`), as scikit-learn's trees refuse one.
+ */
+export function refuseInfinite(op: string, c: Column, rows?: readonly number[]): void {
+  if (c.kind !== 'numeric') return;
+  const n = rows ? rows.length : c.values.length;
+  for (let k = 0; k < n; k++) {
+    const r = rows ? rows[k] : k;
+    const v = c.values[r];
+    if (v === Infinity || v === -Infinity) throw new ArgumentError(`${op}: feature ${JSON.stringify(c.name)} must hold finite numbers or gaps, got ${v} at row ${r}; replace it (or leave the cell empty)`);
+  }
 }
 
 function encodeLike(table: Table, like: Encoded, op: string): Encoded {

@@ -8,6 +8,7 @@ import { nodeBuiltin } from '../../core/node-builtins.js';
 import { type Condition, NOMINAL_OPS, NUMERIC_OPS } from './condition.js';
 import type { FeatureInfo } from './data.js';
 import { type Rule, RuleModel } from './model.js';
+import { describeJSON } from '../automl/json-fields.js';
 
 const MAX_BYTES = 64 * 1024 * 1024;
 const MAX_DEPTH = 16;
@@ -110,7 +111,8 @@ export function rulesFromJSON(json: unknown, file = '<rules>'): RuleModel {
   const fail = (path: string, msg: string): never => {
     throw new FormatError(msg, file, path);
   };
-  const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`);
+  // an absent field reads 'none' (it had read 'undefined undefined')
+  const describe = describeJSON;
   const obj = (v: unknown, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, Json> => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, `must be an object, got ${describe(v)}`);
     const keys = Object.keys(v);

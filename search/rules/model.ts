@@ -3,7 +3,7 @@
 import { type DatePart, type ParsedDate, parseDate } from '../../core/data/dates.js';
 import { ArgumentError } from '../../core/errors.js';
 import { valuesAre } from '../automl/frame.js';
-import { type Condition, type Value, conditionHolds, formatCondition, formatNumber } from './condition.js';
+import { type Condition, type Value, conditionHolds, formatCategory, formatCondition, formatNumber } from './condition.js';
 import type { Column, Encoded, FeatureInfo, RowObject, Table } from './data.js';
 
 export interface Rule {
@@ -82,6 +82,20 @@ export class RuleModel {
         if (!this.featureIndex.has(c.feature)) throw new ArgumentError(`RuleModel: conditions must name a feature of the model, got ${JSON.stringify(c.feature)}`);
       }
     }
+  }
+
+  /**
+   * The columns the rules read, one entry per feature some condition tests: its column's name, or for a date part
+   * the date column's and the part's own (either serves). A table may lack every other feature.
+   */
+  readColumns(): string[][] {
+    const used = this.usedFeatures();
+    return this.features.filter((f) => used.has(f.name)).map((f) => (f.date ? [f.date.column, f.name] : [f.name]));
+  }
+
+  /** The features some rule's condition tests. */
+  private usedFeatures(): Set<string> {
+    return new Set(this.rules.flatMap((r) => r.conditions.map((c) => c.feature)));
   }
 
   /** Total number of conditions over all rules (the default has none). */
@@ -174,25 +188,25 @@ export class RuleModel {
     });
     const k = this.fire(values);
     if (k < 0) {
-      const text = `no rule matched; default rule: ${this.defaultRule.class} (${coverText(this.defaultRule, this.classes)})`;
+      const text = `no rule matched; default rule: ${formatCategory(this.defaultRule.class)} (${coverText(this.defaultRule, this.classes)})`;
       return { rule: null, class: this.defaultRule.class, conditions: [], matching, text };
     }
     const rule = this.rules[k];
     const conditions = rule.conditions.map((c) => {
       const value = values[this.featureIndex.get(c.feature) as number];
-      const shown = value === null ? 'missing' : typeof value === 'number' ? formatNumber(value) : value;
+      const shown = value === null ? 'missing' : typeof value === 'number' ? String(value) : formatCategory(value);
       return { condition: c, value, holds: conditionHolds(c, value), text: `${c.feature} = ${shown} satisfies ${formatCondition(c)}` };
     });
     const why = this.mode === 'unordered' && matching.length > 1 ? `, highest Laplace accuracy of ${matching.length} matching rules` : '';
-    const text = `rule ${k + 1} fired${why}: ${conditions.map((c) => c.text).join('; ')} => ${rule.class} (${coverText(rule, this.classes)})`;
+    const text = `rule ${k + 1} fired${why}: ${conditions.map((c) => c.text).join('; ')} => ${formatCategory(rule.class)} (${coverText(rule, this.classes)})`;
     return { rule: k, class: rule.class, conditions, matching, text };
   }
 
   /** One line per rule: `IF petal_length <= 2.45 THEN setosa (covers 50, 100% correct)`, the default last. */
   toString(): string {
-    const lines = this.rules.map((r) => `IF ${r.conditions.map(formatCondition).join(' AND ') || 'true'} THEN ${r.class} (${coverText(r, this.classes)})`);
+    const lines = this.rules.map((r) => `IF ${r.conditions.map(formatCondition).join(' AND ') || 'true'} THEN ${formatCategory(r.class)} (${coverText(r, this.classes)})`);
     const word = this.mode === 'ordered' ? 'ELSE' : 'DEFAULT';
-    lines.push(`${word} ${this.defaultRule.class} (${coverText(this.defaultRule, this.classes)})`);
+    lines.push(`${word} ${formatCategory(this.defaultRule.class)} (${coverText(this.defaultRule, this.classes)})`);
     return lines.join('\n');
   }
 
@@ -302,14 +316,16 @@ export class RuleModel {
     const all = [...rows.columns, ...(rows.target ? [rows.target] : [])];
     // each date column parsed once, however many of its parts the rules read
     const parsed = new Map<string, (ParsedDate | undefined)[]>();
-    const cols = feats.map((f): { c: Column; date?: { dates: (ParsedDate | undefined)[]; part: DatePart } } => {
+    // a feature no rule reads may be absent from the table (as a record may lack it): its values are never looked at
+    const read = this.usedFeatures();
+    const cols = feats.map((f): { c?: Column; date?: { dates: (ParsedDate | undefined)[]; part: DatePart } } => {
       const source = f.date ? all.find((col) => col.name === f.date!.column) : undefined;
       if (source) {
         if (!parsed.has(source.name)) parsed.set(source.name, Array.from(source.values as ArrayLike<unknown>, (v) => (typeof v === 'string' ? parseDate(v) : undefined)));
         return { c: source, date: { dates: parsed.get(source.name)!, part: f.date!.part } };
       }
       const c = all.find((col) => col.name === f.name);
-      if (!c) throw new ArgumentError(`RuleModel.predict: table must have a column for every feature, got none named ${JSON.stringify(f.name)}${f.date ? ` or ${JSON.stringify(f.date.column)}` : ''}`);
+      if (!c && read.has(f.name)) throw new ArgumentError(`RuleModel.predict: table must have a column for every feature the rules read, got none named ${JSON.stringify(f.name)}${f.date ? ` or ${JSON.stringify(f.date.column)}` : ''}`);
       return { c };
     });
     return {
@@ -317,7 +333,8 @@ export class RuleModel {
       row: (i) =>
         feats.map((f, j) => {
           const d = cols[j].date;
-          return d ? (d.dates[i]?.[d.part] ?? null) : coerce(f, cols[j].c.values[i]);
+          const c = cols[j].c;
+          return d ? (d.dates[i]?.[d.part] ?? null) : c ? coerce(f, c.values[i]) : null;
         }),
     };
   }

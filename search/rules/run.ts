@@ -5,7 +5,7 @@ import { ArgumentError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { JobPool, serveJobs } from '../job-pool.js';
 import { defaultWorkers } from '../workers.js';
-import { type DateSource, type Table, encodeTable, expandDates, labelsOf, splitTarget, stratifiedFolds, takeTableRows } from './data.js';
+import { type DateSource, type Table, encodeTable, expandDates, labelsOf, refuseInfinite, splitTarget, stratifiedFolds, takeTableRows } from './data.js';
 import { rulesFromJSON, saveRules } from './json.js';
 import { RuleModel, type RulesJSON, toUnordered } from './model.js';
 import { type RipperOptions, ripper } from './ripper.js';
@@ -117,6 +117,12 @@ function prepare(opts: RulesOptions): Prepared {
   labels.forEach((l, i) => l !== null && labelledRows.push(i));
   const labelled = labelledRows.length === table.nRows ? table : takeTableRows(table, labelledRows);
   const truth = labelledRows.map((i) => labels[i] as string);
+  // a target column with no value: said before the folds (whose message had named 10 folds nobody asked for) and
+  // before the fit (which saw 0 of 0 rows, the unlabelled ones already left out)
+  if (truth.length === 0) throw new ArgumentError(`rules: need at least one row with a ${JSON.stringify(opts.target)} value, got none in ${table.nRows} ${table.nRows === 1 ? 'row' : 'rows'}`);
+  // before any fit, with the rows of the user's table (a fold's fit would name its own rows)
+  const features = opts.features ? new Set(opts.features) : undefined;
+  for (const c of table.columns) if (c.name !== opts.target && (!features || features.has(c.name))) refuseInfinite('rules', c, labelledRows);
   const folds = opts.folds ?? 10;
   if (folds !== 0 && !(Number.isInteger(folds) && folds >= 2 && folds <= truth.length)) {
     throw new ArgumentError(`rules: folds must be 0 (no cross-validation) or an integer from 2 to the ${truth.length} labelled rows, got ${folds}`);

@@ -46,6 +46,18 @@ describe('conditions', () => {
     expect(formatNumber(1234.5)).toBe('1234.5');
   });
 
+  it('prints a threshold that reads back as the very number the condition tests', () => {
+    // rounded to 6 digits for print, -75.09455 had read -75.0945: a row at -75.0945 held the printed rule, not the rule
+    expect(formatCondition({ feature: 'longitude', op: '<=', value: -75.09455 })).toBe('longitude <= -75.09455');
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom('<=', '<', '>=', '>'), (v, op) => {
+        const printed = formatCondition({ feature: 'x', op: op as '<=', value: v }).slice(`x ${op} `.length);
+        // === rather than toBe: -0 prints as 0, which every comparison treats alike
+        expect(Number(printed) === v).toBe(true);
+      }),
+    );
+  });
+
   it('simplifying a rule never changes which values it covers', () => {
     const cond = fc.oneof(
       fc.record({ feature: fc.constantFrom('x', 'y'), op: fc.constantFrom('<=', '<', '>=', '>'), value: fc.integer({ min: 0, max: 6 }) }),

@@ -66,6 +66,8 @@ describe('rules JSON', () => {
     expect(formatErrorOf((j) => (j.rules[0].if[0].op = '=~')).where).toBe('$.rules[0].if[0].op');
     expect(formatErrorOf((j) => (j.rules[0].if[0].feature = 'petal_colour')).message).toMatch(/\$\.rules\[0\]\.if\[0\]\.feature.*must name a feature of the model, got "petal_colour"/);
     expect(formatErrorOf((j) => (j.rules[0].if[0].value = '2.45')).where).toBe('$.rules[0].if[0].value');
+    // an absent value is said to be absent (it had read 'got undefined undefined')
+    expect(formatErrorOf((j) => delete j.rules[0].if[0].value).message).toMatch(/\$\.rules\[0\]\.if\[0\]\.value\): must be a finite number, got none$/);
     expect(formatErrorOf((j) => (j.rules[0].counts = [1, 2])).where).toBe('$.rules[0].counts');
     expect(formatErrorOf((j) => (j.rules[0].counts[0] = -1)).where).toBe('$.rules[0].counts[0]');
     expect(formatErrorOf((j) => (j.rules[0].then = 'unicorn')).where).toBe('$.rules[0].then');

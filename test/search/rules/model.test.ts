@@ -135,6 +135,27 @@ describe('RuleModel', () => {
     expect(text.split('\n').at(-1)).toMatch(/^ELSE \w+ \(covers \d+, [\d.]+% correct\)$/);
   });
 
+  it('quotes a class name that is not one word, so that each rule stays one line', () => {
+    const spec = handModel('ordered');
+    const model = new RuleModel({ ...spec, classes: ['a, b', 'line1\nline2', 'say "hi"'], rules: spec.rules.map((r, k) => ({ ...r, class: ['a, b', 'line1\nline2'][k] })), defaultRule: { ...spec.defaultRule, class: 'say "hi"' } });
+    expect(model.toString().split('\n')).toEqual([
+      'IF x <= 2 THEN "a, b" (covers 10, 80% correct)',
+      'IF color == red THEN "line1\\nline2" (covers 9, 100% correct)',
+      'ELSE "say \\"hi\\"" (covers 12, 83.3% correct)',
+    ]);
+    expect(model.explain({ x: 1, color: 'red' }).text).toBe('rule 1 fired: x = 1 satisfies x <= 2 => "a, b" (covers 10, 80% correct)');
+    expect(model.explain({ x: 5, color: 'blue' }).text).toBe('no rule matched; default rule: "say \\"hi\\"" (covers 12, 83.3% correct)');
+  });
+
+  it('reads a table that lacks a feature no rule tests; one a rule tests must be there', () => {
+    const spec = handModel('ordered');
+    // only x is tested: color may be absent
+    const xOnly = new RuleModel({ ...spec, rules: [spec.rules[0]] });
+    expect(xOnly.readColumns()).toEqual([['x']]);
+    expect(xOnly.predict(recordsToTable([{ x: 1 }, { x: 3 }]))).toEqual(['a', 'c']);
+    expect(() => handModel('ordered').predict(recordsToTable([{ x: 1 }]))).toThrow('RuleModel.predict: table must have a column for every feature the rules read, got none named "color"');
+  });
+
   it('checks what it is built from', () => {
     const spec = handModel('ordered');
     const base = { mode: spec.mode, target: spec.target, classes: spec.classes, features: spec.features, rules: spec.rules, defaultRule: spec.defaultRule };

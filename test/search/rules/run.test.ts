@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { type Table, categoricalColumn, numericColumn } from '../../../core/data/csv.js';
 import { type RulesOptions, type RulesProgress, type RulesResult, rules, rulesAsync } from '../../../search/rules/index.js';
+import { ripper } from '../../../search/rules/ripper.js';
+import { treeRules } from '../../../search/rules/tree-rules.js';
 import { cars, penguins } from './fixtures.js';
 
 /** What a result is, JSON-comparable: the model, the text, every fold's accuracy and held-out prediction, the notes. */
@@ -55,5 +57,25 @@ describe('rulesAsync: the fits on worker threads', () => {
     const t: Table = { columns: [numericColumn('x', Array.from({ length: 30 }, (_, i) => i % 3)), categoricalColumn('y', labels)], nRows: 30 };
     expect(rules({ data: t, target: 'y', folds: 0 }).notes).toEqual(['10 of the 30 rows have no y and are left out']);
     expect(rules({ data: penguins(), target: 'Species', folds: 0 }).notes).toEqual([]);
+    // a target column with no value at all: said as such (it had named the default 10 folds, or 0 of 0 rows)
+    const none: Table = { columns: [numericColumn('x', [1, 3]), categoricalColumn('y', [null, null])], nRows: 2 };
+    for (const folds of [undefined, 0]) expect(() => rules({ data: none, target: 'y', folds })).toThrow(new ArgumentError('rules: need at least one row with a "y" value, got none in 2 rows'));
+  });
+
+  it('refuses an infinity in a feature, naming the column and the row of the table, before any fit', async () => {
+    // 'inf' in a CSV reads as Infinity: a rule `x >= Infinity` had been saved with a null threshold and refused on load
+    const t: Table = { columns: [numericColumn('x', [1, 2, 3, Infinity, 1, 2]), categoricalColumn('y', [null, 'a', 'a', 'big', 'a', 'a'])], nRows: 6 };
+    const want = new ArgumentError('rules: feature "x" must hold finite numbers or gaps, got Infinity at row 3; replace it (or leave the cell empty)');
+    for (const algorithm of ['ripper', 'tree'] as const) {
+      expect(() => rules({ data: t, target: 'y', folds: 0, algorithm })).toThrow(want);
+      await expect(rulesAsync({ data: t, target: 'y', folds: 2, algorithm, workers: 2 })).rejects.toThrow(want);
+    }
+    // the library's fits on their own refuse it too, and -Infinity alike
+    const neg: Table = { columns: [numericColumn('x', [1, -Infinity, 3]), categoricalColumn('y', ['a', 'b', 'a'])], nRows: 3 };
+    expect(() => ripper(neg, 'y')).toThrow('ripper: feature "x" must hold finite numbers or gaps, got -Infinity at row 1');
+    expect(() => treeRules(neg, 'y')).toThrow('treeRules: feature "x" must hold finite numbers or gaps, got -Infinity at row 1');
+    // a row with no target is not read: its infinity is no matter
+    const unread: Table = { columns: [numericColumn('x', [Infinity, 1, 2, 3]), categoricalColumn('y', [null, 'a', 'b', 'a'])], nRows: 4 };
+    expect(rules({ data: unread, target: 'y', folds: 0 }).model.classes).toEqual(['a', 'b']);
   });
 });
