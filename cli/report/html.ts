@@ -76,15 +76,15 @@ export function renderReport(d: ReportData): string {
     const t = d.training;
     parts.push(`<h2>Training: ${escapeXml(t.model)}</h2><p>${t.params.toLocaleString('en-US')} parameters${t.testAccuracy !== undefined ? `, test accuracy <b>${pct(t.testAccuracy)}</b>` : ''}.</p>`);
     parts.push(`<div class="grid2"><figure>${renderPlot({ id: 'training-loss', title: 'Training loss', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'train loss', kind: 'line', points: t.history.map((h) => ({ x: h.epoch, y: h.loss })) }] })}</figure>`);
-    parts.push(`<figure>${renderPlot({ id: 'training-accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [{ name: 'train', kind: 'line', points: t.history.map((h) => ({ x: h.epoch, y: h.trainAccuracy })) }, { name: 'validation', kind: 'line', points: t.history.filter((h) => h.valAccuracy !== undefined).map((h) => ({ x: h.epoch, y: h.valAccuracy! })) }] })}</figure></div>`);
+    parts.push(`<figure>${renderPlot({ id: 'training-accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', yLabel: 'accuracy', yWithin: [0, 1], series: [{ name: 'train', kind: 'line', points: t.history.map((h) => ({ x: h.epoch, y: h.trainAccuracy })) }, { name: 'validation', kind: 'line', points: t.history.filter((h) => h.valAccuracy !== undefined).map((h) => ({ x: h.epoch, y: h.valAccuracy! })) }] })}</figure></div>`);
   }
   if (d.compression) {
     const c = d.compression;
     parts.push('<h2>Compression</h2>');
     parts.push(table(['stage', 'parameters', 'nonzeros', 'bytes on disk', 'test accuracy', 'latency / sample', 'speedup'], c.stages.map((s) => [s.stage, s.params.toLocaleString('en-US'), s.nonzeros.toLocaleString('en-US'), kb(s.bytes), pct(s.accuracy), s.latencyMs !== undefined ? `${s.latencyMs.toFixed(3)} ms` : '', s.speedup !== undefined ? `${s.speedup.toFixed(2)}x` : ''])));
     const figs: string[] = [];
-    if (c.sparsityCurve?.length) figs.push(renderPlot({ id: 'accuracy-vs-sparsity', title: 'Accuracy vs sparsity', xLabel: 'sparsity (fraction of weights removed)', yLabel: 'test accuracy', series: [{ name: 'pruned', kind: 'line', points: c.sparsityCurve.map((p) => ({ x: p.sparsity, y: p.accuracy })) }] }));
-    figs.push(renderPlot({ id: 'size-vs-accuracy', title: 'Size vs accuracy per stage', xLabel: 'bytes on disk (log)', yLabel: 'test accuracy', xLog: true, series: [{ name: 'stages', kind: 'scatter', points: c.stages.map((s): Point => ({ x: s.bytes, y: s.accuracy, label: s.stage, highlight: true })) }] }));
+    if (c.sparsityCurve?.length) figs.push(renderPlot({ id: 'accuracy-vs-sparsity', title: 'Accuracy vs sparsity', xLabel: 'sparsity (fraction of weights removed)', yLabel: 'test accuracy', yWithin: [0, 1], series: [{ name: 'pruned', kind: 'line', points: c.sparsityCurve.map((p) => ({ x: p.sparsity, y: p.accuracy })) }] }));
+    figs.push(renderPlot({ id: 'size-vs-accuracy', title: 'Size vs accuracy per stage', xLabel: 'bytes on disk (log)', yLabel: 'test accuracy', yWithin: [0, 1], xLog: true, series: [{ name: 'stages', kind: 'scatter', points: c.stages.map((s): Point => ({ x: s.bytes, y: s.accuracy, label: s.stage, highlight: true })) }] }));
     parts.push(`<div class="grid2">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`);
   }
   if (d.nas) {
@@ -92,11 +92,11 @@ export function renderReport(d: ReportData): string {
     parts.push('<h2>Neural architecture search</h2>');
     if (n.best) parts.push(`<p>Chosen: ${escapeXml(n.best.description ?? '')} — ${n.best.params.toLocaleString('en-US')} parameters, validation accuracy ${pct(n.best.accuracy)}${n.best.testAccuracy !== undefined ? `, test accuracy <b>${pct(n.best.testAccuracy)}</b>` : ''}.</p>`);
     const front = n.trials.filter((t) => t.pareto).sort((a, b) => a.params - b.params);
-    const pareto = renderPlot({ id: 'nas-pareto', title: 'NAS: accuracy vs parameters (Pareto front filled)', xLabel: 'parameters (log)', yLabel: 'validation accuracy', xLog: true, series: [
+    const pareto = renderPlot({ id: 'nas-pareto', title: 'NAS: accuracy vs parameters (Pareto front filled)', xLabel: 'parameters (log)', yLabel: 'validation accuracy', yWithin: [0, 1], xLog: true, series: [
       { name: 'trials', kind: 'scatter', points: n.trials.filter((t) => !t.pareto).map((t) => ({ x: t.params, y: t.accuracy })) },
       { name: 'Pareto front', kind: 'line', points: front.map((t): Point => ({ x: t.params, y: t.accuracy, highlight: true })) },
     ] });
-    const progress = renderPlot({ id: 'nas-progress', title: 'NAS: best validation accuracy so far', xLabel: 'trial', yLabel: 'best accuracy', series: [{ name: 'best so far', kind: 'step', points: n.history.map((h) => ({ x: h.trial, y: h.best })) }] });
+    const progress = renderPlot({ id: 'nas-progress', title: 'NAS: best validation accuracy so far', xLabel: 'trial', yLabel: 'best accuracy', yWithin: [0, 1], series: [{ name: 'best so far', kind: 'step', points: n.history.map((h) => ({ x: h.trial, y: h.best })) }] });
     parts.push(`<div class="grid2"><figure>${pareto}</figure><figure>${progress}</figure></div>`);
     parts.push(table(['Pareto point', 'parameters', 'val accuracy', 'latency'], front.map((t, i) => [t.label ?? `#${i + 1}`, t.params.toLocaleString('en-US'), pct(t.accuracy), t.latencyMs !== undefined ? `${t.latencyMs.toFixed(3)} ms` : ''])));
   }
@@ -142,7 +142,7 @@ export function renderReport(d: ReportData): string {
     if (r.foldAccuracies?.length) {
       const folds = r.foldAccuracies.map((a, k) => ({ x: k + 1, y: a }));
       const mean = [{ x: 1, y: r.cvAccuracy }, { x: folds.length, y: r.cvAccuracy }];
-      parts.push(`<figure>${renderPlot({ id: 'rules-folds', title: 'Held-out accuracy per cross-validation fold', xLabel: 'fold', yLabel: 'accuracy', series: [{ name: 'fold', kind: 'scatter', points: folds }, { name: 'mean', kind: 'line', points: mean }] })}</figure>`);
+      parts.push(`<figure>${renderPlot({ id: 'rules-folds', title: 'Held-out accuracy per cross-validation fold', xLabel: 'fold', yLabel: 'accuracy', yWithin: [0, 1], series: [{ name: 'fold', kind: 'scatter', points: folds }, { name: 'mean', kind: 'line', points: mean }] })}</figure>`);
     }
     if (r.confusion) parts.push(confusionPart(r.confusion));
   }

@@ -11,6 +11,11 @@ export interface PlotSpec {
   series: Series[];
   xLog?: boolean;
   yLog?: boolean;
+  /**
+   * Values the y axis never runs past ([0, 1] for an accuracy): the padding around the data, and the unit span given
+   * to a flat series, stop there (every fold at 100% had drawn an axis up to 1.5).
+   */
+  yWithin?: [number, number];
   width?: number;
   height?: number;
 }
@@ -66,7 +71,8 @@ export function renderPlot(p: PlotSpec): string {
     return log ? [10 ** (lo - pad), 10 ** (hi + pad)] : [lo - pad, hi + pad];
   };
   const [x0, x1] = ext(pts.map((q) => q.x), p.xLog);
-  const [y0, y1] = ext(pts.map((q) => q.y), p.yLog);
+  let [y0, y1] = ext(pts.map((q) => q.y), p.yLog);
+  if (p.yWithin && !p.yLog) [y0, y1] = [Math.max(y0, Math.min(p.yWithin[0], ...pts.map((q) => q.y))), Math.min(y1, Math.max(p.yWithin[1], ...pts.map((q) => q.y)))];
   const fx = (v: number) => m.l + ((p.xLog ? Math.log10(v / x0) / Math.log10(x1 / x0) : (v - x0) / (x1 - x0)) * (W - m.l - m.r));
   const fy = (v: number) => H - m.b - ((p.yLog ? Math.log10(v / y0) / Math.log10(y1 / y0) : (v - y0) / (y1 - y0)) * (H - m.t - m.b));
   body.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" class="frame"/>`);

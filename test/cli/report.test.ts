@@ -26,6 +26,14 @@ describe('report rendering', () => {
     const pareto = renderPlot({ id: 'p', title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'front', kind: 'line', points: [{ x: 1, y: 1 }, { x: 2, y: 3 }] }] });
     expect(pareto.match(/<circle/g)!.length).toBe(2);
     expect(renderPlot({ id: 'e', title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toContain('no data');
+    // an accuracy axis stops at 1 (every fold at 100% had drawn ticks up to 1.5), yet still shows a point past it
+    const yTicksOf = (svg: string) => [...svg.matchAll(/text-anchor="end" class="tick">([^<]+)</g)].map((m) => Number(m[1]));
+    const flat = renderPlot({ id: 'f', title: 't', xLabel: 'fold', yLabel: 'accuracy', yWithin: [0, 1], series: [{ name: 'fold', kind: 'scatter', points: [1, 2, 3].map((x) => ({ x, y: 1 })) }] });
+    const yTicks = yTicksOf(flat);
+    expect(Math.max(...yTicks)).toBe(1);
+    expect(Math.min(...yTicks)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...yTicksOf(renderPlot({ id: 'f', title: 't', xLabel: 'fold', yLabel: 'accuracy', series: [{ name: 'fold', kind: 'scatter', points: [1, 2, 3].map((x) => ({ x, y: 1 })) }] })))).toBeGreaterThan(1);
+    expect(Math.max(...yTicksOf(renderPlot({ id: 'f', title: 't', xLabel: 'x', yLabel: 'y', yWithin: [0, 1], series: [{ name: 's', kind: 'scatter', points: [{ x: 1, y: 0.5 }, { x: 2, y: 1.2 }] }] })))).toBeGreaterThanOrEqual(1.2);
   });
 
   it('rules: the held-out accuracy of each fold, and the cross-validated predictions as a matrix or, past 12 classes, the commonest mistakes', () => {
