@@ -35,15 +35,18 @@ export function requireFile(path: string, what: string): string {
   return path;
 }
 
-/** A table from a file or a built-in name; the target (when given) must name a column. */
-export function loadTable(source: string, target: string | undefined, command: string): Table {
+/**
+ * A table file or built-in table for a command, checking `target` names one of its columns. `categorical`: columns a
+ * saved model reads as categories, read so where the file has them (predict: codes 01, 02 stay text).
+ */
+export function loadTable(source: string, target: string | undefined, command: string, opts: { categorical?: readonly string[] } = {}): Table {
   let table: Table;
   if ((BUILTIN_TABLES as readonly string[]).includes(source)) {
     table = datasets[source as (typeof BUILTIN_TABLES)[number]]({ target: null });
   } else {
     requireFile(source, command);
     if (!isTableSource(source)) throw new UsageError(`${command}: --data must be a .csv, .tsv, .arff or .json file or one of ${BUILTIN_TABLES.join(', ')}, got ${source}`);
-    table = readTable(source);
+    table = readTable(source, { categoricalIfPresent: opts.categorical });
   }
   if (target !== undefined && !table.columns.some((c) => c.name === target)) {
     // 'species' for 'Species' (or a stray space) is the usual slip: say which column was meant

@@ -72,10 +72,24 @@ export function detectKind(path: string, peekAbove = 64 * 2 ** 20): 'network' | 
   throw new FormatError(`not a whittle model: __metadata__.format is ${JSON.stringify(metadata.format ?? null)}`, path, '__metadata__');
 }
 
-function tableRows(p: Parsed, command: string): Table {
+/**
+ * The rows to predict, with the columns the model read as categories (`categorical`) read so here too: a file of
+ * new rows whose codes are all numbers (01, 02; 0.50, 2.00) had been read as the numbers 1, 2 (0.5, 2), which
+ * matched no category, and a row's prediction had depended on the other rows in the file.
+ */
+function tableRows(p: Parsed, command: string, categorical: readonly string[] = []): Table {
   const data = str(p, 'data');
   if (!data) throw new UsageError(`${command}: this model predicts table rows: give --data FILE.csv`);
-  return loadTable(data, undefined, command);
+  return loadTable(data, undefined, command, { categorical });
+}
+
+/**
+ * Whether class labels must be read as text to compare with the file's target column: some label is not a number
+ * as String writes it ('01', '2.00', 'yes'). Labels from a numeric column ('1', '2.5') are read as numbers, so a
+ * file's 1.0 still matches the class 1.
+ */
+function textClasses(classes: readonly string[]): boolean {
+  return classes.some((c) => c.trim() === '' || String(Number(c)) !== c);
 }
 
 /**
@@ -96,9 +110,9 @@ function columnValues(t: Table, name: string): (string | number | null)[] | unde
 
 function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, log: (s: string) => void): Predictions {
   if (metadata.input === 'table') {
-    const table = tableRows(p, 'predict');
     const classes = JSON.parse(metadata.classes) as string[];
     const pre = Preprocessor.fromJSON(JSON.parse(metadata.preprocess));
+    const table = tableRows(p, 'predict', [...pre.columns.filter((c) => c.kind !== 'numeric').map((c) => c.name), ...(textClasses(classes) ? [metadata.target] : [])]);
     for (const line of pre.unreadable(table)) log(`predict: ${line}`);
     const x = pre.transform({ columns: table.columns.filter((c) => c.name !== metadata.target), nRows: table.nRows });
     const logits = predictNet(model, new Tensor(Float32Array.from(x.data), [x.rows, x.cols]));
@@ -145,7 +159,11 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     res = runNetwork(model, metadata, p, log);
   } else if (kind === 'pipeline') {
     const pipe = loadPipeline(file);
-    const table = tableRows(p, 'predict');
+    const members = pipe.kind === 'ensemble' ? pipe.members : [pipe];
+    const categorical = members.flatMap((m) => m.preprocessor.columns.filter((c) => c.kind !== 'numeric').map((c) => c.name));
+    // the target read as the pipeline returns its classes, so that the accuracy line compares like with like
+    if (pipe.task === 'classification' && members[0].labels === 'string') categorical.push(pipe.target);
+    const table = tableRows(p, 'predict', [...new Set(categorical)]);
     // the command says what it cannot read, line by line, and predicts with those cells as gaps; the library
     // refuses them unless told so
     for (const line of pipe.unreadable(table)) log(`predict: ${line}`);
@@ -169,7 +187,12 @@ export async function runPredict(p: Parsed, log: (s: string) => void, out: (s: s
     }
   } else {
     const rules = parseRules(readFileSync(file, 'utf8'), file);
-    const table = tableRows(p, 'predict');
+    const table = tableRows(p, 'predict', [...rules.features.filter((f) => f.kind === 'categorical').map((f) => f.name), ...(textClasses(rules.classes) ? [rules.target] : [])]);
+    const lacking = rules.readColumns().filter((names) => !names.some((n) => table.columns.some((c) => c.name === n)));
+    if (lacking.length > 0) {
+      const has = table.columns.map((c) => JSON.stringify(c.name)).join(', ');
+      throw new FormatError(`the rules (${file}) read ${lacking.length === 1 ? 'column' : 'columns'} ${lacking.map((names) => names.map((n) => JSON.stringify(n)).join(' or ')).join(', ')}, which this file lacks; its columns: ${has}`, str(p, 'data'));
+    }
     for (const line of rules.unreadable(table)) log(`predict: ${line}`);
     const pred = rules.predict(table);
     const rows: (string | number)[][] = pred.map((c, i) => [i, c]);

@@ -49,6 +49,12 @@ export interface CsvOptions {
   missing?: string[];
   /** Columns to read as categorical even when every value is a number (class ids, zip codes). */
   categorical?: string[];
+  /**
+   * Columns read as categorical where the file has them, names it lacks passed over: a saved model's categorical
+   * columns when reading rows for it to predict (codes 01, 02, 03 in training read as the numbers 1, 2, 3 in a file
+   * that happens to hold no other value, and matched no category).
+   */
+  categoricalIfPresent?: readonly string[];
   /** Columns that must be numeric: a value that is not a number is a FormatError instead of a categorical column. */
   numeric?: string[];
   /**
@@ -77,6 +83,28 @@ export function parseNumber(s: string): number {
   const lower = s.toLowerCase();
   if (lower.endsWith('inf') || lower.endsWith('infinity')) return s.startsWith('-') ? -Infinity : Infinity;
   return Number(s);
+}
+
+/**
+ * A number in a column fitted as categories, as the category it stands for: String(v) when that is one of `known`,
+ * else the one known category that reads as the same number ('01' for 1, '2.00' for 2). A file of new rows whose
+ * codes are all numbers is read as a numeric column (01, 02, 03 as 1, 2, 3), and String(1) had matched no category:
+ * the row's prediction then hung on whether another row of the file held a code that is not a number. Two known
+ * categories of one number ('1' and '01') leave String(v).
+ */
+export function numberAsCategory(known: readonly string[] | undefined): (v: number) => string {
+  if (!known || known.length === 0) return String;
+  const exact = new Set(known);
+  const byNumber = new Map<number, string | null>();
+  for (const c of known) {
+    if (!isNumberText(c)) continue;
+    const n = parseNumber(c.trim());
+    byNumber.set(n, byNumber.has(n) ? null : c);
+  }
+  return (v) => {
+    const s = String(v);
+    return exact.has(s) ? s : (byNumber.get(v) ?? s);
+  };
 }
 
 /** A numeric column; null and undefined become NaN. */
@@ -227,7 +255,7 @@ export function parseCsv(text: string, opts: CsvOptions & { fileName?: string } 
   const nRows = rows.length - body;
   const columns = names.map((name, k): Column => {
     const raw: (string | null)[] = new Array(nRows);
-    let numeric = !(opts.categorical ?? []).includes(name);
+    let numeric = !(opts.categorical ?? []).includes(name) && !(opts.categoricalIfPresent ?? []).includes(name);
     const mustBeNumeric = (opts.numeric ?? []).includes(name);
     for (let r = 0; r < nRows; r++) {
       const v = rows[r + body]![k]!;

@@ -60,7 +60,7 @@ export function recordsToTable(records: readonly Record<string, unknown>[], opts
  * Parses JSON text into a Table (parseJsonRecords, then recordsToTable). A value that is an object or an array is a
  * FormatError naming the record and the key.
  */
-export function parseJsonTable(text: string, fileName?: string): Table {
+export function parseJsonTable(text: string, fileName?: string, opts: { categorical?: readonly string[] } = {}): Table {
   const records = parseJsonRecords(text, fileName);
   if (records.length === 0) throw new FormatError('json: file must hold at least one record, got an empty array', fileName);
   records.forEach((r, i) => {
@@ -68,10 +68,10 @@ export function parseJsonTable(text: string, fileName?: string): Table {
       if (typeof v === 'object' && v !== null) throw new FormatError(`json: values must be numbers, strings, booleans or null, got ${Array.isArray(v) ? 'an array' : 'an object'} for ${JSON.stringify(k)}`, fileName, `record ${i}`);
     }
   });
-  return recordsToTable(records);
+  return recordsToTable(records, opts);
 }
 
-/** parseJsonTable on a file; errors name the file. */
-export function readJsonTable(path: string): Table {
-  return parseJsonTable(new TextDecoder().decode(readFileOf(path, 'readJsonTable')), path);
+/** parseJsonTable on a file; errors name the file. `categorical`: as recordsToTable's. */
+export function readJsonTable(path: string, opts: { categorical?: readonly string[] } = {}): Table {
+  return parseJsonTable(new TextDecoder().decode(readFileOf(path, 'readJsonTable')), path, opts);
 }

@@ -13,14 +13,17 @@ export const TABLE_EXTENSIONS = ['.csv', '.tsv', '.txt', '.arff', '.json'] as co
 /**
  * Reads a table file: `.arff` with the ARFF reader, `.json` as an array of records (recordsToTable), anything else
  * as delimited text (the CSV reader sniffs ',', ';' or tab). With `target` that column is held apart as
- * `table.target` (an unknown name is an ArgumentError listing the columns). Errors name the file and the place.
+ * `table.target` (an unknown name is an ArgumentError listing the columns); `categoricalIfPresent` reads those
+ * columns, where the file has them, as categories even when every value is a number (CsvOptions). Errors name the
+ * file and the place.
  */
-export function readTable(path: string, opts: { target?: string } = {}): Table {
+export function readTable(path: string, opts: { target?: string; categoricalIfPresent?: readonly string[] } = {}): Table {
   const ext = nodePath().extname(path).toLowerCase();
   return readWhole(path, () => {
-    if (ext === '.arff') return readArff(path, opts);
+    // ARFF declares its columns' types
+    if (ext === '.arff') return readArff(path, { target: opts.target });
     if (ext === '.json') {
-      const table = readJsonTable(path);
+      const table = readJsonTable(path, { categorical: opts.categoricalIfPresent });
       return withTarget(table.columns, opts.target, path);
     }
     return readCsv(path, opts);

@@ -1,7 +1,7 @@
 // What a pipeline reads: a whittle Table (core/data/csv.ts) or plain records `{ column: value }` as a user has
 // new rows. Both are read through one accessor, by column name, so column order never matters.
 import { ArgumentError } from '../../core/errors.js';
-import type { Column, Table } from '../../core/data/csv.js';
+import { type Column, type Table, numberAsCategory } from '../../core/data/csv.js';
 import { isMissing, recordsToTable } from '../../core/data/json.js';
 
 export type { Column, Table };
@@ -44,16 +44,21 @@ export function numericValues(op: string, f: Frame, name: string): Float64Array 
 }
 
 /** Column `name` as strings; null for missing. */
-export function categoricalValues(op: string, f: Frame, name: string): (string | null)[] {
+export function categoricalValues(op: string, f: Frame, name: string, known?: readonly string[]): (string | null)[] {
+  const text = numberAsCategory(known);
   if (isTable(f)) {
     const c = findColumn(f, name) ?? missingColumn(op, f, name);
     if (c.kind === 'categorical') return c.values;
-    return Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
+    return Array.from(c.values, (v) => (Number.isNaN(v) ? null : text(v)));
   }
   if (f.length > 0 && !f.some((r) => name in r)) missingColumn(op, f, name);
   // a NaN cell is a gap, as in a Table, not the text "NaN" (a pipeline had refused the records it was fitted on)
-  return f.map((r) => (isMissing(r[name]) ? null : String(r[name])));
+  return f.map((r) => {
+    const v = r[name];
+    return isMissing(v) ? null : typeof v === 'number' ? text(v) : String(v);
+  });
 }
+
 
 /** A cell as a number: NaN for missing (isMissing: a blank is not 0) and for what does not read as one. */
 export function toNumber(v: unknown): number {

@@ -293,7 +293,7 @@ export class Preprocessor {
           return infinite.length === 0 ? [] : [{ column, what: 'not finite', missing: true, rows: infinite, show: (r) => String(v[r]) }];
         }
       }
-      const values = categoricalValues('Pipeline.predict', frame, c.name);
+      const values = categoricalValues('Pipeline.predict', frame, c.name, c.kind === 'categorical' ? c.categories : undefined);
       if (c.kind === 'categorical') {
         if (c.other || c.categories.length === 0) return [];
         const known = new Set(c.categories);
@@ -362,7 +362,7 @@ export class Preprocessor {
       } else if (oneHotWidth(c) > 0) {
         // a column without one-hot columns (an identifier, or never present in training) is not read, so new rows
         // need not have it
-        const v = categoricalValues('Pipeline.predict', frame, c.name);
+        const v = categoricalValues('Pipeline.predict', frame, c.name, c.categories);
         const index = new Map(c.categories.map((cat, i) => [cat, i]));
         const other = c.other ? c.categories.length : undefined;
         for (let r = 0; r < n; r++) {
@@ -384,7 +384,7 @@ export class Preprocessor {
       if (c.kind === 'date' || oneHotWidth(c) === 0) return new Float64Array(frameRows(frame)).fill(NaN);
       const index = new Map(c.categories.map((cat, i) => [cat, i]));
       const other = c.other ? c.categories.length : NaN;
-      return Float64Array.from(categoricalValues('Pipeline.predict', frame, c.name), (v) => (v === null ? NaN : (index.get(v) ?? other)));
+      return Float64Array.from(categoricalValues('Pipeline.predict', frame, c.name, c.categories), (v) => (v === null ? NaN : (index.get(v) ?? other)));
     });
   }
 

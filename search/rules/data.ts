@@ -1,7 +1,7 @@
 // Tables in, integer-coded features out: what the rule learners work on. A table is the shape every reader returns
 // (core/data/csv.ts); the target may sit in `table.target` or among the columns. Missing numeric = NaN, categorical = null.
 import { ArgumentError } from '../../core/errors.js';
-import type { Column, Table } from '../../core/data/csv.js';
+import { type Column, type Table, numberAsCategory } from '../../core/data/csv.js';
 import { recordsToTable } from '../../core/data/json.js';
 import { type DatePart, readDateColumn } from '../../core/data/dates.js';
 import type { Random } from '../../core/random.js';
@@ -163,7 +163,8 @@ function encodeLike(table: Table, like: Encoded, op: string): Encoded {
       return Float64Array.from(keep, (r) => c.values[r]);
     }
     const index = new Map(f.categories.map((v, i) => [v, i]));
-    const raw = c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))) : c.values;
+    const text = numberAsCategory(f.categories);
+    const raw = c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : text(v))) : c.values;
     return Float64Array.from(keep, (r) => (raw[r] === null ? NaN : (index.get(raw[r] as string) ?? NaN)));
   });
   return { features: like.features, x, y, classes: like.classes, target: like.target, n: keep.length };

@@ -1,6 +1,7 @@
 // The rule engine: an ordered rule list (first match wins) or an unordered rule set (the matching rule with the highest
 // Laplace accuracy wins), a default rule last. Rows come as objects or as a table; a missing value fails every condition.
 import { type DatePart, type ParsedDate, parseDate } from '../../core/data/dates.js';
+import { numberAsCategory } from '../../core/data/csv.js';
 import { ArgumentError } from '../../core/errors.js';
 import { valuesAre } from '../automl/frame.js';
 import { type Condition, type Value, conditionHolds, formatCategory, formatCondition, formatNumber } from './condition.js';
@@ -358,6 +359,17 @@ function isTable(rows: unknown): rows is Table {
 }
 
 /** A raw value as a feature's conditions read it: numbers for numeric features, category names for categorical ones. */
+/**
+ * Per categorical feature, how a number in its column reads as a category (numberAsCategory: 1 as '01' where the
+ * rules were fitted on '01'), built once per feature.
+ */
+const numberTexts = new WeakMap<FeatureInfo, (v: number) => string>();
+function numberText(f: FeatureInfo): (v: number) => string {
+  let t = numberTexts.get(f);
+  if (!t) numberTexts.set(f, (t = numberAsCategory(f.categories)));
+  return t;
+}
+
 function coerce(f: FeatureInfo, v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (f.kind === 'numeric') {
@@ -366,7 +378,7 @@ function coerce(f: FeatureInfo, v: unknown): Value {
     return null;
   }
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isNaN(v) ? null : String(v);
+  if (typeof v === 'number') return Number.isNaN(v) ? null : numberText(f)(v);
   if (typeof v === 'boolean') return String(v);
   return null;
 }

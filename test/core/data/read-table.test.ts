@@ -34,6 +34,16 @@ describe('readTable: one reader for every table file', () => {
     }
   });
 
+  it('categoricalIfPresent reads codes that look like numbers as the text they are, and passes over names the file lacks', () => {
+    const csv = file('codes.csv', 'code,x\n01,1\n2.00,2\n');
+    const json = file('codes.json', JSON.stringify([{ code: '01', x: 1 }, { code: 2, x: 2 }]));
+    expect(readTable(csv).columns[0].kind).toBe('numeric');
+    expect(readTable(csv, { categoricalIfPresent: ['code', 'absent'] }).columns.map((c) => [c.name, c.kind, Array.from(c.values as ArrayLike<unknown>)])).toEqual([['code', 'categorical', ['01', '2.00']], ['x', 'numeric', [1, 2]]]);
+    expect(readTable(json, { categoricalIfPresent: ['code', 'absent'] }).columns[0].values).toEqual(['01', '2']);
+    // the strict option still names a column the file lacks
+    expect(() => parseCsv('code\n1\n', { categorical: ['absent'] })).toThrow(ArgumentError);
+  });
+
   it('an unknown target names the file and the columns; a malformed file names the file and the place', () => {
     const json = file('u.json', JSON.stringify(records));
     expect(() => readTable(json, { target: 'z' })).toThrow(ArgumentError);

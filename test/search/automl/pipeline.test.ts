@@ -46,6 +46,25 @@ describe('Pipeline', () => {
     for (let r = 0; r < 2; r++) expect(p.data[r * 3] + p.data[r * 3 + 1] + p.data[r * 3 + 2]).toBeCloseTo(1, 12);
   });
 
+  it('codes fitted as text (01, 2.50) are read back from a column of numbers, so a row predicts alike in any file', () => {
+    const codes = ['01', '02', '2.50', 'XX'];
+    const train = parseCsv(['code,y', ...Array.from({ length: 80 }, (_, i) => `${codes[i % 4]},${['a', 'b', 'c', 'd'][i % 4]}`)].join('\n'));
+    const pipe = new Pipeline({ learner: 'decision-tree' }).fit(train, 'y');
+    // every code a number: the reader makes a numeric column (1, 2, 2.5), whose String had matched no category
+    const numbers = parseCsv('code\n01\n02\n2.50\n');
+    expect(numbers.columns[0].kind).toBe('numeric');
+    expect(pipe.unreadable(numbers)).toEqual([]);
+    expect(pipe.predict(numbers)).toEqual(['a', 'b', 'c']);
+    // the same rows beside a code that is not a number (a categorical column, the text as written): the same answers
+    expect(pipe.predict(parseCsv('code\n01\n02\n2.50\nXX\n'))).toEqual(['a', 'b', 'c', 'd']);
+    expect(pipe.predict([{ code: 1 }, { code: '01' }, { code: 2.5 }])).toEqual(['a', 'a', 'c']);
+    // two categories of one number ('2' and '02'): 2 is the category '2' itself, never a guess between them
+    const twins = new Pipeline({ learner: 'decision-tree' }).fit(parseCsv(['code,y', ...Array.from({ length: 40 }, (_, i) => `${['2', '02', '002', 'x'][i % 4]},${'abcd'[i % 4]}`)].join('\n')), 'y');
+    expect(twins.predict([{ code: 2 }])).toEqual(['a']);
+    const t2 = new Pipeline({ learner: 'decision-tree' }).fit(parseCsv(['code,y', ...Array.from({ length: 40 }, (_, i) => `${['02', '002', 'x', 'y'][i % 4]},${'abcd'[i % 4]}`)].join('\n')), 'y');
+    expect(t2.unreadable([{ code: 2 }])).toEqual(['column "code": 1 value was not seen in training, read as none of its categories: "2" (row 0)']);
+  });
+
   it('save / loadPipeline round trip gives identical predictions and probabilities', () => {
     const path = join(dir, 'pipe.json');
     pipe.save(path);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../core/data/csv.js';
 import { recordsToTable } from '../../../core/data/json.js';
 import { encodeTable, rowObject } from '../../../search/rules/data.js';
 import { fitRules } from '../../../search/rules/index.js';
@@ -154,6 +155,21 @@ describe('RuleModel', () => {
     expect(xOnly.readColumns()).toEqual([['x']]);
     expect(xOnly.predict(recordsToTable([{ x: 1 }, { x: 3 }]))).toEqual(['a', 'c']);
     expect(() => handModel('ordered').predict(recordsToTable([{ x: 1 }]))).toThrow('RuleModel.predict: table must have a column for every feature the rules read, got none named "color"');
+  });
+
+  it('reads a number in a categorical feature as the code it stands for (1 as 01), from a table or a record', () => {
+    const model = new RuleModel({
+      mode: 'ordered', target: 'y', classes: ['no', 'yes'],
+      features: [{ name: 'code', kind: 'categorical', categories: ['01', '02', 'XX'] }],
+      rules: [{ conditions: [{ feature: 'code', op: '==', value: '01' }], class: 'yes', counts: [0, 5] }],
+      defaultRule: { class: 'no', counts: [5, 0] },
+    });
+    const numbers = parseCsv('code\n01\n02\n');
+    expect(numbers.columns[0].kind).toBe('numeric');
+    expect(model.predict(numbers)).toEqual(['yes', 'no']);
+    expect(model.unreadable(numbers)).toEqual([]);
+    expect(model.predict([{ code: 1 }, { code: 3 }])).toEqual(['yes', 'no']);
+    expect(model.unreadable([{ code: 3 }])).toEqual(['column "code": 1 value is not seen in training: 3 (row 0)']);
   });
 
   it('checks what it is built from', () => {
