@@ -69,7 +69,10 @@ export function decodeIdx(bytes: Uint8Array, fileName = '<idx bytes>', expect?: 
   const expected = size * type.bytes;
   const got = bytes.length - dataStart;
   if (got < expected) {
-    throw new FormatError(`idx: truncated data, shape ${fmtShape(shape)} of ${type.dtype} needs ${expected} bytes from byte ${dataStart}, got ${got}`, fileName, `byte ${bytes.length}`);
+    // the size unclamped for the message: past 2^53 the clamped one had read 9007199254740991 bytes for any header
+    const needs = shape.reduce((a, d) => a * d, type.bytes);
+    const said = Number.isSafeInteger(needs) ? String(needs) : needs === Infinity ? 'more than 1.8e308' : `about ${needs.toPrecision(3)}`;
+    throw new FormatError(`idx: truncated data, shape ${fmtShape(shape)} of ${type.dtype} needs ${said} bytes from byte ${dataStart}, got ${got}`, fileName, `byte ${bytes.length}`);
   }
   if (got > expected) {
     throw new FormatError(`idx: size mismatch, shape ${fmtShape(shape)} of ${type.dtype} needs ${expected} bytes, got ${got - expected} trailing bytes`, fileName, `byte ${dataStart + expected}`);

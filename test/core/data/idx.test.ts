@@ -55,6 +55,16 @@ describe('decodeIdx', () => {
   it('a huge declared shape is a truncation error, not an allocation', () => {
     expect(() => decodeIdx(new Uint8Array([0, 0, 0x0e, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255]), 'f')).toThrow(/truncated data, shape \[4294967295,4294967295,4294967295\]/);
   });
+
+  it('says the size a huge header needs, not 2^53 - 1 (the clamp the size is checked with)', () => {
+    // [4294967295,65535,65535] of uint8: 1.8447e19 bytes (had read 9007199254740991)
+    const huge = new Uint8Array([0, 0, 0x08, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff]);
+    expect(() => decodeIdx(huge, 'f.idx')).toThrow(/^f\.idx \(byte 16\): idx: truncated data, shape \[4294967295,65535,65535\] of uint8 needs about 1\.84e\+19 bytes from byte 16, got 0$/);
+    // float64 of [2^32-1, 2^21]: 7.2e16 bytes, past 2^53 only as bytes
+    expect(() => decodeIdx(new Uint8Array([0, 0, 0x0e, 2, 0xff, 0xff, 0xff, 0xff, 0, 0x20, 0, 0]), 'f.idx')).toThrow(/needs about 7\.21e\+16 bytes/);
+    // still exact below 2^53
+    expect(() => decodeIdx(new Uint8Array([0, 0, 0x0c, 2, 0, 0x10, 0, 0, 0, 0x10, 0, 0]), 'f.idx')).toThrow(/needs 4398046511104 bytes from byte 12, got 0$/);
+  });
 });
 
 describe('round trip', () => {
