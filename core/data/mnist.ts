@@ -10,6 +10,20 @@ const nodePath = () => nodeBuiltin('path', 'loadMnist');
 export const MNIST_MEAN = 0.1307;
 export const MNIST_STD = 0.3081;
 
+/** Pixels scaled to [0,1], then `(v - mean) / std`: { mean: 0, std: 1 } leaves them in [0,1]. */
+export interface Normalization {
+  mean: number;
+  std: number;
+}
+
+/** The MNIST constants as a Normalization: what `normalize: true` applies. */
+export const MNIST_NORMALIZATION: Readonly<Normalization> = Object.freeze({ mean: MNIST_MEAN, std: MNIST_STD });
+
+/** The Normalization an `IdxImageOptions.normalize` value applies: true is MNIST's, false or none leaves [0,1]. */
+export function normalizationOf(normalize: boolean | Normalization | undefined): Normalization {
+  return normalize === true ? { ...MNIST_NORMALIZATION } : normalize || { mean: 0, std: 1 };
+}
+
 export interface ImageSet {
   /** n * rows * cols pixels, row-major, image after image; in [0,1], or standardized when `normalize` was set. */
   images: Float32Array;
@@ -23,7 +37,7 @@ export interface IdxImageOptions {
   /** Keep only the first `limit` images. */
   limit?: number;
   /** Subtract `mean` and divide by `std` after scaling to [0,1]; `true` uses the MNIST constants. */
-  normalize?: boolean | { mean: number; std: number };
+  normalize?: boolean | Normalization;
 }
 
 export interface MnistOptions extends IdxImageOptions {
@@ -58,8 +72,11 @@ export function loadIdxPixels(imagesPath: string, opts: IdxImageOptions = {}): O
   const { limit } = opts;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new ArgumentError(`loadIdxImages: limit must be a non-negative integer, got ${limit}`);
   const n = Math.min(count, limit ?? count);
-  const norm = opts.normalize === true ? { mean: MNIST_MEAN, std: MNIST_STD } : opts.normalize || { mean: 0, std: 1 };
-  if (!(norm.std > 0)) throw new ArgumentError(`loadIdxImages: normalize.std must be positive, got ${norm.std}`);
+  const norm = normalizationOf(opts.normalize);
+  // a NaN mean or an infinite std had turned every pixel into NaN or 0 without a word
+  if (!(Number.isFinite(norm.mean) && Number.isFinite(norm.std) && norm.std > 0)) {
+    throw new ArgumentError(`loadIdxImages: normalize must be a finite mean and a positive finite std, got mean ${norm.mean}, std ${norm.std}`);
+  }
   // one lookup table for all 256 pixel values: faster than dividing 47M times
   const table = new Float32Array(256);
   for (let v = 0; v < 256; v++) table[v] = (v / 255 - norm.mean) / norm.std;

@@ -1,7 +1,10 @@
 // Models on disk: a state dict as safetensors (PyTorch-compatible names and layouts) plus string metadata,
 // e.g. the architecture as JSON so that a file alone can rebuild its model.
-import { Tensor } from '../tensor.js';
-import { FormatError, ShapeError, fmtShape } from '../errors.js';
+import { Tensor, zeros } from '../tensor.js';
+import { ArgumentError, FormatError, ShapeError, fmtShape } from '../errors.js';
+import { noGrad } from '../autograd.js';
+import { Sequential } from '../nn/layers.js';
+import { normalizationOf, type Normalization } from '../data/mnist.js';
 
 import type { Module, StateDict } from '../nn/module.js';
 import { modelToSpec, modelFromSpec, specLayerSizes } from '../nn/spec.js';
@@ -45,8 +48,14 @@ export function loadTensors(path: string): { tensors: Record<string, Tensor>; me
   return { tensors, metadata: file.metadata };
 }
 
-/** Saves a model's stateDict; `metadata.format` says what kind of whittle file it is. */
+/**
+ * Saves a model's stateDict; `metadata.format` says what kind of whittle file it is. An image model's metadata says
+ * what it reads (imageMetadata): a `normalize` that is not one is refused here rather than where the file is read.
+ */
 export function saveModel(path: string, model: Module, metadata: Record<string, string> = {}): void {
+  if (metadata.normalize !== undefined && parseNormalization(metadata.normalize) === undefined) {
+    throw new ArgumentError(`saveModel: metadata.normalize must be ${NORMALIZE_FORMS}, got ${metadata.normalize}`);
+  }
   saveTensors(path, model.stateDict(), { format: 'whittle-model', ...metadata });
 }
 
@@ -64,7 +73,12 @@ export function loadModelWeights(path: string, model: Module): Record<string, st
 }
 
 
-/** Saves a model with its architecture spec in the metadata, so loadModel() needs nothing but the file. */
+/**
+ * Saves a model with its architecture spec in the metadata, so loadModel() needs nothing but the file. For an image
+ * model, give what it reads, `imageMetadata({ shape: [1, 28, 28], normalize: false })` for pixels in [0,1], so
+ * that `whittle predict` and `compress` read new images as it was trained; a file without `normalize` is read
+ * with MNIST's (what `whittle train` and `nas` train on, as mnistDataset does).
+ */
 export function saveModelWithSpec(path: string, model: Module, metadata: Record<string, string> = {}): void {
   saveModel(path, model, { arch: JSON.stringify(modelToSpec(model)), ...metadata });
 }
@@ -187,4 +201,108 @@ export function checkImageInput(model: Module, metadata: Record<string, string>,
   if (typeof first?.inChannels === 'number' && sample.length === 3 && first.inChannels !== sample[0]) {
     throw new ShapeError(`the model reads images of ${channels(first.inChannels)}; ${source} holds ${describeImages(sample)} (${channels(sample[0])})`);
   }
+}
+
+const NORMALIZE_FORMS = 'JSON {"mean": M, "std": S} (finite, S > 0), true (MNIST\'s) or false (pixels in [0,1])';
+
+/** A `normalize` metadata value as a Normalization (JSON { mean, std }, or true / false as loadIdxImages takes them); undefined when it is not one. */
+function parseNormalization(value: string): Normalization | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof v === 'boolean') return normalizationOf(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const { mean, std } = v as Record<string, unknown>;
+  if (typeof mean !== 'number' || typeof std !== 'number' || !Number.isFinite(mean) || !Number.isFinite(std) || !(std > 0)) return undefined;
+  return { mean, std };
+}
+
+/**
+ * The metadata an image model's file keeps so that whittle predict and compress read new images as training did:
+ * `input`, the image `shape` ([channels, rows, cols]) and the pixels' `normalize` as loadIdxImages takes it (true:
+ * MNIST's mean and std, false: pixels left in [0,1], or { mean, std }). For saveModelWithSpec's metadata.
+ */
+export function imageMetadata(o: { shape?: readonly number[]; normalize: boolean | Normalization }): Record<string, string> {
+  const norm = normalizationOf(o.normalize);
+  if (!(Number.isFinite(norm.mean) && Number.isFinite(norm.std) && norm.std > 0)) {
+    throw new ArgumentError(`imageMetadata: normalize must be a finite mean and a positive finite std, got mean ${norm.mean}, std ${norm.std}`);
+  }
+  const meta: Record<string, string> = { input: 'images', normalize: JSON.stringify({ mean: norm.mean, std: norm.std }) };
+  if (o.shape !== undefined) {
+    if (o.shape.length !== 3 || !o.shape.every((d) => Number.isInteger(d) && d > 0)) throw new ShapeError(`imageMetadata: shape must be [channels, rows, cols] of positive integers, got ${fmtShape(o.shape)}`);
+    meta.shape = JSON.stringify(o.shape);
+  }
+  return meta;
+}
+
+/**
+ * How a model file says its images' pixels were normalized (its `normalize` metadata); undefined where it does not
+ * say (saveModelWithSpec without imageMetadata, a PyTorch export, a whittle nas file from before it recorded one).
+ * A value that is not one is a FormatError naming the file.
+ */
+export function recordedNormalization(metadata: Record<string, string>, path: string): Normalization | undefined {
+  if (metadata.normalize === undefined) return undefined;
+  const norm = parseNormalization(metadata.normalize);
+  if (!norm) throw new FormatError(`"normalize" metadata must be ${NORMALIZE_FORMS}, got ${metadata.normalize}`, path, '__metadata__.normalize');
+  return norm;
+}
+
+/**
+ * Runs `x` (one sample is enough) through the model in eval mode without gradients, a plain Sequential layer by
+ * layer, so that a layer that cannot take what reaches it is named: `layer 3, Linear(100, 10), gets [1,64]: linear:
+ * input features must equal weight columns, ...` as a ShapeError, rather than the op's message alone (which names
+ * no layer). Returns the output.
+ */
+export function forwardByLayer(model: Module, x: Tensor): Tensor {
+  const run = (m: Module, h: Tensor, path: string): Tensor => {
+    // a subclass of Sequential with its own forward (a quantized model) runs as it says
+    if (m instanceof Sequential && m.forward === Sequential.prototype.forward) {
+      m.layers.forEach((l, i) => { h = run(l, h, path ? `${path}.${i}` : String(i)); });
+      return h;
+    }
+    try {
+      return m.forward(h);
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      throw new ShapeError(`${path ? `layer ${path}, ${m.describe()},` : m.describe()} gets ${fmtShape(h.shape)}: ${e.message}`);
+    }
+  };
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => run(model, x, ''));
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/**
+ * One image of `images` ([n, channels, rows, cols]) through the model (forwardByLayer), after checkImageInput has
+ * compared what it can: a file that records no `shape` (saveModelWithSpec's, a PyTorch export's) whose first layer
+ * takes any size, a convolution, had failed in a later op as `maxPool2d: kernel larger than the padded input`,
+ * naming neither file. The error names the model `file`, the images' `source` and, where a blank MNIST-sized image
+ * runs, that the model reads 28x28. Returns the outputs per image.
+ */
+export function imageOutputs(model: Module, images: Tensor, source: string, file: string): number {
+  const [c, h, w] = images.shape.slice(1) as [number, number, number];
+  const theirs = `the ${h}x${w} images (${channels(c)}) of ${source}`;
+  let out: Tensor;
+  try {
+    out = forwardByLayer(model, images.slice([0], [1]));
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    let mnistSized = false;
+    try {
+      forwardByLayer(model, zeros([1, c, 28, 28]));
+      mnistSized = h !== 28 || w !== 28;
+    } catch {
+      // nor does MNIST's size fit: the model's size is not told
+    }
+    throw new ShapeError(`${mnistSized ? `the model ${file} reads 28x28 images (${channels(c)}), not ${theirs}` : `the model ${file} cannot read ${theirs}`}: ${e.message}`);
+  }
+  if (out.rank !== 2) throw new ShapeError(`the model ${file} gives ${fmtShape(out.shape.slice(1))} for each of ${theirs}; a classifier gives one score per class`);
+  return out.shape[1]!;
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeIdx } from '../../../core/data/idx.js';
-import { MNIST_MEAN, MNIST_STD, loadIdxImages, loadMnist } from '../../../core/data/mnist.js';
-import { FormatError } from '../../../core/errors.js';
+import { MNIST_MEAN, MNIST_NORMALIZATION, MNIST_STD, type Normalization, loadIdxImages, loadMnist, normalizationOf } from '../../../core/data/mnist.js';
+import { ArgumentError, FormatError } from '../../../core/errors.js';
 
 function histogram(labels: Uint8Array): number[] {
   const h = new Array<number>(10).fill(0);
@@ -67,5 +67,17 @@ describe('loadIdxImages', () => {
     expect(() => loadIdxImages(join(dir, 'lab'), join(dir, 'lab'))).toThrow(/lab \(byte 3\): idx: images need 3 dimensions \(n, rows, cols\), the header says 1/);
     writeIdx(join(dir, 'img-f32'), { dtype: 'float32', shape: [2, 1, 2], data: new Float32Array(4) });
     expect(() => loadIdxImages(join(dir, 'img-f32'), join(dir, 'lab'))).toThrow(/img-f32 \(byte 2\): loadIdxImages: images must be uint8 with shape \[n,rows,cols\], got float32 \[2,1,2\]/);
+  });
+
+  it('normalize: true is MNIST\'s mean and std, an object its own; a NaN mean or an infinite std is refused (had given NaN or 0 pixels)', () => {
+    const read = (normalize: boolean | Normalization) => loadIdxImages(join(dir, 'img'), join(dir, 'lab'), { normalize }).images;
+    expect(normalizationOf(true)).toEqual(MNIST_NORMALIZATION);
+    expect(normalizationOf(false)).toEqual({ mean: 0, std: 1 });
+    expect(read(true)[1]).toBeCloseTo((1 - MNIST_MEAN) / MNIST_STD, 6);
+    expect(read({ mean: 0.5, std: 0.5 })).toEqual(new Float32Array([-1, 1, -0.6, -0.2]));
+    for (const bad of [{ mean: NaN, std: 1 }, { mean: 0, std: Infinity }, { mean: 0, std: 0 }]) {
+      expect(() => read(bad)).toThrow(ArgumentError);
+      expect(() => read(bad)).toThrow(`loadIdxImages: normalize must be a finite mean and a positive finite std, got mean ${bad.mean}, std ${bad.std}`);
+    }
   });
 });

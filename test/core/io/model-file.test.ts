@@ -2,8 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchNorm1d, Conv2d, Flatten, FormatError, Linear, Random, ReLU, Sequential, ShapeError, Softmax, lenet5 } from '../../../core/index.js';
-import { checkImageInput, loadModel, outputFeatures, saveModelWithSpec } from '../../../core/io/model-file.js';
+import { ArgumentError, BatchNorm1d, Conv2d, Dropout, Flatten, FormatError, Linear, MaxPool2d, Random, ReLU, Sequential, ShapeError, Softmax, Tensor, lenet5 } from '../../../core/index.js';
+import { MNIST_NORMALIZATION } from '../../../core/data/mnist.js';
+import {
+  checkImageInput, forwardByLayer, imageMetadata, imageOutputs, loadModel, outputFeatures, recordedNormalization, saveModelWithSpec,
+} from '../../../core/io/model-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-model-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,5 +66,74 @@ describe('an architecture larger than its file', () => {
     expect(() => loadModel(path)).toThrow(FormatError);
     expect(() => loadModel(path)).toThrow(/huge-arch\.safetensors \(__metadata__\.arch\): the architecture declares 2,000,000,002 weights where the file holds 10 values$/);
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('image metadata', () => {
+  it('imageMetadata records the shape and the pixels\' normalization as loadIdxImages takes it; recordedNormalization reads it back', () => {
+    const raw = imageMetadata({ shape: [1, 28, 28], normalize: false });
+    expect(raw).toEqual({ input: 'images', shape: '[1,28,28]', normalize: '{"mean":0,"std":1}' });
+    expect(recordedNormalization(raw, 'm.safetensors')).toEqual({ mean: 0, std: 1 });
+    expect(recordedNormalization(imageMetadata({ normalize: true }), 'm.safetensors')).toEqual(MNIST_NORMALIZATION);
+    expect(recordedNormalization(imageMetadata({ normalize: { mean: 0.5, std: 0.25 } }), 'm.safetensors')).toEqual({ mean: 0.5, std: 0.25 });
+    // what whittle train has always written, and the true / false of loadIdxImages' option
+    expect(recordedNormalization({ normalize: '{"mean":0.1307,"std":0.3081}' }, 'm.safetensors')).toEqual(MNIST_NORMALIZATION);
+    expect(recordedNormalization({ normalize: 'false' }, 'm.safetensors')).toEqual({ mean: 0, std: 1 });
+    expect(recordedNormalization({ normalize: 'true' }, 'm.safetensors')).toEqual(MNIST_NORMALIZATION);
+    // not recorded: the caller decides (whittle's commands read MNIST's, and say so)
+    expect(recordedNormalization({}, 'm.safetensors')).toBeUndefined();
+  });
+
+  it('a normalize that is not one is refused when saved (ArgumentError) and when read (FormatError naming the file)', () => {
+    for (const bad of ['yes', '{"mean":0}', '{"mean":0,"std":0}', '{"mean":"0","std":1}', '[0,1]', 'null']) {
+      expect(() => saveModelWithSpec(join(dir, 'bad-norm.safetensors'), mlp(4, 2), { normalize: bad })).toThrow(ArgumentError);
+      expect(() => recordedNormalization({ normalize: bad }, 'm.safetensors')).toThrow(FormatError);
+      expect(() => recordedNormalization({ normalize: bad }, 'm.safetensors')).toThrow(`m.safetensors (__metadata__.normalize): "normalize" metadata must be JSON {"mean": M, "std": S} (finite, S > 0), true (MNIST's) or false (pixels in [0,1]), got ${bad}`);
+    }
+    expect(() => imageMetadata({ normalize: { mean: 0, std: -1 } })).toThrow(ArgumentError);
+    expect(() => imageMetadata({ shape: [28, 28], normalize: true })).toThrow(/^imageMetadata: shape must be \[channels, rows, cols\] of positive integers, got \[28,28\]$/);
+    const path = join(dir, 'raw.safetensors');
+    saveModelWithSpec(path, mlp(4, 2), imageMetadata({ normalize: false }));
+    expect(recordedNormalization(loadModel(path).metadata, path)).toEqual({ mean: 0, std: 1 });
+  });
+});
+
+describe('forwardByLayer', () => {
+  it('runs in eval mode without changing the model\'s mode, and gives what forward gives', () => {
+    const model = new Sequential(new Flatten(), new Linear(4, 3, { rng }), new Dropout(0.9, rng), new BatchNorm1d(3));
+    const x = new Tensor(Float32Array.from([1, 2, 3, 4]), [1, 4]);
+    const out = forwardByLayer(model, x);
+    expect(model.training).toBe(true);
+    model.eval();
+    expect(Array.from(out.data)).toEqual(Array.from(model.forward(x).data));
+    // a single row in training mode would have been refused by BatchNorm
+    expect(out.requiresGrad).toBe(false);
+  });
+
+  it('names the layer (through nested Sequentials) that cannot take what reaches it, with the shape it got', () => {
+    const model = new Sequential(new Flatten(), new Sequential(new Linear(784, 64, { rng }), new ReLU()), new Linear(100, 10, { rng }));
+    expect(() => forwardByLayer(model, new Tensor(new Float32Array(784), [1, 1, 28, 28]))).toThrow(ShapeError);
+    expect(() => forwardByLayer(model, new Tensor(new Float32Array(784), [1, 1, 28, 28]))).toThrow(/^layer 2, Linear\(100, 10\), gets \[1,64\]: linear: input features must equal weight columns, got \[1,64\] and \[10,100\]$/);
+    expect(() => forwardByLayer(model, new Tensor(new Float32Array(100), [1, 1, 10, 10]))).toThrow(/^layer 1\.0, Linear\(784, 64\), gets \[1,100\]: linear:/);
+  });
+});
+
+describe('imageOutputs', () => {
+  // a LeNet-like net whose first layer takes any size: nothing but a run tells which size it reads
+  const conv = () => new Sequential(new Conv2d(1, 4, 5, { rng }), new MaxPool2d(2), new Flatten(), new Linear(4 * 12 * 12, 7, { rng }));
+  it('gives the outputs per image', () => {
+    expect(imageOutputs(conv(), new Tensor(new Float32Array(2 * 784), [2, 1, 28, 28]), 'x.idx', 'm.safetensors')).toBe(7);
+  });
+  it('names the model file, the images and the layer; says 28x28 where a blank MNIST-sized image runs', () => {
+    const small = new Tensor(new Float32Array(2 * 196), [2, 1, 14, 14]);
+    expect(() => imageOutputs(conv(), small, 'small.idx', 'm.safetensors')).toThrow(ShapeError);
+    expect(() => imageOutputs(conv(), small, 'small.idx', 'm.safetensors')).toThrow(/^the model m\.safetensors reads 28x28 images \(1 channel\), not the 14x14 images \(1 channel\) of small\.idx: layer 3, Linear\(576, 7\), gets \[1,100\]: linear: input features must equal weight columns, got \[1,100\] and \[7,576\]$/);
+    // lenet5's second pooling has nothing left to pool at 14x14; a 20x20 model's size is not told
+    expect(() => imageOutputs(lenet5(0), small, 'small.idx', 'l.safetensors')).toThrow(/^the model l\.safetensors reads 28x28 images \(1 channel\), not the 14x14 images \(1 channel\) of small\.idx: layer 3, MaxPool2d\(2\), gets \[1,50,1,1\]: maxPool2d: kernel larger than the padded input/);
+    const twenty = new Sequential(new Conv2d(1, 4, 5, { rng }), new Flatten(), new Linear(4 * 16 * 16, 3, { rng }));
+    expect(() => imageOutputs(twenty, small, 'small.idx', 't.safetensors')).toThrow(/^the model t\.safetensors cannot read the 14x14 images \(1 channel\) of small\.idx: layer 2, Linear\(1024, 3\), gets \[1,400\]/);
+  });
+  it('refuses a model that gives more than a score per class', () => {
+    expect(() => imageOutputs(new Sequential(new Conv2d(1, 2, 3, { rng })), new Tensor(new Float32Array(25), [1, 1, 5, 5]), 'x.idx', 'm.safetensors')).toThrow(/^the model m\.safetensors gives \[2,3,3\] for each of the 5x5 images \(1 channel\) of x\.idx; a classifier gives one score per class$/);
   });
 });
