@@ -2,8 +2,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ArgumentError, FormatError } from '../core/errors.js';
-import { loadIdxImages } from '../core/data/mnist.js';
-import { imageDataset, mnistDataset, TensorDataset } from '../core/data/dataset.js';
+import { MNIST_NORMALIZATION, loadIdxImages, loadMnist, type Normalization } from '../core/data/mnist.js';
+import { imageDataset, TensorDataset } from '../core/data/dataset.js';
+import { recordedNormalization } from '../core/io/model-file.js';
 import { type Table } from '../core/data/csv.js';
 import { TABLE_EXTENSIONS, readTable } from '../core/data/read-table.js';
 import * as datasets from '../core/data/datasets.js';
@@ -60,28 +61,55 @@ export function loadTable(source: string, target: string | undefined, command: s
 
 export interface ImageSource {
   data?: string; images?: string; labels?: string; limit?: number; split?: 'train' | 'test';
-  /** The image models' output count: every label must be below it (default 10, the digits). */
-  classes?: number;
+  /** How the pixels are normalized: default MNIST's (what train trains on); predict and compress pass the model's. */
+  normalize?: Normalization;
 }
 
 /**
  * Images as a dataset: `mnist` (the bundled MNIST, train or test split) or user IDX files. The user's files are
  * checked here for what a model needs, naming the file: an empty one had failed later as `full: dimensions must be
- * non-negative integers, got [16,NaN]`, a label past the classes as a oneHot error inside the loss, naming no file.
+ * non-negative integers, got [16,NaN]`. Labels are checked against a model's outputs by checkLabels.
  */
 export function loadImages(o: ImageSource, command: string): TensorDataset {
+  const normalize = o.normalize ?? MNIST_NORMALIZATION;
   if (o.images || o.labels) {
     if (!o.images || !o.labels) throw new UsageError(`${command}: --images and --labels go together`);
-    const set = loadIdxImages(requireFile(o.images, command), requireFile(o.labels, command), { limit: o.limit, normalize: true });
+    const set = loadIdxImages(requireFile(o.images, command), requireFile(o.labels, command), { limit: o.limit, normalize });
     if (set.n === 0) throw new FormatError(`holds 0 images; ${command} needs at least one`, o.images, 'byte 4');
-    const classes = o.classes ?? 10;
-    const bad = set.labels.findIndex((v) => v >= classes);
-    // a 1-dimensional uint8 IDX file: 8 header bytes, then one byte per label
-    if (bad >= 0) throw new FormatError(`label ${set.labels[bad]} at item ${bad} is not one of the model's ${classes} classes (0 to ${classes - 1})`, o.labels, `byte ${8 + bad}`);
     return imageDataset(set);
   }
-  if (o.data === undefined || o.data === 'mnist') return mnistDataset(o.split ?? 'train', { limit: o.limit });
+  if (o.data === undefined || o.data === 'mnist') return imageDataset(loadMnist({ split: o.split ?? 'train', limit: o.limit, normalize }));
   throw new UsageError(`${command}: image data is --data mnist or --images FILE --labels FILE, got --data ${o.data}`);
+}
+
+/**
+ * Every label must be one of the `classes` outputs `model` gives (a spec file, `--model lenet5`, a model file): a
+ * label past them had failed inside the loss as `oneHot: labels must be integers in [0,4], got 5 at 0`, naming
+ * neither the labels nor the model. `labels`: the IDX file they came from (undefined: MNIST's own); `hint` what to do.
+ */
+export function checkLabels(y: Tensor, classes: number, labels: string | undefined, model: string, command: string, hint?: string): void {
+  const bad = y.data.findIndex((v) => v >= classes);
+  if (bad < 0) return;
+  const what = `label ${y.data[bad]} at item ${bad} is not one of the ${classes} ${classes === 1 ? 'class' : 'classes'} of ${model} (0 to ${classes - 1})${hint ? `; ${hint}` : ''}`;
+  // a 1-dimensional uint8 IDX file: 8 header bytes, then one byte per label
+  if (labels !== undefined) throw new FormatError(what, labels, `byte ${8 + bad}`);
+  throw new ArgumentError(`${command}: MNIST's ${what}`);
+}
+
+/**
+ * The pixel normalization to read images with for a model file: the one it records (train and nas write it), else
+ * MNIST's, which whittle's commands have always trained on (as mnistDataset and the PyTorch MNIST examples do),
+ * with a `note` that says so: a model trained on loadIdxImages' default pixels in [0,1] must record that
+ * (imageMetadata) to be read as it was trained.
+ */
+export function modelNormalization(metadata: Record<string, string>, file: string, command: string): { normalize: Normalization; note?: string } {
+  const recorded = recordedNormalization(metadata, file);
+  if (recorded) return { normalize: recorded };
+  const { mean, std } = MNIST_NORMALIZATION;
+  return {
+    normalize: { mean, std },
+    note: `${command}: ${file} does not record how its pixels were normalized ("normalize" metadata); reading them with MNIST's mean ${mean} and std ${std}, as whittle train does (a model trained on pixels in [0,1] records that with saveModelWithSpec(path, model, imageMetadata({ normalize: false })))`,
+  };
 }
 
 export function isTableSource(data: string | undefined): boolean {

@@ -2,10 +2,11 @@
 // (parameters, nonzeros, bytes on disk, accuracy, latency, speedup) and keeps every stage's file.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, loadTable, requireFile, tableDataset } from '../data.js';
-import { checkImageInput, leafModules, loadModel, outputFeatures } from '../../core/io/model-file.js';
+import { checkLabels, loadImages, loadTable, modelNormalization, requireFile, tableDataset } from '../data.js';
+import { checkImageInput, imageOutputs, leafModules, loadTensors, modelFromTensors, outputFeatures } from '../../core/io/model-file.js';
+import { loadSparseNetwork } from '../../compress/sparse-format.js';
 import { Flatten, Linear } from '../../core/nn/layers.js';
-import { fmtShape } from '../../core/errors.js';
+import { ArgumentError, fmtShape } from '../../core/errors.js';
 import { predict } from '../../core/train.js';
 import { TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import type { Module } from '../../core/nn/module.js';
@@ -54,8 +55,22 @@ export function trainedLr(given: number | undefined, metadata: Record<string, st
   return metadata.lr !== undefined && metadata.optimizer !== 'adam' && Number.isFinite(recorded) && recorded > 0 ? recorded : 0.05;
 }
 
+/**
+ * The float model compress starts from: a whittle model file, or a pruned float stage (a sparse file with `arch`).
+ * An int8 stage had been refused as 'not a whittle model file with an architecture', which it is.
+ */
+function loadFloatModel(file: string): { model: Module; metadata: Record<string, string> } {
+  const { tensors, metadata } = loadTensors(file);
+  const int8 = metadata.format === 'whittle-quantized' || (metadata.format === 'whittle-sparse' && metadata.layers !== undefined);
+  if (int8) {
+    throw new ArgumentError(`compress: ${file} holds an int8 model (a stage compress writes); compress starts from the float model: a file from whittle train or nas, saveModelWithSpec or a PyTorch export with its architecture, or a pruned float stage (pruned-f32.safetensors)`);
+  }
+  if (metadata.format === 'whittle-sparse') return loadSparseNetwork(file);
+  return { model: modelFromTensors(tensors, metadata, file), metadata };
+}
+
 /** The data a saved model was trained on, rebuilt from its metadata (tables) or the image options. */
-function dataFor(p: Parsed, model: Module, metadata: Record<string, string>, seed: number): { train: TensorDataset; test: TensorDataset } {
+function dataFor(p: Parsed, file: string, model: Module, metadata: Record<string, string>, seed: number, log: (s: string) => void): { train: TensorDataset; test: TensorDataset } {
   if (metadata.input === 'table') {
     const data = str(p, 'data');
     if (!data) throw new UsageError('compress: this model was trained on a table: give it with --data FILE.csv');
@@ -69,12 +84,18 @@ function dataFor(p: Parsed, model: Module, metadata: Record<string, string>, see
     return { train: split.train, test: split.val };
   }
   if (str(p, 'testData')) throw new UsageError('compress: --test-data is for table models; for images give --test-images and --test-labels');
-  const train = loadImages({ data: str(p, 'data'), images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'compress');
-  const test = str(p, 'testImages') ? loadImages({ images: str(p, 'testImages'), labels: str(p, 'testLabels') }, 'compress')
-    : str(p, 'images') ? trainValSplit(train, 0.2, { seed }).val : loadImages({ data: 'mnist', split: 'test' }, 'compress');
+  // every stage is scored on pixels as the model was trained on them (predict reads its stage files so too)
+  const { normalize, note } = modelNormalization(metadata, file, 'compress');
+  const train = loadImages({ data: str(p, 'data'), images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train', normalize }, 'compress');
+  const test = str(p, 'testImages') ? loadImages({ images: str(p, 'testImages'), labels: str(p, 'testLabels'), normalize }, 'compress')
+    : str(p, 'images') ? trainValSplit(train, 0.2, { seed }).val : loadImages({ data: 'mnist', split: 'test', normalize }, 'compress');
   // images of another size would fail deep inside the first layer's op, naming neither the model nor the file
-  checkImageInput(model, metadata, train.x.shape.slice(1), str(p, 'images') ?? 'MNIST');
-  checkImageInput(model, metadata, test.x.shape.slice(1), str(p, 'testImages') ?? str(p, 'images') ?? 'MNIST');
+  const sets: [TensorDataset, string | undefined, string][] = [[train, str(p, 'labels'), str(p, 'images') ?? 'MNIST'], [test, str(p, 'testImages') ? str(p, 'testLabels') : str(p, 'labels'), str(p, 'testImages') ?? str(p, 'images') ?? 'MNIST']];
+  for (const [ds, labels, source] of sets) {
+    checkImageInput(model, metadata, ds.x.shape.slice(1), source);
+    checkLabels(ds.y, imageOutputs(model, ds.x, source, file), labels, `the model ${file}`, 'compress');
+  }
+  if (note) log(note);
   return { train, test };
 }
 
@@ -130,8 +151,8 @@ export async function runCompress(p: Parsed, log: (s: string) => void, out: (s: 
   const seed = num(p, 'seed') ?? 0;
   const distill = str(p, 'distill');
   if (distill) checkStudentName(distill);
-  const { model, metadata } = loadModel(requireFile(file, 'compress'));
-  const { train, test } = dataFor(p, model, metadata, seed);
+  const { model, metadata } = loadFloatModel(requireFile(file, 'compress'));
+  const { train, test } = dataFor(p, file, model, metadata, seed, log);
   const outDir = resolve(str(p, 'outDir')!);
   const classes = outputFeatures(model) ?? (metadata.classes ? (JSON.parse(metadata.classes) as string[]).length : 10);
   const student: Module | undefined = distill ? buildStudent(distill, train, classes, seed) : undefined;

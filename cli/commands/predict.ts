@@ -2,9 +2,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, loadTable, requireFile } from '../data.js';
+import { checkLabels, loadImages, loadTable, modelNormalization, requireFile } from '../data.js';
 import { FormatError } from '../../core/errors.js';
-import { checkImageInput, loadModel, loadTensors } from '../../core/io/model-file.js';
+import { checkImageInput, imageOutputs, loadModel, loadTensors } from '../../core/io/model-file.js';
 import { loadIdxPixels } from '../../core/data/mnist.js';
 import { imageTensor } from '../../core/data/dataset.js';
 import { predict as predictNet } from '../../core/train.js';
@@ -123,14 +123,21 @@ function runNetwork(model: Module, metadata: Record<string, string>, p: Parsed, 
     const res = { header: ['row', 'prediction', 'confidence'], rows: pred.map((c, i) => [i, c, +Math.max(...row(i)).toFixed(4)]), predicted: pred, truth: columnValues(table, metadata.target) };
     return addProba(p, res, classes, row);
   }
+  // the pixels as the model was trained on them: recorded in the file, else MNIST's (said)
+  const file = p.positionals[0]!;
+  const { normalize, note } = modelNormalization(metadata, file, 'predict');
   // images nobody labelled yet: predictions only
   const unlabelled = str(p, 'images') !== undefined && str(p, 'labels') === undefined;
   const ds = unlabelled
-    ? { x: imageTensor(loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize: true })), y: undefined }
-    : loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test' }, 'predict');
-  checkImageInput(model, metadata, ds.x.shape.slice(1), str(p, 'images') ?? 'MNIST');
+    ? { x: imageTensor(loadIdxPixels(requireFile(str(p, 'images')!, 'predict'), { limit: num(p, 'limit'), normalize })), y: undefined }
+    : loadImages({ data: str(p, 'data') ?? 'mnist', images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: (str(p, 'split') as 'train' | 'test') ?? 'test', normalize }, 'predict');
+  const source = str(p, 'images') ?? 'MNIST';
+  checkImageInput(model, metadata, ds.x.shape.slice(1), source);
   // an images file with no images (its header says 0): said, as train's loader says it, not a NaN-shaped op error
-  if (ds.x.shape[0] === 0) throw new FormatError('holds 0 images; predict needs at least one', str(p, 'images') ?? 'MNIST', 'byte 4');
+  if (ds.x.shape[0] === 0) throw new FormatError('holds 0 images; predict needs at least one', source, 'byte 4');
+  const classes = imageOutputs(model, ds.x, source, file);
+  if (ds.y) checkLabels(ds.y, classes, str(p, 'labels'), `the model ${file}`, 'predict');
+  if (note) log(note);
   const logits = predictNet(model, ds.x);
   const pred = Array.from(argmax(logits, -1).data);
   const k = logits.shape[logits.shape.length - 1];

@@ -1,7 +1,7 @@
 // whittle train: a built-in or described network on images (MNIST, IDX files) or a table (CSV/ARFF); saves safetensors.
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
-import { loadImages, isTableSource, tableForNetwork } from '../data.js';
+import { checkLabels, loadImages, isTableSource, tableForNetwork } from '../data.js';
 import { interrupt } from '../progress.js';
 import { lenet300100, lenet5 } from '../../core/nn/models.js';
 import { Sequential, Linear, ReLU, Flatten, Dropout } from '../../core/nn/layers.js';
@@ -13,10 +13,12 @@ import { Adam } from '../../core/optim/adam.js';
 import { CosineAnnealingLR } from '../../core/optim/schedulers.js';
 import { DataLoader, TensorDataset, trainValSplit } from '../../core/data/dataset.js';
 import { fitAsync, evaluate, trainingBatches } from '../../core/train.js';
-import { saveModelWithSpec } from '../../core/io/model-file.js';
+import { forwardByLayer, imageMetadata, saveModelWithSpec } from '../../core/io/model-file.js';
+import { MNIST_NORMALIZATION } from '../../core/data/mnist.js';
+import type { Tensor } from '../../core/tensor.js';
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { ArgumentError, FormatError, NumericError } from '../../core/errors.js';
+import { ArgumentError, FormatError, NumericError, ShapeError, fmtShape } from '../../core/errors.js';
 import { writeReport } from '../report/html.js';
 import { TRAIN_BUDGET, epochLines, epochsFor } from '../epochs.js';
 
@@ -96,6 +98,23 @@ export function buildNamedModel(name: string, features: number, classes: number,
   throw new UsageError(`${flag} must be lenet5, lenet300100, mlp:H1,H2,... or a .json spec, got ${name}`);
 }
 
+/**
+ * One sample through the model before any training (forwardByLayer): a spec whose layers do not fit the data had
+ * failed in the first batch as `linear: input features must equal weight columns, got [64,784] and [10,100]`,
+ * naming neither the spec nor the layer. Returns how many outputs the model gives per sample; `data` says the data.
+ */
+function outputsOn(model: Module, x: Tensor, name: string, data: string): number {
+  let out: Tensor;
+  try {
+    out = forwardByLayer(model, x.slice([0], [1]));
+  } catch (e) {
+    if (e instanceof ShapeError) throw new ShapeError(`train: --model ${name} does not fit ${data}: ${e.message}`);
+    throw e;
+  }
+  if (out.rank !== 2) throw new ShapeError(`train: --model ${name} gives ${fmtShape(out.shape.slice(1))} per sample of ${data}; a classifier gives one score per class (end it with Flatten and Linear)`);
+  return out.shape[1];
+}
+
 export async function runTrain(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<void> {
   interrupt.install();
   const seed = num(p, 'seed') ?? 0;
@@ -105,6 +124,8 @@ export async function runTrain(p: Parsed, log: (s: string) => void, out: (s: str
   let meta: Record<string, string> = {};
   let features: number;
   let classes: number;
+  // the largest image label
+  let top = 0;
   if (!str(p, 'images') && isTableSource(data)) {
     const t = tableForNetwork(data!, str(p, 'target'), 'train', log);
     ds = t.ds;
@@ -113,16 +134,32 @@ export async function runTrain(p: Parsed, log: (s: string) => void, out: (s: str
     meta = t.meta;
     if (str(p, 'model') === 'lenet5') p.model = 'mlp:64,32';
   } else {
-    ds = loadImages({ data, images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train' }, 'train');
+    ds = loadImages({ data, images: str(p, 'images'), labels: str(p, 'labels'), limit: num(p, 'limit'), split: 'train', normalize: MNIST_NORMALIZATION }, 'train');
     features = ds.x.size / ds.length;
-    classes = 10;
-    meta = { input: 'images', shape: JSON.stringify(ds.x.shape.slice(1)), normalize: JSON.stringify({ mean: 0.1307, std: 0.3081 }) };
+    // an MLP gets as many outputs as the labels need (at least the 10 digits, so that a few digits' worth of MNIST
+    // still makes a digit model); LeNet's give 10, a spec what its last layer says: checked against the labels below
+    for (const label of ds.y.data as Int32Array) top = Math.max(top, label);
+    classes = Math.max(10, top + 1);
+    meta = imageMetadata({ shape: ds.x.shape.slice(1), normalize: MNIST_NORMALIZATION });
   }
-  const model = buildNamedModel(str(p, 'model')!, features, classes, seed);
+  const name = str(p, 'model')!;
+  const model = buildNamedModel(name, features, classes, seed);
   const valFrac = num(p, 'val') ?? 0;
   const source = str(p, 'images') ?? data;
   const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
   if (ds.length === 0) throw new ArgumentError(`train: the data must hold rows to train on, got none in ${source}`);
+  if (meta.input === 'table') {
+    const outputs = outputsOn(model, ds.x, name, `${source}'s rows (${features} features after preprocessing)`);
+    // predict refuses a file whose classes and outputs differ: refused before training, not after
+    if (outputs !== classes) throw new ArgumentError(`train: --model ${name} gives ${outputs} outputs; ${meta.target} in ${source} has ${classes} classes (${(JSON.parse(meta.classes) as string[]).join(', ')})`);
+  } else {
+    const [channels, height, width] = ds.x.shape.slice(1);
+    const outputs = outputsOn(model, ds.x, name, `the ${height}x${width} images (${channels} channel${channels === 1 ? '' : 's'}) of ${str(p, 'images') ?? 'MNIST'}`);
+    const builtin = name === 'lenet5' || name === 'lenet300100';
+    const hint = builtin ? 'for more classes use --model mlp:H1,H2,... (as many outputs as the labels need) or a JSON spec' : `the labels run to ${top}: its last layer needs ${top + 1} outputs`;
+    checkLabels(ds.y, outputs, str(p, 'labels'), `--model ${name}`, 'train', hint);
+    if (outputs !== 10) log(`${outputs} classes: the outputs of --model ${name} (labels 0 to ${outputs - 1})`);
+  }
   const held = valFrac > 0 ? trainValSplit(ds, valFrac, { seed, stratify: true }) : { train: ds, val: undefined };
   // trainValSplit rounds per class: a large --val on a small table takes every row, a small one on a tiny table none
   if (held.train.length === 0) {

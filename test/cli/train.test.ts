@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     expect(Number(saved.data[0])).toBe(4); // 2 batches an epoch, the one-row batch left out
   });
 
-  it("the user's IDX files: no images, a label past the classes, a wrong dimension count are each named with the file", () => {
+  it("the user's IDX files: no images, a label past LeNet's 10 classes, a wrong dimension count are each named with the file", () => {
     const images = (n: number) => encodeIdx({ dtype: 'uint8', shape: [n, 28, 28], data: new Uint8Array(n * 784) });
     writeFileSync(join(dir, 'none.idx'), images(0));
     writeFileSync(join(dir, 'none-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [0], data: new Uint8Array(0) }));
@@ -91,10 +91,10 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
     const fourDims = images(16);
     fourDims[3] = 4;
     writeFileSync(join(dir, 'four.idx'), fourDims);
-    const run = (img: string, lab: string) => whittle('train', '--images', img, '--labels', lab, '--model', 'mlp:8', '--epochs', '1', '--out', 'idx.safetensors');
+    const run = (img: string, lab: string) => whittle('train', '--images', img, '--labels', lab, '--model', 'lenet300100', '--epochs', '1', '--out', 'idx.safetensors');
     const cases: [string, string, string][] = [
       ['none.idx', 'none-labels.idx', 'whittle train: none.idx (byte 4): holds 0 images; train needs at least one'],
-      ['images.idx', 'labels.idx', "whittle train: labels.idx (byte 13): label 200 at item 5 is not one of the model's 10 classes (0 to 9)"],
+      ['images.idx', 'labels.idx', 'whittle train: labels.idx (byte 13): label 200 at item 5 is not one of the 10 classes of --model lenet300100 (0 to 9); for more classes use --model mlp:H1,H2,... (as many outputs as the labels need) or a JSON spec'],
       ['four.idx', 'labels.idx', 'whittle train: four.idx (byte 3): idx: images need 3 dimensions (n, rows, cols), the header says 4'],
     ];
     for (const [img, lab, message] of cases) {
@@ -103,6 +103,65 @@ describe.skipIf(!existsSync(BIN))('whittle train', () => {
       expect(t.stderr.trim()).toBe(message);
     }
     expect(existsSync(join(dir, 'idx.safetensors'))).toBe(false);
+  });
+
+  it('images take their class count from the model: a spec\'s outputs, an MLP\'s from the labels (had been: 10 whatever the model, and a spec of 27 outputs refused letters 1 to 26)', () => {
+    const n = 30;
+    writeFileSync(join(dir, 'letters.idx'), encodeIdx({ dtype: 'uint8', shape: [n, 28, 28], data: Uint8Array.from({ length: n * 784 }, (_, i) => (i * 13) % 256) }));
+    writeFileSync(join(dir, 'letters-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => 1 + (i % 26)) }));
+    const spec = { type: 'Sequential', layers: [{ type: 'Flatten' }, { type: 'Linear', in: 784, out: 16 }, { type: 'ReLU' }, { type: 'Linear', in: 16, out: 27 }] };
+    writeFileSync(join(dir, 'letters.json'), JSON.stringify(spec));
+    const outputs = (file: string) => (JSON.parse(loadSafetensors(join(dir, file)).metadata.arch).layers.at(-1) as { out: number }).out;
+    const t = whittle('train', '--images', 'letters.idx', '--labels', 'letters-labels.idx', '--model', 'letters.json', '--epochs', '1', '--out', 'letters.safetensors');
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/^27 classes: the outputs of --model letters\.json \(labels 0 to 26\)$/m);
+    expect(outputs('letters.safetensors')).toBe(27);
+    // an MLP is built with as many outputs as the labels need; predict reads the labels against them
+    const m = whittle('train', '--images', 'letters.idx', '--labels', 'letters-labels.idx', '--model', 'mlp:8', '--epochs', '1', '--out', 'letters-mlp.safetensors');
+    expect(m.code, m.stderr).toBe(0);
+    expect(outputs('letters-mlp.safetensors')).toBe(27);
+    const p = whittle('predict', 'letters-mlp.safetensors', '--images', 'letters.idx', '--labels', 'letters-labels.idx');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(/^accuracy [\d.]+% on 30 labelled rows$/m);
+    // a few digits still make a 10-digit MLP, said by nothing
+    writeFileSync(join(dir, 'four-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => i % 4) }));
+    const d = whittle('train', '--images', 'letters.idx', '--labels', 'four-labels.idx', '--model', 'mlp:8', '--epochs', '1', '--out', 'digits.safetensors');
+    expect(d.code, d.stderr).toBe(0);
+    expect(outputs('digits.safetensors')).toBe(10);
+    expect(d.stderr).not.toMatch(/classes/);
+  });
+
+  it('a spec with too few outputs names the labels and the spec (had been: a bare oneHot error)', () => {
+    writeFileSync(join(dir, 'five.json'), JSON.stringify({ type: 'Sequential', layers: [{ type: 'Flatten' }, { type: 'Linear', in: 784, out: 5 }] }));
+    writeFileSync(join(dir, 'digits.idx'), encodeIdx({ dtype: 'uint8', shape: [8, 28, 28], data: new Uint8Array(8 * 784) }));
+    writeFileSync(join(dir, 'digits-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [8], data: Uint8Array.from([0, 1, 2, 3, 4, 7, 1, 9]) }));
+    const t = whittle('train', '--images', 'digits.idx', '--labels', 'digits-labels.idx', '--model', 'five.json', '--epochs', '1', '--out', 'five.safetensors');
+    expect(t.code).toBe(1);
+    expect(t.stderr.trim()).toBe('whittle train: digits-labels.idx (byte 13): label 7 at item 5 is not one of the 5 classes of --model five.json (0 to 4); the labels run to 9: its last layer needs 10 outputs');
+    // MNIST's own labels: no file to name
+    const mnist = whittle('train', '--data', 'mnist', '--limit', '20', '--model', 'five.json', '--epochs', '1', '--out', 'five.safetensors');
+    expect(mnist.code).toBe(1);
+    expect(mnist.stderr.trim()).toMatch(/^whittle train: MNIST's label [5-9] at item \d+ is not one of the 5 classes of --model five\.json \(0 to 4\); the labels run to 9: its last layer needs 10 outputs$/);
+    // a table: the outputs must be its classes, or predict would refuse the file it saved
+    writeFileSync(join(dir, 'iris5.json'), JSON.stringify({ type: 'Sequential', layers: [{ type: 'Linear', in: 4, out: 5 }] }));
+    const table = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'iris5.json', '--epochs', '1', '--out', 'five.safetensors');
+    expect(table.code).toBe(1);
+    expect(table.stderr.trim()).toBe('whittle train: --model iris5.json gives 5 outputs; species in iris.csv has 3 classes (setosa, versicolor, virginica)');
+    expect(existsSync(join(dir, 'five.safetensors'))).toBe(false);
+  });
+
+  it('a spec whose layers do not fit the data is refused before training, naming the spec, the data and the layer (had been: a bare linear error)', () => {
+    writeFileSync(join(dir, 'narrow.json'), JSON.stringify({ type: 'Sequential', layers: [{ type: 'Flatten' }, { type: 'Linear', in: 784, out: 64 }, { type: 'ReLU' }, { type: 'Linear', in: 100, out: 10 }] }));
+    writeFileSync(join(dir, 'fit.idx'), encodeIdx({ dtype: 'uint8', shape: [4, 28, 28], data: new Uint8Array(4 * 784) }));
+    writeFileSync(join(dir, 'fit-labels.idx'), encodeIdx({ dtype: 'uint8', shape: [4], data: Uint8Array.from([0, 1, 2, 3]) }));
+    const t = whittle('train', '--images', 'fit.idx', '--labels', 'fit-labels.idx', '--model', 'narrow.json', '--epochs', '1', '--out', 'narrow.safetensors');
+    expect(t.code).toBe(1);
+    expect(t.stderr.trim()).toBe('whittle train: --model narrow.json does not fit the 28x28 images (1 channel) of fit.idx: layer 3, Linear(100, 10), gets [1,64]: linear: input features must equal weight columns, got [1,64] and [10,100]');
+    writeFileSync(join(dir, 'wide-in.json'), JSON.stringify({ type: 'Sequential', layers: [{ type: 'Linear', in: 5, out: 3 }] }));
+    const table = whittle('train', '--data', 'iris.csv', '--target', 'species', '--model', 'wide-in.json', '--epochs', '1', '--out', 'narrow.safetensors');
+    expect(table.code).toBe(1);
+    expect(table.stderr.trim()).toBe('whittle train: --model wide-in.json does not fit iris.csv\'s rows (4 features after preprocessing): layer 0, Linear(5, 3), gets [1,4]: linear: input features must equal weight columns, got [1,4] and [3,5]');
+    expect(existsSync(join(dir, 'narrow.safetensors'))).toBe(false);
   });
 
   it('records the learning rate with the model, and compress retrains from it unless --lr says otherwise', () => {
