@@ -16,13 +16,13 @@ import { kFold, randomSample, stratifiedKFold, stratifiedSample } from './cv.js'
 import { type OutOfFold, blend, ensembleSelection, fitTemperature, oofValues, temper } from './ensemble.js';
 import { beforeDeadline } from './deadline.js';
 import { type FoldFit, FoldPool, type FoldContext, fitFold, foldTables, processClock, refitAll } from './fold-pool.js';
-import { type Frame, type Table, isTable, subsetTable, tableFromRecords } from './frame.js';
+import { type Frame, type Table, findColumn, isTable, subsetTable, tableFromRecords } from './frame.js';
 import type { Task } from './learner.js';
 import { type LearnerName, type LearnerParams, learnerNames, supportsRegression } from './learners.js';
 import { type Matrix, type Target, matrix, takeTarget } from './matrix.js';
 import { type MetricName, classificationMetrics, greaterIsBetter, regressionMetrics, score } from './metrics.js';
 import { EnsemblePipeline, Pipeline, type PipelineSpec, type Predictor, encodeTarget, labelType } from './pipeline.js';
-import { type PreprocessConfig, Preprocessor } from './preprocess.js';
+import { type PreprocessConfig, Preprocessor, numbersAsTextHint } from './preprocess.js';
 import { automlSpace, configToSpec, defaultConfigs, imputers } from './space.js';
 
 export interface AutoMLOptions {
@@ -213,8 +213,12 @@ export interface AutoMLResult {
    * are always fitted on the rows searched (past a sample with the best refitted on every row, no ensemble is built).
    */
   rows: { total: number; searched: number; best: number; why?: string };
-  /** Writes the best pipeline (or the ensemble) as JSON, atomically; `loadPipeline` reads it back. */
-  save(path: string, which?: 'best' | 'ensemble'): void;
+  /**
+   * Writes the best pipeline (`which` 'best', the default) or the selected ensemble ('ensemble'; the best pipeline
+   * where none was built: `ensembleSkipped` says why, or too few pipelines completed) as JSON, atomically, and returns
+   * which it wrote; `loadPipeline` reads it back. 'ensemble' had thrown where no ensemble was built, with no reason.
+   */
+  save(path: string, which?: 'best' | 'ensemble'): 'best' | 'ensemble';
 }
 
 interface TrialResult {
@@ -277,9 +281,6 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   const table = loadTable(opts.data);
   const enc = encodeTarget(table, opts.target, opts.task ?? 'auto');
   const task = enc.task;
-  if (task === 'regression' && enc.rows.length < 2) {
-    throw new ArgumentError(`automl: a regression target must hold numbers in at least 2 rows, got ${enc.rows.length} in ${JSON.stringify(opts.target)}; for classes give task 'classification' (or leave it 'auto')`);
-  }
   if (task === 'classification' && enc.classes.length < 2) {
     throw new ArgumentError(`automl: target ${JSON.stringify(opts.target)} must have at least two classes, got ${enc.classes.length === 0 ? 'none' : `only ${JSON.stringify(enc.classes[0])}`}`);
   }
@@ -305,7 +306,9 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
   for (const i of opts.impute ?? []) if (!imputers.includes(i)) throw new ArgumentError(`automl: impute must be among ${imputers.join(', ')}, got ${JSON.stringify(i)}`);
   if (opts.impute && opts.impute.length === 0) throw new ArgumentError('automl: impute needs at least one imputation, got []');
   let rowsWithGaps = 0;
-  for (let r = 0; r < total; r++) if (features.columns.some((c) => c.kind === 'numeric' && Number.isNaN(c.values[r]))) rowsWithGaps++;
+  // a column with no value at all is left out (Preprocessor), so its gaps are no reason to search the imputations
+  const gappy = features.columns.filter((c) => c.kind === 'numeric' && c.values.some((v) => !Number.isNaN(v)));
+  for (let r = 0; r < total; r++) if (gappy.some((c) => Number.isNaN(c.values[r]))) rowsWithGaps++;
   const maxCategories = opts.maxCategories;
   if (maxCategories !== undefined && !(Number.isInteger(maxCategories) && maxCategories >= 2)) throw new ArgumentError(`automl: maxCategories must be an integer >= 2, got ${maxCategories}`);
   // the preprocessing options the caller set, for every pipeline
@@ -322,6 +325,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
         : `automl: no column is left to learn from: ${notes.join('; ')}`,
     );
   }
+  // a target of amounts written '45,797' (or numbers and a few words) is text, so each value a class: said, as for
+  // a feature (it had become 100 classes of one row each without a word of why)
+  const targetColumn = findColumn(table, opts.target);
+  const targetHint = task === 'classification' && targetColumn?.kind === 'categorical' ? numbersAsTextHint(targetColumn.values) : undefined;
+  if (targetHint) notes.push(`${opts.target} (the target): read as text, each value a class, though ${targetHint}`);
   const toSpec = (config: Config): PipelineSpec => {
     const spec = configToSpec(config, seed);
     return Object.keys(fixed).length === 0 ? spec : { ...spec, preprocess: { ...spec.preprocess, ...fixed } };
@@ -688,9 +696,11 @@ export async function automl(opts: AutoMLOptions): Promise<AutoMLResult> {
       warnings,
       rows: { total, searched: n, best: bestRows, ...(sample ? { why: sampleWhy } : {}) },
       save(path: string, which: 'best' | 'ensemble' = 'best') {
-        const model: Predictor | undefined = which === 'ensemble' ? ensemble : best;
-        if (!model) throw new ArgumentError(`automl.save: which must name a fitted model, got 'ensemble' but no ensemble was built`);
+        if (which !== 'best' && which !== 'ensemble') throw new ArgumentError(`automl.save: which must be 'best' or 'ensemble', got ${JSON.stringify(which)}`);
+        const saved = which === 'ensemble' && ensemble ? 'ensemble' : 'best';
+        const model: Predictor = saved === 'ensemble' ? ensemble! : best!;
         model.save(path);
+        return saved;
       },
     };
     return result;

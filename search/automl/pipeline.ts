@@ -4,13 +4,13 @@
 import { ArgumentError, FormatError, WhittleError } from '../../core/errors.js';
 import { readJSONFile, writeJSONFile } from '../../core/io/json-file.js';
 import { isMissing } from '../../core/data/json.js';
-import { type Frame, type RawRow, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords, valuesAre } from './frame.js';
+import { type Frame, type RawRow, type Table, categoricalValues, columnNames, findColumn, isTable, numericValues, subsetTable, tableFromRecords, toNumber, valuesAre } from './frame.js';
 import { type Learner, type LearnerJSON, type Task, learnerFromJSON } from './learner.js';
 import { type LearnerName, type LearnerParams, createLearner, learnerNames, supportsRegression } from './learners.js';
 import { checkWeights, temper } from './ensemble.js';
 import { JsonFields, describeJSON } from './json-fields.js';
 import { type Matrix, type Target, argmaxRows, matrix } from './matrix.js';
-import { type PreprocessConfig, Preprocessor, type PreprocessorJSON, type UnreadableCells } from './preprocess.js';
+import { type PreprocessConfig, Preprocessor, type PreprocessorJSON, type UnreadableCells, numbersAsTextHint } from './preprocess.js';
 
 export interface PipelineSpec {
   learner: LearnerName;
@@ -180,6 +180,14 @@ export function encodeTarget(table: Table, target: string, task: Task | 'auto' =
     if (col.kind !== 'numeric') checkFinite(op, target, v);
     const rows = Int32Array.from(v.keys()).filter((i) => !Number.isNaN(v[i]));
     const y = Float64Array.from(rows, (i) => v[i]);
+    if (y.length < 2) {
+      // a text column: why its values are not numbers ('45,797', or 'setosa')
+      const text = col.kind === 'categorical' ? col.values : [];
+      const hint = numbersAsTextHint(text);
+      const word = text.find((t) => t !== null && Number.isNaN(toNumber(t)));
+      const why = hint ? `: ${hint}` : word !== undefined ? ` (${JSON.stringify(word)} is not a number)` : '';
+      throw new ArgumentError(`${op}: a regression target must hold numbers in at least 2 rows, got ${y.length} in ${JSON.stringify(target)}${why}; for classes give task 'classification' (or leave it 'auto')`);
+    }
     if (y.length > 0 && y.every((x) => x === y[0])) throw new ArgumentError(`${op}: regression target ${JSON.stringify(target)} must take at least two distinct values, got only ${y[0]} (the target is constant)`);
     return { task, y, classes: [], rows };
   }

@@ -180,6 +180,10 @@ export class Preprocessor {
         const infinite = infiniteRows(c.values);
         if (infinite.length > 0) this.nonFinite.set(j, `${c.name}: ${readAsMissing(infinite, 'not finite', (r) => String(c.values[r]), rowNumbers)}`);
         const present = presentValues(c.values);
+        // no value at all (a trailing comma on every line makes such a column): no columns, as scikit-learn's
+        // SimpleImputer drops it, and new rows need not have it; as a number it had been a constant the search
+        // imputed in four ways and predict demanded
+        if (present.length === 0) return { name: c.name, kind: 'categorical', fill: null, categories: [], levels: 0 };
         let fill = 0;
         if (present.length > 0) {
           // the median by selection, not a sort: a sort of every column was most of a fit's time on 200,000 rows
@@ -207,7 +211,8 @@ export class Preprocessor {
       for (const v of c.values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
       let fill: string | null = null;
       for (const [v, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (fill === null || n > counts.get(fill)!) fill = v;
-      const hint = misreadHint([...counts.keys()]) ?? strayWords(c.values, rowNumbers);
+      if (counts.size === 0) return { name: c.name, kind: 'categorical', fill: null, categories: [], levels: 0 };
+      const hint = misreadHint([...counts.keys()]) ?? strayWords(c.values, this.config.parseDates !== false, rowNumbers);
       if (hint) this.misread.set(j, `${c.name}: read as text, though ${hint}`);
       const max = this.config.maxCategories ?? defaultMaxCategories;
       const identifier = counts.size >= identifierLevels && [...counts.values()].every((n) => n === 1);
@@ -318,7 +323,7 @@ export class Preprocessor {
   /**
    * One line per column a user should know was read other than as given: a date column ('when: read as dates:
    * year, month, day, weekday'), or a categorical one the maxCategories cap changed ('Title: 3,177 distinct values,
-   * none repeated: no columns (an identifier)', 'Director: 551 levels: the 63 most frequent kept, the other 488
+   * none repeated: no columns (an identifier)', 'notes: no values: no columns', 'Director: 551 levels: the 63 most frequent kept, the other 488
    * share one column'), or a numeric one with infinite values read as gaps ('x: 1 value is not finite, read as
    * missing: Infinity (row 5)'; rows count from 0 in the table fitted).
    */
@@ -330,6 +335,7 @@ export class Preprocessor {
     if (this.nonFinite.has(j)) return [this.nonFinite.get(j)!];
     if (c.kind === 'date') return [`${c.name}: read as dates: ${c.parts.join(', ')}`];
     if (c.kind !== 'categorical' || c.levels === undefined) return [];
+    if (c.levels === 0) return [`${c.name === '' ? '(no name)' : c.name}: no values: no columns`];
     const levels = c.levels.toLocaleString('en-US');
     if (!c.other) return [`${c.name}: ${levels} distinct values, none repeated: no columns (an identifier)`];
     return [`${c.name}: ${levels} levels: the ${c.categories.length} most frequent kept, the other ${(c.levels - c.categories.length).toLocaleString('en-US')} share one column`];
@@ -607,21 +613,40 @@ function misreadHint(values: readonly string[]): string | undefined {
 }
 
 /**
+ * Why the text values of a column (a target) may be meant as numbers: misreadHint on its distinct values, or a few
+ * words among numbers (strayWords), as a clause: 'its values look like numbers with ',' between thousands ...'.
+ */
+export function numbersAsTextHint(values: readonly (string | null)[]): string | undefined {
+  return misreadHint([...new Set(values.filter((v): v is string => v !== null))]) ?? strayWords(values, false);
+}
+
+/**
  * When nearly every value of a text column is a number and a few are words ('high', 'unknown'): those words made the
  * column text, each number its own category. Says which, with rows (counted as `rowNumbers` names them). At least 80%
- * numbers: a column of codes that are mostly numbers is more often a typo than a category.
+ * numbers: a column of codes that are mostly numbers is more often a typo than a category. Likewise, where `dates`
+ * are read, a column of ISO dates but a few (2012-02-30, 'unknown').
  */
-function strayWords(values: readonly (string | null)[], rowNumbers?: ArrayLike<number>): string | undefined {
-  const words: number[] = [];
+function strayWords(values: readonly (string | null)[], dates: boolean, rowNumbers?: ArrayLike<number>): string | undefined {
+  return strays(values, (v) => Number.isFinite(toNumber(v)), 'numbers', rowNumbers) ?? (dates ? strays(values, (v) => parseDate(v) !== undefined, 'dates (2012-01-31)', rowNumbers) : undefined);
+}
+
+/**
+ * '1,460 of its 1,461 values are dates (2012-01-31) and this one is not: "2012-02-30" (row 59); with it blank or
+ * fixed the column is read as dates', when at most a fifth of the present values fail `is`. One bad date had turned
+ * a date column into an identifier with no word of why.
+ */
+function strays(values: readonly (string | null)[], is: (v: string) => boolean, what: string, rowNumbers?: ArrayLike<number>): string | undefined {
+  const bad: number[] = [];
   let present = 0;
   values.forEach((v, r) => {
     if (v === null) return;
     present++;
-    if (!Number.isFinite(toNumber(v))) words.push(r);
+    if (!is(v)) bad.push(r);
   });
-  if (words.length === 0 || words.length > 0.2 * present) return undefined;
-  const shown = shownRows(words, (r) => JSON.stringify(values[r]), rowNumbers);
-  return `${present - words.length} of its ${present} values are numbers and ${words.length === 1 ? 'this one is' : `these ${words.length} are`} not: ${shown}; with ${words.length === 1 ? 'it' : 'them'} blank or fixed the column is read as numbers`;
+  if (bad.length === 0 || bad.length > 0.2 * present) return undefined;
+  const shown = shownRows(bad, (r) => JSON.stringify(values[r]), rowNumbers);
+  const kind = what.split(' ')[0];
+  return `${(present - bad.length).toLocaleString('en-US')} of its ${present.toLocaleString('en-US')} values are ${what} and ${bad.length === 1 ? 'this one is' : `these ${bad.length} are`} not: ${shown}; with ${bad.length === 1 ? 'it' : 'them'} blank or fixed the column is read as ${kind}`;
 }
 
 /** The rows of `v` holding +-Infinity. */

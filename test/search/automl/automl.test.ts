@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { Random } from '../../../core/random.js';
 import { automl, formatLeaderboard, sampleNeed, scaleFitTime, type AutoMLOptions, type AutoMLResult, type LeaderboardRow } from '../../../search/automl/automl.js';
-import { readCsv } from '../../../core/data/csv.js';
+import { parseCsv, readCsv } from '../../../core/data/csv.js';
 import { complement, stratifiedKFold, stratifiedSample } from '../../../search/automl/cv.js';
 import { subsetTable, tableFromRecords } from '../../../search/automl/frame.js';
 import { takeTarget } from '../../../search/automl/matrix.js';
@@ -45,6 +45,24 @@ describe('automl', () => {
     const data = Array.from({ length: 40 }, (_, i) => ({ amt: `${i + 1},${String(100 + i).padStart(3, '0')}`, y: i % 2 ? 'hi' : 'lo' }));
     await expect(automl({ data, target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError(`automl: no column is left to learn from: amt: 40 distinct values, none repeated: no columns (an identifier); amt: read as text, though its values look like numbers with ',' between thousands ("1,100"): without the commas they are read as numbers`));
     await expect(automl({ data: data.map(({ y }) => ({ y })), target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: the table has no column besides the target "y"'));
+    // a column with no value (a trailing comma on every line) is no column to learn from either: it had trained a
+    // majority-class model and saved it
+    const empty = parseCsv(['x,y,', ...data.map(({ y }) => `,${y},`)].join('\n'));
+    await expect(automl({ data: empty, target: 'y', maxTrials: 2 })).rejects.toThrow(new ArgumentError('automl: no column is left to learn from: x: no values: no columns; (no name): no values: no columns'));
+  });
+
+  it('a target that is text: for a regression, says why its values are not numbers; as classes, notes numbers written as text', async () => {
+    const words = Array.from({ length: 30 }, (_, i) => ({ x: i, y: ['lo', 'hi'][i % 2] }));
+    await expect(automl({ data: words, target: 'y', task: 'regression', maxTrials: 1 })).rejects.toThrow(new ArgumentError(`automl: a regression target must hold numbers in at least 2 rows, got 0 in "y" ("lo" is not a number); for classes give task 'classification' (or leave it 'auto')`));
+    const amounts = Array.from({ length: 30 }, (_, i) => ({ x: i, y: `${40 + (i % 3)},${String(100 + i).padStart(3, '0')}` }));
+    await expect(automl({ data: amounts, target: 'y', task: 'regression', maxTrials: 1 })).rejects.toThrow(`got 0 in "y": its values look like numbers with ',' between thousands ("40,100"): without the commas they are read as numbers`);
+    // as classes (the 'auto' task reads text so) the search runs, with a note of why there are 30 classes
+    const res = await automl({ data: amounts, target: 'y', maxTrials: 1, ensemble: false });
+    expect(res.notes).toContain(`y (the target): read as text, each value a class, though its values look like numbers with ',' between thousands ("40,100"): without the commas they are read as numbers`);
+    // no ensemble built (ensembling off): 'ensemble' saves the best pipeline, and says so (it had thrown, giving no reason)
+    const path = join(dir, 'no-ensemble.json');
+    expect(res.save(path, 'ensemble')).toBe('best');
+    expect(loadPipeline(path).predict(amounts)).toEqual(res.best.predict(amounts));
   });
 
   it('refuses unknown option names and values of the wrong kind before any work, naming them', async () => {
@@ -81,7 +99,7 @@ describe('automl', () => {
     await expect(automl({ data: path, target: 'b', budgetSeconds: 5 })).rejects.toThrow(/must have at least two classes, got only "x"/);
     // and on a regression target of words (it failed deep in the fold split)
     await expect(automl({ data: irisPath, target: 'species', task: 'regression', maxTrials: 1 })).rejects.toThrow(
-      `automl: a regression target must hold numbers in at least 2 rows, got 0 in "species"; for classes give task 'classification' (or leave it 'auto')`,
+      `automl: a regression target must hold numbers in at least 2 rows, got 0 in "species" ("setosa" is not a number); for classes give task 'classification' (or leave it 'auto')`,
     );
   });
 
@@ -422,7 +440,7 @@ describe('automl', () => {
     res.save(best);
     expect(loadPipeline(best).predict(fresh)).toEqual(res.best.predict(fresh));
     const ens = join(dir, 'ensemble.json');
-    res.save(ens, 'ensemble');
+    expect(res.save(ens, 'ensemble')).toBe('ensemble');
     expect(loadPipeline(ens).predict(fresh)).toEqual(res.ensemble!.predict(fresh));
   });
 

@@ -43,14 +43,16 @@ describe('Preprocessor', () => {
         const present = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
         const m = present.length >> 1;
         const reference = {
-          median: present.length === 0 ? 0 : present.length % 2 ? present[m] : (present[m - 1] + present[m]) / 2,
-          mean: present.length === 0 ? 0 : present.reduce((a, b) => a + b, 0) / present.length,
-          'most-frequent': present.length === 0 ? 0 : [...present].sort((a, b) => present.filter((x) => x === b).length - present.filter((x) => x === a).length || a - b)[0],
+          median: present.length % 2 ? present[m] : (present[m - 1] + present[m]) / 2,
+          mean: present.reduce((a, b) => a + b, 0) / present.length,
+          'most-frequent': [...present].sort((a, b) => present.filter((x) => x === b).length - present.filter((x) => x === a).length || a - b)[0],
         };
         const t = { columns: [numericColumn('a', [...values, NaN])], nRows: values.length + 1 };
         for (const mode of ['median', 'mean', 'most-frequent'] as const) {
           const p = new Preprocessor({ numericImpute: mode, scale: 'none' }).fit(t);
-          expect(p.transform(t).data[values.length] + 0).toBe(reference[mode] + 0);
+          // a column with no value at all has no columns (there is nothing to fill from)
+          if (present.length === 0) expect(p.featureNames).toEqual([]);
+          else expect(p.transform(t).data[values.length] + 0).toBe(reference[mode] + 0);
         }
       }),
     );
@@ -143,11 +145,15 @@ function expectNaiveFills(p: Preprocessor, trainRows: MixedRow[], queryRows: Mix
   const x = p.transform(mixedTable(queryRows));
   // a category unseen in training is missing to the distance, as the fitted preprocessor sees it
   const known = new Set<string | null>(trainRows.map((r) => r[2]).filter((v) => v !== null));
+  // a column with no value in training has no columns (and no part in the distances, as it never has a value)
+  const at = ['a', 'b'].map((name) => p.featureNames.indexOf(name));
+  at.forEach((c, j) => expect(c < 0).toBe(trainRows.every((row) => row[j] === null)));
   queryRows.forEach((row, r) => {
     const seen = [row[0], row[1], known.has(row[2]) ? row[2] : null];
     for (const j of [0, 1]) {
+      if (at[j] < 0) continue;
       const want = row[j] === null ? naiveKnnFill(donors, seen, j, k, trainRows) : (row[j] as number);
-      expect(x.data[r * x.cols + j]).toBeCloseTo(want, 10);
+      expect(x.data[r * x.cols + at[j]]).toBeCloseTo(want, 10);
     }
   });
 }
@@ -310,6 +316,22 @@ describe('Preprocessor maxCategories', () => {
     );
   });
 
+  it('a column with no value at all (a trailing comma on every line) gets no columns, a note, and new rows need not have it', () => {
+    const n = 30;
+    const a = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : (i * 37) % 11));
+    const plain: Table = { columns: [numericColumn('a', a)], nRows: n };
+    const empties: Table = { columns: [...plain.columns, numericColumn('', new Array(n).fill(NaN)), categoricalColumn('e', new Array(n).fill(null))], nRows: n };
+    for (const numericImpute of ['median', 'knn'] as const) {
+      const p = new Preprocessor({ numericImpute, scale: 'standard' }).fit(empties);
+      // as a number it had been a constant column of the fill
+      expect(p.featureNames).toEqual(['a']);
+      expect(p.notes).toEqual(['(no name): no values: no columns', 'e: no values: no columns']);
+      expect(Array.from(p.transform(plain).data)).toEqual(Array.from(new Preprocessor({ numericImpute, scale: 'standard' }).fit(plain).transform(plain).data));
+      expect(Array.from(p.transform(plain).data)).toEqual(Array.from(p.transform(empties).data));
+      expect(Preprocessor.fromJSON(JSON.parse(JSON.stringify(p.toJSON()))).notes).toEqual(p.notes);
+    }
+  });
+
   it('a column whose values never repeat (an identifier) gets no columns, does not sway the knn fill, and is named in notes', () => {
     const n = 80;
     const a = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : (i * 37) % 11));
@@ -393,6 +415,11 @@ describe('Preprocessor date columns', () => {
     const stray = Array.from({ length: 20 }, (_, i) => (i === 3 ? 'high' : String(i % 5)));
     expect(notes(stray)).toEqual(['c: read as text, though 19 of its 20 values are numbers and this one is not: "high" (row 3); with it blank or fixed the column is read as numbers']);
     expect(notes(['1', '2', 'a', 'b', 'c'])).toEqual([]);
+    // one impossible date in a column of dates: every date had become an identifier's level, with no word of why
+    const days = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2012, 0, 1 + i)).toISOString().slice(0, 10));
+    days[29] = '2012-02-30';
+    expect(notes(days)).toEqual(['c: 40 distinct values, none repeated: no columns (an identifier)', 'c: read as text, though 39 of its 40 values are dates (2012-01-31) and this one is not: "2012-02-30" (row 29); with it blank or fixed the column is read as dates']);
+    expect(new Preprocessor({ parseDates: false }).fit({ columns: [categoricalColumn('c', days)], nRows: days.length }).notes).toEqual(['c: 40 distinct values, none repeated: no columns (an identifier)']);
     // text that only partly looks so, plain small numbers, a version string, or ISO dates: no such note
     for (const values of [['1,000', 'many'], ['250', '12'], ['1,00', '2,000'], ['1.2.3', '1.2.4']]) expect(notes(values)).toEqual([]);
   });
