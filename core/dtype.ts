@@ -66,7 +66,9 @@ export function promote(a: DType, b: DType): DType {
 
 /**
  * Promotion of a tensor with a plain JS number (as PyTorch: the scalar does not widen the tensor),
- * except that a non-integer scalar lifts an integer tensor to float32.
+ * except that a non-integer scalar lifts an integer tensor to float32 and an integer one a bool tensor to int32.
+ * How a number outside an integer dtype's range enters (wrapped, compared as it is, or refused) depends on the op:
+ * see asTensor and its siblings in ops.ts; castValue's saturation is for storing values, not for ops.
  */
 export function promoteScalar(t: DType, value: number): DType {
   if (isFloat(t)) return t;

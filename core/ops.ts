@@ -1,7 +1,7 @@
 // The op table: every differentiable primitive once, its forward next to its gradient rule.
 // Composite ops (mean, variance, softmax, stack, squeeze...) are built from primitives and need no rule.
 // The table is typed { [P in Primitive]: OpDef<Attrs[P]> }, so a primitive without a rule fails tsc.
-import { allocate, floatOf, isFloat, promote, promoteScalar, type DType } from './dtype.js';
+import { DTYPES, allocate, floatOf, isFloat, promote, promoteScalar, type DType } from './dtype.js';
 import { ArgumentError, DTypeError, NumericError, ShapeError, fmtShape } from './errors.js';
 import { broadcastShapes, broadcastStrides, inferReshape, normAxes, normAxis, shapesEqual, sizeOf, stridesOf, type Shape } from './shape.js';
 import { Tensor, castArray, full, zeros } from './tensor.js';
@@ -21,7 +21,7 @@ interface Attrs {
   neg: null; abs: null; exp: null; log: null; sqrt: null; relu: null; sigmoid: null; tanh: null;
   add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
   where: null;
-  clamp: { lo: number; hi: number };
+  clamp: { lo: number; hi: number; dtype: DType };
   sum: Axes; max: Axes; min: Axes;
   reshape: { shape: number[] };
   permute: { perm: number[] };
@@ -98,8 +98,57 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   return reshape(sum(g, axes, true), shape);
 }
 
+/** A number as a 0-d tensor of `dtype`, stored as the typed array stores it: rounded to a float, an integer modulo 2^bits. */
+function scalarOf(v: number, dtype: DType): Tensor {
+  const data = allocate(dtype, 1);
+  data[0] = v;
+  return new Tensor(data, [], dtype);
+}
+
+/**
+ * A number beside tensor `like` in arithmetic (add, sub, mul). As in PyTorch the number does not widen the tensor's
+ * dtype, except that a fractional one (NaN, an infinity) lifts an integer tensor to float32. An integer that does not
+ * fit an integer dtype enters modulo 2^bits, as the integer arithmetic itself wraps: int8 1 + 200 is -55 and
+ * int32 0 + 3e9 is -1294967296, PyTorch's answers (the number had been saturated first: 1 + 127 wrapped to -128).
+ */
 function asTensor(v: Tensor | number, like: Tensor): Tensor {
-  return typeof v === 'number' ? full([], v, { dtype: promoteScalar(like.dtype, v) }) : v;
+  return typeof v === 'number' ? scalarOf(v, promoteScalar(like.dtype, v)) : v;
+}
+
+/** A number beside `like` in an op whose result is a float (div, pow): never squeezed into an integer dtype first. */
+function asFloatOperand(v: Tensor | number, like: Tensor): Tensor {
+  return typeof v === 'number' ? scalarOf(v, floatOf(promoteScalar(like.dtype, v))) : v;
+}
+
+/**
+ * A number beside `like` in a comparison: against an integer or bool tensor it is compared as the number it is
+ * (uint8 0 > -1, int8 127 != 1000); against a float tensor it is rounded to that float first, as PyTorch and NumPy
+ * do, so float32 0.1 == 0.1.
+ */
+function asCompared(v: Tensor | number, like: Tensor): Tensor {
+  return typeof v === 'number' ? scalarOf(v, isFloat(like.dtype) ? like.dtype : 'float64') : v;
+}
+
+/**
+ * A number beside `like` in an op that picks one of its operands (maximum, minimum, where). An integer outside an
+ * integer dtype's range cannot be picked, so it is refused where the result could hold it (`refuseAbove`/`refuseBelow`)
+ * and otherwise saturated, which leaves the answer exact: maximum(uint8 x, -1) is x, maximum(uint8 x, 300) is refused.
+ */
+function asPicked(op: string, v: Tensor | number, like: Tensor, refuseAbove: boolean, refuseBelow: boolean): Tensor {
+  if (typeof v !== 'number') return v;
+  const dtype = promoteScalar(like.dtype, v);
+  if (isFloat(dtype)) return scalarOf(v, dtype);
+  const { min, max } = DTYPES[dtype];
+  if ((v > max && refuseAbove) || (v < min && refuseBelow)) {
+    throw new DTypeError(`${op}: a number must fit the tensor's dtype ${dtype} (${min}..${max}), got ${v}; cast the tensor to a wider dtype first`);
+  }
+  return scalarOf(v < min ? min : v > max ? max : v, dtype);
+}
+
+/** sub and neg refuse bool operands, as PyTorch does: true - true has no bool answer, and 0 - true is 255 in a byte. */
+function refuseBool(op: string, hint: string, ...ts: Tensor[]): void {
+  if (!ts.some((t) => t.dtype === 'bool')) return;
+  throw new DTypeError(`${op}: operands must not be bool (${hint}), got ${ts.map((t) => t.dtype).join(' and ')}`);
 }
 
 function requireFloat(op: string, ...ts: Tensor[]): void {
@@ -111,10 +160,11 @@ function requireF32(op: string, ...ts: Tensor[]): void {
 
 const F = {
   neg: (x: number) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, sqrt: Math.sqrt,
-  relu: (x: number) => (x > 0 ? x : 0),
+  // NaN < 0 is false, so NaN passes through, as in PyTorch (x > 0 ? x : 0 had made it 0); -0 stays -0, as in PyTorch
+  relu: (x: number) => (x < 0 ? 0 : x),
   sigmoid: (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   tanh: Math.tanh,
-  add: (x: number, y: number) => x + y, sub: (x: number, y: number) => x - y,
+  add: (x: number, y: number) => x + y, or: (x: number, y: number) => (x || y ? 1 : 0), sub: (x: number, y: number) => x - y,
   mul: (x: number, y: number) => x * y, div: (x: number, y: number) => x / y, pow: Math.pow,
   max: (x: number, y: number) => (x >= y || Number.isNaN(x) ? x : y), min: (x: number, y: number) => (x <= y || Number.isNaN(x) ? x : y),
 };
@@ -189,14 +239,17 @@ const RULES: { [P in Primitive]: OpDef<Attrs[P]> } = {
   exp: { forward: (_, [x]) => unaryOut(x, floatOf(x.dtype), F.exp), backward: (_, g, _x, out) => [mul(g, out)] },
   log: { forward: (_, [x]) => unaryOut(x, floatOf(x.dtype), F.log), backward: (_, g, [x]) => [div(g, x)] },
   sqrt: { forward: (_, [x]) => unaryOut(x, floatOf(x.dtype), F.sqrt), backward: (_, g, _x, out) => [div(g, mul(out, 2))] },
-  relu: { forward: (_, [x]) => unaryOut(x, x.dtype, F.relu), backward: (_, g, [x]) => [binaryOut('relu', g, x, g.dtype, (gv, xv) => (xv > 0 ? gv : 0))] },
+  // the gradient passes where the input is NaN, as PyTorch's (it zeroes only where the output is <= 0)
+  relu: { forward: (_, [x]) => unaryOut(x, x.dtype, F.relu), backward: (_, g, [x]) => [binaryOut('relu', g, x, g.dtype, (gv, xv) => (xv <= 0 ? 0 : gv))] },
   sigmoid: { forward: (_, [x]) => unaryOut(x, floatOf(x.dtype), F.sigmoid), backward: (_, g, _x, out) => [binaryOut('sigmoid', g, out, g.dtype, (gv, s) => gv * s * (1 - s))] },
   tanh: { forward: (_, [x]) => unaryOut(x, floatOf(x.dtype), F.tanh), backward: (_, g, _x, out) => [binaryOut('tanh', g, out, g.dtype, (gv, t) => gv * (1 - t * t))] },
 
-  add: { forward: (_, [a, b]) => binaryOut('add', a, b, promote(a.dtype, b.dtype), F.add), backward: (_, g, [a, b]) => [sumToShape(g, a.shape), sumToShape(g, b.shape)] },
+  // bool + bool is logical or, as in PyTorch: a bool tensor holds 0 and 1 only (true + true had stored 2)
+  add: { forward: (_, [a, b]) => { const d = promote(a.dtype, b.dtype); return binaryOut('add', a, b, d, d === 'bool' ? F.or : F.add); }, backward: (_, g, [a, b]) => [sumToShape(g, a.shape), sumToShape(g, b.shape)] },
   sub: { forward: (_, [a, b]) => binaryOut('sub', a, b, promote(a.dtype, b.dtype), F.sub), backward: (_, g, [a, b]) => [sumToShape(g, a.shape), b.requiresGrad ? sumToShape(neg(g), b.shape) : null] },
   mul: {
-    forward: (_, [a, b]) => binaryOut('mul', a, b, promote(a.dtype, b.dtype), F.mul),
+    // int32 products wrap modulo 2^32 exactly (Math.imul): a double holds 2147483647^2 only to 53 bits
+    forward: (_, [a, b]) => { const d = promote(a.dtype, b.dtype); return binaryOut('mul', a, b, d, d === 'int32' ? Math.imul : F.mul); },
     backward: (_, g, [a, b]) => [a.requiresGrad ? sumToShape(mul(g, b), a.shape) : null, b.requiresGrad ? sumToShape(mul(g, a), b.shape) : null],
   },
   div: {
@@ -206,7 +259,7 @@ const RULES: { [P in Primitive]: OpDef<Attrs[P]> } = {
   pow: {
     forward: (_, [a, b]) => binaryOut('pow', a, b, floatOf(promote(a.dtype, b.dtype)), F.pow),
     backward: (_, g, [a, b], out) => [
-      a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+      a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b.dtype === 'bool' ? cast(b, 'float32') : b, 1)))), a.shape) : null,
       b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null,
     ],
   },
@@ -231,12 +284,12 @@ const RULES: { [P in Primitive]: OpDef<Attrs[P]> } = {
     backward: (_, g, [c, a, b]) => [null, a.requiresGrad ? sumToShape(where(c, g, 0), a.shape) : null, b.requiresGrad ? sumToShape(where(c, 0, g), b.shape) : null],
   },
   clamp: {
-    forward: (_, [x], { lo, hi }) => unaryOut(x, x.dtype, (v) => (v < lo ? lo : v > hi ? hi : v)),
+    forward: (_, [x], { lo, hi, dtype }) => unaryOut(x, dtype, (v) => (v < lo ? lo : v > hi ? hi : v)),
     backward: (_, g, [x], _o, { lo, hi }) => [binaryOut('clamp', g, x, g.dtype, (gv, xv) => (xv >= lo && xv <= hi ? gv : 0))],
   },
 
   sum: {
-    forward: (_, [x], { axes, keepDims }) => reduceForward('sum', x, axes, keepDims, 'sum', isFloat(x.dtype) ? x.dtype : 'int32'),
+    forward: (_, [x], { axes, keepDims }) => (isFloat(x.dtype) ? reduceForward('sum', x, axes, keepDims, 'sum', x.dtype) : intSum(x, axes, keepDims)),
     backward: (_, g, [x], _o, { axes }) => [broadcastTo(reshape(g, x.shape.map((d, i) => (axes.includes(i) ? 1 : d))), x.shape)],
   },
   max: {
@@ -412,10 +465,40 @@ const RULES: { [P in Primitive]: OpDef<Attrs[P]> } = {
 
 function extremumGrad(g: Tensor, x: Tensor, out: Tensor, { axes }: Axes): Tensor {
   // The gradient is shared evenly among tied extrema (as PyTorch's amax).
+  // A NaN extremum is the NaN entries' (the forward keeps the first NaN): eq alone matched nothing there, and 0/0 made
+  // the whole slice's gradient NaN.
   const keepShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const mask = cast(eq(x, reshape(out, keepShape)), x.dtype);
+  const mask = binaryOut('max', x, reshape(out, keepShape), x.dtype, (xv, ov) => (xv === ov || (xv !== xv && ov !== ov) ? 1 : 0));
   const count = sum(mask, axes, true);
   return mul(mask, div(reshape(g, keepShape), count));
+}
+
+/**
+ * The sum of an integer or bool tensor, int32 as before, and never wrapped: PyTorch sums into int64, which we lack, so
+ * a result outside int32 is refused (a uint8 sum of 20e6 x 200 had come back as -294967296). The sum is exact: it runs
+ * in doubles, and an int32 input too long for that (past 2^22 elements, where 2^31 x n passes 2^53) is summed as
+ * its high and low 16 bits apart. Cast to float64 first for a sum past 2^31.
+ */
+function intSum(x: Tensor, axes: number[], keepDims: boolean): Tensor {
+  const r = axes.reduce((acc, a) => acc * x.shape[a], 1);
+  let total: Tensor;
+  if (x.dtype !== 'int32' || r <= 2 ** 22) total = reduceForward('sum', x, axes, keepDims, 'sum', 'float64');
+  else {
+    const hi = new Int32Array(x.size), lo = new Int32Array(x.size);
+    for (let i = 0; i < x.size; i++) { hi[i] = x.data[i] >> 16; lo[i] = x.data[i] & 0xffff; }
+    total = reduceForward('sum', new Tensor(hi, x.shape), axes, keepDims, 'sum', 'float64');
+    const low = reduceForward('sum', new Tensor(lo, x.shape), axes, keepDims, 'sum', 'float64').data;
+    for (let i = 0; i < total.size; i++) total.data[i] = total.data[i] * 65536 + low[i];
+  }
+  const out = new Int32Array(total.size);
+  for (let i = 0; i < out.length; i++) {
+    const v = total.data[i];
+    if (v < -2147483648 || v > 2147483647) {
+      throw new NumericError(`sum: a sum of ${x.dtype} values must fit int32, got ${v}${total.size > 1 ? ` at output ${i} of ${fmtShape(total.shape)}` : ''}; cast to float64 first`);
+    }
+    out[i] = v;
+  }
+  return new Tensor(out, total.shape, 'int32');
 }
 
 function mmDims(a: Tensor, b: Tensor): [number, number, number, number, number, number] {
@@ -433,7 +516,7 @@ function mm(dtype: DType, a: ArrayLike<number>, b: ArrayLike<number>, batch: num
 
 // ---- the public functions ----
 
-export const neg = (x: Tensor): Tensor => apply('neg', [x], null);
+export const neg = (x: Tensor): Tensor => { refuseBool('neg', 'to invert a mask use eq(mask, 0)', x); return apply('neg', [x], null); };
 export const abs = (x: Tensor): Tensor => apply('abs', [x], null);
 export const exp = (x: Tensor): Tensor => apply('exp', [x], null);
 export const log = (x: Tensor): Tensor => apply('log', [x], null);
@@ -442,26 +525,41 @@ export const relu = (x: Tensor): Tensor => apply('relu', [x], null);
 export const sigmoid = (x: Tensor): Tensor => apply('sigmoid', [x], null);
 export const tanh = (x: Tensor): Tensor => apply('tanh', [x], null);
 
+/** Integer arithmetic wraps modulo 2^bits (int8 100 + 100 is -56), a number that does not fit included (see asTensor). */
 export const add = (a: Tensor, b: Tensor | number): Tensor => apply('add', [a, asTensor(b, a)], null);
-export const sub = (a: Tensor, b: Tensor | number): Tensor => apply('sub', [a, asTensor(b, a)], null);
+export const sub = (a: Tensor, b: Tensor | number): Tensor => { const bt = asTensor(b, a); refuseBool('sub', 'for exclusive or use ne(a, b), to invert a mask eq(mask, 0)', a, bt); return apply('sub', [a, bt], null); };
 export const mul = (a: Tensor, b: Tensor | number): Tensor => apply('mul', [a, asTensor(b, a)], null);
-export const div = (a: Tensor, b: Tensor | number): Tensor => apply('div', [a, asTensor(b, a)], null);
-export const pow = (a: Tensor, b: Tensor | number): Tensor => apply('pow', [a, asTensor(b, a)], null);
-export const maximum = (a: Tensor, b: Tensor | number): Tensor => apply('maximum', [a, asTensor(b, a)], null);
-export const minimum = (a: Tensor, b: Tensor | number): Tensor => apply('minimum', [a, asTensor(b, a)], null);
+export const div = (a: Tensor, b: Tensor | number): Tensor => apply('div', [a, asFloatOperand(b, a)], null);
+export const pow = (a: Tensor, b: Tensor | number): Tensor => apply('pow', [a, asFloatOperand(b, a)], null);
+export const maximum = (a: Tensor, b: Tensor | number): Tensor => apply('maximum', [a, asPicked('maximum', b, a, true, false)], null);
+export const minimum = (a: Tensor, b: Tensor | number): Tensor => apply('minimum', [a, asPicked('minimum', b, a, false, true)], null);
 
-/** Elementwise select: cond ? a : b, all three broadcast together. */
+/** Elementwise select: cond ? a : b, all three broadcast together. A number must fit the other operand's dtype. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
   const like = typeof a === 'number' ? (typeof b === 'number' ? full([], 0) : b) : a;
-  return apply('where', [cond, asTensor(a, like), asTensor(b, like)], null);
+  return apply('where', [cond, asPicked('where', a, like, true, true), asPicked('where', b, like, true, true)], null);
 }
+/**
+ * Values limited to [lo, hi]; NaN stays NaN, as in PyTorch. An integer tensor stays in its dtype (a bool one becomes
+ * int32, a fractional bound makes it float32); a bound outside the dtype's range is exact as long as the result fits
+ * (clamp(int8 x, -1000, 1000) is x), and refused where it does not (clamp(int8 x, 200, 300)).
+ */
 export function clamp(x: Tensor, lo = -Infinity, hi = Infinity): Tensor {
   if (lo > hi) throw new ShapeError(`clamp: lo must not exceed hi, got ${lo} > ${hi}`);
-  return apply('clamp', [x], { lo, hi });
+  const fractional = [lo, hi].some((v) => Number.isFinite(v) && !Number.isInteger(v));
+  const dtype = isFloat(x.dtype) ? x.dtype : fractional ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+  if (!isFloat(dtype)) {
+    const { min, max } = DTYPES[dtype];
+    if (lo > max || hi < min) throw new DTypeError(`clamp: the range must meet the tensor's dtype ${dtype} (${min}..${max}), got [${lo}, ${hi}]; cast the tensor to a wider dtype first`);
+  }
+  return apply('clamp', [x], { lo, hi, dtype });
 }
 
-const cmp = (op: string, f: Binary) => (a: Tensor, b: Tensor | number): Tensor => binaryOut(op, a, asTensor(b, a), 'bool', f);
-/** Comparisons give bool tensors and carry no gradient. */
+const cmp = (op: string, f: Binary) => (a: Tensor, b: Tensor | number): Tensor => binaryOut(op, a, asCompared(b, a), 'bool', f);
+/**
+ * Comparisons give bool tensors and carry no gradient. Tensors of different dtypes, and an integer tensor with a
+ * number, compare as the numbers they hold (uint8 [0].gt(-1) is true; it had been false, -1 squeezed to 0 first).
+ */
 export const eq = cmp('eq', (x, y) => (x === y ? 1 : 0));
 export const ne = cmp('ne', (x, y) => (x !== y ? 1 : 0));
 export const lt = cmp('lt', (x, y) => (x < y ? 1 : 0));
@@ -481,7 +579,8 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepDims = fa
 export function variance(x: Tensor, axes?: number | readonly number[], keepDims = false, correction = 0): Tensor {
   const ax = normAxes('variance', axes, x.rank);
   const count = ax.reduce((acc, a) => acc * x.shape[a], 1);
-  const d = sub(x, mean(x, ax, true));
+  const xf = x.dtype === 'bool' ? cast(x, 'float32') : x;
+  const d = sub(xf, mean(xf, ax, true));
   return div(sum(mul(d, d), ax, keepDims), Math.max(count - correction, 0));
 }
 function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {

@@ -66,7 +66,12 @@ export class Sigmoid extends Module { forward(x: Tensor): Tensor { return ops.si
 export class Tanh extends Module { forward(x: Tensor): Tensor { return ops.tanh(x); } }
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) { super(); }
-  forward(x: Tensor): Tensor { return ops.maximum(x, ops.mul(x, this.negativeSlope)); }
+  // max(x, slope x) is leaky relu for a slope up to 1 only; past 1 it is the min (LeakyReLU(2) had given -1 for -1,
+  // PyTorch -2). NaN passes through either, as in PyTorch.
+  forward(x: Tensor): Tensor {
+    const scaled = ops.mul(x, this.negativeSlope);
+    return this.negativeSlope <= 1 ? ops.maximum(x, scaled) : ops.minimum(x, scaled);
+  }
   override describe(): string { return `LeakyReLU(${this.negativeSlope})`; }
 }
 /** GELU, tanh approximation (Hendrycks & Gimpel). */

@@ -197,6 +197,34 @@ describe('shape ops and matmul', () => {
     expect(ops.where(ops.gt(x, 3), x, 0).toArray()).toEqual([[0, 0, 0], [4, 5, 6]]);
     expect(x.clamp(2, 5).toArray()).toEqual([[2, 2, 3], [4, 5, 5]]);
   });
+  it('NaN passes through relu, clamp, maximum, minimum and the max/min reductions, as in PyTorch (relu had made it 0)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.float({ noNaN: true }), fc.constant(NaN)), { minLength: 1, maxLength: 8 }), (xs) => {
+      const x = tensor(xs);
+      const same = (t: typeof x, f: (v: number) => number) => expect(Array.from(t.data)).toEqual(xs.map((v) => Math.fround(f(Math.fround(v)))));
+      same(ops.relu(x), (v) => (Number.isNaN(v) ? NaN : v < 0 ? 0 : v));
+      same(ops.clamp(x, -1, 1), (v) => (Number.isNaN(v) ? NaN : Math.min(Math.max(v, -1), 1)));
+      same(ops.maximum(x, 0.5), (v) => Math.max(v, 0.5));
+      same(ops.minimum(x, 0.5), (v) => Math.min(v, 0.5));
+      expect(x.max().item()).toBe(Math.fround(Math.max(...xs)));
+      expect(x.min().item()).toBe(Math.fround(Math.min(...xs)));
+    }));
+  });
+  it('gradients at NaN follow PyTorch: relu passes it, clamp stops it, max/min send it to the first NaN (had been NaN for all)', () => {
+    const x = tensor([NaN, -1, 2], { requiresGrad: true });
+    ops.relu(x).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([1, 0, 1]);
+    x.grad = null;
+    ops.clamp(x, 0, 1).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 0, 0]);
+    const m = tensor([[NaN, -1, 2], [0, 3, 3]], { requiresGrad: true });
+    m.max(1).sum().backward();
+    expect(Array.from(m.grad!.data)).toEqual([1, 0, 0, 0, 0.5, 0.5]);
+    m.grad = null;
+    m.min().backward();
+    expect(Array.from(m.grad!.data)).toEqual([1, 0, 0, 0, 0, 0]);
+    // relu at -0 gives -0, as PyTorch's (the JS kernels' int8 epilogue does the same)
+    expect(Object.is(ops.relu(tensor([-0])).item(), -0)).toBe(true);
+  });
   it('debug mode names the op that produced NaN', () => {
     ops.setDebug(true);
     try {

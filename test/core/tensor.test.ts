@@ -1,6 +1,7 @@
 // Tensor creation and the Tensor methods that are not ops: what is refused, and how it is said.
 import { describe, expect, it } from 'vitest';
-import { arange, full, tensor, zeros, type Tensor } from '../../core/tensor.js';
+import fc from 'fast-check';
+import { Tensor, arange, full, rand, randint, randn, tensor, zeros } from '../../core/tensor.js';
 import { ArgumentError, DTypeError } from '../../core/errors.js';
 import type { DType } from '../../core/dtype.js';
 import { Linear } from '../../core/nn/layers.js';
@@ -64,5 +65,51 @@ describe('backward twice', () => {
     leaf.backward(tensor([1]));
     leaf.backward(tensor([1]));
     expect(leaf.grad!.item()).toBe(2);
+  });
+});
+
+describe('bool tensors from arrays', () => {
+  it('booleans give a bool tensor, as in PyTorch (they had given float32)', () => {
+    expect(tensor([true, false]).dtype).toBe('bool');
+    expect(tensor([[true], [false]]).toArray()).toEqual([[1], [0]]);
+    expect(tensor(true).dtype).toBe('bool');
+    expect(tensor([true, 2]).dtype).toBe('float32');
+    expect(tensor([]).dtype).toBe('float32');
+  });
+  it('a Uint8Array of 0 and 1 is used as is; one holding other bytes is cast (it had been kept, a bool holding 2)', () => {
+    const ok = new Uint8Array([1, 0]);
+    expect(tensor(ok, { dtype: 'bool' }).data).toBe(ok);
+    const other = new Uint8Array([2, 0, 255]);
+    const t = tensor(other, { dtype: 'bool' });
+    expect(t.data).not.toBe(other);
+    expect(t.toArray()).toEqual([1, 0, 1]);
+  });
+});
+
+describe('a bool tensor built on bytes', () => {
+  it('is refused at the first byte that is neither 0 nor 1, at any offset into its buffer (the check reads 4 bytes at a time)', () => {
+    const bytes = fc.array(fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: 0, max: 255 })), { maxLength: 40 });
+    fc.assert(fc.property(bytes, fc.nat(3), (xs, offset) => {
+      const data = new Uint8Array(new ArrayBuffer(xs.length + offset), offset, xs.length);
+      data.set(xs);
+      const bad = xs.findIndex((v) => v > 1);
+      if (bad < 0) expect(new Tensor(data, [xs.length], 'bool').data).toBe(data);
+      else expect(() => new Tensor(data, [xs.length], 'bool')).toThrow(new DTypeError(`tensor: a bool tensor holds only 0 and 1, got ${xs[bad]} at ${bad}`));
+    }));
+  });
+});
+
+describe('random tensors of a dtype', () => {
+  it('rand and randn draw floats only, randint within the dtype (randint(0, 5) into bool had stored 4)', () => {
+    expect(() => rand([2], { dtype: 'int32' })).toThrow(new DTypeError('rand: dtype must be float32 or float64, got int32; randint draws integers'));
+    expect(() => randn([2], { dtype: 'bool' })).toThrow(DTypeError);
+    expect(randn([2], { dtype: 'float64' }).dtype).toBe('float64');
+    expect(() => randint(0, 5, [4], { dtype: 'bool' })).toThrow(new DTypeError("randint: [lo, hi) must lie in bool's range 0..1, got [0, 5)"));
+    expect(() => randint(-5, 3, [4], { dtype: 'uint8' })).toThrow(DTypeError);
+    expect(() => randint(3, 3, [4])).toThrow(new ArgumentError('randint: lo must be below hi, got [3, 3)'));
+    const b = randint(0, 2, [64], { dtype: 'bool' });
+    expect(Array.from(b.data).every((v) => v === 0 || v === 1)).toBe(true);
+    const i8 = randint(-128, 128, [256], { dtype: 'int8' });
+    expect(Math.min(...i8.data)).toBeGreaterThanOrEqual(-128);
   });
 });

@@ -115,6 +115,10 @@ describe('Module', () => {
     const net = new Sequential(conv, new ReLU(), new MaxPool2d(2), new Flatten());
     expect(net.forward(img).shape).toEqual([1, 16]);
     expect(new LeakyReLU(0.1).forward(tensor([-1, 2])).toArray()).toEqual([Math.fround(-0.1), 2]);
+    // a slope past 1 scales the negatives too (max(x, 2x) had given -1 for -1; PyTorch -2); NaN passes, as in PyTorch
+    expect(new LeakyReLU(2).forward(tensor([-1, 2, NaN])).toArray()).toEqual([-2, 2, NaN]);
+    expect(new LeakyReLU(0.1).forward(tensor([NaN])).toArray()).toEqual([NaN]);
+    expect(new ReLU().forward(tensor([NaN, -1])).toArray()).toEqual([NaN, 0]);
     expect(new GELU().forward(tensor([0, 100])).toArray()).toEqual([0, 100]);
   });
   it('initializers: seeded, with the right bounds and spread', () => {
