@@ -10,8 +10,8 @@ export type TypedArray =
   | Uint16Array
   | BigInt64Array;
 
-/** A dtype a reader may return. core's Tensor uses the first four; the rest come from files (IDX, safetensors). */
-export type RecordDType = 'float32' | 'int32' | 'int8' | 'uint8' | 'float64' | 'int16' | 'int64';
+/** A dtype a reader may return. core's Tensor uses the first four, float64 and bool; int16 and int64 come from files (IDX, safetensors). */
+export type RecordDType = 'float32' | 'int32' | 'int8' | 'uint8' | 'float64' | 'int16' | 'int64' | 'bool';
 
 /** `{ dtype, shape, data }`, data row-major with `data.length === product(shape)`. */
 export interface TensorRecord {

@@ -33,13 +33,15 @@ function fileDType(name: string, t: TensorRecord): string {
   const pairs: [string, new (...a: never[]) => TypedArray, string][] = [
     ['float32', Float32Array, 'F32'], ['int32', Int32Array, 'I32'], ['int8', Int8Array, 'I8'],
     ['uint8', Uint8Array, 'U8'], ['float64', Float64Array, 'F64'], ['int64', BigInt64Array, 'I64'],
-    ['int16', Int16Array, 'I16'],
+    ['int16', Int16Array, 'I16'], ['bool', Uint8Array, 'BOOL'],
   ];
   for (const [dtype, ctor, st] of pairs) {
     if (t.dtype === dtype) {
       if (!(t.data instanceof ctor)) {
         throw new DTypeError(`encodeSafetensors: tensor "${name}" has dtype ${dtype} and needs a ${ctor.name}, got ${t.data.constructor.name}`);
       }
+      const bad = dtype === 'bool' ? (t.data as Uint8Array).findIndex((v) => v > 1) : -1;
+      if (bad >= 0) throw new DTypeError(`encodeSafetensors: tensor "${name}" is bool and must hold only 0 and 1, got ${t.data[bad]} at ${bad}`);
       return st;
     }
   }
@@ -258,14 +260,22 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** Copies the tensor's bytes into a fresh, aligned typed array; F16 and BF16 become float32, BOOL becomes uint8. */
-function materialize(bytes: Uint8Array, e: HeaderEntry): TensorRecord {
+/**
+ * Copies the tensor's bytes into a fresh, aligned typed array; F16 and BF16 become float32. BOOL stays bool (it had
+ * come back as uint8), and a byte other than 0 or 1 there is refused at its offset in the file (`dataStart`).
+ */
+function materialize(bytes: Uint8Array, e: HeaderEntry, file: string, dataStart: number): TensorRecord {
   const raw = bytes.slice(e.begin, e.end); // a copy: aligned, and no view into the caller's buffer
   const dv = new DataView(raw.buffer);
   const n = shapeSize(e.shape);
   const shape = [...e.shape];
   switch (e.dtype) {
-    case 'U8': case 'BOOL': return { dtype: 'uint8', shape, data: raw };
+    case 'U8': return { dtype: 'uint8', shape, data: raw };
+    case 'BOOL': {
+      const bad = raw.findIndex((v) => v > 1);
+      if (bad >= 0) throw new FormatError(`safetensors: a BOOL tensor must hold bytes 0 and 1, got ${raw[bad]} in "${e.name}"`, file, `byte ${dataStart + e.begin + bad}`);
+      return { dtype: 'bool', shape, data: raw };
+    }
     case 'I8': return { dtype: 'int8', shape, data: new Int8Array(raw.buffer) };
     case 'F16': case 'BF16': {
       const out = new Float32Array(n);
@@ -298,7 +308,7 @@ export function decodeSafetensors(bytes: Uint8Array, fileName = '<safetensors by
   const { entries, metadata, dataStart } = parseHeader(bytes, fileName);
   const data = bytes.subarray(dataStart);
   const tensors = new Map<string, TensorRecord>();
-  for (const e of entries) tensors.set(e.name, materialize(data, e));
+  for (const e of entries) tensors.set(e.name, materialize(data, e, fileName, dataStart));
   return { tensors, metadata };
 }
 

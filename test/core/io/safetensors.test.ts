@@ -90,7 +90,8 @@ describe('known answers from the reference implementation', () => {
     expect(tensors.get('w')).toEqual({ dtype: 'float32', shape: [2], data: new Float32Array([1, -2.5]) });
     expect(tensors.get('h')).toEqual({ dtype: 'float32', shape: [4], data: new Float32Array([1, -2, 65504, 2 ** -24]) });
     expect(tensors.get('b')).toEqual({ dtype: 'float32', shape: [2], data: new Float32Array([1, -2.5]) });
-    expect(tensors.get('m')).toEqual({ dtype: 'uint8', shape: [2], data: new Uint8Array([1, 0]) });
+    // BOOL is read as bool (it had come back as uint8, and a PyTorch mask loaded as numbers)
+    expect(tensors.get('m')).toEqual({ dtype: 'bool', shape: [2], data: new Uint8Array([1, 0]) });
     expect(tensors.get('q')).toEqual({ dtype: 'int8', shape: [2], data: new Int8Array([-1, 127]) });
     expect(tensors.get('n')).toEqual({ dtype: 'int64', shape: [], data: new BigInt64Array([-(2n ** 63n) + 42n]) });
     expect(tensors.get('d')!.data).toEqual(new Float64Array([1]));
@@ -140,6 +141,7 @@ describe('round trip', () => {
     uint8: (n: number) => fc.uint8Array({ minLength: n, maxLength: n }),
     float64: (n: number) => fc.float64Array({ minLength: n, maxLength: n }),
     int64: (n: number) => fc.bigInt64Array({ minLength: n, maxLength: n }),
+    bool: (n: number) => fc.array(fc.boolean(), { minLength: n, maxLength: n }).map((a) => Uint8Array.from(a, Number)),
   } as const;
   const tensorArb = fc
     .tuple(fc.constantFrom(...(Object.keys(dtypes) as (keyof typeof dtypes)[])), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }))
@@ -246,6 +248,11 @@ describe('malformed files name the file and the place', () => {
     expect(fmtError(() => decodeSafetensors(bytes, 'm.st')).message).toMatch(pattern);
   });
 
+  it('a BOOL byte other than 0 and 1 is refused at its byte (a bool tensor holds only those)', () => {
+    const header = ok('BOOL', '[3]', '[0,3]');
+    expect(fmtError(() => decodeSafetensors(file(header, [1, 0, 2]), 'm.st')).message).toBe(`m.st (byte ${8 + header.length + 2}): safetensors: a BOOL tensor must hold bytes 0 and 1, got 2 in "w"`);
+  });
+
   it('a tensor named twice is refused at the second name, with where the first was (had been: the last one kept)', () => {
     const entry = '{"dtype":"F32","shape":[2],"data_offsets":[0,8]}';
     const header = `{"w":${entry},"w":${entry}}`;
@@ -299,6 +306,13 @@ describe('writing', () => {
     expect(() => encodeSafetensors({ w: { dtype: 'int32', shape: [2], data: new Float32Array(2) } })).toThrow(/needs a Int32Array, got Float32Array/);
     expect(() => encodeSafetensors({ w: { dtype: 'complex', shape: [2], data: new Float32Array(2) } })).toThrow(/dtype must be one of/);
     expect(() => encodeSafetensors({ __metadata__: { dtype: 'uint8', shape: [0], data: new Uint8Array(0) } })).toThrow(/reserved/);
+    expect(() => encodeSafetensors({ m: { dtype: 'bool', shape: [2], data: new Uint8Array([1, 2]) } })).toThrow('encodeSafetensors: tensor "m" is bool and must hold only 0 and 1, got 2 at 1');
+  });
+
+  it('writes a bool record as BOOL, one byte each, as PyTorch writes a bool tensor (it had been refused)', () => {
+    const bytes = encodeSafetensors({ m: { dtype: 'bool', shape: [3], data: new Uint8Array([1, 0, 1]) } });
+    expect(new TextDecoder().decode(bytes.subarray(8, bytes.length - 3)).trimEnd()).toBe('{"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}}');
+    expect([...bytes.subarray(bytes.length - 3)]).toEqual([1, 0, 1]);
   });
 
   it('keeps names that look like integers in the order given', () => {
