@@ -219,14 +219,22 @@ export function evaluate(model: Module, data: TensorDataset | DataLoader, batchS
   return { loss: lossSum / Math.max(seen, 1), accuracy: correct / Math.max(seen, 1) };
 }
 
-/** Model outputs for all rows of x, in batches, without recording. */
+/**
+ * Model outputs for all rows of x, in batches, without recording. No rows run as one empty batch, so the result is
+ * what model.call gives them ([0, classes]); they had made no batch, and concat refused the empty list.
+ */
 export function predict(model: Module, x: Tensor, batchSize = 1000): Tensor {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`predict: batchSize must be a positive integer, got ${batchSize}`);
   const wasTraining = model.training;
   model.eval();
   const outs: Tensor[] = [];
-  noGrad(() => {
-    for (let i = 0; i < x.shape[0]; i += batchSize) outs.push(model.forward(x.slice([i], [Math.min(i + batchSize, x.shape[0])])));
-  });
-  model.train(wasTraining);
+  try {
+    noGrad(() => {
+      if (x.rank === 0 || x.shape[0] === 0) outs.push(model.forward(x));
+      for (let i = 0; i < x.shape[0]; i += batchSize) outs.push(model.forward(x.slice([i], [Math.min(i + batchSize, x.shape[0])])));
+    });
+  } finally {
+    model.train(wasTraining);
+  }
   return concat(outs, 0);
 }

@@ -118,6 +118,25 @@ describe('fit on a loader with no batches', () => {
   });
 });
 
+describe('predict', () => {
+  it('on no rows gives the [0, outputs] model.call gives (concat had refused the empty list of batches)', () => {
+    const m = lenet300100(0);
+    const none = new Tensor(new Float32Array(0), [0, 784]);
+    expect(predict(m, none).shape).toEqual([0, 10]);
+    expect(predict(m, none).shape).toEqual(m.call(none).shape);
+    expect(m.training).toBe(true);
+  });
+  it('batches any number of rows as one call would, and refuses a batch size that is not a positive integer', () => {
+    const m = new Sequential(new Linear(4, 3, { rng: new Random(1) }));
+    const rng = new Random(3);
+    const x = new Tensor(Float32Array.from({ length: 7 * 4 }, () => rng.normal()), [7, 4]);
+    expect(Array.from(predict(m, x, 3).data)).toEqual(Array.from(m.call(x).data));
+    // batchSize 0 had looped forever on slices of no rows
+    expect(() => predict(m, x, 0)).toThrow(new ArgumentError('predict: batchSize must be a positive integer, got 0'));
+    expect(() => predict(m, x, 1.5)).toThrow(ArgumentError);
+  });
+});
+
 describe('fit with BatchNorm on a last batch of one row', () => {
   // 2 * 4 + 1 rows: batches of 4, 4 and 1
   const data = (n: number) => {
