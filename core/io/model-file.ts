@@ -12,12 +12,13 @@ import { loadSafetensors, saveSafetensors } from './safetensors.js';
 import type { TensorRecord } from './record.js';
 import type { DType, TypedArray } from '../dtype.js';
 
-const TENSOR_DTYPES = new Set(['float32', 'float64', 'int32', 'int8', 'uint8']);
+const TENSOR_DTYPES = new Set(['float32', 'float64', 'int32', 'int8', 'uint8', 'bool']);
 
 /** Saves tensors (atomically: temp file + rename) with metadata. */
 export function saveTensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
   const rec: Record<string, TensorRecord> = {};
-  for (const [k, t] of Object.entries(tensors)) rec[k] = { dtype: t.dtype === 'bool' ? 'uint8' : t.dtype, shape: [...t.shape], data: t.data };
+  // bool is written as safetensors BOOL (it had been U8, and came back as uint8)
+  for (const [k, t] of Object.entries(tensors)) rec[k] = { dtype: t.dtype, shape: [...t.shape], data: t.data };
   saveSafetensors(path, rec, metadata);
 }
 

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { ArgumentError, BatchNorm1d, Conv2d, Dropout, Flatten, FormatError, Linear, MaxPool2d, Random, ReLU, Sequential, ShapeError, Softmax, Tensor, lenet5 } from '../../../core/index.js';
 import { MNIST_NORMALIZATION } from '../../../core/data/mnist.js';
 import {
-  checkImageInput, forwardByLayer, imageMetadata, imageOutputs, loadModel, outputFeatures, recordedNormalization, saveModelWithSpec,
+  checkImageInput, forwardByLayer, imageMetadata, imageOutputs, loadModel, loadTensors, outputFeatures, recordedNormalization, saveModelWithSpec, saveTensors,
 } from '../../../core/io/model-file.js';
+import { loadSafetensors } from '../../../core/io/safetensors.js';
+import { tensor } from '../../../core/tensor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-model-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,5 +137,16 @@ describe('imageOutputs', () => {
   });
   it('refuses a model that gives more than a score per class', () => {
     expect(() => imageOutputs(new Sequential(new Conv2d(1, 2, 3, { rng })), new Tensor(new Float32Array(25), [1, 1, 5, 5]), 'x.idx', 'm.safetensors')).toThrow(/^the model m\.safetensors gives \[2,3,3\] for each of the 5x5 images \(1 channel\) of x\.idx; a classifier gives one score per class$/);
+  });
+});
+
+describe('bool tensors', () => {
+  it('save as safetensors BOOL and load back as bool (they had been written U8 and come back uint8)', () => {
+    const path = join(dir, 'mask.safetensors');
+    saveTensors(path, { mask: tensor([true, false, true]) });
+    const back = loadTensors(path).tensors.mask;
+    expect(back.dtype).toBe('bool');
+    expect(back.toArray()).toEqual([1, 0, 1]);
+    expect(loadSafetensors(path).tensors.get('mask')!.dtype).toBe('bool');
   });
 });
