@@ -9,6 +9,14 @@ import { kaimingUniform, uniform, fans } from './init.js';
 
 export interface LayerOptions { bias?: boolean; rng?: Random }
 
+/**
+ * The default bias init's bound, 1/sqrt(fanIn), and 0 for a layer with no inputs, as PyTorch's reset_parameters has it:
+ * Linear(0, n) had drawn its biases from U(-Infinity, Infinity), NaN (an AutoML MLP on a table of no usable column).
+ */
+function biasBound(fanIn: number): number {
+  return fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+}
+
 export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
@@ -17,7 +25,8 @@ export class Linear extends Module {
     const rng = o.rng ?? getRandom();
     // PyTorch's default: kaiming_uniform(a=sqrt(5)) -> U(-1/sqrt(fanIn), 1/sqrt(fanIn)), same bound for the bias.
     this.weight = kaimingUniform(zeros([outFeatures, inFeatures]), { a: Math.sqrt(5), rng }).requireGrad();
-    this.bias = o.bias === false ? null : uniform(zeros([outFeatures]), -1 / Math.sqrt(inFeatures), 1 / Math.sqrt(inFeatures), rng).requireGrad();
+    const bound = biasBound(inFeatures);
+    this.bias = o.bias === false ? null : uniform(zeros([outFeatures]), -bound, bound, rng).requireGrad();
   }
   forward(x: Tensor): Tensor {
     return ops.linear(x, this.weight, this.bias);
@@ -48,7 +57,7 @@ export class Conv2d extends Module {
     }
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     this.weight = kaimingUniform(zeros([outChannels, inChannels / this.groups, kh, kw]), { a: Math.sqrt(5), rng }).requireGrad();
-    const bound = 1 / Math.sqrt(fans(this.weight.shape).fanIn);
+    const bound = biasBound(fans(this.weight.shape).fanIn);
     this.bias = o.bias === false ? null : uniform(zeros([outChannels]), -bound, bound, rng).requireGrad();
   }
   forward(x: Tensor): Tensor {

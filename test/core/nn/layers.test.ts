@@ -141,3 +141,13 @@ describe('Module', () => {
     expect(ops.relu(tensor([-1])).item()).toBe(0);
   });
 });
+
+describe('a Linear layer with no inputs', () => {
+  it('starts with zero biases, as PyTorch, and computes them: U(-1/sqrt(0), 1/sqrt(0)) had made them NaN', () => {
+    const lin = new Linear(0, 4, { rng: new Random(3) });
+    expect(Array.from(lin.bias!.data)).toEqual([0, 0, 0, 0]);
+    const out = lin.call(zeros([3, 0]));
+    expect(out.shape).toEqual([3, 4]);
+    expect(Array.from(out.data)).toEqual(new Array(12).fill(0));
+  });
+});
