@@ -1,11 +1,12 @@
 // Structured pruning of Sequential models: whole neurons of a Linear or filters of a Conv2d are ranked (L1/L2 norm
 // as Li et al. 2017, mean |activation|, or Taylor |a*g| as Molchanov et al. 2017 over calibration batches) and
 // physically removed together with the matching inputs of the next Linear/Conv2d (BatchNorm channels in between,
-// and H*W-column blocks after a Flatten), giving a smaller model of ordinary dense layers.
+// and H*W-column blocks after a Flatten, in the next layer and in a BatchNorm1d there), giving a smaller model of
+// ordinary dense layers.
 // Exactness: the shrunk model equals the masked one (rows, biases and in-between BatchNorm affine set to zero).
 import {
   ArgumentError, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, GELU, Identity, LeakyReLU, Linear, MaxPool2d, Module,
-  Random, ReLU, Sequential, Tanh, Tensor, crossEntropy, noGrad, zeros,
+  Random, ReLU, Sequential, Tanh, Tensor, crossEntropy, modelFromSpec, modelToSpec, noGrad, zeros,
 } from '../core/index.js';
 import { flattenSequential } from './quantize.js';
 
@@ -22,6 +23,8 @@ export interface PrunableUnit {
   /** The last layer before `next` that still has the channel axis (before any Flatten): where activations are read. */
   featureAt: number;
   units: number;
+  /** The BatchNorms between the two, with the features each unit owns there: 1 before a Flatten, H*W after it. */
+  norms: Array<{ index: number; block: number }>;
 }
 
 /** The Linear/Conv2d layers whose output units can be removed (all but the output layer, through zero-preserving layers and BN). */
@@ -31,17 +34,24 @@ export function prunableUnits(layers: readonly Module[]): PrunableUnit[] {
     const l = layers[i];
     if (!(l instanceof Linear || l instanceof Conv2d)) continue;
     if (l instanceof Conv2d && l.groups !== 1) continue;
+    const units = l.weight.shape[0];
+    const norms: PrunableUnit['norms'] = [];
     let featureAt = i, flattened = false, ok = true, j = i + 1;
     for (; j < layers.length; j++) {
       const m = layers[j];
       if (m instanceof Linear || m instanceof Conv2d) break;
       if (m instanceof Flatten) flattened = true;
-      else if (!(m instanceof BatchNorm1d || m instanceof BatchNorm2d || ZERO_PRESERVING.some((K) => m instanceof K))) { ok = false; break; }
+      else if (m instanceof BatchNorm1d || m instanceof BatchNorm2d) {
+        // after a Flatten a BatchNorm1d has one feature per (channel, position): a unit owns a block of them
+        const block = flattened ? m.numFeatures / units : 1;
+        if (!Number.isInteger(block) || block < 1) { ok = false; break; }
+        norms.push({ index: j, block });
+      } else if (!ZERO_PRESERVING.some((K) => m instanceof K)) { ok = false; break; }
       if (!flattened) featureAt = j;
     }
     const nx = layers[j];
     if (!ok || !(nx instanceof Linear || nx instanceof Conv2d) || (nx instanceof Conv2d && nx.groups !== 1)) continue;
-    out.push({ index: i, next: j, featureAt, units: l.weight.shape[0] });
+    out.push({ index: i, next: j, featureAt, units, norms });
   }
   return out;
 }
@@ -148,9 +158,10 @@ export function maskUnits(model: Module, keep: Record<string, number[]>): void {
       if (kept.has(o)) continue;
       l.weight.data.fill(0, o * per, (o + 1) * per);
       if (l.bias) l.bias.data[o] = 0;
-      for (let j = u.index + 1; j < u.next; j++) {
-        const bn = layers[j];
-        if (bn instanceof BatchNorm1d || bn instanceof BatchNorm2d) { bn.weight.data[o] = 0; bn.bias.data[o] = 0; }
+      for (const { index, block } of u.norms) {
+        const bn = layers[index] as BatchNorm1d | BatchNorm2d;
+        bn.weight.data.fill(0, o * block, (o + 1) * block);
+        bn.bias.data.fill(0, o * block, (o + 1) * block);
       }
     }
   }
@@ -170,7 +181,27 @@ function take(t: Tensor, axis0: number[] | null, axis1: number[] | null): Tensor
   return new Tensor(out, s.length > 1 ? [rows.length, cols.length, ...s.slice(2)] : [rows.length], 'float32');
 }
 
-/** A new, smaller Sequential without the removed units (the input model is left as it is). */
+/**
+ * An independent copy of a layer shrinkModel does not resize: a BatchNorm outside the pruned units or a Dropout had
+ * been the input model's own object, so training the pruned model moved the input's weights and running statistics.
+ * A layer of the standard set is rebuilt from its spec with its tensors copied; one outside it is kept only when it
+ * holds no tensors (nothing of it can train), else refused, as it cannot be copied safely.
+ */
+function copyLayer(l: Module, i: number): Module {
+  if (l instanceof Dropout) return new Dropout(l.p); // draws from the global generator, as a Dropout made without one
+  let spec: ReturnType<typeof modelToSpec>;
+  try {
+    spec = modelToSpec(l);
+  } catch {
+    if (Object.keys(l.stateDict()).length === 0) return l;
+    throw new ArgumentError(`shrinkModel: cannot copy layer ${i} (${l.constructor.name}), which holds tensors; the pruned model would share them with the input model`);
+  }
+  const c = modelFromSpec(spec);
+  c.loadStateDict(l.stateDict());
+  return c.train(l.training);
+}
+
+/** A new, smaller Sequential without the removed units: every layer is a new object, so the input model is left as it is. */
 export function shrinkModel(model: Module, keep: Record<string, number[]>): Sequential {
   const layers = flattenSequential(model, 'shrinkModel');
   const units = prunableUnits(layers);
@@ -182,12 +213,13 @@ export function shrinkModel(model: Module, keep: Record<string, number[]>): Sequ
     const k = keep[String(u.index)];
     if (!k) continue;
     outKeep.set(u.index, k);
-    for (let j = u.index + 1; j < u.next; j++) if (layers[j] instanceof BatchNorm1d || layers[j] instanceof BatchNorm2d) bnKeep.set(j, k);
+    const blocks = (block: number) => k.flatMap((c) => Array.from({ length: block }, (_, p) => c * block + p));
+    for (const { index, block } of u.norms) bnKeep.set(index, blocks(block));
     const nx = layers[u.next] as Linear | Conv2d;
     const inputs = nx instanceof Linear ? nx.inFeatures : nx.inChannels;
     const block = inputs / u.units; // H*W per channel after a Flatten, else 1
     if (!Number.isInteger(block)) throw new ArgumentError(`shrinkModel: layer ${u.next} takes ${inputs} inputs, not a multiple of the ${u.units} units of layer ${u.index}`);
-    inKeep.set(u.next, k.flatMap((c) => Array.from({ length: block }, (_, p) => c * block + p)));
+    inKeep.set(u.next, blocks(block));
   }
   const rng = new Random(0);
   const out = layers.map((l, i) => {
@@ -201,7 +233,8 @@ export function shrinkModel(model: Module, keep: Record<string, number[]>): Sequ
     }
     if (l instanceof Conv2d) {
       const w = take(l.weight, rows, cols);
-      const n = new Conv2d(w.shape[1], w.shape[0], l.kernelSize, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: 1, bias: l.bias !== null, rng });
+      // a grouped conv is never pruned nor fed by a pruned layer (prunableUnits): it keeps its groups
+      const n = new Conv2d(w.shape[1] * l.groups, w.shape[0], l.kernelSize, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups, bias: l.bias !== null, rng });
       n.weight.data.set(w.data);
       if (l.bias && n.bias) n.bias.data.set(take(l.bias, rows, null).data);
       return n;
@@ -216,7 +249,7 @@ export function shrinkModel(model: Module, keep: Record<string, number[]>): Sequ
       n.numBatchesTracked.data[0] = l.numBatchesTracked.data[0];
       return n;
     }
-    return l;
+    return copyLayer(l, i);
   });
   return new Sequential(...out).train(model.training);
 }
