@@ -1,28 +1,35 @@
 // Quantization-aware training (Jacob et al. 2018): Linear/Conv2d see fake-quantized (quantize-dequantize) inputs
-// and weights in the forward pass; the straight-through estimator passes gradients unchanged inside the
-// representable range (zero outside it). Observers track input ranges (moving average); convertQAT then builds
-// the real int8 model from the trained weights and tracked ranges.
+// and weights in the forward pass; the straight-through estimator passes gradients unchanged where a value's code
+// lands in [qmin, qmax] and zero where it is clamped (PyTorch's mask). Observers track input ranges (moving
+// average); convertQAT then builds the real int8 model from the trained weights and tracked ranges.
 import { Conv2d, Linear, Module, Sequential, Tensor, customGrad, ops, type Random } from '../core/index.js';
-import { affineQParams, inverseScale, quantizePerChannel, quantizeValue } from '../core/quantized.js';
+import { affineQParams, inverseScale, quantizePerChannel, roundHalfEven } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
 import { buildQuantized, flattenSequential, foldBatchNorm, type QuantizeOptions, type QuantizedModel } from './quantize.js';
 
 /**
  * (q - z) * s for q the int8 code the quantized model gives x (quantizePerTensor: the float32 product, ties to even),
- * so training sees what inference computes; PyTorch's fake_quantize_per_tensor_affine bit for bit. A straight-through
- * gradient inside [(qmin - z)s, (qmax - z)s].
+ * so training sees what inference computes; PyTorch's fake_quantize_per_tensor_affine bit for bit, its gradient too:
+ * straight through where the code before clamping lies in [qmin, qmax], 0 where it is clamped. (The mask had been
+ * x in [(qmin - z)s, (qmax - z)s] in float64, which gave 0 within half a step outside and even at the float32 lower
+ * bound itself, where PyTorch gives 1.)
  */
 export function fakeQuantize(x: Tensor, scale: number, zeroPoint: number, qmin = -128, qmax = 127): Tensor {
   const s = Math.fround(scale);
-  const lo = (qmin - zeroPoint) * s, hi = (qmax - zeroPoint) * s;
   const inv = inverseScale(s);
+  let inside = new Uint8Array(0);
   return customGrad([x], (t) => {
     const out = new Float32Array(t.size);
-    for (let i = 0; i < out.length; i++) out[i] = (quantizeValue(t.data[i], inv, zeroPoint, qmin, qmax) - zeroPoint) * s;
+    inside = new Uint8Array(t.size);
+    for (let i = 0; i < out.length; i++) {
+      const q = roundHalfEven(Math.fround(t.data[i] * inv)) + zeroPoint;
+      inside[i] = q >= qmin && q <= qmax ? 1 : 0;
+      out[i] = ((q < qmin ? qmin : q > qmax ? qmax : q) - zeroPoint) * s;
+    }
     return new Tensor(out, t.shape, 'float32');
   }, (g, t) => {
     const d = new Float32Array(t.size);
-    for (let i = 0; i < d.length; i++) d[i] = t.data[i] >= lo && t.data[i] <= hi ? g.data[i] : 0;
+    for (let i = 0; i < d.length; i++) d[i] = inside[i] ? g.data[i] : 0;
     return [new Tensor(d, t.shape, 'float32')];
   }, 'fakeQuantize');
 }
