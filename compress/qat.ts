@@ -1,9 +1,10 @@
 // Quantization-aware training (Jacob et al. 2018): Linear/Conv2d see fake-quantized (quantize-dequantize) inputs
 // and weights in the forward pass; the straight-through estimator passes gradients unchanged where a value's code
-// lands in [qmin, qmax] and zero where it is clamped (PyTorch's mask). Observers track input ranges (moving
-// average); convertQAT then builds the real int8 model from the trained weights and tracked ranges.
-import { Conv2d, Linear, Module, Sequential, Tensor, customGrad, ops, type Random } from '../core/index.js';
-import { affineQParams, inverseScale, quantizePerChannel, roundHalfEven } from '../core/quantized.js';
+// lands in [qmin, qmax] and zero where it is clamped (PyTorch's mask). Observers track input ranges (moving average
+// by default) and set the scale and zero point each layer fake-quantizes with; both are buffers of the model, so a
+// checkpoint keeps them, and convertQAT builds the real int8 model from the trained weights and those very qparams.
+import { ArgumentError, Conv2d, Linear, Module, Sequential, Tensor, customGrad, ops, tensor, type Random } from '../core/index.js';
+import { inverseScale, quantizePerChannel, roundHalfEven } from '../core/quantized.js';
 import { Observer, type ObserverOptions } from './observers.js';
 import { buildQuantized, flattenSequential, foldBatchNorm, type QuantizeOptions, type QuantizedModel } from './quantize.js';
 
@@ -44,17 +45,35 @@ export function fakeQuantizeWeight(w: Tensor, perChannel = true, qmax = 127): Te
   }, (g) => [g], 'fakeQuantizeWeight');
 }
 
-/** Wraps a float Linear or Conv2d (sharing its parameters) with fake quantization of input and weight. */
+/**
+ * Wraps a float Linear or Conv2d (sharing its parameters) with fake quantization of input and weight. In training
+ * every batch is observed and the input's scale and zero point set from the observer's qparams() (the clipped range of
+ * a percentile or MSE observer, as convertQAT quantizes with); in eval they stay as trained (a layer that has observed
+ * nothing yet calibrates on its first batch). The qparams and the observer's state are buffers: a saved QAT model
+ * reloads and converts as it was.
+ */
 export class QATLayer extends Module {
-  readonly _observer: Observer;
+  readonly observer: Observer;
+  inputScale!: Tensor;
+  inputZeroPoint!: Tensor;
   constructor(readonly layer: Linear | Conv2d, observer: ObserverOptions = { kind: 'ema' }, readonly perChannel = true) {
     super();
-    this._observer = new Observer(observer);
+    this.observer = new Observer(observer);
+    this.registerBuffer('inputScale', tensor([1]));
+    this.registerBuffer('inputZeroPoint', tensor([0], { dtype: 'int32' }));
   }
-  get observer(): Observer { return this._observer; }
+  /** The scale and zero point the input is fake-quantized with, and the int8 model will quantize it with. */
+  get inputQParams(): { scale: number; zeroPoint: number } {
+    return { scale: this.inputScale.data[0], zeroPoint: this.inputZeroPoint.data[0] };
+  }
   forward(x: Tensor): Tensor {
-    if (this.training || this._observer.count === 0) this._observer.observe(x);
-    const { scale, zeroPoint } = affineQParams(this._observer.min, this._observer.max);
+    if (this.training || this.observer.count === 0) {
+      this.observer.observe(x);
+      const { scale, zeroPoint } = this.observer.qparams();
+      this.inputScale.data[0] = scale;
+      this.inputZeroPoint.data[0] = zeroPoint;
+    }
+    const { scale, zeroPoint } = this.inputQParams;
     const xq = fakeQuantize(x, scale, zeroPoint);
     const wq = fakeQuantizeWeight(this.layer.weight, this.perChannel);
     const l = this.layer;
@@ -72,14 +91,21 @@ export interface QATOptions {
 
 /** A trainable copy of a float Sequential (BatchNorm folded) whose Linear/Conv2d layers are fake-quantized. */
 export function prepareQAT(model: Module, o: QATOptions = {}): Sequential {
-  const layers = foldBatchNorm(flattenSequential(model, 'prepareQAT'), 'prepareQAT');
+  // 'per-tnsor' had trained per tensor without a word (quantizeModel refuses it)
+  if (o.weights !== undefined && o.weights !== 'per-channel' && o.weights !== 'per-tensor') throw new ArgumentError(`prepareQAT: weights must be 'per-channel' or 'per-tensor', got ${String(o.weights)}`);
   const perChannel = (o.weights ?? 'per-channel') === 'per-channel';
-  return new Sequential(...layers.map((l) => (l instanceof Linear || l instanceof Conv2d ? new QATLayer(l, o.observer ?? { kind: 'ema' }, perChannel) : l)));
+  const observer = o.observer ?? { kind: 'ema' };
+  new Observer(observer); // its options checked before BatchNorm is folded
+  const layers = foldBatchNorm(flattenSequential(model, 'prepareQAT'), 'prepareQAT');
+  return new Sequential(...layers.map((l) => (l instanceof Linear || l instanceof Conv2d ? new QATLayer(l, observer, perChannel) : l)));
 }
 
-/** The int8 model from a QAT model: trained weights, observed input ranges. */
+/** The int8 model from a QAT model: trained weights, and the input qparams each layer trained and evaluates with. */
 export function convertQAT(qat: Sequential, o: QuantizeOptions = {}): QuantizedModel {
+  qat.layers.forEach((l, i) => {
+    if (l instanceof QATLayer && l.observer.count === 0) throw new ArgumentError(`convertQAT: layer ${i} (${l.describe()}) has observed no inputs: run training or calibration batches through the QAT model first`);
+  });
   const layers = qat.layers.map((l) => (l instanceof QATLayer ? l.layer : l));
   const perChannel = qat.layers.every((l) => !(l instanceof QATLayer) || l.perChannel);
-  return buildQuantized(layers, (i) => (qat.layers[i] as QATLayer).observer.qparams(), { weights: perChannel ? 'per-channel' : 'per-tensor', ...o });
+  return buildQuantized(layers, (i) => (qat.layers[i] as QATLayer).inputQParams, { weights: perChannel ? 'per-channel' : 'per-tensor', ...o });
 }
