@@ -13,7 +13,10 @@ export interface TrainLoopOptions {
   cosine?: boolean;
   /** Checkpoints per epoch (default 1). */
   evalsPerEpoch?: number;
-  /** Called at each checkpoint with the epochs done so far (k / evalsPerEpoch, and the total at the end); may throw to stop. */
+  /**
+   * Called at each checkpoint with the epochs done so far: k / evalsPerEpoch for the last report point the steps have
+   * passed (one call where an epoch has fewer batches than reports), and the asked epochs at the end; may throw to stop.
+   */
   onCheckpoint?: (epochs: number) => void;
   /** Stop after the batch that passes this time (Date.now() milliseconds: the same clock on every thread). */
   deadline?: number;
@@ -43,8 +46,12 @@ export function trainEpochs(model: Module, loader: DataLoader, optimizer: Optimi
   const t0 = Date.now();
   const progress = (step: number) => Math.max(step / total, o.timeLimitMs ? (Date.now() - t0) / o.timeLimitMs : 0);
   let step = 0;
-  let nextCheckpoint = 1;
-  const boundary = (k: number) => Math.round((k * perEpoch) / evals);
+  // Report point k (k / evals epochs) is reached at the first step that has trained that much: ceil(k * perEpoch / evals).
+  // With fewer batches an epoch than reports, several points fall on one step: it reports once, the last of them,
+  // so a label never exceeds the epochs trained and every point is reported at or before the step that passes it.
+  // (Rounded boundaries had let two points share a step and the loop had waited for the second one forever:
+  // 2 batches an epoch and 3 reports reported only at 1/3 and at the end.)
+  let reported = 0;
   while (step < total) {
     for (const [x, y] of batches) {
       if (o.cosine) optimizer.lr = (baseLr * (1 + Math.cos(Math.PI * Math.min(1, progress(step))))) / 2;
@@ -60,9 +67,10 @@ export function trainEpochs(model: Module, loader: DataLoader, optimizer: Optimi
         o.onCheckpoint?.(done);
         return done;
       }
-      if (step === boundary(nextCheckpoint)) {
-        o.onCheckpoint?.(nextCheckpoint / evals);
-        nextCheckpoint++;
+      const reached = Math.floor((step * evals) / perEpoch);
+      if (reached > reported) {
+        reported = reached;
+        o.onCheckpoint?.(reached / evals);
         model.train();
       }
     }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { DataLoader, TensorDataset } from '../../../core/data/dataset.js';
@@ -71,6 +72,53 @@ describe('trainEpochs', () => {
     expect(done).toBeCloseTo(1 / 6);
     expect(() => trainEpochs(model, loader, optimizer, -1)).toThrow(ArgumentError);
     expect(() => trainEpochs(model, loader, optimizer, 1, { evalsPerEpoch: 0 })).toThrow(ArgumentError);
+  });
+});
+
+describe('trainEpochs report points', () => {
+  /** The reports of a run and the optimizer steps taken before each. */
+  function run(rows: number, batchSize: number, evalsPerEpoch: number, epochs: number) {
+    const { model, optimizer, loader } = setup(rows, batchSize);
+    let steps = 0;
+    optimizer.onStep(() => steps++);
+    const reports: Array<[epochs: number, steps: number]> = [];
+    const done = trainEpochs(model, loader, optimizer, epochs, { evalsPerEpoch, onCheckpoint: (e) => reports.push([e, steps]) });
+    return { done, reports, steps, perEpoch: Math.ceil(rows / batchSize) };
+  }
+
+  it('reports at every point an epoch has fewer batches than reports (had been: 1/3, then nothing until the end)', () => {
+    // 2 batches an epoch, 3 reports: points 1/3 and 2/3 both fall in the first batch, 4/3 and 5/3 in the third
+    expect(run(18, 10, 3, 3).reports.map(([e, s]) => [+e.toFixed(6), s])).toEqual([[1 / 3, 1], [1, 2], [4 / 3, 3], [2, 4], [7 / 3, 5], [3, 6]].map(([e, s]) => [+e.toFixed(6), s]));
+    // one batch an epoch: one report an epoch
+    expect(run(8, 10, 3, 3).reports.map(([e]) => e)).toEqual([1, 2, 3]);
+  });
+
+  it('reports each report point at the step that passes it, labelled with the last point passed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 16 }), (rows, batchSize, evals, quarters) => {
+        const epochs = quarters / 4;
+        const { done, reports, steps, perEpoch } = run(rows, batchSize, evals, epochs);
+        const total = Math.max(1, Math.round(epochs * perEpoch));
+        expect(done).toBe(epochs);
+        expect(steps).toBe(total);
+        expect(reports.at(-1)).toEqual([epochs, total]);
+        const inner = reports.slice(0, -1);
+        // a report at each step where a new point k / evals is passed (k * perEpoch / evals <= step), none elsewhere
+        const expected: Array<[number, number]> = [];
+        for (let s = 1; s < total; s++) {
+          const k = Math.floor((s * evals) / perEpoch);
+          if (k > Math.floor(((s - 1) * evals) / perEpoch)) expected.push([k / evals, s]);
+        }
+        expect(inner).toEqual(expected);
+        // labels never run ahead of the steps trained, nor a whole report interval behind them
+        for (const [e, s] of inner) {
+          expect(e * perEpoch).toBeLessThanOrEqual(s + 1e-9);
+          expect(s / perEpoch).toBeLessThan(e + 1 / evals);
+        }
+        for (let i = 1; i < reports.length; i++) expect(reports[i][0]).toBeGreaterThan(reports[i - 1][0]);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
