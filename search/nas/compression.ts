@@ -26,6 +26,9 @@ export interface CompressionOptions {
   calibrationBatches?: number;
 }
 
+/** What compressAndScore does where an option is not given. */
+export const COMPRESSION_DEFAULTS = { fineTuneEpochs: 0.5, fineTuneLrScale: 0.3, calibrationBatches: 8 } as const;
+
 export interface CompressedScore {
   /** The model that is scored: the pruned float model, or its int8 version. */
   model: Module;
@@ -58,9 +61,9 @@ export function compressAndScore(
   let fineTuneEpochs = 0;
   if (o.sparsity !== undefined && o.sparsity > 0) {
     const masks = magnitudePrune(model, { sparsity: o.sparsity });
-    fineTuneEpochs = o.fineTuneEpochs ?? 0.5;
+    fineTuneEpochs = o.fineTuneEpochs ?? COMPRESSION_DEFAULTS.fineTuneEpochs;
     if (fineTuneEpochs > 0) {
-      const optimizer = new Adam(model.parameters(), { lr: o.lr * (o.fineTuneLrScale ?? 0.3) });
+      const optimizer = new Adam(model.parameters(), { lr: o.lr * (o.fineTuneLrScale ?? COMPRESSION_DEFAULTS.fineTuneLrScale) });
       const detach = masks.attach(optimizer);
       const loader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: true, seed: o.seed ^ 0x5eed });
       trainEpochs(model, loader, optimizer, fineTuneEpochs, { cosine: true });
@@ -74,7 +77,7 @@ export function compressAndScore(
   let scored: Module = model;
   if (o.quantize === 'int8') {
     const calib = new DataLoader(data.train, { batchSize: 64 });
-    scored = quantizeModel(model, firstBatches(calib, o.calibrationBatches ?? 8));
+    scored = quantizeModel(model, firstBatches(calib, o.calibrationBatches ?? COMPRESSION_DEFAULTS.calibrationBatches));
   }
   const accuracy = evaluate(scored, data.val).accuracy;
   return { model: scored, accuracyBefore: o.accuracyBefore, accuracy, sparsity: stats.sparsity, nonzeroParams, fineTuneEpochs };

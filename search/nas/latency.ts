@@ -18,12 +18,15 @@ export interface LatencyOptions {
   maxMs?: number;
 }
 
+/** What measureLatency does where an option is not given. */
+export const LATENCY_DEFAULTS: Readonly<Required<LatencyOptions>> = { batch: 1, warmup: 3, repeats: 15, maxMs: 2000 };
+
 /** Median forward time in ms per sample for inputs [batch, ...inputShape]. */
 export function measureLatency(model: Module, inputShape: readonly number[], o: LatencyOptions = {}): number {
-  const batch = o.batch ?? 1;
-  const warmup = o.warmup ?? 3;
-  const repeats = o.repeats ?? 15;
-  const maxMs = o.maxMs ?? 2000;
+  const batch = o.batch ?? LATENCY_DEFAULTS.batch;
+  const warmup = o.warmup ?? LATENCY_DEFAULTS.warmup;
+  const repeats = o.repeats ?? LATENCY_DEFAULTS.repeats;
+  const maxMs = o.maxMs ?? LATENCY_DEFAULTS.maxMs;
   if (!(Number.isInteger(batch) && batch >= 1)) throw new ArgumentError(`measureLatency: batch must be a positive integer, got ${batch}`);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`measureLatency: repeats must be a positive integer, got ${repeats}`);
   const shape = [batch, ...inputShape];

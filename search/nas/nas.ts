@@ -18,8 +18,8 @@ import { regularizedEvolution } from '../strategies/evolution.js';
 import { tpe } from '../strategies/tpe.js';
 import type { Strategy } from '../strategies/types.js';
 import { buildModel, countMacs, countParameters, type NasArch } from './builder.js';
-import type { CompressionOptions } from './compression.js';
-import { measureLatency, type LatencyOptions } from './latency.js';
+import { COMPRESSION_DEFAULTS, type CompressionOptions } from './compression.js';
+import { LATENCY_DEFAULTS, measureLatency, type LatencyOptions } from './latency.js';
 import { createTaskFolder, readTrialMetrics, removeTaskFolder, type DataSpec, type SplitData } from './objective.js';
 import { retrainModel, type RetrainOptions, type RetrainedModel } from './retrain.js';
 import { cnnSpace, mlpSpace } from './spaces.js';
@@ -226,8 +226,9 @@ function prepareData(o: NasOptions, seed: number): PreparedData {
 
 /**
  * What a NAS trial measures beyond its architecture, for the journal's header: the data (MNIST and how many images,
- * or the given sets' sizes and a fingerprint of their bytes), the objectives and the training a trial gets. A
- * journal resumed on other images had mixed their trials into one Pareto front without a word.
+ * or the given sets' sizes and a fingerprint of their bytes), the objectives, the training a trial gets, its
+ * compression and how its latency is timed. A journal resumed on other images had mixed their trials into one
+ * Pareto front without a word.
  */
 function trialTaskText(o: NasOptions, objectives: readonly NasObjective[], task: TrialTask): string {
   const sets = o.data === 'mnist' ? undefined : o.data instanceof TensorDataset ? { train: o.data } : o.data;
@@ -237,7 +238,33 @@ function trialTaskText(o: NasOptions, objectives: readonly NasObjective[], task:
         .map(([name, d]) => `${name} ${d!.length} x [${d!.x.shape.slice(1).join(',')}] #${fingerprint([d!.x.data, d!.y.data])}`)
         .join(', ')
     : `mnist, ${o.mnist?.search ?? 'all'} search images`;
-  return `data ${data}; objectives ${objectives.join(',')}; ${task.epochs} epochs a trial, ${task.evalsPerEpoch} evaluations an epoch; validation share ${o.valFraction ?? NAS_VAL_FRACTION}`;
+  const training = `${task.epochs} epochs a trial, ${task.evalsPerEpoch} evaluations an epoch; validation share ${o.valFraction ?? NAS_VAL_FRACTION}`;
+  const latency = objectives.includes('latency') ? latencyText(task.latency) : '';
+  return `data ${data}; objectives ${objectives.join(',')}; ${training}${task.compression ? `; compression ${compressionText(task.compression)}` : ''}${latency ? `; latency ${latency}` : ''}`;
+}
+
+/**
+ * A compression's settings with their defaults filled in, so that { sparsity: 0.9 } and the same with
+ * fineTuneEpochs: 0.5 read alike. A journal of uncompressed trials had resumed under sparsity 0.9 and put dense
+ * and pruned trials on one front.
+ */
+function compressionText(c: CompressionOptions): string {
+  const d = COMPRESSION_DEFAULTS;
+  const parts: string[] = [];
+  if (c.sparsity !== undefined) {
+    const fineTune = c.sparsity > 0 ? (c.fineTuneEpochs ?? d.fineTuneEpochs) : 0;
+    parts.push(`sparsity ${c.sparsity}, fine-tuned ${fineTune} epochs${fineTune > 0 ? ` at ${c.fineTuneLrScale ?? d.fineTuneLrScale} of the learning rate` : ''}`);
+  }
+  if (c.quantize) parts.push(`${c.quantize} calibrated on ${c.calibrationBatches ?? d.calibrationBatches} batches`);
+  return parts.join(', ');
+}
+
+/** How latency is timed, where it differs from the defaults (a journal written before latency was recorded resumes on them). */
+function latencyText(l: LatencyOptions | undefined): string {
+  const d = LATENCY_DEFAULTS;
+  const r = { batch: l?.batch ?? d.batch, warmup: l?.warmup ?? d.warmup, repeats: l?.repeats ?? d.repeats, maxMs: l?.maxMs ?? d.maxMs };
+  if (r.batch === d.batch && r.warmup === d.warmup && r.repeats === d.repeats && r.maxMs === d.maxMs) return '';
+  return `batches of ${r.batch}, ${r.warmup} warm-up and ${r.repeats} timed passes within ${r.maxMs} ms`;
 }
 
 /** FNV-1a over the bytes of typed arrays, as 8 hex digits: the same data gives the same text. */

@@ -11,6 +11,8 @@ import { dominates } from '../../../search/pareto.js';
 import { nas, type NasResult } from '../../../search/nas/nas.js';
 import { mlpSpace } from '../../../search/nas/spaces.js';
 import { objectiveValues } from '../../../search/nas/trial.js';
+import type { CompressionOptions } from '../../../search/nas/compression.js';
+import type { LatencyOptions } from '../../../search/nas/latency.js';
 
 // Small, fast MLPs: the point is the plumbing, not the accuracy.
 const tiny = mlpSpace({ maxDepth: 2, widths: [16, 48], lr: [2e-3, 1e-2], batchSizes: [32], maxDropout: 0.1 });
@@ -127,6 +129,29 @@ describe('nas', () => {
       const b = mnistDataset('train', { limit: 400 });
       await expect(run(b, 3)).rejects.toThrow(/belongs to another study, what its trials measured: data train 200 x \[1,28,28\] #[0-9a-f]{8}; .*\nvs now: data train 400 x \[1,28,28\] #[0-9a-f]{8}; /);
       await expect(run(a, 3, 0.4)).rejects.toThrow(/0\.2 epochs a trial.*\nvs now: .*0\.4 epochs a trial/s);
+      // pruned trials are not the dense ones (had been: resumed, the two kinds on one front)
+      const compressed = (compression: CompressionOptions) => nas({ data: a, space: tiny, objectives: ['accuracy', 'params'], trials: 3, epochsPerTrial: 0.2, seed: 2, journal, compression });
+      await expect(compressed({ sparsity: 0.9 })).rejects.toThrow(/validation share 0\.1\nvs now: .*validation share 0\.1; compression sparsity 0\.9, fine-tuned 0\.5 epochs at 0\.3 of the learning rate$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('resumes a compressed search under the same compression, its defaults spelled out or not, and no other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-nas-journal-'));
+    try {
+      const journal = join(dir, 'nas.jsonl');
+      const data = mnistDataset('train', { limit: 100, flat: true });
+      const run = (trials: number, compression: CompressionOptions) => nas({ data, space: tiny, objectives: ['accuracy', 'params'], trials, epochsPerTrial: 0.2, seed: 2, journal, compression });
+      await run(1, { sparsity: 0.5, fineTuneEpochs: 0.1 });
+      await expect(run(2, { sparsity: 0.5 })).rejects.toThrow(/fine-tuned 0\.1 epochs.*\nvs now: .*fine-tuned 0\.5 epochs/s);
+      await expect(run(2, { sparsity: 0.5, fineTuneEpochs: 0.1, quantize: 'int8' })).rejects.toThrow(/\nvs now: .*sparsity 0\.5, fine-tuned 0\.1 epochs at 0\.3 of the learning rate, int8 calibrated on 8 batches$/);
+      expect((await run(2, { sparsity: 0.5, fineTuneEpochs: 0.1, fineTuneLrScale: 0.3 })).trials).toHaveLength(2);
+      // latency timed on batches of 8 is not latency timed on one sample; the defaults, given or not, read alike
+      const timed = (latency: LatencyOptions | undefined) => nas({ data, space: tiny, objectives: ['params', 'latency'], trials: 2, seed: 2, journal: join(dir, 'latency.jsonl'), latency: { repeats: 3, ...latency } });
+      await timed({ batch: 1, warmup: 3 });
+      await expect(timed({ batch: 8 })).rejects.toThrow(/\nvs now: .*; latency batches of 8, 3 warm-up and 3 timed passes within 2000 ms$/);
+      expect((await timed(undefined)).trials).toHaveLength(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
