@@ -218,8 +218,10 @@ function prepareData(o: NasOptions, seed: number): PreparedData {
   const given = o.data instanceof TensorDataset ? { train: o.data } : o.data;
   if (!given || !(given.train instanceof TensorDataset)) throw new ArgumentError("nas: data must be 'mnist', a TensorDataset or { train, val?, test? }");
   const s: SplitData = given.val ? { train: given.train, val: given.val } : trainValSplit(given.train, valFraction, { seed, stratify: given.train.y.dtype === 'int32' });
-  const labels = [s.train.y, s.val.y].flatMap((y) => Array.from(y.data as ArrayLike<number>));
-  const classes = Math.max(...labels) + 1;
+  // a loop, not Math.max(...labels): spreading 150,000 labels into a call had overflowed the stack
+  let maxLabel = -Infinity;
+  for (const { data } of [s.train.y, s.val.y]) for (let i = 0; i < data.length; i++) if ((data[i] as number) > maxLabel) maxLabel = data[i] as number;
+  const classes = maxLabel + 1;
   const test = given.test;
   return { split: () => s, test: test ? () => test : undefined, inputShape: s.train.x.shape.slice(1), classes };
 }

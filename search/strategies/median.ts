@@ -25,7 +25,9 @@ export function medianPruner(options: MedianPrunerOptions = {}): GenericPruner {
       const complete = ctx.history.filter((t) => t.state === 'complete');
       if (complete.length < startup) return false;
       const sign = ctx.directions[0] === 'maximize' ? -1 : 1;
-      const best = Math.min(...trial.reports.map(([, v]) => sign * v));
+      // a loop, not Math.min(...reports): an objective that reports every step can report more values than a call takes
+      let best = Infinity;
+      for (const [, v] of trial.reports) best = Math.min(best, sign * v);
       const others: number[] = [];
       for (const t of complete) {
         const v = valueUpTo(t.reports, step);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
-import { mnistDataset } from '../../../core/data/dataset.js';
+import { mnistDataset, TensorDataset } from '../../../core/data/dataset.js';
+import { Tensor } from '../../../core/tensor.js';
 import { Random } from '../../../core/random.js';
 import { mixSeed } from '../../../search/strategies/util.js';
 import { countMacs } from '../../../search/nas/builder.js';
@@ -155,6 +156,14 @@ describe('nas', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('counts the classes of 150,000 rows (had been: Maximum call stack size exceeded, from Math.max(...labels))', async () => {
+    const n = 150_000;
+    const y = new Tensor(Int32Array.from({ length: n }, (_, i) => i % 3), [n], 'int32');
+    const x = new Tensor(Float32Array.from({ length: n }, (_, i) => i % 3), [n, 1], 'float32');
+    const r = await nas({ data: new TensorDataset(x, y), space: mlpSpace({ maxDepth: 1, widths: [2, 4] }), objectives: ['params'], trials: 1, seed: 1 });
+    expect(r.trials[0].arch.classes).toBe(3);
   });
 
   it('asks for a budget', async () => {

@@ -18,6 +18,13 @@ describe('median pruner', () => {
     expect(p.shouldPrune({ index: 3, config: {}, reports: [[1, 2.5]] }, { ...ctx, directions: ['maximize'] })).toBe(true);
   });
 
+  it('takes a trial of 500,000 reports (had been: Maximum call stack size exceeded, from Math.min(...reports))', () => {
+    const reports = Array.from({ length: 500_000 }, (_, i): [number, number] => [1 + i / 1e6, 3.5 - i / 1e7]);
+    const ctx = { directions: ['minimize' as const], history, running: [] };
+    // the best so far, 3.45, is worse than the others' median of 3 at their last step before 1.5: pruned
+    expect(medianPruner({ startupTrials: 3 }).shouldPrune({ index: 3, config: {}, reports }, ctx)).toBe(true);
+  });
+
   it('waits for startup trials and warmup steps', () => {
     const ctx = { directions: ['minimize' as const], history, running: [] };
     expect(medianPruner({ startupTrials: 4 }).shouldPrune({ index: 3, config: {}, reports: [[1, 9]] }, ctx)).toBe(false);
