@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ArgumentError } from '../../../core/errors.js';
 import { mnistDataset, TensorDataset } from '../../../core/data/dataset.js';
 import { Tensor } from '../../../core/tensor.js';
@@ -9,7 +9,10 @@ import { Random } from '../../../core/random.js';
 import { mixSeed } from '../../../search/strategies/util.js';
 import { countMacs } from '../../../search/nas/builder.js';
 import { dominates } from '../../../search/pareto.js';
-import { nas, type NasResult } from '../../../search/nas/nas.js';
+import { nas, type NasOptions, type NasResult } from '../../../search/nas/nas.js';
+import type { Config } from '../../../search/space.js';
+import { randomSearch } from '../../../search/strategies/random.js';
+import type { Strategy } from '../../../search/strategies/types.js';
 import { mlpSpace } from '../../../search/nas/spaces.js';
 import { objectiveValues } from '../../../search/nas/trial.js';
 import type { CompressionOptions } from '../../../search/nas/compression.js';
@@ -107,15 +110,16 @@ describe('nas', () => {
 
   it('stops running trials at the time budget and counts them as pruned', async () => {
     const t0 = Date.now();
-    const r = await nas({ data: 'mnist', mnist: { search: 300 }, space: tiny, budgetSeconds: 0.3, epochsPerTrial: 50, seed: 1 });
+    // a budget that loading the images cannot use up (no trial starts after it), and trials far longer than it
+    const r = await nas({ data: 'mnist', mnist: { search: 300 }, space: tiny, budgetSeconds: 1, epochsPerTrial: 1000, seed: 1 });
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.trials.length).toBeGreaterThan(0);
     for (const t of r.trials) {
       expect(t.state).toBe('pruned');
-      expect(t.reports[t.reports.length - 1][0]).toBeLessThan(50);
+      expect(t.reports[t.reports.length - 1][0]).toBeLessThan(1000);
     }
     expect(r.best).toBeUndefined();
-    expect(r.epochsSpent).toBeLessThan(50);
+    expect(r.epochsSpent).toBeLessThan(1000);
   });
 
   it('refuses to resume a journal of trials scored on other data or settings', async () => {
@@ -164,6 +168,35 @@ describe('nas', () => {
     const x = new Tensor(Float32Array.from({ length: n }, (_, i) => i % 3), [n, 1], 'float32');
     const r = await nas({ data: new TensorDataset(x, y), space: mlpSpace({ maxDepth: 1, widths: [2, 4] }), objectives: ['params'], trials: 1, seed: 1 });
     expect(r.trials[0].arch.classes).toBe(3);
+  });
+
+  it('starts no trial after the budget, however long the data took to prepare (had been: the study got the whole budget from its own start)', async () => {
+    let now = 1e12;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const asked: number[] = [];
+      const inner = randomSearch();
+      const strategy: Strategy<Config> = { name: 'random', ask: (ctx) => { asked.push(Date.now()); return inner.ask(ctx); } };
+      /** Options whose space takes `ms` to read: the time nas() spends before its study starts. */
+      const slowly = (ms: number): NasOptions => {
+        let read = false;
+        return {
+          data: mnistDataset('train', { limit: 100, flat: true }), objectives: ['accuracy'], strategy, trials: 2, budgetSeconds: 2, epochsPerTrial: 0.1, seed: 1,
+          get space() { if (!read) now += ms; read = true; return tiny; },
+        };
+      };
+      const start = now;
+      const late = await nas(slowly(3000));
+      expect(asked).toEqual([]);
+      expect(late.trials).toEqual([]);
+      expect(now - start).toBe(3000);
+      // within the budget trials start (the clock stands still: they finish)
+      const inTime = await nas(slowly(1000));
+      expect(asked).toEqual([now, now]);
+      expect(inTime.trials.map((t) => t.state)).toEqual(['complete', 'complete']);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('asks for a budget', async () => {
