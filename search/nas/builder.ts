@@ -48,6 +48,9 @@ export function readConfig(config: Config): NasConfig {
       (c as unknown as Record<string, number>)[`channels${i}`] = num(`channels${i}`);
       (c as unknown as Record<string, number>)[`kernel${i}`] = num(`kernel${i}`);
     }
+    convBlocks(c).forEach(({ kernel }, i) => {
+      if (!(Number.isInteger(kernel) && kernel >= 1)) throw new ArgumentError(`buildModel: config.kernel${i + 1} must be a positive integer, got ${kernel}`);
+    });
     return c;
   }
   throw new ArgumentError(`buildModel: config.family must be 'mlp' or 'cnn', got ${JSON.stringify(family)}`);
@@ -73,17 +76,30 @@ function activationLayer(a: Activation): Module {
   }
 }
 
-/** Spatial size after the conv blocks: 'same' convolutions, then 2x2 pooling (floor) per block. */
-function cnnFeatures(c: CnnConfig, inputShape: readonly number[]): number {
+/**
+ * Each conv block's output size [H, W] before its pooling: padding floor(k/2) keeps the size for an odd kernel and
+ * grows it by one for an even one (k=4 on 28x28 gives 29x29); each 2x2 pooling then halves it (floor).
+ */
+function convSizes(c: CnnConfig, inputShape: readonly number[]): Array<[number, number]> {
   if (inputShape.length !== 3) throw new ShapeError(`buildModel: a CNN needs inputShape [C,H,W], got ${fmtShape(inputShape)}`);
   let [, h, w] = inputShape;
-  for (const _ of convBlocks(c)) {
-    h = Math.floor(h / 2);
-    w = Math.floor(w / 2);
+  const sizes: Array<[number, number]> = [];
+  for (const { kernel } of convBlocks(c)) {
+    const grow = 2 * Math.floor(kernel / 2) - kernel + 1;
+    sizes.push([h + grow, w + grow]);
+    h = Math.floor((h + grow) / 2);
+    w = Math.floor((w + grow) / 2);
+    if (h < 1 || w < 1) throw new ShapeError(`buildModel: ${c.convLayers} pooled conv blocks shrink input ${fmtShape(inputShape)} to nothing`);
   }
-  if (h < 1 || w < 1) throw new ShapeError(`buildModel: ${c.convLayers} pooled conv blocks shrink input ${fmtShape(inputShape)} to nothing`);
+  return sizes;
+}
+
+/** Features into the first dense layer: the last block's channels times its pooled size. */
+function cnnFeatures(c: CnnConfig, inputShape: readonly number[]): number {
+  const sizes = convSizes(c, inputShape);
+  const [h, w] = sizes[sizes.length - 1];
   const blocks = convBlocks(c);
-  return blocks[blocks.length - 1].channels * h * w;
+  return blocks[blocks.length - 1].channels * Math.floor(h / 2) * Math.floor(w / 2);
 }
 
 /** Builds the model of `arch`; input [N, ...inputShape], output logits [N, classes]. */
@@ -153,14 +169,13 @@ export function countMacs(arch: NasArch): number {
     }
     return n;
   }
-  let [cin, h, w] = arch.inputShape;
+  const sizes = convSizes(c, arch.inputShape);
+  let cin = arch.inputShape[0];
   let n = 0;
-  for (const { channels, kernel } of convBlocks(c)) {
-    n += cin * channels * kernel * kernel * h * w;
+  convBlocks(c).forEach(({ channels, kernel }, i) => {
+    n += cin * channels * kernel * kernel * sizes[i][0] * sizes[i][1];
     cin = channels;
-    h = Math.floor(h / 2);
-    w = Math.floor(w / 2);
-  }
-  const features = cin * h * w;
+  });
+  const features = cnnFeatures(c, arch.inputShape);
   return n + (c.fcWidth > 0 ? features * c.fcWidth + c.fcWidth * arch.classes : features * arch.classes);
 }

@@ -60,6 +60,7 @@ export interface CnnSpaceOptions {
   maxConvLayers?: number;
   /** Channel range of each block: [low, high, step] (default [4, 32, 4]). */
   channels?: [number, number, number];
+  /** Kernel sizes of each block (default [3, 5]); an even kernel grows the image by one, as padding is floor(k/2). */
   kernels?: readonly number[];
   /** Hidden fully connected widths; 0 means none (default [0, 32, 64, 128]). */
   fcWidths?: readonly number[];
@@ -96,10 +97,12 @@ export function cnnSpace(o: CnnSpaceOptions = {}): Space {
   const maxConv = o.maxConvLayers ?? 3;
   checkDepth('cnnSpace', maxConv, 3);
   const [cLo, cHi, cStep] = o.channels ?? [4, 32, 4];
+  const kernels = o.kernels ?? [3, 5];
+  if (!kernels.every((k) => Number.isInteger(k) && k >= 1)) throw new ArgumentError(`cnnSpace: kernels must be positive integers, got [${kernels.join(', ')}]`);
   let b = space().categorical('family', ['cnn']).categorical('convLayers', range(maxConv));
   for (let i = 1; i <= maxConv; i++) {
     const when = i === 1 ? undefined : { convLayers: atLeast(i, maxConv) };
-    b = b.int(`channels${i}`, cLo, cHi, { step: cStep, when }).categorical(`kernel${i}`, o.kernels ?? [3, 5], { when });
+    b = b.int(`channels${i}`, cLo, cHi, { step: cStep, when }).categorical(`kernel${i}`, kernels, { when });
   }
   b = b.categorical('pool', o.pools ?? ['max', 'avg']);
   if (o.batchNorm) b = b.categorical('batchNorm', [false, true]);

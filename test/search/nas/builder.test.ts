@@ -26,6 +26,47 @@ function checkSpace(s: Space, runs: number): void {
   );
 }
 
+/** MACs of one sample counted from the built model's layers as the sample goes through them. */
+function macsByLayer(model: Sequential, inputShape: readonly number[]): number {
+  let x = randn([1, ...inputShape], { rng: new Random(1) });
+  let macs = 0;
+  noGrad(() => {
+    for (const layer of model.eval().layers) {
+      x = layer.forward(x);
+      if (layer instanceof Conv2d) macs += layer.inChannels * layer.outChannels * (layer.kernelSize as number) ** 2 * x.shape[2] * x.shape[3];
+      if (layer instanceof Linear) macs += layer.inFeatures * layer.outFeatures;
+    }
+  });
+  return macs;
+}
+
+describe('buildModel with even kernels', () => {
+  it('counts the parameters and MACs of the model it builds, whose even convolutions grow the image by one (had been: a forward that threw)', () => {
+    const s = cnnSpace({ kernels: [1, 2, 3, 4], channels: [2, 6, 2], fcWidths: [0, 8], batchNorm: true });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 8, max: 20 }), fc.integer({ min: 8, max: 20 }), (seed, channels, h, w) => {
+        const arch: NasArch = { config: s.sample(new Random(seed)), inputShape: [channels, h, w], classes: 3 };
+        const model = buildModel(arch, { seed });
+        expect(model.numParameters()).toBe(countParameters(arch));
+        expect(countMacs(arch)).toBe(macsByLayer(model, arch.inputShape));
+        expect(noGrad(() => model.eval().forward(randn([2, channels, h, w], { rng: new Random(seed) }))).shape).toEqual([2, 3]);
+      }),
+      { numRuns: 40 },
+    );
+    // 28 -> conv 4 -> 29 -> pool -> 14
+    const arch: NasArch = { config: { family: 'cnn', convLayers: 1, channels1: 4, kernel1: 4, pool: 'max', fcWidth: 0, activation: 'relu', dropout: 0, lr: 1e-3, batchSize: 32 }, inputShape: MNIST, classes: 10 };
+    expect(buildModel(arch).layers.filter((l): l is Linear => l instanceof Linear).map((l) => l.inFeatures)).toEqual([4 * 14 * 14]);
+    expect(countMacs(arch)).toBe(4 * 16 * 29 * 29 + 4 * 14 * 14 * 10);
+  });
+
+  it('refuses a kernel that is not a positive integer', () => {
+    expect(() => cnnSpace({ kernels: [3, 0] })).toThrow(new ArgumentError('cnnSpace: kernels must be positive integers, got [3, 0]'));
+    expect(() => cnnSpace({ kernels: [2.5] })).toThrow(ArgumentError);
+    const config = { family: 'cnn', convLayers: 1, channels1: 4, kernel1: -1, pool: 'max', fcWidth: 0 };
+    expect(() => buildModel({ config, inputShape: MNIST, classes: 10 })).toThrow(new ArgumentError('buildModel: config.kernel1 must be a positive integer, got -1'));
+  });
+});
+
 describe('buildModel', () => {
   it('builds every sampled MLP: logits [N,10], parameters as counted', () => checkSpace(mlpSpace(), 25));
   it('builds every sampled CNN: logits [N,10], parameters as counted', () => checkSpace(cnnSpace({ batchNorm: true }), 25));
