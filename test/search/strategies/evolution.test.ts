@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../core/random.js';
 import { ArgumentError } from '../../../core/errors.js';
@@ -27,6 +28,31 @@ describe('regularized evolution', () => {
       if (changed.includes('op')) expect(changed.filter((k) => k !== 'op' && k !== 'width')).toEqual([]);
       else expect(changed).toHaveLength(1);
     }
+  });
+
+  it('changes one parameter that has another value to take (had been: the parent unchanged when an int of one value was picked)', () => {
+    // ints of 1 to 3 values (steps of 1 to 3), categoricals of 1 to 3 choices; with a float or not
+    const param = fc.record({ values: fc.integer({ min: 1, max: 3 }), step: fc.integer({ min: 1, max: 3 }), categorical: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(param, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 }), (params, withFloat, seed) => {
+        let b = space();
+        params.forEach((p, i) => {
+          b = p.categorical ? b.categorical(`p${i}`, ['a', 'b', 'c'].slice(0, p.values)) : b.int(`p${i}`, 10, 10 + (p.values - 1) * p.step, { step: p.step });
+        });
+        if (withFloat) b = b.float('f', 0, 1);
+        const sp = b.build();
+        const rng = new Random(seed);
+        const changeable = params.some((p) => p.values > 1) || withFloat;
+        for (let i = 0; i < 20; i++) {
+          const parent = sp.sample(rng) as Record<string, unknown>;
+          const child = mutate(sp, parent, rng) as Record<string, unknown>;
+          expect(sp.check(child)).toBeNull();
+          const changed = Object.keys(parent).filter((k) => parent[k] !== child[k]);
+          expect(changed).toHaveLength(changeable ? 1 : 0);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('children come from the best of a tournament over the last P complete trials', () => {
