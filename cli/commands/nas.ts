@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { type CommandSpec, type Parsed, num, str, bool, UsageError } from '../args.js';
 import { isTableSource, loadImages, tableForNetwork } from '../data.js';
-import { NAS_TRIAL_BUDGET, TRAIN_BUDGET, epochsFor } from '../epochs.js';
+import { NAS_TRIAL_BUDGET, TRAIN_BUDGET, epochsFor, type StepBudget } from '../epochs.js';
 import { interrupt } from '../progress.js';
 import { NAS_VAL_FRACTION, nas, type NasResult } from '../../search/nas/nas.js';
 import type { NasObjective } from '../../search/nas/trial.js';
@@ -72,6 +72,25 @@ export function nasReport(res: NasResult): NonNullable<ReportData['nas']> {
   };
 }
 
+/**
+ * What a table's trials and retraining will train, in steps of batches of 64 (the steps the defaults aim at, and
+ * where a default stops at its fewest or most epochs). The line had quoted the defaults' aims whatever ran: '5
+ * epochs a trial (about 500 steps in batches of 64)' for --epochs 5 on Iris (15 steps), '100 epochs a trial (about
+ * 500 steps ...)' where the cap of 100 epochs makes 300, '0 to retrain the pick (about 1,500)' for --retrain-epochs 0.
+ */
+export function tableTrainingLine(o: { trainRows: number; rows: number; epochsPerTrial: number; retrainEpochs: number; epochsGiven: boolean; retrainGiven: boolean }): string {
+  const length = (epochs: number, rows: number, budget: StepBudget, given: boolean, unit: string) => {
+    const steps = Math.max(1, Math.round(epochs * Math.max(1, Math.ceil(rows / 64))));
+    // a default held to its fewest or most epochs misses the steps it aims at: say why
+    const bound = given ? '' : epochs === budget.max && steps < budget.steps ? `; the default stops at ${budget.max} epochs` : epochs === budget.min && steps > budget.steps ? `; the default trains at least ${budget.min}` : '';
+    return `about ${steps.toLocaleString('en-US')} ${unit}${bound}`;
+  };
+  const epochs = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
+  const trial = `${epochs(o.epochsPerTrial)} a trial (${length(o.epochsPerTrial, o.trainRows, NAS_TRIAL_BUDGET, o.epochsGiven, 'steps in batches of 64')})`;
+  const retrain = o.retrainEpochs > 0 ? `${o.retrainEpochs} to retrain the pick (${length(o.retrainEpochs, o.rows, TRAIN_BUDGET, o.retrainGiven, 'steps')})` : 'no retraining of the pick';
+  return `${trial} and ${retrain}; --epochs and --retrain-epochs to choose`;
+}
+
 export async function runNas(p: Parsed, log: (s: string) => void, out: (s: string) => void): Promise<NasResult> {
   // the front, the pick and its test accuracy are what the command is run for: stdout (progress and notes: stderr)
   const say = (s: string) => out(`${s}\n`);
@@ -104,10 +123,11 @@ export async function runNas(p: Parsed, log: (s: string) => void, out: (s: strin
   // a table's trials and retraining get a step budget as train's default does (one epoch of a few hundred rows is a
   // handful of steps: the retrained penguins model had scored 85% after 3 epochs where its trial reached 100%)
   // (a trial trains on the rows the search does not hold out to score it)
-  const epochsPerTrial = num(p, 'epochs') ?? (onTable ? epochsFor(Math.round((1 - NAS_VAL_FRACTION) * rows), 64, NAS_TRIAL_BUDGET) : 1);
+  const trainRows = Math.round((1 - NAS_VAL_FRACTION) * rows);
+  const epochsPerTrial = num(p, 'epochs') ?? (onTable ? epochsFor(trainRows, 64, NAS_TRIAL_BUDGET) : 1);
   const retrainEpochs = num(p, 'retrainEpochs') ?? (onTable ? epochsFor(rows, 64, TRAIN_BUDGET) : 3);
   if (onTable && (num(p, 'epochs') === undefined || num(p, 'retrainEpochs') === undefined)) {
-    log(`${epochsPerTrial} epochs a trial (about ${NAS_TRIAL_BUDGET.steps} steps in batches of 64) and ${retrainEpochs} to retrain the pick (about ${TRAIN_BUDGET.steps.toLocaleString('en-US')}); --epochs and --retrain-epochs to choose`);
+    log(tableTrainingLine({ trainRows, rows, epochsPerTrial, retrainEpochs, epochsGiven: num(p, 'epochs') !== undefined, retrainGiven: num(p, 'retrainEpochs') !== undefined }));
   }
   const res = await nas({
     data, space, objectives, strategy: str(p, 'strategy') as 'hyperband', trials: num(p, 'trials'), budgetSeconds: budget,
