@@ -149,6 +149,8 @@ export async function runCompress(p: Parsed, log: (s: string) => void, out: (s: 
   if (!file) throw new UsageError('compress: give the model file: whittle compress MODEL.safetensors');
   const sparsity = num(p, 'sparsity')!;
   const seed = num(p, 'seed') ?? 0;
+  // it seeds the retraining shuffle and the calibration batches (compressionReport's seed), the split and the student
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`compress: --seed must be an integer, got ${seed}`);
   const distill = str(p, 'distill');
   if (distill) checkStudentName(distill);
   const { model, metadata } = loadFloatModel(requireFile(file, 'compress'));
@@ -167,7 +169,7 @@ export async function runCompress(p: Parsed, log: (s: string) => void, out: (s: 
   // Ctrl-C: retraining stops at its next batch, the stages without training still write their files
   interrupt.install();
   const r = await compressionReportAsync(model, {
-    train, test, dir: outDir, batchSize, lr: trainedLr(num(p, 'lr'), metadata), log, shouldStop: () => interrupt.requested, metadata,
+    train, test, dir: outDir, batchSize, lr: trainedLr(num(p, 'lr'), metadata), log, shouldStop: () => interrupt.requested, metadata, seed,
     prune: { sparsity, scope: str(p, 'scope') as 'layer' | 'global', rounds: num(p, 'rounds'), epochsPerRound },
     quantize: bool(p, 'quantize') ? {} : false,
     distill: student ? { student, epochs: distillEpochs } : undefined,
@@ -183,7 +185,7 @@ export async function runCompress(p: Parsed, log: (s: string) => void, out: (s: 
 /** The compression part of the main job: a trained LeNet-5 through prune -> retrain -> int8, plus a distilled student. */
 export async function compressForDemo(model: Module, train: TensorDataset, test: TensorDataset, o: { seed: number; fast: boolean; log: (s: string) => void; say: (s: string) => void }): Promise<ReportData['compression']> {
   const r = await compressionReportAsync(model, {
-    train, test, lr: 0.02, log: o.log, shouldStop: () => interrupt.requested,
+    train, test, lr: 0.02, log: o.log, shouldStop: () => interrupt.requested, seed: o.seed,
     prune: { sparsity: 0.92, scope: 'global', rounds: o.fast ? 1 : 2, epochsPerRound: 1 },
     distill: { student: buildNamedModel('mlp:50', 784, 10, o.seed), epochs: o.fast ? 1 : 3, temperature: 4, alpha: 0.9, lr: 0.01 },
     latency: { batchSizes: [1, 64], minMs: o.fast ? 50 : 300 },

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLoader, Flatten, Linear, ReLU, Random, SGD, Sequential, evaluate, fit, lenet300100, loadModel, loadTensors, mnistDataset, type Module } from '../../core/index.js';
 import { compressionReport, compressionReportAsync } from '../../compress/report.js';
 import { loadSparseModel, loadSparseNetwork } from '../../compress/sparse-format.js';
 import { loadQuantizedModel } from '../../compress/quantize.js';
+import { smallMlp, synthetic } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whittle-report-'));
 
@@ -104,5 +105,48 @@ describe('compression report', () => {
     expect(lines.filter((l) => l.startsWith('warning:'))).toEqual([
       "warning: 3.weight has no weights left (all 30 pruned): its layer's output no longer depends on its input; a lower --sparsity or --scope global keeps some",
     ]);
+  });
+
+  it('seed drives the retraining shuffle and the calibration batches: the same seed writes the same bytes, another seed other ones', () => {
+    // the loaders had used the fixed seeds 1 and 2, so whittle compress --seed 1 and --seed 12345 wrote identical files
+    const files = (name: string, seed: number | undefined, epochsPerRound: number) => {
+      const r = compressionReport(smallMlp(1), {
+        train: synthetic(300, 12, 1), test: synthetic(100, 12, 2), dir: join(dir, name), lr: 0.05, prune: { sparsity: 0.7, rounds: 2, epochsPerRound },
+        latency: { batchSizes: [1], minMs: 1 }, quantize: { calibrationBatches: 1 }, ...(seed === undefined ? {} : { seed }),
+      });
+      return Object.fromEntries(r.rows.map((row) => [row.stage.replace(/ \(.*/, '').replace(/, not retrained| \+ retrained/, ''), readFileSync(row.file).toString('base64')]));
+    };
+    const a = files('seed-default', undefined, 1), zero = files('seed-0', 0, 1), again = files('seed-12345', 12345, 1), other = files('seed-12345-again', 12345, 1);
+    expect(Object.keys(a)).toEqual(['dense float32', 'pruned', 'pruned + int8', 'pruned + int8 + sparse + Huffman']);
+    expect(zero).toEqual(a); // the default is seed 0
+    expect(other).toEqual(again);
+    expect(again['dense float32']).toBe(a['dense float32']);
+    expect(again['pruned']).not.toBe(a['pruned']);
+    // with no retraining the pruned weights are the seed's to leave alone; the calibration batch is still drawn by it
+    const still = files('no-retrain-0', 0, 0), stillOther = files('no-retrain-1', 1, 0);
+    expect(stillOther['pruned']).toBe(still['pruned']);
+    expect(stillOther['pruned + int8']).not.toBe(still['pruned + int8']);
+  });
+
+  it('options that would make a silently wrong report are refused, naming the option and the value', () => {
+    const base = { train: synthetic(64, 12, 1), test: synthetic(32, 12, 2), dir: join(dir, 'refused'), lr: 0.05, latency: { batchSizes: [1], minMs: 1 } };
+    const prune = { sparsity: 0.5, rounds: 1, epochsPerRound: 0 };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      // rounds 2.5 had run 2 rounds ending at 0.84 for 0.9; 0 had said 'iterativePrune: schedule must list at least one sparsity, got []'
+      [{ prune: { ...prune, rounds: 2.5 } }, 'compressionReport: prune.rounds must be an integer >= 1, got 2.5'],
+      [{ prune: { ...prune, rounds: 0 } }, 'compressionReport: prune.rounds must be an integer >= 1, got 0'],
+      [{ prune: { ...prune, rounds: -1 } }, 'compressionReport: prune.rounds must be an integer >= 1, got -1'],
+      [{ prune, quantize: { calibrationBatches: 0 } }, 'compressionReport: quantize.calibrationBatches must be an integer >= 1, got 0'], // had calibrated on one batch
+      [{ prune, latency: { batchSizes: [0] } }, 'compressionReport: latency.batchSizes must be a list of positive integers, got [0]'], // had timed NaN ms
+      [{ prune, latency: { batchSizes: [] } }, 'compressionReport: latency.batchSizes must be a list of positive integers, got []'],
+      [{ prune, latency: { minMs: -5 } }, 'compressionReport: latency.minMs must be a finite number >= 0, got -5'],
+      [{ prune, lr: -1 }, 'compressionReport: lr must be a positive finite number, got -1'],
+      [{ prune, seed: 1.5 }, 'compressionReport: seed must be an integer, got 1.5'],
+      [{ prune, distill: { student: smallMlp(2), epochs: 1, temperature: Infinity } }, 'compressionReport: distill.temperature must be a positive finite number, got Infinity'],
+      [{ prune, distill: { student: smallMlp(2), epochs: 0.5 } }, 'compressionReport: distill.epochs must be an integer >= 0, got 0.5'],
+    ];
+    for (const [o, message] of cases) {
+      expect(() => compressionReport(smallMlp(1), { ...base, prune, ...o } as Parameters<typeof compressionReport>[1]), message).toThrow(message);
+    }
   });
 });
