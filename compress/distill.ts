@@ -17,10 +17,16 @@ function checkAlpha(op: string, a: number): void {
   if (!(a >= 0 && a <= 1)) throw new ArgumentError(`${op}: alpha must be in [0,1], got ${a}`);
 }
 
+/** An infinite temperature had made every soft target uniform and the loss NaN (0 * Infinity from T^2). */
+function checkTemperature(op: string, t: number): void {
+  if (!(typeof t === 'number' && t > 0 && Number.isFinite(t))) throw new ArgumentError(`${op}: temperature must be a positive finite number, got ${t}`);
+}
+
 /** alpha * T^2 KL(teacher || student at temperature T) + (1 - alpha) * CE(student, labels). */
 export function distillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, o: DistillLossOptions = {}): Tensor {
   const alpha = o.alpha ?? 0.9, t = o.temperature ?? 4;
   checkAlpha('distillationLoss', alpha);
+  checkTemperature('distillationLoss', t);
   const soft = distillationKL(student, teacher, t);
   if (alpha === 1) return soft;
   return ops.add(ops.mul(soft, alpha), ops.mul(crossEntropy(student, labels), 1 - alpha));
@@ -77,6 +83,7 @@ export function distill(student: Module, teacher: Module, train: DataLoader, o: 
 /** distill as a generator that yields after every batch (runStepsAsync gives the event loop those turns). */
 export function* distillSteps(student: Module, teacher: Module, train: DataLoader, o: DistillOptions): Generator<void, { history: DistillEpoch[]; regressor?: HintRegressor }> {
   checkAlpha('distill', o.alpha ?? 0.9);
+  checkTemperature('distill', o.temperature ?? 4);
   if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new ArgumentError(`distill: epochs must be an integer >= 0, got ${o.epochs}`);
   teacher.eval();
   let regressor: HintRegressor | undefined;

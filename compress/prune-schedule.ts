@@ -17,12 +17,18 @@ export interface PolynomialSchedule {
   frequency?: number;
 }
 
-function checkSchedule(s: PolynomialSchedule): void {
-  checkSparsity('polynomialSparsity', s.initialSparsity ?? 0, 'initialSparsity');
-  checkSparsity('polynomialSparsity', s.finalSparsity, 'finalSparsity');
-  if (!(Number.isInteger(s.numSteps) && s.numSteps >= 1)) throw new ArgumentError(`polynomialSparsity: numSteps must be a positive integer, got ${s.numSteps}`);
+function checkSchedule(s: PolynomialSchedule, op = 'polynomialSparsity'): void {
+  const si = s.initialSparsity ?? 0;
+  checkSparsity(op, si, 'initialSparsity');
+  checkSparsity(op, s.finalSparsity, 'finalSparsity');
+  // masks only grow: a falling schedule had revived pruned weights, at zero, in the middle of training
+  if (si > s.finalSparsity) throw new ArgumentError(`${op}: initialSparsity must not exceed finalSparsity, got ${si} and ${s.finalSparsity}`);
+  if (!(Number.isInteger(s.numSteps) && s.numSteps >= 1)) throw new ArgumentError(`${op}: numSteps must be a positive integer, got ${s.numSteps}`);
   const dt = s.frequency ?? 1;
-  if (!(Number.isInteger(dt) && dt >= 1)) throw new ArgumentError(`polynomialSparsity: frequency must be a positive integer, got ${dt}`);
+  if (!(Number.isInteger(dt) && dt >= 1)) throw new ArgumentError(`${op}: frequency must be a positive integer, got ${dt}`);
+  // steps are counted in integers: beginStep 1.5 had been taken and then never pruned
+  const t0 = s.beginStep ?? 0;
+  if (!(Number.isSafeInteger(t0) && t0 >= 0)) throw new ArgumentError(`${op}: beginStep must be an integer >= 0, got ${t0}`);
 }
 
 /** Zhu & Gupta: s_t = s_f + (s_i - s_f) (1 - (t - t0) / (n dt))^3 for t0 <= t <= t0 + n dt; s_i before, s_f after. */
@@ -48,7 +54,7 @@ export class GradualPruner {
   readonly masks: PruningMasks;
   readonly history: Array<{ step: number; sparsity: number }> = [];
   constructor(model: Module, readonly o: GradualPruneOptions) {
-    checkSchedule(o);
+    checkSchedule(o, 'GradualPruner');
     this.masks = new PruningMasks(model);
     for (const [k, s] of Object.entries(o.layers ?? {})) checkSparsity('GradualPruner', s, `sparsity of '${k}'`);
   }
@@ -115,6 +121,10 @@ export interface PruneRound {
   epochs: EpochStats[];
 }
 
+function checkPositive(op: string, what: string, v: number): void {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ArgumentError(`${op}: ${what} must be a positive finite number, got ${v}`);
+}
+
 /** Han et al. iterative pruning: for each round, prune by magnitude, (rewind,) retrain with masks held. */
 export function iterativePrune(model: Module, train: DataLoader, o: IterativePruneOptions): { masks: PruningMasks; rounds: PruneRound[] } {
   return runSteps(iterativePruneSteps(model, train, o));
@@ -124,6 +134,9 @@ export function iterativePrune(model: Module, train: DataLoader, o: IterativePru
 export function* iterativePruneSteps(model: Module, train: DataLoader, o: IterativePruneOptions): Generator<void, { masks: PruningMasks; rounds: PruneRound[] }> {
   if (o.schedule.length === 0) throw new ArgumentError('iterativePrune: schedule must list at least one sparsity, got []');
   if (!(Number.isInteger(o.epochsPerRound) && o.epochsPerRound >= 0)) throw new ArgumentError(`iterativePrune: epochsPerRound must be an integer >= 0, got ${o.epochsPerRound}`);
+  // checked as given: lr -1 had been refused as the retraining rate SGD saw, 'lr must be a finite number >= 0, got -0.1'
+  checkPositive('iterativePrune', 'lr', o.lr);
+  if (o.lrScale !== undefined) checkPositive('iterativePrune', 'lrScale', o.lrScale);
   const masks = new PruningMasks(model);
   const lr = o.lr * (o.lrScale ?? (o.rewindTo ? 1 : 0.1));
   const rounds: PruneRound[] = [];
@@ -182,6 +195,9 @@ export function gradualPrune(model: Module, train: DataLoader, o: GradualPruneRu
   const values = perLayer ? Object.values(perLayer) : [o.sparsity as number];
   for (const v of values) checkSparsity('gradualPrune', v);
   const frequency = o.frequency ?? 50;
+  // 0 had failed as 'numSteps must be a positive integer, got Infinity'; -5 and 0.5 had run
+  if (!(Number.isSafeInteger(frequency) && frequency >= 1)) throw new ArgumentError(`gradualPrune: frequency must be an integer >= 1, got ${frequency}`);
+  checkPositive('gradualPrune', 'lr', o.lr);
   // the steps fit will take: a model with BatchNorm leaves out a last batch of one row (trainingBatches)
   const perEpoch = trainingBatches(model.train(), train).count;
   const steps = o.rampEpochs * perEpoch;
@@ -205,6 +221,8 @@ export function gradualPrune(model: Module, train: DataLoader, o: GradualPruneRu
 /** Sparsities for `rounds` rounds that remove the same fraction of the survivors each time, ending at `final`. */
 export function geometricSchedule(final: number, rounds: number): number[] {
   checkSparsity('geometricSchedule', final);
+  // 2.5 had given two rounds ending at 0.84 for 0.9; 0 and -1 had given no rounds at all
+  if (!(Number.isSafeInteger(rounds) && rounds >= 1)) throw new ArgumentError(`geometricSchedule: rounds must be an integer >= 1, got ${rounds}`);
   return Array.from({ length: rounds }, (_, r) => 1 - (1 - final) ** ((r + 1) / rounds));
 }
 

@@ -26,6 +26,14 @@ describe('distillation', () => {
     expect(() => distillationLoss(s, t, y, { alpha: 1.5 })).toThrow(/distillationLoss: alpha must be in \[0,1\], got 1.5/);
   });
 
+  it('a temperature must be positive and finite: Infinity had given a NaN loss', () => {
+    const s = tensor([[1, 2, 0.5, -1]]), y = tensor([1], { dtype: 'int32' });
+    for (const temperature of [Infinity, 0, -2, NaN]) {
+      expect(() => distillationLoss(s, s, y, { temperature }), String(temperature)).toThrow(`distillationLoss: temperature must be a positive finite number, got ${temperature}`);
+      expect(() => distill(net(6, 2), teacher, new DataLoader(train), { epochs: 1, temperature }), String(temperature)).toThrow(`distill: temperature must be a positive finite number, got ${temperature}`);
+    }
+  });
+
   it('a tiny distillation run reduces the KD loss on held-out data', () => {
     const student = net(6, 2);
     const held = data(200, 2);

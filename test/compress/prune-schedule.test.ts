@@ -87,5 +87,25 @@ describe('schedules', () => {
     expect(iterativePrune(untouched, new DataLoader(big, { batchSize: 32 }), { schedule: [0.5], epochsPerRound: 1, lr: 0.1, shouldStop: () => true }).rounds).toEqual([]);
     expect(Array.from(untouched.parameters()[0].data)).toEqual(Array.from(smallMlp(4).parameters()[0].data));
   });
-});
 
+  it('options are checked, naming the option and the value', () => {
+    const data = new DataLoader(synthetic(64, 12), { batchSize: 16 });
+    // geometricSchedule(0.9, 2.5) had given [0.60, 0.84], (0.9, -1) and (0.9, 0) no rounds
+    for (const rounds of [2.5, 0, -1, NaN]) expect(() => geometricSchedule(0.9, rounds), String(rounds)).toThrow(`geometricSchedule: rounds must be an integer >= 1, got ${rounds}`);
+    expect(geometricSchedule(0.9, 1)).toEqual([expect.closeTo(0.9, 12)]);
+    // frequency 0 had said 'numSteps must be a positive integer, got Infinity'; -5 and 0.5 had run
+    for (const frequency of [0, -5, 0.5]) {
+      expect(() => gradualPrune(smallMlp(), data, { sparsity: 0.5, rampEpochs: 1, fineTuneEpochs: 0, frequency, lr: 0.1 }), String(frequency)).toThrow(`gradualPrune: frequency must be an integer >= 1, got ${frequency}`);
+    }
+    expect(() => gradualPrune(smallMlp(), data, { sparsity: 0.5, rampEpochs: 1, fineTuneEpochs: 0, lr: -1 })).toThrow('gradualPrune: lr must be a positive finite number, got -1');
+    // beginStep 1.5 had been taken and never pruned
+    expect(() => new GradualPruner(smallMlp(), { finalSparsity: 0.8, numSteps: 4, beginStep: 1.5 })).toThrow('GradualPruner: beginStep must be an integer >= 0, got 1.5');
+    expect(() => new GradualPruner(smallMlp(), { finalSparsity: 0.8, numSteps: 4, beginStep: -5 })).toThrow('GradualPruner: beginStep must be an integer >= 0, got -5');
+    expect(() => new GradualPruner(smallMlp(), { initialSparsity: 0.9, finalSparsity: 0.5, numSteps: 2 })).toThrow('GradualPruner: initialSparsity must not exceed finalSparsity, got 0.9 and 0.5');
+    expect(() => polynomialSparsity(1, { finalSparsity: 0.5, numSteps: 2, frequency: 0 })).toThrow('polynomialSparsity: frequency must be a positive integer, got 0');
+    // lr is checked as given: -1 had been refused as the scaled retraining rate, 'got -0.1'
+    expect(() => iterativePrune(smallMlp(), data, { schedule: [0.5], epochsPerRound: 1, lr: -1 })).toThrow('iterativePrune: lr must be a positive finite number, got -1');
+    expect(() => iterativePrune(smallMlp(), data, { schedule: [0.5], epochsPerRound: 1, lr: NaN })).toThrow('iterativePrune: lr must be a positive finite number, got NaN');
+    expect(() => iterativePrune(smallMlp(), data, { schedule: [0.5], epochsPerRound: 1, lr: 0.1, lrScale: 0 })).toThrow('iterativePrune: lrScale must be a positive finite number, got 0');
+  });
+});
