@@ -13,7 +13,7 @@ export interface WeightSharingOptions {
   bits: number | Record<string, number>;
   /** Which parameters to share (default every prunable weight: Linear and Conv2d weights). */
   names?: readonly string[];
-  /** Momentum of the centroid updates (default 0.9). */
+  /** Momentum of the centroid updates, in [0,1) (default 0.9). */
   momentum?: number;
 }
 
@@ -32,6 +32,8 @@ export class WeightSharing {
 
   constructor(model: Module, o: WeightSharingOptions) {
     this.momentum = o.momentum ?? 0.9;
+    // NaN had been taken and made every centroid NaN at the first step
+    if (!(typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum < 1)) throw new ArgumentError(`WeightSharing: momentum must be in [0,1), got ${this.momentum}`);
     const names = o.names ?? prunableParameters(model).map(([k]) => k);
     if (names.length === 0) throw new ArgumentError('WeightSharing: the model has no weights to share');
     const all = new Map(model.namedParameters());

@@ -88,5 +88,8 @@ describe('WeightSharing (Deep Compression trained quantization)', () => {
     expect(() => new WeightSharing(smallMlp(), { bits: 0 })).toThrow(/WeightSharing: bits must be an integer in \[1,8\], got 0/);
     expect(() => new WeightSharing(smallMlp(), { bits: 4, names: ['9.weight'] })).toThrow(/WeightSharing: no parameter named '9.weight'/);
     expect(() => new WeightSharing(smallMlp(), { bits: { '1.weight': 4 } })).toThrow(/no bits given for '3.weight'/);
+    for (const momentum of [NaN, -0.5, 1, Infinity]) {
+      expect(() => new WeightSharing(smallMlp(), { bits: 4, momentum }), String(momentum)).toThrow(`WeightSharing: momentum must be in [0,1), got ${momentum}`);
+    }
   });
 });
