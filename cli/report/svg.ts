@@ -53,6 +53,13 @@ export function fmtNumber(v: number): string {
   return `${+v.toPrecision(4)}`;
 }
 
+/** The smallest of `v` (Infinity when empty), by a loop: Math.min(...v) overflows the call stack past ~100k points. */
+function least(v: readonly number[]): number {
+  let m = Infinity;
+  for (const x of v) if (x < m) m = x;
+  return m;
+}
+
 export function renderPlot(p: PlotSpec): string {
   const W = p.width ?? 560, H = p.height ?? 340;
   const m = { l: 64, r: 16, t: 46, b: 48 };
@@ -64,7 +71,7 @@ export function renderPlot(p: PlotSpec): string {
     return wrap(p, W, H, body);
   }
   const ext = (vals: number[], log?: boolean): [number, number] => {
-    let lo = Math.min(...vals), hi = Math.max(...vals);
+    let lo = least(vals), hi = -least(vals.map((v) => -v));
     if (log) { lo = Math.log10(lo); hi = Math.log10(hi); }
     if (hi === lo) { lo -= 0.5; hi += 0.5; }
     const pad = (hi - lo) * 0.06;
@@ -72,7 +79,10 @@ export function renderPlot(p: PlotSpec): string {
   };
   const [x0, x1] = ext(pts.map((q) => q.x), p.xLog);
   let [y0, y1] = ext(pts.map((q) => q.y), p.yLog);
-  if (p.yWithin && !p.yLog) [y0, y1] = [Math.max(y0, Math.min(p.yWithin[0], ...pts.map((q) => q.y))), Math.min(y1, Math.max(p.yWithin[1], ...pts.map((q) => q.y)))];
+  if (p.yWithin && !p.yLog) {
+    const ys = pts.map((q) => q.y);
+    [y0, y1] = [Math.max(y0, Math.min(p.yWithin[0], least(ys))), Math.min(y1, Math.max(p.yWithin[1], -least(ys.map((v) => -v))))];
+  }
   const fx = (v: number) => m.l + ((p.xLog ? Math.log10(v / x0) / Math.log10(x1 / x0) : (v - x0) / (x1 - x0)) * (W - m.l - m.r));
   const fy = (v: number) => H - m.b - ((p.yLog ? Math.log10(v / y0) / Math.log10(y1 / y0) : (v - y0) / (y1 - y0)) * (H - m.t - m.b));
   body.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" class="frame"/>`);
@@ -119,7 +129,7 @@ function wrap(p: PlotSpec, W: number, H: number, body: string[]): string {
 export function renderBars(id: string, title: string, rows: Array<{ label: string; value: number }>, valueLabel: string): string {
   const W = 560, rowH = 22, m = { l: 170, r: 60, t: 34, b: 30 };
   const H = m.t + m.b + rows.length * rowH;
-  const lo = Math.min(0, ...rows.map((r) => r.value)), hi = Math.max(...rows.map((r) => r.value), 1e-12);
+  const lo = Math.min(0, least(rows.map((r) => r.value))), hi = Math.max(-least(rows.map((r) => -r.value)), 1e-12);
   const fx = (v: number) => m.l + ((v - lo) / (hi - lo)) * (W - m.l - m.r);
   const body = [`<text x="${W / 2}" y="20" text-anchor="middle" class="title">${escapeXml(title)}</text>`];
   rows.forEach((r, i) => {

@@ -87,14 +87,13 @@ export function trainValSplit(ds: TensorDataset, valFraction: number, o: { seed?
     for (const rows of [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r)) {
       rng.shuffle(rows);
       const k = Math.round(rows.length * valFraction);
-      val.push(...rows.slice(0, k));
-      train.push(...rows.slice(k));
+      // a loop, not push(...rows): spreading a few hundred thousand arguments overflows the call stack
+      for (let i = 0; i < rows.length; i++) (i < k ? val : train).push(rows[i]);
     }
   } else {
     const p = rng.permutation(ds.length);
     const k = Math.round(ds.length * valFraction);
-    val.push(...p.subarray(0, k));
-    train.push(...p.subarray(k));
+    for (let i = 0; i < p.length; i++) (i < k ? val : train).push(p[i]);
   }
   return { train: ds.subset(train), val: ds.subset(val) };
 }

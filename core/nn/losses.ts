@@ -63,7 +63,7 @@ export function klDiv(input: Tensor, target: Tensor, o: { logTarget?: boolean; r
  * The T^2 keeps gradient magnitudes comparable across temperatures.
  */
 export function distillationKL(studentLogits: Tensor, teacherLogits: Tensor, temperature: number): Tensor {
-  if (!(temperature > 0)) throw new ArgumentError(`distillationKL: temperature must be > 0, got ${temperature}`);
+  if (!(temperature > 0 && Number.isFinite(temperature))) throw new ArgumentError(`distillationKL: temperature must be a positive finite number, got ${temperature}`);
   const s = ops.logSoftmax(ops.div(studentLogits, temperature), -1);
   const t = ops.logSoftmax(ops.div(teacherLogits.detach(), temperature), -1);
   return ops.mul(klDiv(s, t, { logTarget: true }), temperature * temperature);

@@ -51,7 +51,11 @@ export function stratifiedSample(y: ArrayLike<number>, m: number, minPerClass = 
   }
   const rng = new Random(seed);
   const out: number[] = [];
-  classes.forEach((rows, j) => out.push(...rng.shuffle(rows).slice(0, take[j])));
+  // a loop, not push(...): a class of a few hundred thousand rows would overflow the call stack as arguments
+  classes.forEach((rows, j) => {
+    const shuffled = rng.shuffle(rows);
+    for (let i = 0; i < take[j]; i++) out.push(shuffled[i]);
+  });
   return Int32Array.from(out).sort();
 }
 

@@ -264,7 +264,7 @@ describe.skipIf(!existsSync(BIN))('the whittle command', () => {
     const page = readFileSync(join(dir, 'nas.html'), 'utf8');
     for (const id of ['nas-pareto', 'nas-progress']) expect(page).toContain(`data-plot="${id}"`);
     expect(n.stderr).toMatch(/^target: species, the iris table's label/m);
-    expect(n.stderr).toContain('100 epochs a trial (about 500 steps in batches of 64) and 300 to retrain the pick (about 1,500); --epochs and --retrain-epochs to choose');
+    expect(n.stderr).toContain('100 epochs a trial (about 300 steps in batches of 64; the default stops at 100 epochs) and 300 to retrain the pick (about 900 steps; the default stops at 300 epochs); --epochs and --retrain-epochs to choose');
     expect(n.stdout).toMatch(/Pareto front/);
     expect(n.stdout).toMatch(/"family":"mlp"/);
     expect(n.stdout).toMatch(/^retrained for 300 epochs \(no held-out rows to score it on: the table is searched and retrained on\)$/m);

@@ -66,3 +66,15 @@ describe('splits and standardization', () => {
     expect(mnistDataset('test', { limit: 5, flat: true }).x.shape).toEqual([5, 784]);
   });
 });
+
+describe('trainValSplit on many rows', () => {
+  it('splits 500,000 rows, stratified or not (push(...rows) had overflowed the call stack past about 400,000)', () => {
+    const n = 500_000;
+    const ds = new TensorDataset(arange(n).reshape([n, 1]), tensor(Int32Array.from({ length: n }, (_, i) => i % 2)));
+    for (const stratify of [false, true]) {
+      const { train, val } = trainValSplit(ds, 0.1, { seed: 1, stratify });
+      expect(train.length + val.length).toBe(n);
+      expect(val.length).toBe(50_000);
+    }
+  });
+});

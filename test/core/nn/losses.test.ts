@@ -58,7 +58,9 @@ describe('losses (known answers computed by hand in float64)', () => {
     for (let i = 0; i < 3; i++) manual += pt[i] * Math.log(pt[i] / ps[i]);
     expect(distillationKL(s.slice([0, 0], [1, 3]), t, T).item()).toBeCloseTo(T * T * manual, 10);
     checkGrad((a) => distillationKL(a, t, 2), [randomTensor([1, 3], new Random(4))]);
-    expect(() => distillationKL(s, s, 0)).toThrow(/temperature must be > 0/);
+    expect(() => distillationKL(s, s, 0)).toThrow(/temperature must be a positive finite number, got 0/);
+    // Infinity had given NaN (every logit divided to 0, times Infinity squared)
+    expect(() => distillationKL(s, s, Infinity)).toThrow(/temperature must be a positive finite number, got Infinity/);
   });
   it('accuracy', () => {
     expect(accuracy(tensor(logits), tensor([0, 0], { dtype: 'int32' }))).toBe(0.5);

@@ -107,3 +107,14 @@ describe('stratifiedSample / randomSample', () => {
     expect(() => randomSample(5, 1.5)).toThrow(/randomSample: m must be a positive integer, got 1.5/);
   });
 });
+
+describe('stratifiedSample on a large class', () => {
+  it('samples from a class of 400,000 rows (push(...) of the class had overflowed the call stack)', () => {
+    const y = new Int32Array(400_000);
+    y[7] = 1;
+    const s = stratifiedSample(y, 300_000, 1, 3);
+    expect(s.length).toBe(300_000);
+    expect(Array.from(s.subarray(0, 1000)).every((v, i, a) => i === 0 || a[i - 1] < v)).toBe(true);
+    expect(s.includes(7)).toBe(true);
+  });
+});
