@@ -97,9 +97,11 @@ export function renderPlot(p: PlotSpec): string {
   body.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle" class="axis">${escapeXml(p.xLabel)}</text>`);
   body.push(`<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeXml(p.yLabel)}</text>`);
   let legendX = m.l;
+  // a set, not pts.includes per point: that had made a plot of 100,000 points take 4 s, 300,000 a minute
+  const drawn = new Set(pts);
   p.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    const sp = s.points.filter((q) => pts.includes(q));
+    const sp = s.points.filter((q) => drawn.has(q));
     if (s.kind !== 'scatter' && sp.length > 1) {
       const sorted = s.kind === 'step' ? sp : [...sp].sort((a, b) => a.x - b.x);
       let d = `M${fx(sorted[0].x).toFixed(1)},${fy(sorted[0].y).toFixed(1)}`;
